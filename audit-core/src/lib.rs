@@ -1,0 +1,98 @@
+//! Audit logging that is correct by construction.
+//!
+//! `#[derive(Auditable)]` makes a plain struct auditable. Every field must be
+//! classified `#[audit(track)]`, `#[audit(ignore)]` or `#[audit(secret)]`,
+//! optionally with a reason, and **the build fails when one is not**: adding a
+//! column to an audited struct can never silently leak into, or drop out of,
+//! the audit log.
+//!
+//! ```
+//! use audit_core::{Auditable, FieldClass};
+//! use serde::Serialize;
+//! use serde_json::json;
+//!
+//! /// A conversation between a user and an agent.
+//! #[derive(Clone, Serialize, Auditable)]
+//! #[audit(resource = "chat", org = organization_id, link = "/chats/{id}", actions(create, write))]
+//! pub struct Chat {
+//!     #[audit(track)]
+//!     pub id: u64,
+//!     #[audit(ignore = "scopes the entry; recorded as its organization")]
+//!     pub organization_id: u64,
+//!     /// The title the user gave the chat.
+//!     #[audit(secret = "may contain sensitive content")]
+//!     pub title: String,
+//!     #[audit(track)]
+//!     pub archived: bool,
+//! }
+//!
+//! let old = Chat { id: 7, organization_id: 1, title: "Plans".into(), archived: false };
+//! let new = Chat { title: "Secret plans".into(), archived: true, ..old.clone() };
+//!
+//! let diff = audit_core::diff(&old, &new);
+//! assert_eq!(
+//!     serde_json::to_value(&diff).unwrap(),
+//!     json!({
+//!         "title": {"secret": true},
+//!         "archived": {"old": false, "new": true, "secret": false},
+//!     }),
+//! );
+//! assert_eq!(new.resource_link().as_deref(), Some("/chats/7"));
+//! assert_eq!(Chat::SCHEMA.field("title").unwrap().class, FieldClass::Secret);
+//! ```
+//!
+//! # Container attributes
+//!
+//! All optional, written `#[audit(...)]` on the struct:
+//!
+//! | attribute | meaning | default |
+//! | --- | --- | --- |
+//! | `resource = "chat"` | the resource type string | snake_case of the struct name |
+//! | `id = field` | the field that identifies the resource | a field named `id` |
+//! | `target = field` / `target_with = path` | human-readable target: a field (`Display`) or a `fn(&Self) -> String` | a non-secret field named `name`, else `title`, else the id |
+//! | `link = "/chats/{id}"` / `link_with = path` | link to the resource; `{field}` placeholders are checked at compile time / a `fn(&Self) -> Option<String>` | no link |
+//! | `org = field` | organization field; the resource then requires one | not organization-scoped |
+//! | `actions(create, write, ...)` | the [`Action`]s the resource is audited for | `create, write, delete` |
+//! | `crate = "path"` | path to `audit_core`, for crates that re-export it | `::audit_core` |
+//!
+//! # Field attributes
+//!
+//! Exactly one of `track`, `ignore` and `secret`, each optionally with a
+//! reason (`#[audit(ignore = "changes on every message")]`), and optionally
+//! `rename = "key"`:
+//!
+//! - `track`: compared with `PartialEq`; when it changed, its old and new
+//!   values are recorded as JSON. The type needs `PartialEq` and `Serialize`.
+//! - `secret`: compared with `PartialEq`; when it changed, the entry records
+//!   `{"secret": true}` and never the values. The type needs `PartialEq` only.
+//! - `ignore`: never read.
+//!
+//! The diff key is the field's serde name: `#[serde(rename)]`, the
+//! container's `#[serde(rename_all)]` and raw identifiers (`r#type` is
+//! `type`) are honoured; `#[audit(rename = "key")]` overrides it.
+//!
+//! # Features
+//!
+//! - `derive` (default): re-exports `#[derive(Auditable)]`.
+
+// Lets the derive's `::audit_core::...` paths resolve inside this crate too.
+#[allow(unused_extern_crates)]
+extern crate self as audit_core;
+
+mod action;
+mod auditable;
+mod diff;
+mod schema;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use crate::action::Action;
+pub use crate::auditable::{Auditable, diff};
+pub use crate::diff::{Change, Diff, FieldChange};
+pub use crate::schema::{FieldClass, FieldSchema, Schema};
+
+/// Derives [`Auditable`]; see the [crate docs](crate) for the attributes.
+#[cfg(feature = "derive")]
+pub use audit_derive::Auditable;

@@ -1,0 +1,134 @@
+//! Support for the code `#[derive(Auditable)]` generates. Not public API.
+//!
+//! The traits here exist for their `#[diagnostic::on_unimplemented]`
+//! messages: a field whose type cannot play its part is reported at that
+//! field's type, saying what the type lacks and what to write instead.
+
+pub use std::string::String;
+use std::fmt::{Display, Write as _};
+
+use serde::Serialize;
+
+use crate::{Action, Diff, FieldClass, FieldSchema, Schema};
+
+
+/// The bound on a `#[audit(track)]` field's type.
+#[diagnostic::on_unimplemented(
+    message = "the tracked field type `{Self}` cannot be compared or serialized",
+    label = "`#[audit(track)]` needs `PartialEq` and `serde::Serialize`",
+    note = "derive or implement both `PartialEq` and `serde::Serialize` for `{Self}`, \
+            or classify the field `#[audit(secret)]` (needs `PartialEq` only) \
+            or `#[audit(ignore = \"why\")]`"
+)]
+pub trait TrackedField: PartialEq + Serialize {}
+
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized + PartialEq + Serialize> TrackedField for T {}
+
+/// The bound on a `#[audit(secret)]` field's type.
+#[diagnostic::on_unimplemented(
+    message = "the secret field type `{Self}` cannot be compared",
+    label = "`#[audit(secret)]` needs `PartialEq`",
+    note = "derive or implement `PartialEq` for `{Self}`, or classify the field \
+            `#[audit(ignore = \"why\")]`"
+)]
+pub trait SecretField: PartialEq {}
+
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized + PartialEq> SecretField for T {}
+
+/// The bound on a field recorded as a resource's id, target, organization or
+/// link placeholder.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be recorded as text in an audit-log entry",
+    label = "the resource id, target, organization and link placeholders need `std::fmt::Display`",
+    note = "implement `std::fmt::Display` for `{Self}`, or use `target_with` / `link_with` \
+            with a function that formats it"
+)]
+pub trait DisplayField: Display {}
+
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized + Display> DisplayField for T {}
+
+/// Records the tracked field `key` if `old` and `new` differ. Serializes
+/// nothing and allocates nothing when they are equal.
+#[inline]
+pub fn track<T>(diff: &mut Diff, key: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + TrackedField,
+{
+    if old != new {
+        diff.push_tracked(key, old, new);
+    }
+}
+
+/// Records that the secret field `key` changed if `old` and `new` differ.
+#[inline]
+pub fn secret<T>(diff: &mut Diff, key: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + SecretField,
+{
+    if old != new {
+        diff.push_secret(key);
+    }
+}
+
+/// `value` as text.
+pub fn display<T: ?Sized + DisplayField>(value: &T) -> String {
+    let mut text = String::new();
+    push_display(&mut text, value);
+    text
+}
+
+/// The value of an optional field as text.
+pub fn display_option<T: DisplayField>(value: Option<&T>) -> Option<String> {
+    value.map(display)
+}
+
+/// Appends `value` to `text`.
+pub fn push_display<T: ?Sized + DisplayField>(text: &mut String, value: &T) {
+    // Writing to a `String` cannot fail.
+    let _ = write!(text, "{value}");
+}
+
+/// A [`Schema`]; the only way generated code builds one, so that `Schema`
+/// can grow fields without breaking user code.
+#[allow(clippy::too_many_arguments)]
+pub const fn schema(
+    rust_name: &'static str,
+    resource_type: &'static str,
+    doc: Option<&'static str>,
+    actions: &'static [Action],
+    requires_org: bool,
+    link: Option<&'static str>,
+    fields: &'static [FieldSchema],
+) -> Schema {
+    Schema {
+        rust_name,
+        resource_type,
+        doc,
+        actions,
+        requires_org,
+        link,
+        fields,
+    }
+}
+
+/// A [`FieldSchema`].
+pub const fn field(
+    name: &'static str,
+    rust_name: &'static str,
+    rust_type: &'static str,
+    class: FieldClass,
+    reason: Option<&'static str>,
+    doc: Option<&'static str>,
+) -> FieldSchema {
+    FieldSchema {
+        name,
+        rust_name,
+        rust_type,
+        class,
+        reason,
+        doc,
+    }
+}

@@ -1,0 +1,326 @@
+//! Writes the `Auditable` impl.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned as _;
+use syn::{DeriveInput, GenericArgument, Generics, Path, PathArguments, Type, WherePredicate};
+
+use crate::ast::{Container, Field};
+use crate::attr::Class;
+use crate::case::snake_case;
+use crate::ctxt::Ctxt;
+use crate::fallback;
+use crate::symbol::{ACTION_NAMES, DEFAULT_ACTIONS};
+use crate::valid::{self, Link, LinkPiece, Resource, Target};
+
+/// The impl of `Auditable` for `input`, or its errors and a stub impl.
+pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
+    let cx = Ctxt::default();
+    let cont = Container::from_ast(&cx, input);
+    let resource = cont.as_ref().and_then(|cont| valid::check(&cx, cont));
+    let krate = cont
+        .as_ref()
+        .and_then(|cont| cont.attrs.krate.clone())
+        .unwrap_or_else(|| syn::parse_quote!(::audit_core));
+    match (cx.check(), &cont, resource) {
+        (Ok(()), Some(cont), Some(resource)) => impl_auditable(cont, &resource, &krate),
+        (result, _, _) => {
+            let errors = result.err().map(syn::Error::into_compile_error);
+            let stub = fallback::impl_auditable(input, &krate);
+            quote!(#errors #stub)
+        }
+    }
+}
+
+fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Path) -> TokenStream {
+    let private = quote!(#krate::__private);
+    let ident = cont.ident;
+    let generics = with_bounds(cont, resource, &private);
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let schema = schema(cont, krate);
+    let resource_id = display_field(resource.id, &private);
+    let resource_target = match &resource.target {
+        Target::Field(field) => display_field(field, &private),
+        Target::With(path) => quote_spanned!(path.span()=> #path(self)),
+    };
+    let resource_link = match &resource.link {
+        None => quote!(::core::option::Option::None),
+        Some(Link::With(path)) => quote_spanned!(path.span()=> #path(self)),
+        Some(Link::Template(pieces)) => link_template(pieces, &private),
+    };
+    let organization_id = match resource.org {
+        None => quote!(::core::option::Option::None),
+        Some(field) => {
+            let member = field.ident;
+            if option_inner(field.ty).is_some() {
+                quote!(#private::display_option(::core::option::Option::as_ref(&self.#member)))
+            } else {
+                let display = display_field(field, &private);
+                quote!(::core::option::Option::Some(#display))
+            }
+        }
+    };
+    let diff_fields = cont.fields.iter().filter_map(|field| diff_field(field, &private));
+    quote! {
+        #[allow(non_upper_case_globals, unused_qualifications, clippy::all, clippy::pedantic)]
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
+                const SCHEMA: &'static #krate::Schema = #schema;
+
+                fn resource_id(&self) -> #private::String {
+                    #resource_id
+                }
+
+                fn resource_target(&self) -> #private::String {
+                    #resource_target
+                }
+
+                fn resource_link(&self) -> ::core::option::Option<#private::String> {
+                    #resource_link
+                }
+
+                fn organization_id(&self) -> ::core::option::Option<#private::String> {
+                    #organization_id
+                }
+
+                fn diff(__audit_old: &Self, __audit_new: &Self) -> #krate::Diff {
+                    let mut __audit_diff = #krate::Diff::new();
+                    #(#diff_fields)*
+                    __audit_diff
+                }
+            }
+        };
+    }
+}
+
+/// The comparison of one field; nothing for an ignored field, which is never read.
+fn diff_field(field: &Field<'_>, private: &TokenStream) -> Option<TokenStream> {
+    let function = match field.class()? {
+        Class::Track => quote!(track),
+        Class::Secret => quote!(secret),
+        Class::Ignore => return None,
+    };
+    let ty = field.ty;
+    let member = field.ident;
+    let key = &field.key;
+    // Spanned at the type, so that a type lacking `PartialEq` or `Serialize`
+    // is reported there.
+    let call = quote_spanned!(ty.span()=> #private::#function::<#ty>);
+    Some(quote! {
+        #call(&mut __audit_diff, #key, &__audit_old.#member, &__audit_new.#member);
+    })
+}
+
+/// `self.field` as text, spanned at the field's type for a missing `Display`.
+fn display_field(field: &Field<'_>, private: &TokenStream) -> TokenStream {
+    let ty = field.ty;
+    let member = field.ident;
+    let display = quote_spanned!(ty.span()=> #private::display::<#ty>);
+    quote!(#display(&self.#member))
+}
+
+fn link_template(pieces: &[LinkPiece<'_, '_>], private: &TokenStream) -> TokenStream {
+    let pushes = pieces.iter().map(|piece| match piece {
+        LinkPiece::Text(text) => quote!(__audit_link.push_str(#text);),
+        LinkPiece::Field(field) => {
+            let ty = field.ty;
+            let member = field.ident;
+            let push = quote_spanned!(ty.span()=> #private::push_display::<#ty>);
+            quote!(#push(&mut __audit_link, &self.#member);)
+        }
+    });
+    quote! {{
+        let mut __audit_link = #private::String::new();
+        #(#pushes)*
+        ::core::option::Option::Some(__audit_link)
+    }}
+}
+
+/// The `const` description of the struct and its fields.
+fn schema(cont: &Container<'_>, krate: &Path) -> TokenStream {
+    let private = quote!(#krate::__private);
+    let rust_name = cont.ident.to_string();
+    let resource_type = cont
+        .attrs
+        .resource
+        .as_ref()
+        .map_or_else(|| snake_case(&rust_name), syn::LitStr::value);
+    let doc = option_str(cont.attrs.doc.as_deref());
+    let actions: Vec<TokenStream> = match &cont.attrs.actions {
+        Some(actions) => actions
+            .iter()
+            .map(|(_, variant)| action_variant(krate, variant))
+            .collect(),
+        None => DEFAULT_ACTIONS
+            .iter()
+            .filter_map(|name| ACTION_NAMES.iter().find(|(snake, _)| snake == name))
+            .map(|(_, variant)| action_variant(krate, variant))
+            .collect(),
+    };
+    let requires_org = cont.attrs.org.is_some();
+    let link = match &cont.attrs.link {
+        Some(crate::attr::Link::Template(template)) => option_str(Some(&template.value())),
+        Some(crate::attr::Link::With(_)) | None => option_str(None),
+    };
+    let fields = cont.fields.iter().map(|field| {
+        let key = &field.key;
+        let rust_name = &field.rust_name;
+        let rust_type = type_text(field.ty);
+        let class = match field.class() {
+            Some(Class::Track) | None => quote!(Track),
+            Some(Class::Ignore) => quote!(Ignore),
+            Some(Class::Secret) => quote!(Secret),
+        };
+        let reason = option_str(
+            field
+                .attrs
+                .classification
+                .as_ref()
+                .and_then(|c| c.reason.as_ref())
+                .map(syn::LitStr::value)
+                .as_deref(),
+        );
+        let doc = option_str(field.attrs.doc.as_deref());
+        quote! {
+            #private::field(#key, #rust_name, #rust_type, #krate::FieldClass::#class, #reason, #doc)
+        }
+    });
+    quote! {{
+        const __AUDIT_FIELDS: &[#krate::FieldSchema] = &[#(#fields),*];
+        const __AUDIT_ACTIONS: &[#krate::Action] = &[#(#actions),*];
+        &#private::schema(
+            #rust_name,
+            #resource_type,
+            #doc,
+            __AUDIT_ACTIONS,
+            #requires_org,
+            #link,
+            __AUDIT_FIELDS,
+        )
+    }}
+}
+
+fn action_variant(krate: &Path, variant: &str) -> TokenStream {
+    let variant = syn::Ident::new(variant, proc_macro2::Span::call_site());
+    quote!(#krate::Action::#variant)
+}
+
+fn option_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The struct's generics, with the bounds each generic field type needs for
+/// its part added to the where clause; a type parameter used only by ignored
+/// fields gets none.
+fn with_bounds(cont: &Container<'_>, resource: &Resource<'_, '_>, private: &TokenStream) -> Generics {
+    let mut generics = cont.generics.clone();
+    let params: Vec<String> = cont
+        .generics
+        .type_params()
+        .map(|param| param.ident.to_string())
+        .collect();
+    if params.is_empty() {
+        return generics;
+    }
+    let mut predicates: Vec<WherePredicate> = Vec::new();
+    let mut bound = |ty: &Type, bound: TokenStream| {
+        if mentions_any(ty.to_token_stream(), &params) {
+            predicates.push(syn::parse_quote!(#ty: #private::#bound));
+        }
+    };
+    for field in &cont.fields {
+        match field.class() {
+            Some(Class::Track) => bound(field.ty, quote!(TrackedField)),
+            Some(Class::Secret) => bound(field.ty, quote!(SecretField)),
+            Some(Class::Ignore) | None => {}
+        }
+    }
+    let mut displayed: Vec<&Type> = vec![resource.id.ty];
+    if let Target::Field(field) = &resource.target {
+        displayed.push(field.ty);
+    }
+    if let Some(org) = resource.org {
+        displayed.push(option_inner(org.ty).unwrap_or(org.ty));
+    }
+    if let Some(Link::Template(pieces)) = &resource.link {
+        displayed.extend(pieces.iter().filter_map(|piece| match piece {
+            LinkPiece::Field(field) => Some(field.ty),
+            LinkPiece::Text(_) => None,
+        }));
+    }
+    for ty in displayed {
+        bound(ty, quote!(DisplayField));
+    }
+    generics.make_where_clause().predicates.extend(predicates);
+    generics
+}
+
+/// Whether `tokens` name any of `params`.
+fn mentions_any(tokens: TokenStream, params: &[String]) -> bool {
+    tokens.into_iter().any(|tt| match tt {
+        proc_macro2::TokenTree::Ident(ident) => params.iter().any(|param| ident == param),
+        proc_macro2::TokenTree::Group(group) => mentions_any(group.stream(), params),
+        proc_macro2::TokenTree::Punct(_) | proc_macro2::TokenTree::Literal(_) => false,
+    })
+}
+
+/// `T` of a type written `Option<T>` (or with a path to `Option`).
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(inner) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+/// A type as a person writes it: `Option<Vec<Uuid>>`, not `Option < Vec < Uuid > >`.
+fn type_text(ty: &Type) -> String {
+    let mut text = ty.to_token_stream().to_string();
+    for (from, to) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        ("& ", "&"),
+        ("[ ", "["),
+        (" ]", "]"),
+        ("( ", "("),
+        (" )", ")"),
+        (" ;", ";"),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::type_text;
+
+    #[test]
+    fn types_read_as_written() {
+        let cases: [(syn::Type, &str); 5] = [
+            (syn::parse_quote!(Option<OffsetDateTime>), "Option<OffsetDateTime>"),
+            (syn::parse_quote!(BTreeMap<String, String>), "BTreeMap<String, String>"),
+            (syn::parse_quote!(std::vec::Vec<uuid::Uuid>), "std::vec::Vec<uuid::Uuid>"),
+            (syn::parse_quote!(&'a [u8; 4]), "&'a [u8; 4]"),
+            (syn::parse_quote!((u8, bool)), "(u8, bool)"),
+        ];
+        for (ty, expected) in cases {
+            assert_eq!(type_text(&ty), expected);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The names of the attribute keys the derive reads.
+
+/// The attribute namespace: `#[audit(...)]`.
+pub(crate) const AUDIT: &str = "audit";
+/// Serde's namespace, read for `rename` and `rename_all`.
+pub(crate) const SERDE: &str = "serde";
+/// Doc comments.
+pub(crate) const DOC: &str = "doc";
+
+// Field classes.
+pub(crate) const TRACK: &str = "track";
+pub(crate) const IGNORE: &str = "ignore";
+pub(crate) const SECRET: &str = "secret";
+/// `#[audit(rename = "key")]` on a field; `#[serde(rename = "key")]`.
+pub(crate) const RENAME: &str = "rename";
+/// `#[serde(rename_all = "camelCase")]` on the container.
+pub(crate) const RENAME_ALL: &str = "rename_all";
+/// `#[serde(rename(serialize = "key"))]`.
+pub(crate) const SERIALIZE: &str = "serialize";
+
+/// The keys `#[audit(...)]` takes on a field.
+pub(crate) const FIELD_KEYS: &[&str] = &[TRACK, IGNORE, SECRET, RENAME];
+
+// Container keys.
+pub(crate) const RESOURCE: &str = "resource";
+pub(crate) const ID: &str = "id";
+pub(crate) const TARGET: &str = "target";
+pub(crate) const TARGET_WITH: &str = "target_with";
+pub(crate) const LINK: &str = "link";
+pub(crate) const LINK_WITH: &str = "link_with";
+pub(crate) const ORG: &str = "org";
+pub(crate) const ACTIONS: &str = "actions";
+pub(crate) const CRATE: &str = "crate";
+
+/// The keys `#[audit(...)]` takes on the struct.
+pub(crate) const CONTAINER_KEYS: &[&str] = &[
+    RESOURCE,
+    ID,
+    TARGET,
+    TARGET_WITH,
+    LINK,
+    LINK_WITH,
+    ORG,
+    ACTIONS,
+    CRATE,
+];
+
+/// The actions `actions(...)` takes, each with its `audit_core::Action`
+/// variant. Kept equal to `Action::ALL` by a test in the `tests` crate.
+pub(crate) const ACTION_NAMES: &[(&str, &str)] = &[
+    ("create", "Create"),
+    ("write", "Write"),
+    ("delete", "Delete"),
+    ("start", "Start"),
+    ("stop", "Stop"),
+    ("login", "Login"),
+    ("logout", "Logout"),
+    ("register", "Register"),
+    ("request_password_reset", "RequestPasswordReset"),
+    ("connect", "Connect"),
+    ("disconnect", "Disconnect"),
+    ("open", "Open"),
+    ("close", "Close"),
+];
+
+/// The actions a resource is audited for when it declares none.
+pub(crate) const DEFAULT_ACTIONS: &[&str] = &["create", "write", "delete"];
+
+/// Field names used as the target when the struct names none, in order of preference.
+pub(crate) const DEFAULT_TARGETS: &[&str] = &["name", "title"];

@@ -1,0 +1,207 @@
+//! Checks what the attributes say against the struct: every field is
+//! classified, diff keys are unique, and `id`, `target`, `org` and the link
+//! placeholders name fields that may be recorded as text.
+
+use syn::{Ident, LitStr, Path};
+
+use crate::ast::{Container, Field};
+use crate::attr;
+use crate::ctxt::Ctxt;
+use crate::link::{self, Piece};
+use crate::symbol::{DEFAULT_TARGETS, ID};
+
+/// The fields and functions the resource's id, target, organization and link
+/// come from, as checked.
+pub(crate) struct Resource<'c, 'a> {
+    pub(crate) id: &'c Field<'a>,
+    pub(crate) target: Target<'c, 'a>,
+    pub(crate) org: Option<&'c Field<'a>>,
+    pub(crate) link: Option<Link<'c, 'a>>,
+}
+
+pub(crate) enum Target<'c, 'a> {
+    Field(&'c Field<'a>),
+    With(&'c Path),
+}
+
+pub(crate) enum Link<'c, 'a> {
+    Template(Vec<LinkPiece<'c, 'a>>),
+    With(&'c Path),
+}
+
+pub(crate) enum LinkPiece<'c, 'a> {
+    Text(String),
+    Field(&'c Field<'a>),
+}
+
+/// Reports every problem of `cont`; the resource's parts when there is none.
+pub(crate) fn check<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<Resource<'c, 'a>> {
+    check_classified(cx, cont);
+    check_unique_keys(cx, cont);
+    let id = id_field(cx, cont);
+    let target = target(cx, cont);
+    let org = cont
+        .attrs
+        .org
+        .as_ref()
+        .and_then(|org| named_field(cx, cont, org, "org", "the organization"));
+    let link = link(cx, cont);
+    Some(Resource {
+        id: id?,
+        target: target.or_else(|| id.map(Target::Field))?,
+        org,
+        link: link?,
+    })
+}
+
+fn check_classified(cx: &Ctxt, cont: &Container<'_>) {
+    for field in &cont.fields {
+        if field.attrs.classification.is_none() && !field.attrs.malformed {
+            cx.error_spanned_by(
+                field.ident,
+                format!(
+                    "field `{}` of `{}` is not classified for the audit log; add `#[audit(track)]` to record its changes, `#[audit(secret)]` to record only that it changed, or `#[audit(ignore = \"why\")]` to leave it out",
+                    field.rust_name, cont.ident,
+                ),
+            );
+        }
+    }
+}
+
+fn check_unique_keys(cx: &Ctxt, cont: &Container<'_>) {
+    for (i, field) in cont.fields.iter().enumerate() {
+        if let Some(first) = cont.fields[..i].iter().find(|f| f.key == field.key) {
+            let message = format!(
+                "field `{}` has the diff key `{}`, which field `{}` has already; give one of them another with `#[audit(rename = \"key\")]`",
+                field.rust_name, field.key, first.rust_name,
+            );
+            match &field.attrs.rename {
+                Some(rename) => cx.error_spanned_by(rename, message),
+                None => cx.error_spanned_by(field.ident, message),
+            }
+        }
+    }
+}
+
+fn id_field<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<&'c Field<'a>> {
+    if let Some(id) = &cont.attrs.id {
+        return named_field(cx, cont, id, "id", "the resource id");
+    }
+    let Some(field) = cont.field(ID) else {
+        cx.error_spanned_by(
+            cont.ident,
+            format!(
+                "`{}` has no field named `id`; name the field that identifies the resource with `#[audit(id = field)]` ({})",
+                cont.ident,
+                cont.field_list(),
+            ),
+        );
+        return None;
+    };
+    if field.is_secret() {
+        cx.error_spanned_by(field.ident, recorded_secret_message(field, "the resource id"));
+        return None;
+    }
+    Some(field)
+}
+
+/// `None` when the target is the id (the default) or was reported.
+fn target<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<Target<'c, 'a>> {
+    match &cont.attrs.target {
+        Some(attr::Target::Field(ident)) => {
+            named_field(cx, cont, ident, "target", "the resource target").map(Target::Field)
+        }
+        Some(attr::Target::With(path)) => Some(Target::With(path)),
+        // A secret `title` is never the default target: its value would leak.
+        None => DEFAULT_TARGETS
+            .iter()
+            .filter_map(|name| cont.field(name))
+            .find(|field| !field.is_secret())
+            .map(Target::Field),
+    }
+}
+
+/// `Some(None)` when the resource has no link; `None` when it was reported.
+fn link<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<Option<Link<'c, 'a>>> {
+    let template = match &cont.attrs.link {
+        None => return Some(None),
+        Some(attr::Link::With(path)) => return Some(Some(Link::With(path))),
+        Some(attr::Link::Template(template)) => template,
+    };
+    let pieces = match link::parse(&template.value()) {
+        Ok(pieces) => pieces,
+        Err(message) => {
+            cx.error_spanned_by(template, message);
+            return None;
+        }
+    };
+    let mut resolved = Vec::with_capacity(pieces.len());
+    let mut ok = true;
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => resolved.push(LinkPiece::Text(text)),
+            Piece::Field(name) => match placeholder_field(cx, cont, template, &name) {
+                Some(field) => resolved.push(LinkPiece::Field(field)),
+                None => ok = false,
+            },
+        }
+    }
+    ok.then_some(Some(Link::Template(resolved)))
+}
+
+fn placeholder_field<'c, 'a>(
+    cx: &Ctxt,
+    cont: &'c Container<'a>,
+    template: &LitStr,
+    name: &str,
+) -> Option<&'c Field<'a>> {
+    let Some(field) = cont.field(name) else {
+        cx.error_spanned_by(
+            template,
+            format!(
+                "link placeholder `{{{name}}}` is not a field of `{}`; {}",
+                cont.ident,
+                cont.field_list(),
+            ),
+        );
+        return None;
+    };
+    if field.is_secret() {
+        cx.error_spanned_by(template, recorded_secret_message(field, "the link"));
+        return None;
+    }
+    Some(field)
+}
+
+/// The field `key = ident` names, which must exist and not be secret.
+fn named_field<'c, 'a>(
+    cx: &Ctxt,
+    cont: &'c Container<'a>,
+    ident: &Ident,
+    key: &str,
+    recorded_as: &str,
+) -> Option<&'c Field<'a>> {
+    let Some(field) = cont.field(&ident.to_string()) else {
+        cx.error_spanned_by(
+            ident,
+            format!(
+                "`{key} = {ident}` names no field of `{}`; {}",
+                cont.ident,
+                cont.field_list(),
+            ),
+        );
+        return None;
+    };
+    if field.is_secret() {
+        cx.error_spanned_by(ident, recorded_secret_message(field, recorded_as));
+        return None;
+    }
+    Some(field)
+}
+
+fn recorded_secret_message(field: &Field<'_>, recorded_as: &str) -> String {
+    format!(
+        "field `{}` is `#[audit(secret)]`, but {recorded_as} is recorded in every entry and would reveal it; name another field, or classify this one `track` or `ignore`",
+        field.rust_name,
+    )
+}

@@ -1,0 +1,1 @@
+//! The resources the examples audit.
