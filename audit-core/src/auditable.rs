@@ -1,6 +1,5 @@
 //! The trait `#[derive(Auditable)]` implements.
 
-
 use crate::{Diff, Schema};
 
 /// A struct whose changes are recorded in the audit log.

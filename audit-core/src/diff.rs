@@ -157,6 +157,7 @@ impl FieldChange {
     }
 
     /// The new value of a tracked field; `None` for a secret or unserializable one.
+    #[allow(clippy::new_ret_no_self)] // Reads as `change.old()` / `change.new()`.
     pub fn new(&self) -> Option<&Value> {
         match &self.change {
             Change::Tracked { new, .. } => Some(new),

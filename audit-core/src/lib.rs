@@ -75,6 +75,12 @@
 //!
 //! - `derive` (default): re-exports `#[derive(Auditable)]`.
 
+// Library code reports errors; tests may unwrap.
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 // Lets the derive's `::audit_core::...` paths resolve inside this crate too.
 #[allow(unused_extern_crates)]
 extern crate self as audit_core;

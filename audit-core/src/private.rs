@@ -4,13 +4,12 @@
 //! messages: a field whose type cannot play its part is reported at that
 //! field's type, saying what the type lacks and what to write instead.
 
-pub use std::string::String;
 use std::fmt::{Display, Write as _};
+pub use std::string::String;
 
 use serde::Serialize;
 
 use crate::{Action, Diff, FieldClass, FieldSchema, Schema};
-
 
 /// The bound on a `#[audit(track)]` field's type.
 #[diagnostic::on_unimplemented(

@@ -102,7 +102,11 @@ impl<'a> Container<'a> {
         if self.fields.is_empty() {
             return "it has no fields".to_owned();
         }
-        let names: Vec<String> = self.fields.iter().map(|f| format!("`{}`", f.rust_name)).collect();
+        let names: Vec<String> = self
+            .fields
+            .iter()
+            .map(|f| format!("`{}`", f.rust_name))
+            .collect();
         format!("its fields are {}", names.join(", "))
     }
 }

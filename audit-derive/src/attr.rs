@@ -10,9 +10,9 @@ use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Path, Token};
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    ACTION_NAMES, ACTIONS, AUDIT, CONTAINER_KEYS, CRATE, DOC, FIELD_KEYS, ID, IGNORE, LINK,
-    LINK_WITH, ORG, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE, SERIALIZE, TARGET, TARGET_WITH,
-    TRACK,
+    ACTION_NAMES, ACTIONS, AUDIT, CLASS_SYNONYMS, CONTAINER_KEYS, CRATE, DOC, FIELD_KEYS, ID,
+    IGNORE, LINK, LINK_WITH, ORG, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE, SERIALIZE, TARGET,
+    TARGET_WITH, TRACK,
 };
 
 /// The class of a field, as `audit_core::FieldClass` names it.
@@ -93,7 +93,7 @@ impl Container {
         };
         for attr in attrs {
             if attr.path().is_ident(AUDIT) {
-                let parsed = require_list(attr, "#[audit(resource = \"...\", ...)]")
+                let parsed = require_list(attr, "arguments: `#[audit(resource = \"chat\", ...)]`")
                     .and_then(|()| attr.parse_nested_meta(|meta| container.parse_key(cx, &meta)));
                 if let Err(error) = parsed {
                     cx.syn_error(error);
@@ -166,7 +166,7 @@ impl Field {
         for attr in attrs {
             if attr.path().is_ident(AUDIT) {
                 let errors_before = cx.error_count();
-                let parsed = require_list(attr, "#[audit(track)], #[audit(ignore = \"why\")] or #[audit(secret)]")
+                let parsed = require_list(attr, "a classification: `#[audit(track)]`, `#[audit(ignore = \"why\")]` or `#[audit(secret)]`")
                     .and_then(|()| {
                         attr.parse_nested_meta(|meta| field.parse_key(cx, field_name, &meta))
                     });
@@ -214,7 +214,13 @@ impl Field {
             let example = format!("#[audit({} = \"why\")]", class.keyword());
             let reason = string_value(meta, &example)?;
             if reason.value().trim().is_empty() {
-                cx.error_spanned_by(&reason, format!("the reason is empty; write why, or drop it: `#[audit({})]`", class.keyword()));
+                cx.error_spanned_by(
+                    &reason,
+                    format!(
+                        "the reason is empty; write why, or drop it: `#[audit({})]`",
+                        class.keyword()
+                    ),
+                );
             }
             Some(reason)
         } else {
@@ -223,7 +229,10 @@ impl Field {
         match &self.classification {
             Some(first) => {
                 let message = if first.class == class {
-                    format!("field `{field_name}` is classified `{}` twice; remove one", class.keyword())
+                    format!(
+                        "field `{field_name}` is classified `{}` twice; remove one",
+                        class.keyword()
+                    )
                 } else {
                     format!(
                         "field `{field_name}` is classified both `{}` and `{}`; a field takes exactly one of `track`, `ignore` and `secret`",
@@ -247,7 +256,7 @@ fn require_list(attr: &Attribute, expected: &str) -> syn::Result<()> {
         Meta::List(_) => Ok(()),
         Meta::Path(_) | Meta::NameValue(_) => Err(syn::Error::new_spanned(
             attr,
-            format!("expected {expected}"),
+            format!("`#[audit]` needs {expected}"),
         )),
     }
 }
@@ -255,7 +264,10 @@ fn require_list(attr: &Attribute, expected: &str) -> syn::Result<()> {
 /// Records `value` in `slot`, reporting a duplicate key.
 fn set<T>(cx: &Ctxt, key: &Path, slot: &mut Option<T>, value: T) {
     if slot.is_some() {
-        cx.error_spanned_by(key, format!("duplicate audit attribute `{}`; keep one", path_text(key)));
+        cx.error_spanned_by(
+            key,
+            format!("duplicate audit attribute `{}`; keep one", path_text(key)),
+        );
     } else {
         *slot = Some(value);
     }
@@ -266,7 +278,10 @@ fn set_one_of<T>(cx: &Ctxt, key: &Path, slot: &mut Option<T>, value: T, keys: (&
     if slot.is_some() {
         cx.error_spanned_by(
             key,
-            format!("`{}` and `{}` set the same thing; keep exactly one of them, once", keys.0, keys.1),
+            format!(
+                "`{}` and `{}` set the same thing; keep exactly one of them, once",
+                keys.0, keys.1
+            ),
         );
     } else {
         *slot = Some(value);
@@ -277,19 +292,34 @@ fn set_one_of<T>(cx: &Ctxt, key: &Path, slot: &mut Option<T>, value: T, keys: (&
 /// one, and skips its value so that the keys after it are still read.
 fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta<'_>, on: &str, valid: &[&str]) -> syn::Result<()> {
     let name = path_text(&meta.path);
-    let list = valid.iter().map(|key| format!("`{key}`")).collect::<Vec<_>>().join(", ");
+    let list = valid
+        .iter()
+        .map(|key| format!("`{key}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let synonym = CLASS_SYNONYMS
+        .iter()
+        .find(|(synonym, _)| on == "field" && *synonym == name)
+        .map(|(_, class)| *class);
     let suggestion = valid
         .iter()
-        .map(|key| (edit_distance(&name, key), key))
+        .map(|key| (edit_distance(&name, key), *key))
         .filter(|(distance, _)| *distance <= 2)
         .min()
-        .map(|(_, key)| format!("did you mean `{key}`? "))
+        .map(|(_, key)| key)
+        .or(synonym)
+        .map(|key| format!("did you mean `{key}`? "))
         .unwrap_or_default();
-    let mut message = format!("unknown audit attribute `{name}` on a {on}; {suggestion}expected one of {list}");
+    let mut message =
+        format!("unknown audit attribute `{name}` on a {on}; {suggestion}expected one of {list}");
     if on == "field" && CONTAINER_KEYS.contains(&name.as_str()) {
-        message = format!("`{name}` belongs on the struct, not on a field: `#[audit({name} = ...)]` above `struct`");
+        message = format!(
+            "`{name}` belongs on the struct, not on a field: `#[audit({name} = ...)]` above `struct`"
+        );
     } else if on == "struct" && FIELD_KEYS.contains(&name.as_str()) {
-        message = format!("`{name}` classifies a field: write `#[audit({name})]` on each field, not on the struct");
+        message = format!(
+            "`{name}` classifies a field: write `#[audit({name})]` on each field, not on the struct"
+        );
     }
     cx.error_spanned_by(&meta.path, message);
     skip_value(meta)
@@ -351,7 +381,10 @@ fn function_path(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<Path>
         .value()
         .map_err(|_| meta.error(format!("`{key}` names a function: `{example}`")))?;
     input.parse::<Path>().map_err(|error| {
-        syn::Error::new(error.span(), format!("`{key}` names a function, without quotes: `{example}`"))
+        syn::Error::new(
+            error.span(),
+            format!("`{key}` names a function, without quotes: `{example}`"),
+        )
     })
 }
 
@@ -366,7 +399,9 @@ fn first_segment(tokens: TokenStream) -> TokenStream {
 /// `actions(create, write, ...)`.
 fn parse_actions(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<(Ident, &'static str)>> {
     if !meta.input.peek(syn::token::Paren) {
-        return Err(meta.error("`actions` takes a list: `#[audit(actions(create, write, delete))]`"));
+        return Err(
+            meta.error("`actions` takes a list: `#[audit(actions(create, write, delete))]`")
+        );
     }
     let mut actions: Vec<(Ident, &'static str)> = Vec::new();
     meta.parse_nested_meta(|action| {
@@ -378,8 +413,15 @@ fn parse_actions(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<(Iden
             }
             Some((_, variant)) => actions.push((ident.clone(), variant)),
             None => {
-                let list = ACTION_NAMES.iter().map(|(snake, _)| format!("`{snake}`")).collect::<Vec<_>>().join(", ");
-                cx.error_spanned_by(ident, format!("unknown action `{name}`; expected one of {list}"));
+                let list = ACTION_NAMES
+                    .iter()
+                    .map(|(snake, _)| format!("`{snake}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                cx.error_spanned_by(
+                    ident,
+                    format!("unknown action `{name}`; expected one of {list}"),
+                );
             }
         }
         Ok(())
@@ -421,7 +463,8 @@ fn doc_comment(attrs: &[Attribute]) -> Option<String> {
             _ => None,
         })
         .flat_map(|text| {
-            text.lines()
+            // `split`, not `lines`: an empty `///` line is a paragraph break.
+            text.split('\n')
                 .map(|line| line.strip_prefix(' ').unwrap_or(line).trim_end().to_owned())
                 .collect::<Vec<_>>()
         })
@@ -448,7 +491,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, &cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
             diagonal = above;
         }
     }

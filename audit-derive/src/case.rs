@@ -1,8 +1,9 @@
 //! Case conversions: serde's `rename_all` rules for diff keys, and the
-//! snake_case resource type of a struct name.
+//! `snake_case` resource type of a struct name.
 
-/// A serde `rename_all` rule, applied to a snake_case field name.
+/// A serde `rename_all` rule, applied to a `snake_case` field name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // Named as serde spells the rules.
 pub(crate) enum RenameRule {
     LowerCase,
     UpperCase,
@@ -30,7 +31,7 @@ impl RenameRule {
         })
     }
 
-    /// The serde name of the field `field`, written in snake_case in Rust.
+    /// The serde name of the field `field`, written in `snake_case` in Rust.
     pub(crate) fn apply_to_field(self, field: &str) -> String {
         match self {
             RenameRule::LowerCase | RenameRule::SnakeCase => field.to_owned(),
@@ -75,7 +76,9 @@ pub(crate) fn snake_case(name: &str) -> String {
         if ch.is_uppercase() && i > 0 {
             let prev = chars[i - 1];
             let next_is_lower = chars.get(i + 1).is_some_and(|next| next.is_lowercase());
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_is_lower)
+            if prev.is_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_uppercase() && next_is_lower)
             {
                 snake.push('_');
             }

@@ -60,7 +60,10 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
             }
         }
     };
-    let diff_fields = cont.fields.iter().filter_map(|field| diff_field(field, &private));
+    let diff_fields = cont
+        .fields
+        .iter()
+        .filter_map(|field| diff_field(field, &private));
     quote! {
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all, clippy::pedantic)]
         const _: () = {
@@ -207,21 +210,31 @@ fn action_variant(krate: &Path, variant: &str) -> TokenStream {
 }
 
 fn option_str(value: Option<&str>) -> TokenStream {
-    match value {
-        Some(value) => quote!(::core::option::Option::Some(#value)),
-        None => quote!(::core::option::Option::None),
+    if let Some(value) = value {
+        quote!(::core::option::Option::Some(#value))
+    } else {
+        quote!(::core::option::Option::None)
     }
 }
 
 /// The struct's generics, with the bounds each generic field type needs for
 /// its part added to the where clause; a type parameter used only by ignored
 /// fields gets none.
-fn with_bounds(cont: &Container<'_>, resource: &Resource<'_, '_>, private: &TokenStream) -> Generics {
+fn with_bounds(
+    cont: &Container<'_>,
+    resource: &Resource<'_, '_>,
+    private: &TokenStream,
+) -> Generics {
     let mut generics = cont.generics.clone();
     let params: Vec<String> = cont
         .generics
         .type_params()
         .map(|param| param.ident.to_string())
+        .chain(
+            cont.generics
+                .const_params()
+                .map(|param| param.ident.to_string()),
+        )
         .collect();
     if params.is_empty() {
         return generics;
@@ -313,9 +326,18 @@ mod tests {
     #[test]
     fn types_read_as_written() {
         let cases: [(syn::Type, &str); 5] = [
-            (syn::parse_quote!(Option<OffsetDateTime>), "Option<OffsetDateTime>"),
-            (syn::parse_quote!(BTreeMap<String, String>), "BTreeMap<String, String>"),
-            (syn::parse_quote!(std::vec::Vec<uuid::Uuid>), "std::vec::Vec<uuid::Uuid>"),
+            (
+                syn::parse_quote!(Option<OffsetDateTime>),
+                "Option<OffsetDateTime>",
+            ),
+            (
+                syn::parse_quote!(BTreeMap<String, String>),
+                "BTreeMap<String, String>",
+            ),
+            (
+                syn::parse_quote!(std::vec::Vec<uuid::Uuid>),
+                "std::vec::Vec<uuid::Uuid>",
+            ),
             (syn::parse_quote!(&'a [u8; 4]), "&'a [u8; 4]"),
             (syn::parse_quote!((u8, bool)), "(u8, bool)"),
         ];

@@ -21,6 +21,19 @@ pub(crate) const SERIALIZE: &str = "serialize";
 /// The keys `#[audit(...)]` takes on a field.
 pub(crate) const FIELD_KEYS: &[&str] = &[TRACK, IGNORE, SECRET, RENAME];
 
+/// Words other libraries use for a field class, with the class we spell them.
+pub(crate) const CLASS_SYNONYMS: &[(&str, &str)] = &[
+    ("skip", IGNORE),
+    ("exclude", IGNORE),
+    ("omit", IGNORE),
+    ("redact", SECRET),
+    ("redacted", SECRET),
+    ("sensitive", SECRET),
+    ("private", SECRET),
+    ("include", TRACK),
+    ("audit", TRACK),
+];
+
 // Container keys.
 pub(crate) const RESOURCE: &str = "resource";
 pub(crate) const ID: &str = "id";

@@ -34,7 +34,8 @@ pub(crate) enum LinkPiece<'c, 'a> {
     Field(&'c Field<'a>),
 }
 
-/// Reports every problem of `cont`; the resource's parts when there is none.
+/// Reports every problem of `cont` and returns the resource's parts as far
+/// as they could be resolved; they are used only when nothing was reported.
 pub(crate) fn check<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<Resource<'c, 'a>> {
     check_classified(cx, cont);
     check_unique_keys(cx, cont);
@@ -46,11 +47,12 @@ pub(crate) fn check<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<Resour
         .as_ref()
         .and_then(|org| named_field(cx, cont, org, "org", "the organization"));
     let link = link(cx, cont);
+    let id = id?;
     Some(Resource {
-        id: id?,
-        target: target.or_else(|| id.map(Target::Field))?,
+        id,
+        target: target.unwrap_or(Target::Field(id)),
         org,
-        link: link?,
+        link,
     })
 }
 
@@ -99,13 +101,16 @@ fn id_field<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<&'c Field<'a>>
         return None;
     };
     if field.is_secret() {
-        cx.error_spanned_by(field.ident, recorded_secret_message(field, "the resource id"));
+        cx.error_spanned_by(
+            field.ident,
+            recorded_secret_message(field, "the resource id"),
+        );
         return None;
     }
     Some(field)
 }
 
-/// `None` when the target is the id (the default) or was reported.
+/// `None` when the target is the id (the default), or when it was reported.
 fn target<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<Target<'c, 'a>> {
     match &cont.attrs.target {
         Some(attr::Target::Field(ident)) => {
@@ -121,11 +126,11 @@ fn target<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<Target<'c, 'a>> 
     }
 }
 
-/// `Some(None)` when the resource has no link; `None` when it was reported.
-fn link<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<Option<Link<'c, 'a>>> {
+/// `None` when the resource has no link, or when its template was reported.
+fn link<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<Link<'c, 'a>> {
     let template = match &cont.attrs.link {
-        None => return Some(None),
-        Some(attr::Link::With(path)) => return Some(Some(Link::With(path))),
+        None => return None,
+        Some(attr::Link::With(path)) => return Some(Link::With(path)),
         Some(attr::Link::Template(template)) => template,
     };
     let pieces = match link::parse(&template.value()) {
@@ -146,7 +151,7 @@ fn link<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<Option<Link<'c, 'a
             },
         }
     }
-    ok.then_some(Some(Link::Template(resolved)))
+    ok.then_some(Link::Template(resolved))
 }
 
 fn placeholder_field<'c, 'a>(

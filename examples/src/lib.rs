@@ -1,1 +1,4 @@
-//! The resources the examples audit.
+//! The resources the examples audit, shared by the runnable examples, the
+//! tests and the generated field reference (`docs/audit-logs.md`).
+
+pub mod chat;

@@ -1,0 +1,91 @@
+//! The chat example's patch, archive and pin, with the exact diffs they record.
+
+use std::collections::BTreeMap;
+
+use audit_core::Auditable;
+use audit_examples::chat::{Chat, ChatStatus};
+use serde_json::json;
+use time::macros::datetime;
+use uuid::Uuid;
+
+fn chat() -> Chat {
+    Chat {
+        id: Uuid::from_u128(0x0192_5d3c_7a1b_7c4e_8f2a_1b2c_3d4e_5f60),
+        owner_id: Uuid::from_u128(0xaa),
+        organization_id: Uuid::from_u128(0x01),
+        title: "Quarterly numbers".into(),
+        status: ChatStatus::Waiting,
+        heartbeat_at: None,
+        archived: false,
+        pin_order: 0,
+        labels: BTreeMap::new(),
+        mcp_server_ids: Vec::new(),
+    }
+}
+
+fn diff_json(old: &Chat, new: &Chat) -> serde_json::Value {
+    serde_json::to_value(audit_core::diff(old, new)).unwrap()
+}
+
+#[test]
+fn patch_records_the_title_as_secret_and_skips_status_and_heartbeat() {
+    let old = chat();
+    let new = Chat {
+        title: "Q3 numbers (draft)".into(),
+        labels: BTreeMap::from([("team".into(), "finance".into())]),
+        status: ChatStatus::Running,
+        heartbeat_at: Some(datetime!(2026-11-28 09:30 UTC)),
+        mcp_server_ids: vec![Uuid::from_u128(7)],
+        ..old.clone()
+    };
+    assert_eq!(
+        diff_json(&old, &new),
+        json!({
+            "title": {"secret": true},
+            "labels": {"old": {}, "new": {"team": "finance"}, "secret": false},
+            "mcp_server_ids": {
+                "old": [],
+                "new": ["00000000-0000-0000-0000-000000000007"],
+                "secret": false,
+            },
+        })
+    );
+    let serialized = serde_json::to_string(&audit_core::diff(&old, &new)).unwrap();
+    assert!(!serialized.contains("Q3 numbers"), "{serialized}");
+    assert!(!serialized.contains("Quarterly"), "{serialized}");
+}
+
+#[test]
+fn archive_and_pin_record_one_field_each() {
+    let old = chat();
+    let archived = Chat {
+        archived: true,
+        ..old.clone()
+    };
+    assert_eq!(
+        diff_json(&old, &archived),
+        json!({"archived": {"old": false, "new": true, "secret": false}})
+    );
+    let pinned = Chat {
+        pin_order: 2,
+        ..archived.clone()
+    };
+    assert_eq!(
+        diff_json(&archived, &pinned),
+        json!({"pin_order": {"old": 0, "new": 2, "secret": false}})
+    );
+}
+
+#[test]
+fn chat_resource_functions() {
+    let chat = chat();
+    assert_eq!(chat.resource_target(), "01925d3c");
+    assert_eq!(
+        chat.resource_link().as_deref(),
+        Some("/chats/01925d3c-7a1b-7c4e-8f2a-1b2c3d4e5f60")
+    );
+    assert_eq!(
+        chat.organization_id().as_deref(),
+        Some("00000000-0000-0000-0000-000000000001")
+    );
+}

@@ -1,0 +1,9 @@
+use audit_core::Auditable;
+
+#[derive(Auditable)]
+struct Chat {
+    #[audit(track, id)]
+    id: u64,
+}
+
+fn main() {}

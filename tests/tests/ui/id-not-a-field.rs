@@ -1,0 +1,10 @@
+use audit_core::Auditable;
+
+#[derive(Auditable)]
+#[audit(id = chat_id)]
+struct Chat {
+    #[audit(track)]
+    id: u64,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use audit_core::Auditable;
+
+#[derive(PartialEq, serde::Serialize)]
+struct ChatId(u64);
+
+#[derive(Auditable)]
+struct Chat {
+    #[audit(track)]
+    id: ChatId,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use audit_core::Auditable;
+
+#[derive(Auditable)]
+#[audit(target = title, link = "/chats/{title}")]
+struct Chat {
+    #[audit(track)]
+    id: u64,
+    #[audit(secret)]
+    title: String,
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use audit_core::Auditable;
+
+#[derive(Auditable)]
+struct Chat {
+    #[audit(track)]
+    id: u64,
+    title: String,
+    #[audit(track)]
+    archived: bool,
+    pin_order: i32,
+    owner_id: u64,
+}
+
+fn main() {}

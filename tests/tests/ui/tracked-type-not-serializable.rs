@@ -1,0 +1,14 @@
+use audit_core::Auditable;
+
+#[derive(PartialEq)]
+struct Status;
+
+#[derive(Auditable)]
+struct Chat {
+    #[audit(track)]
+    id: u64,
+    #[audit(track)]
+    status: Status,
+}
+
+fn main() {}

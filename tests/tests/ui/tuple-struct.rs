@@ -1,0 +1,6 @@
+use audit_core::Auditable;
+
+#[derive(Auditable)]
+struct ChatId(#[audit(track)] u64);
+
+fn main() {}

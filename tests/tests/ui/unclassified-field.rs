@@ -1,0 +1,10 @@
+use audit_core::Auditable;
+
+#[derive(Auditable)]
+struct Chat {
+    #[audit(track)]
+    id: u64,
+    title: String,
+}
+
+fn main() {}
