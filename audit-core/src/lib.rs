@@ -74,6 +74,8 @@
 //! # Features
 //!
 //! - `derive` (default): re-exports `#[derive(Auditable)]`.
+//! - `tracing` (default): reports flagged entries and export failures through
+//!   `tracing`, and offers [`TracingAuditor`].
 
 // Library code reports errors; tests may unwrap.
 #![cfg_attr(
@@ -87,8 +89,17 @@ extern crate self as audit_core;
 
 mod action;
 mod auditable;
+mod auditor;
+mod background;
 mod diff;
+mod entry;
+mod error;
+mod json_lines;
+mod memory;
+mod request;
 mod schema;
+#[cfg(feature = "tracing")]
+mod tracing_auditor;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -96,8 +107,20 @@ pub mod __private;
 
 pub use crate::action::Action;
 pub use crate::auditable::{Auditable, diff};
+pub use crate::auditor::{Auditor, NopAuditor};
+pub use crate::background::{BackgroundAudit, DEFAULT_AUTOMATIC_ACTOR};
 pub use crate::diff::{Change, Diff, FieldChange};
+pub use crate::entry::{AuditLog, Flag};
+pub use crate::error::ExportError;
+pub use crate::json_lines::{
+    DEFAULT_CAPACITY, JsonLines, JsonLinesAuditor, JsonLinesAuditorBuilder, SkippedLine,
+    read_json_lines,
+};
+pub use crate::memory::MemoryAuditor;
+pub use crate::request::Request;
 pub use crate::schema::{FieldClass, FieldSchema, Schema};
+#[cfg(feature = "tracing")]
+pub use crate::tracing_auditor::TracingAuditor;
 
 /// Derives [`Auditable`]; see the [crate docs](crate) for the attributes.
 #[cfg(feature = "derive")]

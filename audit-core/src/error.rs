@@ -1,0 +1,66 @@
+//! What can go wrong delivering entries.
+
+use std::{fmt, io};
+
+use crate::AuditLog;
+
+/// An entry could not be delivered to a sink, or a sink could not write.
+///
+/// The variants that concern one entry carry it, so that the caller can
+/// retry, spool or report it: nothing is dropped silently.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The sink's queue is full: its writer is behind. The entry is returned.
+    QueueFull(Box<AuditLog>),
+    /// The sink no longer accepts entries: its writer stopped. The entry is returned.
+    Closed(Box<AuditLog>),
+    /// Writing to the sink's storage failed.
+    Write {
+        /// How many entries could not be written.
+        failed: usize,
+        /// The first error.
+        source: io::Error,
+    },
+}
+
+impl ExportError {
+    /// The entry the sink could not take, if the error concerns one.
+    pub fn into_entry(self) -> Option<AuditLog> {
+        match self {
+            ExportError::QueueFull(entry) | ExportError::Closed(entry) => Some(*entry),
+            ExportError::Write { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for ExportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExportError::QueueFull(entry) => write!(
+                f,
+                "the audit sink's queue is full; entry {} ({} {} {}) was not exported",
+                entry.id, entry.action, entry.resource_type, entry.resource_id
+            ),
+            ExportError::Closed(entry) => write!(
+                f,
+                "the audit sink is closed; entry {} ({} {} {}) was not exported",
+                entry.id, entry.action, entry.resource_type, entry.resource_id
+            ),
+            ExportError::Write { failed, source } => write!(
+                f,
+                "{failed} audit {} could not be written: {source}",
+                if *failed == 1 { "entry" } else { "entries" }
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ExportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ExportError::Write { source, .. } => Some(source),
+            ExportError::QueueFull(_) | ExportError::Closed(_) => None,
+        }
+    }
+}
