@@ -2,7 +2,7 @@
 //! background writer; and the reader that loads such a file back.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Read as _, Seek as _, SeekFrom, Write as _};
+use std::io::{self, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::thread::JoinHandle;
@@ -216,25 +216,42 @@ fn open_for_append(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// Syncs `file` to disk. A pipe or device that cannot be synced (`EINVAL`)
+/// has nothing to sync.
+fn sync_data(file: &File) -> io::Result<()> {
+    match file.sync_data() {
+        Err(error) if error.kind() == io::ErrorKind::InvalidInput => Ok(()),
+        result => result,
+    }
+}
+
+/// How many bytes of entries the writer gathers before writing them out.
+const BUFFER_SIZE: usize = 64 * 1024;
+
 /// The background thread's state.
 struct Writer {
     path: PathBuf,
-    out: BufWriter<File>,
-    /// Entries handed to `out` since the last successful sync.
+    file: File,
+    /// Lines not yet written to the file.
+    pending: Vec<u8>,
+    /// Entries not yet confirmed on disk: pending, or written but not synced.
     unsynced: usize,
+    /// After a failed write the file may end inside a line: the next entry
+    /// starts a line of its own.
+    needs_newline: bool,
     /// Entries lost since the last flush, and the first error.
     failure: Option<(usize, io::Error)>,
-    line: Vec<u8>,
 }
 
 impl Writer {
     fn new(path: PathBuf, file: File) -> Self {
         Writer {
             path,
-            out: BufWriter::new(file),
+            file,
+            pending: Vec::with_capacity(BUFFER_SIZE),
             unsynced: 0,
+            needs_newline: false,
             failure: None,
-            line: Vec::with_capacity(1024),
         }
     }
 
@@ -255,35 +272,43 @@ impl Writer {
     }
 
     fn write(&mut self, entry: &AuditLog) {
-        self.line.clear();
-        if let Err(error) = serde_json::to_writer(&mut self.line, entry) {
+        if self.needs_newline {
+            self.pending.push(b'\n');
+            self.needs_newline = false;
+        }
+        let start = self.pending.len();
+        if let Err(error) = serde_json::to_writer(&mut self.pending, entry) {
+            self.pending.truncate(start);
             self.fail(1, io::Error::other(error));
             return;
         }
-        self.line.push(b'\n');
-        match self.out.write_all(&self.line) {
-            Ok(()) => self.unsynced += 1,
-            Err(error) => {
-                let lost = self.unsynced + 1;
-                self.unsynced = 0;
-                self.fail(lost, error);
+        self.pending.push(b'\n');
+        self.unsynced += 1;
+        if self.pending.len() >= BUFFER_SIZE {
+            let written = self.write_pending();
+            if let Err(error) = written {
+                self.fail_unsynced(error);
             }
         }
     }
 
-    /// Writes out the buffer and syncs the file; the errors since the last
-    /// sync, if any.
+    fn write_pending(&mut self) -> io::Result<()> {
+        let written = self.file.write_all(&self.pending);
+        self.pending.clear();
+        written
+    }
+
+    /// Writes out what is pending and syncs the file; the errors since the
+    /// last sync, if any.
     fn sync(&mut self) -> Result<(), ExportError> {
         let synced = self
-            .out
-            .flush()
-            .and_then(|()| self.out.get_ref().sync_data())
+            .write_pending()
+            .and_then(|()| sync_data(&self.file))
             .and_then(|()| self.check_still_there());
-        if let Err(error) = synced {
-            let lost = self.unsynced;
-            self.fail(lost, error);
+        match synced {
+            Ok(()) => self.unsynced = 0,
+            Err(error) => self.fail_unsynced(error),
         }
-        self.unsynced = 0;
         match self.failure.take() {
             None => Ok(()),
             Some((failed, source)) => Err(ExportError::Write { failed, source }),
@@ -296,13 +321,13 @@ impl Writer {
     fn check_still_there(&mut self) -> io::Result<()> {
         use std::os::unix::fs::MetadataExt as _;
 
-        let open = self.out.get_ref().metadata()?;
+        let open = self.file.metadata()?;
         let same = std::fs::metadata(&self.path)
             .is_ok_and(|now| now.ino() == open.ino() && now.dev() == open.dev());
         if same {
             return Ok(());
         }
-        self.out = BufWriter::new(open_for_append(&self.path)?);
+        self.file = open_for_append(&self.path)?;
         Err(io::Error::new(
             io::ErrorKind::NotFound,
             format!(
@@ -315,6 +340,15 @@ impl Writer {
     #[cfg(not(unix))]
     fn check_still_there(&mut self) -> io::Result<()> {
         Ok(())
+    }
+
+    /// Every entry not confirmed on disk is lost to `error`.
+    fn fail_unsynced(&mut self, error: io::Error) {
+        let lost = self.unsynced;
+        self.unsynced = 0;
+        self.pending.clear();
+        self.needs_newline = true;
+        self.fail(lost, error);
     }
 
     fn fail(&mut self, lost: usize, error: io::Error) {

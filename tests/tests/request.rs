@@ -1,0 +1,316 @@
+//! The request guard: which value an entry describes, when the diff is
+//! computed, what is flagged, and what happens when it is dropped.
+
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Mutex};
+
+use audit_core::{Action, AuditLog, Auditable, Flag, MemoryAuditor, Request};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Clone, Serialize, Auditable)]
+#[audit(org = organization_id, link = "/chats/{id}", actions(create, write, delete))]
+struct Chat {
+    #[audit(track)]
+    id: u32,
+    #[audit(ignore)]
+    organization_id: Option<u32>,
+    #[audit(secret)]
+    title: String,
+    #[audit(track)]
+    archived: bool,
+}
+
+fn chat() -> Chat {
+    Chat {
+        id: 7,
+        organization_id: Some(3),
+        title: "Plans".into(),
+        archived: false,
+    }
+}
+
+fn archived() -> Chat {
+    Chat {
+        archived: true,
+        ..chat()
+    }
+}
+
+/// The entry as JSON, without its id and time, which change on every run.
+fn stable_json(entry: &AuditLog) -> serde_json::Value {
+    let mut json = serde_json::to_value(entry).unwrap();
+    let object = json.as_object_mut().unwrap();
+    object.remove("id").unwrap();
+    object.remove("time").unwrap();
+    json
+}
+
+#[test]
+fn committed_write_records_everything() {
+    let auditor = MemoryAuditor::new();
+    let mut audit = Request::new(&auditor, Action::Write)
+        .actor("user-1")
+        .request_id("req-1")
+        .ip(Ipv4Addr::new(10, 0, 0, 1))
+        .user_agent("curl/8")
+        .additional_field("reason", "cleanup");
+    audit.set_old(chat());
+    audit.set_new(archived());
+    audit.commit(200).unwrap();
+
+    let entry = auditor.last().unwrap();
+    assert_eq!(
+        stable_json(&entry),
+        json!({
+            "actor": "user-1",
+            "organization_id": "3",
+            "ip": "10.0.0.1",
+            "user_agent": "curl/8",
+            "resource_type": "chat",
+            "resource_id": "7",
+            "resource_target": "7",
+            "resource_link": "/chats/7",
+            "action": "write",
+            "diff": {"archived": {"old": false, "new": true, "secret": false}},
+            "status_code": 200,
+            "additional_fields": {"reason": "cleanup"},
+            "request_id": "req-1",
+        })
+    );
+    assert_eq!(entry.id.get_version_num(), 7);
+    let time = serde_json::to_value(&entry).unwrap()["time"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(time.ends_with('Z'), "{time}");
+    assert_eq!(
+        time::OffsetDateTime::parse(&time, &time::format_description::well_known::Rfc3339).unwrap(),
+        entry.time
+    );
+}
+
+#[test]
+fn delete_describes_the_old_value() {
+    let auditor = MemoryAuditor::new();
+    let mut audit = Request::new(&auditor, Action::Delete);
+    audit.set_old(chat());
+    audit.commit(204).unwrap();
+    let entry = auditor.last().unwrap();
+    assert_eq!(entry.resource_id, "7");
+    assert_eq!(entry.action, Action::Delete);
+    assert!(entry.diff.is_empty());
+    assert!(entry.flags.is_empty());
+}
+
+#[test]
+fn create_describes_the_new_value() {
+    let auditor = MemoryAuditor::new();
+    let mut audit = Request::new(&auditor, Action::Create);
+    audit.set_new(chat());
+    audit.commit(201).unwrap();
+    let entry = auditor.last().unwrap();
+    assert_eq!(entry.resource_link.as_deref(), Some("/chats/7"));
+    assert!(entry.flags.is_empty());
+}
+
+#[test]
+fn failed_request_records_no_diff() {
+    let auditor = MemoryAuditor::new();
+    let mut audit = Request::new(&auditor, Action::Write);
+    audit.set_old(chat());
+    audit.set_new(archived());
+    audit.commit(403).unwrap();
+    let entry = auditor.last().unwrap();
+    assert_eq!(entry.status_code, Some(403));
+    assert!(entry.diff.is_empty());
+    assert!(entry.flags.is_empty(), "{:?}", entry.flags);
+}
+
+#[test]
+fn request_without_a_resource_is_still_recorded() {
+    let auditor = MemoryAuditor::new();
+    Request::<Chat>::new(&auditor, Action::Write)
+        .actor("user-1")
+        .commit(404)
+        .unwrap();
+    let entry = auditor.last().unwrap();
+    assert_eq!(entry.resource_type, "chat");
+    assert_eq!(entry.resource_id, "");
+    assert_eq!(entry.status_code, Some(404));
+}
+
+#[test]
+fn stale_new_value_is_flagged() {
+    let auditor = MemoryAuditor::new();
+    let mut audit = Request::new(&auditor, Action::Write);
+    audit.set_old(chat());
+    // The bug this catches: "new" set from the row before it was updated.
+    audit.set_new(chat());
+    audit.commit(200).unwrap();
+    assert_eq!(auditor.flagged(Flag::EmptyWriteDiff).len(), 1);
+    assert_eq!(
+        serde_json::to_value(auditor.last().unwrap()).unwrap()["flags"],
+        json!(["empty_write_diff"])
+    );
+}
+
+#[test]
+#[should_panic(expected = "1 write entry recorded no change")]
+fn memory_auditor_asserts_there_was_no_stale_write() {
+    let auditor = MemoryAuditor::new();
+    let mut audit = Request::new(&auditor, Action::Write);
+    audit.set_old(chat());
+    audit.set_new(chat());
+    audit.commit(200).unwrap();
+    auditor.assert_no_empty_writes();
+}
+
+#[test]
+fn undeclared_action_and_missing_organization_are_flagged() {
+    let auditor = MemoryAuditor::new();
+    let mut audit = Request::new(&auditor, Action::Start);
+    audit.set_new(Chat {
+        organization_id: None,
+        ..chat()
+    });
+    audit.commit(200).unwrap();
+    let entry = auditor.last().unwrap();
+    assert_eq!(
+        entry.flags,
+        [Flag::UndeclaredAction, Flag::MissingOrganization]
+    );
+    assert_eq!(entry.organization_id, None);
+}
+
+#[test]
+fn dropped_request_is_exported_as_uncommitted() {
+    let auditor = MemoryAuditor::new();
+    {
+        let mut audit = Request::new(&auditor, Action::Write).actor("user-1");
+        audit.set_old(chat());
+        audit.set_new(archived());
+        // The handler returns early, e.g. with `?`, without committing.
+    }
+    let entry = auditor.last().unwrap();
+    assert_eq!(entry.flags, [Flag::Uncommitted]);
+    assert_eq!(entry.status_code, None);
+    assert_eq!(entry.actor.as_deref(), Some("user-1"));
+    assert!(entry.diff.contains("archived"));
+}
+
+#[test]
+fn dropped_request_without_values_and_cancelled_requests_export_nothing() {
+    let auditor = MemoryAuditor::new();
+    drop(Request::<Chat>::new(&auditor, Action::Write));
+    let mut audit = Request::new(&auditor, Action::Write);
+    audit.set_old(chat());
+    audit.cancel();
+    assert!(auditor.is_empty());
+}
+
+#[test]
+fn memory_auditor_queries() {
+    let auditor = MemoryAuditor::new();
+    for (old, new) in [(chat(), archived()), (archived(), chat())] {
+        let mut audit = Request::new(&auditor, Action::Write);
+        audit.set_old(old);
+        audit.set_new(new);
+        audit.commit(200).unwrap();
+    }
+    let mut audit = Request::new(&auditor, Action::Write);
+    audit.set_old(chat());
+    audit.set_new(Chat {
+        id: 8,
+        title: "Other".into(),
+        ..chat()
+    });
+    audit.commit(200).unwrap();
+
+    assert_eq!(auditor.len(), 3);
+    assert_eq!(auditor.entries_for("chat", "7").len(), 2);
+    assert_eq!(auditor.entries_of(&chat()).len(), 2);
+    assert_eq!(auditor.entries_of_type("chat").len(), 3);
+    let entry = auditor.assert_one_change("chat", "8", &["title", "id"]);
+    assert_eq!(
+        serde_json::to_value(&entry.diff).unwrap(),
+        json!({"id": {"old": 7, "new": 8, "secret": false}, "title": {"secret": true}})
+    );
+    auditor.clear();
+    assert!(auditor.is_empty());
+}
+
+#[test]
+#[should_panic(
+    expected = "expected exactly one entry for chat \"7\" changing [\"archived\"], found 2"
+)]
+fn assert_one_change_lists_what_it_found() {
+    let auditor = MemoryAuditor::new();
+    for (old, new) in [(chat(), archived()), (archived(), chat())] {
+        let mut audit = Request::new(&auditor, Action::Write);
+        audit.set_old(old);
+        audit.set_new(new);
+        audit.commit(200).unwrap();
+    }
+    auditor.assert_one_change("chat", "7", &["archived"]);
+}
+
+/// A writer that keeps what `tracing` writes, for asserting on reports.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn captured_tracing(f: impl FnOnce()) -> String {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, f);
+    String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+}
+
+#[test]
+fn flags_are_reported_through_tracing() {
+    let auditor = MemoryAuditor::new();
+    let logs = captured_tracing(|| {
+        let mut audit = Request::new(&auditor, Action::Write).request_id("req-9");
+        audit.set_old(chat());
+        audit.set_new(chat());
+        audit.commit(200).unwrap();
+    });
+    assert!(logs.contains("WARN"), "{logs}");
+    assert!(logs.contains("probably a stale \"new\" value"), "{logs}");
+    assert!(logs.contains("flag=EmptyWriteDiff"), "{logs}");
+    assert!(logs.contains("resource_id=7"), "{logs}");
+    assert!(logs.contains("request_id=\"req-9\""), "{logs}");
+}
+
+#[test]
+fn tracing_auditor_emits_the_entry() {
+    let logs = captured_tracing(|| {
+        let mut audit = Request::new(&audit_core::TracingAuditor, Action::Write).actor("user-1");
+        audit.set_old(chat());
+        audit.set_new(archived());
+        audit.commit(200).unwrap();
+    });
+    assert!(logs.contains(" INFO audit: audit"), "{logs}");
+    assert!(logs.contains("resource_type=chat"), "{logs}");
+    assert!(logs.contains("actor=\"user-1\""), "{logs}");
+    assert!(
+        logs.contains(r#"diff={"archived":{"old":false,"new":true,"secret":false}}"#),
+        "{logs}"
+    );
+    assert!(!logs.contains("Plans"), "{logs}");
+}
