@@ -89,3 +89,68 @@ fn chat_resource_functions() {
         Some("00000000-0000-0000-0000-000000000001")
     );
 }
+
+/// The chat example's lifecycle against `MemoryAuditor`: every entry, with
+/// its exact diff.
+#[test]
+fn lifecycle_records_each_step() {
+    use audit_core::MemoryAuditor;
+    use audit_examples::lifecycle::{CHAT_ID, IDLE_CHAT_ID, ORGANIZATION_ID, OWNER_ID};
+
+    let auditor = MemoryAuditor::new();
+    audit_examples::lifecycle::run(&auditor).unwrap();
+
+    let chat = CHAT_ID.to_string();
+    let idle = IDLE_CHAT_ID.to_string();
+    let owner = OWNER_ID.to_string();
+    let steps: Vec<serde_json::Value> = auditor
+        .entries()
+        .iter()
+        .map(|entry| {
+            assert!(entry.flags.is_empty(), "{entry:?}");
+            assert_eq!(
+                entry.organization_id.as_deref(),
+                Some(ORGANIZATION_ID.to_string().as_str())
+            );
+            json!({
+                "action": entry.action,
+                "resource_id": entry.resource_id,
+                "actor": entry.actor,
+                "request_id": entry.request_id,
+                "status_code": entry.status_code,
+                "diff": entry.diff,
+                "additional_fields": entry.additional_fields,
+            })
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            json!({"action": "create", "resource_id": chat, "actor": owner, "request_id": "req-1",
+                   "status_code": 201, "diff": {}, "additional_fields": {}}),
+            json!({"action": "write", "resource_id": chat, "actor": owner, "request_id": "req-2",
+                   "status_code": 200, "additional_fields": {},
+                   "diff": {"title": {"secret": true},
+                            "labels": {"old": {}, "new": {"team": "finance"}, "secret": false}}}),
+            json!({"action": "write", "resource_id": chat, "actor": owner, "request_id": "req-3",
+                   "status_code": 200, "additional_fields": {},
+                   "diff": {"pin_order": {"old": 0, "new": 1, "secret": false}}}),
+            json!({"action": "write", "resource_id": chat, "actor": owner, "request_id": "req-4",
+                   "status_code": 200, "additional_fields": {},
+                   "diff": {"archived": {"old": false, "new": true, "secret": false}}}),
+            json!({"action": "create", "resource_id": idle, "actor": owner, "request_id": "req-5",
+                   "status_code": 201, "diff": {}, "additional_fields": {}}),
+            json!({"action": "write", "resource_id": idle, "actor": null, "request_id": null,
+                   "status_code": 200,
+                   "additional_fields": {"automatic_actor": "system",
+                                         "automatic_subsystem": "chat_auto_archive"},
+                   "diff": {"archived": {"old": false, "new": true, "secret": false}}}),
+            json!({"action": "delete", "resource_id": chat, "actor": owner, "request_id": "req-6",
+                   "status_code": 204, "diff": {}, "additional_fields": {}}),
+        ]
+    );
+    auditor.assert_no_empty_writes();
+    let log = serde_json::to_string(&auditor.entries()).unwrap();
+    assert!(!log.contains("Q3 numbers"), "a secret title leaked: {log}");
+    assert!(!log.contains("Quarterly"), "a secret title leaked: {log}");
+}
