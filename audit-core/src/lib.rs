@@ -71,6 +71,36 @@
 //! container's `#[serde(rename_all)]` and raw identifiers (`r#type` is
 //! `type`) are honoured; `#[audit(rename = "key")]` overrides it.
 //!
+//! # Entries and sinks
+//!
+//! At run time a [`Request`] guard captures the old and the new value around
+//! a mutation and commits one [`AuditLog`] entry to an [`Auditor`]:
+//! [`JsonLinesAuditor`] (a durable append-only file), [`MemoryAuditor`] (for
+//! tests, with assertions on the diffs), `TracingAuditor` or [`NopAuditor`].
+//! [`BackgroundAudit`] writes entries on behalf of a subsystem. A successful
+//! `write` whose diff is empty is exported flagged [`Flag::EmptyWriteDiff`]:
+//! the "new" value was most likely captured before the change.
+//!
+//! ```
+//! use audit_core::{Action, Auditable, MemoryAuditor, Request};
+//!
+//! #[derive(Clone, serde::Serialize, Auditable)]
+//! struct Chat {
+//!     #[audit(track)]
+//!     id: u64,
+//!     #[audit(track)]
+//!     pin_order: i32,
+//! }
+//!
+//! let auditor = MemoryAuditor::new();
+//! let mut audit = Request::new(&auditor, Action::Write).actor("user-1");
+//! audit.set_old(Chat { id: 7, pin_order: 0 });
+//! audit.set_new(Chat { id: 7, pin_order: 1 });
+//! audit.commit(200).unwrap();
+//!
+//! auditor.assert_one_change("chat", "7", &["pin_order"]);
+//! ```
+//!
 //! # Features
 //!
 //! - `derive` (default): re-exports `#[derive(Auditable)]`.
