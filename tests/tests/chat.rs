@@ -1,4 +1,5 @@
-//! The chat example's patch, archive and pin, with the exact diffs they record.
+//! The chat example: its patch, archive and pin, and its whole lifecycle,
+//! with the exact diffs they record.
 
 use std::collections::BTreeMap;
 
@@ -9,18 +10,7 @@ use time::macros::datetime;
 use uuid::Uuid;
 
 fn chat() -> Chat {
-    Chat {
-        id: Uuid::from_u128(0x0192_5d3c_7a1b_7c4e_8f2a_1b2c_3d4e_5f60),
-        owner_id: Uuid::from_u128(0xaa),
-        organization_id: Uuid::from_u128(0x01),
-        title: "Quarterly numbers".into(),
-        status: ChatStatus::Waiting,
-        heartbeat_at: None,
-        archived: false,
-        pin_order: 0,
-        labels: BTreeMap::new(),
-        mcp_server_ids: Vec::new(),
-    }
+    audit_examples::lifecycle::new_chat()
 }
 
 fn diff_json(old: &Chat, new: &Chat) -> serde_json::Value {
@@ -86,7 +76,7 @@ fn chat_resource_functions() {
     );
     assert_eq!(
         chat.organization_id().as_deref(),
-        Some("00000000-0000-0000-0000-000000000001")
+        Some("01925d3c-0000-7000-8000-000000000001")
     );
 }
 

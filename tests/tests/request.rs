@@ -37,6 +37,14 @@ fn archived() -> Chat {
     }
 }
 
+/// Commits a `write` from `old` to `new` with `status`.
+fn write(auditor: &MemoryAuditor, old: Chat, new: Chat, status: u16) {
+    let mut audit = Request::new(auditor, Action::Write);
+    audit.set_old(old);
+    audit.set_new(new);
+    audit.commit(status).unwrap();
+}
+
 /// The entry as JSON, without its id and time, which change on every run.
 fn stable_json(entry: &AuditLog) -> serde_json::Value {
     let mut json = serde_json::to_value(entry).unwrap();
@@ -117,10 +125,7 @@ fn create_describes_the_new_value() {
 #[test]
 fn failed_request_records_no_diff() {
     let auditor = MemoryAuditor::new();
-    let mut audit = Request::new(&auditor, Action::Write);
-    audit.set_old(chat());
-    audit.set_new(archived());
-    audit.commit(403).unwrap();
+    write(&auditor, chat(), archived(), 403);
     let entry = auditor.last().unwrap();
     assert_eq!(entry.status_code, Some(403));
     assert!(entry.diff.is_empty());
@@ -159,10 +164,7 @@ fn stale_new_value_is_flagged() {
 #[should_panic(expected = "1 write entry recorded no change")]
 fn memory_auditor_asserts_there_was_no_stale_write() {
     let auditor = MemoryAuditor::new();
-    let mut audit = Request::new(&auditor, Action::Write);
-    audit.set_old(chat());
-    audit.set_new(chat());
-    audit.commit(200).unwrap();
+    write(&auditor, chat(), chat(), 200);
     auditor.assert_no_empty_writes();
 }
 
@@ -212,20 +214,18 @@ fn dropped_request_without_values_and_cancelled_requests_export_nothing() {
 #[test]
 fn memory_auditor_queries() {
     let auditor = MemoryAuditor::new();
-    for (old, new) in [(chat(), archived()), (archived(), chat())] {
-        let mut audit = Request::new(&auditor, Action::Write);
-        audit.set_old(old);
-        audit.set_new(new);
-        audit.commit(200).unwrap();
-    }
-    let mut audit = Request::new(&auditor, Action::Write);
-    audit.set_old(chat());
-    audit.set_new(Chat {
-        id: 8,
-        title: "Other".into(),
-        ..chat()
-    });
-    audit.commit(200).unwrap();
+    write(&auditor, chat(), archived(), 200);
+    write(&auditor, archived(), chat(), 200);
+    write(
+        &auditor,
+        chat(),
+        Chat {
+            id: 8,
+            title: "Other".into(),
+            ..chat()
+        },
+        200,
+    );
 
     assert_eq!(auditor.len(), 3);
     assert_eq!(auditor.entries_for("chat", "7").len(), 2);
@@ -246,12 +246,8 @@ fn memory_auditor_queries() {
 )]
 fn assert_one_change_lists_what_it_found() {
     let auditor = MemoryAuditor::new();
-    for (old, new) in [(chat(), archived()), (archived(), chat())] {
-        let mut audit = Request::new(&auditor, Action::Write);
-        audit.set_old(old);
-        audit.set_new(new);
-        audit.commit(200).unwrap();
-    }
+    write(&auditor, chat(), archived(), 200);
+    write(&auditor, archived(), chat(), 200);
     auditor.assert_one_change("chat", "7", &["archived"]);
 }
 
