@@ -88,6 +88,7 @@ extern crate self as audit_core;
 mod action;
 mod auditable;
 mod diff;
+pub mod docs;
 mod schema;
 
 #[doc(hidden)]
