@@ -1,7 +1,10 @@
 //! Documentation for auditors, rendered from the `#[audit(...)]` attributes.
 //!
 //! Every [`Schema`] renders to Markdown, a section per resource with a table
-//! of its fields, and to JSON, for tools.
+//! of its fields, and to JSON, for tools. [`check`] keeps a checked-in copy of
+//! either current: in a test of your crate, it fails with a line diff and the
+//! command that regenerates the file when a field, class or reason changed and
+//! the file was not regenerated, so the document can never drift from the code.
 //!
 //! ```
 //! use audit_core::{Auditable, docs};
@@ -36,17 +39,33 @@
 //! | `hashed_secret` | secret | grants access | The hash of the key's secret. |
 //! "
 //! ));
+//!
+//! // What a test in your crate does, `tests/audit_docs.rs` for example:
+//! fn audit_docs_are_current() -> Result<(), Box<dyn std::error::Error>> {
+//!     let schemas = [ApiKey::SCHEMA];
+//!     docs::check("docs/audit-logs.md", &docs::markdown(&schemas))?;
+//!     docs::check("docs/audit-logs.json", &docs::json(&schemas)?)?;
+//!     Ok(())
+//! }
+//! # let _ = audit_docs_are_current;
 //! ```
+//!
+//! When the check fails, regenerate the files with
+//! `AUDIT_DOCS_UPDATE=1 cargo test` (see [`UPDATE_ENV`]) and commit them.
 //!
 //! The output is sorted by resource type, then Rust name, and each
 //! resource's fields keep their declaration order, so the same code always
 //! renders the same text.
 
+mod check;
+mod line_diff;
 mod markdown;
 
 use std::cmp::Ordering;
 
 use crate::Schema;
+
+pub use self::check::{CheckError, UPDATE_ENV, check};
 
 /// The Markdown documentation of `schemas`: a section per resource, with its
 /// actions, whether it needs an organization, its link template and a table
