@@ -40,9 +40,13 @@
 //! "
 //! ));
 //!
+//! // With the `registry` feature (on by default), every derived type linked
+//! // into the binary, without a list to keep:
+//! assert!(docs::registered().contains(&ApiKey::SCHEMA));
+//!
 //! // What a test in your crate does, `tests/audit_docs.rs` for example:
 //! fn audit_docs_are_current() -> Result<(), Box<dyn std::error::Error>> {
-//!     let schemas = [ApiKey::SCHEMA];
+//!     let schemas = docs::registered();
 //!     docs::check("docs/audit-logs.md", &docs::markdown(&schemas))?;
 //!     docs::check("docs/audit-logs.json", &docs::json(&schemas)?)?;
 //!     Ok(())
@@ -53,19 +57,32 @@
 //! When the check fails, regenerate the files with
 //! `AUDIT_DOCS_UPDATE=1 cargo test` (see [`UPDATE_ENV`]) and commit them.
 //!
-//! The output is sorted by resource type, then Rust name, and each
+//! # Which schemas
+//!
+//! An explicit list, `&[Chat::SCHEMA, User::SCHEMA]`, always works.
+//! [`registered`] collects every `#[derive(Auditable)]` type linked into the
+//! running binary instead, generic ones included, through the `registry`
+//! feature. A crate is linked only when the binary uses it: an integration
+//! test of your crate that renders its docs should name the crate, for
+//! example `use my_crate as _;`, or list its types.
+//!
+//! Either way the output is sorted by resource type, then Rust name, and each
 //! resource's fields keep their declaration order, so the same code always
 //! renders the same text.
 
 mod check;
 mod line_diff;
 mod markdown;
+#[cfg(feature = "registry")]
+pub(crate) mod registry;
 
 use std::cmp::Ordering;
 
 use crate::Schema;
 
 pub use self::check::{CheckError, UPDATE_ENV, check};
+#[cfg(feature = "registry")]
+pub use self::registry::registered;
 
 /// The Markdown documentation of `schemas`: a section per resource, with its
 /// actions, whether it needs an organization, its link template and a table

@@ -74,6 +74,9 @@
 //! # Features
 //!
 //! - `derive` (default): re-exports `#[derive(Auditable)]`.
+//! - `registry` (default): every derived schema is registered, so that
+//!   [`docs::registered`] lists them all without a hand-kept list; see the
+//!   [`docs`] module for the documentation rendered from them.
 
 // Library code reports errors; tests may unwrap.
 #![cfg_attr(
