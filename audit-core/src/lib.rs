@@ -104,6 +104,9 @@
 //! # Features
 //!
 //! - `derive` (default): re-exports `#[derive(Auditable)]`.
+//! - `registry` (default): every derived schema is registered, so that
+//!   [`docs::registered`] lists them all without a hand-kept list; see the
+//!   [`docs`] module for the documentation rendered from them.
 //! - `tracing` (default): reports flagged entries and export failures through
 //!   `tracing`, and offers [`TracingAuditor`].
 
@@ -122,6 +125,7 @@ mod auditable;
 mod auditor;
 mod background;
 mod diff;
+pub mod docs;
 mod entry;
 mod error;
 mod json_lines;

@@ -131,3 +131,32 @@ pub const fn field(
         doc,
     }
 }
+
+#[cfg(feature = "registry")]
+pub use crate::docs::registry::Registration;
+#[cfg(feature = "registry")]
+pub use inventory;
+
+/// Enters a schema into the registry behind `docs::registered()`. Generated
+/// code calls it unconditionally: whether the `registry` feature is on is
+/// decided here, where the feature is known, never in the user's crate.
+#[cfg(feature = "registry")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __audit_register_schema {
+    ($schema:expr) => {
+        $crate::__private::inventory::submit! {
+            $crate::__private::Registration::new($schema)
+        }
+    };
+}
+
+/// Without the `registry` feature, registers nothing.
+#[cfg(not(feature = "registry"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __audit_register_schema {
+    ($schema:expr) => {};
+}
+
+pub use crate::__audit_register_schema as register_schema;

@@ -67,9 +67,15 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
     quote! {
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all, clippy::pedantic)]
         const _: () = {
+            // Outside the impl, so that it names none of the struct's
+            // generics and a generic struct is registered too, once.
+            const __AUDIT_SCHEMA: &'static #krate::Schema = #schema;
+
+            #private::register_schema!(__AUDIT_SCHEMA);
+
             #[automatically_derived]
             impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
-                const SCHEMA: &'static #krate::Schema = #schema;
+                const SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
 
                 fn resource_id(&self) -> #private::String {
                     #resource_id

@@ -1,0 +1,193 @@
+//! The Markdown rendering: a section per resource, a table row per field.
+
+use std::fmt::{self, Display, Formatter};
+
+use crate::{FieldSchema, Schema};
+
+const INTRODUCTION: &str = "\
+# Audit log reference
+
+<!-- Generated from the #[audit(...)] attributes by audit_core::docs: do not edit by hand. -->
+
+Every resource written to the audit log: the actions recorded for it, whether
+each entry names an organization, and for every field what a change records.
+
+- `track`: a change is recorded with the old and the new value.
+- `secret`: a change is recorded, never the values.
+- `ignore`: a change is not recorded.
+";
+
+/// `schemas`, already sorted, as a Markdown document.
+pub(super) fn render(schemas: &[&Schema]) -> String {
+    Document(schemas).to_string()
+}
+
+struct Document<'a>(&'a [&'a Schema]);
+
+impl Display for Document<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(INTRODUCTION)?;
+        if self.0.is_empty() {
+            f.write_str("\nNo resource is audited.\n")?;
+        }
+        for schema in self.0 {
+            section(f, schema)?;
+        }
+        Ok(())
+    }
+}
+
+fn section(f: &mut Formatter<'_>, schema: &Schema) -> fmt::Result {
+    writeln!(f)?;
+    writeln!(f, "## {}", Code(schema.resource_type))?;
+    writeln!(f)?;
+    if let Some(doc) = schema.doc {
+        writeln!(f, "{doc}")?;
+        writeln!(f)?;
+    }
+    writeln!(f, "- Rust type: {}", Code(schema.rust_name))?;
+    f.write_str("- Actions: ")?;
+    if schema.actions.is_empty() {
+        f.write_str("none")?;
+    }
+    for (i, action) in schema.actions.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{}", Code(action.as_str()))?;
+    }
+    writeln!(f)?;
+    let organization = if schema.requires_org {
+        "required"
+    } else {
+        "not required"
+    };
+    writeln!(f, "- Organization: {organization}")?;
+    match schema.link {
+        Some(link) => writeln!(f, "- Link template: {}", Code(link))?,
+        None => writeln!(f, "- Link template: none")?,
+    }
+    writeln!(f)?;
+    if schema.fields.is_empty() {
+        return writeln!(f, "No fields.");
+    }
+    writeln!(f, "| Field | Class | Reason | Description |")?;
+    writeln!(f, "| --- | --- | --- | --- |")?;
+    for field in schema.fields {
+        row(f, field)?;
+    }
+    Ok(())
+}
+
+fn row(f: &mut Formatter<'_>, field: &FieldSchema) -> fmt::Result {
+    let key = Code(field.name).to_string();
+    writeln!(
+        f,
+        "| {} | {} | {} | {} |",
+        Cell(&key),
+        field.class.as_str(),
+        Cell(field.reason.unwrap_or_default()),
+        Cell(field.doc.unwrap_or_default()),
+    )
+}
+
+/// Inline code on one line, fenced with more backticks than the text holds in
+/// a row, so that a backtick in a diff key cannot end the span early.
+struct Code<'a>(&'a str);
+
+impl Display for Code<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let text = self.0;
+        let mut longest = 0;
+        let mut run = 0;
+        for c in text.chars() {
+            run = if c == '`' { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+        let fence = "`".repeat(longest + 1);
+        let pad = if text.starts_with('`') || text.ends_with('`') {
+            " "
+        } else {
+            ""
+        };
+        f.write_str(&fence)?;
+        f.write_str(pad)?;
+        // A line break would end the heading, list item or table row.
+        for (i, line) in text.split(['\n', '\r']).enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            f.write_str(line)?;
+        }
+        f.write_str(pad)?;
+        f.write_str(&fence)
+    }
+}
+
+/// Text in a table cell: lines of a paragraph joined by spaces, as Markdown
+/// would join them, paragraphs by `<br><br>`, and `|` escaped, so that the
+/// text stays in its cell and the table stays a table.
+struct Cell<'a>(&'a str);
+
+impl Display for Cell<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let mut written = false;
+        let mut blank_before = false;
+        for line in self.0.lines().map(str::trim) {
+            if line.is_empty() {
+                blank_before = true;
+                continue;
+            }
+            if written {
+                f.write_str(if blank_before { "<br><br>" } else { " " })?;
+            }
+            for (i, piece) in line.split('|').enumerate() {
+                if i > 0 {
+                    f.write_str("\\|")?;
+                }
+                f.write_str(piece)?;
+            }
+            written = true;
+            blank_before = false;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cell, Code};
+
+    #[test]
+    fn cells_stay_on_one_line_and_in_their_column() {
+        let cases = [
+            ("", ""),
+            ("plain", "plain"),
+            ("a | b", "a \\| b"),
+            ("wrapped\nline", "wrapped line"),
+            ("  indented\r\n  and\r\nCRLF  ", "indented and CRLF"),
+            ("one\n\ntwo\n\n\nthree", "one<br><br>two<br><br>three"),
+            (
+                "\n\nleading and trailing blanks\n\n",
+                "leading and trailing blanks",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(Cell(text).to_string(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn code_spans_outlast_the_backticks_they_hold() {
+        let cases = [
+            ("id", "`id`"),
+            ("a`b", "``a`b``"),
+            ("``x", "``` ``x ```"),
+            ("line\nbreak", "`line break`"),
+            ("a|b", "`a|b`"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(Code(text).to_string(), expected, "{text:?}");
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! The documentation rendered from the attributes: exact Markdown and JSON,
+//! their order, and cells that stay in their table.
+
+use audit_core::{Auditable, docs};
+
+/// A user's API key.
+///
+/// Shown once, when it is created.
+#[derive(Auditable)]
+#[allow(dead_code)] // Ignored fields are never read.
+#[audit(org = org_id, link = "/keys/{id}", actions(create, delete))]
+struct ApiKey {
+    #[audit(track)]
+    id: u64,
+    /// The organization | tenant
+    /// that owns the key.
+    #[audit(ignore = "recorded as the entry's organization")]
+    org_id: u64,
+    /// The hash of the key.
+    ///
+    /// Never shown.
+    #[audit(secret = "grants access | keep it out of the log")]
+    hashed_secret: String,
+    #[audit(track, rename = "expires")]
+    expires_at: Option<u64>,
+}
+
+#[derive(Auditable)]
+#[audit(resource = "account", actions(write))]
+struct UserAccount {
+    /// The account's number.
+    #[audit(track = "who the account is")]
+    id: u64,
+}
+
+const INTRODUCTION: &str = "\
+# Audit log reference
+
+<!-- Generated from the #[audit(...)] attributes by audit_core::docs: do not edit by hand. -->
+
+Every resource written to the audit log: the actions recorded for it, whether
+each entry names an organization, and for every field what a change records.
+
+- `track`: a change is recorded with the old and the new value.
+- `secret`: a change is recorded, never the values.
+- `ignore`: a change is not recorded.
+";
+
+#[test]
+fn markdown_has_a_section_per_resource_sorted_by_resource_type() {
+    // Listed out of order and twice: rendered in order, once.
+    let markdown = docs::markdown(&[ApiKey::SCHEMA, UserAccount::SCHEMA, ApiKey::SCHEMA]);
+    let expected = INTRODUCTION.to_owned()
+        + "
+## `account`
+
+- Rust type: `UserAccount`
+- Actions: `write`
+- Organization: not required
+- Link template: none
+
+| Field | Class | Reason | Description |
+| --- | --- | --- | --- |
+| `id` | track | who the account is | The account's number. |
+
+## `api_key`
+
+A user's API key.
+
+Shown once, when it is created.
+
+- Rust type: `ApiKey`
+- Actions: `create`, `delete`
+- Organization: required
+- Link template: `/keys/{id}`
+
+| Field | Class | Reason | Description |
+| --- | --- | --- | --- |
+| `id` | track |  |  |
+| `org_id` | ignore | recorded as the entry's organization | The organization \\| tenant that owns the key. |
+| `hashed_secret` | secret | grants access \\| keep it out of the log | The hash of the key.<br><br>Never shown. |
+| `expires` | track |  |  |
+";
+    assert_eq!(markdown, expected);
+}
+
+#[test]
+fn every_table_row_has_four_cells() {
+    let markdown = docs::markdown(&[ApiKey::SCHEMA, UserAccount::SCHEMA]);
+    let rows: Vec<&str> = markdown
+        .lines()
+        .filter(|line| line.starts_with('|'))
+        .collect();
+    assert_eq!(rows.len(), 2 * 2 + 1 + 4);
+    for row in rows {
+        let unescaped_pipes = row
+            .char_indices()
+            .filter(|&(i, c)| c == '|' && !row[..i].ends_with('\\'))
+            .count();
+        assert_eq!(unescaped_pipes, 5, "{row}");
+    }
+}
+
+#[test]
+fn no_resource_renders_the_introduction_alone() {
+    assert_eq!(
+        docs::markdown(&[]),
+        INTRODUCTION.to_owned() + "\nNo resource is audited.\n"
+    );
+}
+
+#[test]
+fn a_secret_field_is_never_shown_as_tracked() {
+    let markdown = docs::markdown(&[ApiKey::SCHEMA]);
+    let row = markdown
+        .lines()
+        .find(|line| line.starts_with("| `hashed_secret` |"))
+        .unwrap();
+    assert!(row.starts_with("| `hashed_secret` | secret |"), "{row}");
+}
+
+#[test]
+fn json_is_the_sorted_schemas_pretty_with_a_final_newline() {
+    let json = docs::json(&[ApiKey::SCHEMA, UserAccount::SCHEMA, ApiKey::SCHEMA]).unwrap();
+    let expected = r#"[
+  {
+    "rust_name": "UserAccount",
+    "resource_type": "account",
+    "doc": null,
+    "actions": [
+      "write"
+    ],
+    "requires_org": false,
+    "link": null,
+    "fields": [
+      {
+        "name": "id",
+        "rust_name": "id",
+        "rust_type": "u64",
+        "class": "track",
+        "reason": "who the account is",
+        "doc": "The account's number."
+      }
+    ]
+  },
+  {
+    "rust_name": "ApiKey",
+    "resource_type": "api_key",
+    "doc": "A user's API key.\n\nShown once, when it is created.",
+    "actions": [
+      "create",
+      "delete"
+    ],
+    "requires_org": true,
+    "link": "/keys/{id}",
+    "fields": [
+      {
+        "name": "id",
+        "rust_name": "id",
+        "rust_type": "u64",
+        "class": "track",
+        "reason": null,
+        "doc": null
+      },
+      {
+        "name": "org_id",
+        "rust_name": "org_id",
+        "rust_type": "u64",
+        "class": "ignore",
+        "reason": "recorded as the entry's organization",
+        "doc": "The organization | tenant\nthat owns the key."
+      },
+      {
+        "name": "hashed_secret",
+        "rust_name": "hashed_secret",
+        "rust_type": "String",
+        "class": "secret",
+        "reason": "grants access | keep it out of the log",
+        "doc": "The hash of the key.\n\nNever shown."
+      },
+      {
+        "name": "expires",
+        "rust_name": "expires_at",
+        "rust_type": "Option<u64>",
+        "class": "track",
+        "reason": null,
+        "doc": null
+      }
+    ]
+  }
+]
+"#;
+    assert_eq!(json, expected);
+    assert_eq!(docs::json(&[]).unwrap(), "[]\n");
+}
+
+mod other {
+    /// Another resource named like one above, in another module.
+    #[derive(audit_core::Auditable)]
+    #[audit(resource = "account")]
+    pub(crate) struct UserAccount {
+        #[audit(track)]
+        id: u64,
+    }
+}
+
+#[test]
+fn resources_sharing_a_name_have_an_order_of_their_own() {
+    let forward = docs::markdown(&[UserAccount::SCHEMA, other::UserAccount::SCHEMA]);
+    let backward = docs::markdown(&[other::UserAccount::SCHEMA, UserAccount::SCHEMA]);
+    assert_eq!(forward, backward);
+    assert_eq!(forward.matches("- Rust type: `UserAccount`").count(), 2);
+}
