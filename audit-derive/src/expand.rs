@@ -2,6 +2,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{DeriveInput, GenericArgument, Generics, Path, PathArguments, Type, WherePredicate};
 
@@ -65,7 +66,6 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
         .iter()
         .filter_map(|field| diff_field(field, &private));
     quote! {
-        #[allow(non_upper_case_globals, unused_qualifications, clippy::all, clippy::pedantic)]
         const _: () = {
             #[automatically_derived]
             impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
@@ -143,7 +143,7 @@ fn link_template(pieces: &[LinkPiece<'_, '_>], private: &TokenStream) -> TokenSt
 /// The `const` description of the struct and its fields.
 fn schema(cont: &Container<'_>, krate: &Path) -> TokenStream {
     let private = quote!(#krate::__private);
-    let rust_name = cont.ident.to_string();
+    let rust_name = cont.ident.unraw().to_string();
     let resource_type = cont
         .attrs
         .resource
