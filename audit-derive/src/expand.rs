@@ -127,10 +127,21 @@ fn link_template(pieces: &[LinkPiece<'_, '_>], private: &TokenStream) -> TokenSt
     let pushes = pieces.iter().map(|piece| match piece {
         LinkPiece::Text(text) => quote!(__audit_link.push_str(#text);),
         LinkPiece::Field(field) => {
-            let ty = field.ty;
             let member = field.ident;
-            let push = quote_spanned!(ty.span()=> #private::push_display::<#ty>);
-            quote!(#push(&mut __audit_link, &self.#member);)
+            if let Some(inner) = option_inner(field.ty) {
+                // A resource whose placeholder field is `None` has no link.
+                let push = quote_spanned!(inner.span()=> #private::push_display::<#inner>);
+                quote! {
+                    match ::core::option::Option::as_ref(&self.#member) {
+                        ::core::option::Option::Some(__audit_value) => #push(&mut __audit_link, __audit_value),
+                        ::core::option::Option::None => return ::core::option::Option::None,
+                    }
+                }
+            } else {
+                let ty = field.ty;
+                let push = quote_spanned!(ty.span()=> #private::push_display::<#ty>);
+                quote!(#push(&mut __audit_link, &self.#member);)
+            }
         }
     });
     quote! {{
@@ -261,7 +272,7 @@ fn with_bounds(
     }
     if let Some(Link::Template(pieces)) = &resource.link {
         displayed.extend(pieces.iter().filter_map(|piece| match piece {
-            LinkPiece::Field(field) => Some(field.ty),
+            LinkPiece::Field(field) => Some(option_inner(field.ty).unwrap_or(field.ty)),
             LinkPiece::Text(_) => None,
         }));
     }
