@@ -7,14 +7,15 @@ use quote::ToTokens as _;
 use syn::ext::IdentExt as _;
 use syn::meta::ParseNestedMeta;
 use syn::parse::ParseStream;
-use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, MetaList, Path, Token};
+use syn::spanned::Spanned as _;
+use syn::{Attribute, Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Meta, MetaList, Path, Token};
 
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
 use crate::symbol::{
     ACTION_NAMES, ACTIONS, AUDIT, CLASS_SYNONYMS, CONTAINER_KEYS, CRATE, DOC, FIELD_KEYS, ID,
-    IGNORE, LINK, LINK_WITH, ORG, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE, SERIALIZE, TARGET,
-    TARGET_WITH, TRACK,
+    IGNORE, LINK, LINK_WITH, ORG, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE, SERIALIZE,
+    SERIALIZE_WITH, TARGET, TARGET_WITH, TRACK, WITH,
 };
 
 /// The class of a field, as `audit_core::FieldClass` names it.
@@ -81,6 +82,9 @@ pub(crate) struct Field {
     pub(crate) rename: Option<LitStr>,
     /// `#[serde(rename = "key")]`
     pub(crate) serde_rename: Option<String>,
+    /// The function serde serializes the field with: `#[serde(serialize_with
+    /// = "path")]`, or `path::serialize` for `#[serde(with = "path")]`.
+    pub(crate) serialize_with: Option<ExprPath>,
     pub(crate) doc: Option<String>,
     /// Whether an `#[audit]` attribute of this field was malformed: the field
     /// is then not also reported as unclassified.
@@ -195,6 +199,16 @@ impl Field {
                     if meta.path.is_ident(RENAME) {
                         if let Some(name) = serde_name(&meta)? {
                             field.serde_rename = Some(name);
+                        }
+                    } else if meta.path.is_ident(WITH) {
+                        if let Some(mut module) = serde_path(&meta)? {
+                            let serialize = Ident::new(SERIALIZE, module.span());
+                            module.path.segments.push(serialize.into());
+                            field.serialize_with = Some(module);
+                        }
+                    } else if meta.path.is_ident(SERIALIZE_WITH) {
+                        if let Some(path) = serde_path(&meta)? {
+                            field.serialize_with = Some(path);
                         }
                     } else {
                         skip_value(&meta)?;
@@ -632,6 +646,13 @@ fn key_list(valid: &[&str]) -> String {
         .map(|key| format!("`{key}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The path in serde's `with = "path"` and `serialize_with = "path"`; `None`
+/// when serde would reject it, which serde reports.
+fn serde_path(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<ExprPath>> {
+    let lit: LitStr = meta.value()?.parse()?;
+    Ok(lit.parse::<ExprPath>().ok())
 }
 
 fn path_text(path: &Path) -> String {

@@ -107,6 +107,20 @@ fn diff_field(field: &Field<'_>, private: &TokenStream) -> Option<TokenStream> {
     let ty = field.ty;
     let member = field.ident;
     let key = &field.key;
+    if let (Class::Track, Some(serialize_with)) = (field.class()?, &field.attrs.serialize_with) {
+        // Serialized as serde serializes the field, so that the diff records
+        // the value the struct's own JSON holds.
+        let call = quote_spanned!(ty.span()=> #private::track_with::<#ty, _>);
+        return Some(quote! {
+            #call(
+                &mut __audit_diff,
+                #key,
+                &__audit_old.#member,
+                &__audit_new.#member,
+                |__audit_value: &#ty, __audit_serializer| #serialize_with(__audit_value, __audit_serializer),
+            );
+        });
+    }
     // Spanned at the type, so that a type lacking `PartialEq` or `Serialize`
     // is reported there.
     let call = quote_spanned!(ty.span()=> #private::#function::<#ty>);
@@ -258,6 +272,9 @@ fn with_bounds(
     };
     for field in &cont.fields {
         match field.class() {
+            Some(Class::Track) if field.attrs.serialize_with.is_some() => {
+                bound(field.ty, quote!(TrackedWithField));
+            }
             Some(Class::Track) => bound(field.ty, quote!(TrackedField)),
             Some(Class::Secret) => bound(field.ty, quote!(SecretField)),
             Some(Class::Ignore) | None => {}
