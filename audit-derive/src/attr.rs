@@ -478,9 +478,13 @@ fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta<'_>, field: Option<&Ident>) -> 
         } else {
             "...".to_owned()
         };
-        message = format!(
-            "`{name}` belongs on the struct, not on a field: write `#[audit({name} = {value})]` above `struct`"
-        );
+        message = if name == ID && value == ID {
+            "`id` belongs on the struct, not on a field, and a field named `id` is the resource id already: remove it".to_owned()
+        } else {
+            format!(
+                "`{name}` belongs on the struct, not on a field: write `#[audit({name} = {value})]` above `struct`"
+            )
+        };
     } else if on == "struct" && FIELD_KEYS.contains(&name.as_str()) {
         message = format!(
             "`{name}` classifies a field: write `#[audit({name})]` on each field, not on the struct"
@@ -664,7 +668,7 @@ fn path_text(path: &Path) -> String {
 }
 
 /// The Levenshtein distance between `a` and `b`, for "did you mean" hints.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -6,7 +6,7 @@ use syn::ext::IdentExt as _;
 use syn::{Ident, LitStr, Path};
 
 use crate::ast::{Container, Field};
-use crate::attr;
+use crate::attr::{self, edit_distance};
 use crate::case::snake_case;
 use crate::ctxt::Ctxt;
 use crate::link::{self, Piece};
@@ -212,10 +212,24 @@ fn named_field<'c, 'a>(
     recorded_as: &str,
 ) -> Option<&'c Field<'a>> {
     let Some(field) = cont.field(&ident.to_string()) else {
+        let name = ident.unraw().to_string();
+        // `organization` for `organization_id`, `titel` for `title`.
+        let suggestion = cont
+            .fields
+            .iter()
+            .map(|field| (edit_distance(&name, &field.rust_name), field))
+            .filter(|(distance, field)| {
+                *distance <= 2
+                    || field.rust_name.starts_with(&name)
+                    || name.starts_with(&field.rust_name)
+            })
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, field)| format!("did you mean `{}`? ", field.ident))
+            .unwrap_or_default();
         cx.error_spanned_by(
             ident,
             format!(
-                "`{key} = {ident}` names no field of `{}`; {}",
+                "`{key} = {ident}` names no field of `{}`; {suggestion}{}",
                 cont.ident,
                 cont.field_list(),
             ),
