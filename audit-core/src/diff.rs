@@ -105,13 +105,16 @@ impl Diff {
         self.changes.iter().map(FieldChange::key)
     }
 
-    /// Records that the tracked field `key` changed from `old` to `new`.
-    /// Called by generated code only for fields that differ.
-    pub(crate) fn push_tracked<T>(&mut self, key: &'static str, old: &T, new: &T)
-    where
-        T: Serialize + ?Sized,
-    {
-        let change = match (serde_json::to_value(old), serde_json::to_value(new)) {
+    /// Records that the tracked field `key` changed, with its old and new
+    /// values as serialized; a serialization error (the old value's first)
+    /// is recorded in their place. Called only for fields that differ.
+    pub(crate) fn push_tracked(
+        &mut self,
+        key: &'static str,
+        old: Result<Value, serde_json::Error>,
+        new: Result<Value, serde_json::Error>,
+    ) {
+        let change = match (old, new) {
             (Ok(old), Ok(new)) => Change::Tracked { old, new },
             (Err(error), _) | (_, Err(error)) => Change::Unserializable {
                 error: error.to_string(),

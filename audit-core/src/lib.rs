@@ -50,7 +50,7 @@
 //! | `resource = "chat"` | the resource type string | snake_case of the struct name |
 //! | `id = field` | the field that identifies the resource | a field named `id` |
 //! | `target = field` / `target_with = path` | human-readable target: a field (`Display`) or a `fn(&Self) -> String` | a non-secret field named `name`, else `title`, else the id |
-//! | `link = "/chats/{id}"` / `link_with = path` | link to the resource; `{field}` placeholders are checked at compile time / a `fn(&Self) -> Option<String>` | no link |
+//! | `link = "/chats/{id}"` / `link_with = path` | link to the resource; `{field}` placeholders are checked at compile time, and one naming an `Option` field that is `None` gives no link / a `fn(&Self) -> Option<String>` | no link |
 //! | `org = field` | organization field; the resource then requires one | not organization-scoped |
 //! | `actions(create, write, ...)` | the [`Action`]s the resource is audited for | `create, write, delete` |
 //! | `crate = "path"` | path to `audit_core`, for crates that re-export it | `::audit_core` |
@@ -62,7 +62,9 @@
 //! `rename = "key"`:
 //!
 //! - `track`: compared with `PartialEq`; when it changed, its old and new
-//!   values are recorded as JSON. The type needs `PartialEq` and `Serialize`.
+//!   values are recorded as JSON. The type needs `PartialEq` and `Serialize`,
+//!   or `PartialEq` only when the field has `#[serde(with = "module")]` or
+//!   `#[serde(serialize_with = "path")]`, which then serializes it.
 //! - `secret`: compared with `PartialEq`; when it changed, the entry records
 //!   `{"secret": true}` and never the values. The type needs `PartialEq` only.
 //! - `ignore`: never read.
@@ -99,6 +101,65 @@
 //! audit.commit(200).unwrap();
 //!
 //! auditor.assert_one_change("chat", "7", &["pin_order"]);
+//! ```
+//!
+//! # Values
+//!
+//! A tracked field is compared with its `PartialEq` and, only when it
+//! changed, serialized with `serde_json`, so that the diff records what the
+//! struct's own JSON holds. It is the field's own serialization: the
+//! field's `#[serde(with)]` applies, its `#[serde(flatten)]` and
+//! `skip_serializing_if` do not (a flattened field is recorded whole under its
+//! key, a skipped `None` as `null`). Some values need care:
+//!
+//! - A value that cannot be serialized (a map with non-string keys, a
+//!   `Serialize` impl that fails) is still recorded as changed, with the
+//!   error in place of both values, the old value's error first:
+//!   `{"secret": false, "error": "key must be a string"}`. Diffing never
+//!   panics.
+//! - Integers are recorded exactly from `i64::MIN` to `u64::MAX`, whatever
+//!   their Rust type. A `u128` or `i128` beyond that records the error
+//!   `number out of range`, never a rounded value: `serde_json::Value` holds
+//!   64-bit integers (its `arbitrary_precision` feature would change that for
+//!   every crate in the build, so audit-core does not turn it on). To record
+//!   such numbers, serialize the field as a string with `#[serde(with)]`.
+//! - NaN is not equal to itself, so a field holding one, anywhere inside it,
+//!   is recorded as changed by every diff, even of a value with itself: the
+//!   diff reports what `PartialEq` reports rather than hide a change.
+//!   `serde_json` writes NaN and the infinities as `null`. Where NaN is a value
+//!   a field may hold, give it a type whose equality is reflexive (a newtype
+//!   comparing with `f64::total_cmp`), or use `Option<f64>` for "no value".
+//! - `0.0` and `-0.0` are equal: no change. An `f32` is widened to `f64`
+//!   exactly: `0.1_f32` is recorded as `0.10000000149011612`.
+//!
+//! ```
+//! use audit_core::Auditable;
+//! use serde_json::json;
+//!
+//! #[derive(Clone, Auditable)]
+//! struct Meter {
+//!     #[audit(track)]
+//!     id: u32,
+//!     #[audit(track)]
+//!     level: f64,
+//!     #[audit(track)]
+//!     total: u128,
+//! }
+//!
+//! let meter = Meter { id: 1, level: f64::NAN, total: 1 };
+//! assert_eq!(
+//!     serde_json::to_value(audit_core::diff(&meter, &meter)).unwrap(),
+//!     json!({"level": {"old": null, "new": null, "secret": false}}),
+//! );
+//!
+//! let read = Meter { level: 0.5, total: u128::MAX, ..meter.clone() };
+//! assert_eq!(
+//!     serde_json::to_value(audit_core::diff(&meter, &read)).unwrap(),
+//!     json!({
+//!         "level": {"old": null, "new": 0.5, "secret": false},
+//!         "total": {"secret": false, "error": "number out of range"},
+//!     }),
+//! );
 //! ```
 //!
 //! # Features

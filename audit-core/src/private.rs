@@ -8,6 +8,8 @@ use std::fmt::{Display, Write as _};
 pub use std::string::String;
 
 use serde::Serialize;
+use serde_json::Value;
+use serde_json::value::Serializer as ValueSerializer;
 
 use crate::{Action, Diff, FieldClass, FieldSchema, Schema};
 
@@ -15,14 +17,28 @@ use crate::{Action, Diff, FieldClass, FieldSchema, Schema};
 #[diagnostic::on_unimplemented(
     message = "the tracked field type `{Self}` cannot be compared or serialized",
     label = "`#[audit(track)]` needs `PartialEq` and `serde::Serialize`",
-    note = "derive or implement both `PartialEq` and `serde::Serialize` for `{Self}`, \
-            or classify the field `#[audit(secret)]` (needs `PartialEq` only) \
-            or `#[audit(ignore = \"why\")]`"
+    note = "derive or implement both `PartialEq` and `serde::Serialize` for `{Self}` \
+            (a type from another crate can be serialized with the field's \
+            `#[serde(with = \"module\")]`), or classify the field `#[audit(secret)]` \
+            (needs `PartialEq` only) or `#[audit(ignore = \"why\")]`"
 )]
 pub trait TrackedField: PartialEq + Serialize {}
 
 #[diagnostic::do_not_recommend]
 impl<T: ?Sized + PartialEq + Serialize> TrackedField for T {}
+
+/// The bound on the type of a `#[audit(track)]` field that serde serializes
+/// with `#[serde(with = "module")]` or `#[serde(serialize_with = "path")]`.
+#[diagnostic::on_unimplemented(
+    message = "the tracked field type `{Self}` cannot be compared",
+    label = "`#[audit(track)]` needs `PartialEq`",
+    note = "derive or implement `PartialEq` for `{Self}`, or classify the field \
+            `#[audit(ignore = \"why\")]`"
+)]
+pub trait TrackedWithField: PartialEq {}
+
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized + PartialEq> TrackedWithField for T {}
 
 /// The bound on a `#[audit(secret)]` field's type.
 #[diagnostic::on_unimplemented(
@@ -57,7 +73,26 @@ where
     T: ?Sized + TrackedField,
 {
     if old != new {
-        diff.push_tracked(key, old, new);
+        diff.push_tracked(key, serde_json::to_value(old), serde_json::to_value(new));
+    }
+}
+
+/// Records the tracked field `key` if `old` and `new` differ, serializing
+/// them with `serialize`: the field's `#[serde(with)]` or
+/// `#[serde(serialize_with)]` function, so that the diff records the value
+/// as the struct serializes it.
+#[inline]
+pub fn track_with<T, F>(diff: &mut Diff, key: &'static str, old: &T, new: &T, serialize: F)
+where
+    T: ?Sized + TrackedWithField,
+    F: Fn(&T, ValueSerializer) -> Result<Value, serde_json::Error>,
+{
+    if old != new {
+        diff.push_tracked(
+            key,
+            serialize(old, ValueSerializer),
+            serialize(new, ValueSerializer),
+        );
     }
 }
 

@@ -2,17 +2,20 @@
 //! struct and of its fields. Every malformed attribute is reported to the
 //! [`Ctxt`] and parsing goes on, so that one build shows every mistake.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens as _;
+use syn::ext::IdentExt as _;
 use syn::meta::ParseNestedMeta;
 use syn::parse::ParseStream;
-use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Meta, Path, Token};
+use syn::spanned::Spanned as _;
+use syn::{Attribute, Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Meta, MetaList, Path, Token};
 
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
 use crate::symbol::{
     ACTION_NAMES, ACTIONS, AUDIT, CLASS_SYNONYMS, CONTAINER_KEYS, CRATE, DOC, FIELD_KEYS, ID,
-    IGNORE, LINK, LINK_WITH, ORG, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE, SERIALIZE, TARGET,
-    TARGET_WITH, TRACK,
+    IGNORE, LINK, LINK_WITH, ORG, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE, SERIALIZE,
+    SERIALIZE_WITH, TARGET, TARGET_WITH, TRACK, WITH,
 };
 
 /// The class of a field, as `audit_core::FieldClass` names it.
@@ -79,6 +82,9 @@ pub(crate) struct Field {
     pub(crate) rename: Option<LitStr>,
     /// `#[serde(rename = "key")]`
     pub(crate) serde_rename: Option<String>,
+    /// The function serde serializes the field with: `#[serde(serialize_with
+    /// = "path")]`, or `path::serialize` for `#[serde(with = "path")]`.
+    pub(crate) serialize_with: Option<ExprPath>,
     pub(crate) doc: Option<String>,
     /// Whether an `#[audit]` attribute of this field was malformed: the field
     /// is then not also reported as unclassified.
@@ -93,10 +99,9 @@ impl Container {
         };
         for attr in attrs {
             if attr.path().is_ident(AUDIT) {
-                let parsed = require_list(attr, "arguments: `#[audit(resource = \"chat\", ...)]`")
-                    .and_then(|()| attr.parse_nested_meta(|meta| container.parse_key(cx, &meta)));
-                if let Err(error) = parsed {
-                    cx.syn_error(error);
+                let expected = "arguments: `#[audit(resource = \"chat\", ...)]`";
+                if let Some(list) = audit_list(cx, attr, expected) {
+                    parse_entries(cx, list, None, |meta| container.parse_key(cx, meta));
                 }
             } else if attr.path().is_ident(SERDE) {
                 // serde reports its own errors; read what it accepts, skip the rest.
@@ -120,7 +125,10 @@ impl Container {
         if key.is_ident(RESOURCE) {
             let value = string_value(meta, "#[audit(resource = \"chat\")]")?;
             if value.value().is_empty() {
-                cx.error_spanned_by(&value, "the resource type must not be empty");
+                cx.error_spanned_by(
+                    &value,
+                    "the resource type must not be empty; write one, as in `#[audit(resource = \"chat\")]`, or remove `resource` to use the struct's name in snake_case",
+                );
             }
             set(cx, key, &mut self.resource, value);
         } else if key.is_ident(ID) {
@@ -147,11 +155,15 @@ impl Container {
             let actions = parse_actions(cx, meta)?;
             set(cx, key, &mut self.actions, actions);
         } else if key.is_ident(CRATE) {
-            let path = string_value(meta, "#[audit(crate = \"path::to::audit_core\")]")?;
-            let path = path.parse::<Path>()?;
+            let example = "#[audit(crate = \"path::to::audit_core\")]";
+            let path = string_value(meta, example)?
+                .parse::<Path>()
+                .map_err(|error| {
+                    syn::Error::new(error.span(), format!("`crate` takes a path: `{example}`"))
+                })?;
             set(cx, key, &mut self.krate, path);
         } else {
-            unknown_key(cx, meta, "struct", CONTAINER_KEYS)?;
+            unknown_key(cx, meta, None)?;
         }
         Ok(())
     }
@@ -166,12 +178,20 @@ impl Field {
         for attr in attrs {
             if attr.path().is_ident(AUDIT) {
                 let errors_before = cx.error_count();
-                let parsed = require_list(attr, "a classification: `#[audit(track)]`, `#[audit(ignore = \"why\")]` or `#[audit(secret)]`")
-                    .and_then(|()| {
-                        attr.parse_nested_meta(|meta| field.parse_key(cx, field_name, &meta))
-                    });
-                if let Err(error) = parsed {
-                    cx.syn_error(error);
+                let expected = "a classification: `#[audit(track)]`, `#[audit(ignore = \"why\")]` or `#[audit(secret)]`";
+                match audit_list(cx, attr, expected) {
+                    Some(list) if list.tokens.is_empty() => {
+                        cx.error_spanned_by(
+                            attr,
+                            format!("`#[audit()]` is empty; it needs {expected}"),
+                        );
+                    }
+                    Some(list) => {
+                        parse_entries(cx, list, Some(field_name), |meta| {
+                            field.parse_key(cx, field_name, meta)
+                        });
+                    }
+                    None => {}
                 }
                 field.malformed |= cx.error_count() > errors_before;
             } else if attr.path().is_ident(SERDE) {
@@ -180,10 +200,20 @@ impl Field {
                         if let Some(name) = serde_name(&meta)? {
                             field.serde_rename = Some(name);
                         }
-                        Ok(())
+                    } else if meta.path.is_ident(WITH) {
+                        if let Some(mut module) = serde_path(&meta)? {
+                            let serialize = Ident::new(SERIALIZE, module.span());
+                            module.path.segments.push(serialize.into());
+                            field.serialize_with = Some(module);
+                        }
+                    } else if meta.path.is_ident(SERIALIZE_WITH) {
+                        if let Some(path) = serde_path(&meta)? {
+                            field.serialize_with = Some(path);
+                        }
                     } else {
-                        skip_value(&meta)
+                        skip_value(&meta)?;
                     }
+                    Ok(())
                 });
             }
         }
@@ -204,10 +234,13 @@ impl Field {
             Class::Secret
         } else if meta.path.is_ident(RENAME) {
             let key = string_value(meta, "#[audit(rename = \"key\")]")?;
+            if key.value().is_empty() {
+                cx.error_spanned_by(&key, "the diff key must not be empty; write one, as in `#[audit(rename = \"key\")]`, or remove `rename` to use the field's serde name");
+            }
             set(cx, &meta.path, &mut self.rename, key);
             return Ok(());
         } else {
-            return unknown_key(cx, meta, "field", FIELD_KEYS);
+            return unknown_key(cx, meta, Some(field_name));
         };
         let keyword = meta.path.require_ident()?.clone();
         let reason = if meta.input.peek(Token![=]) {
@@ -235,7 +268,7 @@ impl Field {
                     )
                 } else {
                     format!(
-                        "field `{field_name}` is classified both `{}` and `{}`; a field takes exactly one of `track`, `ignore` and `secret`",
+                        "field `{field_name}` is classified both `{}` and `{}`; keep the one you mean: a field takes exactly one of `track`, `ignore` and `secret`",
                         first.class.keyword(),
                         class.keyword(),
                     )
@@ -250,15 +283,141 @@ impl Field {
     }
 }
 
-/// `#[audit]` and `#[audit = ...]` take no arguments; say what to write.
-fn require_list(attr: &Attribute, expected: &str) -> syn::Result<()> {
+/// The list of `#[audit(...)]`; `#[audit]` and `#[audit = ...]` are
+/// reported, saying what to write.
+fn audit_list<'a>(cx: &Ctxt, attr: &'a Attribute, expected: &str) -> Option<&'a MetaList> {
     match &attr.meta {
-        Meta::List(_) => Ok(()),
-        Meta::Path(_) | Meta::NameValue(_) => Err(syn::Error::new_spanned(
-            attr,
-            format!("`#[audit]` needs {expected}"),
-        )),
+        Meta::List(list) => Some(list),
+        Meta::Path(_) | Meta::NameValue(_) => {
+            cx.error_spanned_by(attr, format!("`#[audit]` needs {expected}"));
+            None
+        }
     }
+}
+
+/// Reads the comma-separated entries of `#[audit(...)]`, on the field
+/// `field` or on the struct, calling `parse_key` for each.
+///
+/// Unlike syn's `parse_nested_meta`, which stops at the first mistake, every
+/// malformed entry is reported and skipped, so that one build shows every
+/// mistake in the attribute.
+fn parse_entries(
+    cx: &Ctxt,
+    list: &MetaList,
+    field: Option<&Ident>,
+    mut parse_key: impl FnMut(&ParseNestedMeta<'_>) -> syn::Result<()>,
+) {
+    // The delimiter is kept, so that an error at the end points at the `)`.
+    let list = MetaList {
+        tokens: keyed_entries(cx, list.tokens.clone(), field),
+        ..list.clone()
+    };
+    let parsed = list.parse_args_with(syn::meta::parser(|meta| {
+        if let Err(error) = parse_key(&meta) {
+            cx.syn_error(error);
+        } else if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+            cx.syn_error(unexpected_after_key(&meta));
+        }
+        skip_value(&meta)
+    }));
+    if let Err(error) = parsed {
+        cx.syn_error(error);
+    }
+}
+
+/// The entries of `tokens` that start with a key, reporting the others: a
+/// quoted key (`#[audit("track")]`), a reason without its class, a stray `,`.
+fn keyed_entries(cx: &Ctxt, tokens: TokenStream, field: Option<&Ident>) -> TokenStream {
+    let is_comma = |token: &TokenTree| matches!(token, TokenTree::Punct(p) if p.as_char() == ',');
+    let mut kept = TokenStream::new();
+    let mut tokens = tokens.into_iter().peekable();
+    loop {
+        let mut entry: Vec<TokenTree> = Vec::new();
+        while let Some(token) = tokens.next_if(|token| !is_comma(token)) {
+            entry.push(token);
+        }
+        let comma = tokens.next();
+        match entry.first() {
+            // A trailing comma ends the list; any other empty entry is a stray comma.
+            None => {
+                if let Some(comma) = &comma {
+                    cx.error_spanned_by(comma, "unexpected `,`; remove it");
+                }
+            }
+            // A key, or `::path`, which is reported as an unknown key.
+            Some(TokenTree::Ident(_)) => kept.extend(entry.into_iter().chain(comma.clone())),
+            Some(TokenTree::Punct(p)) if p.as_char() == ':' => {
+                kept.extend(entry.into_iter().chain(comma.clone()));
+            }
+            Some(first) => cx.error_spanned_by(first, unkeyed_entry_message(first, field)),
+        }
+        if comma.is_none() {
+            return kept;
+        }
+    }
+}
+
+fn unkeyed_entry_message(first: &TokenTree, field: Option<&Ident>) -> String {
+    let keys = if field.is_some() {
+        FIELD_KEYS
+    } else {
+        CONTAINER_KEYS
+    };
+    let text = match first {
+        TokenTree::Literal(_) => first_string(first.clone().into()),
+        _ => None,
+    };
+    match text {
+        Some(key) if keys.contains(&key.as_str()) => {
+            format!("audit attributes are written without quotes: `#[audit({key})]`")
+        }
+        Some(reason) if field.is_some() => format!(
+            "a reason follows its class: `#[audit(ignore = {reason:?})]`, `#[audit(track = ...)]` or `#[audit(secret = ...)]`"
+        ),
+        Some(_) => format!(
+            "audit attributes are written without quotes; expected one of {}",
+            key_list(keys)
+        ),
+        None => format!("expected an audit attribute: one of {}", key_list(keys)),
+    }
+}
+
+/// The error for what follows a key where a `,` or the end was expected.
+fn unexpected_after_key(meta: &ParseNestedMeta<'_>) -> syn::Error {
+    let key = path_text(&meta.path);
+    let rest: TokenStream = meta
+        .input
+        .fork()
+        .parse::<TokenStream>()
+        .map(first_segment)
+        .unwrap_or_default();
+    let is_class = [TRACK, IGNORE, SECRET].contains(&key.as_str());
+    let message = match rest.clone().into_iter().next() {
+        // `ignore("why")`, `ignore: "why"`
+        Some(TokenTree::Group(_) | TokenTree::Punct(_)) if is_class => {
+            let reason = first_string(rest.clone()).unwrap_or_else(|| "why".to_owned());
+            format!("`{key}` takes its reason after `=`: `#[audit({key} = {reason:?})]`")
+        }
+        Some(TokenTree::Ident(next)) => format!(
+            "expected `,` between `{key}` and `{next}`; audit attributes are separated by commas"
+        ),
+        Some(TokenTree::Literal(_)) if is_class => format!(
+            "unexpected `{rest}`; a reason is one string literal: `#[audit({key} = \"why\")]`"
+        ),
+        _ => format!("unexpected `{rest}` after `{key}`; audit attributes are separated by commas"),
+    };
+    syn::Error::new_spanned(rest, message)
+}
+
+/// The first string literal in `tokens`, looking into groups.
+fn first_string(tokens: TokenStream) -> Option<String> {
+    tokens.into_iter().find_map(|token| match token {
+        TokenTree::Group(group) => first_string(group.stream()),
+        TokenTree::Literal(literal) => syn::parse2::<LitStr>(literal.into_token_stream())
+            .ok()
+            .map(|lit| lit.value()),
+        TokenTree::Ident(_) | TokenTree::Punct(_) => None,
+    })
 }
 
 /// Records `value` in `slot`, reporting a duplicate key.
@@ -288,15 +447,16 @@ fn set_one_of<T>(cx: &Ctxt, key: &Path, slot: &mut Option<T>, value: T, keys: (&
     }
 }
 
-/// Reports a key the attribute does not take, suggesting the nearest valid
-/// one, and skips its value so that the keys after it are still read.
-fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta<'_>, on: &str, valid: &[&str]) -> syn::Result<()> {
+/// Reports a key that `#[audit(...)]` on the field `field`, or on the
+/// struct, does not take, suggesting the nearest valid one, and skips its
+/// value so that the keys after it are still read.
+fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta<'_>, field: Option<&Ident>) -> syn::Result<()> {
+    let (on, valid) = match field {
+        Some(_) => ("field", FIELD_KEYS),
+        None => ("struct", CONTAINER_KEYS),
+    };
     let name = path_text(&meta.path);
-    let list = valid
-        .iter()
-        .map(|key| format!("`{key}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = key_list(valid);
     let synonym = CLASS_SYNONYMS
         .iter()
         .find(|(synonym, _)| on == "field" && *synonym == name)
@@ -312,10 +472,19 @@ fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta<'_>, on: &str, valid: &[&str]) 
         .unwrap_or_default();
     let mut message =
         format!("unknown audit attribute `{name}` on a {on}; {suggestion}expected one of {list}");
-    if on == "field" && CONTAINER_KEYS.contains(&name.as_str()) {
-        message = format!(
-            "`{name}` belongs on the struct, not on a field: `#[audit({name} = ...)]` above `struct`"
-        );
+    if let (Some(field), true) = (field, CONTAINER_KEYS.contains(&name.as_str())) {
+        let value = if [ID, TARGET, ORG].contains(&name.as_str()) {
+            field.unraw().to_string()
+        } else {
+            "...".to_owned()
+        };
+        message = if name == ID && value == ID {
+            "`id` belongs on the struct, not on a field, and a field named `id` is the resource id already: remove it".to_owned()
+        } else {
+            format!(
+                "`{name}` belongs on the struct, not on a field: write `#[audit({name} = {value})]` above `struct`"
+            )
+        };
     } else if on == "struct" && FIELD_KEYS.contains(&name.as_str()) {
         message = format!(
             "`{name}` classifies a field: write `#[audit({name})]` on each field, not on the struct"
@@ -409,15 +578,15 @@ fn parse_actions(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<(Iden
         let name = ident.to_string();
         match ACTION_NAMES.iter().find(|(snake, _)| *snake == name) {
             Some(_) if actions.iter().any(|(seen, _)| *seen == name) => {
-                cx.error_spanned_by(ident, format!("action `{name}` is listed twice"));
+                cx.error_spanned_by(
+                    ident,
+                    format!("action `{name}` is listed twice; remove one"),
+                );
             }
             Some((_, variant)) => actions.push((ident.clone(), variant)),
             None => {
-                let list = ACTION_NAMES
-                    .iter()
-                    .map(|(snake, _)| format!("`{snake}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let names: Vec<&str> = ACTION_NAMES.iter().map(|(snake, _)| *snake).collect();
+                let list = key_list(&names);
                 cx.error_spanned_by(
                     ident,
                     format!("unknown action `{name}`; expected one of {list}"),
@@ -474,6 +643,22 @@ fn doc_comment(attrs: &[Attribute]) -> Option<String> {
     (!doc.is_empty()).then(|| doc.to_owned())
 }
 
+/// `valid` as "`a`, `b`, `c`".
+fn key_list(valid: &[&str]) -> String {
+    valid
+        .iter()
+        .map(|key| format!("`{key}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The path in serde's `with = "path"` and `serialize_with = "path"`; `None`
+/// when serde would reject it, which serde reports.
+fn serde_path(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<ExprPath>> {
+    let lit: LitStr = meta.value()?.parse()?;
+    Ok(lit.parse::<ExprPath>().ok())
+}
+
 fn path_text(path: &Path) -> String {
     path.segments
         .iter()
@@ -483,7 +668,7 @@ fn path_text(path: &Path) -> String {
 }
 
 /// The Levenshtein distance between `a` and `b`, for "did you mean" hints.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

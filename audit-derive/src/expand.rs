@@ -2,6 +2,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{DeriveInput, GenericArgument, Generics, Path, PathArguments, Type, WherePredicate};
 
@@ -65,7 +66,6 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
         .iter()
         .filter_map(|field| diff_field(field, &private));
     quote! {
-        #[allow(non_upper_case_globals, unused_qualifications, clippy::all, clippy::pedantic)]
         const _: () = {
             // Outside the impl, so that it names none of the struct's
             // generics and a generic struct is registered too, once.
@@ -113,6 +113,20 @@ fn diff_field(field: &Field<'_>, private: &TokenStream) -> Option<TokenStream> {
     let ty = field.ty;
     let member = field.ident;
     let key = &field.key;
+    if let (Class::Track, Some(serialize_with)) = (field.class()?, &field.attrs.serialize_with) {
+        // Serialized as serde serializes the field, so that the diff records
+        // the value the struct's own JSON holds.
+        let call = quote_spanned!(ty.span()=> #private::track_with::<#ty, _>);
+        return Some(quote! {
+            #call(
+                &mut __audit_diff,
+                #key,
+                &__audit_old.#member,
+                &__audit_new.#member,
+                |__audit_value: &#ty, __audit_serializer| #serialize_with(__audit_value, __audit_serializer),
+            );
+        });
+    }
     // Spanned at the type, so that a type lacking `PartialEq` or `Serialize`
     // is reported there.
     let call = quote_spanned!(ty.span()=> #private::#function::<#ty>);
@@ -133,10 +147,21 @@ fn link_template(pieces: &[LinkPiece<'_, '_>], private: &TokenStream) -> TokenSt
     let pushes = pieces.iter().map(|piece| match piece {
         LinkPiece::Text(text) => quote!(__audit_link.push_str(#text);),
         LinkPiece::Field(field) => {
-            let ty = field.ty;
             let member = field.ident;
-            let push = quote_spanned!(ty.span()=> #private::push_display::<#ty>);
-            quote!(#push(&mut __audit_link, &self.#member);)
+            if let Some(inner) = option_inner(field.ty) {
+                // A resource whose placeholder field is `None` has no link.
+                let push = quote_spanned!(inner.span()=> #private::push_display::<#inner>);
+                quote! {
+                    match ::core::option::Option::as_ref(&self.#member) {
+                        ::core::option::Option::Some(__audit_value) => #push(&mut __audit_link, __audit_value),
+                        ::core::option::Option::None => return ::core::option::Option::None,
+                    }
+                }
+            } else {
+                let ty = field.ty;
+                let push = quote_spanned!(ty.span()=> #private::push_display::<#ty>);
+                quote!(#push(&mut __audit_link, &self.#member);)
+            }
         }
     });
     quote! {{
@@ -149,7 +174,7 @@ fn link_template(pieces: &[LinkPiece<'_, '_>], private: &TokenStream) -> TokenSt
 /// The `const` description of the struct and its fields.
 fn schema(cont: &Container<'_>, krate: &Path) -> TokenStream {
     let private = quote!(#krate::__private);
-    let rust_name = cont.ident.to_string();
+    let rust_name = cont.ident.unraw().to_string();
     let resource_type = cont
         .attrs
         .resource
@@ -253,6 +278,9 @@ fn with_bounds(
     };
     for field in &cont.fields {
         match field.class() {
+            Some(Class::Track) if field.attrs.serialize_with.is_some() => {
+                bound(field.ty, quote!(TrackedWithField));
+            }
             Some(Class::Track) => bound(field.ty, quote!(TrackedField)),
             Some(Class::Secret) => bound(field.ty, quote!(SecretField)),
             Some(Class::Ignore) | None => {}
@@ -267,7 +295,7 @@ fn with_bounds(
     }
     if let Some(Link::Template(pieces)) = &resource.link {
         displayed.extend(pieces.iter().filter_map(|piece| match piece {
-            LinkPiece::Field(field) => Some(field.ty),
+            LinkPiece::Field(field) => Some(option_inner(field.ty).unwrap_or(field.ty)),
             LinkPiece::Text(_) => None,
         }));
     }

@@ -3,15 +3,15 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::ext::IdentExt as _;
 use syn::{DeriveInput, Path};
 
 pub(crate) fn impl_auditable(input: &DeriveInput, krate: &Path) -> TokenStream {
     let private = quote!(#krate::__private);
     let ident = &input.ident;
-    let rust_name = ident.to_string();
+    let rust_name = ident.unraw().to_string();
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
-        #[allow(non_upper_case_globals, unused_qualifications, clippy::all, clippy::pedantic)]
         const _: () = {
             #[automatically_derived]
             impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {

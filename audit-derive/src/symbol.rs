@@ -15,8 +15,13 @@ pub(crate) const SECRET: &str = "secret";
 pub(crate) const RENAME: &str = "rename";
 /// `#[serde(rename_all = "camelCase")]` on the container.
 pub(crate) const RENAME_ALL: &str = "rename_all";
-/// `#[serde(rename(serialize = "key"))]`.
+/// `#[serde(rename(serialize = "key"))]`; also the function a `#[serde(with
+/// = "module")]` module serializes with.
 pub(crate) const SERIALIZE: &str = "serialize";
+/// `#[serde(with = "module")]` on a field.
+pub(crate) const WITH: &str = "with";
+/// `#[serde(serialize_with = "path")]` on a field.
+pub(crate) const SERIALIZE_WITH: &str = "serialize_with";
 
 /// The keys `#[audit(...)]` takes on a field.
 pub(crate) const FIELD_KEYS: &[&str] = &[TRACK, IGNORE, SECRET, RENAME];

@@ -2,10 +2,12 @@
 //! classified, diff keys are unique, and `id`, `target`, `org` and the link
 //! placeholders name fields that may be recorded as text.
 
+use syn::ext::IdentExt as _;
 use syn::{Ident, LitStr, Path};
 
 use crate::ast::{Container, Field};
-use crate::attr;
+use crate::attr::{self, edit_distance};
+use crate::case::snake_case;
 use crate::ctxt::Ctxt;
 use crate::link::{self, Piece};
 use crate::symbol::{DEFAULT_TARGETS, ID};
@@ -90,14 +92,7 @@ fn id_field<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<&'c Field<'a>>
         return named_field(cx, cont, id, "id", "the resource id");
     }
     let Some(field) = cont.field(ID) else {
-        cx.error_spanned_by(
-            cont.ident,
-            format!(
-                "`{}` has no field named `id`; name the field that identifies the resource with `#[audit(id = field)]` ({})",
-                cont.ident,
-                cont.field_list(),
-            ),
-        );
+        cx.error_spanned_by(cont.ident, missing_id_message(cont));
         return None;
     };
     if field.is_secret() {
@@ -108,6 +103,36 @@ fn id_field<'c, 'a>(cx: &Ctxt, cont: &'c Container<'a>) -> Option<&'c Field<'a>>
         return None;
     }
     Some(field)
+}
+
+fn missing_id_message(cont: &Container<'_>) -> String {
+    let name = cont.ident.unraw();
+    if cont.fields.is_empty() {
+        return format!(
+            "`{name}` has no fields, so nothing identifies the resource; add one, as in `#[audit(track)] id: u64`"
+        );
+    }
+    // `chat_id` in `Chat`, else the only field that ends in `_id`.
+    let own_id = format!("{}_id", snake_case(&name.to_string()));
+    let ids: Vec<&Field<'_>> = cont
+        .fields
+        .iter()
+        .filter(|field| field.rust_name.ends_with("_id"))
+        .collect();
+    let candidate = ids
+        .iter()
+        .find(|field| field.rust_name == own_id)
+        .or(if ids.len() == 1 { ids.first() } else { None });
+    match candidate {
+        Some(field) => format!(
+            "`{name}` has no field named `id`; name the field that identifies the resource: `#[audit(id = {})]`",
+            field.ident,
+        ),
+        None => format!(
+            "`{name}` has no field named `id`; name the field that identifies the resource with `#[audit(id = field)]` ({})",
+            cont.field_list(),
+        ),
+    }
 }
 
 /// `None` when the target is the id (the default), or when it was reported.
@@ -187,10 +212,24 @@ fn named_field<'c, 'a>(
     recorded_as: &str,
 ) -> Option<&'c Field<'a>> {
     let Some(field) = cont.field(&ident.to_string()) else {
+        let name = ident.unraw().to_string();
+        // `organization` for `organization_id`, `titel` for `title`.
+        let suggestion = cont
+            .fields
+            .iter()
+            .map(|field| (edit_distance(&name, &field.rust_name), field))
+            .filter(|(distance, field)| {
+                *distance <= 2
+                    || field.rust_name.starts_with(&name)
+                    || name.starts_with(&field.rust_name)
+            })
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, field)| format!("did you mean `{}`? ", field.ident))
+            .unwrap_or_default();
         cx.error_spanned_by(
             ident,
             format!(
-                "`{key} = {ident}` names no field of `{}`; {}",
+                "`{key} = {ident}` names no field of `{}`; {suggestion}{}",
                 cont.ident,
                 cont.field_list(),
             ),

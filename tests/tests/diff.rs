@@ -220,3 +220,73 @@ fn unserializable_change_is_recorded_with_the_error() {
         json!({"cells": {"secret": false, "error": "key must be a string"}})
     );
 }
+
+/// Not `Serialize`: serialized only through the field's `#[serde(with)]`.
+#[derive(Clone, Debug, PartialEq)]
+struct Celsius(i16);
+
+mod celsius {
+    pub(crate) fn serialize<S: serde::Serializer>(
+        value: &super::Celsius,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format!("{} °C", value.0))
+    }
+}
+
+fn shout<S: serde::Serializer>(value: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&value.to_uppercase())
+}
+
+#[derive(Clone, Serialize, Auditable)]
+struct Sensor {
+    #[audit(track)]
+    id: u8,
+    #[audit(track)]
+    #[serde(with = "time::serde::rfc3339")]
+    calibrated_at: time::OffsetDateTime,
+    #[audit(track)]
+    #[serde(with = "time::serde::rfc3339::option")]
+    retired_at: Option<time::OffsetDateTime>,
+    #[audit(track)]
+    #[serde(with = "celsius")]
+    threshold: Celsius,
+    #[audit(track)]
+    #[serde(serialize_with = "shout")]
+    name: String,
+}
+
+#[test]
+fn serde_with_functions_serialize_the_recorded_values() {
+    use time::macros::datetime;
+
+    let old = Sensor {
+        id: 1,
+        calibrated_at: datetime!(2026-01-01 00:00 UTC),
+        retired_at: None,
+        threshold: Celsius(20),
+        name: "hall".into(),
+    };
+    let new = Sensor {
+        calibrated_at: datetime!(2026-02-01 12:30 UTC),
+        retired_at: Some(datetime!(2027-01-01 00:00 UTC)),
+        threshold: Celsius(-5),
+        name: "attic".into(),
+        ..old.clone()
+    };
+    let diff = serde_json::to_value(audit_core::diff(&old, &new)).unwrap();
+    assert_eq!(
+        diff,
+        json!({
+            "calibrated_at": {"old": "2026-01-01T00:00:00Z", "new": "2026-02-01T12:30:00Z", "secret": false},
+            "retired_at": {"old": null, "new": "2027-01-01T00:00:00Z", "secret": false},
+            "threshold": {"old": "20 °C", "new": "-5 °C", "secret": false},
+            "name": {"old": "HALL", "new": "ATTIC", "secret": false},
+        })
+    );
+    // The values are the ones the struct's own JSON holds.
+    let struct_json = serde_json::to_value(&new).unwrap();
+    for key in ["calibrated_at", "retired_at", "threshold", "name"] {
+        assert_eq!(diff[key]["new"], struct_json[key], "{key}");
+    }
+}

@@ -164,3 +164,29 @@ fn raw_identifiers_are_named_without_prefix() {
     assert_eq!(kind.resource_id(), "widget");
     assert_eq!(kind.resource_link().as_deref(), Some("/kinds/widget"));
 }
+
+/// A link placeholder may name an optional field: a resource whose field is
+/// `None` has no link, rather than a link with a hole in it.
+#[derive(Auditable)]
+#[audit(link = "/teams/{team}/invites/{id}")]
+struct Invite {
+    #[audit(track)]
+    id: u32,
+    #[audit(track)]
+    team: Option<Uuid>,
+}
+
+#[test]
+fn optional_placeholder_gives_no_link_when_none() {
+    let mut invite = Invite {
+        id: 5,
+        team: Some(ORG_ID),
+    };
+    assert_eq!(
+        invite.resource_link().as_deref(),
+        Some("/teams/01925d3c-0000-7000-8000-000000000001/invites/5")
+    );
+    invite.team = None;
+    assert_eq!(invite.resource_link(), None);
+    assert_eq!(Invite::SCHEMA.link, Some("/teams/{team}/invites/{id}"));
+}

@@ -113,3 +113,17 @@ fn the_derive_knows_every_action() {
         );
     }
 }
+
+/// A struct named by a raw identifier is named without `r#`.
+#[derive(Auditable)]
+#[allow(non_camel_case_types)] // A keyword, lower case: the point of the test.
+struct r#loop {
+    #[audit(track)]
+    id: u8,
+}
+
+#[test]
+fn raw_struct_name_is_named_without_prefix() {
+    assert_eq!(r#loop::SCHEMA.rust_name, "loop");
+    assert_eq!(r#loop::SCHEMA.resource_type, "loop");
+}

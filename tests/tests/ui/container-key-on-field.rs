@@ -4,6 +4,10 @@ use audit_core::Auditable;
 struct Chat {
     #[audit(track, id)]
     id: u64,
+    #[audit(ignore, org)]
+    organization_id: u64,
+    #[audit(track, link = "/chats/{id}")]
+    title: String,
 }
 
 fn main() {}

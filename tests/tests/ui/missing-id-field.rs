@@ -5,7 +5,23 @@ struct Chat {
     #[audit(track)]
     chat_id: u64,
     #[audit(track)]
-    archived: bool,
+    owner_id: u64,
+}
+
+#[derive(Auditable)]
+struct Membership {
+    #[audit(track)]
+    user_id: u64,
+    #[audit(track)]
+    group_id: u64,
+}
+
+#[derive(Auditable)]
+struct Label {
+    #[audit(track)]
+    key: String,
+    #[audit(track)]
+    value: String,
 }
 
 fn main() {}

@@ -1,0 +1,12 @@
+use audit_core::Auditable;
+
+#[derive(Auditable)]
+#[audit(resource = "")]
+struct Chat {
+    #[audit(track)]
+    id: u64,
+    #[audit(track, rename = "")]
+    archived: bool,
+}
+
+fn main() {}

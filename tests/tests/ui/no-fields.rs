@@ -1,0 +1,9 @@
+use audit_core::Auditable;
+
+#[derive(Auditable)]
+struct Settings {}
+
+#[derive(Auditable)]
+struct Marker;
+
+fn main() {}
