@@ -1,10 +1,11 @@
 //! A crate may forbid the lints that generated code could be tempted to
 //! allow: `#[allow]` under `#![forbid]` is an error, so the derive emits none.
 //! (serde's derive does emit some, so this struct does not derive `Serialize`.)
-//! `non_upper_case_globals` is left out: the `registry` feature registers
-//! schemas with `inventory::submit!`, which allows it.
+//! `non_upper_case_globals`, and with it `warnings`, is only denied: the
+//! `registry` feature registers schemas with `inventory::submit!`, which
+//! allows it.
+#![deny(warnings)]
 #![forbid(
-    warnings,
     missing_docs,
     unused_qualifications,
     unused_results,
