@@ -1,0 +1,134 @@
+//! The runtime path: entries per second through `Request` and
+//! `JsonLinesAuditor`, against writing the same entries with
+//! `serde_json::to_writer` into a `BufWriter` (the floor: no diff, no queue,
+//! no background thread). Both end with everything synced to disk.
+//!
+//! Run with `cargo bench -p audit-core --bench runtime`; see docs/performance.md.
+
+use std::fs::File;
+use std::io::{BufWriter, Write as _};
+
+use audit_core::{Action, AuditLog, Auditable, Auditor, JsonLinesAuditor, MemoryAuditor, Request};
+use divan::Bencher;
+use divan::counter::ItemsCount;
+use serde::Serialize;
+use uuid::Uuid;
+
+fn main() {
+    divan::main();
+}
+
+/// Entries per benchmark iteration.
+const ENTRIES: usize = 1_000;
+
+#[derive(Clone, Serialize, Auditable)]
+#[audit(org = organization_id, link = "/chats/{id}")]
+struct Chat {
+    #[audit(track)]
+    id: Uuid,
+    #[audit(track)]
+    owner_id: Uuid,
+    #[audit(ignore)]
+    organization_id: Uuid,
+    #[audit(secret)]
+    title: String,
+    #[audit(track)]
+    archived: bool,
+    #[audit(track)]
+    pin_order: i32,
+    #[audit(track)]
+    labels: Vec<String>,
+}
+
+fn chat(n: usize) -> Chat {
+    Chat {
+        id: Uuid::from_u128(n as u128),
+        owner_id: Uuid::from_u128(0xaa),
+        organization_id: Uuid::from_u128(0x01),
+        title: format!("Chat {n}"),
+        archived: false,
+        pin_order: 0,
+        labels: vec!["team:core".to_owned()],
+    }
+}
+
+/// The pairs every variant audits: an archive and a pin per chat.
+fn changes() -> Vec<(Chat, Chat)> {
+    (0..ENTRIES)
+        .map(|n| {
+            let old = chat(n);
+            let new = Chat {
+                archived: true,
+                pin_order: 1,
+                ..old.clone()
+            };
+            (old, new)
+        })
+        .collect()
+}
+
+fn audit(auditor: &dyn Auditor, changes: &[(Chat, Chat)]) {
+    for (old, new) in changes {
+        let mut request = Request::new(auditor, Action::Write)
+            .actor("user-1")
+            .request_id("req-1");
+        request.set_old(old.clone());
+        request.set_new(new.clone());
+        if let Err(error) = request.commit(200) {
+            panic!("export failed: {error}");
+        }
+    }
+}
+
+/// `Request` + `JsonLinesAuditor`, flushed (and synced) at the end.
+#[divan::bench]
+fn request_to_json_lines(bencher: Bencher<'_, '_>) {
+    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    let path = dir.path().join("audit.jsonl");
+    let auditor = JsonLinesAuditor::builder(&path)
+        .block_when_full(true)
+        .open()
+        .unwrap_or_else(|error| panic!("{error}"));
+    let changes = changes();
+    bencher.counter(ItemsCount::new(ENTRIES)).bench_local(|| {
+        audit(&auditor, &changes);
+        auditor.flush().unwrap_or_else(|error| panic!("{error}"));
+    });
+}
+
+/// `Request` + `MemoryAuditor`: the guard's own cost, without the file.
+#[divan::bench]
+fn request_to_memory(bencher: Bencher<'_, '_>) {
+    let changes = changes();
+    bencher
+        .counter(ItemsCount::new(ENTRIES))
+        .with_inputs(MemoryAuditor::new)
+        .bench_local_values(|auditor| {
+            audit(&auditor, &changes);
+            auditor
+        });
+}
+
+/// The same entries, already built, written with `serde_json::to_writer`
+/// into a `BufWriter` and synced at the end.
+#[divan::bench]
+fn serde_json_to_buf_writer(bencher: Bencher<'_, '_>) {
+    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    let path = dir.path().join("audit.jsonl");
+    let memory = MemoryAuditor::new();
+    audit(&memory, &changes());
+    let entries: Vec<AuditLog> = memory.entries();
+    let file = File::create(&path).unwrap_or_else(|error| panic!("{error}"));
+    let mut out = BufWriter::new(file);
+    bencher.counter(ItemsCount::new(ENTRIES)).bench_local(|| {
+        for entry in &entries {
+            serde_json::to_writer(&mut out, entry).unwrap_or_else(|error| panic!("{error}"));
+            out.write_all(b"\n")
+                .unwrap_or_else(|error| panic!("{error}"));
+        }
+        out.flush().unwrap_or_else(|error| panic!("{error}"));
+        out.get_ref()
+            .sync_data()
+            .unwrap_or_else(|error| panic!("{error}"));
+    });
+}
