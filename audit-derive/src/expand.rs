@@ -67,6 +67,10 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
         .fields
         .iter()
         .filter_map(|field| diff_field(field, &private));
+    // The methods are `#[inline]`, as those of the standard derives are: a
+    // crate then generates machine code for the diffs it calls, as for the
+    // `Serialize` impls it uses, rather than for every audited struct it
+    // declares. See docs/performance.md.
     quote! {
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all, clippy::pedantic)]
         const _: () = {
@@ -74,22 +78,27 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
             impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
                 const SCHEMA: &'static #krate::Schema = #schema;
 
+                #[inline]
                 fn resource_id(&self) -> #private::String {
                     #resource_id
                 }
 
+                #[inline]
                 fn resource_target(&self) -> #private::String {
                     #resource_target
                 }
 
+                #[inline]
                 fn resource_link(&self) -> ::core::option::Option<#private::String> {
                     #resource_link
                 }
 
+                #[inline]
                 fn organization_id(&self) -> ::core::option::Option<#private::String> {
                     #organization_id
                 }
 
+                #[inline]
                 fn diff(__audit_old: &Self, __audit_new: &Self) -> #krate::Diff {
                     let mut __audit_diff = #krate::Diff::new();
                     #(#diff_fields)*
