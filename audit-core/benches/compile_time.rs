@@ -20,11 +20,14 @@
 //! and, on Linux, as the CPU time (user + system) of the build.
 //!
 //! ```text
-//! cargo bench -p audit-core --bench compile_time [-- [--structs N] [--runs N] [--profile debug|release|check] [VARIANT...]]
+//! cargo bench -p audit-core --bench compile_time [-- [--structs N] [--runs N]
+//!     [--profile debug|release|check]... [--audit-core PATH] [VARIANT...]]
 //! ```
 //!
 //! Defaults: 200 structs, 5 runs, the `debug` and `release` profiles, every
-//! variant. See docs/performance.md.
+//! variant, this audit-core. `--audit-core` builds against another checkout
+//! of audit-core instead, to compare with an earlier version of the derive.
+//! See docs/performance.md.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -122,6 +125,9 @@ struct Options {
     runs: usize,
     profiles: Vec<Profile>,
     filters: Vec<String>,
+    /// The audit-core the generated crates depend on: this one, or another
+    /// checkout to compare with.
+    audit_core: PathBuf,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -186,17 +192,26 @@ fn run() -> Result<(), String> {
         return Ok(());
     }
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-time");
-    write_workspace(&scratch, options.structs).map_err(|error| {
+    // Cargo runs benchmarks in the package directory; the scratch workspace
+    // is elsewhere.
+    let audit_core = fs::canonicalize(&options.audit_core).map_err(|error| {
+        format!(
+            "cannot find audit-core at {}: {error}",
+            options.audit_core.display()
+        )
+    })?;
+    write_workspace(&scratch, options.structs, &audit_core).map_err(|error| {
         format!(
             "cannot write the scratch workspace {}: {error}",
             scratch.display()
         )
     })?;
     println!(
-        "{} structs of {} fields; {} runs per build; scratch workspace {}",
+        "{} structs of {} fields; {} runs per build; audit-core {}; scratch workspace {}",
         options.structs,
         FIELDS.len(),
         options.runs,
+        audit_core.display(),
         scratch.display()
     );
     let clock_ticks = clock_ticks_per_second();
@@ -253,6 +268,7 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
         runs: 5,
         profiles: Vec::new(),
         filters: Vec::new(),
+        audit_core: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -262,6 +278,7 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--bench" => {}
             "--structs" => options.structs = number(&value("--structs")?)?,
             "--runs" => options.runs = number(&value("--runs")?)?.max(1),
+            "--audit-core" => options.audit_core = PathBuf::from(value("--audit-core")?),
             "--profile" => {
                 let profile = match value("--profile")?.as_str() {
                     "debug" | "dev" => Profile::Debug,
@@ -279,7 +296,7 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
             }
             flag if flag.starts_with('-') => {
                 return Err(format!(
-                    "unknown option `{flag}`; expected --structs N, --runs N, --profile debug|release|check or a variant name"
+                    "unknown option `{flag}`; expected --structs N, --runs N, --profile debug|release|check, --audit-core PATH or a variant name"
                 ));
             }
             filter => options.filters.push(filter.to_owned()),
@@ -322,11 +339,10 @@ fn cargo(scratch: &Path, args: &[&str], package: &str) -> Result<(), String> {
 /// Writes the scratch workspace: a crate per variant, the same structs in
 /// each, and this repository's `Cargo.lock` so that the dependencies are the
 /// versions the repository is tested with.
-fn write_workspace(scratch: &Path, structs: usize) -> io::Result<()> {
+fn write_workspace(scratch: &Path, structs: usize, audit_core: &Path) -> io::Result<()> {
     let repository = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map_or_else(|| PathBuf::from(".."), Path::to_path_buf);
-    let audit_core = Path::new(env!("CARGO_MANIFEST_DIR"));
     fs::create_dir_all(scratch)?;
     let members: Vec<String> = VARIANTS
         .iter()
