@@ -148,23 +148,63 @@ pub const fn schema(
     }
 }
 
-/// A [`FieldSchema`].
-pub const fn field(
-    name: &'static str,
-    rust_name: &'static str,
-    rust_type: &'static str,
-    class: FieldClass,
-    reason: Option<&'static str>,
-    doc: Option<&'static str>,
-) -> FieldSchema {
-    FieldSchema {
-        name,
-        rust_name,
-        rust_type,
-        class,
-        reason,
-        doc,
+/// The [`FieldSchema`]s of a struct's `N` fields, given as one array or byte
+/// string per attribute: `classes` holds `b't'` (track), `b'i'` (ignore) or
+/// `b's'` (secret) for each field, and `has_reason` and `has_doc` hold `b'y'`
+/// where the field has a reason or a doc comment.
+///
+/// Generated code passes literals rather than one `FieldSchema` per field,
+/// because rustc const-checks every value of a type such as `FieldSchema`,
+/// `FieldClass` or `Option` in a const body on its own, with a trait query
+/// each; strings and byte strings skip that. And the flags are bytes, not
+/// `text.is_empty()` checks, because each function call costs the const
+/// evaluator more than the rest of a field. Both made the schema the largest
+/// part of the derive's compile time; see docs/performance.md.
+#[allow(clippy::too_many_arguments)]
+pub const fn fields<const N: usize>(
+    names: [&'static str; N],
+    rust_names: [&'static str; N],
+    rust_types: [&'static str; N],
+    classes: &[u8; N],
+    reasons: [&'static str; N],
+    has_reason: &[u8; N],
+    docs: [&'static str; N],
+    has_doc: &[u8; N],
+) -> [FieldSchema; N] {
+    let mut fields = [FieldSchema {
+        name: "",
+        rust_name: "",
+        rust_type: "",
+        class: FieldClass::Track,
+        reason: None,
+        doc: None,
+    }; N];
+    let mut index = 0;
+    while index < N {
+        fields[index] = FieldSchema {
+            name: names[index],
+            rust_name: rust_names[index],
+            rust_type: rust_types[index],
+            class: match classes[index] {
+                b'i' => FieldClass::Ignore,
+                b's' => FieldClass::Secret,
+                // b't'; the derive writes no other byte.
+                _ => FieldClass::Track,
+            },
+            reason: if has_reason[index] == b'y' {
+                Some(reasons[index])
+            } else {
+                None
+            },
+            doc: if has_doc[index] == b'y' {
+                Some(docs[index])
+            } else {
+                None
+            },
+        };
+        index += 1;
     }
+    fields
 }
 
 #[cfg(feature = "registry")]

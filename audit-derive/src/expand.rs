@@ -1,10 +1,13 @@
 //! Writes the `Auditable` impl.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
-use syn::{DeriveInput, GenericArgument, Generics, Path, PathArguments, Type, WherePredicate};
+use syn::{
+    DeriveInput, GenericArgument, Generics, LitByteStr, LitStr, Path, PathArguments, Type,
+    WherePredicate,
+};
 
 use crate::ast::{Container, Field};
 use crate::attr::Class;
@@ -38,7 +41,7 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
     let ident = cont.ident;
     let generics = with_bounds(cont, resource, &private);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let schema = schema(cont, krate);
+    let schema = schema(cont, krate, &private);
     let resource_id = display_field(resource.id, &private);
     let resource_target = match &resource.target {
         Target::Field(field) => display_field(field, &private),
@@ -65,6 +68,10 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
         .fields
         .iter()
         .filter_map(|field| diff_field(field, &private));
+    // The methods are `#[inline]`, as those of the standard derives are: a
+    // crate then generates machine code for the diffs it calls, as for the
+    // `Serialize` impls it uses, rather than for every audited struct it
+    // declares. See docs/performance.md.
     quote! {
         const _: () = {
             // Outside the impl, so that it names none of the struct's
@@ -77,22 +84,27 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
             impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
                 const SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
 
+                #[inline]
                 fn resource_id(&self) -> #private::String {
                     #resource_id
                 }
 
+                #[inline]
                 fn resource_target(&self) -> #private::String {
                     #resource_target
                 }
 
+                #[inline]
                 fn resource_link(&self) -> ::core::option::Option<#private::String> {
                     #resource_link
                 }
 
+                #[inline]
                 fn organization_id(&self) -> ::core::option::Option<#private::String> {
                     #organization_id
                 }
 
+                #[inline]
                 fn diff(__audit_old: &Self, __audit_new: &Self) -> #krate::Diff {
                     let mut __audit_diff = #krate::Diff::new();
                     #(#diff_fields)*
@@ -172,14 +184,13 @@ fn link_template(pieces: &[LinkPiece<'_, '_>], private: &TokenStream) -> TokenSt
 }
 
 /// The `const` description of the struct and its fields.
-fn schema(cont: &Container<'_>, krate: &Path) -> TokenStream {
-    let private = quote!(#krate::__private);
+fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStream {
     let rust_name = cont.ident.unraw().to_string();
     let resource_type = cont
         .attrs
         .resource
         .as_ref()
-        .map_or_else(|| snake_case(&rust_name), syn::LitStr::value);
+        .map_or_else(|| snake_case(&rust_name), LitStr::value);
     let doc = option_str(cont.attrs.doc.as_deref());
     let actions: Vec<TokenStream> = match &cont.attrs.actions {
         Some(actions) => actions
@@ -197,42 +208,58 @@ fn schema(cont: &Container<'_>, krate: &Path) -> TokenStream {
         Some(crate::attr::Link::Template(template)) => option_str(Some(&template.value())),
         Some(crate::attr::Link::With(_)) | None => option_str(None),
     };
-    let fields = cont.fields.iter().map(|field| {
-        let key = &field.key;
-        let rust_name = &field.rust_name;
-        let rust_type = type_text(field.ty);
-        let class = match field.class() {
-            Some(Class::Track) | None => quote!(Track),
-            Some(Class::Ignore) => quote!(Ignore),
-            Some(Class::Secret) => quote!(Secret),
-        };
-        let reason = option_str(
-            field
-                .attrs
-                .classification
-                .as_ref()
-                .and_then(|c| c.reason.as_ref())
-                .map(syn::LitStr::value)
-                .as_deref(),
-        );
-        let doc = option_str(field.attrs.doc.as_deref());
-        quote! {
-            #private::field(#key, #rust_name, #rust_type, #krate::FieldClass::#class, #reason, #doc)
-        }
-    });
-    quote! {{
-        const __AUDIT_FIELDS: &[#krate::FieldSchema] = &[#(#fields),*];
-        const __AUDIT_ACTIONS: &[#krate::Action] = &[#(#actions),*];
+    // One array or byte string per attribute, of literals only: see
+    // `__private::fields`.
+    let names = cont.fields.iter().map(|field| &field.key);
+    let rust_names = cont.fields.iter().map(|field| &field.rust_name);
+    let rust_types = cont.fields.iter().map(|field| type_text(field.ty));
+    let mut classes = Vec::new();
+    let mut reasons = Vec::new();
+    let mut has_reason = Vec::new();
+    let mut docs = Vec::new();
+    let mut has_doc = Vec::new();
+    for field in &cont.fields {
+        classes.push(match field.class() {
+            Some(Class::Track) | None => b't',
+            Some(Class::Ignore) => b'i',
+            Some(Class::Secret) => b's',
+        });
+        let reason = field
+            .attrs
+            .classification
+            .as_ref()
+            .and_then(|c| c.reason.as_ref());
+        reasons.push(reason.map_or_else(String::new, LitStr::value));
+        has_reason.push(if reason.is_some() { b'y' } else { b'n' });
+        docs.push(field.attrs.doc.as_deref().unwrap_or_default());
+        has_doc.push(if field.attrs.doc.is_some() {
+            b'y'
+        } else {
+            b'n'
+        });
+    }
+    let [classes, has_reason, has_doc] =
+        [classes, has_reason, has_doc].map(|bytes| LitByteStr::new(&bytes, Span::call_site()));
+    quote! {
         &#private::schema(
             #rust_name,
             #resource_type,
             #doc,
-            __AUDIT_ACTIONS,
+            &[#(#actions),*],
             #requires_org,
             #link,
-            __AUDIT_FIELDS,
+            &#private::fields(
+                [#(#names),*],
+                [#(#rust_names),*],
+                [#(#rust_types),*],
+                #classes,
+                [#(#reasons),*],
+                #has_reason,
+                [#(#docs),*],
+                #has_doc,
+            ),
         )
-    }}
+    }
 }
 
 fn action_variant(krate: &Path, variant: &str) -> TokenStream {

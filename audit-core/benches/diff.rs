@@ -1,0 +1,319 @@
+//! The derived diff of a realistic 20-field struct, side by side with the
+//! hand-written equivalent (the floor a derive can reach) and with what users
+//! write without this crate (serialize both values to `serde_json::Value` and
+//! compare the maps), at 0, 3 and all changed fields. `divan::AllocProfiler`
+//! counts the heap allocations of each.
+//!
+//! Run with `cargo bench -p audit-core --bench diff`; see docs/performance.md.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use audit_core::{Auditable, Change, Diff};
+use divan::Bencher;
+use serde::Serialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::macros::datetime;
+use uuid::Uuid;
+
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
+
+fn main() {
+    check_same_changes();
+    divan::main();
+}
+
+/// The three diffs record the same changes, or the comparison means nothing.
+fn check_same_changes() {
+    for changed in CHANGED {
+        let (old, new) = old_and_new(changed);
+        let mut derived: Vec<(String, Change)> = derived_diff(&old, &new)
+            .iter()
+            .map(|change| (change.key().to_owned(), change.change().clone()))
+            .collect();
+        let hand_written: Vec<(String, Change)> = hand_written_diff(&old, &new)
+            .into_iter()
+            .map(|(key, change)| (key.to_owned(), change))
+            .collect();
+        assert_eq!(
+            derived, hand_written,
+            "{changed}: derived and hand-written differ"
+        );
+        // The naive diff lists the changes in key order.
+        let mut naive = naive_diff(&old, &new).expect("the workspace serializes");
+        naive.sort_by(|a, b| a.0.cmp(&b.0));
+        derived.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(derived, naive, "{changed}: derived and naive differ");
+    }
+}
+
+/// A cloud workspace as a service stores it: 18 tracked fields, a secret and
+/// an ignored one, of the types audited rows are made of.
+#[derive(Clone, Serialize, Auditable)]
+#[audit(resource = "workspace", org = organization_id)]
+struct Workspace {
+    #[audit(track)]
+    id: Uuid,
+    #[audit(track)]
+    owner_id: Uuid,
+    #[audit(track)]
+    organization_id: Uuid,
+    #[audit(track)]
+    template_id: Option<Uuid>,
+    #[audit(track)]
+    name: String,
+    #[audit(track)]
+    description: String,
+    #[audit(secret = "grants access to the workspace")]
+    api_token: String,
+    #[audit(track)]
+    archived: bool,
+    #[audit(track)]
+    locked: bool,
+    #[audit(track)]
+    autostart: bool,
+    #[audit(track)]
+    ttl_seconds: i64,
+    #[audit(track)]
+    cpu_limit: u32,
+    #[audit(track)]
+    memory_mb: u64,
+    #[audit(track)]
+    tags: Vec<String>,
+    #[audit(track)]
+    labels: BTreeMap<String, String>,
+    #[audit(track)]
+    deleted_reason: Option<String>,
+    #[audit(track)]
+    created_at: OffsetDateTime,
+    #[audit(track)]
+    updated_at: OffsetDateTime,
+    #[audit(track)]
+    dormant_at: Option<OffsetDateTime>,
+    #[audit(ignore = "liveness ping")]
+    last_used_at: OffsetDateTime,
+}
+
+/// How many fields differ between the old and the new value.
+#[derive(Clone, Copy)]
+enum Changed {
+    /// None: a write that changed nothing audited (here only the ignored field).
+    None,
+    /// A typical edit: `name`, `archived` and `updated_at`.
+    Three,
+    /// Every field, the ignored one included.
+    All,
+}
+
+impl fmt::Display for Changed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Changed::None => "0 changed",
+            Changed::Three => "3 changed",
+            Changed::All => "all changed",
+        })
+    }
+}
+
+const CHANGED: [Changed; 3] = [Changed::None, Changed::Three, Changed::All];
+
+/// An old value and a new one, in separate allocations as when the old value
+/// was read from a database and the new one built by a handler.
+fn old_and_new(changed: Changed) -> (Workspace, Workspace) {
+    let old = Workspace {
+        id: Uuid::from_u128(0x0192_5a7e_1c2d_7b3a_9f00_4c1e_2b3a_4d5e),
+        owner_id: Uuid::from_u128(0x0192_5a7e_0000_7000_8000_0000_0000_0001),
+        organization_id: Uuid::from_u128(0x0192_5a7e_0000_7000_8000_0000_0000_0002),
+        template_id: Some(Uuid::from_u128(0x0192_5a7e_0000_7000_8000_0000_0000_0003)),
+        name: "ada-dev-workspace".into(),
+        description: "Ada's development workspace for the billing service".into(),
+        api_token: "wst_4c1e2b3a4d5e6f708192a3b4c5d6e7f8".into(),
+        archived: false,
+        locked: false,
+        autostart: true,
+        ttl_seconds: 8 * 3600,
+        cpu_limit: 4,
+        memory_mb: 8192,
+        tags: vec!["billing".into(), "go".into(), "postgres".into()],
+        labels: BTreeMap::from([
+            ("cost-center".into(), "eng-42".into()),
+            ("env".into(), "dev".into()),
+            ("team".into(), "payments".into()),
+        ]),
+        deleted_reason: None,
+        created_at: datetime!(2025-03-14 09:26:53.589 UTC),
+        updated_at: datetime!(2025-06-01 17:02:11.000 UTC),
+        dormant_at: None,
+        last_used_at: datetime!(2025-06-02 08:00:00 UTC),
+    };
+    let mut new = old.clone();
+    new.last_used_at = datetime!(2025-06-02 08:05:00 UTC);
+    if let Changed::Three | Changed::All = changed {
+        new.name = "ada-billing".into();
+        new.archived = true;
+        new.updated_at = datetime!(2025-06-02 08:05:00 UTC);
+    }
+    if let Changed::All = changed {
+        new.id = Uuid::from_u128(0x0192_5a7e_1c2d_7b3a_9f00_4c1e_2b3a_4d5f);
+        new.owner_id = Uuid::from_u128(0x0192_5a7e_0000_7000_8000_0000_0000_0011);
+        new.organization_id = Uuid::from_u128(0x0192_5a7e_0000_7000_8000_0000_0000_0012);
+        new.template_id = None;
+        new.description = "Billing service, archived after the migration".into();
+        new.api_token = "wst_00000000000000000000000000000000".into();
+        new.locked = true;
+        new.autostart = false;
+        new.ttl_seconds = 0;
+        new.cpu_limit = 2;
+        new.memory_mb = 4096;
+        new.tags.push("archived".into());
+        new.labels.insert("env".into(), "archive".into());
+        new.deleted_reason = Some("migrated to the new billing service".into());
+        new.created_at = datetime!(2025-03-14 09:26:54 UTC);
+        new.dormant_at = Some(datetime!(2025-06-02 08:05:00 UTC));
+    }
+    (old, new)
+}
+
+/// Approach 1: the derived diff.
+#[divan::bench(args = CHANGED)]
+fn derived(bencher: Bencher<'_, '_>, changed: Changed) {
+    let (old, new) = old_and_new(changed);
+    bencher.bench_local(|| derived_diff(divan::black_box(&old), divan::black_box(&new)));
+}
+
+/// Approach 2: what a person writes by hand for the same output: compare each field,
+/// serialize old and new only for changed ones.
+#[divan::bench(args = CHANGED)]
+fn hand_written(bencher: Bencher<'_, '_>, changed: Changed) {
+    let (old, new) = old_and_new(changed);
+    bencher.bench_local(|| hand_written_diff(divan::black_box(&old), divan::black_box(&new)));
+}
+
+/// Approach 3: what users write without this crate: serialize both values to
+/// `serde_json::Value` and compare the objects key by key.
+#[divan::bench(args = CHANGED)]
+fn naive(bencher: Bencher<'_, '_>, changed: Changed) {
+    let (old, new) = old_and_new(changed);
+    bencher.bench_local(|| naive_diff(divan::black_box(&old), divan::black_box(&new)));
+}
+
+// The three diffs are kept out of line so that `valgrind --tool=callgrind
+// --toggle-collect=diff::derived_diff` and so on can count each one's
+// instructions; see docs/performance.md.
+
+#[inline(never)]
+fn derived_diff(old: &Workspace, new: &Workspace) -> Diff {
+    audit_core::diff(old, new)
+}
+
+/// The floor: the code the derive would have to beat. It records each change
+/// as `audit_core::Change`, as `Diff` does; `Diff` itself cannot be built from
+/// outside the crate, so the list is a `Vec` of `(key, Change)`, the same
+/// layout as `Diff`'s list of `FieldChange`s.
+#[inline(never)]
+fn hand_written_diff(old: &Workspace, new: &Workspace) -> Vec<(&'static str, Change)> {
+    fn tracked<T: Serialize>(old: &T, new: &T) -> Change {
+        match (serde_json::to_value(old), serde_json::to_value(new)) {
+            (Ok(old), Ok(new)) => Change::Tracked { old, new },
+            (Err(error), _) | (_, Err(error)) => Change::Unserializable {
+                error: error.to_string(),
+            },
+        }
+    }
+
+    let mut changes = Vec::new();
+    if old.id != new.id {
+        changes.push(("id", tracked(&old.id, &new.id)));
+    }
+    if old.owner_id != new.owner_id {
+        changes.push(("owner_id", tracked(&old.owner_id, &new.owner_id)));
+    }
+    if old.organization_id != new.organization_id {
+        let change = tracked(&old.organization_id, &new.organization_id);
+        changes.push(("organization_id", change));
+    }
+    if old.template_id != new.template_id {
+        changes.push(("template_id", tracked(&old.template_id, &new.template_id)));
+    }
+    if old.name != new.name {
+        changes.push(("name", tracked(&old.name, &new.name)));
+    }
+    if old.description != new.description {
+        changes.push(("description", tracked(&old.description, &new.description)));
+    }
+    if old.api_token != new.api_token {
+        changes.push(("api_token", Change::Secret));
+    }
+    if old.archived != new.archived {
+        changes.push(("archived", tracked(&old.archived, &new.archived)));
+    }
+    if old.locked != new.locked {
+        changes.push(("locked", tracked(&old.locked, &new.locked)));
+    }
+    if old.autostart != new.autostart {
+        changes.push(("autostart", tracked(&old.autostart, &new.autostart)));
+    }
+    if old.ttl_seconds != new.ttl_seconds {
+        changes.push(("ttl_seconds", tracked(&old.ttl_seconds, &new.ttl_seconds)));
+    }
+    if old.cpu_limit != new.cpu_limit {
+        changes.push(("cpu_limit", tracked(&old.cpu_limit, &new.cpu_limit)));
+    }
+    if old.memory_mb != new.memory_mb {
+        changes.push(("memory_mb", tracked(&old.memory_mb, &new.memory_mb)));
+    }
+    if old.tags != new.tags {
+        changes.push(("tags", tracked(&old.tags, &new.tags)));
+    }
+    if old.labels != new.labels {
+        changes.push(("labels", tracked(&old.labels, &new.labels)));
+    }
+    if old.deleted_reason != new.deleted_reason {
+        let change = tracked(&old.deleted_reason, &new.deleted_reason);
+        changes.push(("deleted_reason", change));
+    }
+    if old.created_at != new.created_at {
+        changes.push(("created_at", tracked(&old.created_at, &new.created_at)));
+    }
+    if old.updated_at != new.updated_at {
+        changes.push(("updated_at", tracked(&old.updated_at, &new.updated_at)));
+    }
+    if old.dormant_at != new.dormant_at {
+        changes.push(("dormant_at", tracked(&old.dormant_at, &new.dormant_at)));
+    }
+    changes
+}
+
+/// Serialize both values to JSON objects and compare them key by key, moving
+/// the values out rather than cloning them. The classification has to be
+/// repeated by hand as key names. Changes come out in key order.
+#[inline(never)]
+fn naive_diff(
+    old: &Workspace,
+    new: &Workspace,
+) -> Result<Vec<(String, Change)>, serde_json::Error> {
+    let (Value::Object(old), Value::Object(mut new)) =
+        (serde_json::to_value(old)?, serde_json::to_value(new)?)
+    else {
+        return Ok(Vec::new());
+    };
+    let mut changes = Vec::new();
+    for (key, old) in old {
+        if key == "last_used_at" {
+            continue;
+        }
+        let new = new.remove(&key).unwrap_or(Value::Null);
+        if old == new {
+            continue;
+        }
+        let change = if key == "api_token" {
+            Change::Secret
+        } else {
+            Change::Tracked { old, new }
+        };
+        changes.push((key, change));
+    }
+    Ok(changes)
+}
