@@ -3,15 +3,15 @@
 //! secret fields whose values differ, in declaration order; each tracked
 //! change holds the old and new values as the struct serializes them, so
 //! that applying the changes to the old value's JSON gives the new one's;
-//! secret values and ignored fields never appear, not even in `Debug`.
+//! secret values and ignored fields never appear, not even in `Debug`, and
+//! neither in the audit-log entry a request commits.
 //!
 //! The expected diff is computed from the struct's own serde JSON and its
-//! `SCHEMA`, not from the derive's code. Serialized audit-log entries are not
-//! covered yet: the runtime that writes them does not exist.
+//! `SCHEMA`, not from the derive's code.
 
 use std::collections::BTreeMap;
 
-use audit_core::{Auditable, Change, FieldClass};
+use audit_core::{Action, Auditable, Change, FieldClass, MemoryAuditor, Request};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -262,6 +262,33 @@ proptest! {
 }
 
 /// The properties above hold only if the generated values do differ in
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The entry a request commits, as serialized and as `Debug` prints it,
+    /// holds no secret value and no ignored one either.
+    #[test]
+    fn an_entry_never_holds_a_secret(old in wide(), other in wide(), mask in any::<u32>()) {
+        let new = mix(&old, &other, mask);
+        let auditor = MemoryAuditor::new();
+        let mut request = Request::new(&auditor, Action::Write).actor("user-1");
+        request.set_old(old.clone());
+        request.set_new(new.clone());
+        request.commit(200).unwrap();
+        let entry = auditor.last().unwrap();
+        prop_assert_eq!(&entry.diff, &audit_core::diff(&old, &new));
+        let text = serde_json::to_string(&entry).unwrap();
+        let debug = format!("{entry:?}");
+        for value in all_strings(&old).iter().chain(&all_strings(&new)) {
+            if value.contains(SECRET_MARK) || value.contains(IGNORED_MARK) {
+                prop_assert!(!text.contains(value.as_str()), "{value:?} in {text}");
+                prop_assert!(!debug.contains(value.as_str()), "{value:?} in {debug}");
+            }
+        }
+    }
+}
+
 /// secret and ignored fields; check that they do, so that the leak checks
 /// cannot pass by never meeting a secret.
 #[test]
