@@ -261,8 +261,6 @@ proptest! {
     }
 }
 
-/// The properties above hold only if the generated values do differ in
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -289,6 +287,7 @@ proptest! {
     }
 }
 
+/// The properties above hold only if the generated values do differ in
 /// secret and ignored fields; check that they do, so that the leak checks
 /// cannot pass by never meeting a secret.
 #[test]
