@@ -89,8 +89,8 @@ fn secret_field_records_only_that_it_changed() {
     );
     let change = diff.get("password_hash").unwrap();
     assert!(change.is_secret());
-    assert_eq!(change.old(), None);
-    assert_eq!(change.new(), None);
+    assert_eq!(change.old_value(), None);
+    assert_eq!(change.new_value(), None);
     let debug = format!("{diff:?}");
     assert!(!debug.contains("argon2id"), "{debug}");
 }

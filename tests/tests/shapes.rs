@@ -238,13 +238,13 @@ fn common_serde_types_record_what_serde_writes() {
     );
     for change in &audit_core::diff(&old, &new) {
         assert_eq!(
-            change.old(),
+            change.old_value(),
             Some(&old_json[change.key()]),
             "{}",
             change.key()
         );
         assert_eq!(
-            change.new(),
+            change.new_value(),
             Some(&new_json[change.key()]),
             "{}",
             change.key()

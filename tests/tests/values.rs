@@ -67,7 +67,7 @@ fn failing_serialize_records_the_change_with_its_error() {
     );
     let reading = diff.get("reading").unwrap();
     assert_eq!(reading.error(), Some("sensor 2 is offline"));
-    assert_eq!((reading.old(), reading.new()), (None, None));
+    assert_eq!((reading.old_value(), reading.new_value()), (None, None));
     assert!(!reading.is_secret());
     // The error survives a round trip through the serialized diff.
     let read: Diff = serde_json::from_str(&serde_json::to_string(&diff).unwrap()).unwrap();
