@@ -187,6 +187,7 @@ extern crate self as audit_core;
 mod action;
 mod auditable;
 mod background;
+pub mod chain;
 mod diff;
 pub mod docs;
 mod entry;
