@@ -229,7 +229,9 @@ pub(crate) fn report_lost(error: &ExportError) {
         ExportError::QueueFull(entry) | ExportError::Closed(entry) => {
             serde_json::to_string(entry).unwrap_or_default()
         }
-        ExportError::Stopped | ExportError::Write { .. } => String::new(),
+        ExportError::Stopped | ExportError::Write { .. } | ExportError::Checkpoint { .. } => {
+            String::new()
+        }
     };
     #[cfg(feature = "tracing")]
     tracing::error!(target: "audit", entry = %entry, "audit entry not exported: {error}");

@@ -25,6 +25,12 @@ pub enum ExportError {
         /// The first error.
         source: io::Error,
     },
+    /// The entries were written, but a checkpoint of the log's hash chain
+    /// could not be made or stored.
+    Checkpoint {
+        /// Why.
+        source: io::Error,
+    },
 }
 
 impl ExportError {
@@ -32,7 +38,9 @@ impl ExportError {
     pub fn into_entry(self) -> Option<AuditEntry> {
         match self {
             ExportError::QueueFull(entry) | ExportError::Closed(entry) => Some(*entry),
-            ExportError::Stopped | ExportError::Write { .. } => None,
+            ExportError::Stopped | ExportError::Write { .. } | ExportError::Checkpoint { .. } => {
+                None
+            }
         }
     }
 }
@@ -58,6 +66,9 @@ impl fmt::Display for ExportError {
                 "{failed} audit {} could not be written: {source}",
                 if *failed == 1 { "entry" } else { "entries" }
             ),
+            ExportError::Checkpoint { source } => {
+                write!(f, "the audit log's checkpoint could not be made: {source}")
+            }
         }
     }
 }
@@ -65,7 +76,7 @@ impl fmt::Display for ExportError {
 impl std::error::Error for ExportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ExportError::Write { source, .. } => Some(source),
+            ExportError::Write { source, .. } | ExportError::Checkpoint { source } => Some(source),
             ExportError::QueueFull(_) | ExportError::Closed(_) | ExportError::Stopped => None,
         }
     }

@@ -75,9 +75,7 @@ fn last_chained(tail: &[u8], whole: bool) -> Option<(Head, usize)> {
             .iter()
             .rposition(|&byte| byte == b'\n')
             .map(|newline| newline + 1);
-        let Some(start) = start.or(whole.then_some(0)) else {
-            return None;
-        };
+        let start = start.or(whole.then_some(0))?;
         let line = &tail[start..content_end];
         if let Some((link, _, _)) = ChainedLine::parse(line) {
             let head = Head {

@@ -317,8 +317,8 @@ impl Verifier<'_> {
         // Lines between the previous entry and this one come first.
         if let Some(region) = self.region.take() {
             let Some(recorded) = link.skipped else {
-                let line = region.first_json.unwrap_or(region.first_line);
-                return Some(at_line(line, ProblemKind::NotChained));
+                let first = region.first_json.unwrap_or(region.first_line);
+                return Some(at_line(first, ProblemKind::NotChained));
             };
             if Digest::from_bytes(region.hasher.finalize().into()) != recorded {
                 let kind = ProblemKind::SkippedChanged {

@@ -15,6 +15,8 @@ use std::thread::JoinHandle;
 
 pub use self::read::{Contents, SkippedLine, read};
 use self::writer::{Message, Writer, open_for_append};
+#[cfg(feature = "checkpoints")]
+use crate::chain::checkpoint::Checkpoints;
 use crate::{AuditEntry, AuditSink, ExportError};
 
 /// The number of entries a [`JsonLinesSink`] queues when none is set.
@@ -35,6 +37,12 @@ pub const DEFAULT_CAPACITY: usize = 4096;
 /// - Dropping the sink writes and syncs what is queued.
 /// - A process killed mid-write leaves every flushed entry intact and at
 ///   most one partial last line, which [`read`] skips and reports.
+/// - Every line is [hash-chained](crate::chain) to the one before: `audit
+///   verify` tells whether an entry was edited, removed, inserted or
+///   reordered. The chain continues across restarts from the file's last
+///   entry; a partial last line is accounted for by the next entry. With the
+///   `checkpoints` feature, [`checkpoints`](JsonLinesSinkBuilder::checkpoints)
+///   also signs the chain's head, periodically and on every flush.
 ///
 /// ```
 /// use audit_core::{Action, Auditable, AuditSink, BackgroundAudit, JsonLinesSink, json_lines};
@@ -69,12 +77,15 @@ pub struct JsonLinesSink {
 }
 
 /// Configures a [`JsonLinesSink`].
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 #[must_use = "the sink starts when the builder is opened"]
 pub struct JsonLinesSinkBuilder {
     path: PathBuf,
     capacity: usize,
     block_when_full: bool,
+    origin: Option<String>,
+    #[cfg(feature = "checkpoints")]
+    checkpoints: Option<Checkpoints>,
 }
 
 impl JsonLinesSink {
@@ -94,6 +105,9 @@ impl JsonLinesSink {
             path: path.as_ref().to_owned(),
             capacity: DEFAULT_CAPACITY,
             block_when_full: false,
+            origin: None,
+            #[cfg(feature = "checkpoints")]
+            checkpoints: None,
         }
     }
 
@@ -122,6 +136,22 @@ impl JsonLinesSinkBuilder {
         self
     }
 
+    /// The name a new chain is started with, which its first entry and every
+    /// checkpoint repeat: a stable name for the log, such as `prod-eu/api`.
+    /// By default, the file's name. A log that already has a chain keeps it.
+    pub fn origin(mut self, origin: impl Into<String>) -> Self {
+        self.origin = Some(origin.into());
+        self
+    }
+
+    /// Signs checkpoints of the chain's head, as `checkpoints` says when, and
+    /// on every flush and when the sink is dropped.
+    #[cfg(feature = "checkpoints")]
+    pub fn checkpoints(mut self, checkpoints: Checkpoints) -> Self {
+        self.checkpoints = Some(checkpoints);
+        self
+    }
+
     /// Opens the file and starts the writer.
     ///
     /// # Errors
@@ -131,7 +161,15 @@ impl JsonLinesSinkBuilder {
     pub fn open(self) -> io::Result<JsonLinesSink> {
         let file = open_for_append(&self.path)?;
         let (sender, receiver) = mpsc::sync_channel(self.capacity);
-        let writer = Writer::new(self.path, file);
+        let origin = self.origin.unwrap_or_else(|| {
+            self.path.file_name().map_or_else(
+                || self.path.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            )
+        });
+        let writer = Writer::new(self.path, file, origin);
+        #[cfg(feature = "checkpoints")]
+        let writer = writer.with_checkpoints(self.checkpoints);
         let writer = std::thread::Builder::new()
             .name("audit-json-lines".to_owned())
             .spawn(move || writer.run(&receiver))?;
