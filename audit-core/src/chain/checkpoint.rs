@@ -360,10 +360,9 @@ impl FromStr for VerifierKey {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let invalid = |why: &str| CheckpointError::InvalidKey(why.to_owned());
-        let mut parts = text.trim().split('+');
-        let (Some(name), Some(id), Some(key), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        // Base64 holds `+` too: the key is everything after the second one.
+        let mut parts = text.trim().splitn(3, '+');
+        let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(invalid("expected <name>+<key id>+<base64 key>"));
         };
         check_name(name, false)?;

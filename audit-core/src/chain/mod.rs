@@ -39,7 +39,7 @@
 
 #[cfg(feature = "checkpoints")]
 pub mod checkpoint;
-mod digest;
+pub(crate) mod digest;
 mod resume;
 pub mod verify;
 
