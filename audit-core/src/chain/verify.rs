@@ -80,7 +80,8 @@ pub enum ProblemKind {
         /// The hash of the previous entry's line.
         actual: Digest,
     },
-    /// The line's sequence number is beyond the next one: entries were removed.
+    /// The line's sequence number is beyond the next one: entries were
+    /// removed, or moved further down.
     Missing {
         /// The sequence number that should come next.
         expected: u64,
@@ -147,7 +148,7 @@ impl fmt::Display for ProblemKind {
             ),
             ProblemKind::Missing { expected } => write!(
                 f,
-                "expected seq {expected}: the entries from seq {expected} on were removed"
+                "expected seq {expected}: entry {expected} was removed or moved"
             ),
             ProblemKind::OutOfOrder { expected } => write!(
                 f,
