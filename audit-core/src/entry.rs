@@ -75,6 +75,10 @@ pub struct AuditEntry {
     pub additional_fields: Map<String, Value>,
     /// The id of the request that made the change.
     pub request_id: Option<String>,
+    /// The [fingerprint](crate::Schema::fingerprint) of the classification
+    /// the entry was made with; `None` in entries written before it was recorded.
+    #[serde(default)]
+    pub schema_fingerprint: Option<String>,
     /// What looked wrong about this entry; empty for a sound one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<Flag>,
@@ -201,6 +205,7 @@ impl Context {
             status_code,
             additional_fields: self.additional_fields,
             request_id: self.request_id,
+            schema_fingerprint: Some(T::SCHEMA.fingerprint().to_owned()),
             flags: Vec::new(),
         };
         if is_write && with_diff && old.is_some() && new.is_some() && entry.diff.is_empty() {

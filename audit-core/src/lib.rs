@@ -196,6 +196,7 @@ pub mod json_lines;
 mod memory;
 mod request;
 mod schema;
+mod schema_fingerprint;
 pub mod secret_fingerprint;
 mod sink;
 #[cfg(feature = "tracing")]

@@ -135,6 +135,7 @@ pub const fn schema(
     actions: &'static [Action],
     requires_org: bool,
     link: Option<&'static str>,
+    link_with: Option<&'static str>,
     fields: &'static [FieldSchema],
 ) -> Schema {
     Schema {
@@ -144,6 +145,7 @@ pub const fn schema(
         actions,
         requires_org,
         link,
+        link_with,
         fields,
     }
 }

@@ -94,6 +94,10 @@ pub struct Schema {
     pub requires_org: bool,
     /// The link template, such as `/chats/{id}`.
     pub link: Option<&'static str>,
+    /// The function that makes the link, from `#[audit(link_with = path)]`,
+    /// as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_with: Option<&'static str>,
     /// Every field, classified, in declaration order.
     pub fields: &'static [FieldSchema],
 }
@@ -107,5 +111,56 @@ impl Schema {
     /// Whether entries for this resource may record `action`.
     pub fn allows(&self, action: &Action) -> bool {
         self.actions.contains(action)
+    }
+
+    /// A stable hash of the classification: the resource type and each
+    /// field's key, class and type as written, in declaration order; not the
+    /// docs, reasons, Rust names, link or actions. Written
+    /// `sha256:<32 hex digits>` (the first 16 bytes of the SHA-256 of
+    /// [`canonical_text`](Schema::canonical_text)), it is recorded on every
+    /// entry and printed in the generated docs, so that an auditor knows
+    /// which classification wrote an entry, and a reviewer sees every
+    /// classification change.
+    ///
+    /// Computed at first use and cached for the life of the process, so that
+    /// the derive does not spend compile time on it.
+    ///
+    /// ```
+    /// use audit_core::Auditable;
+    ///
+    /// #[derive(Auditable)]
+    /// struct ApiKey {
+    ///     #[audit(track)]
+    ///     id: u64,
+    ///     /// Documented, with a reason: neither changes the fingerprint.
+    ///     #[audit(secret = "grants access")]
+    ///     hashed_secret: String,
+    /// }
+    ///
+    /// assert_eq!(
+    ///     ApiKey::SCHEMA.canonical_text(),
+    ///     "audit-schema/1\nresource api_key\nid\ttrack\tu64\nhashed_secret\tsecret\tString\n",
+    /// );
+    /// assert!(ApiKey::SCHEMA.fingerprint().starts_with("sha256:"));
+    /// assert_eq!(ApiKey::SCHEMA.fingerprint().len(), 7 + 32);
+    /// ```
+    pub fn fingerprint(&'static self) -> &'static str {
+        crate::schema_fingerprint::cached(self)
+    }
+
+    /// The text [`fingerprint`](Schema::fingerprint) hashes:
+    /// `audit-schema/1`, `resource <type>`, then a line per field,
+    /// `<key>\t<class>\t<type>`.
+    pub fn canonical_text(&self) -> String {
+        let mut text = format!("audit-schema/1\nresource {}\n", self.resource_type);
+        for field in self.fields {
+            text.push_str(field.name);
+            text.push('\t');
+            text.push_str(field.class.as_str());
+            text.push('\t');
+            text.push_str(field.rust_type);
+            text.push('\n');
+        }
+        text
     }
 }

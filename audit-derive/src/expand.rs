@@ -203,9 +203,15 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
             .collect(),
     };
     let requires_org = cont.attrs.org.is_some();
-    let link = match &cont.attrs.link {
-        Some(crate::attr::Link::Template(template)) => option_str(Some(&template.value())),
-        Some(crate::attr::Link::With(_)) | None => option_str(None),
+    let (link, link_with) = match &cont.attrs.link {
+        Some(crate::attr::Link::Template(template)) => {
+            (option_str(Some(&template.value())), option_str(None))
+        }
+        Some(crate::attr::Link::With(path)) => (
+            option_str(None),
+            option_str(Some(&path.to_token_stream().to_string().replace(' ', ""))),
+        ),
+        None => (option_str(None), option_str(None)),
     };
     // One array or byte string per attribute, of literals only: see
     // `__private::fields`.
@@ -252,6 +258,7 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
             },
             #requires_org,
             #link,
+            #link_with,
             &#private::fields(
                 [#(#names),*],
                 [#(#rust_names),*],

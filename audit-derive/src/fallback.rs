@@ -22,6 +22,7 @@ pub(crate) fn impl_auditable(input: &DeriveInput, krate: &Path) -> TokenStream {
                     &[],
                     false,
                     ::core::option::Option::None,
+                    ::core::option::Option::None,
                     &[],
                 );
 

@@ -348,3 +348,24 @@ fn background_audit_records_its_subsystem_and_always_diffs() {
         json!({"value": {"old": 1, "new": 2, "secret": false}})
     );
 }
+
+#[test]
+fn entries_carry_their_schema_fingerprint_and_old_entries_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let sink = JsonLinesSink::open(&path).unwrap();
+    export(&sink, 1, 0).unwrap();
+    sink.flush().unwrap();
+    let log = json_lines::read(&path).unwrap();
+    assert_eq!(
+        log.entries[0].schema_fingerprint.as_deref(),
+        Some(Counter::SCHEMA.fingerprint())
+    );
+
+    // A line written before fingerprints and chains.
+    let old = r#"{"id":"01925d3c-0000-7000-8000-000000000001","time":"2026-01-04T10:00:01Z","actor":null,"organization_id":null,"ip":null,"user_agent":null,"resource_type":"counter","resource_id":"1","resource_target":"1","resource_link":null,"action":"write","diff":{},"status_code":200,"additional_fields":{},"request_id":null}"#;
+    std::fs::write(&path, format!("{old}\n")).unwrap();
+    let log = json_lines::read(&path).unwrap();
+    assert!(log.skipped.is_empty(), "{:?}", log.skipped);
+    assert_eq!(log.entries[0].schema_fingerprint, None);
+}

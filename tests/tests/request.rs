@@ -84,6 +84,7 @@ fn committed_write_records_everything() {
             "status_code": 200,
             "additional_fields": {"reason": "cleanup"},
             "request_id": "req-1",
+            "schema_fingerprint": Chat::SCHEMA.fingerprint(),
         })
     );
     assert_eq!(entry.id.get_version_num(), 7);
