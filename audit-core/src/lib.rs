@@ -173,6 +173,16 @@
 //!   [`docs`] module for the documentation rendered from them.
 //! - `tracing` (default): reports flagged entries and export failures through
 //!   `tracing`, and offers [`TracingSink`].
+//! - `checkpoints`: signs checkpoints of the [hash chain](chain) with
+//!   Ed25519 (`chain::checkpoint`), so that a removed tail or a rewritten
+//!   log is caught.
+//!
+//! # Evidence
+//!
+//! [`JsonLinesSink`] hash-chains every line it writes ([`chain`]), and every
+//! entry records the [`Schema::fingerprint`] of the classification that
+//! wrote it. [`secret_fingerprint`] makes keyed fingerprints of secret
+//! values. `audit verify`, in the `audit-cli` crate, checks a log.
 
 // Library code reports errors; tests may unwrap.
 #![cfg_attr(
