@@ -41,7 +41,7 @@ pub const DEFAULT_CAPACITY: usize = 4096;
 ///   verify` tells whether an entry was edited, removed, inserted or
 ///   reordered. The chain continues across restarts from the file's last
 ///   entry; a partial last line is accounted for by the next entry. With the
-///   `checkpoints` feature, [`checkpoints`](JsonLinesSinkBuilder::checkpoints)
+///   `checkpoints` feature, `JsonLinesSinkBuilder::checkpoints`
 ///   also signs the chain's head, periodically and on every flush.
 ///
 /// ```
