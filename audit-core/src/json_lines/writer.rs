@@ -187,6 +187,8 @@ impl Writer {
     }
 
     /// How long the writer may wait for a message before a checkpoint is due.
+    // Without the `checkpoints` feature this does nothing, and says so.
+    #[cfg_attr(not(feature = "checkpoints"), allow(clippy::unused_self))]
     fn next_checkpoint_in(&self) -> Option<Duration> {
         #[cfg(feature = "checkpoints")]
         if let Some(checkpoints) = &self.checkpoints {
@@ -196,6 +198,8 @@ impl Writer {
     }
 
     /// Syncs and makes a checkpoint if one is due.
+    // Without the `checkpoints` feature this does nothing, and says so.
+    #[cfg_attr(not(feature = "checkpoints"), allow(clippy::unused_self))]
     fn checkpoint_if_due(&mut self) {
         #[cfg(feature = "checkpoints")]
         {
@@ -222,6 +226,11 @@ impl Writer {
 
     /// Makes a checkpoint of what is on disk; call it right after a
     /// successful sync.
+    // Without the `checkpoints` feature this does nothing, and says so.
+    #[cfg_attr(
+        not(feature = "checkpoints"),
+        allow(clippy::unused_self, clippy::unnecessary_wraps)
+    )]
     fn checkpoint(&mut self) -> Result<(), ExportError> {
         #[cfg(feature = "checkpoints")]
         if let (Some(checkpoints), Some(chainer)) = (&mut self.checkpoints, &self.chainer)
