@@ -195,7 +195,8 @@ pub fn markdown(schemas: &[&Schema]) -> String {
 ///         "reason": "grants access",
 ///         "doc": null
 ///       }
-///     ]
+///     ],
+///     "schema_fingerprint": "sha256:beccddf8daf5b026e21c942a6e92cbc3"
 ///   }
 /// ]
 /// "#
