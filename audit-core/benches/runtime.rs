@@ -69,7 +69,7 @@ fn changes() -> Vec<(Chat, Chat)> {
 
 fn audit(auditor: &dyn Auditor, changes: &[(Chat, Chat)]) {
     for (old, new) in changes {
-        let mut request = Request::new(auditor, Action::Write)
+        let mut request = Request::new(auditor, Action::WRITE)
             .actor("user-1")
             .request_id("req-1");
         request.set_old(old.clone());

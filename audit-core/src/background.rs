@@ -97,7 +97,7 @@ impl<'a> BackgroundAudit<'a> {
     ///
     /// When the auditor cannot take the entry; the error carries it.
     pub fn write<T: Auditable>(&self, old: &T, new: &T) -> Result<(), ExportError> {
-        self.export(Action::Write, Some(old), Some(new))
+        self.export(Action::WRITE, Some(old), Some(new))
     }
 
     /// Exports `action` on the resource described by `new`, else `old`,

@@ -27,7 +27,7 @@ use crate::{Action, Auditable, Auditor, Diff, ExportError};
 /// }
 ///
 /// let auditor = MemoryAuditor::new();
-/// let mut request = Request::new(&auditor, Action::Write).actor("ada");
+/// let mut request = Request::new(&auditor, Action::WRITE).actor("ada");
 /// request.set_old(Flag { id: 1, enabled: false });
 /// request.set_new(Flag { id: 1, enabled: true });
 /// request.commit(200).unwrap();
@@ -157,7 +157,7 @@ impl Context {
             request_id: self.request_id,
             flags: Vec::new(),
         };
-        if action == Action::Write
+        if entry.action == Action::WRITE
             && with_diff
             && old.is_some()
             && new.is_some()
@@ -165,7 +165,7 @@ impl Context {
         {
             entry.flags.push(Flag::EmptyWriteDiff);
         }
-        if !T::SCHEMA.allows(action) {
+        if !T::SCHEMA.allows(&entry.action) {
             entry.flags.push(Flag::UndeclaredAction);
         }
         if T::SCHEMA.requires_org && resource.is_some() && entry.organization_id.is_none() {

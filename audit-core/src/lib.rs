@@ -95,7 +95,7 @@
 //! }
 //!
 //! let auditor = MemoryAuditor::new();
-//! let mut audit = Request::new(&auditor, Action::Write).actor("user-1");
+//! let mut audit = Request::new(&auditor, Action::WRITE).actor("user-1");
 //! audit.set_old(Chat { id: 7, pin_order: 0 });
 //! audit.set_new(Chat { id: 7, pin_order: 1 });
 //! audit.commit(200).unwrap();

@@ -18,7 +18,7 @@ use crate::{AuditLog, Auditable, Auditor, ExportError, Flag};
 /// }
 ///
 /// let auditor = MemoryAuditor::new();
-/// let mut audit = Request::new(&auditor, Action::Write);
+/// let mut audit = Request::new(&auditor, Action::WRITE);
 /// audit.set_old(Chat { id: 1, pin_order: 0 });
 /// audit.set_new(Chat { id: 1, pin_order: 3 });
 /// audit.commit(200).unwrap();

@@ -39,7 +39,7 @@ use crate::{Action, Auditable, Auditor, ExportError};
 /// let auditor = MemoryAuditor::new();
 /// let stored = Chat { id: 7, archived: false };
 ///
-/// let mut audit = Request::new(&auditor, Action::Write).actor("ada").request_id("req-1");
+/// let mut audit = Request::new(&auditor, Action::WRITE).actor("ada").request_id("req-1");
 /// audit.set_old(stored.clone());
 /// let updated = Chat { archived: true, ..stored }; // the row as re-read after the update
 /// audit.set_new(updated);
@@ -147,7 +147,7 @@ impl<'a, T: Auditable> Request<'a, T> {
 
     fn entry(&mut self, status_code: Option<u16>, with_diff: bool) -> crate::AuditLog {
         std::mem::take(&mut self.context).entry(
-            self.action,
+            self.action.clone(),
             self.old.as_ref(),
             self.new.as_ref(),
             status_code,

@@ -17,7 +17,7 @@ use crate::{AuditLog, Auditor, ExportError};
 ///     enabled: bool,
 /// }
 ///
-/// let mut audit = Request::new(&TracingAuditor, Action::Create);
+/// let mut audit = Request::new(&TracingAuditor, Action::CREATE);
 /// audit.set_new(Flag { id: 1, enabled: true });
 /// audit.commit(201).unwrap();
 /// ```

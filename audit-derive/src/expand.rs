@@ -14,7 +14,7 @@ use crate::attr::Class;
 use crate::case::snake_case;
 use crate::ctxt::Ctxt;
 use crate::fallback;
-use crate::symbol::{ACTION_NAMES, DEFAULT_ACTIONS};
+use crate::symbol::DEFAULT_ACTIONS;
 use crate::valid::{self, Link, LinkPiece, Resource, Target};
 
 /// The impl of `Auditable` for `input`, or its errors and a stub impl.
@@ -195,12 +195,11 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
     let actions: Vec<TokenStream> = match &cont.attrs.actions {
         Some(actions) => actions
             .iter()
-            .map(|(_, variant)| action_variant(krate, variant))
+            .map(|(ident, _)| action(krate, &ident.to_string()))
             .collect(),
         None => DEFAULT_ACTIONS
             .iter()
-            .filter_map(|name| ACTION_NAMES.iter().find(|(snake, _)| snake == name))
-            .map(|(_, variant)| action_variant(krate, variant))
+            .map(|name| action(krate, name))
             .collect(),
     };
     let requires_org = cont.attrs.org.is_some();
@@ -245,7 +244,12 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
             #rust_name,
             #resource_type,
             #doc,
-            &[#(#actions),*],
+            // An item of its own: an `Action` has a destructor, so an array
+            // of them is not promoted to `'static` as a function argument.
+            {
+                const __AUDIT_ACTIONS: &'static [#krate::Action] = &[#(#actions),*];
+                __AUDIT_ACTIONS
+            },
             #requires_org,
             #link,
             &#private::fields(
@@ -262,9 +266,8 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
     }
 }
 
-fn action_variant(krate: &Path, variant: &str) -> TokenStream {
-    let variant = syn::Ident::new(variant, proc_macro2::Span::call_site());
-    quote!(#krate::Action::#variant)
+fn action(krate: &Path, name: &str) -> TokenStream {
+    quote!(#krate::Action::from_static(#name))
 }
 
 fn option_str(value: Option<&str>) -> TokenStream {

@@ -53,7 +53,7 @@ impl<'a> ChatService<'a> {
     ///
     /// When the audit entry cannot be exported.
     pub fn create(&mut self, caller: Caller<'_>, chat: Chat) -> Result<u16, ExportError> {
-        let mut audit = self.request(caller, Action::Create);
+        let mut audit = self.request(caller, Action::CREATE);
         let id = chat.id;
         self.chats.insert(id, chat);
         audit.set_new(self.chats[&id].clone());
@@ -68,7 +68,7 @@ impl<'a> ChatService<'a> {
         id: Uuid,
         change: impl FnOnce(&mut Chat),
     ) -> Result<u16, ExportError> {
-        let mut audit = self.request(caller, Action::Write);
+        let mut audit = self.request(caller, Action::WRITE);
         let Some(chat) = self.chats.get_mut(&id) else {
             audit.commit(404)?;
             return Ok(404);
@@ -123,7 +123,7 @@ impl<'a> ChatService<'a> {
     ///
     /// When the audit entry cannot be exported.
     pub fn delete(&mut self, caller: Caller<'_>, id: Uuid) -> Result<u16, ExportError> {
-        let mut audit = self.request(caller, Action::Delete);
+        let mut audit = self.request(caller, Action::DELETE);
         let status = if let Some(chat) = self.chats.remove(&id) {
             audit.set_old(chat);
             204

@@ -334,7 +334,7 @@ fn background_audit_records_its_subsystem_and_always_diffs() {
         .actor("user-2")
         .additional_field("run", 17)
         .status(500)
-        .export(Action::Write, Some(&old), Some(&new))
+        .export(Action::WRITE, Some(&old), Some(&new))
         .unwrap();
     let entry = auditor.last().unwrap();
     assert_eq!(entry.actor.as_deref(), Some("user-2"));

@@ -270,7 +270,7 @@ proptest! {
     fn an_entry_never_holds_a_secret(old in wide(), other in wide(), mask in any::<u32>()) {
         let new = mix(&old, &other, mask);
         let auditor = MemoryAuditor::new();
-        let mut request = Request::new(&auditor, Action::Write).actor("user-1");
+        let mut request = Request::new(&auditor, Action::WRITE).actor("user-1");
         request.set_old(old.clone());
         request.set_new(new.clone());
         request.commit(200).unwrap();

@@ -39,7 +39,7 @@ fn archived() -> Chat {
 
 /// Commits a `write` from `old` to `new` with `status`.
 fn write(auditor: &MemoryAuditor, old: Chat, new: Chat, status: u16) {
-    let mut audit = Request::new(auditor, Action::Write);
+    let mut audit = Request::new(auditor, Action::WRITE);
     audit.set_old(old);
     audit.set_new(new);
     audit.commit(status).unwrap();
@@ -57,7 +57,7 @@ fn stable_json(entry: &AuditLog) -> serde_json::Value {
 #[test]
 fn committed_write_records_everything() {
     let auditor = MemoryAuditor::new();
-    let mut audit = Request::new(&auditor, Action::Write)
+    let mut audit = Request::new(&auditor, Action::WRITE)
         .actor("user-1")
         .request_id("req-1")
         .ip(Ipv4Addr::new(10, 0, 0, 1))
@@ -101,12 +101,12 @@ fn committed_write_records_everything() {
 #[test]
 fn delete_describes_the_old_value() {
     let auditor = MemoryAuditor::new();
-    let mut audit = Request::new(&auditor, Action::Delete);
+    let mut audit = Request::new(&auditor, Action::DELETE);
     audit.set_old(chat());
     audit.commit(204).unwrap();
     let entry = auditor.last().unwrap();
     assert_eq!(entry.resource_id, "7");
-    assert_eq!(entry.action, Action::Delete);
+    assert_eq!(entry.action, Action::DELETE);
     assert!(entry.diff.is_empty());
     assert!(entry.flags.is_empty());
 }
@@ -114,7 +114,7 @@ fn delete_describes_the_old_value() {
 #[test]
 fn create_describes_the_new_value() {
     let auditor = MemoryAuditor::new();
-    let mut audit = Request::new(&auditor, Action::Create);
+    let mut audit = Request::new(&auditor, Action::CREATE);
     audit.set_new(chat());
     audit.commit(201).unwrap();
     let entry = auditor.last().unwrap();
@@ -135,7 +135,7 @@ fn failed_request_records_no_diff() {
 #[test]
 fn request_without_a_resource_is_still_recorded() {
     let auditor = MemoryAuditor::new();
-    Request::<Chat>::new(&auditor, Action::Write)
+    Request::<Chat>::new(&auditor, Action::WRITE)
         .actor("user-1")
         .commit(404)
         .unwrap();
@@ -148,7 +148,7 @@ fn request_without_a_resource_is_still_recorded() {
 #[test]
 fn stale_new_value_is_flagged() {
     let auditor = MemoryAuditor::new();
-    let mut audit = Request::new(&auditor, Action::Write);
+    let mut audit = Request::new(&auditor, Action::WRITE);
     audit.set_old(chat());
     // The bug this catches: "new" set from the row before it was updated.
     audit.set_new(chat());
@@ -171,7 +171,7 @@ fn memory_auditor_asserts_there_was_no_stale_write() {
 #[test]
 fn undeclared_action_and_missing_organization_are_flagged() {
     let auditor = MemoryAuditor::new();
-    let mut audit = Request::new(&auditor, Action::Start);
+    let mut audit = Request::new(&auditor, Action::START);
     audit.set_new(Chat {
         organization_id: None,
         ..chat()
@@ -189,7 +189,7 @@ fn undeclared_action_and_missing_organization_are_flagged() {
 fn dropped_request_is_exported_as_uncommitted() {
     let auditor = MemoryAuditor::new();
     {
-        let mut audit = Request::new(&auditor, Action::Write).actor("user-1");
+        let mut audit = Request::new(&auditor, Action::WRITE).actor("user-1");
         audit.set_old(chat());
         audit.set_new(archived());
         // The handler returns early, e.g. with `?`, without committing.
@@ -204,8 +204,8 @@ fn dropped_request_is_exported_as_uncommitted() {
 #[test]
 fn dropped_request_without_values_and_cancelled_requests_export_nothing() {
     let auditor = MemoryAuditor::new();
-    drop(Request::<Chat>::new(&auditor, Action::Write));
-    let mut audit = Request::new(&auditor, Action::Write);
+    drop(Request::<Chat>::new(&auditor, Action::WRITE));
+    let mut audit = Request::new(&auditor, Action::WRITE);
     audit.set_old(chat());
     audit.cancel();
     assert!(auditor.is_empty());
@@ -281,7 +281,7 @@ fn captured_tracing(f: impl FnOnce()) -> String {
 fn flags_are_reported_through_tracing() {
     let auditor = MemoryAuditor::new();
     let logs = captured_tracing(|| {
-        let mut audit = Request::new(&auditor, Action::Write).request_id("req-9");
+        let mut audit = Request::new(&auditor, Action::WRITE).request_id("req-9");
         audit.set_old(chat());
         audit.set_new(chat());
         audit.commit(200).unwrap();
@@ -296,7 +296,7 @@ fn flags_are_reported_through_tracing() {
 #[test]
 fn tracing_auditor_emits_the_entry() {
     let logs = captured_tracing(|| {
-        let mut audit = Request::new(&audit_core::TracingAuditor, Action::Write).actor("user-1");
+        let mut audit = Request::new(&audit_core::TracingAuditor, Action::WRITE).actor("user-1");
         audit.set_old(chat());
         audit.set_new(archived());
         audit.commit(200).unwrap();
