@@ -1,4 +1,5 @@
-//! The names of the attribute keys the derive reads.
+//! The names of the attribute keys the derive reads, and the names it
+//! defaults to.
 
 /// The attribute namespace: `#[audit(...)]`.
 pub(crate) const AUDIT: &str = "audit";
@@ -61,24 +62,6 @@ pub(crate) const CONTAINER_KEYS: &[&str] = &[
     ORG,
     ACTIONS,
     CRATE,
-];
-
-/// The actions `actions(...)` takes, each with its `audit_core::Action`
-/// variant. Kept equal to `Action::ALL` by a test in the `tests` crate.
-pub(crate) const ACTION_NAMES: &[(&str, &str)] = &[
-    ("create", "Create"),
-    ("write", "Write"),
-    ("delete", "Delete"),
-    ("start", "Start"),
-    ("stop", "Stop"),
-    ("login", "Login"),
-    ("logout", "Logout"),
-    ("register", "Register"),
-    ("request_password_reset", "RequestPasswordReset"),
-    ("connect", "Connect"),
-    ("disconnect", "Disconnect"),
-    ("open", "Open"),
-    ("close", "Close"),
 ];
 
 /// The actions a resource is audited for when it declares none.
