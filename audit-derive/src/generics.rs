@@ -22,9 +22,15 @@ pub(crate) fn with_bounds(model: &Model<'_>) -> Generics {
     }
     let krate = &model.head.krate;
     let mut predicates: Vec<WherePredicate> = Vec::new();
+    // A field recorded as the id, the target and a link placeholder is
+    // bounded once.
+    let mut seen: Vec<String> = Vec::new();
     let mut bound = |ty: &Type, bound: TokenStream| {
-        if mentions_any(ty.to_token_stream(), &params) {
-            predicates.push(syn::parse_quote!(#ty: #krate::__private::#bound));
+        let predicate: WherePredicate = syn::parse_quote!(#ty: #krate::__private::#bound);
+        let text = predicate.to_token_stream().to_string();
+        if mentions_any(ty.to_token_stream(), &params) && !seen.contains(&text) {
+            seen.push(text);
+            predicates.push(predicate);
         }
     };
     for field in &model.schema.fields {

@@ -24,6 +24,8 @@ mod generics;
 mod link;
 mod meta;
 mod model;
+#[cfg(test)]
+mod snapshots;
 mod suggest;
 mod symbol;
 mod ty;
