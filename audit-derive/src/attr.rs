@@ -416,6 +416,7 @@ fn unknown_key(sink: &ErrorSink<'_>, entry: &ParseNestedMeta<'_>, on: &On<'_>) -
                 )
             }
         }
+        On::Struct if name == RENAME => "`rename` sets a field's diff key: write `#[audit(rename = \"key\")]` on the field, not on the struct".to_owned(),
         On::Struct if FIELD_KEYS.contains(&name.as_str()) => format!(
             "`{name}` classifies a field: write `#[audit({name})]` on each field, not on the struct"
         ),
