@@ -151,9 +151,12 @@ pub const fn schema(
 }
 
 /// The [`FieldSchema`]s of a struct's `N` fields, given as one array or byte
-/// string per attribute: `classes` holds `b't'` (track), `b'i'` (ignore) or
-/// `b's'` (secret) for each field, and `has_reason` and `has_doc` hold `b'y'`
-/// where the field has a reason or a doc comment.
+/// string per attribute: `classes` holds each field's class as the first
+/// letter of its keyword, `b't'` (track), `b'i'` (ignore) or `b's'` (secret),
+/// and `has_reason` and `has_doc` hold `b'y'` where the field has a reason or
+/// a doc comment and `b'n'` where it has none. Any other byte fails the
+/// build: a class the derive and this function disagree on is never read as
+/// another class.
 ///
 /// Generated code passes literals rather than one `FieldSchema` per field,
 /// because rustc const-checks every value of a type such as `FieldSchema`,
@@ -163,6 +166,8 @@ pub const fn schema(
 /// evaluator more than the rest of a field. Both made the schema the largest
 /// part of the derive's compile time; see docs/performance.md.
 #[allow(clippy::too_many_arguments)]
+// Panics only in const evaluation of generated code: a compile error.
+#[allow(clippy::panic)]
 pub const fn fields<const N: usize>(
     names: [&'static str; N],
     rust_names: [&'static str; N],
@@ -177,7 +182,7 @@ pub const fn fields<const N: usize>(
         name: "",
         rust_name: "",
         rust_type: "",
-        class: FieldClass::Track,
+        class: FieldClass::Ignore,
         reason: None,
         doc: None,
     }; N];
@@ -188,20 +193,26 @@ pub const fn fields<const N: usize>(
             rust_name: rust_names[index],
             rust_type: rust_types[index],
             class: match classes[index] {
+                b't' => FieldClass::Track,
                 b'i' => FieldClass::Ignore,
                 b's' => FieldClass::Secret,
-                // b't'; the derive writes no other byte.
-                _ => FieldClass::Track,
+                _ => panic!(
+                    "audit-derive wrote an unknown field class; audit-core and audit-derive must be the same version"
+                ),
             },
-            reason: if has_reason[index] == b'y' {
-                Some(reasons[index])
-            } else {
-                None
+            reason: match has_reason[index] {
+                b'y' => Some(reasons[index]),
+                b'n' => None,
+                _ => panic!(
+                    "audit-derive wrote an unknown reason flag; audit-core and audit-derive must be the same version"
+                ),
             },
-            doc: if has_doc[index] == b'y' {
-                Some(docs[index])
-            } else {
-                None
+            doc: match has_doc[index] {
+                b'y' => Some(docs[index]),
+                b'n' => None,
+                _ => panic!(
+                    "audit-derive wrote an unknown doc flag; audit-core and audit-derive must be the same version"
+                ),
             },
         };
         index += 1;
