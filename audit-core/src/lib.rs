@@ -192,6 +192,7 @@ pub mod docs;
 mod entry;
 mod error;
 pub mod json_lines;
+mod lost;
 mod memory;
 mod request;
 mod schema;
@@ -213,6 +214,8 @@ pub use crate::json_lines::JsonLinesSink;
 pub use crate::memory::MemorySink;
 pub use crate::request::AuditRequest;
 pub use crate::schema::{FieldClass, FieldSchema, Schema};
+#[cfg(feature = "tokio")]
+pub use crate::sink::ExportFuture;
 pub use crate::sink::{AuditSink, NopSink};
 #[cfg(feature = "tracing")]
 pub use crate::tracing_sink::TracingSink;
