@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
-use uuid::Uuid;
+use uuid::{ContextV7, Timestamp, Uuid};
 
 use crate::{Action, AuditSink, Auditable, Diff, ExportError};
 
@@ -215,9 +215,10 @@ impl Context {
         let resource = new.or(old);
         let is_write = action == Action::WRITE;
         let undeclared = !T::SCHEMA.allows(&action);
+        let time = OffsetDateTime::now_utc();
         let mut entry = AuditEntry {
-            id: Uuid::now_v7(),
-            time: OffsetDateTime::now_utc(),
+            id: new_id(time),
+            time,
             actor: self.actor,
             organization_id: resource.and_then(Auditable::organization_id),
             ip: self.ip,
@@ -255,6 +256,22 @@ impl Context {
         }
         entry
     }
+}
+
+thread_local! {
+    /// Each thread's UUID v7 counter: ids made on one thread strictly
+    /// increase, and threads share no lock to make them.
+    static CONTEXT_V7: ContextV7 = const { ContextV7::new() };
+}
+
+/// A UUID v7 for an entry made at `time`, so that the id and the time agree.
+/// Its random bits come from a thread-local generator (`uuid`'s `fast-rng`),
+/// not from a system call per id.
+fn new_id(time: OffsetDateTime) -> Uuid {
+    let seconds = u64::try_from(time.unix_timestamp()).unwrap_or_default();
+    CONTEXT_V7
+        .try_with(|context| Uuid::new_v7(Timestamp::from_unix(context, seconds, time.nanosecond())))
+        .unwrap_or_else(|_| Uuid::now_v7())
 }
 
 /// Serializes `time` as RFC 3339 (as `time::serde::rfc3339` does, byte for
