@@ -49,10 +49,14 @@ pub(crate) fn report_lines(
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(
         stderr,
-        "audit: {count} {} could not be written to {}: {error}; {} follow",
+        "audit: {count} {} could not be written to {}: {error}; {}",
         if count == 1 { "entry" } else { "entries" },
         path.display(),
-        if count == 1 { "it" } else { "they" },
+        if count == 1 {
+            "the entry follows"
+        } else {
+            "the entries follow"
+        },
     );
     let _ = stderr.write_all(lines);
     let _ = stderr.flush();

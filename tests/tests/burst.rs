@@ -60,7 +60,7 @@ fn assert_every_entry_written(path: &Path) {
         "torn or unreadable lines: {:?}",
         log.skipped
     );
-    assert_eq!(log.entries.len(), (u64::from(TASKS) * WRITES) as usize);
+    assert_eq!(log.entries.len() as u64, u64::from(TASKS) * WRITES);
     let mut per_task: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for entry in &log.entries {
         let old = entry.diff.get("value").unwrap().old_value().unwrap();
