@@ -174,8 +174,8 @@
 //! - `tracing` (default): reports flagged entries and export failures through
 //!   `tracing`, and offers [`TracingSink`].
 //! - `tokio`: the async path for services on tokio:
-//!   [`AuditRequest::commit_async`], and [`AuditSink::export_async`] and
-//!   [`AuditSink::flush_async`], which await room in a sink that is behind
+//!   `AuditRequest::commit_async`, and `AuditSink::export_async` and
+//!   `AuditSink::flush_async`, which await room in a sink that is behind
 //!   instead of blocking a worker thread. See [Async code](#async-code).
 //!
 //! # Async code

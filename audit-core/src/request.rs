@@ -25,7 +25,7 @@ use crate::{Action, AuditSink, Auditable, ExportError};
 ///   any value was set exports nothing, as there is nothing to describe.
 ///   The drop never waits: the sink takes the entry beyond its bound, and if
 ///   it cannot take it at all, the entry is written to standard error.
-/// - In async code, commit with [`commit_async`](AuditRequest::commit_async)
+/// - In async code, commit with `commit_async`
 ///   (feature `tokio`), which awaits room in a sink that is behind instead of
 ///   blocking the thread.
 ///

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::{AuditEntry, ExportError};
 
-/// What [`AuditSink::export_async`] and [`AuditSink::flush_async`] return.
+/// What `AuditSink::export_async` and `AuditSink::flush_async` return.
 #[cfg(feature = "tokio")]
 pub type ExportFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ExportError>> + Send + 'a>>;
 
@@ -20,8 +20,8 @@ pub type ExportFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ExportError>>
 /// caller's thread beyond what the sink documents; a sink whose storage is
 /// behind makes the caller wait for room, for a bounded time, and then
 /// returns the entry ([`ExportError::QueueFull`]). Async code uses
-/// [`export_async`](AuditSink::export_async) and
-/// [`flush_async`](AuditSink::flush_async) (feature `tokio`), which await
+/// `export_async` and
+/// `flush_async` (feature `tokio`), which await
 /// room instead of blocking a worker thread.
 ///
 /// A sink that never waits (it keeps entries in memory or hands them to

@@ -43,12 +43,12 @@ pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(10);
 ///   cannot keep up and it is full, the caller waits: [`export`](AuditSink::export)
 ///   blocks its thread for up to [`DEFAULT_MAX_WAIT`], then returns
 ///   [`ExportError::QueueFull`] with the entry;
-///   [`export_async`](AuditSink::export_async) (feature `tokio`) awaits room
+///   `export_async` (feature `tokio`) awaits room
 ///   as long as it takes, without blocking a worker thread. Async code should
-///   use it, through [`AuditRequest::commit_async`](crate::AuditRequest::commit_async).
+///   use it, through `AuditRequest::commit_async`.
 /// - A caller that cannot wait, such as a guard dropped uncommitted, goes
 ///   beyond the bound: its entry is never lost for lack of room.
-/// - [`flush`](AuditSink::flush) (and [`flush_async`](AuditSink::flush_async))
+/// - [`flush`](AuditSink::flush) (and `flush_async`)
 ///   returns once every entry exported before it is written and synced to
 ///   disk, or with the write error if one was not. Entries that could not be
 ///   written (disk full, file removed) are written to standard error, one line
@@ -132,7 +132,7 @@ impl JsonLinesSinkBuilder {
     /// How long [`export`](AuditSink::export) waits for room before it
     /// returns [`ExportError::QueueFull`] with the entry: `Duration::ZERO`
     /// never waits, `Duration::MAX` waits as long as it takes. The async
-    /// [`export_async`](AuditSink::export_async) always awaits room.
+    /// `export_async` always awaits room.
     pub fn max_wait(mut self, wait: Duration) -> Self {
         self.max_wait = wait;
         self
