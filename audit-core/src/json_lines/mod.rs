@@ -216,10 +216,10 @@ fn exported(appended: Appended, entry: AuditEntry) -> Result<(), ExportError> {
 
 impl AuditSink for JsonLinesSink {
     fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
-        let deadline = Instant::now().checked_add(self.max_wait);
         let appended = with_line(&entry, |line| {
             match self.queue.try_append(line, Bound::Respect) {
                 Appended::Full if !self.max_wait.is_zero() => {
+                    let deadline = Instant::now().checked_add(self.max_wait);
                     self.queue.append_waiting(line, deadline)
                 }
                 appended => appended,
