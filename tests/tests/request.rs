@@ -422,3 +422,25 @@ fn newlines_in_text_cannot_forge_log_lines() {
     assert!(logs.contains(r#"resource_id="x\n2026"#), "{logs}");
     assert!(logs.contains(r#"resource_target="x\n2026"#), "{logs}");
 }
+
+#[test]
+fn entry_time_is_serialized_as_time_writes_rfc3339() {
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::datetime;
+
+    let sink = MemorySink::new();
+    write(&sink, chat(), archived(), 200);
+    let mut entry = sink.last().unwrap();
+    for time in [
+        datetime!(2026-11-28 04:23:25.245001724 UTC),
+        datetime!(2026-01-01 0:00 UTC),
+        datetime!(2026-06-30 23:59:59.5 UTC),
+        datetime!(9999-12-31 23:59:59.999_999_999 UTC),
+    ] {
+        entry.time = time;
+        let json = serde_json::to_value(&entry).unwrap();
+        assert_eq!(json["time"], time.format(&Rfc3339).unwrap());
+        let back: AuditEntry = serde_json::from_value(json).unwrap();
+        assert_eq!(back.time, time);
+    }
+}
