@@ -309,3 +309,33 @@ fn full_sink_makes_the_task_wait_not_its_thread() {
     let written = String::from_utf8(reader.join().unwrap()).unwrap();
     assert_eq!(written.lines().count() as u64, ENTRIES);
 }
+
+#[test]
+fn background_audit_writes_async() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let sink = JsonLinesSink::open(&path).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let job = audit_core::BackgroundAudit::new(&sink, "counter_reset");
+        let old = Counter {
+            id: 1,
+            value: 5,
+            note: String::new(),
+        };
+        let new = Counter {
+            value: 0,
+            ..old.clone()
+        };
+        job.write_async(&old, &new).await.unwrap();
+        sink.flush_async().await.unwrap();
+    });
+    let log = json_lines::read(&path).unwrap();
+    assert_eq!(log.entries.len(), 1);
+    assert_eq!(
+        log.entries[0].additional_fields["automatic_subsystem"],
+        "counter_reset"
+    );
+}
