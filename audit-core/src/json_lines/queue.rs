@@ -31,12 +31,16 @@ pub(super) enum FlushReply {
 }
 
 impl FlushReply {
-    pub(super) fn send(self, result: Result<(), ExportError>) {
-        // The flusher may have given up waiting; nothing to tell then.
+    /// Sends `result`; gives it back when the flusher is gone (a cancelled
+    /// `flush_async`), so that a failure can go to the next flush instead.
+    pub(super) fn send(
+        self,
+        result: Result<(), ExportError>,
+    ) -> Result<(), Result<(), ExportError>> {
         match self {
-            FlushReply::Blocking(sender) => drop(sender.send(result)),
+            FlushReply::Blocking(sender) => sender.send(result).map_err(|error| error.0),
             #[cfg(feature = "tokio")]
-            FlushReply::Async(sender) => drop(sender.send(result)),
+            FlushReply::Async(sender) => sender.send(result),
         }
     }
 }

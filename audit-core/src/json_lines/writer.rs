@@ -7,7 +7,7 @@ use std::io::{self, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::queue::{BATCH, Batch, Queue};
+use super::queue::{BATCH, Batch, FlushReply, Queue};
 use crate::ExportError;
 
 /// Opens `path` for appending. A file left with a partial last line by a
@@ -68,7 +68,8 @@ impl Drop for StopOnExit<'_> {
             crate::lost::report_lines(self.path, left.entries, &error, &left.lines);
         }
         for flush in left.flushes {
-            flush.send(Err(ExportError::Stopped));
+            // A flusher already gone has nothing to be told.
+            let _ = flush.send(Err(ExportError::Stopped));
         }
     }
 }
@@ -105,26 +106,31 @@ impl Writer {
             lines.clear();
             spare = lines;
             if !flushes.is_empty() || closing {
-                let result = self.sync();
-                if closing {
-                    if let Err(error) = &result {
-                        crate::lost::report_error(error);
-                    }
-                    for flush in flushes {
-                        flush.send(Err(ExportError::Stopped));
-                    }
-                    return;
-                }
-                let mut flushes = flushes.into_iter();
-                if let Some(first) = flushes.next() {
-                    // The failure goes to the first flusher; the others
-                    // flushed nothing it did not.
-                    first.send(result);
-                }
-                for flush in flushes {
-                    flush.send(Ok(()));
-                }
+                self.sync_and_reply(flushes, closing);
             }
+            if closing {
+                return;
+            }
+        }
+    }
+
+    /// Syncs, and sends the outcome to the first flusher still waiting (the
+    /// others flushed nothing it did not). A failure nobody received waits
+    /// for the next flush, or goes to standard error when the sink closes.
+    fn sync_and_reply(&mut self, flushes: Vec<FlushReply>, closing: bool) {
+        let mut result = Some(self.sync());
+        for flush in flushes {
+            let outcome = result.take().unwrap_or(Ok(()));
+            if let Err(undelivered @ Err(_)) = flush.send(outcome) {
+                result = Some(undelivered);
+            }
+        }
+        match result {
+            Some(Err(ExportError::Write { failed, source })) if !closing => {
+                self.add_failure(failed, source);
+            }
+            Some(Err(error)) => crate::lost::report_error(&error),
+            Some(Ok(())) | None => {}
         }
     }
 
