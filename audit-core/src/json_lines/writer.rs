@@ -1,22 +1,18 @@
 //! The background thread of a [`JsonLinesSink`](super::JsonLinesSink): it
-//! gathers lines, writes them out, syncs on flush and reports failures.
+//! takes batches of lines from the queue, chains them, writes them out, syncs
+//! and makes checkpoints on flush, and reports failures.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::queue::{BATCH, Batch, FlushReply, Queue};
+use crate::ExportError;
 #[cfg(feature = "checkpoints")]
 use crate::chain::checkpoint::Checkpoints;
 use crate::chain::{self, Chainer};
-use crate::{AuditEntry, ExportError};
-
-/// What the handle sends the writer.
-pub(super) enum Message {
-    Entry(Box<AuditEntry>),
-    Flush(SyncSender<Result<(), ExportError>>),
-}
 
 /// Opens `path` for appending. A file left with a partial last line by a
 /// crash gets a newline first, so that the next entry starts a line of its own.
@@ -53,25 +49,24 @@ fn sync_data(file: &File) -> io::Result<()> {
     }
 }
 
-/// How many bytes of entries the writer gathers before writing them out.
-const BUFFER_SIZE: usize = 64 * 1024;
-
 /// The background thread's state.
 pub(super) struct Writer {
     path: PathBuf,
     file: File,
-    /// Lines not yet written to the file.
-    pending: Vec<u8>,
-    /// Entries not yet confirmed on disk: pending, or written but not synced.
+    queue: Arc<Queue>,
+    /// Entries written since the last sync.
     unsynced: usize,
-    /// The entry being written, serialized, before it is chained.
-    entry: Vec<u8>,
+    /// After a failed write the file may end inside a line: the next entry
+    /// starts a line of its own.
+    needs_newline: bool,
     /// The origin of a chain started in a new file.
     origin: String,
     /// The hash chain; `None` until it is resumed from the file, which it is
     /// again after a failed write (the file may end inside a line) or when
     /// the file was replaced.
     chainer: Option<Chainer>,
+    /// The batch's lines, chained.
+    chained: Vec<u8>,
     #[cfg(feature = "checkpoints")]
     checkpoints: Option<Checkpoints>,
     /// A checkpoint that failed outside a flush, for the next flush.
@@ -81,16 +76,38 @@ pub(super) struct Writer {
     failure: Option<(usize, io::Error)>,
 }
 
+/// Tells the queue the writer is gone when the thread exits, even by a
+/// panic, so that no caller waits for it forever; what is left is reported.
+struct StopOnExit<'a> {
+    path: &'a Path,
+    queue: &'a Queue,
+}
+
+impl Drop for StopOnExit<'_> {
+    fn drop(&mut self) {
+        let left = self.queue.stop();
+        if left.entries > 0 {
+            let error = io::Error::other("the audit log writer stopped");
+            crate::lost::report_lines(self.path, left.entries, &error, &left.lines);
+        }
+        for flush in left.flushes {
+            // A flusher already gone has nothing to be told.
+            let _ = flush.send(Err(ExportError::Stopped));
+        }
+    }
+}
+
 impl Writer {
-    pub(super) fn new(path: PathBuf, file: File, origin: String) -> Self {
+    pub(super) fn new(path: PathBuf, file: File, queue: Arc<Queue>, origin: String) -> Self {
         Writer {
             path,
             file,
-            pending: Vec::with_capacity(BUFFER_SIZE),
+            queue,
             unsynced: 0,
-            entry: Vec::new(),
+            needs_newline: false,
             origin,
             chainer: None,
+            chained: Vec::new(),
             #[cfg(feature = "checkpoints")]
             checkpoints: None,
             #[cfg(feature = "checkpoints")]
@@ -106,69 +123,99 @@ impl Writer {
         self
     }
 
-    pub(super) fn run(mut self, receiver: &Receiver<Message>) {
+    pub(super) fn run(mut self) {
+        let path = self.path.clone();
+        let queue = Arc::clone(&self.queue);
+        let _stop = StopOnExit {
+            path: &path,
+            queue: &queue,
+        };
+        let mut spare = Vec::with_capacity(BATCH);
         loop {
-            let message = match self.next_checkpoint_in() {
-                None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                Some(wait) => receiver.recv_timeout(wait),
-            };
-            match message {
-                Ok(Message::Entry(entry)) => self.write(&entry),
-                Ok(Message::Flush(reply)) => {
-                    let result = self.sync().and_then(|()| self.checkpoint());
-                    // The flusher may have given up waiting; nothing to tell then.
-                    let _ = reply.send(result);
-                }
-                Err(RecvTimeoutError::Timeout) => self.checkpoint_if_due(),
-                Err(RecvTimeoutError::Disconnected) => break,
+            let Batch {
+                mut lines,
+                entries,
+                flushes,
+                closing,
+            } = queue.take(spare, self.next_checkpoint_in());
+            self.write_chained(&lines, entries);
+            queue.done(lines.len());
+            lines.clear();
+            spare = lines;
+            if !flushes.is_empty() || closing {
+                self.sync_and_reply(flushes, closing);
+            } else {
+                self.checkpoint_if_due();
             }
-        }
-        if let Err(error) = self.sync().and_then(|()| self.checkpoint()) {
-            crate::entry::report_lost(&error);
+            if closing {
+                return;
+            }
         }
     }
 
-    fn write(&mut self, entry: &AuditEntry) {
-        self.entry.clear();
-        if let Err(error) = serde_json::to_writer(&mut self.entry, entry) {
-            self.fail(1, io::Error::other(error));
+    /// Syncs, and sends the outcome to the first flusher still waiting (the
+    /// others flushed nothing it did not). A failure nobody received waits
+    /// for the next flush, or goes to standard error when the sink closes.
+    fn sync_and_reply(&mut self, flushes: Vec<FlushReply>, closing: bool) {
+        let mut result = Some(self.sync().and_then(|()| self.checkpoint()));
+        for flush in flushes {
+            let outcome = result.take().unwrap_or(Ok(()));
+            if let Err(undelivered @ Err(_)) = flush.send(outcome) {
+                result = Some(undelivered);
+            }
+        }
+        match result {
+            Some(Err(ExportError::Write { failed, source })) if !closing => {
+                self.add_failure(failed, source);
+            }
+            Some(Err(error)) => crate::lost::report_error(&error),
+            Some(Ok(())) | None => {}
+        }
+    }
+
+    /// Chains `lines` (`entries` complete lines) and writes them.
+    fn write_chained(&mut self, lines: &[u8], entries: usize) {
+        if lines.is_empty() {
             return;
         }
-        let chainer = match self.chainer.take() {
+        let mut chainer = match self.chainer.take() {
             Some(chainer) => chainer,
             None => match self.resume_chain() {
                 Ok(chainer) => chainer,
                 Err(error) => {
-                    self.fail(1, error);
+                    self.lose(lines, entries, error);
                     return;
                 }
             },
         };
-        let chainer = self.chainer.insert(chainer);
-        if let Err(error) = chainer.append(&self.entry, &mut self.pending) {
-            self.fail(1, io::Error::other(error));
-            return;
-        }
-        self.pending.push(b'\n');
-        self.unsynced += 1;
-        if self.pending.len() >= BUFFER_SIZE {
-            let written = self.write_pending();
-            if let Err(error) = written {
-                self.fail_unsynced(error);
+        let mut out = std::mem::take(&mut self.chained);
+        out.clear();
+        for line in lines.split_inclusive(|&byte| byte == b'\n') {
+            let entry = line.strip_suffix(b"\n").unwrap_or(line);
+            // An entry always serializes as an object; anything else is
+            // written as it is, and `audit verify` will name it.
+            if chainer.append(entry, &mut out).is_err() {
+                out.extend_from_slice(entry);
             }
+            out.push(b'\n');
         }
-        self.checkpoint_if_due();
+        self.chainer = Some(chainer);
+        self.write(&out, entries);
+        if out.capacity() > 4 * BATCH {
+            out = Vec::new();
+        }
+        self.chained = out;
     }
 
-    /// The chain of the file, continued from its last entry. What is pending
-    /// is written first, and a partial last line ended.
+    /// The chain of the file, continued from its last entry, after ending a
+    /// partial last line.
     fn resume_chain(&mut self) -> io::Result<Chainer> {
         if !self.file.metadata()?.is_file() {
             // A pipe or device: nothing to read back, every run starts a chain.
             return Ok(Chainer::new(self.origin.clone()));
         }
-        self.write_pending()?;
         end_line(&mut self.file)?;
+        self.needs_newline = false;
         let (chainer, resumed) = chain::resume(self.origin.clone(), &mut self.file)?;
         #[cfg(feature = "tracing")]
         if resumed.skipped_bytes > 0 {
@@ -186,7 +233,7 @@ impl Writer {
         Ok(chainer)
     }
 
-    /// How long the writer may wait for a message before a checkpoint is due.
+    /// How long the writer may wait for lines before a checkpoint is due.
     // Without the `checkpoints` feature this does nothing, and says so.
     #[cfg_attr(not(feature = "checkpoints"), allow(clippy::unused_self))]
     fn next_checkpoint_in(&self) -> Option<Duration> {
@@ -217,7 +264,9 @@ impl Writer {
                             self.checkpoint_failure = Some(source);
                         }
                     }
-                    Err(ExportError::Write { failed, source }) => self.fail(failed, source),
+                    Err(ExportError::Write { failed, source }) => {
+                        self.add_failure(failed, source);
+                    }
                     Err(_) => {}
                 }
             }
@@ -254,22 +303,76 @@ impl Writer {
         Ok(())
     }
 
-    fn write_pending(&mut self) -> io::Result<()> {
-        let written = self.file.write_all(&self.pending);
-        self.pending.clear();
-        written
+    /// Writes `lines` (`entries` complete lines). On an error, the lines not
+    /// written go to standard error and are counted as lost.
+    fn write(&mut self, lines: &[u8], entries: usize) {
+        if lines.is_empty() {
+            return;
+        }
+        if self.needs_newline {
+            if let Err(error) = self.file.write_all(b"\n") {
+                self.lose(lines, entries, error);
+                return;
+            }
+            self.needs_newline = false;
+        }
+        let mut written = 0;
+        while written < lines.len() {
+            match self.file.write(&lines[written..]) {
+                Ok(0) => {
+                    let error = io::Error::from(io::ErrorKind::WriteZero);
+                    self.lose_from(lines, entries, written, error);
+                    return;
+                }
+                Ok(n) => written += n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => {
+                    self.lose_from(lines, entries, written, error);
+                    return;
+                }
+            }
+        }
+        self.unsynced += entries;
     }
 
-    /// Writes out what is pending and syncs the file; the errors since the
-    /// last sync, if any.
+    /// The write of `lines` failed after `written` bytes: the lines before
+    /// are in the file, the rest (from the line cut short) are lost.
+    fn lose_from(&mut self, lines: &[u8], entries: usize, written: usize, error: io::Error) {
+        let cut = lines[..written]
+            .iter()
+            .rposition(|&byte| byte == b'\n')
+            .map_or(0, |newline| newline + 1);
+        let kept = bytecount_lines(&lines[..cut]);
+        self.unsynced += kept;
+        if written > cut {
+            self.needs_newline = true;
+        }
+        self.lose(&lines[cut..], entries - kept, error);
+    }
+
+    fn lose(&mut self, lines: &[u8], entries: usize, error: io::Error) {
+        // The chain resumes from what is in the file.
+        self.chainer = None;
+        crate::lost::report_lines(&self.path, entries, &error, lines);
+        self.add_failure(entries, error);
+    }
+
+    fn add_failure(&mut self, lost: usize, error: io::Error) {
+        match &mut self.failure {
+            Some((failed, _)) => *failed += lost,
+            None => self.failure = Some((lost, error)),
+        }
+    }
+
+    /// Syncs the file; the errors since the last sync, if any.
     fn sync(&mut self) -> Result<(), ExportError> {
-        let synced = self
-            .write_pending()
-            .and_then(|()| sync_data(&self.file))
-            .and_then(|()| self.check_still_there());
-        match synced {
-            Ok(()) => self.unsynced = 0,
-            Err(error) => self.fail_unsynced(error),
+        let synced = sync_data(&self.file).and_then(|()| self.check_still_there());
+        let unsynced = std::mem::take(&mut self.unsynced);
+        if let Err(error) = synced {
+            // Written, but maybe not durable: their lines are gone, so say
+            // how many, and where.
+            crate::lost::report_count(&self.path, unsynced, &error);
+            self.add_failure(unsynced, error);
         }
         match self.failure.take() {
             None => Ok(()),
@@ -304,28 +407,10 @@ impl Writer {
     fn check_still_there(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
 
-    /// Every entry not confirmed on disk is lost to `error`.
-    fn fail_unsynced(&mut self, error: io::Error) {
-        let lost = self.unsynced;
-        self.unsynced = 0;
-        self.pending.clear();
-        // The file may end inside a line; the chain resumes from what is there.
-        self.chainer = None;
-        self.fail(lost, error);
-    }
-
-    fn fail(&mut self, lost: usize, error: io::Error) {
-        #[cfg(feature = "tracing")]
-        tracing::error!(
-            target: "audit",
-            path = %self.path.display(),
-            lost,
-            "audit log write failed: {error}"
-        );
-        match &mut self.failure {
-            Some((failed, _)) => *failed += lost,
-            None => self.failure = Some((lost, error)),
-        }
-    }
+/// How many lines `bytes` holds: its newlines. Only on a failed write.
+#[allow(clippy::naive_bytecount)]
+fn bytecount_lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&byte| byte == b'\n').count()
 }
