@@ -406,3 +406,67 @@ fn hash_prints_the_secret_fingerprint() {
         "hmac-sha256:1a36f43ed48842ebd772da80e477287a98194b05cd9379bd89ed895124f2d3ec\n"
     );
 }
+
+/// How many checkpoints the file holds.
+fn checkpoint_count(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .matches("audit-rs/chain/v1\n")
+        .count()
+}
+
+/// Waits up to 10 s for the file to hold `count` checkpoints; how many it holds.
+fn await_checkpoints(path: &Path, count: usize) -> usize {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while checkpoint_count(path) < count && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    checkpoint_count(path)
+}
+
+#[test]
+fn checkpoints_come_every_n_entries_and_every_interval_but_not_when_idle() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.jsonl");
+    let checkpoints = dir.path().join("audit.checkpoints");
+    let sink = JsonLinesSink::builder(&log)
+        .checkpoints(
+            Checkpoints::new(signer(), FileCheckpointSink::new(&checkpoints))
+                .every_entries(3)
+                .every(std::time::Duration::from_millis(200)),
+        )
+        .open()
+        .unwrap();
+    let export = |n: i32| {
+        let old = Chat {
+            id: 7,
+            pin_order: n,
+        };
+        BackgroundAudit::new(&sink, "pinner")
+            .write(
+                &old,
+                &Chat {
+                    pin_order: n + 1,
+                    ..old.clone()
+                },
+            )
+            .unwrap();
+    };
+    // By count: after entry 3, then after entry 6.
+    for n in 0..3 {
+        export(n);
+    }
+    assert_eq!(await_checkpoints(&checkpoints, 1), 1);
+    for n in 3..6 {
+        export(n);
+    }
+    assert_eq!(await_checkpoints(&checkpoints, 2), 2);
+    // By time: entry 7 alone, within the interval (and the writer's 10 ms linger).
+    export(6);
+    assert_eq!(await_checkpoints(&checkpoints, 3), 3);
+    // Nothing new: no more checkpoints, however long it waits.
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    assert_eq!(checkpoint_count(&checkpoints), 3);
+    drop(sink);
+    assert_eq!(checkpoint_count(&checkpoints), 3);
+}

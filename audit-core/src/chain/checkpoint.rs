@@ -654,14 +654,20 @@ impl Checkpoints {
         self.every.saturating_sub(self.last_made.elapsed())
     }
 
-    /// Whether a checkpoint is due for `head`: enough entries or time since
-    /// the last one.
-    pub fn due(&self, head: Head) -> bool {
+    /// Whether a checkpoint is due for `head` (the chain's head, if it has
+    /// one): enough entries or time since the last one. When the time is up
+    /// but nothing was written since, the interval starts again.
+    pub fn due(&mut self, head: Option<Head>) -> bool {
         let last = self
             .latest
             .as_ref()
             .map_or(0, |latest| latest.checkpoint.seq);
-        head.seq > last && (head.seq - last >= self.every_entries || self.due_in().is_zero())
+        let new = head.map_or(0, |head| head.seq.saturating_sub(last));
+        let time_is_up = self.due_in().is_zero();
+        if time_is_up && new == 0 {
+            self.last_made = Instant::now();
+        }
+        new > 0 && (new >= self.every_entries || time_is_up)
     }
 
     /// Signs and publishes a checkpoint of `origin` at `head`, linked to the

@@ -253,9 +253,8 @@ impl Writer {
             let head = self.chainer.as_ref().and_then(Chainer::head);
             let due = self
                 .checkpoints
-                .as_ref()
-                .zip(head)
-                .is_some_and(|(checkpoints, head)| checkpoints.due(head));
+                .as_mut()
+                .is_some_and(|checkpoints| checkpoints.due(head));
             if due {
                 // Errors are kept for the next flush.
                 match self.sync() {
