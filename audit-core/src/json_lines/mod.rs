@@ -65,7 +65,9 @@ pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(10);
 ///   chain continues across restarts from the file's last entry; a partial
 ///   last line is accounted for by the next entry. With the `checkpoints`
 ///   feature, `JsonLinesSinkBuilder::checkpoints` also signs the chain's
-///   head, periodically and on every flush.
+///   head, periodically and on every flush. One sink, in one process, writes
+///   a file: two would interleave their chains, which `audit verify` reports
+///   as reordered entries.
 ///
 /// ```
 /// use audit_core::{Action, Auditable, AuditSink, BackgroundAudit, JsonLinesSink, json_lines};
