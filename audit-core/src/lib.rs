@@ -193,6 +193,7 @@ mod entry;
 mod error;
 pub mod json_lines;
 mod memory;
+mod nested;
 mod request;
 mod schema;
 mod sink;
@@ -204,15 +205,15 @@ mod tracing_sink;
 pub mod __private;
 
 pub use crate::action::{Action, InvalidAction};
-pub use crate::auditable::{Auditable, diff};
+pub use crate::auditable::{AuditFields, Auditable, diff};
 pub use crate::background::BackgroundAudit;
-pub use crate::diff::{Change, Diff, FieldChange};
+pub use crate::diff::{Change, Diff, FieldChange, Op};
 pub use crate::entry::{AuditEntry, Flag};
 pub use crate::error::ExportError;
 pub use crate::json_lines::JsonLinesSink;
 pub use crate::memory::MemorySink;
 pub use crate::request::AuditRequest;
-pub use crate::schema::{FieldClass, FieldSchema, Schema};
+pub use crate::schema::{FieldClass, FieldSchema, FieldShape, Schema, SchemaKind};
 pub use crate::sink::{AuditSink, NopSink};
 #[cfg(feature = "tracing")]
 pub use crate::tracing_sink::TracingSink;

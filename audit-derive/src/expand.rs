@@ -67,7 +67,11 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
     let diff_fields = cont
         .fields
         .iter()
-        .filter_map(|field| diff_field(field, &private));
+        .filter_map(|field| diff_field(field, &private, Side::Diff));
+    let record_fields = cont
+        .fields
+        .iter()
+        .filter_map(|field| diff_field(field, &private, Side::Record));
     // The methods are `#[inline]`, as those of the standard derives are: a
     // crate then generates machine code for the diffs it calls, as for the
     // `Serialize` impls it uses, rather than for every audited struct it
@@ -81,9 +85,32 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
             #private::register_schema!(__AUDIT_SCHEMA);
 
             #[automatically_derived]
-            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
-                const SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
+            impl #impl_generics #krate::AuditFields for #ident #ty_generics #where_clause {
+                const FIELDS: &'static #krate::Schema = __AUDIT_SCHEMA;
 
+                #[inline]
+                fn diff_into(
+                    __audit_diff: &mut #krate::Diff,
+                    __audit_path: &#private::Path<'_>,
+                    __audit_old: &Self,
+                    __audit_new: &Self,
+                ) {
+                    #(#diff_fields)*
+                }
+
+                #[inline]
+                fn record_all(
+                    __audit_diff: &mut #krate::Diff,
+                    __audit_path: &#private::Path<'_>,
+                    __audit_value: &Self,
+                    __audit_record: #private::Record,
+                ) {
+                    #(#record_fields)*
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
                 #[inline]
                 fn resource_id(&self) -> #private::String {
                     #resource_id
@@ -103,38 +130,57 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
                 fn organization_id(&self) -> ::core::option::Option<#private::String> {
                     #organization_id
                 }
-
-                #[inline]
-                fn diff(__audit_old: &Self, __audit_new: &Self) -> #krate::Diff {
-                    let mut __audit_diff = #krate::Diff::new();
-                    #(#diff_fields)*
-                    __audit_diff
-                }
             }
         };
     }
 }
 
-/// The comparison of one field; nothing for an ignored field, which is never read.
-fn diff_field(field: &Field<'_>, private: &TokenStream) -> Option<TokenStream> {
-    let function = match field.class()? {
-        Class::Track => quote!(track),
-        Class::Secret => quote!(secret),
-        Class::Ignore => return None,
-    };
+/// Which method a field's statement is for.
+#[derive(Clone, Copy)]
+enum Side {
+    /// `diff_into`: compare the old and the new value.
+    Diff,
+    /// `record_all`: record the one value there is.
+    Record,
+}
+
+/// The comparison (or the recording) of one field; nothing for an ignored
+/// field, which is never read.
+fn diff_field(field: &Field<'_>, private: &TokenStream, side: Side) -> Option<TokenStream> {
+    let class = field.class()?;
     let ty = field.ty;
     let member = field.ident;
     let key = &field.key;
-    if let (Class::Track, Some(serialize_with)) = (field.class()?, &field.attrs.serialize_with) {
+    let args = match side {
+        Side::Diff => {
+            quote!(__audit_diff, __audit_path, #key, &__audit_old.#member, &__audit_new.#member)
+        }
+        Side::Record => {
+            quote!(__audit_diff, __audit_path, #key, &__audit_value.#member, __audit_record)
+        }
+    };
+    let function = match (class, side) {
+        (Class::Ignore, _) => return None,
+        (Class::Secret, Side::Record) => {
+            return Some(
+                quote!(#private::record_secret(__audit_diff, __audit_path, #key, __audit_record);),
+            );
+        }
+        (Class::Track, Side::Diff) => quote!(track),
+        (Class::Track, Side::Record) => quote!(record_track),
+        (Class::Secret, Side::Diff) => quote!(secret),
+    };
+    if let (Class::Track, Some(serialize_with)) = (class, &field.attrs.serialize_with) {
         // Serialized as serde serializes the field, so that the diff records
         // the value the struct's own JSON holds.
-        let call = quote_spanned!(ty.span()=> #private::track_with::<#ty, _>);
+        let function = match side {
+            Side::Diff => quote!(track_with),
+            Side::Record => quote!(record_track_with),
+        };
+        let call = quote_spanned!(ty.span()=> #private::#function::<#ty, _>);
         return Some(quote! {
             #call(
-                &mut __audit_diff,
-                #key,
-                &__audit_old.#member,
-                &__audit_new.#member,
+                #args,
                 |__audit_value: &#ty, __audit_serializer| #serialize_with(__audit_value, __audit_serializer),
             );
         });
@@ -143,7 +189,7 @@ fn diff_field(field: &Field<'_>, private: &TokenStream) -> Option<TokenStream> {
     // is reported there.
     let call = quote_spanned!(ty.span()=> #private::#function::<#ty>);
     Some(quote! {
-        #call(&mut __audit_diff, #key, &__audit_old.#member, &__audit_new.#member);
+        #call(#args);
     })
 }
 
@@ -237,8 +283,10 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
             b'n'
         });
     }
-    let [classes, has_reason, has_doc] =
-        [classes, has_reason, has_doc].map(|bytes| LitByteStr::new(&bytes, Span::call_site()));
+    let shapes = vec![b'v'; cont.fields.len()];
+    let keys = cont.fields.iter().map(|_| "");
+    let [classes, has_reason, has_doc, shapes] = [classes, has_reason, has_doc, shapes]
+        .map(|bytes| LitByteStr::new(&bytes, Span::call_site()));
     quote! {
         &#private::schema(
             #rust_name,
@@ -261,7 +309,13 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
                 #has_reason,
                 [#(#docs),*],
                 #has_doc,
+                #shapes,
+                [#(#keys),*],
+                &[],
             ),
+            b'r',
+            "",
+            false,
         )
     }
 }

@@ -14,8 +14,8 @@ pub(crate) fn impl_auditable(input: &DeriveInput, krate: &Path) -> TokenStream {
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
-                const SCHEMA: &'static #krate::Schema = &#private::schema(
+            impl #impl_generics #krate::AuditFields for #ident #ty_generics #where_clause {
+                const FIELDS: &'static #krate::Schema = &#private::schema(
                     #rust_name,
                     #rust_name,
                     ::core::option::Option::None,
@@ -23,7 +23,30 @@ pub(crate) fn impl_auditable(input: &DeriveInput, krate: &Path) -> TokenStream {
                     false,
                     ::core::option::Option::None,
                     &[],
+                    b'r',
+                    "",
+                    false,
                 );
+
+                fn diff_into(
+                    _: &mut #krate::Diff,
+                    _: &#private::Path<'_>,
+                    _: &Self,
+                    _: &Self,
+                ) {
+                }
+
+                fn record_all(
+                    _: &mut #krate::Diff,
+                    _: &#private::Path<'_>,
+                    _: &Self,
+                    _: #private::Record,
+                ) {
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
 
                 fn resource_id(&self) -> #private::String {
                     #private::String::new()
@@ -39,10 +62,6 @@ pub(crate) fn impl_auditable(input: &DeriveInput, krate: &Path) -> TokenStream {
 
                 fn organization_id(&self) -> ::core::option::Option<#private::String> {
                     ::core::option::Option::None
-                }
-
-                fn diff(_: &Self, _: &Self) -> #krate::Diff {
-                    #krate::Diff::new()
                 }
             }
         };
