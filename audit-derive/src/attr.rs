@@ -13,9 +13,9 @@ use syn::{Attribute, Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Meta, MetaList
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    ACTIONS, AUDIT, CLASS_SYNONYMS, CONTAINER_KEYS, CRATE, DOC, FIELD_KEYS, ID, IGNORE, LINK,
-    LINK_WITH, ORG, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE, SERIALIZE, SERIALIZE_WITH, TARGET,
-    TARGET_WITH, TRACK, WITH,
+    ACTIONS, AUDIT, CLASS_SYNONYMS, CONTAINER_KEYS, CRATE, DOC, EMBEDDED, ENTRIES, FIELD_KEYS, ID,
+    IGNORE, KEY, LINK, LINK_WITH, NESTED, ORG, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE,
+    SERIALIZE, SERIALIZE_WITH, SKIP, SKIP_SERIALIZING, TARGET, TARGET_WITH, TRACK, WITH,
 };
 
 /// The class of a field, as `audit_core::FieldClass` names it.
@@ -24,6 +24,7 @@ pub(crate) enum Class {
     Track,
     Ignore,
     Secret,
+    Nested,
 }
 
 impl Class {
@@ -32,6 +33,7 @@ impl Class {
             Class::Track => TRACK,
             Class::Ignore => IGNORE,
             Class::Secret => SECRET,
+            Class::Nested => NESTED,
         }
     }
 }
@@ -72,6 +74,8 @@ pub(crate) struct Container {
     /// serde's `rename_all`.
     pub(crate) rename_all: Option<RenameRule>,
     pub(crate) doc: Option<String>,
+    /// `#[audit(embedded)]`
+    pub(crate) embedded: Option<Ident>,
 }
 
 /// The attributes of a field.
@@ -82,6 +86,14 @@ pub(crate) struct Field {
     pub(crate) rename: Option<LitStr>,
     /// `#[serde(rename = "key")]`
     pub(crate) serde_rename: Option<String>,
+    /// Where the `#[serde(rename)]` is written.
+    pub(crate) serde_rename_span: Option<proc_macro2::Span>,
+    /// `#[serde(skip)]` or `#[serde(skip_serializing)]`.
+    pub(crate) serde_skip: Option<Path>,
+    /// The `entries` modifier.
+    pub(crate) entries: Option<Ident>,
+    /// `key = field`, the key of a keyed list's elements.
+    pub(crate) key: Option<Ident>,
     /// The function serde serializes the field with: `#[serde(serialize_with
     /// = "path")]`, or `path::serialize` for `#[serde(with = "path")]`.
     pub(crate) serialize_with: Option<ExprPath>,
@@ -154,6 +166,9 @@ impl Container {
         } else if key.is_ident(ACTIONS) {
             let actions = parse_actions(cx, meta)?;
             set(cx, key, &mut self.actions, actions);
+        } else if key.is_ident(EMBEDDED) {
+            let ident = key.require_ident()?.clone();
+            set(cx, key, &mut self.embedded, ident);
         } else if key.is_ident(CRATE) {
             let example = "#[audit(crate = \"path::to::audit_core\")]";
             let path = string_value(meta, example)?
@@ -197,9 +212,13 @@ impl Field {
             } else if attr.path().is_ident(SERDE) {
                 let _ = attr.parse_nested_meta(|meta| {
                     if meta.path.is_ident(RENAME) {
+                        let span = meta.path.span();
                         if let Some(name) = serde_name(&meta)? {
                             field.serde_rename = Some(name);
+                            field.serde_rename_span = Some(span);
                         }
+                    } else if meta.path.is_ident(SKIP) || meta.path.is_ident(SKIP_SERIALIZING) {
+                        field.serde_skip = Some(meta.path.clone());
                     } else if meta.path.is_ident(WITH) {
                         if let Some(mut module) = serde_path(&meta)? {
                             let serialize = Ident::new(SERIALIZE, module.span());
@@ -232,6 +251,16 @@ impl Field {
             Class::Ignore
         } else if meta.path.is_ident(SECRET) {
             Class::Secret
+        } else if meta.path.is_ident(NESTED) {
+            Class::Nested
+        } else if meta.path.is_ident(ENTRIES) {
+            let ident = meta.path.require_ident()?.clone();
+            set(cx, &meta.path, &mut self.entries, ident);
+            return Ok(());
+        } else if meta.path.is_ident(KEY) {
+            let field = self::field_name(meta, "#[audit(nested, key = id)]")?;
+            set(cx, &meta.path, &mut self.key, field);
+            return Ok(());
         } else if meta.path.is_ident(RENAME) {
             let key = string_value(meta, "#[audit(rename = \"key\")]")?;
             if key.value().is_empty() {
@@ -243,7 +272,11 @@ impl Field {
             return unknown_key(cx, meta, Some(field_name));
         };
         let keyword = meta.path.require_ident()?.clone();
-        let reason = if meta.input.peek(Token![=]) {
+        let reason = if meta.input.peek(Token![=]) && class == Class::Nested {
+            return Err(meta.error(
+                "`nested` takes no reason: the nested struct's fields carry their own classes; write `#[audit(nested)]`",
+            ));
+        } else if meta.input.peek(Token![=]) {
             let example = format!("#[audit({} = \"why\")]", class.keyword());
             let reason = string_value(meta, &example)?;
             if reason.value().trim().is_empty() {
@@ -268,7 +301,7 @@ impl Field {
                     )
                 } else {
                     format!(
-                        "field `{field_name}` is classified both `{}` and `{}`; keep the one you mean: a field takes exactly one of `track`, `ignore` and `secret`",
+                        "field `{field_name}` is classified both `{}` and `{}`; keep the one you mean: a field takes exactly one of `track`, `ignore`, `secret` and `nested`",
                         first.class.keyword(),
                         class.keyword(),
                     )

@@ -26,8 +26,13 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
         .as_ref()
         .and_then(|cont| cont.attrs.krate.clone())
         .unwrap_or_else(|| syn::parse_quote!(::audit_core));
+    let embedded = cont
+        .as_ref()
+        .is_some_and(|cont| cont.attrs.embedded.is_some());
     match (cx.check(), &cont, resource) {
-        (Ok(()), Some(cont), Some(resource)) => impl_auditable(cont, &resource, &krate),
+        (Ok(()), Some(cont), resource) if resource.is_some() || embedded => {
+            impl_auditable(cont, resource.as_ref(), &krate)
+        }
         (result, _, _) => {
             let errors = result.err().map(syn::Error::into_compile_error);
             let stub = fallback::impl_auditable(input, &krate);
@@ -36,34 +41,18 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     }
 }
 
-fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Path) -> TokenStream {
+/// `AuditFields` for every struct, and `Auditable` for a `resource` (an
+/// embedded struct has none).
+fn impl_auditable(
+    cont: &Container<'_>,
+    resource: Option<&Resource<'_, '_>>,
+    krate: &Path,
+) -> TokenStream {
     let private = quote!(#krate::__private);
     let ident = cont.ident;
     let generics = with_bounds(cont, resource, &private);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let schema = schema(cont, krate, &private);
-    let resource_id = display_field(resource.id, &private);
-    let resource_target = match &resource.target {
-        Target::Field(field) => display_field(field, &private),
-        Target::With(path) => quote_spanned!(path.span()=> #path(self)),
-    };
-    let resource_link = match &resource.link {
-        None => quote!(::core::option::Option::None),
-        Some(Link::With(path)) => quote_spanned!(path.span()=> #path(self)),
-        Some(Link::Template(pieces)) => link_template(pieces, &private),
-    };
-    let organization_id = match resource.org {
-        None => quote!(::core::option::Option::None),
-        Some(field) => {
-            let member = field.ident;
-            if option_inner(field.ty).is_some() {
-                quote!(#private::display_option(::core::option::Option::as_ref(&self.#member)))
-            } else {
-                let display = display_field(field, &private);
-                quote!(::core::option::Option::Some(#display))
-            }
-        }
-    };
     let diff_fields = cont
         .fields
         .iter()
@@ -72,6 +61,60 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
         .fields
         .iter()
         .filter_map(|field| diff_field(field, &private, Side::Record));
+    let probes = cont
+        .fields
+        .iter()
+        .filter_map(|field| probe(cont, field, &private));
+    let auditable = resource.map(|resource| {
+        let resource_id = display_field(resource.id, &private);
+        let resource_target = match &resource.target {
+            Target::Field(field) => display_field(field, &private),
+            Target::With(path) => quote_spanned!(path.span()=> #path(self)),
+        };
+        let resource_link = match &resource.link {
+            None => quote!(::core::option::Option::None),
+            Some(Link::With(path)) => quote_spanned!(path.span()=> #path(self)),
+            Some(Link::Template(pieces)) => link_template(pieces, &private),
+        };
+        let organization_id = match resource.org {
+            None => quote!(::core::option::Option::None),
+            Some(field) => {
+                let member = field.ident;
+                if option_inner(field.ty).is_some() {
+                    quote!(#private::display_option(::core::option::Option::as_ref(&self.#member)))
+                } else {
+                    let display = display_field(field, &private);
+                    quote!(::core::option::Option::Some(#display))
+                }
+            }
+        };
+        quote! {
+            #private::register_schema!(__AUDIT_SCHEMA);
+
+            #[automatically_derived]
+            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
+                #[inline]
+                fn resource_id(&self) -> #private::String {
+                    #resource_id
+                }
+
+                #[inline]
+                fn resource_target(&self) -> #private::String {
+                    #resource_target
+                }
+
+                #[inline]
+                fn resource_link(&self) -> ::core::option::Option<#private::String> {
+                    #resource_link
+                }
+
+                #[inline]
+                fn organization_id(&self) -> ::core::option::Option<#private::String> {
+                    #organization_id
+                }
+            }
+        }
+    });
     // The methods are `#[inline]`, as those of the standard derives are: a
     // crate then generates machine code for the diffs it calls, as for the
     // `Serialize` impls it uses, rather than for every audited struct it
@@ -82,7 +125,10 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
             // generics and a generic struct is registered too, once.
             const __AUDIT_SCHEMA: &'static #krate::Schema = #schema;
 
-            #private::register_schema!(__AUDIT_SCHEMA);
+            #(#probes)*
+
+            #[automatically_derived]
+            impl #impl_generics #private::ContainsAudited for #ident #ty_generics #where_clause {}
 
             #[automatically_derived]
             impl #impl_generics #krate::AuditFields for #ident #ty_generics #where_clause {
@@ -109,30 +155,32 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
                 }
             }
 
-            #[automatically_derived]
-            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
-                #[inline]
-                fn resource_id(&self) -> #private::String {
-                    #resource_id
-                }
-
-                #[inline]
-                fn resource_target(&self) -> #private::String {
-                    #resource_target
-                }
-
-                #[inline]
-                fn resource_link(&self) -> ::core::option::Option<#private::String> {
-                    #resource_link
-                }
-
-                #[inline]
-                fn organization_id(&self) -> ::core::option::Option<#private::String> {
-                    #organization_id
-                }
-            }
+            #auditable
         };
     }
+}
+
+/// For a tracked field, a build-time check that its type contains no
+/// auditable struct, which would be serialized whole, its secret and
+/// ignored fields included. A type naming the struct's generics cannot be
+/// checked here, outside the impl: the probe's documented limit.
+fn probe(cont: &Container<'_>, field: &Field<'_>, private: &TokenStream) -> Option<TokenStream> {
+    if field.class()? != Class::Track || names_generics(cont, field.ty) {
+        return None;
+    }
+    let ty = field.ty;
+    let message = format!(
+        "the tracked field `{}` has type `{}`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
+        field.rust_name,
+        type_text(ty),
+    );
+    Some(quote_spanned! {ty.span()=>
+        const _: () = {
+            #[allow(unused_imports)]
+            use #private::NotAudited as _;
+            ::core::assert!(!#private::Probe::<#ty>::AUDITED, #message);
+        };
+    })
 }
 
 /// Which method a field's statement is for.
@@ -151,26 +199,62 @@ fn diff_field(field: &Field<'_>, private: &TokenStream, side: Side) -> Option<To
     let ty = field.ty;
     let member = field.ident;
     let key = &field.key;
-    let args = match side {
-        Side::Diff => {
-            quote!(__audit_diff, __audit_path, #key, &__audit_old.#member, &__audit_new.#member)
-        }
-        Side::Record => {
-            quote!(__audit_diff, __audit_path, #key, &__audit_value.#member, __audit_record)
-        }
+    let (values, record) = match side {
+        Side::Diff => (
+            quote!(&__audit_old.#member, &__audit_new.#member,),
+            quote!(),
+        ),
+        Side::Record => (quote!(&__audit_value.#member,), quote!(__audit_record,)),
     };
+    let entries = field.attrs.entries.is_some();
+    let canonical = class == Class::Track && !entries && is_hashed(ty);
     let function = match (class, side) {
         (Class::Ignore, _) => return None,
-        (Class::Secret, Side::Record) => {
+        (Class::Secret, Side::Record) if !entries => {
             return Some(
                 quote!(#private::record_secret(__audit_diff, __audit_path, #key, __audit_record);),
             );
         }
+        (Class::Nested, _) => {
+            if let Some(key_field) = &field.attrs.key {
+                let key_name = key_field.unraw().to_string();
+                let function = match side {
+                    Side::Diff => quote!(keyed),
+                    Side::Record => quote!(record_keyed),
+                };
+                let call = quote_spanned!(ty.span()=> #private::#function::<#ty, _>);
+                // The key is read by a closure spanned at the key, so that a
+                // missing field is reported there.
+                let read_key = quote_spanned!(key_field.span()=> |__audit_element| &__audit_element.#key_field);
+                let args = match side {
+                    Side::Diff => {
+                        quote!(__audit_diff, __audit_path, #key, #key_name, #values #read_key)
+                    }
+                    Side::Record => {
+                        quote!(__audit_diff, __audit_path, #key, #key_name, #values __audit_record, #read_key)
+                    }
+                };
+                return Some(quote!(#call(#args);));
+            }
+            match side {
+                Side::Diff => quote!(nested),
+                Side::Record => quote!(record_nested),
+            }
+        }
+        (Class::Track, Side::Diff) if entries => quote!(track_entries),
+        (Class::Track, Side::Record) if entries => quote!(record_track_entries),
+        (Class::Secret, Side::Diff) if entries => quote!(secret_entries),
+        (Class::Secret, Side::Record) => quote!(record_secret_entries),
+        (Class::Track, Side::Diff) if canonical => quote!(track_canonical),
+        (Class::Track, Side::Record) if canonical => quote!(record_track_canonical),
         (Class::Track, Side::Diff) => quote!(track),
         (Class::Track, Side::Record) => quote!(record_track),
         (Class::Secret, Side::Diff) => quote!(secret),
     };
-    if let (Class::Track, Some(serialize_with)) = (class, &field.attrs.serialize_with) {
+    let args = quote!(__audit_diff, __audit_path, #key, #values #record);
+    if let (Class::Track, Some(serialize_with), false) =
+        (class, &field.attrs.serialize_with, entries)
+    {
         // Serialized as serde serializes the field, so that the diff records
         // the value the struct's own JSON holds.
         let function = match side {
@@ -180,7 +264,7 @@ fn diff_field(field: &Field<'_>, private: &TokenStream, side: Side) -> Option<To
         let call = quote_spanned!(ty.span()=> #private::#function::<#ty, _>);
         return Some(quote! {
             #call(
-                #args,
+                #args
                 |__audit_value: &#ty, __audit_serializer| #serialize_with(__audit_value, __audit_serializer),
             );
         });
@@ -191,6 +275,13 @@ fn diff_field(field: &Field<'_>, private: &TokenStream, side: Side) -> Option<To
     Some(quote! {
         #call(#args);
     })
+}
+
+/// Whether `ty` is written as a `HashSet` or `HashMap`, or an `Option` of
+/// one: a value whose iteration order is random, recorded sorted.
+fn is_hashed(ty: &Type) -> bool {
+    let ty = option_inner(ty).unwrap_or(ty);
+    valid::last_segment(ty).is_some_and(|name| name == "HashSet" || name == "HashMap")
 }
 
 /// `self.field` as text, spanned at the field's type for a missing `Display`.
@@ -238,7 +329,9 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
         .as_ref()
         .map_or_else(|| snake_case(&rust_name), LitStr::value);
     let doc = option_str(cont.attrs.doc.as_deref());
+    let embedded = cont.attrs.embedded.is_some();
     let actions: Vec<TokenStream> = match &cont.attrs.actions {
+        _ if embedded => Vec::new(),
         Some(actions) => actions
             .iter()
             .map(|(_, variant)| action_variant(krate, variant))
@@ -253,6 +346,7 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
         Some(crate::attr::Link::Template(template)) => option_str(Some(&template.value())),
         Some(crate::attr::Link::With(_)) | None => option_str(None),
     };
+    let kind = if embedded { b'e' } else { b'r' };
     // One array or byte string per attribute, of literals only: see
     // `__private::fields`.
     let names = cont.fields.iter().map(|field| &field.key);
@@ -263,12 +357,49 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
     let mut has_reason = Vec::new();
     let mut docs = Vec::new();
     let mut has_doc = Vec::new();
+    let mut shapes = Vec::new();
+    let mut keys = Vec::new();
+    let mut nested = Vec::new();
     for field in &cont.fields {
+        let ty = field.ty;
         classes.push(match field.class() {
             Some(Class::Track) | None => b't',
             Some(Class::Ignore) => b'i',
             Some(Class::Secret) => b's',
+            // A recursive struct's schema would contain itself, and one
+            // naming the struct's generics cannot be written outside the
+            // impl: such nested fields are documented without their schema.
+            Some(Class::Nested)
+                if names_generics(cont, ty) || mentions_self(ty.to_token_stream(), cont.ident) =>
+            {
+                b'g'
+            }
+            Some(Class::Nested) => {
+                nested.push(if field.attrs.key.is_some() {
+                    quote_spanned!(ty.span()=> <<#ty as #private::KeyedList>::Element as #krate::AuditFields>::FIELDS)
+                } else {
+                    quote_spanned!(ty.span()=> <#ty as #krate::AuditFields>::FIELDS)
+                });
+                b'n'
+            }
         });
+        let map = valid::last_segment(option_inner(ty).unwrap_or(ty))
+            .is_some_and(|name| name.ends_with("Map"));
+        shapes.push(match (field.class(), &field.attrs.key) {
+            (Some(Class::Nested), Some(_)) => b'k',
+            (Some(Class::Nested), None) if map => b'e',
+            (Some(Class::Nested), None) if option_inner(ty).is_some() => b'o',
+            _ if field.attrs.entries.is_some() => b'e',
+            _ => b'v',
+        });
+        keys.push(
+            field
+                .attrs
+                .key
+                .as_ref()
+                .map(|key| key.unraw().to_string())
+                .unwrap_or_default(),
+        );
         let reason = field
             .attrs
             .classification
@@ -283,8 +414,6 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
             b'n'
         });
     }
-    let shapes = vec![b'v'; cont.fields.len()];
-    let keys = cont.fields.iter().map(|_| "");
     let [classes, has_reason, has_doc, shapes] = [classes, has_reason, has_doc, shapes]
         .map(|bytes| LitByteStr::new(&bytes, Span::call_site()));
     quote! {
@@ -311,13 +440,47 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
                 #has_doc,
                 #shapes,
                 [#(#keys),*],
-                &[],
+                &[#(#nested),*],
             ),
-            b'r',
+            #kind,
             "",
             false,
         )
     }
+}
+
+/// Whether `tokens` name `ident` or `Self`: a field of a recursive struct.
+fn mentions_self(tokens: TokenStream, ident: &syn::Ident) -> bool {
+    tokens.into_iter().any(|tt| match tt {
+        proc_macro2::TokenTree::Ident(name) => name == *ident || name == "Self",
+        proc_macro2::TokenTree::Group(group) => mentions_self(group.stream(), ident),
+        proc_macro2::TokenTree::Punct(_) | proc_macro2::TokenTree::Literal(_) => false,
+    })
+}
+
+/// Whether `ty` names a generic parameter or lifetime of the struct, so that
+/// it cannot be written outside the impl.
+fn names_generics(cont: &Container<'_>, ty: &Type) -> bool {
+    let mut params = generic_params(cont);
+    params.extend(
+        cont.generics
+            .lifetimes()
+            .map(|param| param.lifetime.ident.to_string()),
+    );
+    mentions_any(ty.to_token_stream(), &params)
+}
+
+/// The names of the struct's type and const parameters.
+fn generic_params(cont: &Container<'_>) -> Vec<String> {
+    cont.generics
+        .type_params()
+        .map(|param| param.ident.to_string())
+        .chain(
+            cont.generics
+                .const_params()
+                .map(|param| param.ident.to_string()),
+        )
+        .collect()
 }
 
 fn action_variant(krate: &Path, name: &str) -> TokenStream {
@@ -337,20 +500,11 @@ fn option_str(value: Option<&str>) -> TokenStream {
 /// fields gets none.
 fn with_bounds(
     cont: &Container<'_>,
-    resource: &Resource<'_, '_>,
+    resource: Option<&Resource<'_, '_>>,
     private: &TokenStream,
 ) -> Generics {
     let mut generics = cont.generics.clone();
-    let params: Vec<String> = cont
-        .generics
-        .type_params()
-        .map(|param| param.ident.to_string())
-        .chain(
-            cont.generics
-                .const_params()
-                .map(|param| param.ident.to_string()),
-        )
-        .collect();
+    let params = generic_params(cont);
     if params.is_empty() {
         return generics;
     }
@@ -362,14 +516,26 @@ fn with_bounds(
     };
     for field in &cont.fields {
         match field.class() {
+            Some(Class::Track) if field.attrs.entries.is_some() => {
+                bound(field.ty, quote!(TrackedEntries));
+            }
+            Some(Class::Secret) if field.attrs.entries.is_some() => {
+                bound(field.ty, quote!(SecretEntries));
+            }
             Some(Class::Track) if field.attrs.serialize_with.is_some() => {
                 bound(field.ty, quote!(TrackedWithField));
             }
             Some(Class::Track) => bound(field.ty, quote!(TrackedField)),
             Some(Class::Secret) => bound(field.ty, quote!(SecretField)),
+            Some(Class::Nested) if field.attrs.key.is_some() => bound(field.ty, quote!(KeyedList)),
+            Some(Class::Nested) => bound(field.ty, quote!(AuditFields)),
             Some(Class::Ignore) | None => {}
         }
     }
+    let Some(resource) = resource else {
+        generics.make_where_clause().predicates.extend(predicates);
+        return generics;
+    };
     let mut displayed: Vec<&Type> = vec![resource.id.ty];
     if let Target::Field(field) = &resource.target {
         displayed.push(field.ty);
@@ -400,7 +566,7 @@ fn mentions_any(tokens: TokenStream, params: &[String]) -> bool {
 }
 
 /// `T` of a type written `Option<T>` (or with a path to `Option`).
-fn option_inner(ty: &Type) -> Option<&Type> {
+pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
     let Type::Path(path) = ty else { return None };
     let last = path.path.segments.last()?;
     if last.ident != "Option" {
