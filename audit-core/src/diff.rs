@@ -267,7 +267,8 @@ impl<'a> Path<'a> {
         match (self.parent, self.segment) {
             (Some(Path { parent: None, .. }) | None, Segment::Field(name)) => Cow::Borrowed(name),
             _ => {
-                let mut key = String::new();
+                // Room for most paths, so that writing one allocates once.
+                let mut key = String::with_capacity(48);
                 self.write(&mut key);
                 Cow::Owned(key)
             }

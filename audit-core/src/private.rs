@@ -64,7 +64,11 @@ impl<T: ?Sized + PartialEq> SecretField for T {}
     message = "`{Self}` cannot be recorded as text in an audit-log entry",
     label = "the resource id, target, organization and link placeholders need `std::fmt::Display`",
     note = "implement `std::fmt::Display` for `{Self}`, or use `target_with` / `link_with` \
-            with a function that formats it"
+            with a function that formats it",
+    note = "an `Option` has no `Display`: the id and the target must always have a value (audit \
+            the resource once it has one, or name another field); an optional organization or \
+            link placeholder is recorded when it is `Some`, if its type is written `Option<T>` \
+            in the struct, not through an alias"
 )]
 pub trait DisplayField: Display {}
 
@@ -347,6 +351,21 @@ pub fn display_option<T: DisplayField>(value: Option<&T>) -> Option<String> {
 pub fn push_display<T: ?Sized + DisplayField>(text: &mut String, value: &T) {
     // Writing to a `String` cannot fail.
     let _ = write!(text, "{value}");
+}
+
+/// Appends `value` to the link `link` as one path segment, percent-encoded
+/// (RFC 3986): a placeholder's value such as `../../admin?x#` cannot leave
+/// its segment and retarget the link. Unreserved characters stay as they are.
+pub fn push_link_segment<T: ?Sized + DisplayField>(link: &mut String, value: &T) {
+    let mut text = String::new();
+    push_display(&mut text, value);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            link.push(char::from(byte));
+        } else {
+            let _ = write!(link, "%{byte:02X}");
+        }
+    }
 }
 
 /// A [`Schema`]; the only way generated code builds one, so that `Schema`

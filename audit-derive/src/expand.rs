@@ -299,7 +299,7 @@ fn link_template(pieces: &[LinkPiece<'_, '_>], private: &TokenStream) -> TokenSt
             let member = field.ident;
             if let Some(inner) = option_inner(field.ty) {
                 // A resource whose placeholder field is `None` has no link.
-                let push = quote_spanned!(inner.span()=> #private::push_display::<#inner>);
+                let push = quote_spanned!(inner.span()=> #private::push_link_segment::<#inner>);
                 quote! {
                     match ::core::option::Option::as_ref(&self.#member) {
                         ::core::option::Option::Some(__audit_value) => #push(&mut __audit_link, __audit_value),
@@ -308,7 +308,7 @@ fn link_template(pieces: &[LinkPiece<'_, '_>], private: &TokenStream) -> TokenSt
                 }
             } else {
                 let ty = field.ty;
-                let push = quote_spanned!(ty.span()=> #private::push_display::<#ty>);
+                let push = quote_spanned!(ty.span()=> #private::push_link_segment::<#ty>);
                 quote!(#push(&mut __audit_link, &self.#member);)
             }
         }
