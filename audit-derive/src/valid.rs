@@ -173,7 +173,7 @@ fn check_embedded(cx: &Ctxt, cont: &Container<'_>, embedded: &Ident) {
             cx.error_spanned_by(
                 value,
                 format!(
-                    "`{key}` describes a resource, and `#[{embedded}]` makes `{}` part of one, recorded under the field that nests it: remove `{key}`, or remove `embedded` to audit `{}` as a resource of its own",
+                    "`{key}` describes a resource, and `#[audit({embedded})]` makes `{}` part of one, recorded under the field that nests it: remove `{key}`, or remove `{embedded}` to audit `{}` as a resource of its own",
                     cont.ident, cont.ident,
                 ),
             );
