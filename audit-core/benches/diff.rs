@@ -317,3 +317,164 @@ fn naive_diff(
     }
     Ok(changes)
 }
+
+/// Nested shapes: a struct, a map recorded per entry and a keyed list, side
+/// by side with hand-written code that walks them the same way (compare in
+/// place, build a key only for a change).
+mod nested {
+    use std::collections::BTreeMap;
+
+    use audit_core::{Auditable, Diff};
+    use divan::Bencher;
+    use serde::Serialize;
+    use serde_json::Value;
+
+    #[derive(Clone, Serialize, Auditable)]
+    #[audit(embedded)]
+    struct Settings {
+        #[audit(track)]
+        theme: String,
+        #[audit(track)]
+        locale: String,
+        #[audit(track)]
+        retention_days: u32,
+        #[audit(secret)]
+        api_token: String,
+    }
+
+    #[derive(Clone, Serialize, Auditable)]
+    #[audit(embedded)]
+    struct Member {
+        #[audit(track)]
+        id: u64,
+        #[audit(track)]
+        role: String,
+        #[audit(track)]
+        active: bool,
+    }
+
+    #[derive(Clone, Serialize, Auditable)]
+    struct Team {
+        #[audit(track)]
+        id: u64,
+        #[audit(nested)]
+        settings: Settings,
+        #[audit(track, entries)]
+        labels: BTreeMap<String, String>,
+        #[audit(nested, key = id)]
+        members: Vec<Member>,
+    }
+
+    fn team() -> Team {
+        Team {
+            id: 1,
+            settings: Settings {
+                theme: "light".into(),
+                locale: "en-GB".into(),
+                retention_days: 30,
+                api_token: "t".into(),
+            },
+            labels: (0..8)
+                .map(|i| (format!("key{i}"), format!("value{i}")))
+                .collect(),
+            members: (0..10)
+                .map(|id| Member {
+                    id,
+                    role: "viewer".into(),
+                    active: true,
+                })
+                .collect(),
+        }
+    }
+
+    /// The shapes the cases change: nothing, the nested struct, a map entry,
+    /// a list element.
+    const SHAPES: [&str; 4] = ["unchanged", "struct", "map", "keyed_list"];
+
+    fn old_and_new(shape: &str) -> (Team, Team) {
+        let old = team();
+        let mut new = team();
+        match shape {
+            "struct" => new.settings.theme = "dark".into(),
+            "map" => {
+                new.labels.insert("key3".into(), "other".into());
+            }
+            "keyed_list" => new.members[5].role = "owner".into(),
+            _ => {}
+        }
+        (old, new)
+    }
+
+    fn hand_written(old: &Team, new: &Team) -> Vec<(String, Value, Value)> {
+        fn tracked<T: PartialEq + Serialize>(
+            changes: &mut Vec<(String, Value, Value)>,
+            key: impl FnOnce() -> String,
+            old: &T,
+            new: &T,
+        ) {
+            if old != new {
+                let values = (serde_json::to_value(old), serde_json::to_value(new));
+                if let (Ok(old), Ok(new)) = values {
+                    changes.push((key(), old, new));
+                }
+            }
+        }
+        let mut changes = Vec::new();
+        tracked(&mut changes, || "id".into(), &old.id, &new.id);
+        let (a, b) = (&old.settings, &new.settings);
+        tracked(&mut changes, || "settings.theme".into(), &a.theme, &b.theme);
+        tracked(
+            &mut changes,
+            || "settings.locale".into(),
+            &a.locale,
+            &b.locale,
+        );
+        tracked(
+            &mut changes,
+            || "settings.retention_days".into(),
+            &a.retention_days,
+            &b.retention_days,
+        );
+        if a.api_token != b.api_token {
+            changes.push(("settings.api_token".into(), Value::Null, Value::Null));
+        }
+        for ((key, a), b) in old.labels.iter().zip(new.labels.values()) {
+            tracked(&mut changes, || format!("labels.{key}"), a, b);
+        }
+        for (a, b) in old.members.iter().zip(&new.members) {
+            if a.id == b.id {
+                tracked(
+                    &mut changes,
+                    || format!("members[id={}].role", a.id),
+                    &a.role,
+                    &b.role,
+                );
+                tracked(
+                    &mut changes,
+                    || format!("members[id={}].active", a.id),
+                    &a.active,
+                    &b.active,
+                );
+            }
+        }
+        changes
+    }
+
+    #[divan::bench(args = SHAPES)]
+    fn derived(bencher: Bencher<'_, '_>, shape: &str) {
+        let (old, new) = old_and_new(shape);
+        assert_eq!(
+            audit_core::diff(&old, &new).len(),
+            hand_written(&old, &new).len(),
+        );
+        bencher.bench_local(|| -> Diff {
+            audit_core::diff(divan::black_box(&old), divan::black_box(&new))
+        });
+    }
+
+    #[divan::bench(args = SHAPES)]
+    fn hand_written_equivalent(bencher: Bencher<'_, '_>, shape: &str) {
+        let (old, new) = old_and_new(shape);
+        bencher.bench_local(|| hand_written(divan::black_box(&old), divan::black_box(&new)));
+    }
+}
