@@ -254,6 +254,7 @@ impl<'a> Path<'a> {
     };
 
     /// The field `name` under `self`.
+    #[must_use]
     pub const fn field(&'a self, name: &'static str) -> Path<'a> {
         Path {
             parent: Some(self),
@@ -264,15 +265,15 @@ impl<'a> Path<'a> {
     /// The diff key of this path: a top-level field's `&'static` name, or
     /// the dotted path written out.
     pub(crate) fn key(&self) -> Cow<'static, str> {
-        match (self.parent, self.segment) {
-            (Some(Path { parent: None, .. }) | None, Segment::Field(name)) => Cow::Borrowed(name),
-            _ => {
-                // Room for most paths, so that writing one allocates once.
-                let mut key = String::with_capacity(48);
-                self.write(&mut key);
-                Cow::Owned(key)
-            }
+        if let (Some(Path { parent: None, .. }) | None, Segment::Field(name)) =
+            (self.parent, self.segment)
+        {
+            return Cow::Borrowed(name);
         }
+        // Room for most paths, so that writing one allocates once.
+        let mut key = String::with_capacity(48);
+        self.write(&mut key);
+        Cow::Owned(key)
     }
 
     /// The entry `key` of the map or set at `self`.

@@ -105,7 +105,7 @@
 //! is not checked. A tracked field that serde skips (`#[serde(skip)]`,
 //! `skip_serializing`) is a build error too: classify it `ignore` or
 //! `secret`. A tracked `HashSet` or `HashMap` is recorded sorted, and JSON
-//! objects are recorded with sorted keys whether or not serde_json's
+//! objects are recorded with sorted keys whether or not `serde_json`'s
 //! `preserve_order` feature is on, so that equal values serialize alike.
 //!
 //! A `create` entry records every tracked field of the new value as

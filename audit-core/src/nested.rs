@@ -501,7 +501,7 @@ fn push_duplicate<K: ?Sized + Serialize>(
 }
 
 /// The first key that two elements of `elements` share, if any.
-fn duplicate<'a, T, K: ?Sized + Ord>(elements: &'a [T], key: fn(&T) -> &K) -> Option<&'a K> {
+fn duplicate<T, K: ?Sized + Ord>(elements: &[T], key: fn(&T) -> &K) -> Option<&K> {
     let mut seen = BTreeSet::new();
     elements.iter().map(key).find(|key| !seen.insert(*key))
 }

@@ -318,13 +318,13 @@ pub fn record_keyed<L, K>(
     );
 }
 
-/// `value` as JSON, its objects in sorted order whatever serde_json's
+/// `value` as JSON, its objects in sorted order whatever `serde_json`'s
 /// `preserve_order` feature says: see [`sorted`].
 pub(crate) fn to_value<T: ?Sized + Serialize>(value: &T) -> Result<Value, serde_json::Error> {
     sorted(serde_json::to_value(value))
 }
 
-/// `value` with every object's keys sorted. Without serde_json's
+/// `value` with every object's keys sorted. Without `serde_json`'s
 /// `preserve_order` feature they already are, and this does nothing; with
 /// it (enabled by any crate in the build), a `HashMap` would otherwise be
 /// recorded in its random iteration order.

@@ -231,4 +231,5 @@ fn default_target_skips_ignored_fields() {
         title: "Countess".into(),
     };
     assert_eq!(person.resource_target(), "Countess");
+    assert_eq!(person.name, "Ada Lovelace");
 }
