@@ -75,6 +75,20 @@ pub trait DisplayField: Display {}
 #[diagnostic::do_not_recommend]
 impl<T: ?Sized + Display> DisplayField for T {}
 
+/// The bound on a tracked `HashSet` or `HashMap` field's type (or an
+/// `Option` of one), recorded in sorted order.
+#[diagnostic::on_unimplemented(
+    message = "the tracked field type `{Self}` cannot be recorded in sorted order",
+    label = "a tracked `HashSet` or `HashMap` needs `PartialEq`, `serde::Serialize` and `Ord` elements or keys",
+    note = "a hashed collection is recorded sorted, so that equal values always serialize \
+            alike: implement `Ord` for its elements or keys, use a `BTreeSet` or `BTreeMap`, \
+            or classify the field `#[audit(secret)]` or `#[audit(ignore = \"why\")]`"
+)]
+pub trait CanonicalField: TrackedField + Canonical {}
+
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized + TrackedField + Canonical> CanonicalField for T {}
+
 /// Records the tracked field `name` under `parent` if `old` and `new`
 /// differ. Serializes nothing and allocates nothing when they are equal.
 #[inline]
@@ -92,7 +106,7 @@ where
 #[inline]
 pub fn track_canonical<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
 where
-    T: ?Sized + TrackedField + Canonical,
+    T: ?Sized + CanonicalField,
 {
     if old != new {
         diff.push_tracked(
@@ -216,7 +230,7 @@ pub fn record_track_canonical<T>(
     value: &T,
     record: Record,
 ) where
-    T: ?Sized + TrackedField + Canonical,
+    T: ?Sized + CanonicalField,
 {
     diff.push_one_side(&parent.field(name), record, value.canonical_value());
 }
@@ -373,6 +387,8 @@ pub fn push_link_segment<T: ?Sized + DisplayField>(link: &mut String, value: &T)
 /// resource, `b'e'` for an embedded struct; `partial` is the reason of a
 /// mirror whose field coverage is not checked, where `has_partial`.
 #[allow(clippy::too_many_arguments)]
+// Panics only in const evaluation of generated code: a compile error.
+#[allow(clippy::panic)]
 pub const fn schema(
     rust_name: &'static str,
     resource_type: &'static str,
@@ -393,23 +409,27 @@ pub const fn schema(
         requires_org,
         link,
         fields,
-        kind: if kind == b'e' {
-            SchemaKind::Embedded
-        } else {
-            SchemaKind::Resource
+        kind: match kind {
+            b'r' => SchemaKind::Resource,
+            b'e' => SchemaKind::Embedded,
+            _ => panic!(
+                "audit-derive wrote an unknown schema kind; audit-core and audit-derive must be the same version"
+            ),
         },
         partial: if has_partial { Some(partial) } else { None },
     }
 }
 
 /// The [`FieldSchema`]s of a struct's `N` fields, given as one array or byte
-/// string per attribute: `classes` holds `b't'` (track), `b'i'` (ignore),
-/// `b's'` (secret), `b'n'` (nested, whose schema is the next of `nested`) or
-/// `b'g'` (nested, of a generic or recursive type whose schema is not
-/// known here) for each field; `shapes` holds `b'v'` (one value), `b'o'`
-/// (optional), `b'e'` (per entry) or `b'k'` (keyed by the field's `keys`);
-/// and `has_reason` and `has_doc` hold `b'y'` where the field has a reason or
-/// a doc comment.
+/// string per attribute: `classes` holds each field's class as the first
+/// letter of its keyword, `b't'` (track), `b'i'` (ignore), `b's'` (secret) or
+/// `b'n'` (nested, whose schema is the next of `nested`), or `b'g'` (nested,
+/// of a generic or recursive type whose schema is not known here); `shapes`
+/// holds `b'v'` (one value), `b'o'` (optional), `b'e'` (per entry) or `b'k'`
+/// (keyed by the field's `keys`); and `has_reason` and `has_doc` hold `b'y'`
+/// where the field has a reason or a doc comment and `b'n'` where it has
+/// none. Any other byte fails the build: a class or shape the derive and this
+/// function disagree on is never read as another.
 ///
 /// Generated code passes literals rather than one `FieldSchema` per field,
 /// because rustc const-checks every value of a type such as `FieldSchema`,
@@ -419,6 +439,8 @@ pub const fn schema(
 /// evaluator more than the rest of a field. Both made the schema the largest
 /// part of the derive's compile time; see docs/performance.md.
 #[allow(clippy::too_many_arguments)]
+// Panics only in const evaluation of generated code: a compile error.
+#[allow(clippy::panic)]
 pub const fn fields<const N: usize>(
     names: [&'static str; N],
     rust_names: [&'static str; N],
@@ -436,7 +458,7 @@ pub const fn fields<const N: usize>(
         name: "",
         rust_name: "",
         rust_type: "",
-        class: FieldClass::Track,
+        class: FieldClass::Ignore,
         reason: None,
         doc: None,
         shape: FieldShape::Value,
@@ -445,7 +467,11 @@ pub const fn fields<const N: usize>(
     let mut index = 0;
     let mut next_nested = 0;
     while index < N {
-        let inner = if classes[index] == b'n' && next_nested < nested.len() {
+        let inner = if classes[index] == b'n' {
+            assert!(
+                next_nested < nested.len(),
+                "audit-derive wrote fewer nested schemas than nested fields; audit-core and audit-derive must be the same version"
+            );
             next_nested += 1;
             Some(nested[next_nested - 1])
         } else {
@@ -456,33 +482,45 @@ pub const fn fields<const N: usize>(
             rust_name: rust_names[index],
             rust_type: rust_types[index],
             class: match classes[index] {
+                b't' => FieldClass::Track,
                 b'i' => FieldClass::Ignore,
                 b's' => FieldClass::Secret,
                 b'n' | b'g' => FieldClass::Nested,
-                // b't'; the derive writes no other byte.
-                _ => FieldClass::Track,
+                _ => panic!(
+                    "audit-derive wrote an unknown field class; audit-core and audit-derive must be the same version"
+                ),
             },
-            reason: if has_reason[index] == b'y' {
-                Some(reasons[index])
-            } else {
-                None
+            reason: match has_reason[index] {
+                b'y' => Some(reasons[index]),
+                b'n' => None,
+                _ => panic!(
+                    "audit-derive wrote an unknown reason flag; audit-core and audit-derive must be the same version"
+                ),
             },
-            doc: if has_doc[index] == b'y' {
-                Some(docs[index])
-            } else {
-                None
+            doc: match has_doc[index] {
+                b'y' => Some(docs[index]),
+                b'n' => None,
+                _ => panic!(
+                    "audit-derive wrote an unknown doc flag; audit-core and audit-derive must be the same version"
+                ),
             },
             shape: match shapes[index] {
                 b'o' => FieldShape::Optional,
                 b'e' => FieldShape::Entries,
                 b'k' => FieldShape::Keyed { key: keys[index] },
-                // b'v'
-                _ => FieldShape::Value,
+                b'v' => FieldShape::Value,
+                _ => panic!(
+                    "audit-derive wrote an unknown field shape; audit-core and audit-derive must be the same version"
+                ),
             },
             nested: inner,
         };
         index += 1;
     }
+    assert!(
+        next_nested == nested.len(),
+        "audit-derive wrote more nested schemas than nested fields; audit-core and audit-derive must be the same version"
+    );
     fields
 }
 

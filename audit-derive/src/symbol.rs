@@ -1,4 +1,5 @@
-//! The names of the attribute keys the derive reads.
+//! The names of the attribute keys the derive reads, and the names it
+//! defaults to.
 
 /// The attribute namespace: `#[audit(...)]`.
 pub(crate) const AUDIT: &str = "audit";
