@@ -149,38 +149,52 @@ fn sorted_keys<'a, K: Ord + 'a>(keys: impl Iterator<Item = &'a K>) -> Vec<&'a K>
 
 /// Walks two sorted maps together, calling `visit` with each key and its
 /// value in either, in key order.
+///
+/// The common case, the same keys on both sides, is walked in lockstep with
+/// one `==` per key, as `BTreeMap`'s own `PartialEq` does; the first key
+/// that differs switches to a merge of the rest.
+#[inline]
 fn merge_walk<'a, K: Ord, V>(
     old: &'a BTreeMap<K, V>,
     new: &'a BTreeMap<K, V>,
     mut visit: impl FnMut(&'a K, Option<&'a V>, Option<&'a V>),
 ) {
-    let mut old = old.iter().peekable();
-    let mut new = new.iter().peekable();
-    loop {
-        match (old.peek(), new.peek()) {
+    let mut old_entries = old.iter();
+    let mut new_entries = new.iter();
+    let (mut old_next, mut new_next) = loop {
+        match (old_entries.next(), new_entries.next()) {
+            (Some((old_key, old_value)), Some((new_key, new_value))) if old_key == new_key => {
+                visit(old_key, Some(old_value), Some(new_value));
+            }
             (None, None) => return,
-            (Some(&(key, value)), None) => {
+            pending => break pending,
+        }
+    };
+    loop {
+        match (old_next, new_next) {
+            (None, None) => return,
+            (Some((key, value)), None) => {
                 visit(key, Some(value), None);
-                old.next();
+                old_next = old_entries.next();
             }
-            (None, Some(&(key, value))) => {
+            (None, Some((key, value))) => {
                 visit(key, None, Some(value));
-                new.next();
+                new_next = new_entries.next();
             }
-            (Some(&(old_key, old_value)), Some(&(new_key, new_value))) => {
+            (Some((old_key, old_value)), Some((new_key, new_value))) => {
                 match old_key.cmp(new_key) {
                     Ordering::Less => {
                         visit(old_key, Some(old_value), None);
-                        old.next();
+                        old_next = old_entries.next();
                     }
                     Ordering::Greater => {
                         visit(new_key, None, Some(new_value));
-                        new.next();
+                        new_next = new_entries.next();
                     }
                     Ordering::Equal => {
                         visit(old_key, Some(old_value), Some(new_value));
-                        old.next();
-                        new.next();
+                        old_next = old_entries.next();
+                        new_next = new_entries.next();
                     }
                 }
             }
@@ -231,6 +245,7 @@ struct TrackedRecorder;
 struct SecretRecorder;
 
 impl<V: ?Sized + PartialEq + Serialize> EntryRecorder<V> for TrackedRecorder {
+    #[inline]
     fn changed(&self, diff: &mut Diff, path: &Path<'_>, old: &V, new: &V) {
         if old != new {
             diff.push_tracked(path, to_value(old), to_value(new));
@@ -243,6 +258,7 @@ impl<V: ?Sized + PartialEq + Serialize> EntryRecorder<V> for TrackedRecorder {
 }
 
 impl<V: ?Sized + PartialEq> EntryRecorder<V> for SecretRecorder {
+    #[inline]
     fn changed(&self, diff: &mut Diff, path: &Path<'_>, old: &V, new: &V) {
         if old != new {
             diff.push(path, None, Change::Secret);
@@ -483,6 +499,7 @@ impl<T: AuditFields> KeyedList for Box<[T]> {
 
 /// Records a duplicate key of a keyed list at `path`, in place of its
 /// changes: the elements cannot be matched.
+#[cold]
 fn push_duplicate<K: ?Sized + Serialize>(
     diff: &mut Diff,
     path: &Path<'_>,
@@ -500,45 +517,136 @@ fn push_duplicate<K: ?Sized + Serialize>(
     );
 }
 
-/// The first key that two elements of `elements` share, if any.
-fn duplicate<T, K: ?Sized + Ord>(elements: &[T], key: fn(&T) -> &K) -> Option<&K> {
+/// The first key that two elements of `elements` share, if any. Only for a
+/// list about to be recorded whole: it allocates.
+fn duplicate<'a, T, K: ?Sized + Ord>(
+    elements: &'a [T],
+    key: &impl Fn(&'a T) -> &'a K,
+) -> Option<&'a K> {
     let mut seen = BTreeSet::new();
     elements.iter().map(key).find(|key| !seen.insert(*key))
 }
 
+/// Whether an element of `elements` other than the one at `index` has the
+/// key `wanted`. Allocates nothing.
+fn key_elsewhere<T, K: ?Sized + Eq>(
+    elements: &[T],
+    index: usize,
+    wanted: &K,
+    key: &impl Fn(&T) -> &K,
+) -> bool {
+    elements
+        .iter()
+        .enumerate()
+        .any(|(i, element)| i != index && key(element) == wanted)
+}
+
+/// Diffs two lists whose elements are matched by `key`.
+///
+/// One pass: while the elements at the same position have the same key
+/// (an unchanged or edited list), each pair is diffed in place. A change
+/// recorded under an element's key is checked against a duplicate of that
+/// key, with a scan that allocates nothing; a list whose keys repeat cannot
+/// name its elements, and records one error instead. Only when the keys
+/// stop lining up (an element added, removed or moved) are the elements
+/// indexed by key.
+#[inline]
 pub(crate) fn diff_keyed<T, K>(
     diff: &mut Diff,
     path: &Path<'_>,
     key_name: &'static str,
     old: &[T],
     new: &[T],
-    key: fn(&T) -> &K,
+    key: impl Fn(&T) -> &K,
 ) where
     T: AuditFields,
     K: ?Sized + Ord + Serialize,
 {
     let start = diff.len();
-    // The positional fast path: while the keys line up, diff in place.
-    let aligned =
-        old.len() == new.len() && old.iter().zip(new).all(|(old, new)| key(old) == key(new));
-    if aligned {
-        for (old, new) in old.iter().zip(new) {
-            T::diff_into(diff, &path.element(key_name, &key(old)), old, new);
-        }
-        // Paths name elements by key: check that they are unique once a
-        // change is to be recorded under one.
-        if diff.len() > start
-            && let Some(dup) = duplicate(old, key).or_else(|| duplicate(new, key))
-        {
+    match diff_aligned(diff, path, key_name, old, new, &key) {
+        Aligned::Whole => {}
+        Aligned::Until(index) => diff_by_key(diff, path, key_name, old, new, &key, start, index),
+        Aligned::Duplicate(duplicate) => {
             diff.truncate(start);
-            push_duplicate(diff, path, key_name, dup);
+            push_duplicate(diff, path, key_name, duplicate);
         }
-        return;
     }
-    // Membership or order changed: match the elements by key.
+}
+
+/// How far two keyed lists line up.
+enum Aligned<'a, K: ?Sized> {
+    /// Same keys at the same positions: diffed.
+    Whole,
+    /// The keys line up before this position only; the elements before it
+    /// are diffed.
+    Until(usize),
+    /// A change was recorded under a key that another element has too.
+    Duplicate(&'a K),
+}
+
+/// Diffs the elements at the same position while their keys are the same:
+/// the path of an unchanged or edited list, kept small so that it stays
+/// fast.
+#[inline]
+fn diff_aligned<'a, T, K>(
+    diff: &mut Diff,
+    path: &Path<'_>,
+    key_name: &'static str,
+    old: &'a [T],
+    new: &'a [T],
+    key: &impl Fn(&T) -> &K,
+) -> Aligned<'a, K>
+where
+    T: AuditFields,
+    K: ?Sized + Eq + Serialize + 'a,
+{
+    for (index, (old_element, new_element)) in old.iter().zip(new).enumerate() {
+        let element_key = key(old_element);
+        if element_key != key(new_element) {
+            return Aligned::Until(index);
+        }
+        let before = diff.len();
+        T::diff_into(
+            diff,
+            &path.element(key_name, &element_key),
+            old_element,
+            new_element,
+        );
+        if diff.len() != before
+            && (key_elsewhere(old, index, element_key, key)
+                || key_elsewhere(new, index, element_key, key))
+        {
+            return Aligned::Duplicate(element_key);
+        }
+    }
+    if old.len() == new.len() {
+        Aligned::Whole
+    } else {
+        Aligned::Until(old.len().min(new.len()))
+    }
+}
+
+/// Membership or order changed from `index` on: matches the elements by
+/// key, through an index of each list.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn diff_by_key<T, K>(
+    diff: &mut Diff,
+    path: &Path<'_>,
+    key_name: &'static str,
+    old: &[T],
+    new: &[T],
+    key: &impl Fn(&T) -> &K,
+    start: usize,
+    index: usize,
+) where
+    T: AuditFields,
+    K: ?Sized + Ord + Serialize,
+{
     let mut old_index: BTreeMap<&K, &T> = BTreeMap::new();
     for element in old {
         if old_index.insert(key(element), element).is_some() {
+            diff.truncate(start);
             push_duplicate(diff, path, key_name, key(element));
             return;
         }
@@ -546,11 +654,12 @@ pub(crate) fn diff_keyed<T, K>(
     let mut new_index: BTreeMap<&K, &T> = BTreeMap::new();
     for element in new {
         if new_index.insert(key(element), element).is_some() {
+            diff.truncate(start);
             push_duplicate(diff, path, key_name, key(element));
             return;
         }
     }
-    for element in new {
+    for element in &new[index..] {
         let element_key = key(element);
         let path = path.element(key_name, &element_key);
         match old_index.get(element_key) {
@@ -558,7 +667,7 @@ pub(crate) fn diff_keyed<T, K>(
             None => record_present(diff, &path, element, Record::Add),
         }
     }
-    for element in old {
+    for element in &old[index..] {
         let element_key = key(element);
         if !new_index.contains_key(element_key) {
             let path = path.element(key_name, &element_key);
@@ -573,12 +682,12 @@ pub(crate) fn record_keyed<T, K>(
     key_name: &'static str,
     elements: &[T],
     record: Record,
-    key: fn(&T) -> &K,
+    key: impl Fn(&T) -> &K,
 ) where
     T: AuditFields,
     K: ?Sized + Ord + Serialize,
 {
-    if let Some(dup) = duplicate(elements, key) {
+    if let Some(dup) = duplicate(elements, &key) {
         push_duplicate(diff, path, key_name, dup);
         return;
     }

@@ -185,17 +185,18 @@ where
 /// Diffs the list `name` under `parent` element by element, matching the
 /// elements by the key `key_name` that `key` reads.
 #[inline]
-pub fn keyed<L, K>(
+pub fn keyed<L, K, F>(
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
     key_name: &'static str,
     old: &L,
     new: &L,
-    key: fn(&L::Element) -> &K,
+    key: F,
 ) where
     L: ?Sized + KeyedList,
     K: ?Sized + Ord + Serialize,
+    F: Fn(&L::Element) -> &K,
 {
     crate::nested::diff_keyed(
         diff,
@@ -310,17 +311,18 @@ pub fn record_secret_entries<T>(
 /// Records every element of the keyed list `name` of a value that exists on
 /// one side only.
 #[inline]
-pub fn record_keyed<L, K>(
+pub fn record_keyed<L, K, F>(
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
     key_name: &'static str,
     value: &L,
     record: Record,
-    key: fn(&L::Element) -> &K,
+    key: F,
 ) where
     L: ?Sized + KeyedList,
     K: ?Sized + Ord + Serialize,
+    F: Fn(&L::Element) -> &K,
 {
     crate::nested::record_keyed(
         diff,

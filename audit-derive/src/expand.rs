@@ -205,7 +205,7 @@ fn field_statement(field: &Field<'_>, private: &TokenStream, side: Side) -> Opti
                     Side::Diff => quote!(keyed),
                     Side::Record => quote!(record_keyed),
                 };
-                let call = quote_spanned!(ty.span()=> #private::#function::<#ty, _>);
+                let call = quote_spanned!(ty.span()=> #private::#function::<#ty, _, _>);
                 // The key is read by a closure spanned at the key, so that a
                 // missing field is reported there.
                 let read_key = quote_spanned!(key_field.span()=> |__audit_element| &__audit_element.#key_field);

@@ -185,6 +185,15 @@ fn a_duplicate_key_is_an_error_change_never_a_panic() {
         json(&audit_core::diff(&old, &new)),
         r#"{"members":{"secret":false,"error":"duplicate key id=1"}}"#
     );
+    // A change under a key that appears once names its element: a repeated
+    // key elsewhere makes no path ambiguous.
+    old.members.push(member(2, "viewer", "i2"));
+    let mut new = old.clone();
+    new.members[2].role = "owner".into();
+    assert_eq!(
+        json(&audit_core::diff(&old, &new)),
+        r#"{"members[id=2].role":{"old":"viewer","new":"owner","secret":false}}"#
+    );
 }
 
 #[derive(Clone, Serialize, Auditable)]

@@ -170,6 +170,7 @@ const _: () = {
             ::audit_core::__private::keyed::<
                 Vec<Member>,
                 _,
+                _,
             >(
                 __audit_diff,
                 __audit_path,
@@ -216,6 +217,7 @@ const _: () = {
             >(__audit_diff, __audit_path, "env", &__audit_value.env, __audit_record);
             ::audit_core::__private::record_keyed::<
                 Vec<Member>,
+                _,
                 _,
             >(
                 __audit_diff,
