@@ -203,7 +203,9 @@ pub(crate) use context_builder_methods;
 
 impl Context {
     /// The entry for `action` on the resource `new` describes, else `old`.
-    /// The diff is computed when both are there and `with_diff` says so.
+    /// When `with_diff` says so, the diff is computed when both are there;
+    /// a `create` with only `new` records every field of it, and a `delete`
+    /// with only `old` every field of that.
     pub(crate) fn entry<T: Auditable>(
         self,
         action: Action,
@@ -214,6 +216,8 @@ impl Context {
     ) -> AuditEntry {
         let diff = match (old, new) {
             (Some(old), Some(new)) if with_diff => T::diff(old, new),
+            (None, Some(new)) if with_diff && action == Action::CREATE => T::created(new),
+            (Some(old), None) if with_diff && action == Action::DELETE => T::deleted(old),
             _ => Diff::new(),
         };
         let resource = new.or(old);

@@ -54,12 +54,19 @@
 //! | `org = field` | organization field; the resource then requires one | not organization-scoped |
 //! | `actions(create, write, archive, ...)` | the [`Action`]s the resource is audited for: any snake_case names | `create, write, delete` |
 //! | `crate = "path"` | path to `audit_core`, for crates that re-export it | `::audit_core` |
+//! | `embedded` | the struct is part of a resource, diffed where a field of one is `#[audit(nested)]`: it takes no `resource`, `id`, `target`, `link`, `org` or `actions`, implements [`AuditFields`] but not [`Auditable`], and is not registered as a resource; its diff keys may not hold `.`, `[` or `'` | a resource |
+//!
+//! The default target is a field named `name`, else `title`, that is
+//! tracked: a secret or ignored one would write its value into every entry.
+//! The id is recorded in every entry, so it may not be an `Option`. Each
+//! link placeholder is percent-encoded as one path segment, so that a value
+//! such as `../admin?x` cannot retarget the link.
 //!
 //! # Field attributes
 //!
-//! Exactly one of `track`, `ignore` and `secret`, each optionally with a
-//! reason (`#[audit(ignore = "changes on every message")]`), and optionally
-//! `rename = "key"`:
+//! Exactly one of `track`, `ignore`, `secret` and `nested`, the first three
+//! optionally with a reason (`#[audit(ignore = "changes on every message")]`),
+//! and optionally `rename = "key"`:
 //!
 //! - `track`: compared with `PartialEq`; when it changed, its old and new
 //!   values are recorded as JSON. The type needs `PartialEq` and `Serialize`,
@@ -68,6 +75,43 @@
 //! - `secret`: compared with `PartialEq`; when it changed, the entry records
 //!   `{"secret": true}` and never the values. The type needs `PartialEq` only.
 //! - `ignore`: never read.
+//! - `nested`: the field is a struct that derives `Auditable` (usually with
+//!   `#[audit(embedded)]`), or an `Option`, `Box`, `BTreeMap` or `HashMap`
+//!   of one. It is diffed field by field, each inner field keeping its class,
+//!   under dotted keys: `settings.theme`, `settings.api_token` (a secret,
+//!   `{"secret": true}`). `None` to `Some` records `{"op": "add", ..}` at
+//!   `backup` and every inner field with `"op": "add"` (`Some` to `None`:
+//!   `"remove"`, with the old values); a map records each entry under its key
+//!   (`by_name.ada.login`).
+//! - `nested, key = field` on a `Vec` (or slice) of such structs: elements
+//!   are matched by their `field`, not by index: `members[id=3]` is added or
+//!   removed (with its values, secrets without), `members[id=2].role`
+//!   changed; reordering records nothing. Two elements with one key record
+//!   `{"secret": false, "error": "duplicate key id=3"}` for the list.
+//! - `entries`, with `track` or `secret`, on a `BTreeMap`, `HashMap`,
+//!   `BTreeSet` or `HashSet` of plain values: one change per key
+//!   (`labels.team`, `labels.tier` with `"op": "add"`). A secret map records
+//!   which keys changed, never a value; a secret set, whose elements are its
+//!   values, records `{"secret": true}` for the field.
+//!
+//! A map key that is not an identifier (`[A-Za-z_][A-Za-z0-9_-]*`) is quoted:
+//! `labels['app.kubernetes.io/name']`, with `'` and `\` escaped by a
+//! backslash; a string list key is quoted too: `members[id='u-1']`.
+//!
+//! Tracking a type that derives `Auditable` whole (or an `Option`, `Box`,
+//! `Vec`, set or map of one) is a build error at the field, since it would
+//! serialize the inner secret and ignored fields: write `#[audit(nested)]`.
+//! The check cannot see through a generic type parameter: a field typed `T`
+//! is not checked. A tracked field that serde skips (`#[serde(skip)]`,
+//! `skip_serializing`) is a build error too: classify it `ignore` or
+//! `secret`. A tracked `HashSet` or `HashMap` is recorded sorted, and JSON
+//! objects are recorded with sorted keys whether or not `serde_json`'s
+//! `preserve_order` feature is on, so that equal values serialize alike.
+//!
+//! A `create` entry records every tracked field of the new value as
+//! `{"new": .., "secret": false}`, a `delete` entry every tracked field of
+//! the old one as `{"old": .., "secret": false}`, at every depth; secret
+//! fields as `{"secret": true}`.
 //!
 //! The diff key is the field's serde name: `#[serde(rename)]`, the
 //! container's `#[serde(rename_all)]` and raw identifiers (`r#type` is
@@ -260,6 +304,7 @@ mod error;
 pub mod json_lines;
 mod lost;
 mod memory;
+mod nested;
 mod request;
 mod schema;
 mod schema_fingerprint;
@@ -273,15 +318,15 @@ mod tracing_sink;
 pub mod __private;
 
 pub use crate::action::{Action, InvalidAction};
-pub use crate::auditable::{Auditable, diff};
+pub use crate::auditable::{AuditFields, Auditable, diff};
 pub use crate::background::BackgroundAudit;
-pub use crate::diff::{Change, Diff, FieldChange};
+pub use crate::diff::{Change, Diff, FieldChange, Op};
 pub use crate::entry::{AuditEntry, Flag};
 pub use crate::error::ExportError;
 pub use crate::json_lines::JsonLinesSink;
 pub use crate::memory::MemorySink;
 pub use crate::request::AuditRequest;
-pub use crate::schema::{FieldClass, FieldSchema, Schema};
+pub use crate::schema::{FieldClass, FieldSchema, FieldShape, Schema, SchemaKind};
 #[cfg(feature = "tokio")]
 pub use crate::sink::ExportFuture;
 pub use crate::sink::{AuditSink, NopSink};

@@ -15,12 +15,12 @@ use crate::meta::{self, EntryErrors};
 use crate::model::Class;
 use crate::suggest;
 use crate::symbol::{
-    ACTIONS, AUDIT, CONTAINER_KEYS, CRATE, FIELD_KEYS, ID, IGNORE, LINK, LINK_WITH, ORG, RENAME,
-    RENAME_ALL, RESOURCE, SECRET, SERDE, SERIALIZE, SERIALIZE_WITH, TARGET, TARGET_WITH, TRACK,
-    WITH,
+    ACTIONS, AUDIT, CONTAINER_KEYS, CRATE, EMBEDDED, ENTRIES, FIELD_KEYS, ID, IGNORE, KEY, LINK,
+    LINK_WITH, NESTED, ORG, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE, SERIALIZE, SERIALIZE_WITH,
+    SKIP, SKIP_SERIALIZING, TARGET, TARGET_WITH, TRACK, WITH,
 };
 
-/// A field's `#[audit(track | ignore | secret [= "reason"])]`.
+/// A field's `#[audit(track | ignore | secret [= "reason"] | nested)]`.
 pub(crate) struct Classification {
     pub(crate) class: Class,
     pub(crate) reason: Option<LitStr>,
@@ -56,6 +56,8 @@ pub(crate) struct Container {
     /// serde's `rename_all`.
     pub(crate) rename_all: Option<RenameRule>,
     pub(crate) doc: Option<String>,
+    /// `#[audit(embedded)]`
+    pub(crate) embedded: Option<Ident>,
 }
 
 /// The attributes of a field.
@@ -66,6 +68,14 @@ pub(crate) struct Field {
     pub(crate) rename: Option<LitStr>,
     /// `#[serde(rename = "key")]`
     pub(crate) serde_rename: Option<String>,
+    /// Where the `#[serde(rename)]` is written.
+    pub(crate) serde_rename_span: Option<proc_macro2::Span>,
+    /// `#[serde(skip)]` or `#[serde(skip_serializing)]`.
+    pub(crate) serde_skip: Option<Path>,
+    /// The `entries` modifier.
+    pub(crate) entries: Option<Ident>,
+    /// `key = field`, the key of a keyed list's elements.
+    pub(crate) key: Option<Ident>,
     /// The function serde serializes the field with: `#[serde(serialize_with
     /// = "path")]`, or `path::serialize` for `#[serde(with = "path")]`.
     pub(crate) serialize_with: Option<ExprPath>,
@@ -149,6 +159,9 @@ impl Container {
         } else if key.is_ident(ACTIONS) {
             let actions = parse_actions(sink, entry)?;
             meta::set(sink, key, &mut self.actions, actions);
+        } else if key.is_ident(EMBEDDED) {
+            let ident = key.require_ident()?.clone();
+            meta::set(sink, key, &mut self.embedded, ident);
         } else if key.is_ident(CRATE) {
             let example = "#[audit(crate = \"path::to::audit_core\")]";
             let path = meta::string_value(entry, example)?
@@ -193,9 +206,13 @@ impl Field {
             } else if attr.path().is_ident(SERDE) {
                 let _ = attr.parse_nested_meta(|entry| {
                     if entry.path.is_ident(RENAME) {
+                        let span = entry.path.span();
                         if let Some(name) = meta::serde_name(&entry)? {
                             field.serde_rename = Some(name);
+                            field.serde_rename_span = Some(span);
                         }
+                    } else if entry.path.is_ident(SKIP) || entry.path.is_ident(SKIP_SERIALIZING) {
+                        field.serde_skip = Some(entry.path.clone());
                     } else if entry.path.is_ident(WITH) {
                         if let Some(mut module) = meta::serde_path(&entry)? {
                             let serialize = Ident::new(SERIALIZE, module.span());
@@ -228,6 +245,16 @@ impl Field {
             Class::Ignore
         } else if entry.path.is_ident(SECRET) {
             Class::Secret
+        } else if entry.path.is_ident(NESTED) {
+            Class::Nested
+        } else if entry.path.is_ident(ENTRIES) {
+            let ident = entry.path.require_ident()?.clone();
+            meta::set(sink, &entry.path, &mut self.entries, ident);
+            return Ok(());
+        } else if entry.path.is_ident(KEY) {
+            let field = meta::field_name(entry, "#[audit(nested, key = id)]")?;
+            meta::set(sink, &entry.path, &mut self.key, field);
+            return Ok(());
         } else if entry.path.is_ident(RENAME) {
             let key = meta::string_value(entry, "#[audit(rename = \"key\")]")?;
             if key.value().is_empty() {
@@ -239,7 +266,11 @@ impl Field {
             return unknown_key(sink, entry, &On::Field(field_name));
         };
         let keyword = entry.path.require_ident()?.clone();
-        let reason = if entry.input.peek(Token![=]) {
+        let reason = if entry.input.peek(Token![=]) && class == Class::Nested {
+            return Err(entry.error(
+                "`nested` takes no reason: the nested struct's fields carry their own classes; write `#[audit(nested)]`",
+            ));
+        } else if entry.input.peek(Token![=]) {
             let example = format!("#[audit({} = \"why\")]", class.keyword());
             let reason = meta::string_value(entry, &example)?;
             if reason.value().trim().is_empty() {
@@ -264,7 +295,7 @@ impl Field {
                     )
                 } else {
                     format!(
-                        "field `{field_name}` is classified both `{}` and `{}`; keep the one you mean: a field takes exactly one of `track`, `ignore` and `secret`",
+                        "field `{field_name}` is classified both `{}` and `{}`; keep the one you mean: a field takes exactly one of `track`, `ignore`, `secret` and `nested`",
                         first.class.keyword(),
                         class.keyword(),
                     )

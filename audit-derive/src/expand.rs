@@ -1,14 +1,17 @@
-//! Writes the `Auditable` impl from the checked [`Model`].
+//! Writes the `AuditFields` and `Auditable` impls from the checked [`Model`].
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned as _;
-use syn::{DeriveInput, LitByteStr, Path};
+use syn::{DeriveInput, LitByte, LitByteStr, Path};
 
 use crate::error_store::ErrorStore;
 use crate::fallback;
 use crate::generics;
-use crate::model::{Checked, Class, Field, Link, LinkPiece, Model, Recorded, Schema, Target};
+use crate::model::{
+    Checked, Class, Field, Link, LinkPiece, Model, Recorded, Resource, Schema, Shape, Target,
+};
+use crate::ty;
 use crate::valid;
 
 /// The impl of `Auditable` for `input`, or its errors and a stub impl.
@@ -30,33 +33,25 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
     let generics = generics::with_bounds(model);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let schema = schema(krate, &model.schema);
-    let resource = &model.resource;
-    let resource_id = display(&resource.id, &private);
-    let resource_target = match &resource.target {
-        Target::Field(field) => display(field, &private),
-        Target::With(path) => quote_spanned!(path.span()=> #path(self)),
-    };
-    let resource_link = match &resource.link {
-        None => quote!(::core::option::Option::None),
-        Some(Link::With(path)) => quote_spanned!(path.span()=> #path(self)),
-        Some(Link::Template(pieces)) => link_template(pieces, &private),
-    };
-    let organization_id = match &resource.org {
-        None => quote!(::core::option::Option::None),
-        Some(field) if field.optional.is_some() => {
-            let member = field.member;
-            quote!(#private::display_option(::core::option::Option::as_ref(&self.#member)))
-        }
-        Some(field) => {
-            let display = display(field, &private);
-            quote!(::core::option::Option::Some(#display))
-        }
-    };
-    let diff_fields = model
-        .schema
-        .fields
+    let fields = &model.schema.fields;
+    let diff_fields = fields
         .iter()
-        .filter_map(|field| diff_field(field, &private));
+        .filter_map(|field| field_statement(field, &private, Side::Diff));
+    let record_fields = fields
+        .iter()
+        .filter_map(|field| field_statement(field, &private, Side::Record));
+    let probes = probes(fields, &private);
+    let auditable = model.resource.as_ref().map(|resource| {
+        let methods = resource_methods(resource, &private);
+        quote! {
+            #private::register_schema!(__AUDIT_SCHEMA);
+
+            #[automatically_derived]
+            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
+                #methods
+            }
+        }
+    });
     // The methods are `#[inline]`, as those of the standard derives are: a
     // crate then generates machine code for the diffs it calls, as for the
     // `Serialize` impls it uses, rather than for every audited struct it
@@ -67,72 +62,198 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
             // generics and a generic struct is registered too, once.
             const __AUDIT_SCHEMA: &'static #krate::Schema = #schema;
 
-            #private::register_schema!(__AUDIT_SCHEMA);
+            #probes
 
             #[automatically_derived]
-            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
-                const SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
+            impl #impl_generics #private::ContainsAudited for #ident #ty_generics #where_clause {}
+
+            #[automatically_derived]
+            impl #impl_generics #krate::AuditFields for #ident #ty_generics #where_clause {
+                const FIELDS: &'static #krate::Schema = __AUDIT_SCHEMA;
 
                 #[inline]
-                fn resource_id(&self) -> #private::String {
-                    #resource_id
-                }
-
-                #[inline]
-                fn resource_target(&self) -> #private::String {
-                    #resource_target
-                }
-
-                #[inline]
-                fn resource_link(&self) -> ::core::option::Option<#private::String> {
-                    #resource_link
-                }
-
-                #[inline]
-                fn organization_id(&self) -> ::core::option::Option<#private::String> {
-                    #organization_id
-                }
-
-                #[inline]
-                fn diff(__audit_old: &Self, __audit_new: &Self) -> #krate::Diff {
-                    let mut __audit_diff = #krate::Diff::new();
+                fn diff_into(
+                    __audit_diff: &mut #krate::Diff,
+                    __audit_path: &#private::Path<'_>,
+                    __audit_old: &Self,
+                    __audit_new: &Self,
+                ) {
                     #(#diff_fields)*
-                    __audit_diff
+                }
+
+                #[inline]
+                fn record_all(
+                    __audit_diff: &mut #krate::Diff,
+                    __audit_path: &#private::Path<'_>,
+                    __audit_value: &Self,
+                    __audit_record: #private::Record,
+                ) {
+                    #(#record_fields)*
                 }
             }
+
+            #auditable
         };
     }
 }
 
-/// The comparison of one field; nothing for an ignored field, which is never read.
-fn diff_field(field: &Field<'_>, private: &TokenStream) -> Option<TokenStream> {
+/// The resource functions of `Auditable`.
+fn resource_methods(resource: &Resource<'_>, private: &TokenStream) -> TokenStream {
+    let resource_id = display(&resource.id, private);
+    let resource_target = match &resource.target {
+        Target::Field(field) => display(field, private),
+        Target::With(path) => quote_spanned!(path.span()=> #path(self)),
+    };
+    let resource_link = match &resource.link {
+        None => quote!(::core::option::Option::None),
+        Some(Link::With(path)) => quote_spanned!(path.span()=> #path(self)),
+        Some(Link::Template(pieces)) => link_template(pieces, private),
+    };
+    let organization_id = match &resource.org {
+        None => quote!(::core::option::Option::None),
+        Some(field) if field.optional.is_some() => {
+            let member = field.member;
+            quote!(#private::display_option(::core::option::Option::as_ref(&self.#member)))
+        }
+        Some(field) => {
+            let display = display(field, private);
+            quote!(::core::option::Option::Some(#display))
+        }
+    };
+    quote! {
+        #[inline]
+        fn resource_id(&self) -> #private::String {
+            #resource_id
+        }
+
+        #[inline]
+        fn resource_target(&self) -> #private::String {
+            #resource_target
+        }
+
+        #[inline]
+        fn resource_link(&self) -> ::core::option::Option<#private::String> {
+            #resource_link
+        }
+
+        #[inline]
+        fn organization_id(&self) -> ::core::option::Option<#private::String> {
+            #organization_id
+        }
+    }
+}
+
+/// For the tracked fields, a build-time check that each type contains no
+/// auditable struct, which would be serialized whole, its secret and
+/// ignored fields included. A `const` each, so that every such field is
+/// reported. A type naming the struct's generics cannot be checked here,
+/// outside the impl: the probe's documented limit. A primitive or `String`
+/// holds no struct and is not checked.
+fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
+    fields
+        .iter()
+        .filter(|field| field.probe && !ty::is_scalar(field.ty))
+        .map(|field| {
+            let ty = field.ty;
+            let message = format!(
+                "the tracked field `{}` has type `{}`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
+                field.rust_name, field.type_text,
+            );
+            quote_spanned! {ty.span()=>
+                const _: () = {
+                    #[allow(unused_imports)]
+                    use #private::NotAudited as _;
+                    ::core::assert!(!#private::Probe::<#ty>::AUDITED, #message);
+                };
+            }
+        })
+        .collect()
+}
+
+/// Which method a field's statement is for.
+#[derive(Clone, Copy)]
+enum Side {
+    /// `diff_into`: compare the old and the new value.
+    Diff,
+    /// `record_all`: record the one value there is.
+    Record,
+}
+
+/// The comparison (or the recording) of one field; nothing for an ignored
+/// field, which is never read.
+fn field_statement(field: &Field<'_>, private: &TokenStream, side: Side) -> Option<TokenStream> {
     let ty = field.ty;
     let member = field.member;
     let key = &field.key;
-    let function = match (field.class, &field.serialize_with) {
+    let (values, record) = match side {
+        Side::Diff => (
+            quote!(&__audit_old.#member, &__audit_new.#member,),
+            quote!(),
+        ),
+        Side::Record => (quote!(&__audit_value.#member,), quote!(__audit_record,)),
+    };
+    let entries = matches!(field.shape, Shape::Entries);
+    let function = match (field.class, side) {
         (Class::Ignore, _) => return None,
-        (Class::Track, Some(serialize_with)) => {
+        (Class::Nested, _) => {
+            if let Shape::Keyed {
+                key: key_field,
+                name,
+            } = &field.shape
+            {
+                let function = match side {
+                    Side::Diff => quote!(keyed),
+                    Side::Record => quote!(record_keyed),
+                };
+                let call = quote_spanned!(ty.span()=> #private::#function::<#ty, _, _>);
+                // The key is read by a closure spanned at the key, so that a
+                // missing field is reported there.
+                let read_key = quote_spanned!(key_field.span()=> |__audit_element| &__audit_element.#key_field);
+                return Some(
+                    quote!(#call(__audit_diff, __audit_path, #key, #name, #values #record #read_key);),
+                );
+            }
+            match side {
+                Side::Diff => quote!(nested),
+                Side::Record => quote!(record_nested),
+            }
+        }
+        (Class::Secret, Side::Record) if !entries => {
+            return Some(
+                quote!(#private::record_secret(__audit_diff, __audit_path, #key, __audit_record);),
+            );
+        }
+        (Class::Track, Side::Diff) if entries => quote!(track_entries),
+        (Class::Track, Side::Record) if entries => quote!(record_track_entries),
+        (Class::Secret, Side::Diff) if entries => quote!(secret_entries),
+        (Class::Secret, Side::Record) => quote!(record_secret_entries),
+        (Class::Track, _) if field.serialize_with.is_some() => {
             // Serialized as serde serializes the field, so that the diff
             // records the value the struct's own JSON holds.
-            let call = quote_spanned!(ty.span()=> #private::track_with::<#ty, _>);
+            let serialize_with = &field.serialize_with;
+            let function = match side {
+                Side::Diff => quote!(track_with),
+                Side::Record => quote!(record_track_with),
+            };
+            let call = quote_spanned!(ty.span()=> #private::#function::<#ty, _>);
             return Some(quote! {
                 #call(
-                    &mut __audit_diff,
-                    #key,
-                    &__audit_old.#member,
-                    &__audit_new.#member,
+                    __audit_diff, __audit_path, #key, #values #record
                     |__audit_value: &#ty, __audit_serializer| #serialize_with(__audit_value, __audit_serializer),
                 );
             });
         }
-        (Class::Track, None) => quote!(track),
-        (Class::Secret, _) => quote!(secret),
+        (Class::Track, Side::Diff) if field.canonical => quote!(track_canonical),
+        (Class::Track, Side::Record) if field.canonical => quote!(record_track_canonical),
+        (Class::Track, Side::Diff) => quote!(track),
+        (Class::Track, Side::Record) => quote!(record_track),
+        (Class::Secret, Side::Diff) => quote!(secret),
     };
-    // Spanned at the type, so that a type lacking `PartialEq` or `Serialize`
-    // is reported there.
+    // Spanned at the type, so that a type lacking a trait the field's class
+    // needs is reported there.
     let call = quote_spanned!(ty.span()=> #private::#function::<#ty>);
     Some(quote! {
-        #call(&mut __audit_diff, #key, &__audit_old.#member, &__audit_new.#member);
+        #call(__audit_diff, __audit_path, #key, #values #record);
     })
 }
 
@@ -150,7 +271,7 @@ fn link_template(pieces: &[LinkPiece<'_>], private: &TokenStream) -> TokenStream
         LinkPiece::Field(field) => {
             let member = field.member;
             let ty = field.displayed_ty();
-            let push = quote_spanned!(ty.span()=> #private::push_display::<#ty>);
+            let push = quote_spanned!(ty.span()=> #private::push_link_segment::<#ty>);
             if field.optional.is_some() {
                 // A resource whose placeholder field is `None` has no link.
                 quote! {
@@ -183,6 +304,7 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
         requires_org,
         link,
         link_with,
+        embedded,
         fields,
     } = schema;
     let doc = option_str(doc.as_deref());
@@ -199,7 +321,26 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
     let docs = fields
         .iter()
         .map(|field| field.doc.as_deref().unwrap_or_default());
-    let classes = byte_string(fields.iter().map(|field| field.class.code()));
+    let classes = byte_string(fields.iter().map(Field::class_code));
+    let shapes = byte_string(fields.iter().map(|field| field.shape.code()));
+    let keys = fields.iter().map(|field| match &field.shape {
+        Shape::Keyed { name, .. } => name.as_str(),
+        Shape::Value | Shape::Optional | Shape::Entries => "",
+    });
+    // A nested field's schema, by the trait its type implements; a
+    // recursive or generic one is documented without it.
+    let nested = fields
+        .iter()
+        .filter(|field| field.class == Class::Nested && field.nested_schema)
+        .map(|field| {
+            let ty = field.ty;
+            if matches!(field.shape, Shape::Keyed { .. }) {
+                quote_spanned!(ty.span()=> <<#ty as #private::KeyedList>::Element as #krate::AuditFields>::FIELDS)
+            } else {
+                quote_spanned!(ty.span()=> <#ty as #krate::AuditFields>::FIELDS)
+            }
+        });
+    let kind = LitByte::new(if *embedded { b'e' } else { b'r' }, Span::call_site());
     let has_reason = byte_string(fields.iter().map(|field| flag(field.reason.is_some())));
     let has_doc = byte_string(fields.iter().map(|field| flag(field.doc.is_some())));
     quote! {
@@ -227,7 +368,13 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
                 #has_reason,
                 [#(#docs),*],
                 #has_doc,
+                #shapes,
+                [#(#keys),*],
+                &[#(#nested),*],
             ),
+            #kind,
+            "",
+            false,
         )
     }
 }

@@ -16,9 +16,28 @@ pub(crate) fn impl_auditable(stub: &Stub<'_>) -> TokenStream {
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
-                const SCHEMA: &'static #krate::Schema = #schema;
+            impl #impl_generics #krate::AuditFields for #ident #ty_generics #where_clause {
+                const FIELDS: &'static #krate::Schema = #schema;
 
+                fn diff_into(
+                    _: &mut #krate::Diff,
+                    _: &#private::Path<'_>,
+                    _: &Self,
+                    _: &Self,
+                ) {
+                }
+
+                fn record_all(
+                    _: &mut #krate::Diff,
+                    _: &#private::Path<'_>,
+                    _: &Self,
+                    _: #private::Record,
+                ) {
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
                 fn resource_id(&self) -> #private::String {
                     #private::String::new()
                 }
@@ -33,10 +52,6 @@ pub(crate) fn impl_auditable(stub: &Stub<'_>) -> TokenStream {
 
                 fn organization_id(&self) -> ::core::option::Option<#private::String> {
                     ::core::option::Option::None
-                }
-
-                fn diff(_: &Self, _: &Self) -> #krate::Diff {
-                    #krate::Diff::new()
                 }
             }
         };

@@ -5,7 +5,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::{ToTokens as _, quote};
 use syn::{Generics, Type, WherePredicate};
 
-use crate::model::{Class, Link, LinkPiece, Model, Target};
+use crate::model::{Class, Link, LinkPiece, Model, Shape, Target};
 
 /// The struct's generics, with the bound each generic field type needs
 /// added to the where clause; a type parameter used only by ignored fields
@@ -34,16 +34,27 @@ pub(crate) fn with_bounds(model: &Model<'_>) -> Generics {
         }
     };
     for field in &model.schema.fields {
+        let entries = matches!(field.shape, Shape::Entries);
         match field.class {
+            Class::Track if entries => bound(field.ty, quote!(TrackedEntries)),
+            Class::Secret if entries => bound(field.ty, quote!(SecretEntries)),
             Class::Track if field.serialize_with.is_some() => {
                 bound(field.ty, quote!(TrackedWithField));
             }
+            Class::Track if field.canonical => bound(field.ty, quote!(CanonicalField)),
             Class::Track => bound(field.ty, quote!(TrackedField)),
             Class::Secret => bound(field.ty, quote!(SecretField)),
+            Class::Nested if matches!(field.shape, Shape::Keyed { .. }) => {
+                bound(field.ty, quote!(KeyedList));
+            }
+            Class::Nested => bound(field.ty, quote!(AuditFields)),
             Class::Ignore => {}
         }
     }
-    let resource = &model.resource;
+    let Some(resource) = &model.resource else {
+        generics.make_where_clause().predicates.extend(predicates);
+        return generics;
+    };
     let mut displayed: Vec<&Type> = vec![resource.id.displayed_ty()];
     if let Target::Field(field) = &resource.target {
         displayed.push(field.displayed_ty());
@@ -65,7 +76,7 @@ pub(crate) fn with_bounds(model: &Model<'_>) -> Generics {
 }
 
 /// Whether `tokens` name any of `params`.
-fn mentions_any(tokens: TokenStream, params: &[String]) -> bool {
+pub(crate) fn mentions_any(tokens: TokenStream, params: &[String]) -> bool {
     tokens.into_iter().any(|tt| match tt {
         TokenTree::Ident(ident) => params.iter().any(|param| ident == param),
         TokenTree::Group(group) => mentions_any(group.stream(), params),

@@ -4,7 +4,7 @@
 
 use syn::{ExprPath, Generics, Ident, Path, Type};
 
-use crate::symbol::{IGNORE, SECRET, TRACK};
+use crate::symbol::{IGNORE, NESTED, SECRET, TRACK};
 
 /// The class of a field, as `audit_core::FieldClass` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,6 +12,8 @@ pub(crate) enum Class {
     Track,
     Ignore,
     Secret,
+    /// `#[audit(nested)]`: a field of an auditable type, diffed field by field.
+    Nested,
 }
 
 impl Class {
@@ -21,12 +23,14 @@ impl Class {
             Class::Track => TRACK,
             Class::Ignore => IGNORE,
             Class::Secret => SECRET,
+            Class::Nested => NESTED,
         }
     }
 
     /// The byte generated code passes to `__private::fields` for this class:
-    /// the keyword's first letter. `__private` decodes exactly these three
-    /// and rejects any other at compile time.
+    /// the keyword's first letter. `__private` decodes exactly these (and
+    /// `b'g'`, see [`Field::class_code`]) and rejects any other at compile
+    /// time.
     pub(crate) fn code(self) -> u8 {
         self.keyword().as_bytes()[0]
     }
@@ -44,7 +48,9 @@ pub(crate) enum Checked<'a> {
 pub(crate) struct Model<'a> {
     pub(crate) head: Head<'a>,
     pub(crate) schema: Schema<'a>,
-    pub(crate) resource: Resource<'a>,
+    /// Where the resource functions read from; `None` for an
+    /// `#[audit(embedded)]` struct, which implements `AuditFields` only.
+    pub(crate) resource: Option<Resource<'a>>,
 }
 
 /// A struct the derive rejected: what the stub impl needs.
@@ -76,6 +82,8 @@ pub(crate) struct Schema<'a> {
     pub(crate) link: Option<String>,
     /// The `link_with = path` function, as written.
     pub(crate) link_with: Option<String>,
+    /// `#[audit(embedded)]`: part of a resource, not one; not registered.
+    pub(crate) embedded: bool,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
@@ -96,6 +104,62 @@ pub(crate) struct Field<'a> {
     /// has one: `#[serde(serialize_with = "path")]`, or `path::serialize` for
     /// `#[serde(with = "path")]`.
     pub(crate) serialize_with: Option<ExprPath>,
+    /// How the field's value is walked.
+    pub(crate) shape: Shape,
+    /// A tracked `HashSet` or `HashMap` (or an `Option` of one): recorded in
+    /// sorted order, so that equal values serialize alike.
+    pub(crate) canonical: bool,
+    /// For a nested field: whether its type's schema can be named in the
+    /// struct's schema. Not for a type that names the struct's generics
+    /// (the schema is written outside the impl) or the struct itself (its
+    /// schema would contain itself).
+    pub(crate) nested_schema: bool,
+    /// For a tracked field: whether the build checks that its type holds no
+    /// auditable struct. Not for a type naming the struct's generics, which
+    /// the check cannot see through.
+    pub(crate) probe: bool,
+}
+
+impl Field<'_> {
+    /// The class byte of `__private::fields`: [`Class::code`], or `b'g'`
+    /// for a nested field whose schema is not named.
+    pub(crate) fn class_code(&self) -> u8 {
+        if self.class == Class::Nested && !self.nested_schema {
+            b'g'
+        } else {
+            self.class.code()
+        }
+    }
+}
+
+/// How a field's value is walked and documented.
+pub(crate) enum Shape {
+    /// One value (a nested struct, or a `Box` of one).
+    Value,
+    /// `Option` of a nested struct: added, removed or diffed.
+    Optional,
+    /// A map or set recorded entry by entry: `#[audit(track, entries)]`,
+    /// `#[audit(secret, entries)]`, or `#[audit(nested)]` on a map.
+    Entries,
+    /// `#[audit(nested, key = id)]`: a list whose elements are matched by
+    /// the field `key`.
+    Keyed {
+        key: Ident,
+        /// The key's name in paths: `members[id=3]`.
+        name: String,
+    },
+}
+
+impl Shape {
+    /// The byte `__private::fields` reads as the shape.
+    pub(crate) fn code(&self) -> u8 {
+        match self {
+            Shape::Value => b'v',
+            Shape::Optional => b'o',
+            Shape::Entries => b'e',
+            Shape::Keyed { .. } => b'k',
+        }
+    }
 }
 
 /// Where the resource's id, target, organization and link come from.

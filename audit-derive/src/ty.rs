@@ -19,6 +19,21 @@ pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
+/// Whether `ty` is written as a primitive or `String`, which holds no
+/// auditable struct.
+pub(crate) fn is_scalar(ty: &Type) -> bool {
+    const SCALARS: &[&str] = &[
+        "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+        "i128", "isize", "f32", "f64", "String",
+    ];
+    let Type::Path(path) = ty else { return false };
+    path.qself.is_none()
+        && path
+            .path
+            .get_ident()
+            .is_some_and(|ident| SCALARS.iter().any(|s| ident == s))
+}
+
 /// A type as a person writes it: `Option<Vec<Uuid>>`, not `Option < Vec < Uuid > >`.
 pub(crate) fn type_text(ty: &Type) -> String {
     let mut text = ty.to_token_stream().to_string();

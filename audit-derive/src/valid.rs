@@ -6,8 +6,10 @@
 //! recorded as text. Every problem is reported; the model is built only when
 //! there was none.
 
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens as _;
 use syn::ext::IdentExt as _;
-use syn::{DeriveInput, Ident, LitStr};
+use syn::{DeriveInput, Ident, LitStr, Type};
 
 use crate::ast::{self, Container};
 use crate::attr;
@@ -15,7 +17,8 @@ use crate::case::snake_case;
 use crate::error_store::ErrorSink;
 use crate::link::{self, Piece};
 use crate::model::{
-    self, Checked, Head, Link, LinkPiece, Model, Recorded, Resource, Schema, Stub, Target,
+    self, Checked, Class, Head, Link, LinkPiece, Model, Recorded, Resource, Schema, Shape, Stub,
+    Target,
 };
 use crate::suggest;
 use crate::symbol::{DEFAULT_ACTIONS, DEFAULT_TARGETS, ID};
@@ -45,24 +48,39 @@ pub(crate) fn check<'a>(sink: &ErrorSink<'_>, input: &'a DeriveInput) -> Checked
     check_classified(sink, &st);
     let keys: Vec<String> = fields.iter().map(|field| diff_key(&cont, field)).collect();
     check_unique_keys(sink, fields, &keys);
-    let id = id_field(sink, &st);
-    let target = target(sink, &st);
-    let org = cont
-        .attrs
-        .org
-        .as_ref()
-        .and_then(|org| named_field(sink, &st, org, "org", "the organization"))
-        .map(|field| recorded(field, true));
-    let link = link(sink, &st);
-    let (Some(id), false) = (id, sink.has_errors()) else {
-        return Checked::Rejected(stub(head, rust_name));
+    for field in fields {
+        check_modifiers(sink, field);
+        check_serialized(sink, field);
+    }
+    let embedded = cont.attrs.embedded.is_some();
+    let resource = if let Some(keyword) = &cont.attrs.embedded {
+        check_embedded(sink, &st, keyword, &keys);
+        None
+    } else {
+        let id = id_field(sink, &st);
+        let target = target(sink, &st);
+        let org = cont
+            .attrs
+            .org
+            .as_ref()
+            .and_then(|org| named_field(sink, &st, org, "org", "the organization"))
+            .map(|field| recorded(field, true));
+        let link = link(sink, &st);
+        id.map(|id| Resource {
+            id,
+            target: target.unwrap_or(Target::Field(id)),
+            org,
+            link,
+        })
     };
+    if sink.has_errors() || (!embedded && resource.is_none()) {
+        return Checked::Rejected(stub(head, rust_name));
+    }
     let schema = Schema {
         resource_type: resource_type(&cont, &rust_name),
-        rust_name,
         doc: cont.attrs.doc.clone(),
-        actions: actions(&cont),
-        requires_org: org.is_some(),
+        actions: if embedded { Vec::new() } else { actions(&cont) },
+        requires_org: resource.as_ref().is_some_and(|r| r.org.is_some()),
         link: match &cont.attrs.link {
             Some(attr::Link::Template(template)) => Some(template.value()),
             Some(attr::Link::With(_)) | None => None,
@@ -71,17 +89,13 @@ pub(crate) fn check<'a>(sink: &ErrorSink<'_>, input: &'a DeriveInput) -> Checked
             Some(attr::Link::With(path)) => Some(path_text(path)),
             Some(attr::Link::Template(_)) | None => None,
         },
+        embedded,
         fields: fields
             .iter()
             .zip(keys)
-            .filter_map(|(field, key)| schema_field(field, key))
+            .filter_map(|(field, key)| schema_field(&st, field, key))
             .collect(),
-    };
-    let resource = Resource {
-        id,
-        target: target.unwrap_or(Target::Field(id)),
-        org,
-        link,
+        rust_name,
     };
     Checked::Accepted(Model {
         head,
@@ -102,6 +116,7 @@ fn stub(head: Head<'_>, rust_name: String) -> Stub<'_> {
             requires_org: false,
             link: None,
             link_with: None,
+            embedded: false,
             fields: Vec::new(),
         },
     }
@@ -168,10 +183,31 @@ fn diff_key(cont: &Container<'_>, field: &ast::Field<'_>) -> String {
 
 /// The model of a classified field; `None` for an unclassified one, which
 /// has been reported.
-fn schema_field<'a>(field: &ast::Field<'a>, key: String) -> Option<model::Field<'a>> {
+fn schema_field<'a>(
+    st: &Struct<'_, 'a>,
+    field: &ast::Field<'a>,
+    key: String,
+) -> Option<model::Field<'a>> {
     let classification = field.attrs.classification.as_ref()?;
     let class = classification.class;
+    let names_generics = names_generics(st.cont, field.ty);
+    let shape = match (class, &field.attrs.key) {
+        (Class::Nested, Some(key)) => Shape::Keyed {
+            key: key.clone(),
+            name: key.unraw().to_string(),
+        },
+        (Class::Nested, None) if is_map(field.ty) => Shape::Entries,
+        (Class::Nested, None) if ty::option_inner(field.ty).is_some() => Shape::Optional,
+        _ if field.attrs.entries.is_some() => Shape::Entries,
+        _ => Shape::Value,
+    };
     Some(model::Field {
+        canonical: class == Class::Track && field.attrs.entries.is_none() && is_hashed(field.ty),
+        nested_schema: class == Class::Nested
+            && !names_generics
+            && !mentions_self(field.ty.to_token_stream(), st.cont.ident),
+        probe: class == Class::Track && !names_generics,
+        shape,
         member: field.ident,
         ty: field.ty,
         key,
@@ -182,8 +218,8 @@ fn schema_field<'a>(field: &ast::Field<'a>, key: String) -> Option<model::Field<
         doc: field.attrs.doc.clone(),
         // Only a tracked field's value is serialized.
         serialize_with: match class {
-            model::Class::Track => field.attrs.serialize_with.clone(),
-            model::Class::Ignore | model::Class::Secret => None,
+            Class::Track if field.attrs.entries.is_none() => field.attrs.serialize_with.clone(),
+            Class::Track | Class::Ignore | Class::Secret | Class::Nested => None,
         },
     })
 }
@@ -233,7 +269,9 @@ fn check_unique_keys(sink: &ErrorSink<'_>, fields: &[ast::Field<'_>], keys: &[St
 
 fn id_field<'a>(sink: &ErrorSink<'_>, st: &Struct<'_, 'a>) -> Option<Recorded<'a>> {
     if let Some(id) = &st.cont.attrs.id {
-        return named_field(sink, st, id, "id", "the resource id").map(|f| recorded(f, false));
+        return named_field(sink, st, id, "id", "the resource id")
+            .and_then(|field| optional_id(sink, field))
+            .map(|f| recorded(f, false));
     }
     let Some(field) = st.field(ID) else {
         sink.error_spanned_by(st.cont.ident, missing_id_message(st));
@@ -246,7 +284,27 @@ fn id_field<'a>(sink: &ErrorSink<'_>, st: &Struct<'_, 'a>) -> Option<Recorded<'a
         );
         return None;
     }
-    Some(recorded(field, false))
+    optional_id(sink, field).map(|field| recorded(field, false))
+}
+
+/// The id is recorded in every entry, so it must always be there.
+fn optional_id<'c, 'a>(
+    sink: &ErrorSink<'_>,
+    field: &'c ast::Field<'a>,
+) -> Option<&'c ast::Field<'a>> {
+    let Some(inner) = ty::option_inner(field.ty) else {
+        return Some(field);
+    };
+    sink.error_spanned_by(
+        field.ty,
+        format!(
+            "the resource id is recorded in every entry, but `{}` is an `Option`, which has no text when it is `None`; audit the resource once it has its id (make the field non-optional, `{}: {}`), or name a field that always has a value with `#[audit(id = field)]`",
+            field.rust_name,
+            field.rust_name,
+            ty::type_text(inner),
+        ),
+    );
+    None
 }
 
 fn missing_id_message(st: &Struct<'_, '_>) -> String {
@@ -287,11 +345,18 @@ fn target<'a>(sink: &ErrorSink<'_>, st: &Struct<'_, 'a>) -> Option<Target<'a>> {
                 .map(|field| Target::Field(recorded(field, false)))
         }
         Some(attr::Target::With(path)) => Some(Target::With(path.clone())),
-        // A secret `title` is never the default target: its value would leak.
+        // A secret or ignored `title` is never the default target: its value
+        // would leak into every entry.
         None => DEFAULT_TARGETS
             .iter()
             .filter_map(|name| st.field(name))
-            .find(|field| !field.is_secret())
+            .find(|field| {
+                field
+                    .attrs
+                    .classification
+                    .as_ref()
+                    .is_some_and(|c| matches!(c.class, Class::Track | Class::Nested))
+            })
             .map(|field| Target::Field(recorded(field, false))),
     }
 }
@@ -385,9 +450,172 @@ fn recorded_secret_message(field: &ast::Field<'_>, recorded_as: &str) -> String 
     )
 }
 
+/// `entries` goes with `track` or `secret`, `key` with `nested`, and a list
+/// of nested structs needs a key.
+fn check_modifiers(sink: &ErrorSink<'_>, field: &ast::Field<'_>) {
+    let class = field.attrs.classification.as_ref().map(|c| c.class);
+    if let Some(entries) = &field.attrs.entries
+        && !matches!(class, Some(Class::Track | Class::Secret))
+    {
+        sink.error_spanned_by(
+            entries,
+            format!(
+                "`entries` records a map or set of plain values entry by entry, and goes with `track` or `secret`: `#[audit(track, entries)]`; {}",
+                if class == Some(Class::Nested) {
+                    "a map of embedded structs is recorded per entry by `#[audit(nested)]` alone"
+                } else {
+                    "an ignored field is never read"
+                }
+            ),
+        );
+    }
+    if let Some(key) = &field.attrs.key
+        && class != Some(Class::Nested)
+    {
+        sink.error_spanned_by(
+            key,
+            format!(
+                "`key` matches the elements of a list of embedded structs, and goes with `nested`: `#[audit(nested, key = {key})]`"
+            ),
+        );
+    }
+    if class == Some(Class::Nested)
+        && field.attrs.key.is_none()
+        && last_segment(field.ty).is_some_and(|name| name == "Vec")
+    {
+        sink.error_spanned_by(
+            field.ty,
+            format!(
+                "a list of embedded structs is diffed element by element, matched by a key field of theirs: write `#[audit(nested, key = id)]` on `{}`, naming that field; or `#[audit(track)]` to record the list as one value",
+                field.rust_name
+            ),
+        );
+    }
+}
+
+/// A tracked field must be one serde writes: otherwise the audit log would
+/// hold a value the struct's own JSON leaves out.
+fn check_serialized(sink: &ErrorSink<'_>, field: &ast::Field<'_>) {
+    let class = field.attrs.classification.as_ref().map(|c| c.class);
+    if let (Some(skip), Some(Class::Track)) = (&field.attrs.serde_skip, class) {
+        sink.error_spanned_by(
+            skip,
+            format!(
+                "field `{}` is left out of the struct's JSON by `#[serde({})]`, but `#[audit(track)]` records its value; choose what the audit log does with it: `#[audit(ignore = \"why\")]` to leave it out too, or `#[audit(secret)]` to record only that it changed",
+                field.rust_name,
+                meta_text(skip),
+            ),
+        );
+    }
+}
+
+fn meta_text(path: &syn::Path) -> String {
+    path.get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+/// An embedded struct is no resource: it takes no resource attribute, and
+/// its keys must read unambiguously inside a dotted path.
+fn check_embedded(sink: &ErrorSink<'_>, st: &Struct<'_, '_>, keyword: &Ident, keys: &[String]) {
+    let attrs = &st.cont.attrs;
+    let ident = st.cont.ident;
+    let mut resource_keys: Vec<(&str, TokenStream)> = Vec::new();
+    if let Some(value) = &attrs.resource {
+        resource_keys.push(("resource", value.to_token_stream()));
+    }
+    if let Some(value) = &attrs.id {
+        resource_keys.push(("id", value.to_token_stream()));
+    }
+    if let Some(value) = &attrs.org {
+        resource_keys.push(("org", value.to_token_stream()));
+    }
+    match &attrs.target {
+        Some(attr::Target::Field(value)) => resource_keys.push(("target", value.to_token_stream())),
+        Some(attr::Target::With(value)) => {
+            resource_keys.push(("target_with", value.to_token_stream()));
+        }
+        None => {}
+    }
+    match &attrs.link {
+        Some(attr::Link::Template(value)) => resource_keys.push(("link", value.to_token_stream())),
+        Some(attr::Link::With(value)) => resource_keys.push(("link_with", value.to_token_stream())),
+        None => {}
+    }
+    if let Some(first) = attrs.actions.as_ref().and_then(|actions| actions.first()) {
+        resource_keys.push(("actions", first.to_token_stream()));
+    }
+    for (key, value) in resource_keys {
+        sink.error_spanned_by(
+            value,
+            format!(
+                "`{key}` describes a resource, and `#[audit({keyword})]` makes `{ident}` part of one, recorded under the field that nests it: remove `{key}`, or remove `{keyword}` to audit `{ident}` as a resource of its own",
+            ),
+        );
+    }
+    for (field, key) in st.fields.iter().zip(keys) {
+        if key.contains(['.', '[', '\'']) {
+            let message = format!(
+                "the diff key `{key}` of a field of an embedded struct is part of a dotted path (`settings.{key}`), where `.`, `[` and `'` would make it ambiguous; rename it with `#[audit(rename = \"key\")]`",
+            );
+            match (&field.attrs.rename, field.attrs.serde_rename_span) {
+                (Some(rename), _) => sink.error_spanned_by(rename, message),
+                (None, Some(span)) => sink.push(syn::Error::new(span, message)),
+                (None, None) => sink.error_spanned_by(field.ident, message),
+            }
+        }
+    }
+}
+
+/// The last path segment of `ty`'s name: `Vec` for `std::vec::Vec<T>`.
+fn last_segment(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether `ty` is written as a map (`BTreeMap`, `HashMap`), or an `Option`
+/// of one.
+fn is_map(ty: &Type) -> bool {
+    let ty = ty::option_inner(ty).unwrap_or(ty);
+    last_segment(ty).is_some_and(|name| name.ends_with("Map"))
+}
+
+/// Whether `ty` is written as a `HashSet` or `HashMap`, or an `Option` of
+/// one: a value whose iteration order is random, recorded sorted.
+fn is_hashed(ty: &Type) -> bool {
+    let ty = ty::option_inner(ty).unwrap_or(ty);
+    last_segment(ty).is_some_and(|name| name == "HashSet" || name == "HashMap")
+}
+
+/// Whether `tokens` name `ident` or `Self`: a field of a recursive struct.
+fn mentions_self(tokens: TokenStream, ident: &Ident) -> bool {
+    tokens.into_iter().any(|tt| match tt {
+        TokenTree::Ident(name) => name == *ident || name == "Self",
+        TokenTree::Group(group) => mentions_self(group.stream(), ident),
+        TokenTree::Punct(_) | TokenTree::Literal(_) => false,
+    })
+}
+
+/// Whether `ty` names a type or const parameter or a lifetime of the
+/// struct, so that it cannot be written outside the impl.
+fn names_generics(cont: &Container<'_>, ty: &Type) -> bool {
+    let params: Vec<String> = cont
+        .generics
+        .type_params()
+        .map(|param| param.ident.to_string())
+        .chain(cont.generics.const_params().map(|p| p.ident.to_string()))
+        .chain(
+            cont.generics
+                .lifetimes()
+                .map(|p| p.lifetime.ident.to_string()),
+        )
+        .collect();
+    crate::generics::mentions_any(ty.to_token_stream(), &params)
+}
+
 /// A path as written, without the spaces tokens print with: `links::chat`.
 fn path_text(path: &syn::Path) -> String {
-    quote::ToTokens::to_token_stream(path)
-        .to_string()
-        .replace(' ', "")
+    path.to_token_stream().to_string().replace(' ', "")
 }

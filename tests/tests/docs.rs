@@ -46,9 +46,10 @@ each entry names an organization, and for every field what a change records.
 - `ignore`: a change is not recorded.
 
 Each resource's schema fingerprint hashes its classification (the resource
-type and every field's key, class and type). Every entry records it as
-`schema_fingerprint`: an entry whose fingerprint is not the one below was
-written by another classification.
+type, every field's key, class and type, and the classification of the
+structs nested in it). Every entry records it as `schema_fingerprint`: an
+entry whose fingerprint is not the one below was written by another
+classification.
 ";
 
 #[test]
@@ -313,5 +314,56 @@ fn the_fingerprint_changes_with_the_classification_only() {
     assert_ne!(
         before::Token::SCHEMA.fingerprint(),
         reclassified::Token::SCHEMA.fingerprint()
+    );
+}
+
+#[test]
+fn the_fingerprint_covers_nested_classifications() {
+    mod before {
+        #[derive(audit_core::Auditable)]
+        #[audit(embedded)]
+        pub(crate) struct Settings {
+            #[audit(track)]
+            pub(crate) theme: String,
+            #[audit(secret)]
+            pub(crate) api_token: String,
+        }
+        #[derive(audit_core::Auditable)]
+        pub(crate) struct Team {
+            #[audit(track)]
+            pub(crate) id: u64,
+            #[audit(nested)]
+            pub(crate) settings: Settings,
+        }
+    }
+    mod after {
+        #[derive(audit_core::Auditable)]
+        #[audit(embedded)]
+        pub(crate) struct Settings {
+            #[audit(track)]
+            pub(crate) theme: String,
+            // Only this changed, inside the nested struct.
+            #[audit(track)]
+            pub(crate) api_token: String,
+        }
+        #[derive(audit_core::Auditable)]
+        pub(crate) struct Team {
+            #[audit(track)]
+            pub(crate) id: u64,
+            #[audit(nested)]
+            pub(crate) settings: Settings,
+        }
+    }
+    let text = before::Team::SCHEMA.canonical_text();
+    let settings = <before::Settings as audit_core::AuditFields>::FIELDS.fingerprint();
+    assert_eq!(
+        text,
+        format!(
+            "audit-schema/1\nresource team\nid\ttrack\tu64\nsettings\tnested\tSettings\t{settings}\n"
+        )
+    );
+    assert_ne!(
+        before::Team::SCHEMA.fingerprint(),
+        after::Team::SCHEMA.fingerprint()
     );
 }

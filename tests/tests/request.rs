@@ -108,7 +108,12 @@ fn delete_describes_the_old_value() {
     let entry = sink.last().unwrap();
     assert_eq!(entry.resource_id, "7");
     assert_eq!(entry.action, Action::DELETE);
-    assert!(entry.diff.is_empty());
+    // Every tracked field's last value, the secret one without it; the
+    // ignored one not at all.
+    assert_eq!(
+        serde_json::to_string(&entry.diff).unwrap(),
+        r#"{"id":{"old":7,"secret":false},"title":{"secret":true},"archived":{"old":false,"secret":false}}"#
+    );
     assert!(entry.flags.is_empty());
 }
 
@@ -120,7 +125,27 @@ fn create_describes_the_new_value() {
     audit.commit(201).unwrap();
     let entry = sink.last().unwrap();
     assert_eq!(entry.resource_link.as_deref(), Some("/chats/7"));
+    assert_eq!(
+        serde_json::to_string(&entry.diff).unwrap(),
+        r#"{"id":{"new":7,"secret":false},"title":{"secret":true},"archived":{"new":false,"secret":false}}"#
+    );
     assert!(entry.flags.is_empty());
+}
+
+#[test]
+fn failed_create_and_other_one_sided_actions_record_no_values() {
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::CREATE);
+    audit.set_new(chat());
+    audit.commit(409).unwrap();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE);
+    audit.set_new(chat());
+    audit.commit(200).unwrap();
+    let entries = sink.entries();
+    assert!(
+        entries.iter().all(|entry| entry.diff.is_empty()),
+        "{entries:?}"
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Display, Formatter};
 
-use crate::{FieldSchema, Schema};
+use crate::{FieldClass, FieldSchema, FieldShape, Schema};
 
 const INTRODUCTION: &str = "\
 # Audit log reference
@@ -15,11 +15,23 @@ each entry names an organization, and for every field what a change records.
 - `track`: a change is recorded with the old and the new value.
 - `secret`: a change is recorded, never the values.
 - `ignore`: a change is not recorded.
+";
 
+/// Explains the schema fingerprints, after the legends.
+const FINGERPRINT_LEGEND: &str = "
 Each resource's schema fingerprint hashes its classification (the resource
-type and every field's key, class and type). Every entry records it as
-`schema_fingerprint`: an entry whose fingerprint is not the one below was
-written by another classification.
+type, every field's key, class and type, and the classification of the
+structs nested in it). Every entry records it as `schema_fingerprint`: an
+entry whose fingerprint is not the one below was written by another
+classification.
+";
+
+/// Explains the rows of nested fields, in documents that have any.
+const NESTED_LEGEND: &str = "\
+- `nested`: the fields of an embedded struct, each with its own class, are
+  listed under it (`settings.theme`); `per entry` records each map or set
+  entry under its key (`labels.*`), and a list keyed by a field records each
+  element under its key (`members[id=*]`).
 ";
 
 /// `schemas`, already sorted, as a Markdown document.
@@ -32,6 +44,10 @@ struct Document<'a>(&'a [&'a Schema]);
 impl Display for Document<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(INTRODUCTION)?;
+        if self.0.iter().any(|schema| has_depth(schema.fields)) {
+            f.write_str(NESTED_LEGEND)?;
+        }
+        f.write_str(FINGERPRINT_LEGEND)?;
         if self.0.is_empty() {
             f.write_str("\nNo resource is audited.\n")?;
         }
@@ -78,28 +94,69 @@ fn section(f: &mut Formatter<'_>, schema: &Schema) -> fmt::Result {
         (None, Some(function)) => writeln!(f, "- Link: made by {}", Code(function))?,
         (None, None) => writeln!(f, "- Link template: none")?,
     }
+    if let Some(reason) = schema.partial {
+        writeln!(
+            f,
+            "- Field coverage: **not checked** at compile time: {}",
+            Cell(reason)
+        )?;
+    }
     writeln!(f)?;
     if schema.fields.is_empty() {
         return writeln!(f, "No fields.");
     }
     writeln!(f, "| Field | Class | Reason | Description |")?;
     writeln!(f, "| --- | --- | --- | --- |")?;
-    for field in schema.fields {
-        row(f, field)?;
-    }
-    Ok(())
+    rows(f, schema.fields, "")
 }
 
-fn row(f: &mut Formatter<'_>, field: &FieldSchema) -> fmt::Result {
-    let key = Code(field.name).to_string();
-    writeln!(
-        f,
-        "| {} | {} | {} | {} |",
-        Cell(&key),
-        field.class.as_str(),
-        Cell(field.reason.unwrap_or_default()),
-        Cell(field.doc.unwrap_or_default()),
-    )
+/// Whether any field is nested or recorded per entry.
+fn has_depth(fields: &[FieldSchema]) -> bool {
+    fields
+        .iter()
+        .any(|field| field.class == FieldClass::Nested || !field.shape.is_value())
+}
+
+/// A row per field, keyed under `prefix`, and under each nested field the
+/// rows of its struct's fields.
+fn rows(f: &mut Formatter<'_>, fields: &[FieldSchema], prefix: &str) -> fmt::Result {
+    for field in fields {
+        let key = match field.shape {
+            FieldShape::Entries => format!("{prefix}{}.*", field.name),
+            FieldShape::Keyed { key } => format!("{prefix}{}[{key}=*]", field.name),
+            FieldShape::Value | FieldShape::Optional => format!("{prefix}{}", field.name),
+        };
+        let class = match (field.class, field.shape) {
+            (FieldClass::Nested, shape) => {
+                let inner = field
+                    .nested
+                    .map_or(field.rust_type, |schema| schema.rust_name);
+                let inner = Code(inner);
+                match shape {
+                    FieldShape::Optional => format!("nested, optional ({inner})"),
+                    FieldShape::Entries => format!("nested, per entry ({inner})"),
+                    FieldShape::Keyed { key } => {
+                        format!("nested ({inner}), keyed by {}", Code(key))
+                    }
+                    FieldShape::Value => format!("nested ({inner})"),
+                }
+            }
+            (class, FieldShape::Entries) => format!("{}, per entry", class.as_str()),
+            (class, _) => class.as_str().to_owned(),
+        };
+        writeln!(
+            f,
+            "| {} | {} | {} | {} |",
+            Cell(&Code(&key).to_string()),
+            Cell(&class),
+            Cell(field.reason.unwrap_or_default()),
+            Cell(field.doc.unwrap_or_default()),
+        )?;
+        if let (FieldClass::Nested, Some(schema)) = (field.class, field.nested) {
+            rows(f, schema.fields, &format!("{key}."))?;
+        }
+    }
+    Ok(())
 }
 
 /// A doc comment as a block under a resource's `##` heading: its headings

@@ -4,8 +4,8 @@
 }
 const _: () = {
     #[automatically_derived]
-    impl platform::audit::Auditable for Status {
-        const SCHEMA: &'static platform::audit::Schema = &platform::audit::__private::schema(
+    impl platform::audit::AuditFields for Status {
+        const FIELDS: &'static platform::audit::Schema = &platform::audit::__private::schema(
             "Status",
             "status",
             ::core::option::Option::None,
@@ -16,8 +16,38 @@ const _: () = {
             false,
             ::core::option::Option::None,
             ::core::option::Option::None,
-            &platform::audit::__private::fields([], [], [], b"", [], b"", [], b""),
+            &platform::audit::__private::fields(
+                [],
+                [],
+                [],
+                b"",
+                [],
+                b"",
+                [],
+                b"",
+                b"",
+                [],
+                &[],
+            ),
+            b'r',
+            "",
+            false,
         );
+        fn diff_into(
+            _: &mut platform::audit::Diff,
+            _: &platform::audit::__private::Path<'_>,
+            _: &Self,
+            _: &Self,
+        ) {}
+        fn record_all(
+            _: &mut platform::audit::Diff,
+            _: &platform::audit::__private::Path<'_>,
+            _: &Self,
+            _: platform::audit::__private::Record,
+        ) {}
+    }
+    #[automatically_derived]
+    impl platform::audit::Auditable for Status {
         fn resource_id(&self) -> platform::audit::__private::String {
             platform::audit::__private::String::new()
         }
@@ -33,9 +63,6 @@ const _: () = {
             &self,
         ) -> ::core::option::Option<platform::audit::__private::String> {
             ::core::option::Option::None
-        }
-        fn diff(_: &Self, _: &Self) -> platform::audit::Diff {
-            platform::audit::Diff::new()
         }
     }
 };

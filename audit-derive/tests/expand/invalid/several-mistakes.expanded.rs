@@ -1,12 +1,12 @@
 // The expansion of several-mistakes.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 ::core::compile_error! {
-    "unknown audit attribute `resorce` on a struct; did you mean `resource`? expected one of `resource`, `id`, `target`, `target_with`, `link`, `link_with`, `org`, `actions`, `crate`"
+    "unknown audit attribute `resorce` on a struct; did you mean `resource`? expected one of `resource`, `id`, `target`, `target_with`, `link`, `link_with`, `org`, `actions`, `crate`, `embedded`"
 }
 ::core::compile_error! {
     "action `Share` is not snake_case; write `share`"
 }
 ::core::compile_error! {
-    "field `title` is classified both `track` and `secret`; keep the one you mean: a field takes exactly one of `track`, `ignore` and `secret`"
+    "field `title` is classified both `track` and `secret`; keep the one you mean: a field takes exactly one of `track`, `ignore`, `secret` and `nested`"
 }
 ::core::compile_error! {
     "`Chat` has no field named `id`; name the field that identifies the resource: `#[audit(id = chat_id)]`"
@@ -16,8 +16,8 @@
 }
 const _: () = {
     #[automatically_derived]
-    impl<T> ::audit_core::Auditable for Chat<T> {
-        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+    impl<T> ::audit_core::AuditFields for Chat<T> {
+        const FIELDS: &'static ::audit_core::Schema = &::audit_core::__private::schema(
             "Chat",
             "chat",
             ::core::option::Option::None,
@@ -28,8 +28,38 @@ const _: () = {
             false,
             ::core::option::Option::None,
             ::core::option::Option::None,
-            &::audit_core::__private::fields([], [], [], b"", [], b"", [], b""),
+            &::audit_core::__private::fields(
+                [],
+                [],
+                [],
+                b"",
+                [],
+                b"",
+                [],
+                b"",
+                b"",
+                [],
+                &[],
+            ),
+            b'r',
+            "",
+            false,
         );
+        fn diff_into(
+            _: &mut ::audit_core::Diff,
+            _: &::audit_core::__private::Path<'_>,
+            _: &Self,
+            _: &Self,
+        ) {}
+        fn record_all(
+            _: &mut ::audit_core::Diff,
+            _: &::audit_core::__private::Path<'_>,
+            _: &Self,
+            _: ::audit_core::__private::Record,
+        ) {}
+    }
+    #[automatically_derived]
+    impl<T> ::audit_core::Auditable for Chat<T> {
         fn resource_id(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::String::new()
         }
@@ -45,9 +75,6 @@ const _: () = {
             &self,
         ) -> ::core::option::Option<::audit_core::__private::String> {
             ::core::option::Option::None
-        }
-        fn diff(_: &Self, _: &Self) -> ::audit_core::Diff {
-            ::audit_core::Diff::new()
         }
     }
 };

@@ -4,8 +4,8 @@
 }
 const _: () = {
     #[automatically_derived]
-    impl ::audit_core::Auditable for Chat {
-        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+    impl ::audit_core::AuditFields for Chat {
+        const FIELDS: &'static ::audit_core::Schema = &::audit_core::__private::schema(
             "Chat",
             "chat",
             ::core::option::Option::None,
@@ -16,8 +16,38 @@ const _: () = {
             false,
             ::core::option::Option::None,
             ::core::option::Option::None,
-            &::audit_core::__private::fields([], [], [], b"", [], b"", [], b""),
+            &::audit_core::__private::fields(
+                [],
+                [],
+                [],
+                b"",
+                [],
+                b"",
+                [],
+                b"",
+                b"",
+                [],
+                &[],
+            ),
+            b'r',
+            "",
+            false,
         );
+        fn diff_into(
+            _: &mut ::audit_core::Diff,
+            _: &::audit_core::__private::Path<'_>,
+            _: &Self,
+            _: &Self,
+        ) {}
+        fn record_all(
+            _: &mut ::audit_core::Diff,
+            _: &::audit_core::__private::Path<'_>,
+            _: &Self,
+            _: ::audit_core::__private::Record,
+        ) {}
+    }
+    #[automatically_derived]
+    impl ::audit_core::Auditable for Chat {
         fn resource_id(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::String::new()
         }
@@ -33,9 +63,6 @@ const _: () = {
             &self,
         ) -> ::core::option::Option<::audit_core::__private::String> {
             ::core::option::Option::None
-        }
-        fn diff(_: &Self, _: &Self) -> ::audit_core::Diff {
-            ::audit_core::Diff::new()
         }
     }
 };

@@ -24,12 +24,51 @@ const _: () = {
             b"nnn",
             ["", "", ""],
             b"nnn",
+            b"vvv",
+            ["", "", ""],
+            &[],
         ),
+        b'r',
+        "",
+        false,
     );
+    #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited for ApiKey {}
+    #[automatically_derived]
+    impl ::audit_core::AuditFields for ApiKey {
+        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
+            ::audit_core::__private::track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            ::audit_core::__private::track::<
+                String,
+            >(__audit_diff, __audit_path, "name", &__audit_old.name, &__audit_new.name);
+        }
+        #[inline]
+        fn record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
+            ::audit_core::__private::record_track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_track::<
+                String,
+            >(__audit_diff, __audit_path, "name", &__audit_value.name, __audit_record);
+        }
+    }
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
     #[automatically_derived]
     impl ::audit_core::Auditable for ApiKey {
-        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn resource_id(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::display::<u64>(&self.id)
@@ -49,17 +88,6 @@ const _: () = {
             &self,
         ) -> ::core::option::Option<::audit_core::__private::String> {
             ::core::option::Option::None
-        }
-        #[inline]
-        fn diff(__audit_old: &Self, __audit_new: &Self) -> ::audit_core::Diff {
-            let mut __audit_diff = ::audit_core::Diff::new();
-            ::audit_core::__private::track::<
-                u64,
-            >(&mut __audit_diff, "id", &__audit_old.id, &__audit_new.id);
-            ::audit_core::__private::track::<
-                String,
-            >(&mut __audit_diff, "name", &__audit_old.name, &__audit_new.name);
-            __audit_diff
         }
     }
 };

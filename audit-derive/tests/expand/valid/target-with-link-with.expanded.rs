@@ -24,12 +24,68 @@ const _: () = {
             b"nn",
             ["", ""],
             b"nn",
+            b"vv",
+            ["", ""],
+            &[],
         ),
+        b'r',
+        "",
+        false,
     );
+    const _: () = {
+        #[allow(unused_imports)]
+        use ::audit_core::__private::NotAudited as _;
+        ::core::assert!(
+            ! ::audit_core::__private::Probe:: < Uuid > ::AUDITED,
+            "the tracked field `id` has type `Uuid`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+        );
+    };
+    #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited for Workspace {}
+    #[automatically_derived]
+    impl ::audit_core::AuditFields for Workspace {
+        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
+            ::audit_core::__private::track::<
+                Uuid,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            ::audit_core::__private::secret::<
+                String,
+            >(
+                __audit_diff,
+                __audit_path,
+                "title",
+                &__audit_old.title,
+                &__audit_new.title,
+            );
+        }
+        #[inline]
+        fn record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
+            ::audit_core::__private::record_track::<
+                Uuid,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_secret(
+                __audit_diff,
+                __audit_path,
+                "title",
+                __audit_record,
+            );
+        }
+    }
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
     #[automatically_derived]
     impl ::audit_core::Auditable for Workspace {
-        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn resource_id(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::display::<Uuid>(&self.id)
@@ -49,17 +105,6 @@ const _: () = {
             &self,
         ) -> ::core::option::Option<::audit_core::__private::String> {
             ::core::option::Option::None
-        }
-        #[inline]
-        fn diff(__audit_old: &Self, __audit_new: &Self) -> ::audit_core::Diff {
-            let mut __audit_diff = ::audit_core::Diff::new();
-            ::audit_core::__private::track::<
-                Uuid,
-            >(&mut __audit_diff, "id", &__audit_old.id, &__audit_new.id);
-            ::audit_core::__private::secret::<
-                String,
-            >(&mut __audit_diff, "title", &__audit_old.title, &__audit_new.title);
-            __audit_diff
         }
     }
 };
