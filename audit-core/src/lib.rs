@@ -173,6 +173,8 @@
 //!   [`docs`] module for the documentation rendered from them.
 //! - `tracing` (default): reports flagged entries and export failures through
 //!   `tracing`, and offers [`TracingSink`].
+//! - `axum`: the `axum` module, a tower layer that audits HTTP requests and
+//!   the `Audit<T>` extractor for axum handlers.
 
 // Library code reports errors; tests may unwrap.
 #![cfg_attr(
@@ -186,6 +188,8 @@ extern crate self as audit_core;
 
 mod action;
 mod auditable;
+#[cfg(feature = "axum")]
+pub mod axum;
 mod background;
 mod diff;
 pub mod docs;
