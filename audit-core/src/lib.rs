@@ -193,6 +193,11 @@ mod json_lines;
 mod memory;
 mod request;
 mod schema;
+pub mod store;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 #[cfg(feature = "tracing")]
 mod tracing_auditor;
 
