@@ -1,5 +1,5 @@
-//! The runtime path: entries per second through `Request` and
-//! `JsonLinesAuditor`, against writing the same entries with
+//! The runtime path: entries per second through `AuditRequest` and
+//! `JsonLinesSink`, against writing the same entries with
 //! `serde_json::to_writer` into a `BufWriter` (the floor: no diff, no queue,
 //! no background thread). Both end with everything synced to disk.
 //!
@@ -8,7 +8,9 @@
 use std::fs::File;
 use std::io::{BufWriter, Write as _};
 
-use audit_core::{Action, AuditLog, Auditable, Auditor, JsonLinesAuditor, MemoryAuditor, Request};
+use audit_core::{
+    Action, AuditEntry, AuditRequest, AuditSink, Auditable, JsonLinesSink, MemorySink,
+};
 use divan::Bencher;
 use divan::counter::ItemsCount;
 use serde::Serialize;
@@ -67,9 +69,9 @@ fn changes() -> Vec<(Chat, Chat)> {
         .collect()
 }
 
-fn audit(auditor: &dyn Auditor, changes: &[(Chat, Chat)]) {
+fn audit(sink: &dyn AuditSink, changes: &[(Chat, Chat)]) {
     for (old, new) in changes {
-        let mut request = Request::new(auditor, Action::Write)
+        let mut request = AuditRequest::new(sink, Action::WRITE)
             .actor("user-1")
             .request_id("req-1");
         request.set_old(old.clone());
@@ -80,32 +82,32 @@ fn audit(auditor: &dyn Auditor, changes: &[(Chat, Chat)]) {
     }
 }
 
-/// `Request` + `JsonLinesAuditor`, flushed (and synced) at the end.
+/// `AuditRequest` + `JsonLinesSink`, flushed (and synced) at the end.
 #[divan::bench]
 fn request_to_json_lines(bencher: Bencher<'_, '_>) {
     let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
     let path = dir.path().join("audit.jsonl");
-    let auditor = JsonLinesAuditor::builder(&path)
+    let sink = JsonLinesSink::builder(&path)
         .block_when_full(true)
         .open()
         .unwrap_or_else(|error| panic!("{error}"));
     let changes = changes();
     bencher.counter(ItemsCount::new(ENTRIES)).bench_local(|| {
-        audit(&auditor, &changes);
-        auditor.flush().unwrap_or_else(|error| panic!("{error}"));
+        audit(&sink, &changes);
+        sink.flush().unwrap_or_else(|error| panic!("{error}"));
     });
 }
 
-/// `Request` + `MemoryAuditor`: the guard's own cost, without the file.
+/// `AuditRequest` + `MemorySink`: the guard's own cost, without the file.
 #[divan::bench]
 fn request_to_memory(bencher: Bencher<'_, '_>) {
     let changes = changes();
     bencher
         .counter(ItemsCount::new(ENTRIES))
-        .with_inputs(MemoryAuditor::new)
-        .bench_local_values(|auditor| {
-            audit(&auditor, &changes);
-            auditor
+        .with_inputs(MemorySink::new)
+        .bench_local_values(|sink| {
+            audit(&sink, &changes);
+            sink
         });
 }
 
@@ -115,9 +117,9 @@ fn request_to_memory(bencher: Bencher<'_, '_>) {
 fn serde_json_to_buf_writer(bencher: Bencher<'_, '_>) {
     let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
     let path = dir.path().join("audit.jsonl");
-    let memory = MemoryAuditor::new();
+    let memory = MemorySink::new();
     audit(&memory, &changes());
-    let entries: Vec<AuditLog> = memory.entries();
+    let entries: Vec<AuditEntry> = memory.entries();
     let file = File::create(&path).unwrap_or_else(|error| panic!("{error}"));
     let mut out = BufWriter::new(file);
     bencher.counter(ItemsCount::new(ENTRIES)).bench_local(|| {

@@ -9,6 +9,13 @@ use crate::{Diff, Schema};
 /// fails the build when a field is not classified. See the crate docs for the
 /// attributes.
 ///
+/// Only the derive implements this trait. A hand-written impl cannot build a
+/// [`Schema`] (it is `#[non_exhaustive]`; only generated code constructs
+/// one), and could not keep the promise the derive keeps:
+/// that every field is classified and that a secret field's value never
+/// reaches an entry. To audit a type you cannot annotate, derive `Auditable`
+/// on a struct of your own that holds the values to record.
+///
 /// ```
 /// use audit_core::Auditable;
 ///

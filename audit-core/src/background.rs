@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::entry::{self, Context};
-use crate::{Action, Auditable, Auditor, ExportError};
+use crate::{Action, AuditSink, Auditable, ExportError};
 
 /// Audits changes a background job makes, such as a chat auto-archiver.
 ///
@@ -11,7 +11,7 @@ use crate::{Action, Auditable, Auditor, ExportError};
 /// additional fields, and always carries its diff.
 ///
 /// ```
-/// use audit_core::{Action, Auditable, BackgroundAudit, MemoryAuditor};
+/// use audit_core::{Action, Auditable, BackgroundAudit, MemorySink};
 /// use serde_json::json;
 ///
 /// #[derive(Clone, serde::Serialize, Auditable)]
@@ -22,12 +22,12 @@ use crate::{Action, Auditable, Auditor, ExportError};
 ///     archived: bool,
 /// }
 ///
-/// let auditor = MemoryAuditor::new();
-/// let job = BackgroundAudit::new(&auditor, "chat_auto_archive");
+/// let sink = MemorySink::new();
+/// let job = BackgroundAudit::new(&sink, "chat_auto_archive");
 /// let old = Chat { id: 7, archived: false };
 /// job.write(&old, &Chat { archived: true, ..old.clone() }).unwrap();
 ///
-/// let entry = auditor.last().unwrap();
+/// let entry = sink.last().unwrap();
 /// assert_eq!(entry.actor, None);
 /// assert_eq!(
 ///     serde_json::to_value(&entry.additional_fields).unwrap(),
@@ -37,53 +37,46 @@ use crate::{Action, Auditable, Auditor, ExportError};
 /// ```
 #[must_use = "a background audit exports entries through `write` and `export`"]
 pub struct BackgroundAudit<'a> {
-    auditor: &'a dyn Auditor,
+    sink: &'a dyn AuditSink,
     context: Context,
     status_code: u16,
 }
 
-/// The `automatic_actor` of a background audit that names none.
-pub const DEFAULT_AUTOMATIC_ACTOR: &str = "system";
+/// The additional field naming who acted: a background audit's
+/// [`automatic_actor`](BackgroundAudit::automatic_actor).
+const AUTOMATIC_ACTOR: &str = "automatic_actor";
+/// The additional field naming the subsystem a background audit acts for.
+const AUTOMATIC_SUBSYSTEM: &str = "automatic_subsystem";
 
 impl<'a> BackgroundAudit<'a> {
-    /// Entries on behalf of `subsystem`, exported to `auditor`.
-    pub fn new(auditor: &'a dyn Auditor, subsystem: impl Into<String>) -> Self {
-        let mut context = Context::default();
-        context
-            .additional_fields
-            .insert("automatic_actor".to_owned(), DEFAULT_AUTOMATIC_ACTOR.into());
-        context.additional_fields.insert(
-            "automatic_subsystem".to_owned(),
-            Value::String(subsystem.into()),
-        );
-        BackgroundAudit {
-            auditor,
-            context,
+    /// The `automatic_actor` of a background audit that names none.
+    pub const DEFAULT_AUTOMATIC_ACTOR: &'static str = "system";
+
+    /// Entries on behalf of `subsystem`, exported to `sink`.
+    pub fn new(sink: &'a dyn AuditSink, subsystem: impl Into<String>) -> Self {
+        let mut audit = BackgroundAudit {
+            sink,
+            context: Context::default(),
             status_code: 200,
         }
+        .automatic_actor(Self::DEFAULT_AUTOMATIC_ACTOR);
+        audit.context.additional_fields.insert(
+            AUTOMATIC_SUBSYSTEM.to_owned(),
+            Value::String(subsystem.into()),
+        );
+        audit
     }
 
-    /// The name recorded as `automatic_actor`; [`DEFAULT_AUTOMATIC_ACTOR`] otherwise.
+    /// The name recorded as `automatic_actor`;
+    /// [`DEFAULT_AUTOMATIC_ACTOR`](Self::DEFAULT_AUTOMATIC_ACTOR) otherwise.
     pub fn automatic_actor(mut self, name: impl Into<String>) -> Self {
         self.context
             .additional_fields
-            .insert("automatic_actor".to_owned(), Value::String(name.into()));
+            .insert(AUTOMATIC_ACTOR.to_owned(), Value::String(name.into()));
         self
     }
 
-    /// The user on whose behalf the subsystem acts, if any.
-    pub fn actor(mut self, actor: impl Into<String>) -> Self {
-        self.context.actor = Some(actor.into());
-        self
-    }
-
-    /// Records `value` under `key` in every entry's additional fields.
-    pub fn additional_field(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.context
-            .additional_fields
-            .insert(key.into(), value.into());
-        self
-    }
+    entry::context_builder_methods!();
 
     /// The status recorded in the entries; 200 otherwise.
     pub fn status(mut self, status_code: u16) -> Self {
@@ -95,9 +88,9 @@ impl<'a> BackgroundAudit<'a> {
     ///
     /// # Errors
     ///
-    /// When the auditor cannot take the entry; the error carries it.
+    /// When the sink cannot take the entry; the error carries it.
     pub fn write<T: Auditable>(&self, old: &T, new: &T) -> Result<(), ExportError> {
-        self.export(Action::Write, Some(old), Some(new))
+        self.export(Action::WRITE, Some(old), Some(new))
     }
 
     /// Exports `action` on the resource described by `new`, else `old`,
@@ -105,7 +98,7 @@ impl<'a> BackgroundAudit<'a> {
     ///
     /// # Errors
     ///
-    /// When the auditor cannot take the entry; the error carries it.
+    /// When the sink cannot take the entry; the error carries it.
     pub fn export<T: Auditable>(
         &self,
         action: Action,
@@ -116,6 +109,6 @@ impl<'a> BackgroundAudit<'a> {
             .context
             .clone()
             .entry(action, old, new, Some(self.status_code), true);
-        entry::export(self.auditor, entry)
+        entry::export(self.sink, entry)
     }
 }

@@ -152,7 +152,7 @@ impl FieldChange {
     }
 
     /// The old value of a tracked field; `None` for a secret or unserializable one.
-    pub fn old(&self) -> Option<&Value> {
+    pub fn old_value(&self) -> Option<&Value> {
         match &self.change {
             Change::Tracked { old, .. } => Some(old),
             Change::Secret | Change::Unserializable { .. } => None,
@@ -160,8 +160,7 @@ impl FieldChange {
     }
 
     /// The new value of a tracked field; `None` for a secret or unserializable one.
-    #[allow(clippy::new_ret_no_self)] // Reads as `change.old()` / `change.new()`.
-    pub fn new(&self) -> Option<&Value> {
+    pub fn new_value(&self) -> Option<&Value> {
         match &self.change {
             Change::Tracked { new, .. } => Some(new),
             Change::Secret | Change::Unserializable { .. } => None,

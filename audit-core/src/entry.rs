@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Action, Auditable, Auditor, Diff, ExportError};
+use crate::{Action, AuditSink, Auditable, Diff, ExportError};
 
 /// One entry of the audit log: who did what to which resource, when, from
 /// where, with what result, and which fields changed.
@@ -16,7 +16,7 @@ use crate::{Action, Auditable, Auditor, Diff, ExportError};
 /// time-ordered UUID v7.
 ///
 /// ```
-/// use audit_core::{Action, AuditLog, MemoryAuditor, Request};
+/// use audit_core::{Action, AuditEntry, MemorySink, AuditRequest};
 ///
 /// #[derive(Clone, serde::Serialize, audit_core::Auditable)]
 /// struct Flag {
@@ -26,13 +26,13 @@ use crate::{Action, Auditable, Auditor, Diff, ExportError};
 ///     enabled: bool,
 /// }
 ///
-/// let auditor = MemoryAuditor::new();
-/// let mut request = Request::new(&auditor, Action::Write).actor("ada");
+/// let sink = MemorySink::new();
+/// let mut request = AuditRequest::new(&sink, Action::WRITE).actor("ada");
 /// request.set_old(Flag { id: 1, enabled: false });
 /// request.set_new(Flag { id: 1, enabled: true });
 /// request.commit(200).unwrap();
 ///
-/// let entry: AuditLog = auditor.last().unwrap();
+/// let entry: AuditEntry = sink.last().unwrap();
 /// let json = serde_json::to_value(&entry).unwrap();
 /// assert_eq!(json["resource_type"], "flag");
 /// assert_eq!(json["action"], "write");
@@ -40,7 +40,7 @@ use crate::{Action, Auditable, Auditor, Diff, ExportError};
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct AuditLog {
+pub struct AuditEntry {
     /// A unique, time-ordered id (UUID v7).
     pub id: Uuid,
     /// When the entry was made, serialized as RFC 3339 in UTC.
@@ -123,6 +123,50 @@ pub(crate) struct Context {
     pub(crate) additional_fields: Map<String, Value>,
 }
 
+/// The builder methods that fill a [`Context`], written once for every type
+/// that holds one in a field named `context`.
+macro_rules! context_builder_methods {
+    () => {
+        /// Who makes the change: a user id.
+        pub fn actor(mut self, actor: impl Into<String>) -> Self {
+            self.context.actor = Some(actor.into());
+            self
+        }
+
+        /// The id of the request making the change.
+        pub fn request_id(mut self, request_id: impl Into<String>) -> Self {
+            self.context.request_id = Some(request_id.into());
+            self
+        }
+
+        /// The address the request came from.
+        pub fn ip(mut self, ip: impl Into<std::net::IpAddr>) -> Self {
+            self.context.ip = Some(ip.into());
+            self
+        }
+
+        /// The client's user agent.
+        pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+            self.context.user_agent = Some(user_agent.into());
+            self
+        }
+
+        /// Records `value` under `key` in the additional fields of the entry
+        /// (of every entry, for a background audit).
+        pub fn additional_field(
+            mut self,
+            key: impl Into<String>,
+            value: impl Into<serde_json::Value>,
+        ) -> Self {
+            self.context
+                .additional_fields
+                .insert(key.into(), value.into());
+            self
+        }
+    };
+}
+pub(crate) use context_builder_methods;
+
 impl Context {
     /// The entry for `action` on the resource `new` describes, else `old`.
     /// The diff is computed when both are there and `with_diff` says so.
@@ -133,13 +177,15 @@ impl Context {
         new: Option<&T>,
         status_code: Option<u16>,
         with_diff: bool,
-    ) -> AuditLog {
+    ) -> AuditEntry {
         let diff = match (old, new) {
             (Some(old), Some(new)) if with_diff => T::diff(old, new),
             _ => Diff::new(),
         };
         let resource = new.or(old);
-        let mut entry = AuditLog {
+        let is_write = action == Action::WRITE;
+        let undeclared = !T::SCHEMA.allows(&action);
+        let mut entry = AuditEntry {
             id: Uuid::now_v7(),
             time: OffsetDateTime::now_utc(),
             actor: self.actor,
@@ -157,15 +203,10 @@ impl Context {
             request_id: self.request_id,
             flags: Vec::new(),
         };
-        if action == Action::Write
-            && with_diff
-            && old.is_some()
-            && new.is_some()
-            && entry.diff.is_empty()
-        {
+        if is_write && with_diff && old.is_some() && new.is_some() && entry.diff.is_empty() {
             entry.flags.push(Flag::EmptyWriteDiff);
         }
-        if !T::SCHEMA.allows(action) {
+        if undeclared {
             entry.flags.push(Flag::UndeclaredAction);
         }
         if T::SCHEMA.requires_org && resource.is_some() && entry.organization_id.is_none() {
@@ -176,9 +217,9 @@ impl Context {
 }
 
 /// Reports every flag of `entry` through `tracing`, then exports it.
-pub(crate) fn export(auditor: &dyn Auditor, entry: AuditLog) -> Result<(), ExportError> {
+pub(crate) fn export(sink: &dyn AuditSink, entry: AuditEntry) -> Result<(), ExportError> {
     report_flags(&entry);
-    auditor.export(entry)
+    sink.export(entry)
 }
 
 /// Reports an entry that could not be exported where no caller can be told:
@@ -188,7 +229,7 @@ pub(crate) fn report_lost(error: &ExportError) {
         ExportError::QueueFull(entry) | ExportError::Closed(entry) => {
             serde_json::to_string(entry).unwrap_or_default()
         }
-        ExportError::Write { .. } => String::new(),
+        ExportError::Stopped | ExportError::Write { .. } => String::new(),
     };
     #[cfg(feature = "tracing")]
     tracing::error!(target: "audit", entry = %entry, "audit entry not exported: {error}");
@@ -203,7 +244,7 @@ pub(crate) fn report_lost(error: &ExportError) {
 }
 
 /// Reports every flag of `entry` through `tracing`.
-fn report_flags(entry: &AuditLog) {
+fn report_flags(entry: &AuditEntry) {
     #[cfg(feature = "tracing")]
     for flag in &entry.flags {
         tracing::warn!(

@@ -2,7 +2,7 @@
 
 use std::{fmt, io};
 
-use crate::AuditLog;
+use crate::AuditEntry;
 
 /// An entry could not be delivered to a sink, or a sink could not write.
 ///
@@ -12,9 +12,12 @@ use crate::AuditLog;
 #[non_exhaustive]
 pub enum ExportError {
     /// The sink's queue is full: its writer is behind. The entry is returned.
-    QueueFull(Box<AuditLog>),
+    QueueFull(Box<AuditEntry>),
     /// The sink no longer accepts entries: its writer stopped. The entry is returned.
-    Closed(Box<AuditLog>),
+    Closed(Box<AuditEntry>),
+    /// The sink's writer stopped (it panicked or could not be reached), so
+    /// whether the entries exported before were written is unknown.
+    Stopped,
     /// Writing to the sink's storage failed.
     Write {
         /// How many entries could not be written.
@@ -26,10 +29,10 @@ pub enum ExportError {
 
 impl ExportError {
     /// The entry the sink could not take, if the error concerns one.
-    pub fn into_entry(self) -> Option<AuditLog> {
+    pub fn into_entry(self) -> Option<AuditEntry> {
         match self {
             ExportError::QueueFull(entry) | ExportError::Closed(entry) => Some(*entry),
-            ExportError::Write { .. } => None,
+            ExportError::Stopped | ExportError::Write { .. } => None,
         }
     }
 }
@@ -47,6 +50,9 @@ impl fmt::Display for ExportError {
                 "the audit sink is closed; entry {} ({} {} {}) was not exported",
                 entry.id, entry.action, entry.resource_type, entry.resource_id
             ),
+            ExportError::Stopped => f.write_str(
+                "the audit sink's writer stopped; entries exported before may not have been written",
+            ),
             ExportError::Write { failed, source } => write!(
                 f,
                 "{failed} audit {} could not be written: {source}",
@@ -60,7 +66,7 @@ impl std::error::Error for ExportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ExportError::Write { source, .. } => Some(source),
-            ExportError::QueueFull(_) | ExportError::Closed(_) => None,
+            ExportError::QueueFull(_) | ExportError::Closed(_) | ExportError::Stopped => None,
         }
     }
 }

@@ -52,7 +52,7 @@
 //! | `target = field` / `target_with = path` | human-readable target: a field (`Display`) or a `fn(&Self) -> String` | a non-secret field named `name`, else `title`, else the id |
 //! | `link = "/chats/{id}"` / `link_with = path` | link to the resource; `{field}` placeholders are checked at compile time, and one naming an `Option` field that is `None` gives no link / a `fn(&Self) -> Option<String>` | no link |
 //! | `org = field` | organization field; the resource then requires one | not organization-scoped |
-//! | `actions(create, write, ...)` | the [`Action`]s the resource is audited for | `create, write, delete` |
+//! | `actions(create, write, archive, ...)` | the [`Action`]s the resource is audited for: any snake_case names | `create, write, delete` |
 //! | `crate = "path"` | path to `audit_core`, for crates that re-export it | `::audit_core` |
 //!
 //! # Field attributes
@@ -75,16 +75,19 @@
 //!
 //! # Entries and sinks
 //!
-//! At run time a [`Request`] guard captures the old and the new value around
-//! a mutation and commits one [`AuditLog`] entry to an [`Auditor`]:
-//! [`JsonLinesAuditor`] (a durable append-only file), [`MemoryAuditor`] (for
-//! tests, with assertions on the diffs), `TracingAuditor` or [`NopAuditor`].
-//! [`BackgroundAudit`] writes entries on behalf of a subsystem. A successful
-//! `write` whose diff is empty is exported flagged [`Flag::EmptyWriteDiff`]:
-//! the "new" value was most likely captured before the change.
+//! At run time an [`AuditRequest`] guard captures the old and the new value
+//! around a mutation and commits one [`AuditEntry`] for an [`Action`] to an
+//! [`AuditSink`]: [`JsonLinesSink`] (a durable append-only file; the
+//! [`json_lines`] module also reads such a file back), [`MemorySink`] (for
+//! tests, with assertions on the diffs), `TracingSink` or [`NopSink`].
+//! [`BackgroundAudit`] writes entries on behalf of a subsystem. Something
+//! that looks wrong, such as a successful `write` whose diff is empty (the
+//! "new" value was most likely captured before the change), is exported
+//! anyway with a [`Flag`]. A sink that cannot take an entry hands it back in
+//! an [`ExportError`]: nothing is dropped silently.
 //!
 //! ```
-//! use audit_core::{Action, Auditable, MemoryAuditor, Request};
+//! use audit_core::{Action, Auditable, MemorySink, AuditRequest};
 //!
 //! #[derive(Clone, serde::Serialize, Auditable)]
 //! struct Chat {
@@ -94,13 +97,13 @@
 //!     pin_order: i32,
 //! }
 //!
-//! let auditor = MemoryAuditor::new();
-//! let mut audit = Request::new(&auditor, Action::Write).actor("user-1");
+//! let sink = MemorySink::new();
+//! let mut audit = AuditRequest::new(&sink, Action::WRITE).actor("user-1");
 //! audit.set_old(Chat { id: 7, pin_order: 0 });
 //! audit.set_new(Chat { id: 7, pin_order: 1 });
 //! audit.commit(200).unwrap();
 //!
-//! auditor.assert_one_change("chat", "7", &["pin_order"]);
+//! sink.assert_one_change("chat", "7", &["pin_order"]);
 //! ```
 //!
 //! # Values
@@ -169,7 +172,7 @@
 //!   [`docs::registered`] lists them all without a hand-kept list; see the
 //!   [`docs`] module for the documentation rendered from them.
 //! - `tracing` (default): reports flagged entries and export failures through
-//!   `tracing`, and offers [`TracingAuditor`].
+//!   `tracing`, and offers [`TracingSink`].
 
 // Library code reports errors; tests may unwrap.
 #![cfg_attr(
@@ -183,44 +186,39 @@ extern crate self as audit_core;
 
 mod action;
 mod auditable;
-mod auditor;
 mod background;
 mod diff;
 pub mod docs;
 mod entry;
 mod error;
-mod json_lines;
+pub mod json_lines;
 mod memory;
 mod request;
 mod schema;
-pub mod store;
+mod sink;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
-#[cfg(feature = "postgres")]
-pub mod postgres;
+pub mod store;
 #[cfg(feature = "tracing")]
-mod tracing_auditor;
+mod tracing_sink;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use crate::action::Action;
+pub use crate::action::{Action, InvalidAction};
 pub use crate::auditable::{Auditable, diff};
-pub use crate::auditor::{Auditor, NopAuditor};
-pub use crate::background::{BackgroundAudit, DEFAULT_AUTOMATIC_ACTOR};
+pub use crate::background::BackgroundAudit;
 pub use crate::diff::{Change, Diff, FieldChange};
-pub use crate::entry::{AuditLog, Flag};
+pub use crate::entry::{AuditEntry, Flag};
 pub use crate::error::ExportError;
-pub use crate::json_lines::{
-    DEFAULT_CAPACITY, JsonLines, JsonLinesAuditor, JsonLinesAuditorBuilder, SkippedLine,
-    read_json_lines,
-};
-pub use crate::memory::MemoryAuditor;
-pub use crate::request::Request;
+pub use crate::json_lines::JsonLinesSink;
+pub use crate::memory::MemorySink;
+pub use crate::request::AuditRequest;
 pub use crate::schema::{FieldClass, FieldSchema, Schema};
+pub use crate::sink::{AuditSink, NopSink};
 #[cfg(feature = "tracing")]
-pub use crate::tracing_auditor::TracingAuditor;
+pub use crate::tracing_sink::TracingSink;
 
 /// Derives [`Auditable`]; see the [crate docs](crate) for the attributes.
 #[cfg(feature = "derive")]

@@ -2,12 +2,12 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use crate::{AuditLog, Auditable, Auditor, ExportError, Flag};
+use crate::{AuditEntry, AuditSink, Auditable, ExportError, Flag};
 
 /// Records every entry, with its real diff, for tests to query and assert on.
 ///
 /// ```
-/// use audit_core::{Action, Auditable, MemoryAuditor, Request};
+/// use audit_core::{Action, Auditable, MemorySink, AuditRequest};
 ///
 /// #[derive(Clone, serde::Serialize, Auditable)]
 /// struct Chat {
@@ -17,29 +17,29 @@ use crate::{AuditLog, Auditable, Auditor, ExportError, Flag};
 ///     pin_order: i32,
 /// }
 ///
-/// let auditor = MemoryAuditor::new();
-/// let mut audit = Request::new(&auditor, Action::Write);
+/// let sink = MemorySink::new();
+/// let mut audit = AuditRequest::new(&sink, Action::WRITE);
 /// audit.set_old(Chat { id: 1, pin_order: 0 });
 /// audit.set_new(Chat { id: 1, pin_order: 3 });
 /// audit.commit(200).unwrap();
 ///
-/// let entry = auditor.assert_one_change("chat", "1", &["pin_order"]);
-/// assert_eq!(entry.diff.get("pin_order").unwrap().new(), Some(&3.into()));
-/// assert_eq!(auditor.entries_of(&Chat { id: 1, pin_order: 3 }).len(), 1);
-/// auditor.assert_no_empty_writes();
+/// let entry = sink.assert_one_change("chat", "1", &["pin_order"]);
+/// assert_eq!(entry.diff.get("pin_order").unwrap().new_value(), Some(&3.into()));
+/// assert_eq!(sink.entries_of(&Chat { id: 1, pin_order: 3 }).len(), 1);
+/// sink.assert_no_empty_writes();
 /// ```
 #[derive(Debug, Default)]
-pub struct MemoryAuditor {
-    entries: Mutex<Vec<AuditLog>>,
+pub struct MemorySink {
+    entries: Mutex<Vec<AuditEntry>>,
 }
 
-impl MemoryAuditor {
-    /// An auditor with no entries.
+impl MemorySink {
+    /// A sink with no entries.
     pub fn new() -> Self {
-        MemoryAuditor::default()
+        MemorySink::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Vec<AuditLog>> {
+    fn lock(&self) -> MutexGuard<'_, Vec<AuditEntry>> {
         // A panic elsewhere while holding the lock leaves the entries intact.
         self.entries
             .lock()
@@ -47,7 +47,7 @@ impl MemoryAuditor {
     }
 
     /// Every entry, in export order.
-    pub fn entries(&self) -> Vec<AuditLog> {
+    pub fn entries(&self) -> Vec<AuditEntry> {
         self.lock().clone()
     }
 
@@ -62,7 +62,7 @@ impl MemoryAuditor {
     }
 
     /// The last entry exported.
-    pub fn last(&self) -> Option<AuditLog> {
+    pub fn last(&self) -> Option<AuditEntry> {
         self.lock().last().cloned()
     }
 
@@ -72,7 +72,7 @@ impl MemoryAuditor {
     }
 
     /// The entries about one resource, in export order.
-    pub fn entries_for(&self, resource_type: &str, resource_id: &str) -> Vec<AuditLog> {
+    pub fn entries_for(&self, resource_type: &str, resource_id: &str) -> Vec<AuditEntry> {
         self.lock()
             .iter()
             .filter(|entry| {
@@ -83,12 +83,12 @@ impl MemoryAuditor {
     }
 
     /// The entries about `resource`, in export order.
-    pub fn entries_of<T: Auditable>(&self, resource: &T) -> Vec<AuditLog> {
+    pub fn entries_of<T: Auditable>(&self, resource: &T) -> Vec<AuditEntry> {
         self.entries_for(resource.resource_type(), &resource.resource_id())
     }
 
     /// The entries of a resource type, in export order.
-    pub fn entries_of_type(&self, resource_type: &str) -> Vec<AuditLog> {
+    pub fn entries_of_type(&self, resource_type: &str) -> Vec<AuditEntry> {
         self.lock()
             .iter()
             .filter(|entry| entry.resource_type == resource_type)
@@ -97,7 +97,7 @@ impl MemoryAuditor {
     }
 
     /// The entries with `flag`.
-    pub fn flagged(&self, flag: Flag) -> Vec<AuditLog> {
+    pub fn flagged(&self, flag: Flag) -> Vec<AuditEntry> {
         self.lock()
             .iter()
             .filter(|entry| entry.flags.contains(&flag))
@@ -119,11 +119,11 @@ impl MemoryAuditor {
         resource_type: &str,
         resource_id: &str,
         keys: &[&str],
-    ) -> AuditLog {
+    ) -> AuditEntry {
         let mut expected: Vec<&str> = keys.to_vec();
         expected.sort_unstable();
         let entries = self.entries_for(resource_type, resource_id);
-        let matching: Vec<&AuditLog> = entries
+        let matching: Vec<&AuditEntry> = entries
             .iter()
             .filter(|entry| {
                 let mut changed: Vec<&str> = entry.diff.keys().collect();
@@ -166,7 +166,7 @@ impl MemoryAuditor {
 }
 
 /// One line per entry: action, resource, status and changed keys.
-fn describe(entries: &[AuditLog]) -> String {
+fn describe(entries: &[AuditEntry]) -> String {
     if entries.is_empty() {
         return "  (none)".to_owned();
     }
@@ -191,8 +191,8 @@ fn describe(entries: &[AuditLog]) -> String {
         .join("\n")
 }
 
-impl Auditor for MemoryAuditor {
-    fn export(&self, entry: AuditLog) -> Result<(), ExportError> {
+impl AuditSink for MemorySink {
+    fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
         self.lock().push(entry);
         Ok(())
     }

@@ -74,7 +74,7 @@ pub struct FieldSchema {
 /// let schema = ApiKey::SCHEMA;
 /// assert_eq!(schema.resource_type, "api_key");
 /// assert_eq!(schema.doc, Some("A user's API key."));
-/// assert_eq!(schema.actions, &[Action::Create, Action::Delete]);
+/// assert_eq!(schema.actions, &[Action::CREATE, Action::DELETE]);
 /// assert_eq!(schema.fields[1].class, FieldClass::Secret);
 /// assert_eq!(schema.fields[1].reason, Some("grants access"));
 /// ```
@@ -105,7 +105,7 @@ impl Schema {
     }
 
     /// Whether entries for this resource may record `action`.
-    pub fn allows(&self, action: Action) -> bool {
-        self.actions.contains(&action)
+    pub fn allows(&self, action: &Action) -> bool {
+        self.actions.contains(action)
     }
 }

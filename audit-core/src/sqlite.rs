@@ -10,7 +10,7 @@
 //! ```
 //! use audit_core::sqlite::SqliteStore;
 //! use audit_core::store::{AuditQuery, COUNT_CAP};
-//! use audit_core::{Action, Auditable, Auditor as _, Request};
+//! use audit_core::{Action, AuditRequest, AuditSink as _, Auditable};
 //!
 //! #[derive(Clone, serde::Serialize, Auditable)]
 //! struct Chat {
@@ -24,7 +24,7 @@
 //! let dir = tempfile::tempdir()?;
 //! let store = SqliteStore::open(dir.path().join("audit.db"))?;
 //!
-//! let mut audit = Request::new(&store, Action::Write).actor("ada");
+//! let mut audit = AuditRequest::new(&store, Action::WRITE).actor("ada");
 //! audit.set_old(Chat { id: 7, pin_order: 0 });
 //! audit.set_new(Chat { id: 7, pin_order: 1 });
 //! audit.commit(200)?;
@@ -84,7 +84,7 @@ use time::OffsetDateTime;
 
 use crate::store::writer::{Writer, WriterConfig};
 use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, micros, oneshot};
-use crate::{AuditLog as AuditEntry, Auditor as AuditSink, ExportError};
+use crate::{AuditEntry, AuditSink, ExportError};
 
 pub use self::insert::insert_entries;
 

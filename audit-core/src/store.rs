@@ -9,7 +9,7 @@
 //!
 //! | method | what it does |
 //! | --- | --- |
-//! | `export`, `flush` ([`AuditSink`](crate::Auditor)) | queue an entry without waiting; wait until every entry exported before is committed |
+//! | `export`, `flush` ([`AuditSink`](crate::AuditSink)) | queue an entry without waiting; wait until every entry exported before is committed |
 //! | `query(&AuditQuery)` | one [`Page`] of the matching entries, newest first, with the [`Cursor`] of the next page |
 //! | `count(&AuditQuery, cap)` | how many entries match, counted up to `cap` ([`CappedCount`]) |
 //! | `history(resource_type, resource_id)` | every entry about one resource, newest first |

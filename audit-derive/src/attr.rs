@@ -13,9 +13,9 @@ use syn::{Attribute, Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Meta, MetaList
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    ACTION_NAMES, ACTIONS, AUDIT, CLASS_SYNONYMS, CONTAINER_KEYS, CRATE, DOC, FIELD_KEYS, ID,
-    IGNORE, LINK, LINK_WITH, ORG, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE, SERIALIZE,
-    SERIALIZE_WITH, TARGET, TARGET_WITH, TRACK, WITH,
+    ACTIONS, AUDIT, CLASS_SYNONYMS, CONTAINER_KEYS, CRATE, DOC, FIELD_KEYS, ID, IGNORE, LINK,
+    LINK_WITH, ORG, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE, SERIALIZE, SERIALIZE_WITH, TARGET,
+    TARGET_WITH, TRACK, WITH,
 };
 
 /// The class of a field, as `audit_core::FieldClass` names it.
@@ -67,7 +67,7 @@ pub(crate) struct Container {
     pub(crate) link: Option<Link>,
     pub(crate) org: Option<Ident>,
     /// The declared actions, each with its `Action` variant name.
-    pub(crate) actions: Option<Vec<(Ident, &'static str)>>,
+    pub(crate) actions: Option<Vec<(Ident, String)>>,
     pub(crate) krate: Option<Path>,
     /// serde's `rename_all`.
     pub(crate) rename_all: Option<RenameRule>,
@@ -566,32 +566,23 @@ fn first_segment(tokens: TokenStream) -> TokenStream {
 }
 
 /// `actions(create, write, ...)`.
-fn parse_actions(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<(Ident, &'static str)>> {
+fn parse_actions(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<(Ident, String)>> {
     if !meta.input.peek(syn::token::Paren) {
         return Err(
             meta.error("`actions` takes a list: `#[audit(actions(create, write, delete))]`")
         );
     }
-    let mut actions: Vec<(Ident, &'static str)> = Vec::new();
+    let mut actions: Vec<(Ident, String)> = Vec::new();
     meta.parse_nested_meta(|action| {
         let ident = action.path.require_ident()?;
         let name = ident.to_string();
-        match ACTION_NAMES.iter().find(|(snake, _)| *snake == name) {
-            Some(_) if actions.iter().any(|(seen, _)| *seen == name) => {
-                cx.error_spanned_by(
-                    ident,
-                    format!("action `{name}` is listed twice; remove one"),
-                );
-            }
-            Some((_, variant)) => actions.push((ident.clone(), variant)),
-            None => {
-                let names: Vec<&str> = ACTION_NAMES.iter().map(|(snake, _)| *snake).collect();
-                let list = key_list(&names);
-                cx.error_spanned_by(
-                    ident,
-                    format!("unknown action `{name}`; expected one of {list}"),
-                );
-            }
+        if actions.iter().any(|(seen, _)| *seen == name) {
+            cx.error_spanned_by(
+                ident,
+                format!("action `{name}` is listed twice; remove one"),
+            );
+        } else {
+            actions.push((ident.clone(), name));
         }
         Ok(())
     })?;

@@ -14,7 +14,7 @@ use crate::attr::Class;
 use crate::case::snake_case;
 use crate::ctxt::Ctxt;
 use crate::fallback;
-use crate::symbol::{ACTION_NAMES, DEFAULT_ACTIONS};
+use crate::symbol::DEFAULT_ACTIONS;
 use crate::valid::{self, Link, LinkPiece, Resource, Target};
 
 /// The impl of `Auditable` for `input`, or its errors and a stub impl.
@@ -199,8 +199,7 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
             .collect(),
         None => DEFAULT_ACTIONS
             .iter()
-            .filter_map(|name| ACTION_NAMES.iter().find(|(snake, _)| snake == name))
-            .map(|(_, variant)| action_variant(krate, variant))
+            .map(|name| action_variant(krate, name))
             .collect(),
     };
     let requires_org = cont.attrs.org.is_some();
@@ -245,7 +244,12 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
             #rust_name,
             #resource_type,
             #doc,
-            &[#(#actions),*],
+            // A const item, so that the slice of `Action`s (which have drop
+            // glue) lives for `'static` instead of being a dropped temporary.
+            {
+                const ACTIONS: &[#krate::Action] = &[#(#actions),*];
+                ACTIONS
+            },
             #requires_org,
             #link,
             &#private::fields(
@@ -262,9 +266,8 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
     }
 }
 
-fn action_variant(krate: &Path, variant: &str) -> TokenStream {
-    let variant = syn::Ident::new(variant, proc_macro2::Span::call_site());
-    quote!(#krate::Action::#variant)
+fn action_variant(krate: &Path, name: &str) -> TokenStream {
+    quote!(#krate::Action::from_static(#name))
 }
 
 fn option_str(value: Option<&str>) -> TokenStream {

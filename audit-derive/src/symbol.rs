@@ -63,24 +63,6 @@ pub(crate) const CONTAINER_KEYS: &[&str] = &[
     CRATE,
 ];
 
-/// The actions `actions(...)` takes, each with its `audit_core::Action`
-/// variant. Kept equal to `Action::ALL` by a test in the `tests` crate.
-pub(crate) const ACTION_NAMES: &[(&str, &str)] = &[
-    ("create", "Create"),
-    ("write", "Write"),
-    ("delete", "Delete"),
-    ("start", "Start"),
-    ("stop", "Stop"),
-    ("login", "Login"),
-    ("logout", "Logout"),
-    ("register", "Register"),
-    ("request_password_reset", "RequestPasswordReset"),
-    ("connect", "Connect"),
-    ("disconnect", "Disconnect"),
-    ("open", "Open"),
-    ("close", "Close"),
-];
-
 /// The actions a resource is audited for when it declares none.
 pub(crate) const DEFAULT_ACTIONS: &[&str] = &["create", "write", "delete"];
 

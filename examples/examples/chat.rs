@@ -4,16 +4,16 @@
 //!
 //! Run it with `cargo run -p audit-examples --example chat`.
 
-use audit_core::{Auditor, JsonLinesAuditor, read_json_lines};
+use audit_core::{AuditSink, JsonLinesSink, json_lines};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::temp_dir().join(format!("chat-audit-{}.jsonl", std::process::id()));
-    let auditor = JsonLinesAuditor::open(&path)?;
-    audit_examples::lifecycle::run(&auditor)?;
-    auditor.flush()?;
+    let sink = JsonLinesSink::open(&path)?;
+    audit_examples::lifecycle::run(&sink)?;
+    sink.flush()?;
 
     println!("audit log: {}", path.display());
-    let log = read_json_lines(&path)?;
+    let log = json_lines::read(&path)?;
     for entry in &log.entries {
         println!(
             "{:<7} {} {} ({}) by {} [{}]: {}",

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use audit_core::{Auditor, ExportError};
+use audit_core::{AuditSink, ExportError};
 use time::macros::datetime;
 use uuid::Uuid;
 
@@ -36,7 +36,7 @@ pub fn new_chat() -> Chat {
 /// The idle chat the auto-archiver archives.
 pub const IDLE_CHAT_ID: Uuid = Uuid::from_u128(0x0192_5d3c_7a1b_7c4e_8f2a_1b2c_3d4e_5f61);
 
-/// Runs a chat's life against `auditor`, one audit entry per step, in this order:
+/// Runs a chat's life against `sink`, one audit entry per step, in this order:
 ///
 /// 1. `create` the chat;
 /// 2. `write`: a new title (secret) and labels;
@@ -52,8 +52,8 @@ pub const IDLE_CHAT_ID: Uuid = Uuid::from_u128(0x0192_5d3c_7a1b_7c4e_8f2a_1b2c_3
 /// # Errors
 ///
 /// When an audit entry cannot be exported.
-pub fn run(auditor: &dyn Auditor) -> Result<(), ExportError> {
-    let mut service = ChatService::new(auditor);
+pub fn run(sink: &dyn AuditSink) -> Result<(), ExportError> {
+    let mut service = ChatService::new(sink);
     let caller = |request_id| Caller {
         user_id: OWNER_ID,
         request_id,

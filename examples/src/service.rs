@@ -1,4 +1,4 @@
-//! A chat service's handlers, each auditing its mutation with a [`Request`],
+//! A chat service's handlers, each auditing its mutation with a [`AuditRequest`],
 //! and a background job auditing with a [`BackgroundAudit`].
 //!
 //! The store stands for a database: handlers read the row before the change
@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use audit_core::{Action, Auditor, BackgroundAudit, ExportError, Request};
+use audit_core::{Action, AuditRequest, AuditSink, BackgroundAudit, ExportError};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use crate::chat::{Chat, ChatStatus};
 /// The chat service: its store and where its audit entries go.
 pub struct ChatService<'a> {
     chats: BTreeMap<Uuid, Chat>,
-    auditor: &'a dyn Auditor,
+    sink: &'a dyn AuditSink,
 }
 
 /// Who calls a handler, and in which request.
@@ -28,11 +28,11 @@ pub struct Caller<'r> {
 }
 
 impl<'a> ChatService<'a> {
-    /// A service with no chats, auditing to `auditor`.
-    pub fn new(auditor: &'a dyn Auditor) -> Self {
+    /// A service with no chats, auditing to `sink`.
+    pub fn new(sink: &'a dyn AuditSink) -> Self {
         ChatService {
             chats: BTreeMap::new(),
-            auditor,
+            sink,
         }
     }
 
@@ -41,8 +41,8 @@ impl<'a> ChatService<'a> {
         self.chats.get(&id)
     }
 
-    fn request(&self, caller: Caller<'_>, action: Action) -> Request<'a, Chat> {
-        Request::new(self.auditor, action)
+    fn request(&self, caller: Caller<'_>, action: Action) -> AuditRequest<'a, Chat> {
+        AuditRequest::new(self.sink, action)
             .actor(caller.user_id.to_string())
             .request_id(caller.request_id)
     }
@@ -53,7 +53,7 @@ impl<'a> ChatService<'a> {
     ///
     /// When the audit entry cannot be exported.
     pub fn create(&mut self, caller: Caller<'_>, chat: Chat) -> Result<u16, ExportError> {
-        let mut audit = self.request(caller, Action::Create);
+        let mut audit = self.request(caller, Action::CREATE);
         let id = chat.id;
         self.chats.insert(id, chat);
         audit.set_new(self.chats[&id].clone());
@@ -68,7 +68,7 @@ impl<'a> ChatService<'a> {
         id: Uuid,
         change: impl FnOnce(&mut Chat),
     ) -> Result<u16, ExportError> {
-        let mut audit = self.request(caller, Action::Write);
+        let mut audit = self.request(caller, Action::WRITE);
         let Some(chat) = self.chats.get_mut(&id) else {
             audit.commit(404)?;
             return Ok(404);
@@ -123,7 +123,7 @@ impl<'a> ChatService<'a> {
     ///
     /// When the audit entry cannot be exported.
     pub fn delete(&mut self, caller: Caller<'_>, id: Uuid) -> Result<u16, ExportError> {
-        let mut audit = self.request(caller, Action::Delete);
+        let mut audit = self.request(caller, Action::DELETE);
         let status = if let Some(chat) = self.chats.remove(&id) {
             audit.set_old(chat);
             204
@@ -149,7 +149,7 @@ impl<'a> ChatService<'a> {
     ///
     /// When an audit entry cannot be exported.
     pub fn auto_archive_idle(&mut self, cutoff: OffsetDateTime) -> Result<usize, ExportError> {
-        let job = BackgroundAudit::new(self.auditor, "chat_auto_archive");
+        let job = BackgroundAudit::new(self.sink, "chat_auto_archive");
         let mut archived = 0;
         for chat in self.chats.values_mut() {
             let idle = chat.heartbeat_at.is_none_or(|at| at < cutoff);

@@ -1,6 +1,7 @@
 //! The chat example: its patch, archive and pin, and its whole lifecycle,
 //! with the exact diffs they record.
 
+use audit_tests::diff_json;
 use std::collections::BTreeMap;
 
 use audit_core::Auditable;
@@ -11,10 +12,6 @@ use uuid::Uuid;
 
 fn chat() -> Chat {
     audit_examples::lifecycle::new_chat()
-}
-
-fn diff_json(old: &Chat, new: &Chat) -> serde_json::Value {
-    serde_json::to_value(audit_core::diff(old, new)).unwrap()
 }
 
 #[test]
@@ -80,20 +77,20 @@ fn chat_resource_functions() {
     );
 }
 
-/// The chat example's lifecycle against `MemoryAuditor`: every entry, with
+/// The chat example's lifecycle against `MemorySink`: every entry, with
 /// its exact diff.
 #[test]
 fn lifecycle_records_each_step() {
-    use audit_core::MemoryAuditor;
+    use audit_core::MemorySink;
     use audit_examples::lifecycle::{CHAT_ID, IDLE_CHAT_ID, ORGANIZATION_ID, OWNER_ID};
 
-    let auditor = MemoryAuditor::new();
-    audit_examples::lifecycle::run(&auditor).unwrap();
+    let sink = MemorySink::new();
+    audit_examples::lifecycle::run(&sink).unwrap();
 
     let chat = CHAT_ID.to_string();
     let idle = IDLE_CHAT_ID.to_string();
     let owner = OWNER_ID.to_string();
-    let steps: Vec<serde_json::Value> = auditor
+    let steps: Vec<serde_json::Value> = sink
         .entries()
         .iter()
         .map(|entry| {
@@ -139,8 +136,8 @@ fn lifecycle_records_each_step() {
                    "status_code": 204, "diff": {}, "additional_fields": {}}),
         ]
     );
-    auditor.assert_no_empty_writes();
-    let log = serde_json::to_string(&auditor.entries()).unwrap();
+    sink.assert_no_empty_writes();
+    let log = serde_json::to_string(&sink.entries()).unwrap();
     assert!(!log.contains("Q3 numbers"), "a secret title leaked: {log}");
     assert!(!log.contains("Quarterly"), "a secret title leaked: {log}");
 }

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use audit_core::{
-    Action, Auditable, Auditor, BackgroundAudit, ExportError, JsonLinesAuditor, read_json_lines,
+    Action, AuditSink, Auditable, BackgroundAudit, ExportError, JsonLinesSink, json_lines,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -23,7 +23,7 @@ struct Counter {
 }
 
 /// Exports a `write` of counter `id` from `value` to `value + 1`.
-fn export(auditor: &dyn Auditor, id: u32, value: u64) -> Result<(), ExportError> {
+fn export(sink: &dyn AuditSink, id: u32, value: u64) -> Result<(), ExportError> {
     let old = Counter {
         id,
         value,
@@ -33,11 +33,11 @@ fn export(auditor: &dyn Auditor, id: u32, value: u64) -> Result<(), ExportError>
         value: value + 1,
         ..old.clone()
     };
-    BackgroundAudit::new(auditor, "counter").write(&old, &new)
+    BackgroundAudit::new(sink, "counter").write(&old, &new)
 }
 
 fn values(path: &Path) -> Vec<u64> {
-    read_json_lines(path)
+    json_lines::read(path)
         .unwrap()
         .entries
         .iter()
@@ -46,7 +46,7 @@ fn values(path: &Path) -> Vec<u64> {
                 .diff
                 .get("value")
                 .unwrap()
-                .old()
+                .old_value()
                 .unwrap()
                 .as_u64()
                 .unwrap()
@@ -58,11 +58,11 @@ fn values(path: &Path) -> Vec<u64> {
 fn flushed_entries_read_back_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
-    let auditor = JsonLinesAuditor::open(&path).unwrap();
+    let sink = JsonLinesSink::open(&path).unwrap();
     for value in 0..100 {
-        export(&auditor, 1, value).unwrap();
+        export(&sink, 1, value).unwrap();
     }
-    auditor.flush().unwrap();
+    sink.flush().unwrap();
     assert_eq!(values(&path), (0..100).collect::<Vec<_>>());
 
     let text = std::fs::read_to_string(&path).unwrap();
@@ -75,14 +75,14 @@ fn flushed_entries_read_back_in_order() {
 }
 
 #[test]
-fn dropping_the_auditor_writes_what_is_queued() {
+fn dropping_the_sink_writes_what_is_queued() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
-    let auditor = JsonLinesAuditor::open(&path).unwrap();
+    let sink = JsonLinesSink::open(&path).unwrap();
     for value in 0..50 {
-        export(&auditor, 1, value).unwrap();
+        export(&sink, 1, value).unwrap();
     }
-    drop(auditor);
+    drop(sink);
     assert_eq!(values(&path).len(), 50);
 }
 
@@ -91,18 +91,18 @@ fn reopening_appends() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
     for value in 0..2 {
-        let auditor = JsonLinesAuditor::open(&path).unwrap();
-        export(&auditor, 1, value).unwrap();
+        let sink = JsonLinesSink::open(&path).unwrap();
+        export(&sink, 1, value).unwrap();
     }
     assert_eq!(values(&path), [0, 1]);
 }
 
 #[test]
 fn full_disk_is_reported_by_flush() {
-    let auditor = JsonLinesAuditor::open("/dev/full").unwrap();
-    export(&auditor, 1, 0).unwrap();
-    export(&auditor, 1, 1).unwrap();
-    let error = auditor.flush().unwrap_err();
+    let sink = JsonLinesSink::open("/dev/full").unwrap();
+    export(&sink, 1, 0).unwrap();
+    export(&sink, 1, 1).unwrap();
+    let error = sink.flush().unwrap_err();
     let ExportError::Write { failed, source } = &error else {
         panic!("expected a write error, got {error:?}");
     };
@@ -113,10 +113,10 @@ fn full_disk_is_reported_by_flush() {
         "2 audit entries could not be written: No space left on device (os error 28)"
     );
     // The error is reported once: a flush with nothing new to write succeeds.
-    auditor.flush().unwrap();
+    sink.flush().unwrap();
     // The next entry fails again, and is counted alone.
-    export(&auditor, 1, 2).unwrap();
-    let ExportError::Write { failed, .. } = auditor.flush().unwrap_err() else {
+    export(&sink, 1, 2).unwrap();
+    let ExportError::Write { failed, .. } = sink.flush().unwrap_err() else {
         panic!("expected a write error");
     };
     assert_eq!(failed, 1);
@@ -126,13 +126,13 @@ fn full_disk_is_reported_by_flush() {
 fn removed_file_is_reported_and_a_new_one_started() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
-    let auditor = JsonLinesAuditor::open(&path).unwrap();
-    export(&auditor, 1, 0).unwrap();
-    auditor.flush().unwrap();
+    let sink = JsonLinesSink::open(&path).unwrap();
+    export(&sink, 1, 0).unwrap();
+    sink.flush().unwrap();
 
     std::fs::remove_file(&path).unwrap();
-    export(&auditor, 1, 1).unwrap();
-    let error = auditor.flush().unwrap_err();
+    export(&sink, 1, 1).unwrap();
+    let error = sink.flush().unwrap_err();
     assert!(
         error
             .to_string()
@@ -144,8 +144,8 @@ fn removed_file_is_reported_and_a_new_one_started() {
         "{error}"
     );
 
-    export(&auditor, 1, 2).unwrap();
-    auditor.flush().unwrap();
+    export(&sink, 1, 2).unwrap();
+    sink.flush().unwrap();
     assert_eq!(values(&path), [2]);
 }
 
@@ -154,9 +154,9 @@ fn partial_last_line_is_skipped_and_reported_and_isolated_on_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
     {
-        let auditor = JsonLinesAuditor::open(&path).unwrap();
-        export(&auditor, 1, 0).unwrap();
-        export(&auditor, 1, 1).unwrap();
+        let sink = JsonLinesSink::open(&path).unwrap();
+        export(&sink, 1, 0).unwrap();
+        export(&sink, 1, 1).unwrap();
     }
     // A crash cut the third entry short.
     std::fs::OpenOptions::new()
@@ -166,7 +166,7 @@ fn partial_last_line_is_skipped_and_reported_and_isolated_on_reopen() {
         .write_all(br#"{"id":"0192"#)
         .unwrap();
 
-    let log = read_json_lines(&path).unwrap();
+    let log = json_lines::read(&path).unwrap();
     assert_eq!(log.entries.len(), 2);
     assert_eq!(log.skipped.len(), 1);
     assert_eq!(log.skipped[0].line, 3);
@@ -179,10 +179,10 @@ fn partial_last_line_is_skipped_and_reported_and_isolated_on_reopen() {
 
     // The next writer starts a fresh line, so its entries stay readable.
     {
-        let auditor = JsonLinesAuditor::open(&path).unwrap();
-        export(&auditor, 1, 2).unwrap();
+        let sink = JsonLinesSink::open(&path).unwrap();
+        export(&sink, 1, 2).unwrap();
     }
-    let log = read_json_lines(&path).unwrap();
+    let log = json_lines::read(&path).unwrap();
     assert_eq!(values(&path), [0, 1, 2]);
     assert_eq!(log.skipped.len(), 1);
     assert!(!log.skipped[0].partial);
@@ -210,10 +210,10 @@ fn drain(fifo: &Path) -> std::thread::JoinHandle<Vec<u8>> {
 fn full_queue_returns_the_entry_instead_of_growing() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = stalled_sink(dir.path());
-    let auditor = JsonLinesAuditor::builder(&fifo).capacity(4).open().unwrap();
+    let sink = JsonLinesSink::builder(&fifo).capacity(4).open().unwrap();
     let mut accepted = 0u64;
     let returned = loop {
-        match export(&auditor, 1, accepted) {
+        match export(&sink, 1, accepted) {
             Ok(()) => accepted += 1,
             Err(error) => break error,
         }
@@ -223,12 +223,12 @@ fn full_queue_returns_the_entry_instead_of_growing() {
         panic!("expected a full queue, got {returned:?}");
     };
     assert_eq!(
-        entry.diff.get("value").unwrap().old(),
+        entry.diff.get("value").unwrap().old_value(),
         Some(&json!(accepted))
     );
 
     let reader = drain(&fifo);
-    drop(auditor);
+    drop(sink);
     let written = String::from_utf8(reader.join().unwrap()).unwrap();
     assert_eq!(written.lines().count() as u64, accepted);
 }
@@ -237,16 +237,16 @@ fn full_queue_returns_the_entry_instead_of_growing() {
 fn blocking_queue_waits_for_room() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = stalled_sink(dir.path());
-    let auditor = JsonLinesAuditor::builder(&fifo)
+    let sink = JsonLinesSink::builder(&fifo)
         .capacity(1)
         .block_when_full(true)
         .open()
         .unwrap();
     let reader = drain(&fifo);
     for value in 0..2_000 {
-        export(&auditor, 1, value).unwrap();
+        export(&sink, 1, value).unwrap();
     }
-    drop(auditor);
+    drop(sink);
     let written = String::from_utf8(reader.join().unwrap()).unwrap();
     assert_eq!(written.lines().count(), 2_000);
 }
@@ -260,18 +260,18 @@ fn killed_writer_child() {
     let Ok(path) = std::env::var(CHILD_ENV) else {
         return;
     };
-    let auditor = JsonLinesAuditor::builder(&path)
+    let sink = JsonLinesSink::builder(&path)
         .block_when_full(true)
         .open()
         .unwrap();
     for value in 0..500 {
-        export(&auditor, 1, value).unwrap();
+        export(&sink, 1, value).unwrap();
     }
-    auditor.flush().unwrap();
+    sink.flush().unwrap();
     println!("flushed");
     std::io::stdout().flush().unwrap();
     for value in 500.. {
-        export(&auditor, 1, value).unwrap();
+        export(&sink, 1, value).unwrap();
     }
 }
 
@@ -305,7 +305,7 @@ fn killed_writer_leaves_flushed_entries_intact() {
     child.kill().unwrap();
     child.wait().unwrap();
 
-    let log = read_json_lines(&path).unwrap();
+    let log = json_lines::read(&path).unwrap();
     let values = values(&path);
     assert!(values.len() >= 500, "{} entries", values.len());
     assert_eq!(values, (0..values.len() as u64).collect::<Vec<_>>());
@@ -319,7 +319,7 @@ fn killed_writer_leaves_flushed_entries_intact() {
 
 #[test]
 fn background_audit_records_its_subsystem_and_always_diffs() {
-    let auditor = audit_core::MemoryAuditor::new();
+    let sink = audit_core::MemorySink::new();
     let old = Counter {
         id: 3,
         value: 1,
@@ -329,14 +329,14 @@ fn background_audit_records_its_subsystem_and_always_diffs() {
         value: 2,
         ..old.clone()
     };
-    BackgroundAudit::new(&auditor, "counter_reset")
+    BackgroundAudit::new(&sink, "counter_reset")
         .automatic_actor("scheduler")
         .actor("user-2")
         .additional_field("run", 17)
         .status(500)
-        .export(Action::Write, Some(&old), Some(&new))
+        .export(Action::WRITE, Some(&old), Some(&new))
         .unwrap();
-    let entry = auditor.last().unwrap();
+    let entry = sink.last().unwrap();
     assert_eq!(entry.actor.as_deref(), Some("user-2"));
     assert_eq!(entry.status_code, Some(500));
     assert_eq!(

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use audit_core::{Action, Auditable, Change, FieldClass, MemoryAuditor, Request};
+use audit_core::{Action, AuditRequest, Auditable, Change, FieldClass, MemorySink};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -269,12 +269,12 @@ proptest! {
     #[test]
     fn an_entry_never_holds_a_secret(old in wide(), other in wide(), mask in any::<u32>()) {
         let new = mix(&old, &other, mask);
-        let auditor = MemoryAuditor::new();
-        let mut request = Request::new(&auditor, Action::Write).actor("user-1");
+        let sink = MemorySink::new();
+        let mut request = AuditRequest::new(&sink, Action::WRITE).actor("user-1");
         request.set_old(old.clone());
         request.set_new(new.clone());
         request.commit(200).unwrap();
-        let entry = auditor.last().unwrap();
+        let entry = sink.last().unwrap();
         prop_assert_eq!(&entry.diff, &audit_core::diff(&old, &new));
         let text = serde_json::to_string(&entry).unwrap();
         let debug = format!("{entry:?}");

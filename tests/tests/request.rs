@@ -4,7 +4,7 @@
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
 
-use audit_core::{Action, AuditLog, Auditable, Flag, MemoryAuditor, Request};
+use audit_core::{Action, AuditEntry, AuditRequest, Auditable, Flag, MemorySink};
 use serde::Serialize;
 use serde_json::json;
 
@@ -38,15 +38,15 @@ fn archived() -> Chat {
 }
 
 /// Commits a `write` from `old` to `new` with `status`.
-fn write(auditor: &MemoryAuditor, old: Chat, new: Chat, status: u16) {
-    let mut audit = Request::new(auditor, Action::Write);
+fn write(sink: &MemorySink, old: Chat, new: Chat, status: u16) {
+    let mut audit = AuditRequest::new(sink, Action::WRITE);
     audit.set_old(old);
     audit.set_new(new);
     audit.commit(status).unwrap();
 }
 
 /// The entry as JSON, without its id and time, which change on every run.
-fn stable_json(entry: &AuditLog) -> serde_json::Value {
+fn stable_json(entry: &AuditEntry) -> serde_json::Value {
     let mut json = serde_json::to_value(entry).unwrap();
     let object = json.as_object_mut().unwrap();
     object.remove("id").unwrap();
@@ -56,8 +56,8 @@ fn stable_json(entry: &AuditLog) -> serde_json::Value {
 
 #[test]
 fn committed_write_records_everything() {
-    let auditor = MemoryAuditor::new();
-    let mut audit = Request::new(&auditor, Action::Write)
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE)
         .actor("user-1")
         .request_id("req-1")
         .ip(Ipv4Addr::new(10, 0, 0, 1))
@@ -67,7 +67,7 @@ fn committed_write_records_everything() {
     audit.set_new(archived());
     audit.commit(200).unwrap();
 
-    let entry = auditor.last().unwrap();
+    let entry = sink.last().unwrap();
     assert_eq!(
         stable_json(&entry),
         json!({
@@ -100,33 +100,33 @@ fn committed_write_records_everything() {
 
 #[test]
 fn delete_describes_the_old_value() {
-    let auditor = MemoryAuditor::new();
-    let mut audit = Request::new(&auditor, Action::Delete);
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::DELETE);
     audit.set_old(chat());
     audit.commit(204).unwrap();
-    let entry = auditor.last().unwrap();
+    let entry = sink.last().unwrap();
     assert_eq!(entry.resource_id, "7");
-    assert_eq!(entry.action, Action::Delete);
+    assert_eq!(entry.action, Action::DELETE);
     assert!(entry.diff.is_empty());
     assert!(entry.flags.is_empty());
 }
 
 #[test]
 fn create_describes_the_new_value() {
-    let auditor = MemoryAuditor::new();
-    let mut audit = Request::new(&auditor, Action::Create);
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::CREATE);
     audit.set_new(chat());
     audit.commit(201).unwrap();
-    let entry = auditor.last().unwrap();
+    let entry = sink.last().unwrap();
     assert_eq!(entry.resource_link.as_deref(), Some("/chats/7"));
     assert!(entry.flags.is_empty());
 }
 
 #[test]
 fn failed_request_records_no_diff() {
-    let auditor = MemoryAuditor::new();
-    write(&auditor, chat(), archived(), 403);
-    let entry = auditor.last().unwrap();
+    let sink = MemorySink::new();
+    write(&sink, chat(), archived(), 403);
+    let entry = sink.last().unwrap();
     assert_eq!(entry.status_code, Some(403));
     assert!(entry.diff.is_empty());
     assert!(entry.flags.is_empty(), "{:?}", entry.flags);
@@ -134,12 +134,12 @@ fn failed_request_records_no_diff() {
 
 #[test]
 fn request_without_a_resource_is_still_recorded() {
-    let auditor = MemoryAuditor::new();
-    Request::<Chat>::new(&auditor, Action::Write)
+    let sink = MemorySink::new();
+    AuditRequest::<Chat>::new(&sink, Action::WRITE)
         .actor("user-1")
         .commit(404)
         .unwrap();
-    let entry = auditor.last().unwrap();
+    let entry = sink.last().unwrap();
     assert_eq!(entry.resource_type, "chat");
     assert_eq!(entry.resource_id, "");
     assert_eq!(entry.status_code, Some(404));
@@ -147,37 +147,37 @@ fn request_without_a_resource_is_still_recorded() {
 
 #[test]
 fn stale_new_value_is_flagged() {
-    let auditor = MemoryAuditor::new();
-    let mut audit = Request::new(&auditor, Action::Write);
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE);
     audit.set_old(chat());
     // The bug this catches: "new" set from the row before it was updated.
     audit.set_new(chat());
     audit.commit(200).unwrap();
-    assert_eq!(auditor.flagged(Flag::EmptyWriteDiff).len(), 1);
+    assert_eq!(sink.flagged(Flag::EmptyWriteDiff).len(), 1);
     assert_eq!(
-        serde_json::to_value(auditor.last().unwrap()).unwrap()["flags"],
+        serde_json::to_value(sink.last().unwrap()).unwrap()["flags"],
         json!(["empty_write_diff"])
     );
 }
 
 #[test]
 #[should_panic(expected = "1 write entry recorded no change")]
-fn memory_auditor_asserts_there_was_no_stale_write() {
-    let auditor = MemoryAuditor::new();
-    write(&auditor, chat(), chat(), 200);
-    auditor.assert_no_empty_writes();
+fn memory_sink_asserts_there_was_no_stale_write() {
+    let sink = MemorySink::new();
+    write(&sink, chat(), chat(), 200);
+    sink.assert_no_empty_writes();
 }
 
 #[test]
 fn undeclared_action_and_missing_organization_are_flagged() {
-    let auditor = MemoryAuditor::new();
-    let mut audit = Request::new(&auditor, Action::Start);
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::START);
     audit.set_new(Chat {
         organization_id: None,
         ..chat()
     });
     audit.commit(200).unwrap();
-    let entry = auditor.last().unwrap();
+    let entry = sink.last().unwrap();
     assert_eq!(
         entry.flags,
         [Flag::UndeclaredAction, Flag::MissingOrganization]
@@ -187,14 +187,14 @@ fn undeclared_action_and_missing_organization_are_flagged() {
 
 #[test]
 fn dropped_request_is_exported_as_uncommitted() {
-    let auditor = MemoryAuditor::new();
+    let sink = MemorySink::new();
     {
-        let mut audit = Request::new(&auditor, Action::Write).actor("user-1");
+        let mut audit = AuditRequest::new(&sink, Action::WRITE).actor("user-1");
         audit.set_old(chat());
         audit.set_new(archived());
         // The handler returns early, e.g. with `?`, without committing.
     }
-    let entry = auditor.last().unwrap();
+    let entry = sink.last().unwrap();
     assert_eq!(entry.flags, [Flag::Uncommitted]);
     assert_eq!(entry.status_code, None);
     assert_eq!(entry.actor.as_deref(), Some("user-1"));
@@ -203,21 +203,21 @@ fn dropped_request_is_exported_as_uncommitted() {
 
 #[test]
 fn dropped_request_without_values_and_cancelled_requests_export_nothing() {
-    let auditor = MemoryAuditor::new();
-    drop(Request::<Chat>::new(&auditor, Action::Write));
-    let mut audit = Request::new(&auditor, Action::Write);
+    let sink = MemorySink::new();
+    drop(AuditRequest::<Chat>::new(&sink, Action::WRITE));
+    let mut audit = AuditRequest::new(&sink, Action::WRITE);
     audit.set_old(chat());
     audit.cancel();
-    assert!(auditor.is_empty());
+    assert!(sink.is_empty());
 }
 
 #[test]
-fn memory_auditor_queries() {
-    let auditor = MemoryAuditor::new();
-    write(&auditor, chat(), archived(), 200);
-    write(&auditor, archived(), chat(), 200);
+fn memory_sink_queries() {
+    let sink = MemorySink::new();
+    write(&sink, chat(), archived(), 200);
+    write(&sink, archived(), chat(), 200);
     write(
-        &auditor,
+        &sink,
         chat(),
         Chat {
             id: 8,
@@ -227,17 +227,17 @@ fn memory_auditor_queries() {
         200,
     );
 
-    assert_eq!(auditor.len(), 3);
-    assert_eq!(auditor.entries_for("chat", "7").len(), 2);
-    assert_eq!(auditor.entries_of(&chat()).len(), 2);
-    assert_eq!(auditor.entries_of_type("chat").len(), 3);
-    let entry = auditor.assert_one_change("chat", "8", &["title", "id"]);
+    assert_eq!(sink.len(), 3);
+    assert_eq!(sink.entries_for("chat", "7").len(), 2);
+    assert_eq!(sink.entries_of(&chat()).len(), 2);
+    assert_eq!(sink.entries_of_type("chat").len(), 3);
+    let entry = sink.assert_one_change("chat", "8", &["title", "id"]);
     assert_eq!(
         serde_json::to_value(&entry.diff).unwrap(),
         json!({"id": {"old": 7, "new": 8, "secret": false}, "title": {"secret": true}})
     );
-    auditor.clear();
-    assert!(auditor.is_empty());
+    sink.clear();
+    assert!(sink.is_empty());
 }
 
 #[test]
@@ -245,10 +245,10 @@ fn memory_auditor_queries() {
     expected = "expected exactly one entry for chat \"7\" changing [\"archived\"], found 2"
 )]
 fn assert_one_change_lists_what_it_found() {
-    let auditor = MemoryAuditor::new();
-    write(&auditor, chat(), archived(), 200);
-    write(&auditor, archived(), chat(), 200);
-    auditor.assert_one_change("chat", "7", &["archived"]);
+    let sink = MemorySink::new();
+    write(&sink, chat(), archived(), 200);
+    write(&sink, archived(), chat(), 200);
+    sink.assert_one_change("chat", "7", &["archived"]);
 }
 
 /// A writer that keeps what `tracing` writes, for asserting on reports.
@@ -279,9 +279,9 @@ fn captured_tracing(f: impl FnOnce()) -> String {
 
 #[test]
 fn flags_are_reported_through_tracing() {
-    let auditor = MemoryAuditor::new();
+    let sink = MemorySink::new();
     let logs = captured_tracing(|| {
-        let mut audit = Request::new(&auditor, Action::Write).request_id("req-9");
+        let mut audit = AuditRequest::new(&sink, Action::WRITE).request_id("req-9");
         audit.set_old(chat());
         audit.set_new(chat());
         audit.commit(200).unwrap();
@@ -294,15 +294,15 @@ fn flags_are_reported_through_tracing() {
 }
 
 #[test]
-fn tracing_auditor_emits_the_entry() {
+fn tracing_sink_emits_the_entry() {
     let logs = captured_tracing(|| {
-        let mut audit = Request::new(&audit_core::TracingAuditor, Action::Write).actor("user-1");
+        let mut audit = AuditRequest::new(&audit_core::TracingSink, Action::WRITE).actor("user-1");
         audit.set_old(chat());
         audit.set_new(archived());
         audit.commit(200).unwrap();
     });
     assert!(logs.contains(" INFO audit: audit"), "{logs}");
-    assert!(logs.contains("resource_type=chat"), "{logs}");
+    assert!(logs.contains("resource_type=\"chat\""), "{logs}");
     assert!(logs.contains("actor=\"user-1\""), "{logs}");
     assert!(
         logs.contains(r#"diff={"archived":{"old":false,"new":true,"secret":false}}"#),

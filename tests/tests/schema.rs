@@ -48,8 +48,8 @@ fn schema_lookups() {
     let schema = Chat::SCHEMA;
     assert_eq!(schema.field("title").unwrap().class, FieldClass::Secret);
     assert_eq!(schema.field("nope"), None);
-    assert!(schema.allows(Action::Write));
-    assert!(!schema.allows(Action::Start));
+    assert!(schema.allows(&Action::WRITE));
+    assert!(!schema.allows(&Action::START));
 }
 
 // A doc comment of several lines keeps its lines; `#[doc]` attributes count too.
@@ -71,7 +71,7 @@ struct Documented {
 fn doc_comments_and_missing_reasons() {
     let schema = Documented::SCHEMA;
     assert_eq!(schema.doc, Some("First line."));
-    assert_eq!(schema.actions, &[Action::Create]);
+    assert_eq!(schema.actions, &[Action::CREATE]);
     assert_eq!(
         schema.fields[0].doc,
         Some("Line one.\n\nLine three, after a blank.")
@@ -81,37 +81,92 @@ fn doc_comments_and_missing_reasons() {
     assert_eq!(schema.fields[1].class, FieldClass::Ignore);
 }
 
-/// Every action `audit_core::Action` has can be declared, under its snake_case name.
-#[derive(Auditable)]
-#[audit(actions(
-    create,
-    write,
-    delete,
-    start,
-    stop,
-    login,
-    logout,
-    register,
-    request_password_reset,
-    connect,
-    disconnect,
-    open,
-    close
-))]
-struct EveryAction {
+/// Actions are open: a resource declares its own verbs beside the common ones.
+#[derive(Clone, serde::Serialize, Auditable)]
+#[audit(actions(create, share, archive))]
+struct Document {
     #[audit(track)]
-    id: u8,
+    id: u32,
+    #[audit(track)]
+    shared_with: Vec<String>,
 }
 
 #[test]
-fn the_derive_knows_every_action() {
-    assert_eq!(EveryAction::SCHEMA.actions, Action::ALL);
-    for action in Action::ALL {
+fn a_resource_declares_its_own_actions() {
+    let schema = serde_json::to_value(Document::SCHEMA).unwrap();
+    assert_eq!(schema["actions"], json!(["create", "share", "archive"]));
+    assert!(Document::SCHEMA.allows(&Action::from_static("share")));
+    assert!(Document::SCHEMA.allows(&Action::CREATE));
+    assert!(!Document::SCHEMA.allows(&Action::WRITE));
+
+    let markdown = audit_core::docs::markdown(&[Document::SCHEMA]);
+    assert!(
+        markdown.contains("`create`, `share`, `archive`"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn an_entry_for_a_declared_action_is_written_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let sink = audit_core::JsonLinesSink::open(&path).unwrap();
+    let share = Action::new("share").unwrap();
+    let old = Document {
+        id: 1,
+        shared_with: vec![],
+    };
+    let mut audit = audit_core::AuditRequest::new(&sink, share.clone());
+    audit.set_old(old.clone());
+    audit.set_new(Document {
+        shared_with: vec!["ada".into()],
+        ..old
+    });
+    audit.commit(200).unwrap();
+    audit_core::AuditSink::flush(&sink).unwrap();
+
+    let line = std::fs::read_to_string(&path).unwrap();
+    let json: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
+    assert_eq!(json["action"], "share");
+    assert_eq!(json.get("flags"), None);
+    let contents = audit_core::json_lines::read(&path).unwrap();
+    assert_eq!(contents.entries[0].action, share);
+    assert_eq!(contents.entries[0].action.as_str(), "share");
+}
+
+#[test]
+fn an_undeclared_action_is_flagged() {
+    let sink = audit_core::MemorySink::new();
+    let mut audit = audit_core::AuditRequest::new(&sink, Action::from_static("approve"));
+    audit.set_new(Document {
+        id: 1,
+        shared_with: vec![],
+    });
+    audit.commit(200).unwrap();
+    assert_eq!(
+        sink.last().unwrap().flags,
+        [audit_core::Flag::UndeclaredAction]
+    );
+}
+
+#[test]
+fn action_names_are_snake_case() {
+    for name in ["share", "request_password_reset", "v2_import"] {
+        assert_eq!(Action::new(name).unwrap().as_str(), name);
+    }
+    for name in ["", "Share", "share-now", "2fa", "_private", "shar e"] {
         assert_eq!(
-            serde_json::to_value(action).unwrap(),
-            json!(action.as_str())
+            Action::new(name).unwrap_err().to_string(),
+            format!(
+                "{name:?} is not an action name: an action is snake_case, a lowercase letter followed by lowercase letters, digits and `_`"
+            ),
         );
     }
+    assert!(serde_json::from_str::<Action>(r#""Share""#).is_err());
+    assert_eq!(
+        serde_json::from_str::<Action>(r#""share""#).unwrap(),
+        Action::from_static("share")
+    );
 }
 
 /// A struct named by a raw identifier is named without `r#`.

@@ -4,7 +4,7 @@ use std::borrow::Borrow;
 
 use rusqlite::{Connection, params};
 
-use crate::AuditLog as AuditEntry;
+use crate::AuditEntry;
 use crate::store::StoreError;
 use crate::store::row::EntryRow;
 use crate::store::writer::{BoxError, WriteBatch};
@@ -59,7 +59,7 @@ fn insert_rows(conn: &Connection, rows: &[EntryRow<'_>]) -> rusqlite::Result<usi
 /// ```
 /// use audit_core::sqlite::{SqliteStore, insert_entries};
 /// use audit_core::store::{AuditQuery, Outbox};
-/// use audit_core::{Action, Auditable, Request};
+/// use audit_core::{Action, AuditRequest, Auditable};
 ///
 /// #[derive(Clone, serde::Serialize, Auditable)]
 /// struct Chat {
@@ -78,7 +78,7 @@ fn insert_rows(conn: &Connection, rows: &[EntryRow<'_>]) -> rusqlite::Result<usi
 ///
 /// let tx = conn.transaction()?;
 /// let outbox = Outbox::new();
-/// let mut audit = Request::new(&outbox, Action::Write).actor("ada");
+/// let mut audit = AuditRequest::new(&outbox, Action::WRITE).actor("ada");
 /// audit.set_old(Chat { id: 7, archived: false });
 /// tx.execute("UPDATE chats SET archived = 1 WHERE id = 7", [])?;
 /// audit.set_new(Chat { id: 7, archived: true });

@@ -4,7 +4,7 @@ use std::fmt;
 
 /// A store could not be opened, migrated, read or purged.
 ///
-/// Writing goes through [`AuditSink`](crate::Auditor): its failures are
+/// Writing goes through [`AuditSink`](crate::AuditSink): its failures are
 /// [`ExportError`](crate::ExportError)s, returned by `flush`.
 #[derive(Debug)]
 #[non_exhaustive]

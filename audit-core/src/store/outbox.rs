@@ -2,7 +2,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use crate::{AuditLog as AuditEntry, Auditor as AuditSink, ExportError};
+use crate::{AuditEntry, AuditSink, ExportError};
 
 /// Collects the entries of a change, for the caller to insert with the
 /// change, in its own transaction: the entries commit if and only if the
@@ -17,7 +17,7 @@ use crate::{AuditLog as AuditEntry, Auditor as AuditSink, ExportError};
 ///
 /// ```
 /// use audit_core::store::Outbox;
-/// use audit_core::{Action, Auditable, Request};
+/// use audit_core::{Action, AuditRequest, Auditable};
 ///
 /// #[derive(Clone, serde::Serialize, Auditable)]
 /// struct Chat {
@@ -28,7 +28,7 @@ use crate::{AuditLog as AuditEntry, Auditor as AuditSink, ExportError};
 /// }
 ///
 /// let outbox = Outbox::new();
-/// let mut audit = Request::new(&outbox, Action::Write).actor("ada");
+/// let mut audit = AuditRequest::new(&outbox, Action::WRITE).actor("ada");
 /// audit.set_old(Chat { id: 1, archived: false });
 /// audit.set_new(Chat { id: 1, archived: true });
 /// audit.commit(200)?;

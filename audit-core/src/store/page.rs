@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::AuditLog as AuditEntry;
+use crate::AuditEntry;
 use crate::store::Cursor;
 
 /// One page of entries, newest first, and where the next page starts.

@@ -31,8 +31,8 @@ pub const COUNT_CAP: u64 = 2000;
 ///
 /// let query = AuditQuery::new()
 ///     .resource_type("chat")
-///     .action(Action::Write)
-///     .action(Action::Delete)
+///     .action(Action::WRITE)
+///     .action(Action::DELETE)
 ///     .actor("user-1")
 ///     .organization("org-1")
 ///     .status(StatusFilter::Failed)

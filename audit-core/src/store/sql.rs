@@ -239,7 +239,7 @@ mod tests {
         let query = AuditQuery::new()
             .resource_type("chat")
             .resource_id("42")
-            .actions([Action::Write, Action::Delete])
+            .actions([Action::WRITE, Action::DELETE])
             .actor("ada")
             .organization("org")
             .request_id("req")

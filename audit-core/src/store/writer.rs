@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 
 use crate::store::oneshot;
 use crate::store::row::EntryRow;
-use crate::{AuditLog as AuditEntry, ExportError};
+use crate::{AuditEntry, ExportError};
 
 /// An error from a database, whatever the database.
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -107,7 +107,7 @@ impl Writer {
                 self.queued.fetch_sub(1, Ordering::AcqRel);
                 match returned.0 {
                     Message::Entry(entry) => ExportError::Closed(entry),
-                    Message::Flush(_) => writer_stopped(self.name),
+                    Message::Flush(_) => ExportError::Stopped,
                 }
             })
     }
@@ -119,7 +119,7 @@ impl Writer {
             .as_ref()
             .ok_or(())
             .and_then(|sender| sender.send(Message::Flush(reply)).map_err(drop))
-            .map_err(|()| writer_stopped(self.name))?;
+            .map_err(|()| ExportError::Stopped)?;
         Ok(result)
     }
 
@@ -127,14 +127,14 @@ impl Writer {
     pub(crate) fn flush(&self) -> Result<(), ExportError> {
         self.request_flush()?
             .wait()
-            .unwrap_or_else(|| Err(writer_stopped(self.name)))
+            .unwrap_or(Err(ExportError::Stopped))
     }
 
     /// Resolves once every entry exported before is committed, or failed.
     pub(crate) async fn flush_async(&self) -> Result<(), ExportError> {
         self.request_flush()?
             .await
-            .unwrap_or_else(|| Err(writer_stopped(self.name)))
+            .unwrap_or(Err(ExportError::Stopped))
     }
 
     /// The entries the writer could not write since the last call.
@@ -281,13 +281,6 @@ impl<B: WriteBatch> BatchLoop<B> {
                 source: io::Error::other(error),
             }),
         }
-    }
-}
-
-fn writer_stopped(name: &str) -> ExportError {
-    ExportError::Write {
-        failed: 0,
-        source: io::Error::other(format!("the {name} thread stopped")),
     }
 }
 

@@ -1,8 +1,8 @@
-//! Where entries go: the `Auditor` sink trait, and the sink that drops them.
+//! Where entries go: the `AuditSink` sink trait, and the sink that drops them.
 
 use std::sync::Arc;
 
-use crate::{AuditLog, ExportError};
+use crate::{AuditEntry, ExportError};
 
 /// A sink for audit-log entries.
 ///
@@ -13,27 +13,27 @@ use crate::{AuditLog, ExportError};
 /// ```
 /// use std::sync::Mutex;
 ///
-/// use audit_core::{AuditLog, Auditor, ExportError};
+/// use audit_core::{AuditEntry, AuditSink, ExportError};
 ///
 /// /// Counts entries per resource type.
 /// #[derive(Default)]
 /// struct Counter(Mutex<std::collections::BTreeMap<String, usize>>);
 ///
-/// impl Auditor for Counter {
-///     fn export(&self, entry: AuditLog) -> Result<(), ExportError> {
+/// impl AuditSink for Counter {
+///     fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
 ///         let mut counts = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
 ///         *counts.entry(entry.resource_type).or_default() += 1;
 ///         Ok(())
 ///     }
 /// }
 /// ```
-pub trait Auditor: Send + Sync {
+pub trait AuditSink: Send + Sync {
     /// Hands `entry` to the sink.
     ///
     /// # Errors
     ///
     /// When the sink cannot take the entry; the error gives it back.
-    fn export(&self, entry: AuditLog) -> Result<(), ExportError>;
+    fn export(&self, entry: AuditEntry) -> Result<(), ExportError>;
 
     /// Returns once every entry exported before the call is durable.
     ///
@@ -45,8 +45,8 @@ pub trait Auditor: Send + Sync {
     }
 }
 
-impl<S: Auditor + ?Sized> Auditor for &S {
-    fn export(&self, entry: AuditLog) -> Result<(), ExportError> {
+impl<S: AuditSink + ?Sized> AuditSink for &S {
+    fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
         (**self).export(entry)
     }
 
@@ -55,8 +55,8 @@ impl<S: Auditor + ?Sized> Auditor for &S {
     }
 }
 
-impl<S: Auditor + ?Sized> Auditor for Arc<S> {
-    fn export(&self, entry: AuditLog) -> Result<(), ExportError> {
+impl<S: AuditSink + ?Sized> AuditSink for Arc<S> {
+    fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
         (**self).export(entry)
     }
 
@@ -65,8 +65,8 @@ impl<S: Auditor + ?Sized> Auditor for Arc<S> {
     }
 }
 
-impl<S: Auditor + ?Sized> Auditor for Box<S> {
-    fn export(&self, entry: AuditLog) -> Result<(), ExportError> {
+impl<S: AuditSink + ?Sized> AuditSink for Box<S> {
+    fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
         (**self).export(entry)
     }
 
@@ -78,10 +78,10 @@ impl<S: Auditor + ?Sized> Auditor for Box<S> {
 /// A sink that drops every entry: for code paths that must audit but where
 /// nobody listens, such as tools and benchmarks.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct NopAuditor;
+pub struct NopSink;
 
-impl Auditor for NopAuditor {
-    fn export(&self, _entry: AuditLog) -> Result<(), ExportError> {
+impl AuditSink for NopSink {
+    fn export(&self, _entry: AuditEntry) -> Result<(), ExportError> {
         Ok(())
     }
 }
