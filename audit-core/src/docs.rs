@@ -39,12 +39,24 @@
 //! | `hashed_secret` | secret | grants access | The hash of the key's secret. |
 //! "
 //! ));
+//! ```
 //!
-//! // With the `registry` feature (on by default), every derived type linked
-//! // into the binary, without a list to keep:
+//! With the `registry` feature (on by default), [`registered`] lists every
+//! derived type linked into the binary, without a list to keep, and a test in
+//! your crate (`tests/audit_docs.rs`, for example) keeps the files current:
+//!
+#![cfg_attr(feature = "registry", doc = "```")]
+#![cfg_attr(not(feature = "registry"), doc = "```ignore")]
+//! use audit_core::{Auditable, docs};
+//!
+//! #[derive(Auditable)]
+//! struct ApiKey {
+//!     #[audit(track)]
+//!     id: u64,
+//! }
+//!
 //! assert!(docs::registered().contains(&ApiKey::SCHEMA));
 //!
-//! // What a test in your crate does, `tests/audit_docs.rs` for example:
 //! fn audit_docs_are_current() -> Result<(), Box<dyn std::error::Error>> {
 //!     let schemas = docs::registered();
 //!     docs::check("docs/audit-logs.md", &docs::markdown(&schemas))?;

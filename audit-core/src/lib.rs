@@ -200,6 +200,9 @@ mod memory;
 mod request;
 mod schema;
 mod sink;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+pub mod store;
 #[cfg(feature = "tracing")]
 mod tracing_sink;
 

@@ -1,6 +1,19 @@
 //! Integration tests of the audit workspace live in `tests/`; this library
-//! only runs the README's examples as doctests, so that they stay true.
+//! holds what they share, and runs the README's examples as doctests, so that
+//! they stay true.
 
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+use audit_core::Auditable;
+
+/// The diff from `old` to `new`, as the JSON an entry records: what most
+/// tests assert on.
+///
+/// # Panics
+///
+/// When the diff does not serialize, which a test should report.
+pub fn diff_json<T: Auditable>(old: &T, new: &T) -> serde_json::Value {
+    serde_json::to_value(audit_core::diff(old, new)).expect("a diff serializes")
+}

@@ -1,6 +1,7 @@
 //! The chat example: its patch, archive and pin, and its whole lifecycle,
 //! with the exact diffs they record.
 
+use audit_tests::diff_json;
 use std::collections::BTreeMap;
 
 use audit_core::Auditable;
@@ -11,10 +12,6 @@ use uuid::Uuid;
 
 fn chat() -> Chat {
     audit_examples::lifecycle::new_chat()
-}
-
-fn diff_json(old: &Chat, new: &Chat) -> serde_json::Value {
-    serde_json::to_value(audit_core::diff(old, new)).unwrap()
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The JSON a diff records: tracked fields with old and new values, secrets
 //! without them, ignored fields never, unchanged values as `{}`.
 
+use audit_tests::diff_json;
 use std::collections::BTreeMap;
 
 use audit_core::{Auditable, Change};
@@ -47,10 +48,6 @@ fn account() -> Account {
         labels: BTreeMap::new(),
         admin: false,
     }
-}
-
-fn diff_json(old: &Account, new: &Account) -> serde_json::Value {
-    serde_json::to_value(audit_core::diff(old, new)).unwrap()
 }
 
 #[test]
@@ -274,7 +271,7 @@ fn serde_with_functions_serialize_the_recorded_values() {
         name: "attic".into(),
         ..old.clone()
     };
-    let diff = serde_json::to_value(audit_core::diff(&old, &new)).unwrap();
+    let diff = diff_json(&old, &new);
     assert_eq!(
         diff,
         json!({

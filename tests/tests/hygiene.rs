@@ -18,6 +18,7 @@
 )]
 
 use audit_core::Auditable;
+use audit_tests::diff_json;
 use audit_tests_renamed::{Setting, Thing};
 use serde::Serialize;
 use serde_json::json;
@@ -63,7 +64,7 @@ fn fields_named_like_generated_locals() {
         ..old.clone()
     };
     assert_eq!(
-        serde_json::to_value(audit_core::diff(&old, &new)).unwrap(),
+        diff_json(&old, &new),
         json!({
             "old": {"old": "", "new": "o", "secret": false},
             "new": {"old": "", "new": "n", "secret": false},
@@ -206,7 +207,7 @@ fn derive_beside_shadowing_items() {
         ..note
     };
     assert_eq!(
-        serde_json::to_value(audit_core::diff(&note, &edited)).unwrap(),
+        diff_json(&note, &edited),
         json!({
             "body": {"old": "b", "new": "c", "secret": false},
             "author": {"secret": true},
@@ -232,7 +233,7 @@ fn derives_through_a_renamed_and_a_reexported_crate() {
         ..thing.clone()
     };
     assert_eq!(
-        serde_json::to_value(audit_core::diff(&thing, &renamed)).unwrap(),
+        diff_json(&thing, &renamed),
         json!({"name": {"old": "n", "new": "m", "secret": false}, "token": {"secret": true}})
     );
     assert_eq!(thing.resource_link().as_deref(), Some("/things/4"));
@@ -249,7 +250,7 @@ fn derives_through_a_renamed_and_a_reexported_crate() {
     };
     assert_eq!(setting.resource_target(), "THEME");
     assert_eq!(
-        serde_json::to_value(audit_core::diff(&setting, &changed)).unwrap(),
+        diff_json(&setting, &changed),
         json!({"value": {"old": 1, "new": 2, "secret": false}})
     );
 }

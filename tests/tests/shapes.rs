@@ -3,6 +3,7 @@
 //! a hundred and twenty fields. (A struct with no fields has nothing to
 //! identify it and is a compile error: `ui/no-fields.rs`.)
 
+use audit_tests::diff_json;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::marker::PhantomData;
@@ -17,11 +18,6 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 use uuid::Uuid;
-
-/// The diff of `old` and `new` as JSON.
-fn diff_json<T: Auditable>(old: &T, new: &T) -> Value {
-    serde_json::to_value(audit_core::diff(old, new)).unwrap()
-}
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 struct Address {

@@ -4,6 +4,7 @@
 //! crate docs ("Values") state the rules.
 
 use audit_core::{Auditable, Change, Diff};
+use audit_tests::diff_json;
 use serde::ser::Error as _;
 use serde::{Serialize, Serializer};
 use serde_json::json;
@@ -121,10 +122,6 @@ fn gauge() -> Gauge {
         total: 0,
         delta: 0,
     }
-}
-
-fn diff_json(old: &Gauge, new: &Gauge) -> serde_json::Value {
-    serde_json::to_value(audit_core::diff(old, new)).unwrap()
 }
 
 #[test]
@@ -277,7 +274,7 @@ fn flatten_and_skip_serializing_if_do_not_apply_to_the_recorded_value() {
         ..old.clone()
     };
     assert_eq!(
-        serde_json::to_value(audit_core::diff(&old, &new)).unwrap(),
+        diff_json(&old, &new),
         json!({
             "meta": {"old": {"owner": "ada"}, "new": {"owner": "grace"}, "secret": false},
             "subtitle": {"old": "s", "new": null, "secret": false},

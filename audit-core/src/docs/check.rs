@@ -262,33 +262,13 @@ impl Error for CheckError {
 mod tests {
     use std::ffi::OsStr;
     use std::fs;
-    use std::path::PathBuf;
 
     use super::{CheckError, check_file, update_requested};
 
-    /// A fresh directory for one test, removed when it ends.
-    struct Scratch(PathBuf);
-
-    impl Scratch {
-        fn new(test: &str) -> Self {
-            let dir =
-                std::env::temp_dir().join(format!("audit-core-docs-{}-{test}", std::process::id()));
-            let _ = fs::remove_dir_all(&dir);
-            fs::create_dir_all(&dir).unwrap();
-            Scratch(dir)
-        }
-    }
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
-
     #[test]
     fn a_current_file_passes_in_both_modes() {
-        let dir = Scratch::new("current");
-        let path = dir.0.join("doc.md");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.md");
         fs::write(&path, "a\nb\n").unwrap();
         check_file(&path, "a\nb\n", false).unwrap();
         check_file(&path, "a\nb\n", true).unwrap();
@@ -298,8 +278,8 @@ mod tests {
 
     #[test]
     fn a_stale_file_fails_with_a_diff_and_stays_as_it_was() {
-        let dir = Scratch::new("stale");
-        let path = dir.0.join("doc.md");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.md");
         fs::write(&path, "a\nb\nc\n").unwrap();
         let error = check_file(&path, "a\nB\nc\n", false).unwrap_err();
         let CheckError::Stale { diff, command, .. } = &error else {
@@ -330,8 +310,8 @@ mod tests {
 
     #[test]
     fn a_stale_file_is_rewritten_in_update_mode() {
-        let dir = Scratch::new("rewrite");
-        let path = dir.0.join("doc.md");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.md");
         fs::write(&path, "old\n").unwrap();
         check_file(&path, "new\n", true).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new\n");
@@ -339,8 +319,8 @@ mod tests {
 
     #[test]
     fn a_missing_file_is_stale_and_is_created_in_update_mode() {
-        let dir = Scratch::new("missing");
-        let path = dir.0.join("docs").join("doc.md");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docs").join("doc.md");
         let error = check_file(&path, "new\n", false).unwrap_err();
         assert!(matches!(error, CheckError::Missing { .. }), "{error}");
         assert!(
@@ -358,8 +338,8 @@ mod tests {
     #[test]
     fn an_unreadable_file_is_an_error_with_its_cause() {
         // A directory cannot be read as a file.
-        let dir = Scratch::new("unreadable");
-        let path = &dir.0;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
         let error = check_file(path, "text\n", false).unwrap_err();
         assert!(matches!(error, CheckError::Read { .. }), "{error:?}");
         assert_eq!(error.to_string(), format!("cannot read {}", path.display()));
