@@ -4,4 +4,5 @@
 
 pub mod chat;
 pub mod lifecycle;
+pub mod server;
 pub mod service;
