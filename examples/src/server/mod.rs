@@ -1,5 +1,5 @@
 //! The chat service over HTTP, auditing itself with
-//! [`AuditLayer`](audit_core::axum::AuditLayer) into an embedded SQLite
+//! [`AuditLayer`] into an embedded SQLite
 //! store, and serving that audit log back: what
 //! `cargo run -p audit-examples --example chat_server -- --listen ADDR` runs
 //! and the tests drive.
