@@ -195,6 +195,8 @@ pub mod json_lines;
 mod memory;
 mod request;
 mod schema;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod sink;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
