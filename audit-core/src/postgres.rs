@@ -267,6 +267,8 @@ impl PostgresStoreBuilder {
     }
 }
 
+crate::store::impl_audit_store!(PostgresStore);
+
 impl AuditSink for PostgresStore {
     fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
         self.writer.export(entry)

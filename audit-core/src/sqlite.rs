@@ -371,6 +371,8 @@ impl Readers {
     }
 }
 
+crate::store::impl_audit_store!(SqliteStore);
+
 impl AuditSink for SqliteStore {
     fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
         self.writer.export(entry)
