@@ -193,10 +193,10 @@ mod entry;
 mod error;
 pub mod json_lines;
 mod memory;
-mod request;
-mod schema;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod request;
+mod schema;
 mod sink;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

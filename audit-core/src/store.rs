@@ -76,11 +76,11 @@ pub(crate) mod sql;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) mod writer;
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub(crate) use self::cursor::micros;
+pub use self::audit_store::AuditStore;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) use self::audit_store::impl_audit_store;
-pub use self::audit_store::AuditStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) use self::cursor::micros;
 pub use self::cursor::{Cursor, CursorError};
 pub use self::error::StoreError;
 pub use self::outbox::Outbox;

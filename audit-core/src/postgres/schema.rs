@@ -54,10 +54,11 @@ pub(crate) async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
 
 async fn migrate_in_transaction(conn: &mut PgConnection) -> Result<(), StoreError> {
     let found = if table_exists(conn, "audit_schema_version").await? {
-        let version: Option<i32> = sqlx::query_scalar("SELECT max(version) FROM audit_schema_version")
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(StoreError::database)?;
+        let version: Option<i32> =
+            sqlx::query_scalar("SELECT max(version) FROM audit_schema_version")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(StoreError::database)?;
         Some(version.ok_or(StoreError::SchemaVersion {
             found: None,
             supported: VERSION.into(),

@@ -41,7 +41,9 @@ impl Dialect for SqliteSql {
 pub(crate) fn query(conn: &Connection, query: &AuditQuery) -> Result<Page, StoreError> {
     let mut sql = SqliteSql::default();
     sql::select_page(query, &mut sql);
-    let mut statement = conn.prepare_cached(&sql.text).map_err(StoreError::database)?;
+    let mut statement = conn
+        .prepare_cached(&sql.text)
+        .map_err(StoreError::database)?;
     let mut rows = statement
         .query(rusqlite::params_from_iter(&sql.params))
         .map_err(StoreError::database)?;
@@ -77,7 +79,9 @@ pub(crate) fn count(
 pub(crate) fn purge_before(conn: &Connection, cutoff_us: i64) -> Result<u64, StoreError> {
     let mut sql = SqliteSql::default();
     sql::delete_batch(cutoff_us, PURGE_BATCH, &mut sql);
-    let mut statement = conn.prepare_cached(&sql.text).map_err(StoreError::database)?;
+    let mut statement = conn
+        .prepare_cached(&sql.text)
+        .map_err(StoreError::database)?;
     let mut deleted = 0;
     loop {
         let batch = statement

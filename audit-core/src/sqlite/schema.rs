@@ -90,7 +90,8 @@ fn migrate_in_transaction(conn: &Connection) -> Result<(), StoreError> {
         }
     };
     for migration in MIGRATIONS.iter().skip(usize::try_from(from).unwrap_or(0)) {
-        conn.execute_batch(migration).map_err(StoreError::database)?;
+        conn.execute_batch(migration)
+            .map_err(StoreError::database)?;
     }
     conn.execute("DELETE FROM audit_schema_version", [])
         .and_then(|_| {

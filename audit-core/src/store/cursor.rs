@@ -129,7 +129,13 @@ mod tests {
         assert_eq!(cursor.to_string().parse::<Cursor>(), Ok(cursor));
         let json = serde_json::to_string(&cursor).unwrap();
         assert_eq!(serde_json::from_str::<Cursor>(&json).unwrap(), cursor);
-        for bad in ["", ".", "1.", "x.00000000000000000000000000000007", "1.0000-0000"] {
+        for bad in [
+            "",
+            ".",
+            "1.",
+            "x.00000000000000000000000000000007",
+            "1.0000-0000",
+        ] {
             assert!(bad.parse::<Cursor>().is_err(), "{bad}");
         }
     }

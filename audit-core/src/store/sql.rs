@@ -59,7 +59,9 @@ pub(crate) fn select_count<S: Dialect>(query: &AuditQuery, cap: u64, sql: &mut S
     sql.push(TABLE);
     push_where(query, sql, false);
     sql.push(" LIMIT ");
-    sql.bind(Bind::Int(i64::try_from(cap.saturating_add(1)).unwrap_or(i64::MAX)));
+    sql.bind(Bind::Int(
+        i64::try_from(cap.saturating_add(1)).unwrap_or(i64::MAX),
+    ));
     sql.push(") AS matching");
 }
 
@@ -319,7 +321,11 @@ mod tests {
             (StatusFilter::Uncommitted, "status_code IS NULL"),
         ] {
             let sql = page(&AuditQuery::new().status(status));
-            assert!(sql.text.contains(&format!(" WHERE {condition} ORDER")), "{}", sql.text);
+            assert!(
+                sql.text.contains(&format!(" WHERE {condition} ORDER")),
+                "{}",
+                sql.text
+            );
             assert_eq!(sql.binds.len(), 1);
         }
     }

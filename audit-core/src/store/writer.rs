@@ -150,7 +150,10 @@ impl Drop for Writer {
         if let Some(thread) = self.thread.take()
             && thread.join().is_err()
         {
-            report(self.name, "the writer thread panicked; entries still queued were lost");
+            report(
+                self.name,
+                "the writer thread panicked; entries still queued were lost",
+            );
         }
         // Nobody can take these any more: write them where they can be recovered.
         for entry in self.take_unwritten() {
@@ -256,7 +259,11 @@ impl<B: WriteBatch> BatchLoop<B> {
             &format!(
                 "{} {} not written: {error}",
                 entries.len(),
-                if entries.len() == 1 { "entry" } else { "entries" }
+                if entries.len() == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                }
             ),
         );
         match &mut self.failure {
@@ -306,5 +313,8 @@ fn report_entry(name: &str, why: &str, entry: &AuditEntry) {
     let json = serde_json::to_string(entry).unwrap_or_else(|error| format!("({error})"));
     #[cfg(feature = "tracing")]
     tracing::error!(target: "audit", store = name, entry = %json, "audit entry not stored: {why}");
-    let _ = writeln!(io::stderr(), "{name}: audit entry not stored ({why}): {json}");
+    let _ = writeln!(
+        io::stderr(),
+        "{name}: audit entry not stored ({why}): {json}"
+    );
 }
