@@ -126,7 +126,7 @@ fn replace_nul(value: &mut Value) {
 }
 
 /// Inserts `entries` with `conn`, in the transaction it is in: pass
-/// `&mut *tx` for a `sqlx::Transaction`, so that the entries commit, or roll
+/// `&mut tx` for a `sqlx::Transaction` (it derefs to the connection), so that the entries commit, or roll
 /// back, with the caller's change. Outside a transaction, the entries are
 /// inserted all together or not at all.
 ///
@@ -157,7 +157,7 @@ fn replace_nul(value: &mut Value) {
 /// sqlx::query("UPDATE chats SET archived = true WHERE id = 7").execute(&mut *tx).await?;
 /// audit.set_new(Chat { id: 7, archived: true });
 /// audit.commit(200)?;
-/// insert_entries(&mut *tx, outbox.take()).await?;
+/// insert_entries(&mut tx, outbox.take()).await?;
 /// tx.commit().await?; // the change and its entry, or neither
 /// # Ok(())
 /// # }
