@@ -197,6 +197,8 @@ mod entry;
 mod error;
 pub mod json_lines;
 mod memory;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod request;
 mod schema;
 mod sink;

@@ -31,7 +31,7 @@
 //! store.flush()?; // committed
 //!
 //! let page = store.blocking_query(&AuditQuery::new().actor("ada").limit(10))?;
-//! assert_eq!(page.entries[0].diff.get("pin_order").unwrap().new(), Some(&1.into()));
+//! assert_eq!(page.entries[0].diff.get("pin_order").unwrap().new_value(), Some(&1.into()));
 //! assert_eq!(page.next_cursor, None);
 //! assert_eq!(store.blocking_count(&AuditQuery::new(), COUNT_CAP)?.count, 1);
 //! # Ok(())
@@ -370,6 +370,8 @@ impl Readers {
         Ok(conn)
     }
 }
+
+crate::store::impl_audit_store!(SqliteStore);
 
 impl AuditSink for SqliteStore {
     fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {

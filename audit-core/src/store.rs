@@ -16,6 +16,9 @@
 //! | `purge_before(cutoff)` | deletes the entries made before `cutoff`, 1000 a transaction, and says how many |
 //! | `take_unwritten()` | the entries the store could not write, to retry or spool |
 //!
+//! The [`AuditStore`] trait has these methods too, for code that serves
+//! either store.
+//!
 //! The reading methods are `async` on both, and never block the runtime
 //! that awaits them, whichever it is. `SqliteStore` also has `blocking_`
 //! variants for code without one.
@@ -57,6 +60,7 @@
 //! the change's own transaction: audit into an [`Outbox`], then insert its
 //! entries with `sqlite::insert_entries` or `postgres::insert_entries`.
 
+mod audit_store;
 mod cursor;
 mod error;
 mod outbox;
@@ -72,6 +76,9 @@ pub(crate) mod sql;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) mod writer;
 
+pub use self::audit_store::AuditStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) use self::audit_store::impl_audit_store;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) use self::cursor::micros;
 pub use self::cursor::{Cursor, CursorError};

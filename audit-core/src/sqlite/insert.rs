@@ -37,7 +37,7 @@ fn insert_rows(conn: &Connection, rows: &[EntryRow<'_>]) -> rusqlite::Result<usi
             entry.resource_link,
             entry.action.as_str(),
             row.diff,
-            row.status_code(),
+            entry.status_code,
             row.additional_fields,
             entry.request_id,
             flags,

@@ -11,7 +11,7 @@ use crate::{AuditEntry, AuditSink, ExportError};
 /// Audit the change into an `Outbox`, then insert what it holds with the
 /// transaction's connection, before committing:
 /// `audit_core::sqlite::insert_entries(&tx, outbox.take())` for a
-/// `rusqlite::Transaction`, `audit_core::postgres::insert_entries(&mut *tx,
+/// `rusqlite::Transaction`, `audit_core::postgres::insert_entries(&mut tx,
 /// outbox.take()).await` for a `sqlx::Transaction`. The table must exist:
 /// open a store on the database once, or call its `migrate`.
 ///

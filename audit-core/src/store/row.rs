@@ -33,10 +33,6 @@ impl<'a> EntryRow<'a> {
             entry_json: serde_json::to_string(entry)?,
         })
     }
-
-    pub(crate) fn status_code(&self) -> Option<i64> {
-        self.entry.status_code.map(i64::from)
-    }
 }
 
 /// Reads an entry back from its stored JSON.
