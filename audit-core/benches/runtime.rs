@@ -82,15 +82,13 @@ fn audit(sink: &dyn AuditSink, changes: &[(Chat, Chat)]) {
     }
 }
 
-/// `AuditRequest` + `JsonLinesSink`, flushed (and synced) at the end.
+/// `AuditRequest` + `JsonLinesSink` in its default configuration, flushed
+/// (and synced) at the end.
 #[divan::bench]
 fn request_to_json_lines(bencher: Bencher<'_, '_>) {
     let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
     let path = dir.path().join("audit.jsonl");
-    let sink = JsonLinesSink::builder(&path)
-        .block_when_full(true)
-        .open()
-        .unwrap_or_else(|error| panic!("{error}"));
+    let sink = JsonLinesSink::open(&path).unwrap_or_else(|error| panic!("{error}"));
     let changes = changes();
     bencher.counter(ItemsCount::new(ENTRIES)).bench_local(|| {
         audit(&sink, &changes);

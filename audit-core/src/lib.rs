@@ -173,8 +173,63 @@
 //!   [`docs`] module for the documentation rendered from them.
 //! - `tracing` (default): reports flagged entries and export failures through
 //!   `tracing`, and offers [`TracingSink`].
+//! - `tokio`: the async path for services on tokio:
+//!   `AuditRequest::commit_async`, and `AuditSink::export_async` and
+//!   `AuditSink::flush_async`, which await room in a sink that is behind
+//!   instead of blocking a worker thread. See [Async code](#async-code).
 //! - `axum`: the `axum` module, a tower layer that audits HTTP requests and
 //!   the `Audit<T>` extractor for axum handlers.
+//!
+//! # Async code
+//!
+//! The sync API blocks its thread when a sink is behind: [`JsonLinesSink`]'s
+//! `export` waits for room in its bounded buffer (up to a bound, then hands
+//! the entry back), and `flush` waits for the disk. In a tokio service, turn
+//! on the `tokio` feature and await instead:
+//!
+//! ```
+//! # #[cfg(feature = "tokio")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use audit_core::{Action, Auditable, AuditRequest, AuditSink, JsonLinesSink};
+//!
+//! #[derive(Clone, serde::Serialize, Auditable)]
+//! struct Chat {
+//!     #[audit(track)]
+//!     id: u64,
+//!     #[audit(track)]
+//!     archived: bool,
+//! }
+//!
+//! async fn archive(sink: &JsonLinesSink, stored: Chat) -> Result<(), audit_core::ExportError> {
+//!     let mut audit = AuditRequest::new(sink, Action::WRITE).actor("user-1");
+//!     audit.set_old(stored.clone());
+//!     audit.set_new(Chat { archived: true, ..stored }); // re-read after the update
+//!     audit.commit_async(200).await
+//! }
+//!
+//! let dir = tempfile::tempdir()?;
+//! let sink = JsonLinesSink::open(dir.path().join("audit.jsonl"))?;
+//! tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//!     archive(&sink, Chat { id: 7, archived: false }).await?;
+//!     sink.flush_async().await
+//! })?;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "tokio"))]
+//! # fn main() {}
+//! ```
+//!
+//! - `commit_async` awaits room when the sink is full; a future dropped while
+//!   waiting still hands its entry over, beyond the bound. It also consumes
+//!   tokio's cooperative budget, so a task committing in a loop yields.
+//! - A guard dropped uncommitted cannot await: it uses
+//!   [`AuditSink::export_without_waiting`], which a bounded sink honours by
+//!   going beyond its bound. An entry no sink can take and no caller can be
+//!   handed is written to standard error, one line of JSON, always (and
+//!   through `tracing` too): a `tracing` subscriber may filter or drop it.
+//! - A sink of your own implements `export` (and `flush`); it overrides
+//!   `export_async` and `flush_async` only when it can be behind or its flush
+//!   does I/O. The defaults call the sync methods.
 
 // Library code reports errors; tests may unwrap.
 #![cfg_attr(
@@ -196,6 +251,7 @@ pub mod docs;
 mod entry;
 mod error;
 pub mod json_lines;
+mod lost;
 mod memory;
 #[cfg(feature = "postgres")]
 pub mod postgres;
@@ -222,6 +278,8 @@ pub use crate::json_lines::JsonLinesSink;
 pub use crate::memory::MemorySink;
 pub use crate::request::AuditRequest;
 pub use crate::schema::{FieldClass, FieldSchema, Schema};
+#[cfg(feature = "tokio")]
+pub use crate::sink::ExportFuture;
 pub use crate::sink::{AuditSink, NopSink};
 #[cfg(feature = "tracing")]
 pub use crate::tracing_sink::TracingSink;

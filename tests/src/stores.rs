@@ -93,7 +93,7 @@ pub async fn write_all(store: &impl AuditStore, entries: &[AuditEntry]) {
     for entry in entries {
         store.export(entry.clone()).unwrap();
     }
-    store.flush_async().await.unwrap();
+    AuditStore::flush_async(store).await.unwrap();
 }
 
 /// `entries`, newest first, as every query returns them.
@@ -405,7 +405,7 @@ pub async fn concurrent_writers_lose_nothing<S: AuditStore + Sync>(store: &S) {
             });
         }
     });
-    store.flush_async().await.unwrap();
+    AuditStore::flush_async(store).await.unwrap();
     let count = store.count(&AuditQuery::new(), 10_000).await.unwrap();
     assert_eq!(count.count, 8 * u64::from(per_thread));
     for thread in 0..8 {

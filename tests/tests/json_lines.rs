@@ -207,10 +207,14 @@ fn drain(fifo: &Path) -> std::thread::JoinHandle<Vec<u8>> {
 }
 
 #[test]
-fn full_queue_returns_the_entry_instead_of_growing() {
+fn full_buffer_returns_the_entry_after_the_wait_instead_of_growing() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = stalled_sink(dir.path());
-    let sink = JsonLinesSink::builder(&fifo).capacity(4).open().unwrap();
+    let sink = JsonLinesSink::builder(&fifo)
+        .max_pending_bytes(4096)
+        .max_wait(Duration::from_millis(20))
+        .open()
+        .unwrap();
     let mut accepted = 0u64;
     let returned = loop {
         match export(&sink, 1, accepted) {
@@ -234,12 +238,12 @@ fn full_queue_returns_the_entry_instead_of_growing() {
 }
 
 #[test]
-fn blocking_queue_waits_for_room() {
+fn export_waits_for_room() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = stalled_sink(dir.path());
     let sink = JsonLinesSink::builder(&fifo)
-        .capacity(1)
-        .block_when_full(true)
+        .max_pending_bytes(1)
+        .max_wait(Duration::MAX)
         .open()
         .unwrap();
     let reader = drain(&fifo);
@@ -260,10 +264,7 @@ fn killed_writer_child() {
     let Ok(path) = std::env::var(CHILD_ENV) else {
         return;
     };
-    let sink = JsonLinesSink::builder(&path)
-        .block_when_full(true)
-        .open()
-        .unwrap();
+    let sink = JsonLinesSink::open(&path).unwrap();
     for value in 0..500 {
         export(&sink, 1, value).unwrap();
     }

@@ -289,7 +289,7 @@ fn flags_are_reported_through_tracing() {
     assert!(logs.contains("WARN"), "{logs}");
     assert!(logs.contains("probably a stale \"new\" value"), "{logs}");
     assert!(logs.contains("flag=EmptyWriteDiff"), "{logs}");
-    assert!(logs.contains("resource_id=7"), "{logs}");
+    assert!(logs.contains("resource_id=\"7\""), "{logs}");
     assert!(logs.contains("request_id=\"req-9\""), "{logs}");
 }
 
@@ -309,4 +309,116 @@ fn tracing_sink_emits_the_entry() {
         "{logs}"
     );
     assert!(!logs.contains("Plans"), "{logs}");
+}
+
+#[test]
+fn write_with_only_a_new_value_is_flagged() {
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE);
+    // The bug this catches: the old value was never captured.
+    audit.set_new(archived());
+    audit.commit(200).unwrap();
+    let entry = sink.last().unwrap();
+    assert_eq!(entry.flags, [Flag::MissingOldValue]);
+    assert!(entry.diff.is_empty());
+    assert_eq!(
+        serde_json::to_value(&entry).unwrap()["flags"],
+        json!(["missing_old_value"])
+    );
+}
+
+#[test]
+fn write_with_only_an_old_value_is_flagged() {
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE);
+    audit.set_old(chat());
+    audit.commit(204).unwrap();
+    assert_eq!(sink.last().unwrap().flags, [Flag::MissingNewValue]);
+}
+
+#[test]
+fn failed_write_and_other_actions_with_one_value_are_not_flagged() {
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE);
+    audit.set_old(chat());
+    audit.commit(404).unwrap();
+    let mut audit = AuditRequest::new(&sink, Action::CREATE);
+    audit.set_new(chat());
+    audit.commit(201).unwrap();
+    let mut audit = AuditRequest::new(&sink, Action::DELETE);
+    audit.set_old(chat());
+    audit.commit(204).unwrap();
+    assert!(sink.entries().iter().all(|entry| entry.flags.is_empty()));
+    sink.assert_no_empty_writes();
+}
+
+#[test]
+#[should_panic(expected = "1 write entry recorded no change")]
+fn memory_sink_asserts_there_was_no_write_missing_a_value() {
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE);
+    audit.set_new(archived());
+    audit.commit(200).unwrap();
+    sink.assert_no_empty_writes();
+}
+
+#[test]
+fn write_missing_a_value_is_reported_through_tracing() {
+    let sink = MemorySink::new();
+    let logs = captured_tracing(|| {
+        let mut audit = AuditRequest::new(&sink, Action::WRITE);
+        audit.set_new(archived());
+        audit.commit(200).unwrap();
+    });
+    assert!(
+        logs.contains(" WARN audit: audit entry flagged: a successful write had no old value"),
+        "{logs}"
+    );
+    assert!(logs.contains("flag=MissingOldValue"), "{logs}");
+}
+
+/// A resource whose id and target are free text.
+#[derive(Clone, Serialize, Auditable)]
+struct Note {
+    #[audit(track)]
+    id: String,
+    #[audit(track)]
+    name: String,
+}
+
+#[test]
+fn newlines_in_text_cannot_forge_log_lines() {
+    let forged = "x\n2026-01-01T00:00:00.000000Z  INFO audit: audit resource_id=\"forged\"";
+    let note = Note {
+        id: forged.to_owned(),
+        name: forged.to_owned(),
+    };
+    let sink = MemorySink::new();
+    let logs = captured_tracing(|| {
+        let mut audit = AuditRequest::new(&audit_core::TracingSink, Action::CREATE)
+            .actor(forged)
+            .request_id(forged)
+            .user_agent(forged);
+        audit.set_new(note.clone());
+        audit.commit(201).unwrap();
+        // The flag warning carries the id too.
+        let mut audit = AuditRequest::new(&sink, Action::WRITE).request_id(forged);
+        audit.set_old(note.clone());
+        audit.set_new(note.clone());
+        audit.commit(200).unwrap();
+    });
+    // One line per event; the forged text stays inside its quoted field.
+    let lines: Vec<&str> = logs.lines().collect();
+    assert_eq!(lines.len(), 2, "{logs}");
+    assert!(lines[0].contains(" INFO audit: audit id="), "{logs}");
+    assert!(
+        lines[1].contains(" WARN audit: audit entry flagged"),
+        "{logs}"
+    );
+    assert!(
+        lines.iter().all(|line| !line.starts_with("2026-01-01")),
+        "{logs}"
+    );
+    assert!(logs.contains(r#"resource_id="x\n2026"#), "{logs}");
+    assert!(logs.contains(r#"resource_target="x\n2026"#), "{logs}");
 }

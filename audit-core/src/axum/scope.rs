@@ -77,7 +77,7 @@ impl Scope {
         if let Some(entry) = entry
             && let Err(error) = entry::export(&*self.sink, entry)
         {
-            entry::report_lost(&error);
+            crate::lost::report_error(&error);
         }
     }
 }

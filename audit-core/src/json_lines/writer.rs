@@ -1,18 +1,14 @@
 //! The background thread of a [`JsonLinesSink`](super::JsonLinesSink): it
-//! gathers lines, writes them out, syncs on flush and reports failures.
+//! takes batches of lines from the queue, writes them out, syncs on flush and
+//! reports failures.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::Arc;
 
-use crate::{AuditEntry, ExportError};
-
-/// What the handle sends the writer.
-pub(super) enum Message {
-    Entry(Box<AuditEntry>),
-    Flush(SyncSender<Result<(), ExportError>>),
-}
+use super::queue::{BATCH, Batch, Queue};
+use crate::ExportError;
 
 /// Opens `path` for appending. A file left with a partial last line by a
 /// crash gets a newline first, so that the next entry starts a line of its own.
@@ -43,16 +39,12 @@ fn sync_data(file: &File) -> io::Result<()> {
     }
 }
 
-/// How many bytes of entries the writer gathers before writing them out.
-const BUFFER_SIZE: usize = 64 * 1024;
-
 /// The background thread's state.
 pub(super) struct Writer {
     path: PathBuf,
     file: File,
-    /// Lines not yet written to the file.
-    pending: Vec<u8>,
-    /// Entries not yet confirmed on disk: pending, or written but not synced.
+    queue: Arc<Queue>,
+    /// Entries written since the last sync.
     unsynced: usize,
     /// After a failed write the file may end inside a line: the next entry
     /// starts a line of its own.
@@ -61,71 +53,149 @@ pub(super) struct Writer {
     failure: Option<(usize, io::Error)>,
 }
 
+/// Tells the queue the writer is gone when the thread exits, even by a
+/// panic, so that no caller waits for it forever; what is left is reported.
+struct StopOnExit<'a> {
+    path: &'a Path,
+    queue: &'a Queue,
+}
+
+impl Drop for StopOnExit<'_> {
+    fn drop(&mut self) {
+        let left = self.queue.stop();
+        if left.entries > 0 {
+            let error = io::Error::other("the audit log writer stopped");
+            crate::lost::report_lines(self.path, left.entries, &error, &left.lines);
+        }
+        for flush in left.flushes {
+            flush.send(Err(ExportError::Stopped));
+        }
+    }
+}
+
 impl Writer {
-    pub(super) fn new(path: PathBuf, file: File) -> Self {
+    pub(super) fn new(path: PathBuf, file: File, queue: Arc<Queue>) -> Self {
         Writer {
             path,
             file,
-            pending: Vec::with_capacity(BUFFER_SIZE),
+            queue,
             unsynced: 0,
             needs_newline: false,
             failure: None,
         }
     }
 
-    pub(super) fn run(mut self, receiver: &Receiver<Message>) {
-        for message in receiver {
-            match message {
-                Message::Entry(entry) => self.write(&entry),
-                Message::Flush(reply) => {
-                    let result = self.sync();
-                    // The flusher may have given up waiting; nothing to tell then.
-                    let _ = reply.send(result);
+    pub(super) fn run(mut self) {
+        let path = self.path.clone();
+        let queue = Arc::clone(&self.queue);
+        let _stop = StopOnExit {
+            path: &path,
+            queue: &queue,
+        };
+        let mut spare = Vec::with_capacity(BATCH);
+        loop {
+            let Batch {
+                mut lines,
+                entries,
+                flushes,
+                closing,
+            } = queue.take(spare);
+            self.write(&lines, entries);
+            queue.done(lines.len());
+            lines.clear();
+            spare = lines;
+            if !flushes.is_empty() || closing {
+                let result = self.sync();
+                if closing {
+                    if let Err(error) = &result {
+                        crate::lost::report_error(error);
+                    }
+                    for flush in flushes {
+                        flush.send(Err(ExportError::Stopped));
+                    }
+                    return;
+                }
+                let mut flushes = flushes.into_iter();
+                if let Some(first) = flushes.next() {
+                    // The failure goes to the first flusher; the others
+                    // flushed nothing it did not.
+                    first.send(result);
+                }
+                for flush in flushes {
+                    flush.send(Ok(()));
                 }
             }
         }
-        if let Err(error) = self.sync() {
-            crate::entry::report_lost(&error);
-        }
     }
 
-    fn write(&mut self, entry: &AuditEntry) {
-        if self.needs_newline {
-            self.pending.push(b'\n');
-            self.needs_newline = false;
-        }
-        let start = self.pending.len();
-        if let Err(error) = serde_json::to_writer(&mut self.pending, entry) {
-            self.pending.truncate(start);
-            self.fail(1, io::Error::other(error));
+    /// Writes `lines` (`entries` complete lines). On an error, the lines not
+    /// written go to standard error and are counted as lost.
+    fn write(&mut self, lines: &[u8], entries: usize) {
+        if lines.is_empty() {
             return;
         }
-        self.pending.push(b'\n');
-        self.unsynced += 1;
-        if self.pending.len() >= BUFFER_SIZE {
-            let written = self.write_pending();
-            if let Err(error) = written {
-                self.fail_unsynced(error);
+        if self.needs_newline {
+            if let Err(error) = self.file.write_all(b"\n") {
+                self.lose(lines, entries, error);
+                return;
             }
+            self.needs_newline = false;
+        }
+        let mut written = 0;
+        while written < lines.len() {
+            match self.file.write(&lines[written..]) {
+                Ok(0) => {
+                    let error = io::Error::from(io::ErrorKind::WriteZero);
+                    self.lose_from(lines, entries, written, error);
+                    return;
+                }
+                Ok(n) => written += n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => {
+                    self.lose_from(lines, entries, written, error);
+                    return;
+                }
+            }
+        }
+        self.unsynced += entries;
+    }
+
+    /// The write of `lines` failed after `written` bytes: the lines before
+    /// are in the file, the rest (from the line cut short) are lost.
+    fn lose_from(&mut self, lines: &[u8], entries: usize, written: usize, error: io::Error) {
+        let cut = lines[..written]
+            .iter()
+            .rposition(|&byte| byte == b'\n')
+            .map_or(0, |newline| newline + 1);
+        let kept = bytecount_lines(&lines[..cut]);
+        self.unsynced += kept;
+        if written > cut {
+            self.needs_newline = true;
+        }
+        self.lose(&lines[cut..], entries - kept, error);
+    }
+
+    fn lose(&mut self, lines: &[u8], entries: usize, error: io::Error) {
+        crate::lost::report_lines(&self.path, entries, &error, lines);
+        self.add_failure(entries, error);
+    }
+
+    fn add_failure(&mut self, lost: usize, error: io::Error) {
+        match &mut self.failure {
+            Some((failed, _)) => *failed += lost,
+            None => self.failure = Some((lost, error)),
         }
     }
 
-    fn write_pending(&mut self) -> io::Result<()> {
-        let written = self.file.write_all(&self.pending);
-        self.pending.clear();
-        written
-    }
-
-    /// Writes out what is pending and syncs the file; the errors since the
-    /// last sync, if any.
+    /// Syncs the file; the errors since the last sync, if any.
     fn sync(&mut self) -> Result<(), ExportError> {
-        let synced = self
-            .write_pending()
-            .and_then(|()| sync_data(&self.file))
-            .and_then(|()| self.check_still_there());
-        match synced {
-            Ok(()) => self.unsynced = 0,
-            Err(error) => self.fail_unsynced(error),
+        let synced = sync_data(&self.file).and_then(|()| self.check_still_there());
+        let unsynced = std::mem::take(&mut self.unsynced);
+        if let Err(error) = synced {
+            // Written, but maybe not durable: their lines are gone, so say
+            // how many, and where.
+            crate::lost::report_count(&self.path, unsynced, &error);
+            self.add_failure(unsynced, error);
         }
         match self.failure.take() {
             None => Ok(()),
@@ -159,27 +229,10 @@ impl Writer {
     fn check_still_there(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
 
-    /// Every entry not confirmed on disk is lost to `error`.
-    fn fail_unsynced(&mut self, error: io::Error) {
-        let lost = self.unsynced;
-        self.unsynced = 0;
-        self.pending.clear();
-        self.needs_newline = true;
-        self.fail(lost, error);
-    }
-
-    fn fail(&mut self, lost: usize, error: io::Error) {
-        #[cfg(feature = "tracing")]
-        tracing::error!(
-            target: "audit",
-            path = %self.path.display(),
-            lost,
-            "audit log write failed: {error}"
-        );
-        match &mut self.failure {
-            Some((failed, _)) => *failed += lost,
-            None => self.failure = Some((lost, error)),
-        }
-    }
+/// How many lines `bytes` holds: its newlines. Only on a failed write.
+#[allow(clippy::naive_bytecount)]
+fn bytecount_lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&byte| byte == b'\n').count()
 }
