@@ -258,7 +258,7 @@ async fn a_secret_title_is_in_no_response_entry_or_log() {
     }
     let logs = String::from_utf8_lossy(&logs().lock().unwrap()).into_owned();
     assert!(
-        logs.contains(&format!("resource_id={id}")),
+        logs.contains(&id),
         "the flagged patch is not in the log:\n{logs}",
     );
     for secret in [&first, &second] {

@@ -141,7 +141,8 @@ pub(super) struct RequestScope {
 impl<S, B, R> Service<Request<B>> for AuditService<S>
 where
     S: Service<Request<B>, Response = Response<R>>,
-    R: Default,
+    S::Error: Send + 'static,
+    R: Default + Send + 'static,
 {
     type Response = Response<R>;
     type Error = S::Error;
@@ -167,30 +168,46 @@ where
         });
         let future = self.inner.call(Request::from_parts(parts, body));
         ResponseFuture {
-            inner: Some(Box::pin(future)),
+            stage: Stage::Handler(Box::pin(future)),
             scope,
         }
     }
 }
 
-/// The response of an [`AuditService`]: the inner service's, after which
-/// the request's entries are committed with its status.
+/// The response of an [`AuditService`]: the inner service's, once the
+/// request's entries are committed with its status.
 ///
-/// A panic of the inner future is caught and answered
-/// `500 Internal Server Error`, the entries committed with 500; dropped
-/// before it is ready (the client went away), the entries are exported
-/// without a status, flagged [`Uncommitted`](crate::Flag::Uncommitted).
-pub struct ResponseFuture<F> {
-    // Boxed so that it can be dropped before the scope is settled: the
-    // guards it holds leave their entries when it is dropped.
-    inner: Option<Pin<Box<F>>>,
+/// The entries go to the sink with
+/// [`export_async`](crate::AuditSink::export_async), which awaits room in a
+/// sink that is behind instead of blocking the thread. A panic of the inner
+/// future is caught and answered `500 Internal Server Error`, the entries
+/// committed with 500. Dropped before the inner future is ready (the client
+/// went away), the entries are exported without a status, flagged
+/// [`Uncommitted`](crate::Flag::Uncommitted); dropped while exporting, the
+/// rest are exported without waiting.
+pub struct ResponseFuture<F: Future> {
+    stage: Stage<F>,
     scope: Arc<Scope>,
 }
 
-impl<F> fmt::Debug for ResponseFuture<F> {
+enum Stage<F: Future> {
+    /// The handler runs. Boxed so that it can be dropped before the scope is
+    /// settled: the guards it holds leave their entries when it is dropped.
+    Handler(Pin<Box<F>>),
+    /// The entries are exported; then the response is returned.
+    Exporting(Pin<Box<dyn Future<Output = F::Output> + Send>>),
+    Done,
+}
+
+impl<F: Future> fmt::Debug for ResponseFuture<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let stage = match self.stage {
+            Stage::Handler(_) => "handler",
+            Stage::Exporting(_) => "exporting",
+            Stage::Done => "done",
+        };
         f.debug_struct("ResponseFuture")
-            .field("ready", &self.inner.is_none())
+            .field("stage", &stage)
             .finish_non_exhaustive()
     }
 }
@@ -198,43 +215,62 @@ impl<F> fmt::Debug for ResponseFuture<F> {
 impl<F, R, E> Future for ResponseFuture<F>
 where
     F: Future<Output = Result<Response<R>, E>>,
-    R: Default,
+    R: Default + Send + 'static,
+    E: Send + 'static,
 {
     type Output = Result<Response<R>, E>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        let Some(inner) = self.inner.as_mut() else {
-            // Polled after it was ready: the future contract allows anything
-            // but undefined behaviour; never panic.
-            return Poll::Pending;
-        };
-        let output = match catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(output)) => output,
-            Err(_panic) => {
-                report_panic();
-                let mut response = Response::new(R::default());
-                *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                Ok(response)
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        loop {
+            match &mut this.stage {
+                Stage::Handler(handler) => {
+                    let output = match catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx)))
+                    {
+                        Ok(Poll::Pending) => return Poll::Pending,
+                        Ok(Poll::Ready(output)) => output,
+                        Err(_panic) => {
+                            report_panic();
+                            let mut response = Response::new(R::default());
+                            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                            Ok(response)
+                        }
+                    };
+                    // Drop the handler first, so that every guard it holds has left its entry.
+                    this.stage = Stage::Done;
+                    let status = output
+                        .as_ref()
+                        .ok()
+                        .map(|response| response.status().as_u16());
+                    let entries = this.scope.settle(status);
+                    if entries.is_empty() {
+                        return Poll::Ready(output);
+                    }
+                    this.stage = Stage::Exporting(Box::pin(async move {
+                        entries.export().await;
+                        output
+                    }));
+                }
+                Stage::Exporting(exporting) => {
+                    let output = std::task::ready!(exporting.as_mut().poll(cx));
+                    this.stage = Stage::Done;
+                    return Poll::Ready(output);
+                }
+                // Polled after it was ready: the future contract allows
+                // anything but undefined behaviour; never panic.
+                Stage::Done => return Poll::Pending,
             }
-        };
-        // Drop the handler first, so that every guard it holds has left its entry.
-        self.inner = None;
-        let status = output
-            .as_ref()
-            .ok()
-            .map(|response| response.status().as_u16());
-        self.scope.settle(status);
-        Poll::Ready(output)
+        }
     }
 }
 
-impl<F> Drop for ResponseFuture<F> {
+impl<F: Future> Drop for ResponseFuture<F> {
     fn drop(&mut self) {
-        if let Some(inner) = self.inner.take() {
-            // The handler first, so that its guards leave their entries.
-            drop(inner);
-            self.scope.settle(None);
+        if let Stage::Handler(handler) = std::mem::replace(&mut self.stage, Stage::Done) {
+            // The handler first, so that its guards leave their entries;
+            // dropping what `settle` returns exports them without waiting.
+            drop(handler);
+            drop(self.scope.settle(None));
         }
     }
 }

@@ -90,10 +90,15 @@
 //!   request it rejects never reaches a handler and is not audited.
 //! - tower-http's `SetRequestIdLayer` outside it (`layer` calls made after
 //!   this one), so that the entry records the id it set.
-//! - The entries are handed to the sink with [`AuditSink::export`](crate::AuditSink::export),
-//!   which does not block; an entry the sink refuses is reported with the
-//!   whole entry through `tracing` (or standard error), as a dropped
-//!   [`AuditRequest`](crate::AuditRequest) reports it.
+//! - The entries are handed to the sink on the async path:
+//!   [`AuditSink::export_async`](crate::AuditSink::export_async), which
+//!   awaits room in a sink that is behind instead of blocking a worker
+//!   thread, before the response is returned. Where nothing can wait (a
+//!   request dropped before its response, a guard dropped after it), with
+//!   [`AuditSink::export_without_waiting`](crate::AuditSink::export_without_waiting).
+//!   An entry the sink cannot take has no caller to go back to: it is
+//!   written to standard error, as a dropped
+//!   [`AuditRequest`](crate::AuditRequest)'s is.
 
 mod client;
 mod extract;

@@ -1,10 +1,11 @@
 //! What one request's audit entries share, and where its `Audit<T>` guards
 //! leave their entries until the layer knows the response status.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::entry::{self, Context, Flag};
-use crate::{Action, AuditEntry, AuditSink, Auditable};
+use crate::{Action, AuditEntry, AuditSink, Auditable, lost};
 
 /// An entry waiting for the response status: `None` when the request ended
 /// without a response.
@@ -56,29 +57,68 @@ impl Scope {
                 State::Settled => Some(pending),
             }
         };
-        if let Some(pending) = late {
-            self.export(pending(None));
+        if let Some(entry) = late.and_then(|pending| pending(None)) {
+            export_without_waiting(&*self.sink, entry);
         }
     }
 
-    /// Exports every entry left so far with `status`; `None` when the
-    /// request ended without a response.
-    pub(super) fn settle(&self, status: Option<u16>) {
+    /// The entries left so far, given `status`: `None` when the request
+    /// ended without a response. Guards dropped later export themselves.
+    pub(super) fn settle(&self, status: Option<u16>) -> Unexported {
         let pending = match std::mem::replace(&mut *self.lock(), State::Settled) {
             State::Open(entries) => entries,
             State::Settled => Vec::new(),
         };
-        for entry in pending {
-            self.export(entry(status));
+        Unexported {
+            sink: Arc::clone(&self.sink),
+            entries: pending
+                .into_iter()
+                .filter_map(|entry| entry(status))
+                .collect(),
         }
     }
+}
 
-    fn export(&self, entry: Option<AuditEntry>) {
-        if let Some(entry) = entry
-            && let Err(error) = entry::export(&*self.sink, entry)
-        {
-            crate::lost::report_error(&error);
+/// Entries on their way to the sink. Those still here when it is dropped
+/// (the response future was dropped while it awaited room) are exported
+/// without waiting, so that none is lost.
+pub(super) struct Unexported {
+    sink: Arc<dyn AuditSink>,
+    entries: VecDeque<AuditEntry>,
+}
+
+impl Unexported {
+    pub(super) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Exports every entry, awaiting room in a sink that is behind rather
+    /// than blocking the thread. An entry the sink cannot take has nobody to
+    /// go back to: it is written to standard error.
+    pub(super) async fn export(mut self) {
+        while let Some(entry) = self.entries.pop_front() {
+            entry::report_flags(&entry);
+            if let Err(error) = self.sink.export_async(entry).await {
+                lost::report_error(&error);
+            }
         }
+    }
+}
+
+impl Drop for Unexported {
+    fn drop(&mut self) {
+        for entry in self.entries.drain(..) {
+            export_without_waiting(&*self.sink, entry);
+        }
+    }
+}
+
+/// Exports `entry` from where nobody can wait (a `Drop`): the sink takes it
+/// beyond its bound, or it is written to standard error.
+fn export_without_waiting(sink: &dyn AuditSink, entry: AuditEntry) {
+    entry::report_flags(&entry);
+    if let Err(error) = sink.export_without_waiting(entry) {
+        lost::report_error(&error);
     }
 }
 
