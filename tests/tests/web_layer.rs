@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use audit_core::axum::{Audit, AuditLayer};
-use audit_core::{Auditable, Flag, MemorySink};
+use audit_core::{AuditEntry, AuditSink, Auditable, ExportError, ExportFuture, Flag, MemorySink};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
@@ -53,12 +53,19 @@ async fn changes(mut audit: Audit<Item>) -> StatusCode {
     StatusCode::OK
 }
 
-fn routes(sink: &Arc<MemorySink>) -> Router {
+async fn changes_two(mut first: Audit<Item>, mut second: Audit<Item>) -> StatusCode {
+    change(&mut first);
+    change(&mut second);
+    StatusCode::OK
+}
+
+fn routes(sink: &Arc<impl AuditSink + 'static>) -> Router {
     Router::new()
         .route("/panics", post(panics))
         .route("/hangs", post(hangs))
         .route("/hands-off", post(hands_off))
         .route("/changes", post(changes))
+        .route("/changes-two", post(changes_two))
         .layer(AuditLayer::new(sink.clone()).actor(|_| Some("ada".to_owned())))
 }
 
@@ -206,4 +213,112 @@ async fn without_connect_info_there_is_no_address() {
     assert_eq!(entry.ip, None);
     assert_eq!(entry.user_agent.as_deref(), Some("probe/1"));
     assert_eq!(entry.status_code, Some(200));
+}
+
+/// A sink that is behind: `export_async` waits `delay` (forever when
+/// `None`) before taking the entry, and takes it when dropped early, as the
+/// contract of `export_async` asks. It records which method took each entry.
+struct SlowSink {
+    delay: Option<Duration>,
+    taken: std::sync::Mutex<Vec<(&'static str, AuditEntry)>>,
+}
+
+impl SlowSink {
+    fn new(delay: Option<Duration>) -> Arc<Self> {
+        Arc::new(SlowSink {
+            delay,
+            taken: std::sync::Mutex::default(),
+        })
+    }
+
+    fn take(&self, how: &'static str, entry: AuditEntry) {
+        self.taken.lock().unwrap().push((how, entry));
+    }
+
+    fn taken(&self) -> Vec<&'static str> {
+        self.taken
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(how, _)| *how)
+            .collect()
+    }
+}
+
+/// Takes its entry when dropped before it was taken.
+struct Handing<'a>(&'a SlowSink, Option<AuditEntry>);
+
+impl Drop for Handing<'_> {
+    fn drop(&mut self) {
+        if let Some(entry) = self.1.take() {
+            self.0.take("export_async, dropped", entry);
+        }
+    }
+}
+
+impl AuditSink for SlowSink {
+    fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        self.take("export", entry);
+        Ok(())
+    }
+
+    fn export_without_waiting(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        self.take("export_without_waiting", entry);
+        Ok(())
+    }
+
+    fn export_async(&self, entry: AuditEntry) -> ExportFuture<'_> {
+        let delay = self.delay;
+        Box::pin(async move {
+            let mut handing = Handing(self, Some(entry));
+            match delay {
+                Some(delay) => tokio::time::sleep(delay).await,
+                None => std::future::pending().await,
+            }
+            if let Some(entry) = handing.1.take() {
+                self.take("export_async", entry);
+            }
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_are_exported_on_the_async_path_before_the_response() {
+    let sink = SlowSink::new(Some(Duration::from_millis(50)));
+    let address = serve(routes(&sink)).await;
+    let response = reqwest::Client::new()
+        .post(format!("http://{address}/changes-two"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(sink.taken(), ["export_async", "export_async"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_gone_while_the_sink_is_behind_loses_no_entry() {
+    let sink = SlowSink::new(None);
+    let address = serve(routes(&sink)).await;
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .write_all(b"POST /changes-two HTTP/1.1\r\nhost: test\r\ncontent-length: 0\r\n\r\n")
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(sink.taken().is_empty(), "the first export waits for room");
+    drop(stream);
+
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while sink.taken().len() < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        sink.taken(),
+        ["export_async, dropped", "export_without_waiting"]
+    );
+    // Committed with the status: the handler had answered.
+    for (_, entry) in sink.taken.lock().unwrap().iter() {
+        assert_eq!(entry.status_code, Some(200));
+        assert!(entry.flags.is_empty());
+    }
 }
