@@ -278,3 +278,32 @@ fn a_full_queue_hands_the_entry_back() {
     assert_eq!(stored + returned, 2000);
     assert!(returned > 0, "a queue of 1 never filled");
 }
+
+#[test]
+fn the_chat_example_reads_its_life_back() {
+    let (_dir, store) = store();
+    audit_examples::lifecycle::run(&store).unwrap();
+    store.flush().unwrap();
+    let chat = audit_examples::lifecycle::CHAT_ID.to_string();
+    let actions: Vec<String> = store
+        .blocking_history("chat", &chat)
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|entry| entry.action.to_string())
+        .collect();
+    assert_eq!(actions, ["create", "write", "write", "write", "delete"]);
+    let everything = store.blocking_query(&AuditQuery::new()).unwrap();
+    assert_eq!(everything.entries.len(), 7);
+    let archived_by_the_subsystem = store
+        .blocking_query(
+            &AuditQuery::new()
+                .resource_id(audit_examples::lifecycle::IDLE_CHAT_ID.to_string())
+                .action(Action::WRITE),
+        )
+        .unwrap();
+    assert_eq!(
+        archived_by_the_subsystem.entries[0].additional_fields["automatic_subsystem"],
+        "chat_auto_archive"
+    );
+}
