@@ -173,6 +173,14 @@
 //!   [`docs`] module for the documentation rendered from them.
 //! - `tracing` (default): reports flagged entries and export failures through
 //!   `tracing`, and offers [`TracingSink`].
+//! - `sqlite`: `sqlite::SqliteStore`, a sink and queryable store in an
+//!   embedded SQLite database (rusqlite, with SQLite compiled in).
+//! - `postgres`: `postgres::PostgresStore`, the same in PostgreSQL (sqlx on
+//!   tokio, without TLS).
+//!
+//! The [`store`] module, always built, holds what the stores share: the
+//! query, its pages and cursor, and the [`Outbox`](store::Outbox) for
+//! writing in the caller's transaction.
 
 // Library code reports errors; tests may unwrap.
 #![cfg_attr(
