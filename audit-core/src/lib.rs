@@ -177,8 +177,16 @@
 //!   `AuditRequest::commit_async`, and `AuditSink::export_async` and
 //!   `AuditSink::flush_async`, which await room in a sink that is behind
 //!   instead of blocking a worker thread. See [Async code](#async-code).
-//! - `axum`: the `axum` module, a tower layer that audits HTTP requests and
+//! - `sqlite`: `sqlite::SqliteStore`, a sink and queryable store in an
+//!   embedded SQLite database (rusqlite, with SQLite compiled in).
+//! - `postgres`: `postgres::PostgresStore`, the same in PostgreSQL (sqlx on
+//!   tokio, without TLS).
+//! - `axum` (turns on `tokio`): the `axum` module, a tower layer that audits HTTP requests and
 //!   the `Audit<T>` extractor for axum handlers.
+//!
+//! The [`store`] module, always built, holds what the stores share: the
+//! query, its pages and cursor, and the [`Outbox`](store::Outbox) for
+//! writing in the caller's transaction.
 //!
 //! # Async code
 //!
