@@ -2,9 +2,9 @@
 //! the errors, and the [`Outbox`] for writing in the caller's transaction.
 //!
 //! Two stores keep entries in SQL and read them back, each behind a feature:
-//! `sqlite` gives [`SqliteStore`](crate::sqlite::SqliteStore), an embedded
+//! `sqlite` gives `sqlite::SqliteStore`, an embedded
 //! database in a file, and `postgres` gives
-//! [`PostgresStore`](crate::postgres::PostgresStore). Both have the same
+//! `postgres::PostgresStore`. Both have the same
 //! methods with the same meaning:
 //!
 //! | method | what it does |
