@@ -224,6 +224,16 @@
 //!   `AuditRequest::commit_async`, and `AuditSink::export_async` and
 //!   `AuditSink::flush_async`, which await room in a sink that is behind
 //!   instead of blocking a worker thread. See [Async code](#async-code).
+//! - `sqlite`: `sqlite::SqliteStore`, a sink and queryable store in an
+//!   embedded SQLite database (rusqlite, with SQLite compiled in).
+//! - `postgres`: `postgres::PostgresStore`, the same in PostgreSQL (sqlx on
+//!   tokio, without TLS).
+//! - `axum` (turns on `tokio`): the `axum` module, a tower layer that audits HTTP requests and
+//!   the `Audit<T>` extractor for axum handlers.
+//!
+//! The [`store`] module, always built, holds what the stores share: the
+//! query, its pages and cursor, and the [`Outbox`](store::Outbox) for
+//! writing in the caller's transaction.
 //!
 //! # Async code
 //!
@@ -295,6 +305,8 @@ extern crate self as audit_core;
 
 mod action;
 mod auditable;
+#[cfg(feature = "axum")]
+pub mod axum;
 mod background;
 pub mod chain;
 mod diff;
@@ -305,11 +317,16 @@ pub mod json_lines;
 mod lost;
 mod memory;
 mod nested;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod request;
 mod schema;
 mod schema_fingerprint;
 pub mod secret_fingerprint;
 mod sink;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+pub mod store;
 #[cfg(feature = "tracing")]
 mod tracing_sink;
 

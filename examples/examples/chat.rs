@@ -1,72 +1,102 @@
 //! The life of a chat, audited: create, patch the title (a secret), pin,
-//! archive, a background auto-archive and a delete, written to a JSON-lines
-//! audit log and printed back.
+//! archive, a background auto-archive and a delete, written to an embedded
+//! SQLite database, then read back through the query API and printed, one
+//! JSON object per line, oldest first.
 //!
-//! Run it with `cargo run -p audit-examples --example chat`. With
-//! `-- --json-lines PATH` it appends to the hash-chained log at PATH and
-//! keeps it, for `audit verify PATH`; with `--checkpoint-seed FILE` as well,
-//! it signs checkpoints with the 32-byte seed in FILE into `PATH.checkpoints`.
+//! Run it with `cargo run -p audit-examples --example chat`. The database's
+//! path goes to standard error, so that standard output is JSON lines only
+//! (`... | jq .diff`); the database is kept, for a look with `sqlite3`.
+//!
+//! With `-- --json-lines PATH` every entry also goes to the hash-chained
+//! JSON-lines log at PATH (appended to, and kept), for `audit verify PATH`;
+//! with `--checkpoint-seed FILE` as well, that log's checkpoints are signed
+//! with the 32-byte seed in FILE into `PATH.checkpoints`.
+
+use std::io::Write as _;
+use std::path::PathBuf;
 
 use audit_core::chain::checkpoint::{CheckpointSigner, Checkpoints, FileCheckpointSink};
-use audit_core::{AuditSink, JsonLinesSink, json_lines};
+use audit_core::sqlite::SqliteStore;
+use audit_core::store::AuditQuery;
+use audit_core::{AuditEntry, AuditSink, ExportError, JsonLinesSink};
+
+/// Where the entries go: the database, and the JSON-lines log when asked.
+struct Sinks {
+    store: SqliteStore,
+    json_lines: Option<JsonLinesSink>,
+}
+
+impl AuditSink for Sinks {
+    fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        if let Some(json_lines) = &self.json_lines {
+            json_lines.export(entry.clone())?;
+        }
+        self.store.export(entry)
+    }
+
+    fn flush(&self) -> Result<(), ExportError> {
+        if let Some(json_lines) = &self.json_lines {
+            json_lines.flush()?;
+        }
+        self.store.flush()
+    }
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let mut keep = None;
+    let mut json_lines_path = None;
     let mut seed = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--json-lines" => keep = args.next().map(std::path::PathBuf::from),
+            "--json-lines" => json_lines_path = args.next().map(PathBuf::from),
             "--checkpoint-seed" => seed = args.next(),
             _ => {
                 return Err(format!(
-                    "unknown argument {arg:?}; expected --json-lines PATH [--checkpoint-seed FILE]"
+                    "unknown argument {arg:?}; expected [--json-lines PATH [--checkpoint-seed FILE]]"
                 )
                 .into());
             }
         }
     }
-    let path = keep.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("chat-audit-{}.jsonl", std::process::id()))
-    });
-    let mut builder = JsonLinesSink::builder(&path).origin("chat-example");
-    if let Some(seed) = seed {
-        let signer = CheckpointSigner::from_seed_file("chat-example", seed)?;
-        let checkpoints = path.with_extension("checkpoints");
-        builder = builder.checkpoints(Checkpoints::new(
-            signer,
-            FileCheckpointSink::new(checkpoints),
-        ));
-    }
-    let sink = builder.open()?;
-    audit_examples::lifecycle::run(&sink)?;
-    sink.flush()?;
+    let json_lines = match json_lines_path {
+        None => None,
+        Some(path) => {
+            let mut builder = JsonLinesSink::builder(&path).origin("chat-example");
+            if let Some(seed) = seed {
+                let signer = CheckpointSigner::from_seed_file("chat-example", seed)?;
+                builder = builder.checkpoints(Checkpoints::new(
+                    signer,
+                    FileCheckpointSink::new(path.with_extension("checkpoints")),
+                ));
+            }
+            Some(builder.open()?)
+        }
+    };
 
-    println!("audit log: {}", path.display());
-    let log = json_lines::read(&path)?;
-    for entry in &log.entries {
-        println!(
-            "{:<7} {} {} ({}) by {} [{}]: {}",
-            entry.action,
-            entry.resource_type,
-            entry.resource_id,
-            entry.resource_target,
-            entry
-                .actor
-                .as_deref()
-                .or_else(|| entry.additional_fields["automatic_subsystem"].as_str())
-                .unwrap_or("?"),
-            entry
-                .status_code
-                .map_or_else(String::new, |status| status.to_string()),
-            serde_json::to_string(&entry.diff)?,
-        );
+    let path = std::env::temp_dir().join(format!("chat-audit-{}.db", std::process::id()));
+    let sinks = Sinks {
+        store: SqliteStore::open(&path)?,
+        json_lines,
+    };
+    audit_examples::lifecycle::run(&sinks)?;
+    sinks.flush()?;
+    eprintln!("audit database: {}", path.display());
+
+    // Every entry, a page at a time, newest first; printed oldest first.
+    let mut entries = Vec::new();
+    let mut query = AuditQuery::new().limit(100);
+    loop {
+        let page = sinks.store.blocking_query(&query)?;
+        entries.extend(page.entries);
+        match page.next_cursor {
+            Some(cursor) => query = query.after(cursor),
+            None => break,
+        }
     }
-    for line in &log.skipped {
-        println!("skipped line {}: {}", line.line, line.error);
-    }
-    if keep.is_none() {
-        std::fs::remove_file(&path)?;
+    let mut out = std::io::stdout().lock();
+    for entry in entries.iter().rev() {
+        serde_json::to_writer(&mut out, entry)?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }

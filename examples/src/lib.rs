@@ -4,5 +4,6 @@
 
 pub mod chat;
 pub mod lifecycle;
+pub mod server;
 pub mod service;
 pub mod workspace;

@@ -6,6 +6,8 @@
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
+pub mod stores;
+
 use audit_core::Auditable;
 
 /// The diff from `old` to `new`, as the JSON an entry records: what most

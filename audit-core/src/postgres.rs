@@ -1,0 +1,300 @@
+//! An audit store in PostgreSQL.
+//!
+//! [`PostgresStore`] is a sink that writes entries to the `audit_entries`
+//! table from a background thread, and a store that reads them back:
+//! filtered, paginated queries, capped counts, a resource's history and a
+//! batched retention purge, with the same methods and meaning as the SQLite
+//! store (see [`store`](crate::store)). [`insert_entries`] writes entries
+//! with the caller's own connection, inside its transaction.
+//!
+//! ```no_run
+//! use audit_core::postgres::PostgresStore;
+//! use audit_core::store::{AuditQuery, COUNT_CAP};
+//! use audit_core::{Action, AuditRequest, Auditable};
+//!
+//! #[derive(Clone, serde::Serialize, Auditable)]
+//! struct Chat {
+//!     #[audit(track)]
+//!     id: u32,
+//!     #[audit(track)]
+//!     pin_order: i32,
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let store = PostgresStore::connect("postgres://audit@127.0.0.1/app").await?;
+//!
+//! let mut audit = AuditRequest::new(&store, Action::WRITE).actor("ada");
+//! audit.set_old(Chat { id: 7, pin_order: 0 });
+//! audit.set_new(Chat { id: 7, pin_order: 1 });
+//! audit.commit(200)?;
+//! store.flush_async().await?; // committed
+//!
+//! let page = store.query(&AuditQuery::new().actor("ada").limit(10)).await?;
+//! assert_eq!(page.entries.len(), 1);
+//! let history = store.history("chat", "7").await?;
+//! let how_many = store.count(&AuditQuery::new(), COUNT_CAP).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Threads and runtimes
+//!
+//! Reads use the store's [`PgPool`], on the caller's tokio runtime. The
+//! writer is a thread of the store's own, with a single-threaded tokio
+//! runtime and a connection of its own (made from the pool's options, named
+//! `audit-core writer`), so that `export` and the blocking
+//! [`flush`](crate::AuditSink::flush) work from any thread, sync or async,
+//! and never wait for the caller's runtime; async code awaits
+//! [`flush_async`](PostgresStore::flush_async) instead of blocking a worker
+//! in `flush`. After a failure, the writer reconnects; a batch that fails
+//! twice is reported (see [`store`](crate::store#writing)). It gives up on a
+//! connection after 10 s and on a batch after 30 s.
+//!
+//! # Crate, and types
+//!
+//! The store runs on sqlx, the driver most Rust services already hold a
+//! pool of, with its `postgres` and `runtime-tokio` features and none of
+//! its defaults: no TLS (turn on a `tls-*` feature of sqlx in your own
+//! build to connect over TLS; features add up), and no compile-time checked
+//! `query!` macros, which would need a database, or files prepared from one,
+//! in every build of every crate that depends on this one. Queries are built
+//! at run time from constants and placeholders, with every value bound;
+//! binding with `Query::bind` reports a value that cannot be encoded as an
+//! error, where `QueryBuilder::push_bind` would panic.
+//!
+//! Resource types and actions are `text`, so that a new resource or action
+//! needs no migration; the diff and additional fields are `jsonb`, the ip
+//! `inet`, the time `timestamptz` (to the microsecond). The table and its
+//! version table are created unqualified: on the connection's `search_path`,
+//! so a schema of their own is a connection option away.
+//!
+//! # NUL
+//!
+//! PostgreSQL `text` and `jsonb` cannot hold NUL (`\0`), which a Rust string
+//! can. The entry's own JSON, from which it is read back, escapes it and
+//! keeps it exactly. In the columns that queries filter on, NUL is stored as
+//! U+FFFD, and so is a NUL in a query's filter value, so that filtering on
+//! such a value finds the entry (and would also find one with U+FFFD where
+//! the NUL was).
+
+mod insert;
+mod read;
+mod schema;
+
+use sqlx::PgPool;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+use crate::store::writer::{Writer, WriterConfig};
+use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, micros};
+use crate::{AuditEntry, AuditSink, ExportError};
+
+pub use self::insert::insert_entries;
+
+/// How many entries wait for the writer when the builder sets no capacity.
+pub const DEFAULT_CAPACITY: usize = 4096;
+
+/// How many entries one transaction writes at most when the builder sets no
+/// batch size.
+pub const DEFAULT_BATCH_SIZE: usize = 1000;
+
+/// An audit sink and store in a PostgreSQL database; see the [module docs](self).
+pub struct PostgresStore {
+    pool: PgPool,
+    writer: Writer,
+}
+
+/// Configures a [`PostgresStore`].
+#[derive(Debug)]
+#[must_use = "the store starts when the builder is opened"]
+pub struct PostgresStoreBuilder {
+    pool: PgPool,
+    capacity: usize,
+    batch_size: usize,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user@host/database`),
+    /// creates or migrates the table and starts the writer.
+    ///
+    /// # Errors
+    ///
+    /// When the database cannot be reached or migrated: among others
+    /// [`StoreError::SchemaVersion`] when its table was written by a newer
+    /// audit-core.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPool::connect(url).await.map_err(StoreError::database)?;
+        PostgresStore::builder(pool).open().await
+    }
+
+    /// Configures a store that reads with `pool`, and writes with a
+    /// connection made from its options.
+    pub fn builder(pool: PgPool) -> PostgresStoreBuilder {
+        PostgresStoreBuilder {
+            pool,
+            capacity: DEFAULT_CAPACITY,
+            batch_size: DEFAULT_BATCH_SIZE,
+        }
+    }
+
+    /// Creates the table if it is missing, or migrates it, in a transaction
+    /// of its own that concurrent migrations wait for: for
+    /// [`insert_entries`] on the application's own connections.
+    ///
+    /// # Errors
+    ///
+    /// When the table cannot be created, or has a schema version this
+    /// audit-core cannot write ([`StoreError::SchemaVersion`]).
+    pub async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+        schema::migrate(pool).await
+    }
+
+    /// The pool the store reads with.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// One page of the entries `query` selects, newest first.
+    ///
+    /// # Errors
+    ///
+    /// When the database cannot be read, or a stored entry cannot be parsed.
+    pub async fn query(&self, query: &AuditQuery) -> Result<Page, StoreError> {
+        read::query(&self.pool, query).await
+    }
+
+    /// How many entries `query` selects, ignoring its limit and cursor,
+    /// counted up to `cap`.
+    ///
+    /// # Errors
+    ///
+    /// When the database cannot be read.
+    pub async fn count(&self, query: &AuditQuery, cap: u64) -> Result<CappedCount, StoreError> {
+        read::count(&self.pool, query, cap).await
+    }
+
+    /// Every entry about one resource, newest first.
+    ///
+    /// # Errors
+    ///
+    /// When the database cannot be read, or a stored entry cannot be parsed.
+    pub async fn history(
+        &self,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut query = AuditQuery::history(resource_type, resource_id).limit(MAX_LIMIT);
+        let mut entries = Vec::new();
+        loop {
+            let page = read::query(&self.pool, &query).await?;
+            entries.extend(page.entries);
+            match page.next_cursor {
+                Some(cursor) => query = query.after(cursor),
+                None => return Ok(entries),
+            }
+        }
+    }
+
+    /// Deletes every entry made before `cutoff`, in transactions of
+    /// [`PURGE_BATCH`](crate::store::PURGE_BATCH) entries, and returns how
+    /// many it deleted. Writers wait for one batch at most.
+    ///
+    /// # Errors
+    ///
+    /// When a batch cannot be deleted; the batches before it stay deleted.
+    pub async fn purge_before(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
+        read::purge_before(&self.pool, micros(cutoff)).await
+    }
+
+    /// Resolves once every entry exported before the call is committed: the
+    /// `async` form of [`flush`](AuditSink::flush).
+    ///
+    /// # Errors
+    ///
+    /// As `flush`: when entries exported since the last flush could not be written.
+    pub async fn flush_async(&self) -> Result<(), ExportError> {
+        self.writer.flush_async().await
+    }
+
+    /// The entries the writer could not write since the last call, in the
+    /// order they were exported, to retry or spool. Their number was
+    /// returned by `flush`.
+    pub fn take_unwritten(&self) -> Vec<AuditEntry> {
+        self.writer.take_unwritten()
+    }
+}
+
+impl PostgresStoreBuilder {
+    /// How many entries may wait for the writer; at least 1. When the queue
+    /// is full, `export` returns the entry in [`ExportError::QueueFull`].
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity.max(1);
+        self
+    }
+
+    /// The most entries the writer commits in one transaction; at least 1.
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size.max(1);
+        self
+    }
+
+    /// Creates or migrates the table, and starts the writer.
+    ///
+    /// # Errors
+    ///
+    /// As [`PostgresStore::connect`], or when the writer cannot be started.
+    pub async fn open(self) -> Result<PostgresStore, StoreError> {
+        schema::migrate(&self.pool).await?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(StoreError::Thread)?;
+        let options = (*self.pool.connect_options())
+            .clone()
+            .application_name("audit-core writer");
+        let writer = Writer::spawn(
+            WriterConfig {
+                name: "audit-postgres-writer",
+                capacity: self.capacity,
+                batch_size: self.batch_size,
+            },
+            insert::PostgresBatch::new(runtime, options),
+        )
+        .map_err(StoreError::Thread)?;
+        Ok(PostgresStore {
+            pool: self.pool,
+            writer,
+        })
+    }
+}
+
+crate::store::impl_audit_store!(PostgresStore);
+
+impl AuditSink for PostgresStore {
+    fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        self.writer.export(entry)
+    }
+
+    fn flush(&self) -> Result<(), ExportError> {
+        self.writer.flush()
+    }
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("pool", &self.pool)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The time `micros` microseconds after the Unix epoch, clamped to the
+/// range `time` supports.
+pub(crate) fn time_of(micros: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000).unwrap_or_else(|_| {
+        if micros < 0 {
+            PrimitiveDateTime::MIN.assume_utc()
+        } else {
+            PrimitiveDateTime::MAX.assume_utc()
+        }
+    })
+}

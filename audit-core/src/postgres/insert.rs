@@ -1,0 +1,247 @@
+//! Writing entries: into the caller's transaction, or in the writer's batches.
+
+use std::borrow::Borrow;
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{AssertSqlSafe, Connection as _};
+
+use crate::AuditEntry;
+use crate::postgres::read::text_safe;
+use crate::store::StoreError;
+use crate::store::row::EntryRow;
+use crate::store::writer::{BoxError, WriteBatch};
+
+/// The columns of a row, in the order `push_row` binds them, each with the
+/// cast its placeholder needs.
+const COLUMNS: [(&str, &str); 17] = [
+    ("id", ""),
+    ("\"time\"", ""),
+    ("actor", ""),
+    ("organization_id", ""),
+    ("ip", "::inet"),
+    ("user_agent", ""),
+    ("resource_type", ""),
+    ("resource_id", ""),
+    ("resource_target", ""),
+    ("resource_link", ""),
+    ("action", ""),
+    ("diff", "::jsonb"),
+    ("status_code", ""),
+    ("additional_fields", "::jsonb"),
+    ("request_id", ""),
+    ("flags", ""),
+    ("entry_json", ""),
+];
+
+/// Rows per `INSERT`: 17 parameters a row, under PostgreSQL's 65 535.
+const ROWS_PER_INSERT: usize = 1000;
+
+/// `INSERT ... VALUES (...), (...) ON CONFLICT (id) DO NOTHING` for `rows` rows.
+fn insert_sql(rows: usize) -> String {
+    let names: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
+    let mut sql = format!("INSERT INTO audit_entries ({}) VALUES ", names.join(", "));
+    let mut placeholder = 0;
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for (column, (_, cast)) in COLUMNS.iter().enumerate() {
+            placeholder += 1;
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&placeholder.to_string());
+            sql.push_str(cast);
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT (id) DO NOTHING");
+    sql
+}
+
+/// Inserts `rows` with `conn`, in the transaction it is in; the number inserted.
+async fn insert_rows(conn: &mut PgConnection, rows: &[EntryRow<'_>]) -> Result<u64, sqlx::Error> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut query = sqlx::query(AssertSqlSafe(insert_sql(chunk.len())));
+        for row in chunk {
+            let entry = row.entry;
+            let text = |text: &Option<String>| text.as_deref().map(text_safe);
+            query = query
+                .bind(entry.id)
+                .bind(crate::postgres::time_of(row.time_us))
+                .bind(text(&entry.actor))
+                .bind(text(&entry.organization_id))
+                .bind(row.ip.clone())
+                .bind(text(&entry.user_agent))
+                .bind(text_safe(&entry.resource_type))
+                .bind(text_safe(&entry.resource_id))
+                .bind(text_safe(&entry.resource_target))
+                .bind(text(&entry.resource_link))
+                .bind(text_safe(entry.action.as_str()))
+                .bind(jsonb_safe(&row.diff))
+                .bind(entry.status_code.map(i32::from))
+                .bind(jsonb_safe(&row.additional_fields))
+                .bind(text(&entry.request_id))
+                .bind(row.flags.clone())
+                .bind(row.entry_json.clone());
+        }
+        inserted += query.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(inserted)
+}
+
+/// `json` as `jsonb` accepts it: `jsonb` rejects the escape `\u0000`, so a
+/// NUL in a string or key becomes U+FFFD. Only the `jsonb` copy changes;
+/// the entry's JSON keeps it exactly.
+fn jsonb_safe(json: &str) -> String {
+    if !json.contains("\\u0000") {
+        return json.to_owned();
+    }
+    match serde_json::from_str::<Value>(json) {
+        Ok(mut value) => {
+            replace_nul(&mut value);
+            value.to_string()
+        }
+        Err(_) => json.to_owned(),
+    }
+}
+
+fn replace_nul(value: &mut Value) {
+    match value {
+        Value::String(text) => *text = text_safe(text),
+        Value::Array(items) => items.iter_mut().for_each(replace_nul),
+        Value::Object(map) => {
+            *map = std::mem::take(map)
+                .into_iter()
+                .map(|(key, mut value)| {
+                    replace_nul(&mut value);
+                    (text_safe(&key), value)
+                })
+                .collect();
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// Inserts `entries` with `conn`, in the transaction it is in: pass
+/// `&mut tx` for a `sqlx::Transaction` (it derefs to the connection), so that the entries commit, or roll
+/// back, with the caller's change. Outside a transaction, the entries are
+/// inserted all together or not at all.
+///
+/// Returns how many were inserted; an entry already stored (same id) is
+/// skipped. The table must exist: open a [`PostgresStore`](super::PostgresStore)
+/// on the database once, or call [`PostgresStore::migrate`](super::PostgresStore::migrate).
+///
+/// ```no_run
+/// use audit_core::postgres::{PostgresStore, insert_entries};
+/// use audit_core::store::Outbox;
+/// use audit_core::{Action, AuditRequest, Auditable};
+///
+/// #[derive(Clone, serde::Serialize, Auditable)]
+/// struct Chat {
+///     #[audit(track)]
+///     id: i64,
+///     #[audit(track)]
+///     archived: bool,
+/// }
+///
+/// # async fn archive(pool: sqlx::PgPool) -> Result<(), Box<dyn std::error::Error>> {
+/// PostgresStore::migrate(&pool).await?; // once, at start-up
+///
+/// let mut tx = pool.begin().await?;
+/// let outbox = Outbox::new();
+/// let mut audit = AuditRequest::new(&outbox, Action::WRITE).actor("ada");
+/// audit.set_old(Chat { id: 7, archived: false });
+/// sqlx::query("UPDATE chats SET archived = true WHERE id = 7").execute(&mut *tx).await?;
+/// audit.set_new(Chat { id: 7, archived: true });
+/// audit.commit(200)?;
+/// insert_entries(&mut tx, outbox.take()).await?;
+/// tx.commit().await?; // the change and its entry, or neither
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// When an entry cannot be inserted; in a transaction, the caller then
+/// rolls it back.
+pub async fn insert_entries<I>(conn: &mut PgConnection, entries: I) -> Result<u64, StoreError>
+where
+    I: IntoIterator,
+    I::Item: Borrow<AuditEntry>,
+{
+    let entries: Vec<I::Item> = entries.into_iter().collect();
+    let rows = entries
+        .iter()
+        .map(|entry| EntryRow::new(entry.borrow()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(StoreError::database)?;
+    // A transaction outside one, a savepoint inside one.
+    let mut tx = conn.begin().await.map_err(StoreError::database)?;
+    let inserted = insert_rows(&mut tx, &rows)
+        .await
+        .map_err(StoreError::database)?;
+    tx.commit().await.map_err(StoreError::database)?;
+    Ok(inserted)
+}
+
+/// How long the writer waits for a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the writer waits for a batch to commit before it gives up on
+/// the connection.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The writer thread's runtime and connection, made when first needed and
+/// again after a failure.
+pub(crate) struct PostgresBatch {
+    // Dropped before the runtime that drives it.
+    conn: Option<PgConnection>,
+    options: PgConnectOptions,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl PostgresBatch {
+    pub(crate) fn new(runtime: tokio::runtime::Runtime, options: PgConnectOptions) -> Self {
+        PostgresBatch {
+            conn: None,
+            options,
+            runtime,
+        }
+    }
+}
+
+impl WriteBatch for PostgresBatch {
+    fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<(), BoxError> {
+        let PostgresBatch {
+            conn,
+            options,
+            runtime,
+        } = self;
+        runtime.block_on(async {
+            let conn = match conn {
+                Some(conn) => conn,
+                None => conn.insert(
+                    tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(options))
+                        .await
+                        .map_err(|_| "timed out connecting to PostgreSQL")??,
+                ),
+            };
+            tokio::time::timeout(WRITE_TIMEOUT, async {
+                let mut tx = conn.begin().await?;
+                insert_rows(&mut tx, rows).await?;
+                tx.commit().await
+            })
+            .await
+            .map_err(|_| "timed out writing to PostgreSQL")??;
+            Ok(())
+        })
+    }
+
+    fn reset(&mut self) {
+        let _runtime = self.runtime.enter();
+        self.conn = None;
+    }
+}

@@ -1,0 +1,124 @@
+//! Queries, counts and purges, in PostgreSQL's dialect.
+
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Row as _};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::store::row::parse_entry;
+use crate::store::sql::{self, Bind, Dialect};
+use crate::store::{AuditQuery, CappedCount, PURGE_BATCH, Page, StoreError};
+
+/// SQL text with `$n` placeholders, and the values bound to them.
+#[derive(Default)]
+pub(crate) struct PgSql {
+    pub(crate) text: String,
+    binds: Vec<PgValue>,
+}
+
+enum PgValue {
+    Text(String),
+    Int(i64),
+    Time(OffsetDateTime),
+    Id(Uuid),
+}
+
+impl Dialect for PgSql {
+    const TIME: &'static str = "\"time\"";
+
+    fn push(&mut self, sql: &str) {
+        self.text.push_str(sql);
+    }
+
+    fn bind(&mut self, value: Bind<'_>) {
+        self.binds.push(match value {
+            Bind::Text(text) => PgValue::Text(text_safe(text)),
+            Bind::Int(int) => PgValue::Int(int),
+            Bind::Time(micros) => PgValue::Time(crate::postgres::time_of(micros)),
+            Bind::Id(id) => PgValue::Id(id),
+        });
+        self.text.push('$');
+        self.text.push_str(&self.binds.len().to_string());
+    }
+
+    fn push_has_flag(&mut self, flag: &str) {
+        self.bind(Bind::Text(flag));
+        self.text.push_str(" = ANY(flags)");
+    }
+}
+
+impl PgSql {
+    /// The query, every value bound. The text holds only this crate's SQL
+    /// and placeholders (see `store::sql`), hence `AssertSqlSafe`.
+    pub(crate) fn build(self) -> Query<'static, Postgres, PgArguments> {
+        let mut query = sqlx::query(AssertSqlSafe(self.text));
+        for value in self.binds {
+            query = match value {
+                PgValue::Text(text) => query.bind(text),
+                PgValue::Int(int) => query.bind(int),
+                PgValue::Time(time) => query.bind(time),
+                PgValue::Id(id) => query.bind(id),
+            };
+        }
+        query
+    }
+}
+
+/// PostgreSQL text cannot hold NUL (`\0`): it is stored, and searched for,
+/// as U+FFFD. The entry's JSON keeps it exactly.
+pub(crate) fn text_safe(text: &str) -> String {
+    text.replace('\0', "\u{fffd}")
+}
+
+pub(crate) async fn query(pool: &PgPool, query: &AuditQuery) -> Result<Page, StoreError> {
+    let mut sql = PgSql::default();
+    sql::select_page(query, &mut sql);
+    let rows = sql
+        .build()
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::database)?;
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows {
+        let json: &str = row.try_get(0).map_err(StoreError::database)?;
+        entries.push(parse_entry(json)?);
+    }
+    Ok(Page::from_rows(entries, query.page_size()))
+}
+
+pub(crate) async fn count(
+    pool: &PgPool,
+    query: &AuditQuery,
+    cap: u64,
+) -> Result<CappedCount, StoreError> {
+    let mut sql = PgSql::default();
+    sql::select_count(query, cap, &mut sql);
+    let row = sql
+        .build()
+        .fetch_one(pool)
+        .await
+        .map_err(StoreError::database)?;
+    let counted: i64 = row.try_get(0).map_err(StoreError::database)?;
+    Ok(CappedCount::new(u64::try_from(counted).unwrap_or(0), cap))
+}
+
+/// Deletes the entries made before `cutoff_us`, [`PURGE_BATCH`] a
+/// transaction, so that no writer waits for more than one batch.
+pub(crate) async fn purge_before(pool: &PgPool, cutoff_us: i64) -> Result<u64, StoreError> {
+    let mut deleted = 0;
+    loop {
+        let mut sql = PgSql::default();
+        sql::delete_batch(cutoff_us, PURGE_BATCH, &mut sql);
+        let batch = sql
+            .build()
+            .execute(pool)
+            .await
+            .map_err(StoreError::database)?
+            .rows_affected();
+        deleted += batch;
+        if i64::try_from(batch).map_or(true, |batch| batch < PURGE_BATCH) {
+            return Ok(deleted);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! The PostgreSQL table, created and migrated under a schema version.
+
+use sqlx::{PgConnection, PgPool};
+
+use crate::store::StoreError;
+
+/// The schema version this audit-core writes.
+pub(crate) const VERSION: i32 = 1;
+
+/// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`.
+const MIGRATIONS: [&str; 1] = [r#"
+CREATE TABLE audit_schema_version (version integer NOT NULL);
+CREATE TABLE audit_entries (
+    id uuid PRIMARY KEY,                      -- a UUID v7
+    "time" timestamptz NOT NULL,
+    actor text,
+    organization_id text,
+    ip inet,
+    user_agent text,
+    resource_type text NOT NULL,              -- text, not an enum: a new resource needs no migration
+    resource_id text NOT NULL,
+    resource_target text NOT NULL,
+    resource_link text,
+    action text NOT NULL,
+    diff jsonb NOT NULL,
+    status_code integer CHECK (status_code BETWEEN 0 AND 65535), -- NULL: uncommitted
+    additional_fields jsonb NOT NULL,
+    request_id text,
+    flags text[] NOT NULL DEFAULT '{}',
+    entry_json text NOT NULL                  -- the entry exactly as exported
+);
+CREATE INDEX audit_entries_time ON audit_entries ("time" DESC, id DESC);
+CREATE INDEX audit_entries_resource ON audit_entries (resource_type, resource_id, "time" DESC, id DESC);
+CREATE INDEX audit_entries_actor ON audit_entries (actor, "time" DESC, id DESC) WHERE actor IS NOT NULL;
+CREATE INDEX audit_entries_organization ON audit_entries (organization_id, "time" DESC, id DESC) WHERE organization_id IS NOT NULL;
+CREATE INDEX audit_entries_request ON audit_entries (request_id, "time" DESC, id DESC) WHERE request_id IS NOT NULL;
+"#];
+
+/// Serializes migrations of concurrent processes: the transaction-scoped
+/// advisory lock `audit` (as ASCII bytes).
+const MIGRATION_LOCK: i64 = 0x0061_7564_6974;
+
+/// Creates or migrates the table, in a transaction of its own.
+pub(crate) async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await.map_err(StoreError::database)?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::database)?;
+    migrate_in_transaction(&mut tx).await?;
+    tx.commit().await.map_err(StoreError::database)
+}
+
+async fn migrate_in_transaction(conn: &mut PgConnection) -> Result<(), StoreError> {
+    let found = if table_exists(conn, "audit_schema_version").await? {
+        let version: Option<i32> =
+            sqlx::query_scalar("SELECT max(version) FROM audit_schema_version")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(StoreError::database)?;
+        Some(version.ok_or(StoreError::SchemaVersion {
+            found: None,
+            supported: VERSION.into(),
+        })?)
+    } else if table_exists(conn, "audit_entries").await? {
+        return Err(StoreError::SchemaVersion {
+            found: None,
+            supported: VERSION.into(),
+        });
+    } else {
+        None
+    };
+    let from = match found {
+        None => 0,
+        Some(VERSION) => return Ok(()),
+        Some(version) if (1..VERSION).contains(&version) => version,
+        Some(version) => {
+            return Err(StoreError::SchemaVersion {
+                found: Some(version.into()),
+                supported: VERSION.into(),
+            });
+        }
+    };
+    for migration in MIGRATIONS.iter().skip(usize::try_from(from).unwrap_or(0)) {
+        sqlx::raw_sql(*migration)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::database)?;
+    }
+    sqlx::query("DELETE FROM audit_schema_version")
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::database)?;
+    sqlx::query("INSERT INTO audit_schema_version (version) VALUES ($1)")
+        .bind(VERSION)
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::database)?;
+    Ok(())
+}
+
+/// Whether `name` is a table on the connection's search path.
+async fn table_exists(conn: &mut PgConnection, name: &str) -> Result<bool, StoreError> {
+    sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+        .bind(name)
+        .fetch_one(conn)
+        .await
+        .map_err(StoreError::database)
+}

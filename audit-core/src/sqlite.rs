@@ -1,0 +1,392 @@
+//! An audit store in an embedded SQLite database: no server, one file.
+//!
+//! [`SqliteStore`] is a sink that writes entries to the file from a
+//! background thread, and a store that reads them back: filtered, paginated
+//! queries, capped counts, a resource's history and a batched retention
+//! purge (see [`store`](crate::store) for what they share with the
+//! PostgreSQL store). [`insert_entries`] writes entries with the caller's own
+//! connection, inside its transaction.
+//!
+//! ```
+//! use audit_core::sqlite::SqliteStore;
+//! use audit_core::store::{AuditQuery, COUNT_CAP};
+//! use audit_core::{Action, AuditRequest, AuditSink as _, Auditable};
+//!
+//! #[derive(Clone, serde::Serialize, Auditable)]
+//! struct Chat {
+//!     #[audit(track)]
+//!     id: u32,
+//!     #[audit(track)]
+//!     pin_order: i32,
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let store = SqliteStore::open(dir.path().join("audit.db"))?;
+//!
+//! let mut audit = AuditRequest::new(&store, Action::WRITE).actor("ada");
+//! audit.set_old(Chat { id: 7, pin_order: 0 });
+//! audit.set_new(Chat { id: 7, pin_order: 1 });
+//! audit.commit(200)?;
+//! store.flush()?; // committed
+//!
+//! let page = store.blocking_query(&AuditQuery::new().actor("ada").limit(10))?;
+//! assert_eq!(page.entries[0].diff.get("pin_order").unwrap().new_value(), Some(&1.into()));
+//! assert_eq!(page.next_cursor, None);
+//! assert_eq!(store.blocking_count(&AuditQuery::new(), COUNT_CAP)?.count, 1);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Threads, and async code
+//!
+//! The store owns a writer thread, with its own connection. Reads run on
+//! the caller's thread with the `blocking_` methods (`blocking_query`,
+//! `blocking_count`, `blocking_history`, `blocking_purge_before`), for
+//! code without an async runtime; the `async` methods of the same names
+//! without the prefix, the ones the PostgreSQL store has, run the same work
+//! on a thread of their own and resolve when it is done, so that they never
+//! block the runtime that awaits them, whichever it is. Reads use a few
+//! connections of their own; the database runs in WAL mode, so they never
+//! wait for the writer, nor the writer for them.
+//!
+//! # Durability
+//!
+//! `flush` returns once every entry exported before it is committed with
+//! `synchronous = FULL`: on disk, surviving a power loss.
+//!
+//! # Why rusqlite, and never with sqlx's SQLite
+//!
+//! rusqlite is synchronous, like a sink's `export` and `flush`, and small;
+//! its `bundled` feature, which this feature turns on, compiles SQLite into
+//! the program, so that nothing needs to be installed. A build can hold only
+//! one `libsqlite3-sys`, the crate that links SQLite (`links = "sqlite3"`),
+//! and sqlx 0.9's SQLite driver requires libsqlite3-sys 0.30 to 0.37, while
+//! rusqlite 0.40 and later require 0.38 or newer. Cargo resolves a lockfile
+//! as if every optional dependency were on, so sqlx 0.9 anywhere in a
+//! project, even without its SQLite driver, rules out rusqlite 0.40+.
+//! audit-core therefore accepts rusqlite from 0.37 to 0.43, and Cargo picks
+//! one that fits: 0.39, with SQLite 3.50, next to sqlx 0.9. Two SQLite
+//! drivers in one program would not share a connection or a transaction
+//! anyway: write with the driver the application uses (sqlx's SQLite
+//! driver is not supported).
+
+mod insert;
+mod read;
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use time::OffsetDateTime;
+
+use crate::store::writer::{Writer, WriterConfig};
+use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, micros, oneshot};
+use crate::{AuditEntry, AuditSink, ExportError};
+
+pub use self::insert::insert_entries;
+
+/// How many entries wait for the writer when the builder sets no capacity.
+pub const DEFAULT_CAPACITY: usize = 4096;
+
+/// How many entries one transaction writes at most when the builder sets no
+/// batch size.
+pub const DEFAULT_BATCH_SIZE: usize = 1000;
+
+/// How long a statement waits for another connection's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many idle read connections a store keeps open.
+const IDLE_READERS: usize = 4;
+
+/// An audit sink and store in a SQLite database file; see the
+/// [module docs](self).
+pub struct SqliteStore {
+    writer: Writer,
+    readers: Arc<Readers>,
+}
+
+/// Configures a [`SqliteStore`].
+#[derive(Clone, Debug)]
+#[must_use = "the store starts when the builder is opened"]
+pub struct SqliteStoreBuilder {
+    path: PathBuf,
+    capacity: usize,
+    batch_size: usize,
+}
+
+/// Connections for reading and purging, opened when needed and kept while idle.
+struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens the database at `path`, creating it and the table if needed,
+    /// with the default capacity and batch size.
+    ///
+    /// # Errors
+    ///
+    /// When the database cannot be opened or migrated: among others
+    /// [`StoreError::SchemaVersion`] when its table was written by a newer
+    /// audit-core.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        SqliteStore::builder(path).open()
+    }
+
+    /// Configures a store for the database at `path`.
+    pub fn builder(path: impl AsRef<Path>) -> SqliteStoreBuilder {
+        SqliteStoreBuilder {
+            path: path.as_ref().to_owned(),
+            capacity: DEFAULT_CAPACITY,
+            batch_size: DEFAULT_BATCH_SIZE,
+        }
+    }
+
+    /// Creates the table on `conn` if it is missing, or migrates it: for
+    /// [`insert_entries`] on the application's own connection. Inside a
+    /// transaction, it is part of it.
+    ///
+    /// # Errors
+    ///
+    /// When the table cannot be created, or has a schema version this
+    /// audit-core cannot write ([`StoreError::SchemaVersion`]).
+    pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
+        schema::migrate(conn)
+    }
+
+    /// One page of the entries `query` selects, newest first.
+    ///
+    /// # Errors
+    ///
+    /// When the database cannot be read, or a stored entry cannot be parsed.
+    pub async fn query(&self, query: &AuditQuery) -> Result<Page, StoreError> {
+        let query = query.clone();
+        self.on_thread(move |readers| readers.run(|conn| read::query(conn, &query)))
+            .await
+    }
+
+    /// [`query`](SqliteStore::query), on the caller's thread.
+    ///
+    /// # Errors
+    ///
+    /// As [`query`](SqliteStore::query).
+    pub fn blocking_query(&self, query: &AuditQuery) -> Result<Page, StoreError> {
+        self.readers.run(|conn| read::query(conn, query))
+    }
+
+    /// How many entries `query` selects, ignoring its limit and cursor,
+    /// counted up to `cap`.
+    ///
+    /// # Errors
+    ///
+    /// When the database cannot be read.
+    pub async fn count(&self, query: &AuditQuery, cap: u64) -> Result<CappedCount, StoreError> {
+        let query = query.clone();
+        self.on_thread(move |readers| readers.run(|conn| read::count(conn, &query, cap)))
+            .await
+    }
+
+    /// [`count`](SqliteStore::count), on the caller's thread.
+    ///
+    /// # Errors
+    ///
+    /// As [`count`](SqliteStore::count).
+    pub fn blocking_count(&self, query: &AuditQuery, cap: u64) -> Result<CappedCount, StoreError> {
+        self.readers.run(|conn| read::count(conn, query, cap))
+    }
+
+    /// Every entry about one resource, newest first.
+    ///
+    /// # Errors
+    ///
+    /// When the database cannot be read, or a stored entry cannot be parsed.
+    pub async fn history(
+        &self,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let query = AuditQuery::history(resource_type, resource_id);
+        self.on_thread(move |readers| readers.run(|conn| history(conn, query)))
+            .await
+    }
+
+    /// [`history`](SqliteStore::history), on the caller's thread.
+    ///
+    /// # Errors
+    ///
+    /// As [`history`](SqliteStore::history).
+    pub fn blocking_history(
+        &self,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let query = AuditQuery::history(resource_type, resource_id);
+        self.readers.run(|conn| history(conn, query))
+    }
+
+    /// Deletes every entry made before `cutoff`, in transactions of
+    /// [`PURGE_BATCH`](crate::store::PURGE_BATCH) entries, and returns how
+    /// many it deleted. Writers wait for one batch at most.
+    ///
+    /// # Errors
+    ///
+    /// When a batch cannot be deleted; the batches before it stay deleted.
+    pub async fn purge_before(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
+        let cutoff = micros(cutoff);
+        self.on_thread(move |readers| readers.run(|conn| read::purge_before(conn, cutoff)))
+            .await
+    }
+
+    /// [`purge_before`](SqliteStore::purge_before), on the caller's thread.
+    ///
+    /// # Errors
+    ///
+    /// As [`purge_before`](SqliteStore::purge_before).
+    pub fn blocking_purge_before(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
+        self.readers
+            .run(|conn| read::purge_before(conn, micros(cutoff)))
+    }
+
+    /// Resolves once every entry exported before the call is committed: the
+    /// `async` form of [`flush`](AuditSink::flush).
+    ///
+    /// # Errors
+    ///
+    /// As `flush`: when entries exported since the last flush could not be written.
+    pub async fn flush_async(&self) -> Result<(), ExportError> {
+        self.writer.flush_async().await
+    }
+
+    /// The entries the writer could not write since the last call, in the
+    /// order they were exported, to retry or spool. Their number was
+    /// returned by `flush`.
+    pub fn take_unwritten(&self) -> Vec<AuditEntry> {
+        self.writer.take_unwritten()
+    }
+
+    async fn on_thread<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Readers) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let readers = Arc::clone(&self.readers);
+        oneshot::on_thread("audit-sqlite-reader", move || job(&readers))
+            .await
+            .map_err(StoreError::Thread)?
+    }
+}
+
+/// Every entry `query` selects, a page of [`MAX_LIMIT`] at a time.
+fn history(conn: &Connection, mut query: AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+    query = query.limit(MAX_LIMIT);
+    let mut entries = Vec::new();
+    loop {
+        let page = read::query(conn, &query)?;
+        entries.extend(page.entries);
+        match page.next_cursor {
+            Some(cursor) => query = query.after(cursor),
+            None => return Ok(entries),
+        }
+    }
+}
+
+impl SqliteStoreBuilder {
+    /// How many entries may wait for the writer; at least 1. When the queue
+    /// is full, `export` returns the entry in [`ExportError::QueueFull`].
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity.max(1);
+        self
+    }
+
+    /// The most entries the writer commits in one transaction; at least 1.
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size.max(1);
+        self
+    }
+
+    /// Opens the database, creates or migrates the table, and starts the writer.
+    ///
+    /// # Errors
+    ///
+    /// As [`SqliteStore::open`].
+    pub fn open(self) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(&self.path).map_err(StoreError::database)?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .and_then(|()| conn.pragma_update(None, "journal_mode", "WAL"))
+            .and_then(|()| conn.pragma_update(None, "synchronous", "FULL"))
+            .map_err(StoreError::database)?;
+        schema::migrate(&conn)?;
+        let writer = Writer::spawn(
+            WriterConfig {
+                name: "audit-sqlite-writer",
+                capacity: self.capacity,
+                batch_size: self.batch_size,
+            },
+            insert::SqliteBatch { conn },
+        )
+        .map_err(StoreError::Thread)?;
+        Ok(SqliteStore {
+            writer,
+            readers: Arc::new(Readers {
+                path: self.path,
+                idle: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+}
+
+impl Readers {
+    /// Runs `job` with an idle connection, or a new one.
+    fn run<T>(
+        &self,
+        job: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let idle = self.lock().pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.connect()?,
+        };
+        let result = job(&conn);
+        let mut idle = self.lock();
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+        result
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn connect(&self) -> Result<Connection, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(StoreError::database)?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(StoreError::database)?;
+        Ok(conn)
+    }
+}
+
+crate::store::impl_audit_store!(SqliteStore);
+
+impl AuditSink for SqliteStore {
+    fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        self.writer.export(entry)
+    }
+
+    fn flush(&self) -> Result<(), ExportError> {
+        self.writer.flush()
+    }
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.readers.path)
+            .finish_non_exhaustive()
+    }
+}

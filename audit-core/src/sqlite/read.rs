@@ -1,0 +1,95 @@
+//! Queries, counts and purges, in SQLite's dialect.
+
+use rusqlite::Connection;
+use rusqlite::types::Value;
+
+use crate::store::row::parse_entry;
+use crate::store::sql::{self, Bind, Dialect};
+use crate::store::{AuditQuery, CappedCount, PURGE_BATCH, Page, StoreError};
+
+/// SQL text with `?` placeholders, and the values bound to them.
+#[derive(Default)]
+struct SqliteSql {
+    text: String,
+    params: Vec<Value>,
+}
+
+impl Dialect for SqliteSql {
+    const TIME: &'static str = "time_us";
+
+    fn push(&mut self, sql: &str) {
+        self.text.push_str(sql);
+    }
+
+    fn bind(&mut self, value: Bind<'_>) {
+        self.text.push('?');
+        self.params.push(match value {
+            Bind::Text(text) => Value::Text(text.to_owned()),
+            Bind::Int(int) | Bind::Time(int) => Value::Integer(int),
+            Bind::Id(id) => Value::Blob(id.as_bytes().to_vec()),
+        });
+    }
+
+    fn push_has_flag(&mut self, flag: &str) {
+        self.text
+            .push_str("EXISTS (SELECT 1 FROM json_each(flags) WHERE json_each.value = ");
+        self.bind(Bind::Text(flag));
+        self.text.push(')');
+    }
+}
+
+pub(crate) fn query(conn: &Connection, query: &AuditQuery) -> Result<Page, StoreError> {
+    let mut sql = SqliteSql::default();
+    sql::select_page(query, &mut sql);
+    let mut statement = conn
+        .prepare_cached(&sql.text)
+        .map_err(StoreError::database)?;
+    let mut rows = statement
+        .query(rusqlite::params_from_iter(&sql.params))
+        .map_err(StoreError::database)?;
+    let mut entries = Vec::new();
+    while let Some(row) = rows.next().map_err(StoreError::database)? {
+        let json = row
+            .get_ref(0)
+            .and_then(|value| value.as_str().map_err(Into::into))
+            .map_err(StoreError::database)?;
+        entries.push(parse_entry(json)?);
+    }
+    Ok(Page::from_rows(entries, query.page_size()))
+}
+
+pub(crate) fn count(
+    conn: &Connection,
+    query: &AuditQuery,
+    cap: u64,
+) -> Result<CappedCount, StoreError> {
+    let mut sql = SqliteSql::default();
+    sql::select_count(query, cap, &mut sql);
+    let counted: i64 = conn
+        .prepare_cached(&sql.text)
+        .and_then(|mut statement| {
+            statement.query_row(rusqlite::params_from_iter(&sql.params), |row| row.get(0))
+        })
+        .map_err(StoreError::database)?;
+    Ok(CappedCount::new(u64::try_from(counted).unwrap_or(0), cap))
+}
+
+/// Deletes the entries made before `cutoff_us`, [`PURGE_BATCH`] a
+/// transaction, so that the writer never waits for more than one batch.
+pub(crate) fn purge_before(conn: &Connection, cutoff_us: i64) -> Result<u64, StoreError> {
+    let mut sql = SqliteSql::default();
+    sql::delete_batch(cutoff_us, PURGE_BATCH, &mut sql);
+    let mut statement = conn
+        .prepare_cached(&sql.text)
+        .map_err(StoreError::database)?;
+    let mut deleted = 0;
+    loop {
+        let batch = statement
+            .execute(rusqlite::params_from_iter(&sql.params))
+            .map_err(StoreError::database)?;
+        deleted += batch as u64;
+        if i64::try_from(batch).map_or(true, |batch| batch < PURGE_BATCH) {
+            return Ok(deleted);
+        }
+    }
+}

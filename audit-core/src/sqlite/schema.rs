@@ -1,0 +1,116 @@
+//! The SQLite table, created and migrated under a schema version.
+
+use rusqlite::{Connection, OptionalExtension as _};
+
+use crate::store::StoreError;
+
+/// The schema version this audit-core writes.
+pub(crate) const VERSION: i64 = 1;
+
+/// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`.
+const MIGRATIONS: [&str; 1] = [r"
+CREATE TABLE audit_schema_version (version INTEGER NOT NULL) STRICT;
+CREATE TABLE audit_entries (
+    id BLOB PRIMARY KEY CHECK (length(id) = 16), -- a UUID v7, 16 bytes
+    time_us INTEGER NOT NULL,                    -- microseconds since the Unix epoch, UTC
+    actor TEXT,
+    organization_id TEXT,
+    ip TEXT,
+    user_agent TEXT,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    resource_target TEXT NOT NULL,
+    resource_link TEXT,
+    action TEXT NOT NULL,
+    diff TEXT NOT NULL CHECK (json_valid(diff)),
+    status_code INTEGER,                         -- NULL: uncommitted
+    additional_fields TEXT NOT NULL CHECK (json_valid(additional_fields)),
+    request_id TEXT,
+    flags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(flags)),
+    entry_json TEXT NOT NULL                     -- the entry exactly as exported
+) STRICT;
+CREATE INDEX audit_entries_time ON audit_entries (time_us DESC, id DESC);
+CREATE INDEX audit_entries_resource ON audit_entries (resource_type, resource_id, time_us DESC, id DESC);
+CREATE INDEX audit_entries_actor ON audit_entries (actor, time_us DESC, id DESC) WHERE actor IS NOT NULL;
+CREATE INDEX audit_entries_organization ON audit_entries (organization_id, time_us DESC, id DESC) WHERE organization_id IS NOT NULL;
+CREATE INDEX audit_entries_request ON audit_entries (request_id, time_us DESC, id DESC) WHERE request_id IS NOT NULL;
+"];
+
+/// Creates or migrates the table on `conn`, in a transaction of its own, or
+/// in a savepoint of the caller's.
+pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    // Outside a transaction, take the write lock first, so that two
+    // processes opening a new database do not both create the table.
+    let own = conn.is_autocommit();
+    conn.execute_batch(if own {
+        "BEGIN IMMEDIATE"
+    } else {
+        "SAVEPOINT audit_migrate"
+    })
+    .map_err(StoreError::database)?;
+    let migrated = migrate_in_transaction(conn);
+    let end = match (&migrated, own) {
+        (Ok(()), true) => "COMMIT",
+        (Ok(()), false) => "RELEASE audit_migrate",
+        (Err(_), true) => "ROLLBACK",
+        (Err(_), false) => "ROLLBACK TO audit_migrate; RELEASE audit_migrate",
+    };
+    let ended = conn.execute_batch(end).map_err(StoreError::database);
+    migrated.and(ended)
+}
+
+fn migrate_in_transaction(conn: &Connection) -> Result<(), StoreError> {
+    let found = if table_exists(conn, "audit_schema_version")? {
+        conn.query_row("SELECT max(version) FROM audit_schema_version", [], |row| {
+            row.get::<_, Option<i64>>(0)
+        })
+        .map_err(StoreError::database)?
+        .ok_or(StoreError::SchemaVersion {
+            found: None,
+            supported: VERSION,
+        })
+        .map(Some)?
+    } else if table_exists(conn, "audit_entries")? {
+        return Err(StoreError::SchemaVersion {
+            found: None,
+            supported: VERSION,
+        });
+    } else {
+        None
+    };
+    let from = match found {
+        None => 0,
+        Some(VERSION) => return Ok(()),
+        Some(version) if (1..VERSION).contains(&version) => version,
+        Some(version) => {
+            return Err(StoreError::SchemaVersion {
+                found: Some(version),
+                supported: VERSION,
+            });
+        }
+    };
+    for migration in MIGRATIONS.iter().skip(usize::try_from(from).unwrap_or(0)) {
+        conn.execute_batch(migration)
+            .map_err(StoreError::database)?;
+    }
+    conn.execute("DELETE FROM audit_schema_version", [])
+        .and_then(|_| {
+            conn.execute(
+                "INSERT INTO audit_schema_version (version) VALUES (?1)",
+                [VERSION],
+            )
+        })
+        .map_err(StoreError::database)?;
+    Ok(())
+}
+
+fn table_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
+    conn.query_row(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+        [name],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|found| found.is_some())
+    .map_err(StoreError::database)
+}

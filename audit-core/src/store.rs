@@ -1,0 +1,92 @@
+//! What the SQL stores share: the query, its page and count, the cursor,
+//! the errors, and the [`Outbox`] for writing in the caller's transaction.
+//!
+//! Two stores keep entries in SQL and read them back, each behind a feature:
+//! `sqlite` gives `sqlite::SqliteStore`, an embedded
+//! database in a file, and `postgres` gives
+//! `postgres::PostgresStore`. Both have the same
+//! methods with the same meaning:
+//!
+//! | method | what it does |
+//! | --- | --- |
+//! | `export`, `flush` ([`AuditSink`](crate::AuditSink)) | queue an entry without waiting; wait until every entry exported before is committed |
+//! | `query(&AuditQuery)` | one [`Page`] of the matching entries, newest first, with the [`Cursor`] of the next page |
+//! | `count(&AuditQuery, cap)` | how many entries match, counted up to `cap` ([`CappedCount`]) |
+//! | `history(resource_type, resource_id)` | every entry about one resource, newest first |
+//! | `purge_before(cutoff)` | deletes the entries made before `cutoff`, 1000 a transaction, and says how many |
+//! | `take_unwritten()` | the entries the store could not write, to retry or spool |
+//!
+//! The [`AuditStore`] trait has these methods too, for code that serves
+//! either store.
+//!
+//! The reading methods are `async` on both, and never block the runtime
+//! that awaits them, whichever it is. `SqliteStore` also has `blocking_`
+//! variants for code without one.
+//!
+//! # Writing
+//!
+//! `export` hands the entry to the store's writer thread and returns; the
+//! writer commits what it was given in batches, one transaction a batch. The
+//! queue is bounded: when the writer falls behind, `export` returns
+//! [`ExportError::QueueFull`](crate::ExportError::QueueFull) with the entry.
+//! A batch that fails is retried once, on a new connection; if it fails
+//! again, its entries are counted in the error the next `flush` returns and
+//! kept for `take_unwritten` (beyond the queue's capacity, and when the
+//! store is dropped with entries nobody took, each is written to standard
+//! error as JSON). No entry vanishes silently.
+//!
+//! Each entry is stored twice: as columns (text, JSON, the time) that the
+//! queries filter on and the indexes order, and as the exact JSON text it
+//! was exported as, from which it is read back. So an entry comes back equal
+//! to the one exported, diff included, whatever its values.
+//!
+//! # Reading
+//!
+//! Queries see committed entries: `flush` first to see everything exported.
+//! Pages are keyset pages, ordered by time then id, both descending, and
+//! never use `OFFSET`: a page costs the same at the end of the log as at the
+//! start, and entries written while a client pages do not shift the pages.
+//! Every index of the table ends with (time, id), so that each filter pages
+//! from an index.
+//!
+//! # Counting
+//!
+//! `count` reads at most `cap + 1` matching entries: past some thousands,
+//! "how many" is not worth a scan of the log. [`COUNT_CAP`] is a good cap.
+//!
+//! # In the caller's transaction
+//!
+//! An entry that must commit if and only if its change does is written with
+//! the change's own transaction: audit into an [`Outbox`], then insert its
+//! entries with `sqlite::insert_entries` or `postgres::insert_entries`.
+
+mod audit_store;
+mod cursor;
+mod error;
+mod outbox;
+mod page;
+mod query;
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) mod oneshot;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) mod row;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) mod sql;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) mod writer;
+
+pub use self::audit_store::AuditStore;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) use self::audit_store::impl_audit_store;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) use self::cursor::micros;
+pub use self::cursor::{Cursor, CursorError};
+pub use self::error::StoreError;
+pub use self::outbox::Outbox;
+pub use self::page::{CappedCount, Page};
+pub use self::query::{AuditQuery, COUNT_CAP, DEFAULT_LIMIT, MAX_LIMIT, StatusFilter};
+
+/// How many entries a retention purge deletes in one transaction: short
+/// enough never to hold writers back for long (Coder's batch size).
+pub const PURGE_BATCH: i64 = 1000;

@@ -1,0 +1,84 @@
+//! What can go wrong reading, migrating or purging a store.
+
+use std::fmt;
+
+/// A store could not be opened, migrated, read or purged.
+///
+/// Writing goes through [`AuditSink`](crate::AuditSink): its failures are
+/// [`ExportError`](crate::ExportError)s, returned by `flush`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database failed: it could not be reached, or refused a statement.
+    Database(Box<dyn std::error::Error + Send + Sync>),
+    /// The audit table's schema is not one this version of audit-core can
+    /// write: newer (written by a later audit-core), older than any it can
+    /// migrate, or a table of the same name it did not create. Nothing was
+    /// written to it.
+    SchemaVersion {
+        /// The version found; `None` when the table has no version at all.
+        found: Option<i64>,
+        /// The version this audit-core reads and writes.
+        supported: i64,
+    },
+    /// A stored entry could not be read back as an entry.
+    CorruptEntry {
+        /// The entry's id, as stored.
+        id: String,
+        /// Why it could not be read.
+        source: serde_json::Error,
+    },
+    /// The store's background thread could not be started, or stopped.
+    Thread(std::io::Error),
+}
+
+impl StoreError {
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub(crate) fn database(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Database(Box::new(error))
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Database(error) => write!(f, "audit store: {error}"),
+            StoreError::SchemaVersion {
+                found: None,
+                supported,
+            } => write!(
+                f,
+                "a table named audit_entries exists but has no audit_schema_version: it was not created by audit-core, which leaves it untouched (this audit-core writes schema version {supported}); rename it, or use another database or schema"
+            ),
+            StoreError::SchemaVersion {
+                found: Some(found),
+                supported,
+            } if found > supported => write!(
+                f,
+                "the audit table has schema version {found}, newer than version {supported} which this audit-core writes; upgrade audit-core, since writing with this one could corrupt the table"
+            ),
+            StoreError::SchemaVersion {
+                found: Some(found),
+                supported,
+            } => write!(
+                f,
+                "the audit table has schema version {found}, which this audit-core (schema version {supported}) cannot migrate; migrate it with the audit-core release that wrote it first"
+            ),
+            StoreError::CorruptEntry { id, source } => {
+                write!(f, "stored audit entry {id} cannot be read: {source}")
+            }
+            StoreError::Thread(error) => write!(f, "audit store thread: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Database(error) => Some(&**error),
+            StoreError::CorruptEntry { source, .. } => Some(source),
+            StoreError::Thread(error) => Some(error),
+            StoreError::SchemaVersion { .. } => None,
+        }
+    }
+}

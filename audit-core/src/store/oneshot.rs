@@ -1,0 +1,127 @@
+//! A channel for one reply, awaited by async code or waited for by a thread,
+//! whatever the async runtime (or none).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+/// A channel for one value.
+pub(crate) fn channel<T>() -> (Sender<T>, Receiver<T>) {
+    let slot = Arc::new(Slot {
+        state: Mutex::new(State {
+            value: None,
+            closed: false,
+            waker: None,
+        }),
+        changed: Condvar::new(),
+    });
+    (Sender(Arc::clone(&slot)), Receiver(slot))
+}
+
+/// Sends the value; dropped without sending, the receiver gets `None`.
+pub(crate) struct Sender<T>(Arc<Slot<T>>);
+
+/// Receives the value: `.await` it, or [`wait`](Receiver::wait) for it.
+pub(crate) struct Receiver<T>(Arc<Slot<T>>);
+
+struct Slot<T> {
+    state: Mutex<State<T>>,
+    changed: Condvar,
+}
+
+struct State<T> {
+    value: Option<T>,
+    /// The sender is gone: no value will come after `value`.
+    closed: bool,
+    waker: Option<Waker>,
+}
+
+impl<T> Slot<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<T> Sender<T> {
+    pub(crate) fn send(self, value: T) {
+        self.0.lock().value = Some(value);
+        // Dropping `self` wakes the receiver.
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        let waker = {
+            let mut state = self.0.lock();
+            state.closed = true;
+            state.waker.take()
+        };
+        self.0.changed.notify_all();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Blocks the thread until the value comes; `None` if it never will.
+    pub(crate) fn wait(self) -> Option<T> {
+        let mut state = self.0.lock();
+        while state.value.is_none() && !state.closed {
+            state = self
+                .0
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        state.value.take()
+    }
+}
+
+impl<T> Future for Receiver<T> {
+    type Output = Option<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut state = self.0.lock();
+        if let Some(value) = state.value.take() {
+            return Poll::Ready(Some(value));
+        }
+        if state.closed {
+            return Poll::Ready(None);
+        }
+        state.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+/// Runs `job` on a thread of its own and resolves to its result, so that
+/// async code can wait for blocking work without blocking its runtime.
+#[cfg(feature = "sqlite")]
+pub(crate) async fn on_thread<T: Send + 'static>(
+    name: &str,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> std::io::Result<T> {
+    let (sender, receiver) = channel();
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || sender.send(job()))?;
+    receiver
+        .await
+        .ok_or_else(|| std::io::Error::other(format!("the {name} thread stopped")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_gets_the_value_or_none() {
+        let (sender, receiver) = channel();
+        std::thread::spawn(move || sender.send(5));
+        assert_eq!(receiver.wait(), Some(5));
+        let (sender, receiver) = channel::<u8>();
+        drop(sender);
+        assert_eq!(receiver.wait(), None);
+    }
+}

@@ -1,0 +1,53 @@
+//! An entry as the columns of its row, computed once per entry.
+
+use crate::AuditEntry;
+use crate::store::cursor::micros;
+use crate::store::sql::flag_name;
+
+/// The values of an entry's row that are not fields of the entry as they are.
+pub(crate) struct EntryRow<'a> {
+    pub(crate) entry: &'a AuditEntry,
+    /// Microseconds since the Unix epoch.
+    pub(crate) time_us: i64,
+    pub(crate) ip: Option<String>,
+    /// The diff, as JSON text.
+    pub(crate) diff: String,
+    /// The additional fields, as JSON text.
+    pub(crate) additional_fields: String,
+    /// The flags' names.
+    pub(crate) flags: Vec<String>,
+    /// The whole entry, as JSON text: what is read back, so that an entry
+    /// comes back exactly as it was exported.
+    pub(crate) entry_json: String,
+}
+
+impl<'a> EntryRow<'a> {
+    pub(crate) fn new(entry: &'a AuditEntry) -> Result<Self, serde_json::Error> {
+        Ok(EntryRow {
+            entry,
+            time_us: micros(entry.time),
+            ip: entry.ip.map(|ip| ip.to_string()),
+            diff: serde_json::to_string(&entry.diff)?,
+            additional_fields: serde_json::to_string(&entry.additional_fields)?,
+            flags: entry.flags.iter().copied().map(flag_name).collect(),
+            entry_json: serde_json::to_string(entry)?,
+        })
+    }
+}
+
+/// Reads an entry back from its stored JSON.
+pub(crate) fn parse_entry(json: &str) -> Result<AuditEntry, crate::store::StoreError> {
+    serde_json::from_str(json).map_err(|source| crate::store::StoreError::CorruptEntry {
+        id: stored_id(json),
+        source,
+    })
+}
+
+/// The id in a stored entry that cannot be read as a whole, for the error.
+fn stored_id(json: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: String,
+    }
+    serde_json::from_str::<Id>(json).map_or_else(|_| "(unknown id)".to_owned(), |id| id.id)
+}

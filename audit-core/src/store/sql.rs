@@ -1,0 +1,332 @@
+//! The SQL both stores run, built once for both dialects: only from the
+//! filters that are set, with every value bound to a placeholder.
+//!
+//! The SQL text is made of the constants in this file and placeholders,
+//! nothing else: a value from a query or an entry never becomes SQL.
+
+use uuid::Uuid;
+
+use crate::Flag;
+use crate::store::AuditQuery;
+use crate::store::cursor::micros;
+
+/// The table of entries.
+pub(crate) const TABLE: &str = "audit_entries";
+
+/// A value bound to a placeholder.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Bind<'a> {
+    Text(&'a str),
+    Int(i64),
+    /// Microseconds since the Unix epoch; each dialect binds its time type.
+    Time(i64),
+    Id(Uuid),
+}
+
+/// How a store's SQL dialect writes what differs: placeholders, the time
+/// column, and the test for a flag.
+pub(crate) trait Dialect {
+    /// The time column: `time_us`, microseconds, on SQLite; `"time"`, a
+    /// `timestamptz`, on PostgreSQL.
+    const TIME: &'static str;
+
+    /// Appends SQL text.
+    fn push(&mut self, sql: &str);
+
+    /// Appends a placeholder bound to `value`.
+    fn bind(&mut self, value: Bind<'_>);
+
+    /// Appends a condition true when the entry's flags hold `flag`.
+    fn push_has_flag(&mut self, flag: &str);
+}
+
+/// `SELECT entry_json ...`: one page of `query`, plus one entry to tell
+/// whether another page follows.
+pub(crate) fn select_page<S: Dialect>(query: &AuditQuery, sql: &mut S) {
+    sql.push("SELECT entry_json FROM ");
+    sql.push(TABLE);
+    push_where(query, sql, true);
+    sql.push(" ORDER BY ");
+    sql.push(S::TIME);
+    sql.push(" DESC, id DESC LIMIT ");
+    sql.bind(Bind::Int(page_size_plus_one(query)));
+}
+
+/// `SELECT count(*) ...` of the entries matching `query`'s filters (not
+/// its cursor), reading at most `cap + 1` of them.
+pub(crate) fn select_count<S: Dialect>(query: &AuditQuery, cap: u64, sql: &mut S) {
+    sql.push("SELECT count(*) FROM (SELECT 1 FROM ");
+    sql.push(TABLE);
+    push_where(query, sql, false);
+    sql.push(" LIMIT ");
+    sql.bind(Bind::Int(
+        i64::try_from(cap.saturating_add(1)).unwrap_or(i64::MAX),
+    ));
+    sql.push(") AS matching");
+}
+
+/// Deletes the oldest `batch` entries made before `cutoff_us`.
+pub(crate) fn delete_batch<S: Dialect>(cutoff_us: i64, batch: i64, sql: &mut S) {
+    sql.push("DELETE FROM ");
+    sql.push(TABLE);
+    sql.push(" WHERE id IN (SELECT id FROM ");
+    sql.push(TABLE);
+    sql.push(" WHERE ");
+    sql.push(S::TIME);
+    sql.push(" < ");
+    sql.bind(Bind::Time(cutoff_us));
+    sql.push(" ORDER BY ");
+    sql.push(S::TIME);
+    sql.push(" LIMIT ");
+    sql.bind(Bind::Int(batch));
+    sql.push(")");
+}
+
+fn page_size_plus_one(query: &AuditQuery) -> i64 {
+    i64::try_from(query.page_size()).map_or(i64::MAX, |size| size + 1)
+}
+
+/// ` WHERE ...` for every filter set in `query`, and its cursor when
+/// `with_cursor`; nothing when none is set.
+fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool) {
+    let mut conditions = Conditions { sql, any: false };
+    let text_filters = [
+        ("resource_type", &query.resource_type),
+        ("resource_id", &query.resource_id),
+        ("actor", &query.actor),
+        ("organization_id", &query.organization_id),
+        ("request_id", &query.request_id),
+    ];
+    for (column, value) in text_filters {
+        if let Some(value) = value {
+            let sql = conditions.next();
+            sql.push(column);
+            sql.push(" = ");
+            sql.bind(Bind::Text(value));
+        }
+    }
+    match query.actions.as_slice() {
+        [] => {}
+        [action] => {
+            let sql = conditions.next();
+            sql.push("action = ");
+            sql.bind(Bind::Text(action.as_str()));
+        }
+        actions => {
+            let sql = conditions.next();
+            sql.push("action IN (");
+            for (index, action) in actions.iter().enumerate() {
+                if index > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Bind::Text(action.as_str()));
+            }
+            sql.push(")");
+        }
+    }
+    if let Some(status) = query.status {
+        use crate::store::StatusFilter;
+        let sql = conditions.next();
+        match status {
+            StatusFilter::Code(code) => {
+                sql.push("status_code = ");
+                sql.bind(Bind::Int(i64::from(code)));
+            }
+            StatusFilter::Succeeded => sql.push("status_code < 400"),
+            StatusFilter::Failed => sql.push("status_code >= 400"),
+            StatusFilter::Uncommitted => sql.push("status_code IS NULL"),
+        }
+    }
+    if let Some(flag) = query.flag {
+        let name = flag_name(flag);
+        conditions.next().push_has_flag(&name);
+    }
+    if let Some(since) = query.since {
+        let sql = conditions.next();
+        sql.push(S::TIME);
+        sql.push(" >= ");
+        sql.bind(Bind::Time(micros(since)));
+    }
+    if let Some(until) = query.until {
+        let sql = conditions.next();
+        sql.push(S::TIME);
+        sql.push(" < ");
+        sql.bind(Bind::Time(micros(until)));
+    }
+    if let (true, Some(cursor)) = (with_cursor, query.after) {
+        let sql = conditions.next();
+        sql.push("(");
+        sql.push(S::TIME);
+        sql.push(", id) < (");
+        sql.bind(Bind::Time(cursor.time_us));
+        sql.push(", ");
+        sql.bind(Bind::Id(cursor.id));
+        sql.push(")");
+    }
+}
+
+/// Writes ` WHERE ` before the first condition and ` AND ` before the others.
+struct Conditions<'a, S> {
+    sql: &'a mut S,
+    any: bool,
+}
+
+impl<S: Dialect> Conditions<'_, S> {
+    fn next(&mut self) -> &mut S {
+        self.sql.push(if self.any { " AND " } else { " WHERE " });
+        self.any = true;
+        self.sql
+    }
+}
+
+/// The name a flag is stored under: its serialized name.
+pub(crate) fn flag_name(flag: Flag) -> String {
+    match serde_json::to_value(flag) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => format!("{flag:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::Action;
+    use crate::store::{Cursor, StatusFilter};
+
+    /// Records SQL with `?` placeholders and the values bound.
+    #[derive(Default)]
+    struct Recorder {
+        text: String,
+        binds: Vec<String>,
+    }
+
+    impl Dialect for Recorder {
+        const TIME: &'static str = "time";
+
+        fn push(&mut self, sql: &str) {
+            self.text.push_str(sql);
+        }
+
+        fn bind(&mut self, value: Bind<'_>) {
+            self.text.push('?');
+            self.binds.push(format!("{value:?}"));
+        }
+
+        fn push_has_flag(&mut self, flag: &str) {
+            self.text.push_str("has_flag(?)");
+            self.binds.push(flag.to_owned());
+        }
+    }
+
+    fn page(query: &AuditQuery) -> Recorder {
+        let mut sql = Recorder::default();
+        select_page(query, &mut sql);
+        sql
+    }
+
+    #[test]
+    fn no_filter_no_where() {
+        let sql = page(&AuditQuery::new());
+        assert_eq!(
+            sql.text,
+            "SELECT entry_json FROM audit_entries ORDER BY time DESC, id DESC LIMIT ?"
+        );
+        assert_eq!(sql.binds, ["Int(101)"]);
+    }
+
+    #[test]
+    fn every_filter_is_a_bound_condition() {
+        let query = AuditQuery::new()
+            .resource_type("chat")
+            .resource_id("42")
+            .actions([Action::WRITE, Action::DELETE])
+            .actor("ada")
+            .organization("org")
+            .request_id("req")
+            .status(StatusFilter::Code(404))
+            .flag(Flag::EmptyWriteDiff)
+            .since(datetime!(1970-01-01 00:00:01 UTC))
+            .until(datetime!(1970-01-01 00:00:02 UTC))
+            .limit(10)
+            .after(Cursor {
+                time_us: 5,
+                id: Uuid::nil(),
+            });
+        let sql = page(&query);
+        assert_eq!(
+            sql.text,
+            "SELECT entry_json FROM audit_entries WHERE resource_type = ? AND resource_id = ? \
+             AND actor = ? AND organization_id = ? AND request_id = ? AND action IN (?, ?) \
+             AND status_code = ? AND has_flag(?) AND time >= ? AND time < ? \
+             AND (time, id) < (?, ?) ORDER BY time DESC, id DESC LIMIT ?"
+        );
+        assert_eq!(
+            sql.binds,
+            [
+                r#"Text("chat")"#,
+                r#"Text("42")"#,
+                r#"Text("ada")"#,
+                r#"Text("org")"#,
+                r#"Text("req")"#,
+                r#"Text("write")"#,
+                r#"Text("delete")"#,
+                "Int(404)",
+                "empty_write_diff",
+                "Time(1000000)",
+                "Time(2000000)",
+                "Time(5)",
+                "Id(00000000-0000-0000-0000-000000000000)",
+                "Int(11)",
+            ]
+        );
+    }
+
+    #[test]
+    fn hostile_values_never_reach_the_sql_text() {
+        let hostile = "x' OR 1=1; DROP TABLE audit_entries; --\0\u{202e}";
+        let query = AuditQuery::new()
+            .resource_type(hostile)
+            .resource_id(hostile)
+            .actor(hostile)
+            .organization(hostile)
+            .request_id(hostile);
+        let sql = page(&query);
+        assert!(!sql.text.contains('\''), "{}", sql.text);
+        assert!(!sql.text.contains("OR 1=1"), "{}", sql.text);
+        assert_eq!(sql.binds.len(), 6);
+    }
+
+    #[test]
+    fn count_ignores_the_cursor_and_reads_one_past_the_cap() {
+        let query = AuditQuery::new().actor("ada").after(Cursor {
+            time_us: 1,
+            id: Uuid::nil(),
+        });
+        let mut sql = Recorder::default();
+        select_count(&query, 2000, &mut sql);
+        assert_eq!(
+            sql.text,
+            "SELECT count(*) FROM (SELECT 1 FROM audit_entries WHERE actor = ? LIMIT ?) AS matching"
+        );
+        assert_eq!(sql.binds, [r#"Text("ada")"#, "Int(2001)"]);
+    }
+
+    #[test]
+    fn status_classes_need_no_value() {
+        for (status, condition) in [
+            (StatusFilter::Succeeded, "status_code < 400"),
+            (StatusFilter::Failed, "status_code >= 400"),
+            (StatusFilter::Uncommitted, "status_code IS NULL"),
+        ] {
+            let sql = page(&AuditQuery::new().status(status));
+            assert!(
+                sql.text.contains(&format!(" WHERE {condition} ORDER")),
+                "{}",
+                sql.text
+            );
+            assert_eq!(sql.binds.len(), 1);
+        }
+    }
+}

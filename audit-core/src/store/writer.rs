@@ -1,0 +1,320 @@
+//! The background writer both stores share: it takes entries from a queue
+//! and writes them in batches, one transaction a batch, so that `export`
+//! never waits for the database.
+
+use std::io::{self, Write as _};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+
+use crate::store::oneshot;
+use crate::store::row::EntryRow;
+use crate::{AuditEntry, ExportError};
+
+/// An error from a database, whatever the database.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How a store writes a batch.
+pub(crate) trait WriteBatch: Send + 'static {
+    /// Writes every row in one transaction: all of them, or none.
+    ///
+    /// # Errors
+    ///
+    /// When the transaction did not commit.
+    fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<(), BoxError>;
+
+    /// Called after a failed write, before it is retried once: forget a
+    /// broken connection, so that the retry makes a new one.
+    fn reset(&mut self) {}
+}
+
+/// How the writer is set up.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WriterConfig {
+    /// The thread's name, and the store's in reports.
+    pub(crate) name: &'static str,
+    /// How many entries may wait for the writer.
+    pub(crate) capacity: usize,
+    /// The most entries one transaction writes.
+    pub(crate) batch_size: usize,
+}
+
+/// The queue into the writer thread, and the entries it could not write.
+pub(crate) struct Writer {
+    name: &'static str,
+    sender: Option<Sender<Message>>,
+    thread: Option<JoinHandle<()>>,
+    queued: Arc<AtomicUsize>,
+    capacity: usize,
+    unwritten: Arc<Unwritten>,
+}
+
+enum Message {
+    Entry(Box<AuditEntry>),
+    Flush(oneshot::Sender<Result<(), ExportError>>),
+}
+
+/// Entries whose batch failed, kept for `take_unwritten`, up to a limit.
+struct Unwritten {
+    entries: Mutex<Vec<AuditEntry>>,
+    limit: usize,
+}
+
+impl Writer {
+    /// Starts the writer thread, which writes with `batch`.
+    pub(crate) fn spawn<B: WriteBatch>(config: WriterConfig, batch: B) -> io::Result<Self> {
+        let (sender, receiver) = mpsc::channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        let capacity = config.capacity.max(1);
+        let unwritten = Arc::new(Unwritten {
+            entries: Mutex::new(Vec::new()),
+            limit: capacity,
+        });
+        let thread = BatchLoop {
+            name: config.name,
+            batch,
+            batch_size: config.batch_size.max(1),
+            queued: Arc::clone(&queued),
+            unwritten: Arc::clone(&unwritten),
+            failure: None,
+        };
+        let thread = std::thread::Builder::new()
+            .name(config.name.to_owned())
+            .spawn(move || thread.run(&receiver))?;
+        Ok(Writer {
+            name: config.name,
+            sender: Some(sender),
+            thread: Some(thread),
+            queued,
+            capacity,
+            unwritten,
+        })
+    }
+
+    /// Queues `entry` for the writer, without waiting.
+    pub(crate) fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        let Some(sender) = &self.sender else {
+            return Err(ExportError::Closed(Box::new(entry)));
+        };
+        if self.queued.fetch_add(1, Ordering::AcqRel) >= self.capacity {
+            self.queued.fetch_sub(1, Ordering::AcqRel);
+            return Err(ExportError::QueueFull(Box::new(entry)));
+        }
+        sender
+            .send(Message::Entry(Box::new(entry)))
+            .map_err(|returned| {
+                self.queued.fetch_sub(1, Ordering::AcqRel);
+                match returned.0 {
+                    Message::Entry(entry) => ExportError::Closed(entry),
+                    Message::Flush(_) => ExportError::Stopped,
+                }
+            })
+    }
+
+    /// Asks the writer to commit what it was given, and returns the reply.
+    fn request_flush(&self) -> Result<oneshot::Receiver<Result<(), ExportError>>, ExportError> {
+        let (reply, result) = oneshot::channel();
+        self.sender
+            .as_ref()
+            .ok_or(())
+            .and_then(|sender| sender.send(Message::Flush(reply)).map_err(drop))
+            .map_err(|()| ExportError::Stopped)?;
+        Ok(result)
+    }
+
+    /// Blocks until every entry exported before is committed, or failed.
+    pub(crate) fn flush(&self) -> Result<(), ExportError> {
+        self.request_flush()?
+            .wait()
+            .unwrap_or(Err(ExportError::Stopped))
+    }
+
+    /// Resolves once every entry exported before is committed, or failed.
+    pub(crate) async fn flush_async(&self) -> Result<(), ExportError> {
+        self.request_flush()?
+            .await
+            .unwrap_or(Err(ExportError::Stopped))
+    }
+
+    /// The entries the writer could not write since the last call.
+    pub(crate) fn take_unwritten(&self) -> Vec<AuditEntry> {
+        std::mem::take(&mut *self.unwritten.lock())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Closing the queue makes the writer write what is left, then stop.
+        drop(self.sender.take());
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            report(
+                self.name,
+                "the writer thread panicked; entries still queued were lost",
+            );
+        }
+        // Nobody can take these any more: write them where they can be recovered.
+        for entry in self.take_unwritten() {
+            report_entry(self.name, "never written to the store", &entry);
+        }
+    }
+}
+
+impl Unwritten {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<AuditEntry>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The writer thread's state.
+struct BatchLoop<B> {
+    name: &'static str,
+    batch: B,
+    batch_size: usize,
+    queued: Arc<AtomicUsize>,
+    unwritten: Arc<Unwritten>,
+    /// Entries that failed since the last flush, and the first error.
+    failure: Option<(usize, String)>,
+}
+
+impl<B: WriteBatch> BatchLoop<B> {
+    fn run(mut self, receiver: &Receiver<Message>) {
+        let mut entries = Vec::with_capacity(self.batch_size);
+        let mut flushes = Vec::new();
+        // `recv` fails once the queue is closed and empty.
+        while let Ok(message) = receiver.recv() {
+            self.take(message, &mut entries, &mut flushes);
+            // A flush ends the batch: it answers for what came before it.
+            while entries.len() < self.batch_size && flushes.is_empty() {
+                match receiver.try_recv() {
+                    Ok(message) => self.take(message, &mut entries, &mut flushes),
+                    Err(_) => break,
+                }
+            }
+            if !entries.is_empty() {
+                self.write(&entries);
+                entries.clear();
+            }
+            for reply in flushes.drain(..) {
+                reply.send(self.take_failure());
+            }
+        }
+        if let Err(error) = self.take_failure() {
+            report(self.name, &error.to_string());
+        }
+    }
+
+    fn take(
+        &mut self,
+        message: Message,
+        entries: &mut Vec<AuditEntry>,
+        flushes: &mut Vec<oneshot::Sender<Result<(), ExportError>>>,
+    ) {
+        match message {
+            Message::Entry(entry) => {
+                self.queued.fetch_sub(1, Ordering::AcqRel);
+                entries.push(*entry);
+            }
+            Message::Flush(reply) => flushes.push(reply),
+        }
+    }
+
+    /// Writes `entries` in one transaction, retried once on a fresh
+    /// connection; when that fails too, they are unwritten.
+    fn write(&mut self, entries: &[AuditEntry]) {
+        let mut rows = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match EntryRow::new(entry) {
+                Ok(row) => rows.push(row),
+                Err(error) => self.fail(std::slice::from_ref(entry), &error.to_string()),
+            }
+        }
+        if rows.is_empty() {
+            return;
+        }
+        let Err(first) = self.batch.write(&rows) else {
+            return;
+        };
+        self.batch.reset();
+        let Err(error) = self.batch.write(&rows) else {
+            return;
+        };
+        self.batch.reset();
+        let failed: Vec<AuditEntry> = rows.iter().map(|row| row.entry.clone()).collect();
+        let message = if error.to_string() == first.to_string() {
+            error.to_string()
+        } else {
+            format!("{error} (first attempt: {first})")
+        };
+        self.fail(&failed, &message);
+    }
+
+    /// Records that `entries` were not written: counted for the next flush,
+    /// kept for `take_unwritten`, or reported when too many are kept.
+    fn fail(&mut self, entries: &[AuditEntry], error: &str) {
+        log_failure(
+            self.name,
+            &format!(
+                "{} {} not written: {error}",
+                entries.len(),
+                if entries.len() == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                }
+            ),
+        );
+        match &mut self.failure {
+            Some((failed, _)) => *failed += entries.len(),
+            None => self.failure = Some((entries.len(), error.to_owned())),
+        }
+        let mut unwritten = self.unwritten.lock();
+        for entry in entries {
+            if unwritten.len() < self.unwritten.limit {
+                unwritten.push(entry.clone());
+            } else {
+                report_entry(self.name, error, entry);
+            }
+        }
+    }
+
+    fn take_failure(&mut self) -> Result<(), ExportError> {
+        match self.failure.take() {
+            None => Ok(()),
+            Some((failed, error)) => Err(ExportError::Write {
+                failed,
+                source: io::Error::other(error),
+            }),
+        }
+    }
+}
+
+/// Logs a failure that the next flush returns.
+fn log_failure(name: &str, message: &str) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(target: "audit", store = name, "{message}");
+    #[cfg(not(feature = "tracing"))]
+    let _ = (name, message);
+}
+
+/// Reports a failure where no caller can be told: through `tracing`, and on
+/// standard error.
+fn report(name: &str, message: &str) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(target: "audit", store = name, "{message}");
+    let _ = writeln!(io::stderr(), "{name}: {message}");
+}
+
+/// Writes an entry that was not stored to standard error, whole, so that it
+/// can be recovered from the process's logs.
+fn report_entry(name: &str, why: &str, entry: &AuditEntry) {
+    let json = serde_json::to_string(entry).unwrap_or_else(|error| format!("({error})"));
+    #[cfg(feature = "tracing")]
+    tracing::error!(target: "audit", store = name, entry = %json, "audit entry not stored: {why}");
+    let _ = writeln!(
+        io::stderr(),
+        "{name}: audit entry not stored ({why}): {json}"
+    );
+}

@@ -1,0 +1,439 @@
+//! The PostgreSQL store against a real server: the shared store tests
+//! (`audit_tests::stores`), then what is PostgreSQL's own: schema versions,
+//! the caller's transaction, a lost connection and a server that goes away.
+//!
+//! The server is `AUDIT_TEST_DATABASE_URL` when it is set (`.ci/run` sets
+//! it), else a throwaway one that `.ci/pg.sh` starts from the installed
+//! PostgreSQL binaries and stops when the tests exit. Without either, the
+//! tests pass with a printed reason, except under `CI=true`, where a missing
+//! server fails them. Each test works in a schema of its own.
+
+use std::io::{self, Write as _};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::str::FromStr as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use audit_core::postgres::{PostgresStore, insert_entries};
+use audit_core::store::{AuditQuery, Outbox, StoreError};
+use audit_core::{Action, AuditRequest, AuditSink, ExportError};
+use audit_tests::stores::{self, Doc, entry};
+use serde_json::json;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{AssertSqlSafe, PgPool};
+use time::macros::datetime;
+
+/// The URL of the test server, started once for all the tests; `None`,
+/// with the reason printed, when there is none and this is not CI.
+fn server() -> Option<&'static str> {
+    static SERVER: OnceLock<Result<String, String>> = OnceLock::new();
+    match SERVER.get_or_init(start_server) {
+        Ok(url) => Some(url),
+        Err(reason) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
+            panic!("CI=true needs a PostgreSQL server: {reason}")
+        }
+        Err(reason) => {
+            let _ = writeln!(io::stderr(), "skipped, no PostgreSQL: {reason}");
+            None
+        }
+    }
+}
+
+fn start_server() -> Result<String, String> {
+    if let Ok(url) = std::env::var("AUDIT_TEST_DATABASE_URL") {
+        return Ok(url);
+    }
+    let installed = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|mut versions| {
+        versions
+            .any(|version| version.is_ok_and(|version| version.path().join("bin/initdb").exists()))
+    });
+    if !installed {
+        return Err(
+            "AUDIT_TEST_DATABASE_URL is not set, and no PostgreSQL is installed under /usr/lib/postgresql to start one"
+                .into(),
+        );
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/pg.sh");
+    let state = std::env::temp_dir().join(format!("audit-pg-test-{}", std::process::id()));
+    let output = Command::new(&script)
+        .arg("start")
+        .arg(&state)
+        .output()
+        .map_err(|error| format!("{}: {error}", script.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} start failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    stop_when_this_process_exits(&script, &state);
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// The test harness has no hook for "all tests are done": a watcher process
+/// stops the server once this process is gone, however it ended.
+fn stop_when_this_process_exits(script: &Path, state: &PathBuf) {
+    let watch = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 0.2; done; exec \"$0\" stop \"$1\"",
+        pid = std::process::id()
+    );
+    let _ = Command::new("bash")
+        .args(["-c", &watch])
+        .arg(script)
+        .arg(state)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+}
+
+/// Connection options for `url` that work in the schema `schema`.
+fn in_schema(url: &str, schema: &str) -> PgConnectOptions {
+    PgConnectOptions::from_str(url)
+        .unwrap()
+        .options([("search_path", schema)])
+}
+
+/// A pool on a new, empty schema named after the test.
+async fn pool(schema: &str) -> Option<PgPool> {
+    let url = server()?;
+    let admin = PgPool::connect(url).await.unwrap();
+    sqlx::raw_sql(AssertSqlSafe(format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    Some(
+        PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with(in_schema(url, schema))
+            .await
+            .unwrap(),
+    )
+}
+
+macro_rules! shared_tests {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $name() {
+            let Some(pool) = pool(concat!("t_", stringify!($name))).await else { return };
+            let store = PostgresStore::builder(pool).open().await.unwrap();
+            stores::$name(&store).await;
+        }
+    )*};
+}
+
+shared_tests!(
+    entries_come_back_exactly,
+    every_filter_selects_what_it_says,
+    pages_walk_entries_of_equal_time,
+    count_is_capped,
+    history_is_one_call,
+    purge_deletes_before_the_cutoff,
+    concurrent_writers_lose_nothing,
+    hostile_values_come_back_exactly,
+);
+
+#[tokio::test]
+async fn a_newer_schema_is_refused_and_left_untouched() {
+    let Some(pool) = pool("t_newer_schema").await else {
+        return;
+    };
+    PostgresStore::migrate(&pool).await.unwrap();
+    sqlx::query("UPDATE audit_schema_version SET version = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let error = PostgresStore::builder(pool.clone())
+        .open()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StoreError::SchemaVersion {
+                found: Some(2),
+                supported: 1
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("upgrade audit-core"), "{error}");
+    let version: i32 = sqlx::query_scalar("SELECT version FROM audit_schema_version")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(version, 2);
+}
+
+#[tokio::test]
+async fn a_table_audit_core_did_not_create_is_refused() {
+    let Some(pool) = pool("t_foreign_table").await else {
+        return;
+    };
+    sqlx::raw_sql(
+        "CREATE TABLE audit_entries (what text); INSERT INTO audit_entries VALUES ('mine')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let error = PostgresStore::migrate(&pool).await.unwrap_err();
+    assert!(
+        matches!(error, StoreError::SchemaVersion { found: None, .. }),
+        "{error:?}"
+    );
+    let kept: String = sqlx::query_scalar("SELECT what FROM audit_entries")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, "mine");
+}
+
+#[tokio::test]
+async fn concurrent_migrations_create_the_table_once() {
+    let Some(pool) = pool("t_concurrent_migrations").await else {
+        return;
+    };
+    let migrations: Vec<_> = (0..4)
+        .map(|_| {
+            let pool = pool.clone();
+            tokio::spawn(async move { PostgresStore::migrate(&pool).await })
+        })
+        .collect();
+    for migration in migrations {
+        migration.await.unwrap().unwrap();
+    }
+    let versions: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_schema_version")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(versions, 1);
+}
+
+/// Updates doc-1 in `tx`, auditing the change into `outbox`.
+async fn update_doc(tx: &mut sqlx::PgConnection, outbox: &Outbox) {
+    let doc = |n: i64| Doc {
+        id: "doc-1".into(),
+        body: json!({"n": n}),
+        password: String::new(),
+    };
+    let mut audit = AuditRequest::new(outbox, Action::WRITE).actor("ada");
+    audit.set_old(doc(0));
+    sqlx::query("UPDATE docs SET n = 1 WHERE id = 'doc-1'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    audit.set_new(doc(1));
+    audit.commit(200).unwrap();
+}
+
+async fn app_database(schema: &str) -> Option<PgPool> {
+    let pool = pool(schema).await?;
+    sqlx::raw_sql("CREATE TABLE docs (id text PRIMARY KEY, n bigint NOT NULL); INSERT INTO docs VALUES ('doc-1', 0)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    PostgresStore::migrate(&pool).await.unwrap();
+    Some(pool)
+}
+
+async fn doc_n(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT n FROM docs WHERE id = 'doc-1'")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_entry_commits_with_the_callers_transaction() {
+    let Some(pool) = app_database("t_tx_commit").await else {
+        return;
+    };
+    let mut tx = pool.begin().await.unwrap();
+    let outbox = Outbox::new();
+    update_doc(&mut tx, &outbox).await;
+    assert_eq!(insert_entries(&mut tx, outbox.take()).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+
+    let store = PostgresStore::builder(pool.clone()).open().await.unwrap();
+    let history = store.history("doc", "doc-1").await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(history[0].diff.contains("body"));
+    assert_eq!(doc_n(&pool).await, 1);
+}
+
+#[tokio::test]
+async fn an_entry_rolls_back_with_the_callers_transaction() {
+    let Some(pool) = app_database("t_tx_rollback").await else {
+        return;
+    };
+    let mut tx = pool.begin().await.unwrap();
+    let outbox = Outbox::new();
+    update_doc(&mut tx, &outbox).await;
+    insert_entries(&mut tx, outbox.take()).await.unwrap();
+    tx.rollback().await.unwrap();
+
+    let store = PostgresStore::builder(pool.clone()).open().await.unwrap();
+    assert!(store.history("doc", "doc-1").await.unwrap().is_empty());
+    assert_eq!(doc_n(&pool).await, 0);
+}
+
+#[tokio::test]
+async fn a_failed_insert_fails_the_callers_transaction() {
+    let Some(pool) = app_database("t_tx_failed_insert").await else {
+        return;
+    };
+    sqlx::query("ALTER TABLE audit_entries ADD CHECK (actor <> 'mallory')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    let outbox = Outbox::new();
+    update_doc(&mut tx, &outbox).await;
+    let mut refused = outbox.take();
+    refused[0].actor = Some("mallory".into());
+    let error = insert_entries(&mut tx, refused).await.unwrap_err();
+    assert!(error.to_string().contains("check constraint"), "{error}");
+    tx.rollback().await.unwrap();
+    assert_eq!(doc_n(&pool).await, 0);
+}
+
+#[tokio::test]
+async fn a_lost_connection_is_made_again_and_nothing_is_lost() {
+    let Some(pool) = pool("t_lost_connection").await else {
+        return;
+    };
+    let store = PostgresStore::builder(pool.clone()).open().await.unwrap();
+    let first = entry("doc-1", "ada", datetime!(2026-11-28 00:00 UTC));
+    store.export(first).unwrap();
+    store.flush_async().await.unwrap();
+
+    // The server ends the writer's session, as a restart or a failover would.
+    let ended: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'audit-core writer' AND datname = current_database()",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        !ended.is_empty() && ended.iter().all(|ended| *ended),
+        "{ended:?}"
+    );
+
+    for n in 0..20 {
+        store
+            .export(entry(
+                &format!("doc-{n}"),
+                "bob",
+                datetime!(2026-11-28 00:00 UTC),
+            ))
+            .unwrap();
+    }
+    store.flush_async().await.unwrap();
+    assert_eq!(
+        store.count(&AuditQuery::new(), 100).await.unwrap().count,
+        21
+    );
+    assert!(store.take_unwritten().is_empty());
+}
+
+/// A TCP proxy in front of the server, that can play a server going away.
+struct Proxy {
+    address: SocketAddr,
+    gone: Arc<AtomicBool>,
+    streams: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    fn start(server: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let proxy = Proxy {
+            address: listener.local_addr().unwrap(),
+            gone: Arc::default(),
+            streams: Arc::default(),
+        };
+        let (gone, streams) = (Arc::clone(&proxy.gone), Arc::clone(&proxy.streams));
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if gone.load(Ordering::SeqCst) {
+                    let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                }
+                let Ok(upstream) = TcpStream::connect(server) else {
+                    continue;
+                };
+                let mut kept = streams.lock().unwrap();
+                kept.push(client.try_clone().unwrap());
+                kept.push(upstream.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), upstream.try_clone().unwrap()),
+                    (upstream, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(Shutdown::Both);
+                    });
+                }
+            }
+        });
+        proxy
+    }
+
+    /// Every connection is cut, and new ones are closed at once.
+    fn go_away(&self) {
+        self.gone.store(true, Ordering::SeqCst);
+        for stream in self.streams.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+#[tokio::test]
+async fn entries_are_reported_when_the_server_goes_away() {
+    let Some(direct) = pool("t_server_goes_away").await else {
+        return;
+    };
+    let url = server().unwrap();
+    let options = in_schema(url, "t_server_goes_away");
+    let server = format!("{}:{}", options.get_host(), options.get_port())
+        .parse()
+        .unwrap();
+    let proxy = Proxy::start(server);
+    let through_proxy = PgPoolOptions::new()
+        .max_connections(2)
+        .connect_with(options.host("127.0.0.1").port(proxy.address.port()))
+        .await
+        .unwrap();
+    let store = PostgresStore::builder(through_proxy).open().await.unwrap();
+    let written: Vec<_> = (0..100)
+        .map(|n| entry(&format!("doc-{n}"), "ada", datetime!(2026-11-28 00:00 UTC)))
+        .collect();
+    for entry in &written {
+        store.export(entry.clone()).unwrap();
+    }
+    store.flush_async().await.unwrap();
+
+    proxy.go_away();
+    let lost: Vec<_> = (0..50)
+        .map(|n| entry(&format!("doc-{n}"), "bob", datetime!(2026-11-28 00:00 UTC)))
+        .collect();
+    for entry in &lost {
+        store.export(entry.clone()).unwrap();
+    }
+    match store.flush_async().await {
+        Err(ExportError::Write { failed, .. }) => assert_eq!(failed, 50),
+        other => panic!("expected a write error, got {other:?}"),
+    }
+    // Every entry is either stored or handed back: none vanished.
+    assert_eq!(store.take_unwritten(), lost);
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_entries")
+        .fetch_one(&direct)
+        .await
+        .unwrap();
+    assert_eq!(stored, 100);
+}

@@ -1,0 +1,309 @@
+//! The SQLite store against a real SQLite database in a temporary
+//! directory: the shared store tests (`audit_tests::stores`), then what is
+//! SQLite's own: blocking reads, schema versions, the caller's transaction,
+//! and a writer that cannot write.
+
+use audit_core::sqlite::{SqliteStore, insert_entries};
+use audit_core::store::{AuditQuery, COUNT_CAP, Outbox, StoreError};
+use audit_core::{Action, AuditRequest, AuditSink, ExportError};
+use audit_tests::stores::{self, Doc, entry};
+use rusqlite::Connection;
+use serde_json::json;
+use tempfile::TempDir;
+use time::macros::datetime;
+
+fn store() -> (TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("audit.db")).unwrap();
+    (dir, store)
+}
+
+macro_rules! shared_tests {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $name() {
+            let (_dir, store) = store();
+            stores::$name(&store).await;
+        }
+    )*};
+}
+
+shared_tests!(
+    entries_come_back_exactly,
+    every_filter_selects_what_it_says,
+    pages_walk_entries_of_equal_time,
+    count_is_capped,
+    history_is_one_call,
+    purge_deletes_before_the_cutoff,
+    concurrent_writers_lose_nothing,
+    hostile_values_come_back_exactly,
+);
+
+#[test]
+fn blocking_reads_match_the_async_ones_without_a_runtime() {
+    let (_dir, store) = store();
+    let log = stores::varied_log();
+    for entry in &log {
+        store.export(entry.clone()).unwrap();
+    }
+    store.flush().unwrap();
+    let query = AuditQuery::new().actor("ada").limit(10);
+    let page = store.blocking_query(&query).unwrap();
+    assert_eq!(page.entries.len(), 10);
+    let count = store.blocking_count(&query, COUNT_CAP).unwrap();
+    assert_eq!(count.count, 40);
+    assert_eq!(store.blocking_history("doc", "doc-1").unwrap().len(), 30);
+    // A sync caller may still drive the async form with any executor.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    assert_eq!(runtime.block_on(store.query(&query)).unwrap(), page);
+    assert_eq!(
+        store
+            .blocking_purge_before(datetime!(2030-01-01 00:00 UTC))
+            .unwrap(),
+        120
+    );
+}
+
+#[test]
+fn entries_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.db");
+    let written = entry("doc-1", "ada", datetime!(2026-11-28 00:00 UTC));
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        store.export(written.clone()).unwrap();
+        // Dropped without a flush: the writer commits what is queued.
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        store.blocking_history("doc", "doc-1").unwrap(),
+        vec![written]
+    );
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    conn.execute("UPDATE audit_schema_version SET version = 2", [])
+        .unwrap();
+
+    let error = SqliteStore::open(&path).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StoreError::SchemaVersion {
+                found: Some(2),
+                supported: 1
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "the audit table has schema version 2, newer than version 1 which this audit-core writes; upgrade audit-core, since writing with this one could corrupt the table"
+    );
+    let version: i64 = conn
+        .query_row("SELECT version FROM audit_schema_version", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(version, 2);
+
+    conn.execute("UPDATE audit_schema_version SET version = 0", [])
+        .unwrap();
+    let error = SqliteStore::migrate(&conn).unwrap_err();
+    assert!(
+        error.to_string().starts_with("the audit table has schema version 0, which this audit-core (schema version 1) cannot migrate"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_table_audit_core_did_not_create_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.db");
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE audit_entries (what TEXT); INSERT INTO audit_entries VALUES ('mine');",
+    )
+    .unwrap();
+    let error = SqliteStore::open(&path).unwrap_err();
+    assert!(
+        matches!(error, StoreError::SchemaVersion { found: None, .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("was not created by audit-core"),
+        "{error}"
+    );
+    let kept: String = conn
+        .query_row("SELECT what FROM audit_entries", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(kept, "mine");
+}
+
+/// An app's own database: a table of docs, the audit table migrated in.
+fn app_database() -> (TempDir, Connection) {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = Connection::open(dir.path().join("app.db")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE docs (id TEXT PRIMARY KEY, n INTEGER NOT NULL); INSERT INTO docs VALUES ('doc-1', 0);",
+    )
+    .unwrap();
+    SqliteStore::migrate(&conn).unwrap();
+    (dir, conn)
+}
+
+/// Updates doc-1 in `tx`, auditing the change into `outbox`.
+fn update_doc(tx: &rusqlite::Transaction<'_>, outbox: &Outbox) {
+    let doc = |n: i64| Doc {
+        id: "doc-1".into(),
+        body: json!({"n": n}),
+        password: String::new(),
+    };
+    let mut audit = AuditRequest::new(outbox, Action::WRITE).actor("ada");
+    audit.set_old(doc(0));
+    tx.execute("UPDATE docs SET n = 1 WHERE id = 'doc-1'", [])
+        .unwrap();
+    audit.set_new(doc(1));
+    audit.commit(200).unwrap();
+}
+
+#[test]
+fn an_entry_commits_with_the_callers_transaction() {
+    let (dir, mut conn) = app_database();
+    let tx = conn.transaction().unwrap();
+    let outbox = Outbox::new();
+    update_doc(&tx, &outbox);
+    assert_eq!(insert_entries(&tx, outbox.take()).unwrap(), 1);
+    tx.commit().unwrap();
+
+    let store = SqliteStore::open(dir.path().join("app.db")).unwrap();
+    let history = store.blocking_history("doc", "doc-1").unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(history[0].diff.contains("body"));
+    let n: i64 = conn
+        .query_row("SELECT n FROM docs", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn an_entry_rolls_back_with_the_callers_transaction() {
+    let (dir, mut conn) = app_database();
+    let tx = conn.transaction().unwrap();
+    let outbox = Outbox::new();
+    update_doc(&tx, &outbox);
+    insert_entries(&tx, outbox.take()).unwrap();
+    tx.rollback().unwrap();
+
+    let store = SqliteStore::open(dir.path().join("app.db")).unwrap();
+    assert!(store.blocking_history("doc", "doc-1").unwrap().is_empty());
+    let n: i64 = conn
+        .query_row("SELECT n FROM docs", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn migrate_and_insert_outside_a_transaction_are_all_or_nothing() {
+    let (_dir, conn) = app_database();
+    let first = entry("doc-1", "ada", datetime!(2026-11-28 00:00 UTC));
+    let mut broken = entry("doc-2", "ada", datetime!(2026-11-28 00:00 UTC));
+    broken.id = first.id; // skipped as already stored
+    assert_eq!(insert_entries(&conn, [&first, &broken]).unwrap(), 1);
+    assert!(conn.is_autocommit());
+    // Migrating twice is a no-op.
+    SqliteStore::migrate(&conn).unwrap();
+}
+
+#[test]
+fn entries_the_writer_cannot_write_are_reported_not_dropped() {
+    let (dir, store) = store();
+    let before = entry("doc-1", "ada", datetime!(2026-11-28 00:00 UTC));
+    store.export(before).unwrap();
+    store.flush().unwrap();
+
+    // Someone drops the table under the store: every write now fails.
+    let conn = Connection::open(dir.path().join("audit.db")).unwrap();
+    conn.execute_batch("DROP TABLE audit_entries").unwrap();
+    let lost: Vec<_> = (0..3)
+        .map(|n| entry(&format!("doc-{n}"), "bob", datetime!(2026-11-28 00:00 UTC)))
+        .collect();
+    for entry in &lost {
+        store.export(entry.clone()).unwrap();
+    }
+    match store.flush() {
+        Err(ExportError::Write { failed, source }) => {
+            assert_eq!(failed, 3);
+            assert!(source.to_string().contains("no such table"), "{source}");
+        }
+        other => panic!("expected a write error, got {other:?}"),
+    }
+    assert_eq!(store.take_unwritten(), lost);
+    assert!(store.take_unwritten().is_empty());
+    // The next flush has nothing more to report.
+    store.flush().unwrap();
+}
+
+#[test]
+fn a_full_queue_hands_the_entry_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::builder(dir.path().join("audit.db"))
+        .capacity(1)
+        .open()
+        .unwrap();
+    let mut returned = 0;
+    for n in 0..2000 {
+        let entry = entry(&format!("doc-{n}"), "ada", datetime!(2026-11-28 00:00 UTC));
+        match store.export(entry.clone()) {
+            Ok(()) => {}
+            Err(ExportError::QueueFull(back)) => {
+                assert_eq!(*back, entry);
+                returned += 1;
+            }
+            Err(other) => panic!("{other}"),
+        }
+    }
+    store.flush().unwrap();
+    let stored = store
+        .blocking_count(&AuditQuery::new(), 10_000)
+        .unwrap()
+        .count;
+    assert_eq!(stored + returned, 2000);
+    assert!(returned > 0, "a queue of 1 never filled");
+}
+
+#[test]
+fn the_chat_example_reads_its_life_back() {
+    let (_dir, store) = store();
+    audit_examples::lifecycle::run(&store).unwrap();
+    store.flush().unwrap();
+    let chat = audit_examples::lifecycle::CHAT_ID.to_string();
+    let actions: Vec<String> = store
+        .blocking_history("chat", &chat)
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|entry| entry.action.to_string())
+        .collect();
+    assert_eq!(actions, ["create", "write", "write", "write", "delete"]);
+    let everything = store.blocking_query(&AuditQuery::new()).unwrap();
+    assert_eq!(everything.entries.len(), 7);
+    let archived_by_the_subsystem = store
+        .blocking_query(
+            &AuditQuery::new()
+                .resource_id(audit_examples::lifecycle::IDLE_CHAT_ID.to_string())
+                .action(Action::WRITE),
+        )
+        .unwrap();
+    assert_eq!(
+        archived_by_the_subsystem.entries[0].additional_fields["automatic_subsystem"],
+        "chat_auto_archive"
+    );
+}
