@@ -51,12 +51,25 @@ pub(crate) struct Model<'a> {
     /// Where the resource functions read from; `None` for an
     /// `#[audit(embedded)]` struct, which implements `AuditFields` only.
     pub(crate) resource: Option<Resource<'a>>,
+    /// `#[audit(remote = path::Type)]`: the struct is a mirror, and the impl
+    /// is `Audited<Mirror>` for that type, read from its values.
+    pub(crate) remote: Option<Remote>,
+}
+
+/// The type a mirror audits.
+pub(crate) struct Remote {
+    /// `remote = path::Type`, where errors about the type's fields point.
+    pub(crate) path: Path,
+    /// Whether `partial = "..."` allows fields the mirror does not name.
+    pub(crate) partial: bool,
 }
 
 /// A struct the derive rejected: what the stub impl needs.
 pub(crate) struct Stub<'a> {
     pub(crate) head: Head<'a>,
     pub(crate) schema: Schema<'a>,
+    /// The type a mirror audits, which the stub impl is for.
+    pub(crate) remote: Option<Path>,
 }
 
 /// What names the impl: the struct and the path to `audit_core`.
@@ -82,6 +95,8 @@ pub(crate) struct Schema<'a> {
     pub(crate) link: Option<String>,
     /// `#[audit(embedded)]`: part of a resource, not one; not registered.
     pub(crate) embedded: bool,
+    /// `partial = "why"` of a mirror: its field coverage is not checked.
+    pub(crate) partial: Option<String>,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
