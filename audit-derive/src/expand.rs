@@ -45,6 +45,7 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
         .iter()
         .filter_map(|field| field_statement(field, &private, Side::Record, Types::Named));
     let probes = probes(fields, &private);
+    let nested_checks = nested_checks(fields, &private);
     let auditable = model.resource.as_ref().map(|resource| {
         let methods = resource_methods(resource, &private, Types::Named);
         quote! {
@@ -64,6 +65,8 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
         const _: () = {
             // Outside the impl, so that it names none of the struct's
             // generics and a generic struct is registered too, once.
+            #nested_checks
+
             const __AUDIT_SCHEMA: &'static #krate::Schema = #schema;
 
             #probes
@@ -119,6 +122,7 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
         .filter_map(|field| field_statement(field, &private, Side::Record, Types::Inferred))
         .collect();
     let probes = probes(fields, &private);
+    let nested_checks = nested_checks(fields, &private);
     let methods = resource_methods(resource, &private, Types::Inferred);
     let members: Vec<&syn::Ident> = fields.iter().map(|field| field.member).collect();
     // Spanned at `remote = path`, so that a field the mirror does not name
@@ -138,6 +142,8 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
         .collect();
     quote! {
         const _: () = {
+            #nested_checks
+
             const __AUDIT_SCHEMA: &'static #krate::Schema = #schema;
 
             #probes
@@ -303,6 +309,26 @@ fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
         .collect()
 }
 
+/// For the nested fields whose type can be named here, the one check that
+/// it is auditable, spanned at the type; their other uses go through
+/// `__private::Nest`, whose fallback (imported here) reports nothing, so
+/// that a type that is not auditable is reported once.
+fn nested_checks(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
+    let checked: Vec<&Field<'_>> = fields.iter().filter(|field| field.nested_once()).collect();
+    if checked.is_empty() {
+        return TokenStream::new();
+    }
+    let asserts = checked.iter().map(|field| {
+        let ty = field.ty;
+        quote_spanned!(ty.span()=> const _: () = #private::assert_nested::<#ty>();)
+    });
+    quote! {
+        #[allow(unused_imports)]
+        use #private::NotNested as _;
+        #(#asserts)*
+    }
+}
+
 /// Which method a field's statement is for.
 #[derive(Clone, Copy)]
 enum Side {
@@ -352,10 +378,16 @@ fn field_statement(
                     quote!(#call(__audit_diff, __audit_path, #key, #name, #values #record #read_key);),
                 );
             }
-            match side {
+            let function = match side {
                 Side::Diff => quote!(nested),
                 Side::Record => quote!(record_nested),
+            };
+            if field.nested_once() {
+                let call =
+                    quote_spanned!(written_ty.span()=> #private::Nest::<#written_ty>::#function);
+                return Some(quote!(#call(__audit_diff, __audit_path, #key, #values #record);));
             }
+            function
         }
         (Class::Secret, Side::Record) if !entries => {
             return Some(
@@ -476,6 +508,8 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
             let ty = field.ty;
             if matches!(field.shape, Shape::Keyed { .. }) {
                 quote_spanned!(ty.span()=> <<#ty as #private::KeyedList>::Element as #krate::AuditFields>::FIELDS)
+            } else if field.nested_once() {
+                quote_spanned!(ty.span()=> #private::Nest::<#ty>::FIELDS)
             } else {
                 quote_spanned!(ty.span()=> <#ty as #krate::AuditFields>::FIELDS)
             }

@@ -127,6 +127,9 @@ pub(crate) struct Field<'a> {
     /// (the schema is written outside the impl) or the struct itself (its
     /// schema would contain itself).
     pub(crate) nested_schema: bool,
+    /// Whether the type names the struct's generics, so that it cannot be
+    /// written outside the impl.
+    pub(crate) names_generics: bool,
     /// For a tracked field: whether the build checks that its type holds no
     /// auditable struct. Not for a type naming the struct's generics, which
     /// the check cannot see through.
@@ -134,6 +137,15 @@ pub(crate) struct Field<'a> {
 }
 
 impl Field<'_> {
+    /// Whether the field is nested, not in a keyed list, and of a type the
+    /// build checks once for `AuditFields`: its uses then go through
+    /// `__private::Nest`, which reports nothing more.
+    pub(crate) fn nested_once(&self) -> bool {
+        self.class == Class::Nested
+            && !self.names_generics
+            && !matches!(self.shape, Shape::Keyed { .. })
+    }
+
     /// The class byte of `__private::fields`: [`Class::code`], or `b'g'`
     /// for a nested field whose schema is not named.
     pub(crate) fn class_code(&self) -> u8 {

@@ -246,6 +246,7 @@ fn schema_field<'a>(
             && !names_generics
             && !mentions_self(field.ty.to_token_stream(), st.cont.ident),
         probe: class == Class::Track && !names_generics,
+        names_generics,
         shape,
         member: field.ident,
         ty: field.ty,
