@@ -291,7 +291,7 @@ fn resource_methods(resource: &Resource<'_>, private: &TokenStream, types: Types
 fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
     fields
         .iter()
-        .filter(|field| field.probe && !ty::is_scalar(field.ty))
+        .filter(|field| field.probe() && !ty::is_scalar(field.ty))
         .map(|field| {
             let ty = field.ty;
             let message = format!(

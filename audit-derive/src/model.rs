@@ -130,13 +130,16 @@ pub(crate) struct Field<'a> {
     /// Whether the type names the struct's generics, so that it cannot be
     /// written outside the impl.
     pub(crate) names_generics: bool,
-    /// For a tracked field: whether the build checks that its type holds no
-    /// auditable struct. Not for a type naming the struct's generics, which
-    /// the check cannot see through.
-    pub(crate) probe: bool,
 }
 
 impl Field<'_> {
+    /// For a tracked field: whether the build checks that its type holds no
+    /// auditable struct. Not for a type naming the struct's generics, which
+    /// the check cannot see through.
+    pub(crate) fn probe(&self) -> bool {
+        self.class == Class::Track && !self.names_generics
+    }
+
     /// Whether the field is nested, not in a keyed list, and of a type the
     /// build checks once for `AuditFields`: its uses then go through
     /// `__private::Nest`, which reports nothing more.

@@ -245,7 +245,6 @@ fn schema_field<'a>(
         nested_schema: class == Class::Nested
             && !names_generics
             && !mentions_self(field.ty.to_token_stream(), st.cont.ident),
-        probe: class == Class::Track && !names_generics,
         names_generics,
         shape,
         member: field.ident,
