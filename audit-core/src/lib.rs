@@ -227,6 +227,31 @@
 //! sink.assert_one_change("chat", "7", &["pin_order"]);
 //! ```
 //!
+//! # Entry format
+//!
+//! An entry's `diff` is a JSON object, one member per changed field, keyed
+//! by its path (`archived`, `settings.theme`, `labels['app.kubernetes.io/name']`,
+//! `members[id=3].role`), each member one of these shapes:
+//!
+//! | shape | meaning |
+//! | --- | --- |
+//! | `{"old": .., "new": .., "secret": false}` | a tracked value changed |
+//! | `{"secret": true}` | a secret changed; never a value |
+//! | `{"secret": false, "error": ".."}` | changed, but could not be serialized; or a keyed list with a duplicate key |
+//! | `{"new": .., "secret": false}` / `{"old": .., "secret": false}` | a field of a created / deleted resource |
+//! | `{"op": "add", "new": .., "secret": false}` / `{"op": "remove", "old": .., "secret": false}` | an entry, element or optional value added / removed inside the resource |
+//! | `{"op": "add", "secret": true}` / `{"op": "remove", "secret": true}` | a secret added / removed; never a value |
+//! | `{"op": "add", "secret": false}` / `{"op": "remove", "secret": false}` | a nested struct or keyed element added / removed; its fields follow under its path |
+//!
+//! `op` is absent for a change in place, so that entries of flat structs are
+//! byte-identical to those of versions before nesting. Those versions'
+//! readers reject `op`; this version's reader ([`json_lines::read`], and
+//! [`Diff`]'s `Deserialize`) reads every shape above and writes it back
+//! byte-identical. A reader rejects a member it does not know rather than
+//! misread a change: [`json_lines::read`] lists such a line in `skipped`,
+//! with the error, so that an entry written by a newer version is never
+//! lost silently. Read a file with a reader at least as new as its writer.
+//!
 //! # Values
 //!
 //! A tracked field is compared with its `PartialEq` and, only when it
