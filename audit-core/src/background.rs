@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::entry::{self, Context};
-use crate::{Action, AuditSink, Auditable, ExportError};
+use crate::{Action, AuditSink, Audited, ExportError};
 
 /// Audits changes a background job makes, such as a chat auto-archiver.
 ///
@@ -89,7 +89,7 @@ impl<'a> BackgroundAudit<'a> {
     /// # Errors
     ///
     /// When the sink cannot take the entry; the error carries it.
-    pub fn write<T: Auditable>(&self, old: &T, new: &T) -> Result<(), ExportError> {
+    pub fn write<T: Audited<Via>, Via>(&self, old: &T, new: &T) -> Result<(), ExportError> {
         self.export(Action::WRITE, Some(old), Some(new))
     }
 
@@ -99,7 +99,7 @@ impl<'a> BackgroundAudit<'a> {
     /// # Errors
     ///
     /// When the sink cannot take the entry; the error carries it.
-    pub fn export<T: Auditable>(
+    pub fn export<T: Audited<Via>, Via>(
         &self,
         action: Action,
         old: Option<&T>,
@@ -119,7 +119,11 @@ impl<'a> BackgroundAudit<'a> {
     ///
     /// When the sink cannot take the entry; the error carries it.
     #[cfg(feature = "tokio")]
-    pub async fn write_async<T: Auditable>(&self, old: &T, new: &T) -> Result<(), ExportError> {
+    pub async fn write_async<T: Audited<Via>, Via>(
+        &self,
+        old: &T,
+        new: &T,
+    ) -> Result<(), ExportError> {
         self.export_async(Action::WRITE, Some(old), Some(new)).await
     }
 
@@ -131,7 +135,7 @@ impl<'a> BackgroundAudit<'a> {
     ///
     /// When the sink cannot take the entry; the error carries it.
     #[cfg(feature = "tokio")]
-    pub async fn export_async<T: Auditable>(
+    pub async fn export_async<T: Audited<Via>, Via>(
         &self,
         action: Action,
         old: Option<&T>,

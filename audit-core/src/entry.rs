@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::{ContextV7, Timestamp, Uuid};
 
-use crate::{Action, AuditSink, Auditable, Diff, ExportError};
+use crate::{Action, AuditSink, Audited, Diff, ExportError};
 
 /// One entry of the audit log: who did what to which resource, when, from
 /// where, with what result, and which fields changed.
@@ -59,15 +59,15 @@ pub struct AuditEntry {
     pub ip: Option<IpAddr>,
     /// The client's user agent.
     pub user_agent: Option<String>,
-    /// The resource type, as [`Auditable::resource_type`]: borrowed from the
+    /// The resource type, as [`crate::Auditable::resource_type`]: borrowed from the
     /// resource's schema when the entry is made, owned when it is read back.
     pub resource_type: Cow<'static, str>,
-    /// The resource id, as [`Auditable::resource_id`]; empty when the request
+    /// The resource id, as [`crate::Auditable::resource_id`]; empty when the request
     /// set neither an old nor a new value.
     pub resource_id: String,
-    /// The human-readable target, as [`Auditable::resource_target`].
+    /// The human-readable target, as [`crate::Auditable::resource_target`].
     pub resource_target: String,
-    /// The link to the resource, as [`Auditable::resource_link`].
+    /// The link to the resource, as [`crate::Auditable::resource_link`].
     pub resource_link: Option<String>,
     /// What was done.
     pub action: Action,
@@ -206,7 +206,7 @@ impl Context {
     /// When `with_diff` says so, the diff is computed when both are there;
     /// a `create` with only `new` records every field of it, and a `delete`
     /// with only `old` every field of that.
-    pub(crate) fn entry<T: Auditable>(
+    pub(crate) fn entry<T: Audited<Via>, Via>(
         self,
         action: Action,
         old: Option<&T>,
@@ -215,26 +215,26 @@ impl Context {
         with_diff: bool,
     ) -> AuditEntry {
         let diff = match (old, new) {
-            (Some(old), Some(new)) if with_diff => T::diff(old, new),
-            (None, Some(new)) if with_diff && action == Action::CREATE => T::created(new),
-            (Some(old), None) if with_diff && action == Action::DELETE => T::deleted(old),
+            (Some(old), Some(new)) if with_diff => T::audit_diff(old, new),
+            (None, Some(new)) if with_diff && action == Action::CREATE => T::audit_created(new),
+            (Some(old), None) if with_diff && action == Action::DELETE => T::audit_deleted(old),
             _ => Diff::new(),
         };
         let resource = new.or(old);
         let is_write = action == Action::WRITE;
-        let undeclared = !T::SCHEMA.allows(&action);
+        let undeclared = !T::AUDIT_SCHEMA.allows(&action);
         let time = OffsetDateTime::now_utc();
         let mut entry = AuditEntry {
             id: new_id(time),
             time,
             actor: self.actor,
-            organization_id: resource.and_then(Auditable::organization_id),
+            organization_id: resource.and_then(T::audit_org),
             ip: self.ip,
             user_agent: self.user_agent,
-            resource_type: Cow::Borrowed(T::SCHEMA.resource_type),
-            resource_id: resource.map(Auditable::resource_id).unwrap_or_default(),
-            resource_target: resource.map(Auditable::resource_target).unwrap_or_default(),
-            resource_link: resource.and_then(Auditable::resource_link),
+            resource_type: Cow::Borrowed(T::AUDIT_SCHEMA.resource_type),
+            resource_id: resource.map(T::audit_id).unwrap_or_default(),
+            resource_target: resource.map(T::audit_target).unwrap_or_default(),
+            resource_link: resource.and_then(T::audit_link),
             action,
             diff,
             status_code,
@@ -260,7 +260,7 @@ impl Context {
         if undeclared {
             entry.flags.push(Flag::UndeclaredAction);
         }
-        if T::SCHEMA.requires_org && resource.is_some() && entry.organization_id.is_none() {
+        if T::AUDIT_SCHEMA.requires_org && resource.is_some() && entry.organization_id.is_none() {
             entry.flags.push(Flag::MissingOrganization);
         }
         entry

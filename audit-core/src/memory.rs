@@ -2,7 +2,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use crate::{AuditEntry, AuditSink, Auditable, ExportError, Flag};
+use crate::{AuditEntry, AuditSink, Audited, ExportError, Flag};
 
 /// Records every entry, with its real diff, for tests to query and assert on.
 ///
@@ -83,8 +83,8 @@ impl MemorySink {
     }
 
     /// The entries about `resource`, in export order.
-    pub fn entries_of<T: Auditable>(&self, resource: &T) -> Vec<AuditEntry> {
-        self.entries_for(resource.resource_type(), &resource.resource_id())
+    pub fn entries_of<T: Audited<Via>, Via>(&self, resource: &T) -> Vec<AuditEntry> {
+        self.entries_for(T::AUDIT_SCHEMA.resource_type, &resource.audit_id())
     }
 
     /// The entries of a resource type, in export order.

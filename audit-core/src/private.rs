@@ -5,6 +5,7 @@
 //! field's type, saying what the type lacks and what to write instead.
 
 use std::fmt::{Display, Write as _};
+use std::marker::PhantomData;
 pub use std::string::String;
 
 use serde::Serialize;
@@ -162,6 +163,57 @@ where
 {
     T::diff_into(diff, &parent.field(name), old, new);
 }
+
+/// The one check that a nested field's type is auditable, spanned at the
+/// field's type: the only place a type that is not is reported.
+#[inline]
+pub const fn assert_nested<T: ?Sized + AuditFields>() {}
+
+/// How generated code reaches a nested field's type: through
+/// [`AuditFields`] when the type implements it (these inherent items take
+/// precedence), else through the no-op [`NotNested`], so that a type that
+/// does not is reported once, by [`assert_nested`], not once per use.
+pub struct Nest<T: ?Sized>(PhantomData<T>);
+
+impl<T: ?Sized + AuditFields> Nest<T> {
+    /// The nested type's schema.
+    pub const FIELDS: &'static Schema = T::FIELDS;
+
+    /// [`nested`].
+    #[inline]
+    pub fn nested(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T) {
+        nested(diff, parent, name, old, new);
+    }
+
+    /// [`record_nested`].
+    #[inline]
+    pub fn record_nested(
+        diff: &mut Diff,
+        parent: &Path<'_>,
+        name: &'static str,
+        value: &T,
+        record: Record,
+    ) {
+        record_nested(diff, parent, name, value, record);
+    }
+}
+
+/// The fallback of [`Nest`], for a type that is not auditable: reached only
+/// in a build that [`assert_nested`] fails.
+pub trait NotNested<T: ?Sized> {
+    /// A schema without fields.
+    const FIELDS: &'static Schema = &schema("", "", None, &[], false, None, &[], b'e', "", false);
+
+    /// Records nothing.
+    #[inline]
+    fn nested(_: &mut Diff, _: &Path<'_>, _: &'static str, _: &T, _: &T) {}
+
+    /// Records nothing.
+    #[inline]
+    fn record_nested(_: &mut Diff, _: &Path<'_>, _: &'static str, _: &T, _: Record) {}
+}
+
+impl<T: ?Sized> NotNested<T> for Nest<T> {}
 
 /// Diffs the tracked map or set `name` under `parent` entry by entry.
 #[inline]

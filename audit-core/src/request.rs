@@ -2,7 +2,9 @@
 //! commits one entry.
 
 use crate::entry::{self, Context, Flag};
-use crate::{Action, AuditSink, Auditable, ExportError};
+use std::marker::PhantomData;
+
+use crate::{Action, AuditSink, Audited, ExportError};
 
 /// Audits one mutation of a resource: set the old value before it, the new
 /// value after it (re-read from storage), then [`commit`](AuditRequest::commit)
@@ -59,16 +61,18 @@ use crate::{Action, AuditSink, Auditable, ExportError};
 /// sink.assert_no_empty_writes();
 /// ```
 #[must_use = "a request is audited when it is committed; dropped, it is exported flagged as uncommitted"]
-pub struct AuditRequest<'a, T: Auditable> {
+pub struct AuditRequest<'a, T: Audited<Via>, Via = T> {
     sink: &'a dyn AuditSink,
     action: Action,
     context: Context,
     old: Option<T>,
     new: Option<T>,
     finished: bool,
+    /// The mirror a foreign `T` is audited through; `T` itself otherwise.
+    via: PhantomData<fn() -> Via>,
 }
 
-impl<'a, T: Auditable> AuditRequest<'a, T> {
+impl<'a, T: Audited<Via>, Via> AuditRequest<'a, T, Via> {
     /// A request that will export one entry for `action` to `sink`.
     pub fn new(sink: &'a dyn AuditSink, action: Action) -> Self {
         AuditRequest {
@@ -78,6 +82,7 @@ impl<'a, T: Auditable> AuditRequest<'a, T> {
             old: None,
             new: None,
             finished: false,
+            via: PhantomData,
         }
     }
 
@@ -180,7 +185,7 @@ impl<'a, T: Auditable> AuditRequest<'a, T> {
     }
 }
 
-impl<T: Auditable> Drop for AuditRequest<'_, T> {
+impl<T: Audited<Via>, Via> Drop for AuditRequest<'_, T, Via> {
     fn drop(&mut self) {
         if self.finished || (self.old.is_none() && self.new.is_none()) {
             return;

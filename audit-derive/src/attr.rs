@@ -16,8 +16,8 @@ use crate::model::Class;
 use crate::suggest;
 use crate::symbol::{
     ACTIONS, AUDIT, CONTAINER_KEYS, CRATE, EMBEDDED, ENTRIES, FIELD_KEYS, ID, IGNORE, KEY, LINK,
-    LINK_WITH, NESTED, ORG, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE, SERIALIZE, SERIALIZE_WITH,
-    SKIP, SKIP_SERIALIZING, TARGET, TARGET_WITH, TRACK, WITH,
+    LINK_WITH, NESTED, ORG, PARTIAL, REMOTE, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE,
+    SERIALIZE, SERIALIZE_WITH, SKIP, SKIP_SERIALIZING, TARGET, TARGET_WITH, TRACK, WITH,
 };
 
 /// A field's `#[audit(track | ignore | secret [= "reason"] | nested)]`.
@@ -58,6 +58,10 @@ pub(crate) struct Container {
     pub(crate) doc: Option<String>,
     /// `#[audit(embedded)]`
     pub(crate) embedded: Option<Ident>,
+    /// `#[audit(remote = path::Type)]`
+    pub(crate) remote: Option<Path>,
+    /// `#[audit(partial = "why coverage cannot be checked")]`, with its key.
+    pub(crate) partial: Option<(Ident, LitStr)>,
 }
 
 /// The attributes of a field.
@@ -162,6 +166,22 @@ impl Container {
         } else if key.is_ident(EMBEDDED) {
             let ident = key.require_ident()?.clone();
             meta::set(sink, key, &mut self.embedded, ident);
+        } else if key.is_ident(REMOTE) {
+            let path = meta::type_path(entry, "#[audit(remote = path::to::Type)]")?;
+            meta::set(sink, key, &mut self.remote, path);
+        } else if key.is_ident(PARTIAL) {
+            let ident = key.require_ident()?.clone();
+            let reason = meta::string_value(
+                entry,
+                "#[audit(remote = path::to::Type, partial = \"why coverage cannot be checked\")]",
+            )?;
+            if reason.value().trim().is_empty() {
+                sink.error_spanned_by(
+                    &reason,
+                    "`partial` needs the reason the mirror's field coverage cannot be checked, which the docs show: `partial = \"its fields are private\"`",
+                );
+            }
+            meta::set(sink, key, &mut self.partial, (ident, reason));
         } else if key.is_ident(CRATE) {
             let example = "#[audit(crate = \"path::to::audit_core\")]";
             let path = meta::string_value(entry, example)?

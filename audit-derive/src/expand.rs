@@ -9,7 +9,8 @@ use crate::error_store::ErrorStore;
 use crate::fallback;
 use crate::generics;
 use crate::model::{
-    Checked, Class, Field, Link, LinkPiece, Model, Recorded, Resource, Schema, Shape, Target,
+    Checked, Class, Field, Link, LinkPiece, Model, Recorded, Remote, Resource, Schema, Shape,
+    Target,
 };
 use crate::ty;
 use crate::valid;
@@ -34,15 +35,19 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let schema = schema(krate, &model.schema);
     let fields = &model.schema.fields;
+    if let (Some(remote), Some(resource)) = (&model.remote, &model.resource) {
+        return impl_remote(model, remote, resource);
+    }
     let diff_fields = fields
         .iter()
-        .filter_map(|field| field_statement(field, &private, Side::Diff));
+        .filter_map(|field| field_statement(field, &private, Side::Diff, Types::Named));
     let record_fields = fields
         .iter()
-        .filter_map(|field| field_statement(field, &private, Side::Record));
+        .filter_map(|field| field_statement(field, &private, Side::Record, Types::Named));
     let probes = probes(fields, &private);
+    let nested_checks = nested_checks(fields, &private);
     let auditable = model.resource.as_ref().map(|resource| {
-        let methods = resource_methods(resource, &private);
+        let methods = resource_methods(resource, &private, Types::Named);
         quote! {
             #private::register_schema!(__AUDIT_SCHEMA);
 
@@ -60,6 +65,8 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
         const _: () = {
             // Outside the impl, so that it names none of the struct's
             // generics and a generic struct is registered too, once.
+            #nested_checks
+
             const __AUDIT_SCHEMA: &'static #krate::Schema = #schema;
 
             #probes
@@ -97,17 +104,135 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
     }
 }
 
-/// The resource functions of `Auditable`.
-fn resource_methods(resource: &Resource<'_>, private: &TokenStream) -> TokenStream {
-    let resource_id = display(&resource.id, private);
+/// The `Audited<Mirror>` impl for the type a mirror audits, read from its
+/// values, beside the checks that the mirror names every field of that type
+/// (unless `partial`) with its type.
+fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> TokenStream {
+    let krate = &model.head.krate;
+    let private = quote!(#krate::__private);
+    let mirror = model.head.ident;
+    let path = &remote.path;
+    let schema = schema(krate, &model.schema);
+    let fields = &model.schema.fields;
+    let diff_fields = fields
+        .iter()
+        .filter_map(|field| field_statement(field, &private, Side::Diff, Types::Inferred));
+    let record_fields: Vec<TokenStream> = fields
+        .iter()
+        .filter_map(|field| field_statement(field, &private, Side::Record, Types::Inferred))
+        .collect();
+    let probes = probes(fields, &private);
+    let nested_checks = nested_checks(fields, &private);
+    let methods = resource_methods(resource, &private, Types::Inferred);
+    let members: Vec<&syn::Ident> = fields.iter().map(|field| field.member).collect();
+    // Spanned at `remote = path`, so that a field the mirror does not name
+    // is reported there: "pattern does not mention field `owner_id`".
+    let rest = remote.partial.then(|| quote!(..));
+    let coverage = quote_spanned! {path.span()=>
+        let #path { #(#members: _,)* #rest } = __audit_value;
+    };
+    // Spanned at the mirror's type of each field, where a type that is not
+    // the remote field's is reported.
+    let field_types = fields.iter().map(|field| {
+        let (ty, member) = (field.ty, field.member);
+        quote_spanned!(ty.span()=> let _: &#ty = &__audit_value.#member;)
+    });
+    let bindings: Vec<syn::Ident> = (0..fields.len())
+        .map(|i| quote::format_ident!("__audit_field_{}", i))
+        .collect();
+    quote! {
+        const _: () = {
+            #nested_checks
+
+            const __AUDIT_SCHEMA: &'static #krate::Schema = #schema;
+
+            #probes
+
+            #private::register_schema!(__AUDIT_SCHEMA);
+
+            // Never called: the build checks the mirror against `#path`.
+            const _: fn(&#path) = |__audit_value| {
+                #coverage
+                #(#field_types)*
+            };
+
+            // Never called: reads the mirror's fields, which exist to be
+            // checked against `#path`, so that none is reported as unused.
+            const _: fn(&#mirror) = |__audit_mirror| {
+                let #mirror { #(#members: #bindings),* } = __audit_mirror;
+                let _ = (#(#bindings,)*);
+            };
+
+            #[automatically_derived]
+            impl #krate::Audited<#mirror> for #path {
+                const AUDIT_SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
+
+                #methods
+
+                #[inline]
+                fn audit_diff(__audit_old: &Self, __audit_new: &Self) -> #krate::Diff {
+                    let mut __audit_changes = #krate::Diff::new();
+                    let __audit_diff = &mut __audit_changes;
+                    let __audit_path = &#private::Path::ROOT;
+                    #(#diff_fields)*
+                    __audit_changes
+                }
+
+                #[inline]
+                fn audit_created(__audit_value: &Self) -> #krate::Diff {
+                    let mut __audit_changes = #krate::Diff::new();
+                    let __audit_diff = &mut __audit_changes;
+                    let __audit_path = &#private::Path::ROOT;
+                    let __audit_record = #private::Record::Create;
+                    #(#record_fields)*
+                    __audit_changes
+                }
+
+                #[inline]
+                fn audit_deleted(__audit_value: &Self) -> #krate::Diff {
+                    let mut __audit_changes = #krate::Diff::new();
+                    let __audit_diff = &mut __audit_changes;
+                    let __audit_path = &#private::Path::ROOT;
+                    let __audit_record = #private::Record::Delete;
+                    #(#record_fields)*
+                    __audit_changes
+                }
+            }
+        };
+    }
+}
+
+/// Whether generated calls name each field's type, or leave it to be
+/// inferred from the value: a mirror's field types are checked against the
+/// remote type's once, and inferred elsewhere, so that a mismatch is
+/// reported once.
+#[derive(Clone, Copy)]
+enum Types {
+    Named,
+    Inferred,
+}
+
+impl Types {
+    /// `ty`, or `_` spanned at it.
+    fn of(self, ty: &syn::Type) -> TokenStream {
+        match self {
+            Types::Named => quote!(#ty),
+            Types::Inferred => quote_spanned!(ty.span()=> _),
+        }
+    }
+}
+
+/// The resource functions of `Auditable`, or of `Audited` for a mirror.
+fn resource_methods(resource: &Resource<'_>, private: &TokenStream, types: Types) -> TokenStream {
+    let resource_id = display(&resource.id, private, types);
     let resource_target = match &resource.target {
-        Target::Field(field) => display(field, private),
+        Target::Field(field) => display(field, private, types),
         Target::With(path) => quote_spanned!(path.span()=> #path(self)),
     };
     let resource_link = match &resource.link {
         None => quote!(::core::option::Option::None),
         Some(Link::With(path)) => quote_spanned!(path.span()=> #path(self)),
-        Some(Link::Template(pieces)) => link_template(pieces, private),
+        Some(Link::Template(pieces)) => link_template(pieces, private, types),
     };
     let organization_id = match &resource.org {
         None => quote!(::core::option::Option::None),
@@ -116,28 +241,42 @@ fn resource_methods(resource: &Resource<'_>, private: &TokenStream) -> TokenStre
             quote!(#private::display_option(::core::option::Option::as_ref(&self.#member)))
         }
         Some(field) => {
-            let display = display(field, private);
+            let display = display(field, private, types);
             quote!(::core::option::Option::Some(#display))
         }
     };
+    let (id, target, link, org) = match types {
+        Types::Named => (
+            quote!(resource_id),
+            quote!(resource_target),
+            quote!(resource_link),
+            quote!(organization_id),
+        ),
+        Types::Inferred => (
+            quote!(audit_id),
+            quote!(audit_target),
+            quote!(audit_link),
+            quote!(audit_org),
+        ),
+    };
     quote! {
         #[inline]
-        fn resource_id(&self) -> #private::String {
+        fn #id(&self) -> #private::String {
             #resource_id
         }
 
         #[inline]
-        fn resource_target(&self) -> #private::String {
+        fn #target(&self) -> #private::String {
             #resource_target
         }
 
         #[inline]
-        fn resource_link(&self) -> ::core::option::Option<#private::String> {
+        fn #link(&self) -> ::core::option::Option<#private::String> {
             #resource_link
         }
 
         #[inline]
-        fn organization_id(&self) -> ::core::option::Option<#private::String> {
+        fn #org(&self) -> ::core::option::Option<#private::String> {
             #organization_id
         }
     }
@@ -152,7 +291,7 @@ fn resource_methods(resource: &Resource<'_>, private: &TokenStream) -> TokenStre
 fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
     fields
         .iter()
-        .filter(|field| field.probe && !ty::is_scalar(field.ty))
+        .filter(|field| field.probe() && !ty::is_scalar(field.ty))
         .map(|field| {
             let ty = field.ty;
             let message = format!(
@@ -170,6 +309,26 @@ fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
         .collect()
 }
 
+/// For the nested fields whose type can be named here, the one check that
+/// it is auditable, spanned at the type; their other uses go through
+/// `__private::Nest`, whose fallback (imported here) reports nothing, so
+/// that a type that is not auditable is reported once.
+fn nested_checks(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
+    let checked: Vec<&Field<'_>> = fields.iter().filter(|field| field.nested_once()).collect();
+    if checked.is_empty() {
+        return TokenStream::new();
+    }
+    let asserts = checked.iter().map(|field| {
+        let ty = field.ty;
+        quote_spanned!(ty.span()=> const _: () = #private::assert_nested::<#ty>();)
+    });
+    quote! {
+        #[allow(unused_imports)]
+        use #private::NotNested as _;
+        #(#asserts)*
+    }
+}
+
 /// Which method a field's statement is for.
 #[derive(Clone, Copy)]
 enum Side {
@@ -181,8 +340,14 @@ enum Side {
 
 /// The comparison (or the recording) of one field; nothing for an ignored
 /// field, which is never read.
-fn field_statement(field: &Field<'_>, private: &TokenStream, side: Side) -> Option<TokenStream> {
-    let ty = field.ty;
+fn field_statement(
+    field: &Field<'_>,
+    private: &TokenStream,
+    side: Side,
+    types: Types,
+) -> Option<TokenStream> {
+    let written_ty = field.ty;
+    let ty = &types.of(written_ty);
     let member = field.member;
     let key = &field.key;
     let (values, record) = match side {
@@ -205,7 +370,7 @@ fn field_statement(field: &Field<'_>, private: &TokenStream, side: Side) -> Opti
                     Side::Diff => quote!(keyed),
                     Side::Record => quote!(record_keyed),
                 };
-                let call = quote_spanned!(ty.span()=> #private::#function::<#ty, _, _>);
+                let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty, _, _>);
                 // The key is read by a closure spanned at the key, so that a
                 // missing field is reported there.
                 let read_key = quote_spanned!(key_field.span()=> |__audit_element| &__audit_element.#key_field);
@@ -213,10 +378,16 @@ fn field_statement(field: &Field<'_>, private: &TokenStream, side: Side) -> Opti
                     quote!(#call(__audit_diff, __audit_path, #key, #name, #values #record #read_key);),
                 );
             }
-            match side {
+            let function = match side {
                 Side::Diff => quote!(nested),
                 Side::Record => quote!(record_nested),
+            };
+            if field.nested_once() {
+                let call =
+                    quote_spanned!(written_ty.span()=> #private::Nest::<#written_ty>::#function);
+                return Some(quote!(#call(__audit_diff, __audit_path, #key, #values #record);));
             }
+            function
         }
         (Class::Secret, Side::Record) if !entries => {
             return Some(
@@ -235,7 +406,7 @@ fn field_statement(field: &Field<'_>, private: &TokenStream, side: Side) -> Opti
                 Side::Diff => quote!(track_with),
                 Side::Record => quote!(record_track_with),
             };
-            let call = quote_spanned!(ty.span()=> #private::#function::<#ty, _>);
+            let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty, _>);
             return Some(quote! {
                 #call(
                     __audit_diff, __audit_path, #key, #values #record
@@ -251,27 +422,29 @@ fn field_statement(field: &Field<'_>, private: &TokenStream, side: Side) -> Opti
     };
     // Spanned at the type, so that a type lacking a trait the field's class
     // needs is reported there.
-    let call = quote_spanned!(ty.span()=> #private::#function::<#ty>);
+    let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty>);
     Some(quote! {
         #call(__audit_diff, __audit_path, #key, #values #record);
     })
 }
 
 /// `self.field` as text, spanned at the field's type for a missing `Display`.
-fn display(field: &Recorded<'_>, private: &TokenStream) -> TokenStream {
-    let ty = field.ty;
+fn display(field: &Recorded<'_>, private: &TokenStream, types: Types) -> TokenStream {
+    let written_ty = field.ty;
+    let ty = types.of(written_ty);
     let member = field.member;
-    let display = quote_spanned!(ty.span()=> #private::display::<#ty>);
+    let display = quote_spanned!(written_ty.span()=> #private::display::<#ty>);
     quote!(#display(&self.#member))
 }
 
-fn link_template(pieces: &[LinkPiece<'_>], private: &TokenStream) -> TokenStream {
+fn link_template(pieces: &[LinkPiece<'_>], private: &TokenStream, types: Types) -> TokenStream {
     let pushes = pieces.iter().map(|piece| match piece {
         LinkPiece::Text(text) => quote!(__audit_link.push_str(#text);),
         LinkPiece::Field(field) => {
             let member = field.member;
-            let ty = field.displayed_ty();
-            let push = quote_spanned!(ty.span()=> #private::push_link_segment::<#ty>);
+            let written_ty = field.displayed_ty();
+            let ty = types.of(written_ty);
+            let push = quote_spanned!(written_ty.span()=> #private::push_link_segment::<#ty>);
             if field.optional.is_some() {
                 // A resource whose placeholder field is `None` has no link.
                 quote! {
@@ -305,6 +478,7 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
         link,
         link_with,
         embedded,
+        partial,
         fields,
     } = schema;
     let doc = option_str(doc.as_deref());
@@ -336,6 +510,8 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
             let ty = field.ty;
             if matches!(field.shape, Shape::Keyed { .. }) {
                 quote_spanned!(ty.span()=> <<#ty as #private::KeyedList>::Element as #krate::AuditFields>::FIELDS)
+            } else if field.nested_once() {
+                quote_spanned!(ty.span()=> #private::Nest::<#ty>::FIELDS)
             } else {
                 quote_spanned!(ty.span()=> <#ty as #krate::AuditFields>::FIELDS)
             }
@@ -343,6 +519,8 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
     let kind = LitByte::new(if *embedded { b'e' } else { b'r' }, Span::call_site());
     let has_reason = byte_string(fields.iter().map(|field| flag(field.reason.is_some())));
     let has_doc = byte_string(fields.iter().map(|field| flag(field.doc.is_some())));
+    let partial_reason = partial.as_deref().unwrap_or_default();
+    let has_partial = partial.is_some();
     quote! {
         &#private::schema(
             #rust_name,
@@ -373,8 +551,8 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
                 &[#(#nested),*],
             ),
             #kind,
-            "",
-            false,
+            #partial_reason,
+            #has_partial,
         )
     }
 }

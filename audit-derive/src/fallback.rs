@@ -13,6 +13,47 @@ pub(crate) fn impl_auditable(stub: &Stub<'_>) -> TokenStream {
     let ident = stub.head.ident;
     let (impl_generics, ty_generics, where_clause) = stub.head.generics.split_for_impl();
     let schema = expand::schema(krate, &stub.schema);
+    if let Some(remote) = &stub.remote
+        && stub.head.generics.params.is_empty()
+    {
+        // Code auditing the remote type reads the mirror's impl for it.
+        return quote! {
+            const _: () = {
+                #[automatically_derived]
+                impl #krate::Audited<#ident> for #remote {
+                    const AUDIT_SCHEMA: &'static #krate::Schema = #schema;
+
+                    fn audit_id(&self) -> #private::String {
+                        #private::String::new()
+                    }
+
+                    fn audit_target(&self) -> #private::String {
+                        #private::String::new()
+                    }
+
+                    fn audit_link(&self) -> ::core::option::Option<#private::String> {
+                        ::core::option::Option::None
+                    }
+
+                    fn audit_org(&self) -> ::core::option::Option<#private::String> {
+                        ::core::option::Option::None
+                    }
+
+                    fn audit_diff(_: &Self, _: &Self) -> #krate::Diff {
+                        #krate::Diff::new()
+                    }
+
+                    fn audit_created(_: &Self) -> #krate::Diff {
+                        #krate::Diff::new()
+                    }
+
+                    fn audit_deleted(_: &Self) -> #krate::Diff {
+                        #krate::Diff::new()
+                    }
+                }
+            };
+        };
+    }
     quote! {
         const _: () = {
             #[automatically_derived]

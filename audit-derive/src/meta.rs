@@ -237,6 +237,34 @@ pub(crate) fn function_path(meta: &ParseNestedMeta<'_>, example: &str) -> syn::R
     })
 }
 
+/// The value of `key = path::to::Type`: a path to a type, without quotes
+/// and without generic arguments.
+pub(crate) fn type_path(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<Path> {
+    let key = path_text(&meta.path);
+    let input = meta
+        .value()
+        .map_err(|_| meta.error(format!("`{key}` names a type: `{example}`")))?;
+    let path = input.parse::<Path>().map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            format!("`{key}` names a type, without quotes: `{example}`"),
+        )
+    })?;
+    if let Some(segment) = path
+        .segments
+        .iter()
+        .find(|segment| !segment.arguments.is_none())
+    {
+        return Err(syn::Error::new_spanned(
+            &segment.arguments,
+            format!(
+                "`{key}` names a type without generic arguments: a generic type cannot be mirrored yet"
+            ),
+        ));
+    }
+    Ok(path)
+}
+
 /// The tokens of a value up to the next comma.
 fn first_segment(tokens: TokenStream) -> TokenStream {
     tokens

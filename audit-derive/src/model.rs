@@ -51,12 +51,25 @@ pub(crate) struct Model<'a> {
     /// Where the resource functions read from; `None` for an
     /// `#[audit(embedded)]` struct, which implements `AuditFields` only.
     pub(crate) resource: Option<Resource<'a>>,
+    /// `#[audit(remote = path::Type)]`: the struct is a mirror, and the impl
+    /// is `Audited<Mirror>` for that type, read from its values.
+    pub(crate) remote: Option<Remote>,
+}
+
+/// The type a mirror audits.
+pub(crate) struct Remote {
+    /// `remote = path::Type`, where errors about the type's fields point.
+    pub(crate) path: Path,
+    /// Whether `partial = "..."` allows fields the mirror does not name.
+    pub(crate) partial: bool,
 }
 
 /// A struct the derive rejected: what the stub impl needs.
 pub(crate) struct Stub<'a> {
     pub(crate) head: Head<'a>,
     pub(crate) schema: Schema<'a>,
+    /// The type a mirror audits, which the stub impl is for.
+    pub(crate) remote: Option<Path>,
 }
 
 /// What names the impl: the struct and the path to `audit_core`.
@@ -84,6 +97,8 @@ pub(crate) struct Schema<'a> {
     pub(crate) link_with: Option<String>,
     /// `#[audit(embedded)]`: part of a resource, not one; not registered.
     pub(crate) embedded: bool,
+    /// `partial = "why"` of a mirror: its field coverage is not checked.
+    pub(crate) partial: Option<String>,
     pub(crate) fields: Vec<Field<'a>>,
 }
 
@@ -114,13 +129,28 @@ pub(crate) struct Field<'a> {
     /// (the schema is written outside the impl) or the struct itself (its
     /// schema would contain itself).
     pub(crate) nested_schema: bool,
-    /// For a tracked field: whether the build checks that its type holds no
-    /// auditable struct. Not for a type naming the struct's generics, which
-    /// the check cannot see through.
-    pub(crate) probe: bool,
+    /// Whether the type names the struct's generics, so that it cannot be
+    /// written outside the impl.
+    pub(crate) names_generics: bool,
 }
 
 impl Field<'_> {
+    /// For a tracked field: whether the build checks that its type holds no
+    /// auditable struct. Not for a type naming the struct's generics, which
+    /// the check cannot see through.
+    pub(crate) fn probe(&self) -> bool {
+        self.class == Class::Track && !self.names_generics
+    }
+
+    /// Whether the field is nested, not in a keyed list, and of a type the
+    /// build checks once for `AuditFields`: its uses then go through
+    /// `__private::Nest`, which reports nothing more.
+    pub(crate) fn nested_once(&self) -> bool {
+        self.class == Class::Nested
+            && !self.names_generics
+            && !matches!(self.shape, Shape::Keyed { .. })
+    }
+
     /// The class byte of `__private::fields`: [`Class::code`], or `b'g'`
     /// for a nested field whose schema is not named.
     pub(crate) fn class_code(&self) -> u8 {

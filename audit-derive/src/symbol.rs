@@ -61,6 +61,11 @@ pub(crate) const ACTIONS: &str = "actions";
 pub(crate) const CRATE: &str = "crate";
 /// `#[audit(embedded)]`: a struct nested in resources, not one itself.
 pub(crate) const EMBEDDED: &str = "embedded";
+/// `#[audit(remote = path::Type)]`: the struct mirrors a type it audits.
+pub(crate) const REMOTE: &str = "remote";
+/// `#[audit(remote = .., partial = "why")]`: the mirror need not name every
+/// field of the remote type.
+pub(crate) const PARTIAL: &str = "partial";
 
 /// The keys `#[audit(...)]` takes on the struct.
 pub(crate) const CONTAINER_KEYS: &[&str] = &[
@@ -74,6 +79,8 @@ pub(crate) const CONTAINER_KEYS: &[&str] = &[
     ACTIONS,
     CRATE,
     EMBEDDED,
+    REMOTE,
+    PARTIAL,
 ];
 
 /// The actions a resource is audited for when it declares none.

@@ -38,8 +38,9 @@ pub(crate) fn check<'a>(sink: &ErrorSink<'_>, input: &'a DeriveInput) -> Checked
         generics: cont.generics,
     };
     let rust_name = cont.ident.unraw().to_string();
+    let remote_path = cont.attrs.remote.clone();
     let Some(fields) = &cont.fields else {
-        return Checked::Rejected(stub(head, rust_name));
+        return Checked::Rejected(stub(head, rust_name, remote_path));
     };
     let st = Struct {
         cont: &cont,
@@ -53,6 +54,7 @@ pub(crate) fn check<'a>(sink: &ErrorSink<'_>, input: &'a DeriveInput) -> Checked
         check_serialized(sink, field);
     }
     let embedded = cont.attrs.embedded.is_some();
+    let remote = remote(sink, &cont);
     let resource = if let Some(keyword) = &cont.attrs.embedded {
         check_embedded(sink, &st, keyword, &keys);
         None
@@ -74,7 +76,7 @@ pub(crate) fn check<'a>(sink: &ErrorSink<'_>, input: &'a DeriveInput) -> Checked
         })
     };
     if sink.has_errors() || (!embedded && resource.is_none()) {
-        return Checked::Rejected(stub(head, rust_name));
+        return Checked::Rejected(stub(head, rust_name, remote_path));
     }
     let schema = Schema {
         resource_type: resource_type(&cont, &rust_name),
@@ -90,6 +92,11 @@ pub(crate) fn check<'a>(sink: &ErrorSink<'_>, input: &'a DeriveInput) -> Checked
             Some(attr::Link::Template(_)) | None => None,
         },
         embedded,
+        partial: cont
+            .attrs
+            .partial
+            .as_ref()
+            .map(|(_, reason)| reason.value()),
         fields: fields
             .iter()
             .zip(keys)
@@ -101,13 +108,15 @@ pub(crate) fn check<'a>(sink: &ErrorSink<'_>, input: &'a DeriveInput) -> Checked
         head,
         schema,
         resource,
+        remote,
     })
 }
 
 /// The model of a rejected struct: a schema that names it and says nothing else.
-fn stub(head: Head<'_>, rust_name: String) -> Stub<'_> {
+fn stub(head: Head<'_>, rust_name: String, remote: Option<syn::Path>) -> Stub<'_> {
     Stub {
         head,
+        remote,
         schema: Schema {
             resource_type: snake_case(&rust_name),
             rust_name,
@@ -117,6 +126,7 @@ fn stub(head: Head<'_>, rust_name: String) -> Stub<'_> {
             link: None,
             link_with: None,
             embedded: false,
+            partial: None,
             fields: Vec::new(),
         },
     }
@@ -181,6 +191,40 @@ fn diff_key(cont: &Container<'_>, field: &ast::Field<'_>) -> String {
     }
 }
 
+/// `remote = path::Type` and `partial = "why"`: a mirror of a resource,
+/// not generic; `partial` only on a mirror.
+fn remote(sink: &ErrorSink<'_>, cont: &Container<'_>) -> Option<model::Remote> {
+    let attrs = &cont.attrs;
+    let Some(path) = &attrs.remote else {
+        if let Some((key, _)) = &attrs.partial {
+            sink.error_spanned_by(
+                key,
+                "`partial` lets the mirror of a remote type leave out fields it cannot name, and goes with `remote`: `#[audit(remote = path::to::Type, partial = \"why\")]`; remove it",
+            );
+        }
+        return None;
+    };
+    if let Some(embedded) = &attrs.embedded {
+        sink.error_spanned_by(
+            embedded,
+            "`remote` mirrors a resource, and `embedded` makes the struct part of one: a remote type can only be audited as a resource; remove `embedded`",
+        );
+    }
+    if !cont.generics.params.is_empty() {
+        sink.error_spanned_by(
+            cont.generics,
+            format!(
+                "the mirror `{}` of a remote type cannot be generic: write it for one instance of the type",
+                cont.ident,
+            ),
+        );
+    }
+    Some(model::Remote {
+        path: path.clone(),
+        partial: attrs.partial.is_some(),
+    })
+}
+
 /// The model of a classified field; `None` for an unclassified one, which
 /// has been reported.
 fn schema_field<'a>(
@@ -206,7 +250,7 @@ fn schema_field<'a>(
         nested_schema: class == Class::Nested
             && !names_generics
             && !mentions_self(field.ty.to_token_stream(), st.cont.ident),
-        probe: class == Class::Track && !names_generics,
+        names_generics,
         shape,
         member: field.ident,
         ty: field.ty,

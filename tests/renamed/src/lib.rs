@@ -47,3 +47,45 @@ impl<T> Setting<'_, T> {
         self.id.to_uppercase()
     }
 }
+
+/// Types that derive nothing, as an ORM or another crate would generate
+/// them: `audit-tests`' `tests/remote.rs` audits them through mirrors.
+pub mod foreign {
+    /// A row with public fields, as sea-orm generates a `Model`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Invoice {
+        /// The id.
+        pub id: u64,
+        /// The customer billed.
+        pub customer: String,
+        /// The amount in cents.
+        pub amount_cents: i64,
+        /// The card token, a credential.
+        pub card_token: String,
+        /// Bookkeeping.
+        pub updated_at: u64,
+    }
+
+    /// A type whose fields may grow: a mirror cannot name them all.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub struct Session {
+        /// The id.
+        pub id: u64,
+        /// The user signed in.
+        pub user: String,
+        /// The device, a credential.
+        pub device_key: String,
+    }
+
+    impl Session {
+        /// A session of `user`.
+        pub fn new(id: u64, user: &str, device_key: &str) -> Self {
+            Session {
+                id,
+                user: user.to_owned(),
+                device_key: device_key.to_owned(),
+            }
+        }
+    }
+}

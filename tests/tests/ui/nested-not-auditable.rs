@@ -1,4 +1,4 @@
-// `nested` needs a type that derives `Auditable`.
+// `nested` needs a type that derives `Auditable`: reported once, at the field's type.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,6 +1,6 @@
 // The expansion of several-mistakes.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 ::core::compile_error! {
-    "unknown audit attribute `resorce` on a struct; did you mean `resource`? expected one of `resource`, `id`, `target`, `target_with`, `link`, `link_with`, `org`, `actions`, `crate`, `embedded`"
+    "unknown audit attribute `resorce` on a struct; did you mean `resource`? expected one of `resource`, `id`, `target`, `target_with`, `link`, `link_with`, `org`, `actions`, `crate`, `embedded`, `remote`, `partial`"
 }
 ::core::compile_error! {
     "action `Share` is not snake_case; write `share`"

@@ -73,6 +73,9 @@ const _: () = {
     }
 };
 const _: () = {
+    #[allow(unused_imports)]
+    use ::audit_core::__private::NotNested as _;
+    const _: () = ::audit_core::__private::assert_nested::<Option<Settings>>();
     const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
         "Project",
         "project",
@@ -107,7 +110,7 @@ const _: () = {
             b"voeekv",
             ["", "", "", "", "id", ""],
             &[
-                <Option<Settings> as ::audit_core::AuditFields>::FIELDS,
+                ::audit_core::__private::Nest::<Option<Settings>>::FIELDS,
                 <<Vec<
                     Member,
                 > as ::audit_core::__private::KeyedList>::Element as ::audit_core::AuditFields>::FIELDS,
@@ -148,9 +151,9 @@ const _: () = {
             ::audit_core::__private::track::<
                 u64,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
-            ::audit_core::__private::nested::<
+            ::audit_core::__private::Nest::<
                 Option<Settings>,
-            >(
+            >::nested(
                 __audit_diff,
                 __audit_path,
                 "backup",
@@ -196,9 +199,9 @@ const _: () = {
             ::audit_core::__private::record_track::<
                 u64,
             >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            ::audit_core::__private::record_nested::<
+            ::audit_core::__private::Nest::<
                 Option<Settings>,
-            >(
+            >::record_nested(
                 __audit_diff,
                 __audit_path,
                 "backup",

@@ -1,0 +1,95 @@
+// The expansion of remote-partial.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+const _: () = {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+        "SessionAudit",
+        "session_audit",
+        ::core::option::Option::None,
+        {
+            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
+                ::audit_core::Action::from_static("create"),
+                ::audit_core::Action::from_static("write"),
+                ::audit_core::Action::from_static("delete"),
+            ];
+            __AUDIT_ACTIONS
+        },
+        false,
+        ::core::option::Option::None,
+        &::audit_core::__private::fields(
+            ["id"],
+            ["id"],
+            ["u64"],
+            b"t",
+            [""],
+            b"n",
+            [""],
+            b"n",
+            b"v",
+            [""],
+            &[],
+        ),
+        b'r',
+        "`Session` is `#[non_exhaustive]`",
+        true,
+    );
+    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    const _: fn(&entity::Session) = |__audit_value| {
+        let entity::Session { id: _, .. } = __audit_value;
+        let _: &u64 = &__audit_value.id;
+    };
+    const _: fn(&SessionAudit) = |__audit_mirror| {
+        let SessionAudit { id: __audit_field_0 } = __audit_mirror;
+        let _ = (__audit_field_0,);
+    };
+    #[automatically_derived]
+    impl ::audit_core::Audited<SessionAudit> for entity::Session {
+        const AUDIT_SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn audit_id(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<_>(&self.id)
+        }
+        #[inline]
+        fn audit_target(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<_>(&self.id)
+        }
+        #[inline]
+        fn audit_link(&self) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+        #[inline]
+        fn audit_org(&self) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+        #[inline]
+        fn audit_diff(__audit_old: &Self, __audit_new: &Self) -> ::audit_core::Diff {
+            let mut __audit_changes = ::audit_core::Diff::new();
+            let __audit_diff = &mut __audit_changes;
+            let __audit_path = &::audit_core::__private::Path::ROOT;
+            ::audit_core::__private::track::<
+                _,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            __audit_changes
+        }
+        #[inline]
+        fn audit_created(__audit_value: &Self) -> ::audit_core::Diff {
+            let mut __audit_changes = ::audit_core::Diff::new();
+            let __audit_diff = &mut __audit_changes;
+            let __audit_path = &::audit_core::__private::Path::ROOT;
+            let __audit_record = ::audit_core::__private::Record::Create;
+            ::audit_core::__private::record_track::<
+                _,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            __audit_changes
+        }
+        #[inline]
+        fn audit_deleted(__audit_value: &Self) -> ::audit_core::Diff {
+            let mut __audit_changes = ::audit_core::Diff::new();
+            let __audit_diff = &mut __audit_changes;
+            let __audit_path = &::audit_core::__private::Path::ROOT;
+            let __audit_record = ::audit_core::__private::Record::Delete;
+            ::audit_core::__private::record_track::<
+                _,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            __audit_changes
+        }
+    }
+};

@@ -1,0 +1,148 @@
+// The expansion of remote.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+const _: () = {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+        "ChatAudit",
+        "chat",
+        ::core::option::Option::Some(
+            "Mirrors a type generated elsewhere, field by field.",
+        ),
+        {
+            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
+                ::audit_core::Action::from_static("create"),
+                ::audit_core::Action::from_static("write"),
+                ::audit_core::Action::from_static("delete"),
+            ];
+            __AUDIT_ACTIONS
+        },
+        false,
+        ::core::option::Option::Some("/chats/{id}"),
+        &::audit_core::__private::fields(
+            ["id", "title", "share_token", "updated_at"],
+            ["id", "title", "share_token", "updated_at"],
+            ["i64", "String", "String", "u64"],
+            b"ttsi",
+            ["", "", "share link grants access", "bookkeeping"],
+            b"nnyy",
+            ["", "", "", ""],
+            b"nnnn",
+            b"vvvv",
+            ["", "", "", ""],
+            &[],
+        ),
+        b'r',
+        "",
+        false,
+    );
+    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    const _: fn(&entity::chat::Model) = |__audit_value| {
+        let entity::chat::Model { id: _, title: _, share_token: _, updated_at: _ } = __audit_value;
+        let _: &i64 = &__audit_value.id;
+        let _: &String = &__audit_value.title;
+        let _: &String = &__audit_value.share_token;
+        let _: &u64 = &__audit_value.updated_at;
+    };
+    const _: fn(&ChatAudit) = |__audit_mirror| {
+        let ChatAudit {
+            id: __audit_field_0,
+            title: __audit_field_1,
+            share_token: __audit_field_2,
+            updated_at: __audit_field_3,
+        } = __audit_mirror;
+        let _ = (__audit_field_0, __audit_field_1, __audit_field_2, __audit_field_3);
+    };
+    #[automatically_derived]
+    impl ::audit_core::Audited<ChatAudit> for entity::chat::Model {
+        const AUDIT_SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn audit_id(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<_>(&self.id)
+        }
+        #[inline]
+        fn audit_target(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<_>(&self.title)
+        }
+        #[inline]
+        fn audit_link(&self) -> ::core::option::Option<::audit_core::__private::String> {
+            {
+                let mut __audit_link = ::audit_core::__private::String::new();
+                __audit_link.push_str("/chats/");
+                ::audit_core::__private::push_link_segment::<
+                    _,
+                >(&mut __audit_link, &self.id);
+                ::core::option::Option::Some(__audit_link)
+            }
+        }
+        #[inline]
+        fn audit_org(&self) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+        #[inline]
+        fn audit_diff(__audit_old: &Self, __audit_new: &Self) -> ::audit_core::Diff {
+            let mut __audit_changes = ::audit_core::Diff::new();
+            let __audit_diff = &mut __audit_changes;
+            let __audit_path = &::audit_core::__private::Path::ROOT;
+            ::audit_core::__private::track::<
+                _,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            ::audit_core::__private::track::<
+                _,
+            >(
+                __audit_diff,
+                __audit_path,
+                "title",
+                &__audit_old.title,
+                &__audit_new.title,
+            );
+            ::audit_core::__private::secret::<
+                _,
+            >(
+                __audit_diff,
+                __audit_path,
+                "share_token",
+                &__audit_old.share_token,
+                &__audit_new.share_token,
+            );
+            __audit_changes
+        }
+        #[inline]
+        fn audit_created(__audit_value: &Self) -> ::audit_core::Diff {
+            let mut __audit_changes = ::audit_core::Diff::new();
+            let __audit_diff = &mut __audit_changes;
+            let __audit_path = &::audit_core::__private::Path::ROOT;
+            let __audit_record = ::audit_core::__private::Record::Create;
+            ::audit_core::__private::record_track::<
+                _,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_track::<
+                _,
+            >(__audit_diff, __audit_path, "title", &__audit_value.title, __audit_record);
+            ::audit_core::__private::record_secret(
+                __audit_diff,
+                __audit_path,
+                "share_token",
+                __audit_record,
+            );
+            __audit_changes
+        }
+        #[inline]
+        fn audit_deleted(__audit_value: &Self) -> ::audit_core::Diff {
+            let mut __audit_changes = ::audit_core::Diff::new();
+            let __audit_diff = &mut __audit_changes;
+            let __audit_path = &::audit_core::__private::Path::ROOT;
+            let __audit_record = ::audit_core::__private::Record::Delete;
+            ::audit_core::__private::record_track::<
+                _,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_track::<
+                _,
+            >(__audit_diff, __audit_path, "title", &__audit_value.title, __audit_record);
+            ::audit_core::__private::record_secret(
+                __audit_diff,
+                __audit_path,
+                "share_token",
+                __audit_record,
+            );
+            __audit_changes
+        }
+    }
+};
