@@ -2,10 +2,9 @@
 //! the errors, and the [`Outbox`] for writing in the caller's transaction.
 //!
 //! Two stores keep entries in SQL and read them back, each behind a feature:
-//! `sqlite` gives [`SqliteStore`](crate::sqlite::SqliteStore), an embedded
-//! database in a file, and `postgres` gives
-//! [`PostgresStore`](crate::postgres::PostgresStore). Both have the same
-//! methods with the same meaning:
+//! `sqlite` gives `sqlite::SqliteStore`, an embedded database in a file, and
+//! `postgres` gives `postgres::PostgresStore`. Both have the same methods
+//! with the same meaning:
 //!
 //! | method | what it does |
 //! | --- | --- |
@@ -89,4 +88,4 @@ pub use self::query::{AuditQuery, COUNT_CAP, DEFAULT_LIMIT, MAX_LIMIT, StatusFil
 
 /// How many entries a retention purge deletes in one transaction: short
 /// enough never to hold writers back for long (Coder's batch size).
-pub const PURGE_BATCH: i64 = 1000;
+pub const PURGE_BATCH: u32 = 1000;
