@@ -60,16 +60,20 @@
 //! rusqlite is synchronous, like a sink's `export` and `flush`, and small;
 //! its `bundled` feature, which this feature turns on, compiles SQLite into
 //! the program, so that nothing needs to be installed. A build can hold only
-//! one `libsqlite3-sys`, the crate that links SQLite (`links = "sqlite3"`),
-//! and sqlx 0.9's SQLite driver requires libsqlite3-sys 0.30 to 0.37, while
-//! rusqlite 0.40 and later require 0.38 or newer. Cargo resolves a lockfile
-//! as if every optional dependency were on, so sqlx 0.9 anywhere in a
-//! project, even without its SQLite driver, rules out rusqlite 0.40+.
-//! audit-core therefore accepts rusqlite from 0.37 to 0.43, and Cargo picks
-//! one that fits: 0.39, with SQLite 3.50, next to sqlx 0.9. Two SQLite
-//! drivers in one program would not share a connection or a transaction
-//! anyway: write with the driver the application uses (sqlx's SQLite
-//! driver is not supported).
+//! one `libsqlite3-sys`, the crate that links SQLite (`links = "sqlite3"`).
+//! sqlx 0.9's SQLite driver requires libsqlite3-sys `>=0.30.1, <0.38`;
+//! rusqlite 0.40 and later require 0.38 or newer. Cargo resolves the
+//! lockfile over every optional dependency in the graph (sqlx's SQLite
+//! driver is in this workspace's `Cargo.lock` though nothing turns it on),
+//! so sqlx 0.9 anywhere in a project rules out rusqlite 0.40 and later.
+//! audit-core therefore accepts rusqlite from 0.37 to 0.43 and lets Cargo
+//! pick one that fits: next to sqlx 0.9, rusqlite 0.39 with SQLite 3.51.
+//! Two SQLite drivers in one program would not share a connection or a
+//! transaction anyway: there is no store on sqlx's SQLite driver, and an
+//! application on it cannot also enable this feature.
+//!
+//! The store needs SQLite 3.37 or later (`STRICT` tables), which every
+//! bundled SQLite of that range is.
 
 mod insert;
 mod read;
