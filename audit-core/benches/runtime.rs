@@ -20,8 +20,13 @@ fn main() {
     divan::main();
 }
 
-/// Entries per benchmark iteration.
+/// Entries per benchmark iteration, for the memory sink.
 const ENTRIES: usize = 1_000;
+
+/// Entries per iteration, each iteration ending with one sync to disk, for
+/// the two file writers: with 1,000 the disk's sync weighs heavily, with
+/// 10,000 the cost of each entry shows.
+const PER_SYNC: [usize; 2] = [1_000, 10_000];
 
 #[derive(Clone, Serialize, Auditable)]
 #[audit(org = organization_id, link = "/chats/{id}")]
@@ -55,8 +60,8 @@ fn chat(n: usize) -> Chat {
 }
 
 /// The pairs every variant audits: an archive and a pin per chat.
-fn changes() -> Vec<(Chat, Chat)> {
-    (0..ENTRIES)
+fn changes(entries: usize) -> Vec<(Chat, Chat)> {
+    (0..entries)
         .map(|n| {
             let old = chat(n);
             let new = Chat {
@@ -82,17 +87,15 @@ fn audit(sink: &dyn AuditSink, changes: &[(Chat, Chat)]) {
     }
 }
 
-/// `AuditRequest` + `JsonLinesSink`, flushed (and synced) at the end.
-#[divan::bench]
-fn request_to_json_lines(bencher: Bencher<'_, '_>) {
+/// `AuditRequest` + `JsonLinesSink` in its default configuration, flushed
+/// (and synced) at the end.
+#[divan::bench(args = PER_SYNC)]
+fn request_to_json_lines(bencher: Bencher<'_, '_>, entries: usize) {
     let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
     let path = dir.path().join("audit.jsonl");
-    let sink = JsonLinesSink::builder(&path)
-        .block_when_full(true)
-        .open()
-        .unwrap_or_else(|error| panic!("{error}"));
-    let changes = changes();
-    bencher.counter(ItemsCount::new(ENTRIES)).bench_local(|| {
+    let sink = JsonLinesSink::open(&path).unwrap_or_else(|error| panic!("{error}"));
+    let changes = changes(entries);
+    bencher.counter(ItemsCount::new(entries)).bench_local(|| {
         audit(&sink, &changes);
         sink.flush().unwrap_or_else(|error| panic!("{error}"));
     });
@@ -101,7 +104,7 @@ fn request_to_json_lines(bencher: Bencher<'_, '_>) {
 /// `AuditRequest` + `MemorySink`: the guard's own cost, without the file.
 #[divan::bench]
 fn request_to_memory(bencher: Bencher<'_, '_>) {
-    let changes = changes();
+    let changes = changes(ENTRIES);
     bencher
         .counter(ItemsCount::new(ENTRIES))
         .with_inputs(MemorySink::new)
@@ -113,16 +116,16 @@ fn request_to_memory(bencher: Bencher<'_, '_>) {
 
 /// The same entries, already built, written with `serde_json::to_writer`
 /// into a `BufWriter` and synced at the end.
-#[divan::bench]
-fn serde_json_to_buf_writer(bencher: Bencher<'_, '_>) {
+#[divan::bench(args = PER_SYNC)]
+fn serde_json_to_buf_writer(bencher: Bencher<'_, '_>, count: usize) {
     let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
     let path = dir.path().join("audit.jsonl");
     let memory = MemorySink::new();
-    audit(&memory, &changes());
+    audit(&memory, &changes(count));
     let entries: Vec<AuditEntry> = memory.entries();
     let file = File::create(&path).unwrap_or_else(|error| panic!("{error}"));
     let mut out = BufWriter::new(file);
-    bencher.counter(ItemsCount::new(ENTRIES)).bench_local(|| {
+    bencher.counter(ItemsCount::new(count)).bench_local(|| {
         for entry in &entries {
             serde_json::to_writer(&mut out, entry).unwrap_or_else(|error| panic!("{error}"));
             out.write_all(b"\n")

@@ -1,6 +1,72 @@
-//! The trait `#[derive(Auditable)]` implements.
+//! The traits `#[derive(Auditable)]` implements.
 
+use crate::diff::{Path, Record};
 use crate::{Diff, Schema};
+
+/// A struct whose classified fields can be diffed at any depth: what every
+/// `#[derive(Auditable)]` implements, for a resource and for an
+/// `#[audit(embedded)]` struct alike.
+///
+/// A field of another auditable struct classified `#[audit(nested)]` is
+/// diffed through this trait, field by field, keeping each inner field's
+/// class: its changes are recorded under dotted keys (`settings.theme`), an
+/// inner secret never with a value, an inner ignored field never read. A
+/// generic struct that nests a type parameter bounds it `T: AuditFields`.
+///
+/// Implemented by the derive, and by `audit_core` for `Option`, `Box` and
+/// maps of such types. The methods are called by generated code only.
+///
+/// ```
+/// use audit_core::{AuditFields, Auditable};
+/// use serde_json::json;
+///
+/// #[derive(Clone, Auditable)]
+/// #[audit(embedded)]
+/// struct Settings {
+///     #[audit(track)]
+///     theme: String,
+///     #[audit(secret = "grants API access")]
+///     api_token: String,
+/// }
+///
+/// #[derive(Clone, Auditable)]
+/// struct Workspace {
+///     #[audit(track)]
+///     id: u32,
+///     #[audit(nested)]
+///     settings: Settings,
+/// }
+///
+/// let old = Workspace { id: 1, settings: Settings { theme: "light".into(), api_token: "t1".into() } };
+/// let new = Workspace { settings: Settings { theme: "dark".into(), api_token: "t2".into() }, ..old.clone() };
+/// assert_eq!(
+///     serde_json::to_value(audit_core::diff(&old, &new)).unwrap(),
+///     json!({
+///         "settings.theme": {"old": "light", "new": "dark", "secret": false},
+///         "settings.api_token": {"secret": true},
+///     }),
+/// );
+/// assert_eq!(Settings::FIELDS.fields.len(), 2);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an auditable struct",
+    label = "`#[audit(nested)]` needs a type that derives `Auditable`",
+    note = "derive `Auditable` on `{Self}` (with `#[audit(embedded)]` when it is not a resource \
+            of its own), or classify the field `#[audit(track)]` to record it as one value"
+)]
+pub trait AuditFields {
+    /// The static description of the struct and of every field.
+    const FIELDS: &'static Schema;
+
+    /// Records the fields that differ between `old` and `new`, under `path`.
+    #[doc(hidden)]
+    fn diff_into(diff: &mut Diff, path: &Path<'_>, old: &Self, new: &Self);
+
+    /// Records every tracked and secret field of `value`, under `path`, as
+    /// existing on one side of a change only, as `record` says.
+    #[doc(hidden)]
+    fn record_all(diff: &mut Diff, path: &Path<'_>, value: &Self, record: Record);
+}
 
 /// A struct whose changes are recorded in the audit log.
 ///
@@ -37,9 +103,10 @@ use crate::{Diff, Schema};
 /// assert_eq!(chat.resource_link().as_deref(), Some("/chats/7"));
 /// assert_eq!(chat.organization_id().as_deref(), Some("3"));
 /// ```
-pub trait Auditable {
-    /// The static description of the resource and of every field.
-    const SCHEMA: &'static Schema;
+pub trait Auditable: AuditFields {
+    /// The static description of the resource and of every field: the same
+    /// as [`AuditFields::FIELDS`].
+    const SCHEMA: &'static Schema = Self::FIELDS;
 
     /// The resource type recorded in entries: `Self::SCHEMA.resource_type`.
     fn resource_type(&self) -> &'static str {
@@ -63,7 +130,34 @@ pub trait Auditable {
     /// are never read. Allocates nothing when nothing changed.
     fn diff(old: &Self, new: &Self) -> Diff
     where
-        Self: Sized;
+        Self: Sized,
+    {
+        let mut diff = Diff::new();
+        Self::diff_into(&mut diff, &Path::ROOT, old, new);
+        diff
+    }
+
+    /// Every tracked field of a created resource, as `{"new": ..}`, and every
+    /// secret one as `{"secret": true}`: what a `create` entry records.
+    fn created(value: &Self) -> Diff
+    where
+        Self: Sized,
+    {
+        let mut diff = Diff::new();
+        Self::record_all(&mut diff, &Path::ROOT, value, Record::Create);
+        diff
+    }
+
+    /// Every tracked field of a deleted resource, as `{"old": ..}`, and every
+    /// secret one as `{"secret": true}`: what a `delete` entry records.
+    fn deleted(value: &Self) -> Diff
+    where
+        Self: Sized,
+    {
+        let mut diff = Diff::new();
+        Self::record_all(&mut diff, &Path::ROOT, value, Record::Delete);
+        diff
+    }
 }
 
 /// The fields that differ between `old` and `new`; see [`Auditable::diff`].

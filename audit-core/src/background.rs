@@ -111,4 +111,39 @@ impl<'a> BackgroundAudit<'a> {
             .entry(action, old, new, Some(self.status_code), true);
         entry::export(self.sink, entry)
     }
+
+    /// Exports a `write` of the resource from `old` to `new`, awaiting room
+    /// when the sink is behind: the `write` of async code (feature `tokio`).
+    ///
+    /// # Errors
+    ///
+    /// When the sink cannot take the entry; the error carries it.
+    #[cfg(feature = "tokio")]
+    pub async fn write_async<T: Auditable>(&self, old: &T, new: &T) -> Result<(), ExportError> {
+        self.export_async(Action::WRITE, Some(old), Some(new)).await
+    }
+
+    /// Exports `action` as [`export`](BackgroundAudit::export) does, awaiting
+    /// room when the sink is behind instead of blocking the thread (feature
+    /// `tokio`), as `AuditRequest::commit_async` does.
+    ///
+    /// # Errors
+    ///
+    /// When the sink cannot take the entry; the error carries it.
+    #[cfg(feature = "tokio")]
+    pub async fn export_async<T: Auditable>(
+        &self,
+        action: Action,
+        old: Option<&T>,
+        new: Option<&T>,
+    ) -> Result<(), ExportError> {
+        let entry = self
+            .context
+            .clone()
+            .entry(action, old, new, Some(self.status_code), true);
+        entry::report_flags(&entry);
+        let exported = self.sink.export_async(entry).await;
+        tokio::task::coop::consume_budget().await;
+        exported
+    }
 }

@@ -44,7 +44,27 @@ pub struct Diff {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldChange {
     key: Cow<'static, str>,
+    op: Option<Op>,
     change: Change,
+}
+
+/// Whether a value inside the resource was added or removed, as the
+/// `"op"` of a [`FieldChange`]: an `Option` that became `Some` or `None`, a
+/// map or set entry, an element of a keyed list. A value changed in place
+/// has no op.
+///
+/// ```
+/// use audit_core::Op;
+///
+/// assert_eq!(serde_json::to_string(&Op::Add).unwrap(), r#""add""#);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// The value is new: RFC 6902's `add`.
+    Add,
+    /// The value is gone: RFC 6902's `remove`.
+    Remove,
 }
 
 /// What a [`FieldChange`] records.
@@ -57,7 +77,8 @@ pub enum Change {
         /// The value after the change, as JSON.
         new: Value,
     },
-    /// A secret field changed. Its values are never recorded.
+    /// A secret field changed, or was added or removed. Its values are never
+    /// recorded.
     Secret,
     /// A tracked field changed, but its old or new value could not be
     /// serialized to JSON; `error` says why.
@@ -65,6 +86,21 @@ pub enum Change {
         /// The serialization error.
         error: String,
     },
+    /// A tracked value that exists only after the change: a field of a
+    /// created resource, or an added entry or element.
+    Added {
+        /// The value, as JSON.
+        new: Value,
+    },
+    /// A tracked value that exists only before the change: a field of a
+    /// deleted resource, or a removed entry or element.
+    Removed {
+        /// The value, as JSON.
+        old: Value,
+    },
+    /// A nested value (an `Option` of an embedded struct, an element of a
+    /// keyed list) was added or removed; its fields are recorded under it.
+    Structural,
 }
 
 impl Diff {
@@ -105,12 +141,27 @@ impl Diff {
         self.changes.iter().map(FieldChange::key)
     }
 
-    /// Records that the tracked field `key` changed, with its old and new
-    /// values as serialized; a serialization error (the old value's first)
-    /// is recorded in their place. Called only for fields that differ.
+    /// Drops the changes recorded after the first `len`.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.changes.truncate(len);
+    }
+
+    /// Records `change` at `path`. The key is built here, only for a change
+    /// that is recorded: a top-level field's key is its `&'static` name.
+    pub(crate) fn push(&mut self, path: &Path<'_>, op: Option<Op>, change: Change) {
+        self.changes.push(FieldChange {
+            key: path.key(),
+            op,
+            change,
+        });
+    }
+
+    /// Records the tracked value at `path`, which changed, with its old and
+    /// new values as serialized; a serialization error (the old value's
+    /// first) is recorded in their place.
     pub(crate) fn push_tracked(
         &mut self,
-        key: &'static str,
+        path: &Path<'_>,
         old: Result<Value, serde_json::Error>,
         new: Result<Value, serde_json::Error>,
     ) {
@@ -120,25 +171,241 @@ impl Diff {
                 error: error.to_string(),
             },
         };
-        self.changes.push(FieldChange {
-            key: Cow::Borrowed(key),
-            change,
-        });
+        self.push(path, None, change);
     }
 
-    /// Records that the secret field `key` changed.
-    pub(crate) fn push_secret(&mut self, key: &'static str) {
-        self.changes.push(FieldChange {
-            key: Cow::Borrowed(key),
-            change: Change::Secret,
-        });
+    /// Records the tracked value at `path` that exists on one side only, as
+    /// `record` says which.
+    pub(crate) fn push_one_side(
+        &mut self,
+        path: &Path<'_>,
+        record: Record,
+        value: Result<Value, serde_json::Error>,
+    ) {
+        let change = match value {
+            Ok(value) if record.is_old() => Change::Removed { old: value },
+            Ok(value) => Change::Added { new: value },
+            Err(error) => Change::Unserializable {
+                error: error.to_string(),
+            },
+        };
+        self.push(path, record.op(), change);
+    }
+}
+
+/// How [`AuditFields::record_all`](crate::AuditFields::record_all) records
+/// a value that exists on one side of a change only.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Record {
+    /// A field of a created resource: `{"new": ..}`.
+    Create,
+    /// A field of a deleted resource: `{"old": ..}`.
+    Delete,
+    /// A value added inside the resource: `{"op": "add", "new": ..}`.
+    Add,
+    /// A value removed inside the resource: `{"op": "remove", "old": ..}`.
+    Remove,
+}
+
+impl Record {
+    /// The op recorded with the value.
+    pub(crate) const fn op(self) -> Option<Op> {
+        match self {
+            Record::Create | Record::Delete => None,
+            Record::Add => Some(Op::Add),
+            Record::Remove => Some(Op::Remove),
+        }
+    }
+
+    /// Whether the value is the old one.
+    pub(crate) const fn is_old(self) -> bool {
+        matches!(self, Record::Delete | Record::Remove)
+    }
+}
+
+/// Where a value sits inside the resource: a stack-linked list of segments,
+/// built as the diff descends, so that a key is written out only for a
+/// change that is recorded and the unchanged path allocates nothing.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    segment: Segment<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Segment<'a> {
+    /// The resource itself.
+    Root,
+    /// A field, by its diff key.
+    Field(&'static str),
+    /// A map or set entry, by its key.
+    Key(&'a dyn PathKey),
+    /// An element of a keyed list: the name of the key field and its value.
+    Element(&'static str, &'a dyn PathKey),
+}
+
+impl<'a> Path<'a> {
+    /// The resource itself; its fields are the top-level keys.
+    pub const ROOT: Path<'static> = Path {
+        parent: None,
+        segment: Segment::Root,
+    };
+
+    /// The field `name` under `self`.
+    #[must_use]
+    pub const fn field(&'a self, name: &'static str) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Field(name),
+        }
+    }
+
+    /// The diff key of this path: a top-level field's `&'static` name, or
+    /// the dotted path written out.
+    pub(crate) fn key(&self) -> Cow<'static, str> {
+        if let (Some(Path { parent: None, .. }) | None, Segment::Field(name)) =
+            (self.parent, self.segment)
+        {
+            return Cow::Borrowed(name);
+        }
+        // Room for most paths, so that writing one allocates once.
+        let mut key = String::with_capacity(48);
+        self.write(&mut key);
+        Cow::Owned(key)
+    }
+
+    /// The entry `key` of the map or set at `self`.
+    pub(crate) fn entry(&'a self, key: &'a dyn PathKey) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Key(key),
+        }
+    }
+
+    /// The element of the keyed list at `self` whose `field` is `key`.
+    pub(crate) fn element(&'a self, field: &'static str, key: &'a dyn PathKey) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Element(field, key),
+        }
+    }
+
+    fn write(&self, out: &mut String) {
+        if let Some(parent) = self.parent {
+            parent.write(out);
+        }
+        match self.segment {
+            Segment::Root => {}
+            Segment::Field(name) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Segment::Key(key) => {
+                let text = key.key_text();
+                if is_plain(&text.text) {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(&text.text);
+                } else {
+                    out.push('[');
+                    push_quoted(out, &text.text);
+                    out.push(']');
+                }
+            }
+            Segment::Element(field, key) => {
+                let text = key.key_text();
+                out.push('[');
+                out.push_str(field);
+                out.push('=');
+                if text.is_string {
+                    push_quoted(out, &text.text);
+                } else {
+                    out.push_str(&text.text);
+                }
+                out.push(']');
+            }
+        }
+    }
+}
+
+/// Whether a map key can be written as a plain path segment:
+/// `[A-Za-z_][A-Za-z0-9_-]*`. Any other key is quoted, `['a.b']`.
+fn is_plain(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// `text` in single quotes, with `'` and `\` escaped by a backslash (RFC
+/// 9535's normalized paths).
+fn push_quoted(out: &mut String, text: &str) {
+    out.push('\'');
+    for c in text.chars() {
+        if c == '\'' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('\'');
+}
+
+/// A map key or list-element key, as written into a path.
+pub(crate) struct KeyText {
+    text: String,
+    /// Whether the key serializes as a JSON string (quoted in an element
+    /// predicate) rather than a number or a boolean.
+    is_string: bool,
+}
+
+/// A key that can name a path segment: anything `Serialize`, written as its
+/// JSON string or number. Only called for a change that is recorded.
+pub(crate) trait PathKey {
+    fn key_text(&self) -> KeyText;
+}
+
+impl<K: Serialize + ?Sized> PathKey for K {
+    fn key_text(&self) -> KeyText {
+        match serde_json::to_value(self) {
+            Ok(Value::String(text)) => KeyText {
+                text,
+                is_string: true,
+            },
+            Ok(value @ (Value::Number(_) | Value::Bool(_))) => KeyText {
+                text: value.to_string(),
+                is_string: false,
+            },
+            // A key that is neither text nor a number: its JSON, quoted.
+            Ok(value) => KeyText {
+                text: value.to_string(),
+                is_string: true,
+            },
+            Err(error) => KeyText {
+                text: format!("<{error}>"),
+                is_string: true,
+            },
+        }
     }
 }
 
 impl FieldChange {
-    /// The field's diff key.
+    /// The field's diff key: its path inside the resource, such as
+    /// `archived`, `settings.theme`, `labels['app.kubernetes.io/name']` or
+    /// `members[id=3].role`.
     pub fn key(&self) -> &str {
         &self.key
+    }
+
+    /// Whether the value was added or removed; `None` for a value that
+    /// changed in place, and for the fields of a created or deleted resource.
+    pub fn op(&self) -> Option<Op> {
+        self.op
     }
 
     /// What changed.
@@ -151,19 +418,27 @@ impl FieldChange {
         matches!(self.change, Change::Secret)
     }
 
-    /// The old value of a tracked field; `None` for a secret or unserializable one.
+    /// The old value of a tracked field; `None` for a secret or unserializable
+    /// one, and for an added one.
     pub fn old_value(&self) -> Option<&Value> {
         match &self.change {
-            Change::Tracked { old, .. } => Some(old),
-            Change::Secret | Change::Unserializable { .. } => None,
+            Change::Tracked { old, .. } | Change::Removed { old } => Some(old),
+            Change::Secret
+            | Change::Unserializable { .. }
+            | Change::Added { .. }
+            | Change::Structural => None,
         }
     }
 
-    /// The new value of a tracked field; `None` for a secret or unserializable one.
+    /// The new value of a tracked field; `None` for a secret or unserializable
+    /// one, and for a removed one.
     pub fn new_value(&self) -> Option<&Value> {
         match &self.change {
-            Change::Tracked { new, .. } => Some(new),
-            Change::Secret | Change::Unserializable { .. } => None,
+            Change::Tracked { new, .. } | Change::Added { new } => Some(new),
+            Change::Secret
+            | Change::Unserializable { .. }
+            | Change::Removed { .. }
+            | Change::Structural => None,
         }
     }
 
@@ -171,7 +446,7 @@ impl FieldChange {
     pub fn error(&self) -> Option<&str> {
         match &self.change {
             Change::Unserializable { error } => Some(error),
-            Change::Tracked { .. } | Change::Secret => None,
+            _ => None,
         }
     }
 }
@@ -189,61 +464,118 @@ impl Serialize for Diff {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.changes.len()))?;
         for change in &self.changes {
-            map.serialize_entry(change.key(), &change.change)?;
+            map.serialize_entry(change.key(), &ChangeWithOp(change))?;
         }
         map.end()
     }
 }
 
-impl Serialize for Change {
+/// A change as serialized: its op first, when it has one, then the change.
+struct ChangeWithOp<'a>(&'a FieldChange);
+
+impl Serialize for ChangeWithOp<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Change::Tracked { old, new } => {
-                let mut state = serializer.serialize_struct("Change", 3)?;
-                state.serialize_field("old", old)?;
-                state.serialize_field("new", new)?;
-                state.serialize_field("secret", &false)?;
-                state.end()
-            }
-            Change::Secret => {
-                let mut state = serializer.serialize_struct("Change", 1)?;
-                state.serialize_field("secret", &true)?;
-                state.end()
-            }
-            Change::Unserializable { error } => {
-                let mut state = serializer.serialize_struct("Change", 2)?;
-                state.serialize_field("secret", &false)?;
-                state.serialize_field("error", error)?;
-                state.end()
-            }
-        }
+        serialize_change(self.0.op, &self.0.change, serializer)
     }
 }
 
-/// The serialized form of a [`Change`], read back.
+impl Serialize for Change {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_change(None, self, serializer)
+    }
+}
+
+fn serialize_change<S: Serializer>(
+    op: Option<Op>,
+    change: &Change,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let len = usize::from(op.is_some())
+        + match change {
+            Change::Tracked { .. } => 3,
+            Change::Secret | Change::Structural => 1,
+            Change::Unserializable { .. } | Change::Added { .. } | Change::Removed { .. } => 2,
+        };
+    let mut state = serializer.serialize_struct("Change", len)?;
+    if let Some(op) = op {
+        state.serialize_field("op", &op)?;
+    }
+    match change {
+        Change::Tracked { old, new } => {
+            state.serialize_field("old", old)?;
+            state.serialize_field("new", new)?;
+            state.serialize_field("secret", &false)?;
+        }
+        Change::Secret => state.serialize_field("secret", &true)?,
+        Change::Structural => state.serialize_field("secret", &false)?,
+        Change::Unserializable { error } => {
+            state.serialize_field("secret", &false)?;
+            state.serialize_field("error", error)?;
+        }
+        Change::Added { new } => {
+            state.serialize_field("new", new)?;
+            state.serialize_field("secret", &false)?;
+        }
+        Change::Removed { old } => {
+            state.serialize_field("old", old)?;
+            state.serialize_field("secret", &false)?;
+        }
+    }
+    state.end()
+}
+
+/// The serialized form of a [`FieldChange`], read back. `old` and `new` are
+/// `Some` when present, `null` included.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ChangeRepr {
     #[serde(default)]
-    old: Value,
-    #[serde(default)]
-    new: Value,
+    op: Option<Op>,
+    #[serde(default, deserialize_with = "present")]
+    old: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    new: Option<Value>,
     #[serde(default)]
     secret: bool,
     #[serde(default)]
     error: Option<String>,
 }
 
-impl<'de> Deserialize<'de> for Change {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let repr = ChangeRepr::deserialize(deserializer)?;
-        Ok(match repr {
+/// A member that is present, `null` included.
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
+impl ChangeRepr {
+    fn into_parts(self) -> (Option<Op>, Change) {
+        let op = self.op;
+        let change = match self {
             ChangeRepr { secret: true, .. } => Change::Secret,
             ChangeRepr {
                 error: Some(error), ..
             } => Change::Unserializable { error },
-            ChangeRepr { old, new, .. } => Change::Tracked { old, new },
-        })
+            ChangeRepr {
+                old: Some(old),
+                new: Some(new),
+                ..
+            } => Change::Tracked { old, new },
+            ChangeRepr { new: Some(new), .. } => Change::Added { new },
+            ChangeRepr { old: Some(old), .. } => Change::Removed { old },
+            ChangeRepr { op: Some(_), .. } => Change::Structural,
+            // `{"secret": false}` alone is written by no version; read it as
+            // the change of a value to itself.
+            ChangeRepr { .. } => Change::Tracked {
+                old: Value::Null,
+                new: Value::Null,
+            },
+        };
+        (op, change)
+    }
+}
+
+impl<'de> Deserialize<'de> for Change {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(ChangeRepr::deserialize(deserializer)?.into_parts().1)
     }
 }
 
@@ -260,9 +592,11 @@ impl<'de> Deserialize<'de> for Diff {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Diff, A::Error> {
                 let mut diff = Diff::new();
-                while let Some((key, change)) = map.next_entry::<String, Change>()? {
+                while let Some((key, change)) = map.next_entry::<String, ChangeRepr>()? {
+                    let (op, change) = change.into_parts();
                     diff.changes.push(FieldChange {
                         key: Cow::Owned(key),
+                        op,
                         change,
                     });
                 }

@@ -29,6 +29,7 @@
 //! A user's API key.
 //!
 //! - Rust type: `ApiKey`
+//! - Schema fingerprint: `sha256:f5bb5d54b034421180a37ea5ceec5405`
 //! - Actions: `create`, `delete`
 //! - Organization: not required
 //! - Link template: none
@@ -126,6 +127,7 @@ pub use self::registry::registered;
 /// ## `chat`
 ///
 /// - Rust type: `Chat`
+/// - Schema fingerprint: `sha256:595f5e234de770ae19af1e4d418d32f3`
 /// - Actions: `create`, `write`
 /// - Organization: required
 /// - Link template: `/chats/{id}`
@@ -143,8 +145,8 @@ pub fn markdown(schemas: &[&Schema]) -> String {
 }
 
 /// The JSON documentation of `schemas`: an array of the serialized
-/// [`Schema`]s, sorted as [`markdown`] sorts them, pretty-printed, with a
-/// trailing newline.
+/// [`Schema`]s, each with its `schema_fingerprint`, sorted as [`markdown`]
+/// sorts them, pretty-printed, with a trailing newline.
 ///
 /// # Errors
 ///
@@ -193,7 +195,8 @@ pub fn markdown(schemas: &[&Schema]) -> String {
 ///         "reason": "grants access",
 ///         "doc": null
 ///       }
-///     ]
+///     ],
+///     "schema_fingerprint": "sha256:beccddf8daf5b026e21c942a6e92cbc3"
 ///   }
 /// ]
 /// "#
@@ -201,7 +204,21 @@ pub fn markdown(schemas: &[&Schema]) -> String {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub fn json(schemas: &[&Schema]) -> Result<String, serde_json::Error> {
-    let mut json = serde_json::to_string_pretty(&sorted(schemas))?;
+    /// A schema with its fingerprint.
+    #[derive(serde::Serialize)]
+    struct Documented<'a> {
+        #[serde(flatten)]
+        schema: &'a Schema,
+        schema_fingerprint: String,
+    }
+    let documented: Vec<Documented<'_>> = sorted(schemas)
+        .into_iter()
+        .map(|schema| Documented {
+            schema,
+            schema_fingerprint: crate::schema_fingerprint::compute(schema),
+        })
+        .collect();
+    let mut json = serde_json::to_string_pretty(&documented)?;
     json.push('\n');
     Ok(json)
 }

@@ -1,11 +1,12 @@
 //! The audit-log entry, and how one is built from a resource and its diff.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
-use uuid::Uuid;
+use uuid::{ContextV7, Timestamp, Uuid};
 
 use crate::{Action, AuditSink, Auditable, Diff, ExportError};
 
@@ -44,7 +45,10 @@ pub struct AuditEntry {
     /// A unique, time-ordered id (UUID v7).
     pub id: Uuid,
     /// When the entry was made, serialized as RFC 3339 in UTC.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(
+        serialize_with = "serialize_rfc3339",
+        deserialize_with = "time::serde::rfc3339::deserialize"
+    )]
     pub time: OffsetDateTime,
     /// Who did it: a user id. `None` for anonymous requests and for
     /// background audits, whose additional fields name the subsystem.
@@ -55,8 +59,9 @@ pub struct AuditEntry {
     pub ip: Option<IpAddr>,
     /// The client's user agent.
     pub user_agent: Option<String>,
-    /// The resource type, as [`Auditable::resource_type`].
-    pub resource_type: String,
+    /// The resource type, as [`Auditable::resource_type`]: borrowed from the
+    /// resource's schema when the entry is made, owned when it is read back.
+    pub resource_type: Cow<'static, str>,
     /// The resource id, as [`Auditable::resource_id`]; empty when the request
     /// set neither an old nor a new value.
     pub resource_id: String,
@@ -75,6 +80,10 @@ pub struct AuditEntry {
     pub additional_fields: Map<String, Value>,
     /// The id of the request that made the change.
     pub request_id: Option<String>,
+    /// The [fingerprint](crate::Schema::fingerprint) of the classification
+    /// the entry was made with; `None` in entries written before it was recorded.
+    #[serde(default)]
+    pub schema_fingerprint: Option<String>,
     /// What looked wrong about this entry; empty for a sound one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<Flag>,
@@ -96,6 +105,13 @@ pub enum Flag {
     UndeclaredAction,
     /// The resource is organization-scoped but has no organization.
     MissingOrganization,
+    /// A successful `write` with a new value but no old one: the diff is
+    /// empty because there was nothing to compare, so the entry cannot say
+    /// what changed. Most likely the old value was never captured.
+    MissingOldValue,
+    /// A successful `write` with an old value but no new one: most likely
+    /// the new value was never captured (or not re-read after the change).
+    MissingNewValue,
 }
 
 impl Flag {
@@ -108,7 +124,25 @@ impl Flag {
             Flag::Uncommitted => "the request was dropped before it was committed or cancelled",
             Flag::UndeclaredAction => "the action is not among those the resource declares",
             Flag::MissingOrganization => "the resource requires an organization but has none",
+            Flag::MissingOldValue => {
+                "a successful write had no old value, so it recorded no change: was the old value captured before the change?"
+            }
+            Flag::MissingNewValue => {
+                "a successful write had no new value, so it recorded no change: was the new value captured after the change?"
+            }
         }
+    }
+
+    /// Whether the flag means that a successful `write` cannot say what
+    /// changed: [`EmptyWriteDiff`](Flag::EmptyWriteDiff),
+    /// [`MissingOldValue`](Flag::MissingOldValue) or
+    /// [`MissingNewValue`](Flag::MissingNewValue), the signs of a value
+    /// captured at the wrong time.
+    pub const fn is_unexplained_write(self) -> bool {
+        matches!(
+            self,
+            Flag::EmptyWriteDiff | Flag::MissingOldValue | Flag::MissingNewValue
+        )
     }
 }
 
@@ -169,7 +203,9 @@ pub(crate) use context_builder_methods;
 
 impl Context {
     /// The entry for `action` on the resource `new` describes, else `old`.
-    /// The diff is computed when both are there and `with_diff` says so.
+    /// When `with_diff` says so, the diff is computed when both are there;
+    /// a `create` with only `new` records every field of it, and a `delete`
+    /// with only `old` every field of that.
     pub(crate) fn entry<T: Auditable>(
         self,
         action: Action,
@@ -180,19 +216,22 @@ impl Context {
     ) -> AuditEntry {
         let diff = match (old, new) {
             (Some(old), Some(new)) if with_diff => T::diff(old, new),
+            (None, Some(new)) if with_diff && action == Action::CREATE => T::created(new),
+            (Some(old), None) if with_diff && action == Action::DELETE => T::deleted(old),
             _ => Diff::new(),
         };
         let resource = new.or(old);
         let is_write = action == Action::WRITE;
         let undeclared = !T::SCHEMA.allows(&action);
+        let time = OffsetDateTime::now_utc();
         let mut entry = AuditEntry {
-            id: Uuid::now_v7(),
-            time: OffsetDateTime::now_utc(),
+            id: new_id(time),
+            time,
             actor: self.actor,
             organization_id: resource.and_then(Auditable::organization_id),
             ip: self.ip,
             user_agent: self.user_agent,
-            resource_type: T::SCHEMA.resource_type.to_owned(),
+            resource_type: Cow::Borrowed(T::SCHEMA.resource_type),
             resource_id: resource.map(Auditable::resource_id).unwrap_or_default(),
             resource_target: resource.map(Auditable::resource_target).unwrap_or_default(),
             resource_link: resource.and_then(Auditable::resource_link),
@@ -201,10 +240,22 @@ impl Context {
             status_code,
             additional_fields: self.additional_fields,
             request_id: self.request_id,
+            schema_fingerprint: Some(T::SCHEMA.fingerprint().to_owned()),
             flags: Vec::new(),
         };
         if is_write && with_diff && old.is_some() && new.is_some() && entry.diff.is_empty() {
             entry.flags.push(Flag::EmptyWriteDiff);
+        }
+        // A committed success claims the write happened: with one value
+        // missing, its entry cannot say what changed. (A guard dropped with
+        // only the old value is the usual shape of a failed request, and is
+        // flagged `Uncommitted` instead.)
+        if is_write && status_code.is_some_and(|status| status < 400) {
+            match (old, new) {
+                (None, Some(_)) => entry.flags.push(Flag::MissingOldValue),
+                (Some(_), None) => entry.flags.push(Flag::MissingNewValue),
+                _ => {}
+            }
         }
         if undeclared {
             entry.flags.push(Flag::UndeclaredAction);
@@ -216,44 +267,58 @@ impl Context {
     }
 }
 
+thread_local! {
+    /// Each thread's UUID v7 counter: ids made on one thread strictly
+    /// increase, and threads share no lock to make them.
+    static CONTEXT_V7: ContextV7 = const { ContextV7::new() };
+}
+
+/// A UUID v7 for an entry made at `time`, so that the id and the time agree.
+/// Its random bits come from a thread-local generator (`uuid`'s `fast-rng`),
+/// not from a system call per id.
+fn new_id(time: OffsetDateTime) -> Uuid {
+    let seconds = u64::try_from(time.unix_timestamp()).unwrap_or_default();
+    CONTEXT_V7
+        .try_with(|context| Uuid::new_v7(Timestamp::from_unix(context, seconds, time.nanosecond())))
+        .unwrap_or_else(|_| Uuid::now_v7())
+}
+
+/// Serializes `time` as RFC 3339 (as `time::serde::rfc3339` does, byte for
+/// byte) through a buffer on the stack, without the `String` it allocates.
+fn serialize_rfc3339<S: serde::Serializer>(
+    time: &OffsetDateTime,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::Error as _;
+
+    // The longest RFC 3339 time `time` writes: `-9999-12-31T23:59:59.999999999+23:59`.
+    let mut buffer = [0u8; 40];
+    let mut cursor = std::io::Cursor::new(&mut buffer[..]);
+    time.format_into(&mut cursor, &time::format_description::well_known::Rfc3339)
+        .map_err(S::Error::custom)?;
+    let len = usize::try_from(cursor.position()).map_err(S::Error::custom)?;
+    let text = std::str::from_utf8(&buffer[..len]).map_err(S::Error::custom)?;
+    serializer.serialize_str(text)
+}
+
 /// Reports every flag of `entry` through `tracing`, then exports it.
 pub(crate) fn export(sink: &dyn AuditSink, entry: AuditEntry) -> Result<(), ExportError> {
     report_flags(&entry);
     sink.export(entry)
 }
 
-/// Reports an entry that could not be exported where no caller can be told:
-/// through `tracing` with the whole entry, else on standard error.
-pub(crate) fn report_lost(error: &ExportError) {
-    let entry = match error {
-        ExportError::QueueFull(entry) | ExportError::Closed(entry) => {
-            serde_json::to_string(entry).unwrap_or_default()
-        }
-        ExportError::Stopped | ExportError::Write { .. } => String::new(),
-    };
-    #[cfg(feature = "tracing")]
-    tracing::error!(target: "audit", entry = %entry, "audit entry not exported: {error}");
-    #[cfg(not(feature = "tracing"))]
-    {
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "audit entry not exported: {error}: {entry}"
-        );
-    }
-}
-
-/// Reports every flag of `entry` through `tracing`.
-fn report_flags(entry: &AuditEntry) {
+/// Reports every flag of `entry` through `tracing`. Text is recorded with
+/// `Debug`, quoted and escaped, so that a newline in an id cannot forge a line.
+pub(crate) fn report_flags(entry: &AuditEntry) {
     #[cfg(feature = "tracing")]
     for flag in &entry.flags {
         tracing::warn!(
             target: "audit",
             flag = ?flag,
-            resource_type = %entry.resource_type,
-            resource_id = %entry.resource_id,
+            resource_type = ?entry.resource_type,
+            resource_id = ?entry.resource_id,
             action = %entry.action,
-            request_id = entry.request_id.as_deref().unwrap_or(""),
+            request_id = entry.request_id.as_deref().map(tracing::field::debug),
             "audit entry flagged: {}",
             flag.description(),
         );

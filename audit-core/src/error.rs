@@ -11,28 +11,49 @@ use crate::AuditEntry;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ExportError {
-    /// The sink's queue is full: its writer is behind. The entry is returned.
+    /// The sink stayed full for as long as the exporter would wait: its
+    /// writer cannot keep up (a slow or stalled disk). The entry is returned.
     QueueFull(Box<AuditEntry>),
     /// The sink no longer accepts entries: its writer stopped. The entry is returned.
     Closed(Box<AuditEntry>),
     /// The sink's writer stopped (it panicked or could not be reached), so
     /// whether the entries exported before were written is unknown.
     Stopped,
-    /// Writing to the sink's storage failed.
+    /// Writing to the sink's storage failed. The entries that could not be
+    /// written were written to standard error, one line of JSON each, when
+    /// the failure happened: nobody else could be handed them.
     Write {
         /// How many entries could not be written.
         failed: usize,
         /// The first error.
         source: io::Error,
     },
+    /// The entries were written, but a checkpoint of the log's hash chain
+    /// could not be made or stored.
+    Checkpoint {
+        /// Why.
+        source: io::Error,
+    },
 }
 
 impl ExportError {
     /// The entry the sink could not take, if the error concerns one.
+    pub fn entry(&self) -> Option<&AuditEntry> {
+        match self {
+            ExportError::QueueFull(entry) | ExportError::Closed(entry) => Some(entry),
+            ExportError::Stopped | ExportError::Write { .. } | ExportError::Checkpoint { .. } => {
+                None
+            }
+        }
+    }
+
+    /// The entry the sink could not take, if the error concerns one.
     pub fn into_entry(self) -> Option<AuditEntry> {
         match self {
             ExportError::QueueFull(entry) | ExportError::Closed(entry) => Some(*entry),
-            ExportError::Stopped | ExportError::Write { .. } => None,
+            ExportError::Stopped | ExportError::Write { .. } | ExportError::Checkpoint { .. } => {
+                None
+            }
         }
     }
 }
@@ -58,6 +79,9 @@ impl fmt::Display for ExportError {
                 "{failed} audit {} could not be written: {source}",
                 if *failed == 1 { "entry" } else { "entries" }
             ),
+            ExportError::Checkpoint { source } => {
+                write!(f, "the audit log's checkpoint could not be made: {source}")
+            }
         }
     }
 }
@@ -65,7 +89,7 @@ impl fmt::Display for ExportError {
 impl std::error::Error for ExportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ExportError::Write { source, .. } => Some(source),
+            ExportError::Write { source, .. } | ExportError::Checkpoint { source } => Some(source),
             ExportError::QueueFull(_) | ExportError::Closed(_) | ExportError::Stopped => None,
         }
     }

@@ -54,12 +54,19 @@
 //! | `org = field` | organization field; the resource then requires one | not organization-scoped |
 //! | `actions(create, write, archive, ...)` | the [`Action`]s the resource is audited for: any snake_case names | `create, write, delete` |
 //! | `crate = "path"` | path to `audit_core`, for crates that re-export it | `::audit_core` |
+//! | `embedded` | the struct is part of a resource, diffed where a field of one is `#[audit(nested)]`: it takes no `resource`, `id`, `target`, `link`, `org` or `actions`, implements [`AuditFields`] but not [`Auditable`], and is not registered as a resource; its diff keys may not hold `.`, `[` or `'` | a resource |
+//!
+//! The default target is a field named `name`, else `title`, that is
+//! tracked: a secret or ignored one would write its value into every entry.
+//! The id is recorded in every entry, so it may not be an `Option`. Each
+//! link placeholder is percent-encoded as one path segment, so that a value
+//! such as `../admin?x` cannot retarget the link.
 //!
 //! # Field attributes
 //!
-//! Exactly one of `track`, `ignore` and `secret`, each optionally with a
-//! reason (`#[audit(ignore = "changes on every message")]`), and optionally
-//! `rename = "key"`:
+//! Exactly one of `track`, `ignore`, `secret` and `nested`, the first three
+//! optionally with a reason (`#[audit(ignore = "changes on every message")]`),
+//! and optionally `rename = "key"`:
 //!
 //! - `track`: compared with `PartialEq`; when it changed, its old and new
 //!   values are recorded as JSON. The type needs `PartialEq` and `Serialize`,
@@ -68,6 +75,43 @@
 //! - `secret`: compared with `PartialEq`; when it changed, the entry records
 //!   `{"secret": true}` and never the values. The type needs `PartialEq` only.
 //! - `ignore`: never read.
+//! - `nested`: the field is a struct that derives `Auditable` (usually with
+//!   `#[audit(embedded)]`), or an `Option`, `Box`, `BTreeMap` or `HashMap`
+//!   of one. It is diffed field by field, each inner field keeping its class,
+//!   under dotted keys: `settings.theme`, `settings.api_token` (a secret,
+//!   `{"secret": true}`). `None` to `Some` records `{"op": "add", ..}` at
+//!   `backup` and every inner field with `"op": "add"` (`Some` to `None`:
+//!   `"remove"`, with the old values); a map records each entry under its key
+//!   (`by_name.ada.login`).
+//! - `nested, key = field` on a `Vec` (or slice) of such structs: elements
+//!   are matched by their `field`, not by index: `members[id=3]` is added or
+//!   removed (with its values, secrets without), `members[id=2].role`
+//!   changed; reordering records nothing. Two elements with one key record
+//!   `{"secret": false, "error": "duplicate key id=3"}` for the list.
+//! - `entries`, with `track` or `secret`, on a `BTreeMap`, `HashMap`,
+//!   `BTreeSet` or `HashSet` of plain values: one change per key
+//!   (`labels.team`, `labels.tier` with `"op": "add"`). A secret map records
+//!   which keys changed, never a value; a secret set, whose elements are its
+//!   values, records `{"secret": true}` for the field.
+//!
+//! A map key that is not an identifier (`[A-Za-z_][A-Za-z0-9_-]*`) is quoted:
+//! `labels['app.kubernetes.io/name']`, with `'` and `\` escaped by a
+//! backslash; a string list key is quoted too: `members[id='u-1']`.
+//!
+//! Tracking a type that derives `Auditable` whole (or an `Option`, `Box`,
+//! `Vec`, set or map of one) is a build error at the field, since it would
+//! serialize the inner secret and ignored fields: write `#[audit(nested)]`.
+//! The check cannot see through a generic type parameter: a field typed `T`
+//! is not checked. A tracked field that serde skips (`#[serde(skip)]`,
+//! `skip_serializing`) is a build error too: classify it `ignore` or
+//! `secret`. A tracked `HashSet` or `HashMap` is recorded sorted, and JSON
+//! objects are recorded with sorted keys whether or not `serde_json`'s
+//! `preserve_order` feature is on, so that equal values serialize alike.
+//!
+//! A `create` entry records every tracked field of the new value as
+//! `{"new": .., "secret": false}`, a `delete` entry every tracked field of
+//! the old one as `{"old": .., "secret": false}`, at every depth; secret
+//! fields as `{"secret": true}`.
 //!
 //! The diff key is the field's serde name: `#[serde(rename)]`, the
 //! container's `#[serde(rename_all)]` and raw identifiers (`r#type` is
@@ -177,10 +221,75 @@
 //!   embedded SQLite database (rusqlite, with SQLite compiled in).
 //! - `postgres`: `postgres::PostgresStore`, the same in PostgreSQL (sqlx on
 //!   tokio, without TLS).
+//! - `checkpoints`: signs checkpoints of the [hash chain](chain) with
+//!   Ed25519 (`chain::checkpoint`), so that a removed tail or a rewritten
+//!   log is caught.
+//! - `tokio`: the async path for services on tokio:
+//!   `AuditRequest::commit_async`, and `AuditSink::export_async` and
+//!   `AuditSink::flush_async`, which await room in a sink that is behind
+//!   instead of blocking a worker thread. See [Async code](#async-code).
 //!
 //! The [`store`] module, always built, holds what the stores share: the
 //! query, its pages and cursor, and the [`Outbox`](store::Outbox) for
 //! writing in the caller's transaction.
+//!
+//! # Async code
+//!
+//! The sync API blocks its thread when a sink is behind: [`JsonLinesSink`]'s
+//! `export` waits for room in its bounded buffer (up to a bound, then hands
+//! the entry back), and `flush` waits for the disk. In a tokio service, turn
+//! on the `tokio` feature and await instead:
+//!
+//! ```
+//! # #[cfg(feature = "tokio")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use audit_core::{Action, Auditable, AuditRequest, AuditSink, JsonLinesSink};
+//!
+//! #[derive(Clone, serde::Serialize, Auditable)]
+//! struct Chat {
+//!     #[audit(track)]
+//!     id: u64,
+//!     #[audit(track)]
+//!     archived: bool,
+//! }
+//!
+//! async fn archive(sink: &JsonLinesSink, stored: Chat) -> Result<(), audit_core::ExportError> {
+//!     let mut audit = AuditRequest::new(sink, Action::WRITE).actor("user-1");
+//!     audit.set_old(stored.clone());
+//!     audit.set_new(Chat { archived: true, ..stored }); // re-read after the update
+//!     audit.commit_async(200).await
+//! }
+//!
+//! let dir = tempfile::tempdir()?;
+//! let sink = JsonLinesSink::open(dir.path().join("audit.jsonl"))?;
+//! tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//!     archive(&sink, Chat { id: 7, archived: false }).await?;
+//!     sink.flush_async().await
+//! })?;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "tokio"))]
+//! # fn main() {}
+//! ```
+//!
+//! - `commit_async` awaits room when the sink is full; a future dropped while
+//!   waiting still hands its entry over, beyond the bound. It also consumes
+//!   tokio's cooperative budget, so a task committing in a loop yields.
+//! - A guard dropped uncommitted cannot await: it uses
+//!   [`AuditSink::export_without_waiting`], which a bounded sink honours by
+//!   going beyond its bound. An entry no sink can take and no caller can be
+//!   handed is written to standard error, one line of JSON, always (and
+//!   through `tracing` too): a `tracing` subscriber may filter or drop it.
+//! - A sink of your own implements `export` (and `flush`); it overrides
+//!   `export_async` and `flush_async` only when it can be behind or its flush
+//!   does I/O. The defaults call the sync methods.
+//!
+//! # Evidence
+//!
+//! [`JsonLinesSink`] hash-chains every line it writes ([`chain`]), and every
+//! entry records the [`Schema::fingerprint`] of the classification that
+//! wrote it. [`secret_fingerprint`] makes keyed fingerprints of secret
+//! values. `audit verify`, in the `audit-cli` crate, checks a log.
 
 // Library code reports errors; tests may unwrap.
 #![cfg_attr(
@@ -195,16 +304,21 @@ extern crate self as audit_core;
 mod action;
 mod auditable;
 mod background;
+pub mod chain;
 mod diff;
 pub mod docs;
 mod entry;
 mod error;
 pub mod json_lines;
+mod lost;
 mod memory;
+mod nested;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod request;
 mod schema;
+mod schema_fingerprint;
+pub mod secret_fingerprint;
 mod sink;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
@@ -217,15 +331,17 @@ mod tracing_sink;
 pub mod __private;
 
 pub use crate::action::{Action, InvalidAction};
-pub use crate::auditable::{Auditable, diff};
+pub use crate::auditable::{AuditFields, Auditable, diff};
 pub use crate::background::BackgroundAudit;
-pub use crate::diff::{Change, Diff, FieldChange};
+pub use crate::diff::{Change, Diff, FieldChange, Op};
 pub use crate::entry::{AuditEntry, Flag};
 pub use crate::error::ExportError;
 pub use crate::json_lines::JsonLinesSink;
 pub use crate::memory::MemorySink;
 pub use crate::request::AuditRequest;
-pub use crate::schema::{FieldClass, FieldSchema, Schema};
+pub use crate::schema::{FieldClass, FieldSchema, FieldShape, Schema, SchemaKind};
+#[cfg(feature = "tokio")]
+pub use crate::sink::ExportFuture;
 pub use crate::sink::{AuditSink, NopSink};
 #[cfg(feature = "tracing")]
 pub use crate::tracing_sink::TracingSink;

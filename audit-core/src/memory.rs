@@ -141,19 +141,27 @@ impl MemorySink {
         }
     }
 
-    /// Asserts that no successful `write` had an empty diff: the sign of a
-    /// "new" value captured before the change was made.
+    /// Asserts that every successful `write` can say what changed: none had
+    /// an empty diff, and none missed its old or its new value. Each is the
+    /// sign of a value captured at the wrong time, most often a "new" value
+    /// captured before the change was made.
     ///
     /// # Panics
     ///
-    /// When an entry is flagged [`Flag::EmptyWriteDiff`], listing them.
+    /// When an entry is flagged [`Flag::EmptyWriteDiff`],
+    /// [`Flag::MissingOldValue`] or [`Flag::MissingNewValue`], listing them.
     #[track_caller]
     #[allow(clippy::panic)] // An assertion for tests.
     pub fn assert_no_empty_writes(&self) {
-        let flagged = self.flagged(Flag::EmptyWriteDiff);
+        let flagged: Vec<AuditEntry> = self
+            .lock()
+            .iter()
+            .filter(|entry| entry.flags.iter().any(|flag| flag.is_unexplained_write()))
+            .cloned()
+            .collect();
         assert!(
             flagged.is_empty(),
-            "{} write {} recorded no change; was \"new\" captured before the change was made or re-read?\n{}",
+            "{} write {} recorded no change; was \"new\" captured before the change was made or re-read, or a value not captured at all?\n{}",
             flagged.len(),
             if flagged.len() == 1 {
                 "entry"

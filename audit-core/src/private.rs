@@ -11,7 +11,13 @@ use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::Serializer as ValueSerializer;
 
-use crate::{Action, Diff, FieldClass, FieldSchema, Schema};
+pub use crate::AuditFields;
+use crate::diff::Change;
+pub use crate::diff::{Path, Record};
+pub use crate::nested::{
+    Canonical, ContainsAudited, KeyedList, NotAudited, Probe, SecretEntries, TrackedEntries,
+};
+use crate::{Action, Diff, FieldClass, FieldSchema, FieldShape, Schema, SchemaKind};
 
 /// The bound on a `#[audit(track)]` field's type.
 #[diagnostic::on_unimplemented(
@@ -58,53 +64,291 @@ impl<T: ?Sized + PartialEq> SecretField for T {}
     message = "`{Self}` cannot be recorded as text in an audit-log entry",
     label = "the resource id, target, organization and link placeholders need `std::fmt::Display`",
     note = "implement `std::fmt::Display` for `{Self}`, or use `target_with` / `link_with` \
-            with a function that formats it"
+            with a function that formats it",
+    note = "an `Option` has no `Display`: the id and the target must always have a value (audit \
+            the resource once it has one, or name another field); an optional organization or \
+            link placeholder is recorded when it is `Some`, if its type is written `Option<T>` \
+            in the struct, not through an alias"
 )]
 pub trait DisplayField: Display {}
 
 #[diagnostic::do_not_recommend]
 impl<T: ?Sized + Display> DisplayField for T {}
 
-/// Records the tracked field `key` if `old` and `new` differ. Serializes
-/// nothing and allocates nothing when they are equal.
+/// The bound on a tracked `HashSet` or `HashMap` field's type (or an
+/// `Option` of one), recorded in sorted order.
+#[diagnostic::on_unimplemented(
+    message = "the tracked field type `{Self}` cannot be recorded in sorted order",
+    label = "a tracked `HashSet` or `HashMap` needs `PartialEq`, `serde::Serialize` and `Ord` elements or keys",
+    note = "a hashed collection is recorded sorted, so that equal values always serialize \
+            alike: implement `Ord` for its elements or keys, use a `BTreeSet` or `BTreeMap`, \
+            or classify the field `#[audit(secret)]` or `#[audit(ignore = \"why\")]`"
+)]
+pub trait CanonicalField: TrackedField + Canonical {}
+
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized + TrackedField + Canonical> CanonicalField for T {}
+
+/// Records the tracked field `name` under `parent` if `old` and `new`
+/// differ. Serializes nothing and allocates nothing when they are equal.
 #[inline]
-pub fn track<T>(diff: &mut Diff, key: &'static str, old: &T, new: &T)
+pub fn track<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
 where
     T: ?Sized + TrackedField,
 {
     if old != new {
-        diff.push_tracked(key, serde_json::to_value(old), serde_json::to_value(new));
+        diff.push_tracked(&parent.field(name), to_value(old), to_value(new));
     }
 }
 
-/// Records the tracked field `key` if `old` and `new` differ, serializing
-/// them with `serialize`: the field's `#[serde(with)]` or
-/// `#[serde(serialize_with)]` function, so that the diff records the value
+/// As [`track`], for a `HashSet` or `HashMap` (or an `Option` of one),
+/// recorded in sorted order: equal values always serialize alike.
+#[inline]
+pub fn track_canonical<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + CanonicalField,
+{
+    if old != new {
+        diff.push_tracked(
+            &parent.field(name),
+            old.canonical_value(),
+            new.canonical_value(),
+        );
+    }
+}
+
+/// Records the tracked field `name` under `parent` if `old` and `new`
+/// differ, serializing them with `serialize`: the field's `#[serde(with)]`
+/// or `#[serde(serialize_with)]` function, so that the diff records the value
 /// as the struct serializes it.
 #[inline]
-pub fn track_with<T, F>(diff: &mut Diff, key: &'static str, old: &T, new: &T, serialize: F)
-where
+pub fn track_with<T, F>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+    serialize: F,
+) where
     T: ?Sized + TrackedWithField,
     F: Fn(&T, ValueSerializer) -> Result<Value, serde_json::Error>,
 {
     if old != new {
         diff.push_tracked(
-            key,
-            serialize(old, ValueSerializer),
-            serialize(new, ValueSerializer),
+            &parent.field(name),
+            sorted(serialize(old, ValueSerializer)),
+            sorted(serialize(new, ValueSerializer)),
         );
     }
 }
 
-/// Records that the secret field `key` changed if `old` and `new` differ.
+/// Records that the secret field `name` under `parent` changed if `old`
+/// and `new` differ.
 #[inline]
-pub fn secret<T>(diff: &mut Diff, key: &'static str, old: &T, new: &T)
+pub fn secret<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
 where
     T: ?Sized + SecretField,
 {
     if old != new {
-        diff.push_secret(key);
+        diff.push(&parent.field(name), None, Change::Secret);
     }
+}
+
+/// Diffs the nested field `name` under `parent` field by field.
+#[inline]
+pub fn nested<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + AuditFields,
+{
+    T::diff_into(diff, &parent.field(name), old, new);
+}
+
+/// Diffs the tracked map or set `name` under `parent` entry by entry.
+#[inline]
+pub fn track_entries<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + TrackedEntries,
+{
+    T::diff_entries(diff, &parent.field(name), old, new);
+}
+
+/// Diffs the secret map or set `name` under `parent` entry by entry,
+/// recording which keys changed, never a value.
+#[inline]
+pub fn secret_entries<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + SecretEntries,
+{
+    T::diff_secret_entries(diff, &parent.field(name), old, new);
+}
+
+/// Diffs the list `name` under `parent` element by element, matching the
+/// elements by the key `key_name` that `key` reads.
+#[inline]
+pub fn keyed<L, K, F>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    key_name: &'static str,
+    old: &L,
+    new: &L,
+    key: F,
+) where
+    L: ?Sized + KeyedList,
+    K: ?Sized + Ord + Serialize,
+    F: Fn(&L::Element) -> &K,
+{
+    crate::nested::diff_keyed(
+        diff,
+        &parent.field(name),
+        key_name,
+        old.as_slice(),
+        new.as_slice(),
+        key,
+    );
+}
+
+/// Records the tracked field `name` of a value that exists on one side only.
+#[inline]
+pub fn record_track<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: ?Sized + TrackedField,
+{
+    diff.push_one_side(&parent.field(name), record, to_value(value));
+}
+
+/// As [`record_track`], in sorted order; see [`track_canonical`].
+#[inline]
+pub fn record_track_canonical<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: ?Sized + CanonicalField,
+{
+    diff.push_one_side(&parent.field(name), record, value.canonical_value());
+}
+
+/// As [`record_track`], serializing with `serialize`; see [`track_with`].
+#[inline]
+pub fn record_track_with<T, F>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+    serialize: F,
+) where
+    T: ?Sized + TrackedWithField,
+    F: Fn(&T, ValueSerializer) -> Result<Value, serde_json::Error>,
+{
+    diff.push_one_side(
+        &parent.field(name),
+        record,
+        sorted(serialize(value, ValueSerializer)),
+    );
+}
+
+/// Records that the secret field `name` of a value that exists on one side
+/// only was there, never its value.
+#[inline]
+pub fn record_secret(diff: &mut Diff, parent: &Path<'_>, name: &'static str, record: Record) {
+    diff.push(&parent.field(name), record.op(), Change::Secret);
+}
+
+/// Records every field of the nested field `name` of a value that exists on
+/// one side only.
+#[inline]
+pub fn record_nested<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: ?Sized + AuditFields,
+{
+    T::record_all(diff, &parent.field(name), value, record);
+}
+
+/// Records every entry of the tracked map or set `name` of a value that
+/// exists on one side only.
+#[inline]
+pub fn record_track_entries<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: ?Sized + TrackedEntries,
+{
+    T::record_entries(diff, &parent.field(name), value, record);
+}
+
+/// Records every key of the secret map or set `name` of a value that exists
+/// on one side only, never a value.
+#[inline]
+pub fn record_secret_entries<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: ?Sized + SecretEntries,
+{
+    T::record_secret_entries(diff, &parent.field(name), value, record);
+}
+
+/// Records every element of the keyed list `name` of a value that exists on
+/// one side only.
+#[inline]
+pub fn record_keyed<L, K, F>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    key_name: &'static str,
+    value: &L,
+    record: Record,
+    key: F,
+) where
+    L: ?Sized + KeyedList,
+    K: ?Sized + Ord + Serialize,
+    F: Fn(&L::Element) -> &K,
+{
+    crate::nested::record_keyed(
+        diff,
+        &parent.field(name),
+        key_name,
+        value.as_slice(),
+        record,
+        key,
+    );
+}
+
+/// `value` as JSON, its objects in sorted order whatever `serde_json`'s
+/// `preserve_order` feature says: see [`sorted`].
+pub(crate) fn to_value<T: ?Sized + Serialize>(value: &T) -> Result<Value, serde_json::Error> {
+    sorted(serde_json::to_value(value))
+}
+
+/// `value` with every object's keys sorted. Without `serde_json`'s
+/// `preserve_order` feature they already are, and this does nothing; with
+/// it (enabled by any crate in the build), a `HashMap` would otherwise be
+/// recorded in its random iteration order.
+pub(crate) fn sorted(value: Result<Value, serde_json::Error>) -> Result<Value, serde_json::Error> {
+    value.map(|mut value| {
+        value.sort_all_objects();
+        value
+    })
 }
 
 /// `value` as text.
@@ -125,9 +369,28 @@ pub fn push_display<T: ?Sized + DisplayField>(text: &mut String, value: &T) {
     let _ = write!(text, "{value}");
 }
 
+/// Appends `value` to the link `link` as one path segment, percent-encoded
+/// (RFC 3986): a placeholder's value such as `../../admin?x#` cannot leave
+/// its segment and retarget the link. Unreserved characters stay as they are.
+pub fn push_link_segment<T: ?Sized + DisplayField>(link: &mut String, value: &T) {
+    let mut text = String::new();
+    push_display(&mut text, value);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            link.push(char::from(byte));
+        } else {
+            let _ = write!(link, "%{byte:02X}");
+        }
+    }
+}
+
 /// A [`Schema`]; the only way generated code builds one, so that `Schema`
-/// can grow fields without breaking user code.
+/// can grow fields without breaking user code. `kind` is `b'r'` for a
+/// resource, `b'e'` for an embedded struct; `partial` is the reason of a
+/// mirror whose field coverage is not checked, where `has_partial`.
 #[allow(clippy::too_many_arguments)]
+// Panics only in const evaluation of generated code: a compile error.
+#[allow(clippy::panic)]
 pub const fn schema(
     rust_name: &'static str,
     resource_type: &'static str,
@@ -135,7 +398,11 @@ pub const fn schema(
     actions: &'static [Action],
     requires_org: bool,
     link: Option<&'static str>,
+    link_with: Option<&'static str>,
     fields: &'static [FieldSchema],
+    kind: u8,
+    partial: &'static str,
+    has_partial: bool,
 ) -> Schema {
     Schema {
         rust_name,
@@ -144,14 +411,29 @@ pub const fn schema(
         actions,
         requires_org,
         link,
+        link_with,
         fields,
+        kind: match kind {
+            b'r' => SchemaKind::Resource,
+            b'e' => SchemaKind::Embedded,
+            _ => panic!(
+                "audit-derive wrote an unknown schema kind; audit-core and audit-derive must be the same version"
+            ),
+        },
+        partial: if has_partial { Some(partial) } else { None },
     }
 }
 
 /// The [`FieldSchema`]s of a struct's `N` fields, given as one array or byte
-/// string per attribute: `classes` holds `b't'` (track), `b'i'` (ignore) or
-/// `b's'` (secret) for each field, and `has_reason` and `has_doc` hold `b'y'`
-/// where the field has a reason or a doc comment.
+/// string per attribute: `classes` holds each field's class as the first
+/// letter of its keyword, `b't'` (track), `b'i'` (ignore), `b's'` (secret) or
+/// `b'n'` (nested, whose schema is the next of `nested`), or `b'g'` (nested,
+/// of a generic or recursive type whose schema is not known here); `shapes`
+/// holds `b'v'` (one value), `b'o'` (optional), `b'e'` (per entry) or `b'k'`
+/// (keyed by the field's `keys`); and `has_reason` and `has_doc` hold `b'y'`
+/// where the field has a reason or a doc comment and `b'n'` where it has
+/// none. Any other byte fails the build: a class or shape the derive and this
+/// function disagree on is never read as another.
 ///
 /// Generated code passes literals rather than one `FieldSchema` per field,
 /// because rustc const-checks every value of a type such as `FieldSchema`,
@@ -161,6 +443,8 @@ pub const fn schema(
 /// evaluator more than the rest of a field. Both made the schema the largest
 /// part of the derive's compile time; see docs/performance.md.
 #[allow(clippy::too_many_arguments)]
+// Panics only in const evaluation of generated code: a compile error.
+#[allow(clippy::panic)]
 pub const fn fields<const N: usize>(
     names: [&'static str; N],
     rust_names: [&'static str; N],
@@ -170,40 +454,77 @@ pub const fn fields<const N: usize>(
     has_reason: &[u8; N],
     docs: [&'static str; N],
     has_doc: &[u8; N],
+    shapes: &[u8; N],
+    keys: [&'static str; N],
+    nested: &'static [&'static Schema],
 ) -> [FieldSchema; N] {
     let mut fields = [FieldSchema {
         name: "",
         rust_name: "",
         rust_type: "",
-        class: FieldClass::Track,
+        class: FieldClass::Ignore,
         reason: None,
         doc: None,
+        shape: FieldShape::Value,
+        nested: None,
     }; N];
     let mut index = 0;
+    let mut next_nested = 0;
     while index < N {
+        let inner = if classes[index] == b'n' {
+            assert!(
+                next_nested < nested.len(),
+                "audit-derive wrote fewer nested schemas than nested fields; audit-core and audit-derive must be the same version"
+            );
+            next_nested += 1;
+            Some(nested[next_nested - 1])
+        } else {
+            None
+        };
         fields[index] = FieldSchema {
             name: names[index],
             rust_name: rust_names[index],
             rust_type: rust_types[index],
             class: match classes[index] {
+                b't' => FieldClass::Track,
                 b'i' => FieldClass::Ignore,
                 b's' => FieldClass::Secret,
-                // b't'; the derive writes no other byte.
-                _ => FieldClass::Track,
+                b'n' | b'g' => FieldClass::Nested,
+                _ => panic!(
+                    "audit-derive wrote an unknown field class; audit-core and audit-derive must be the same version"
+                ),
             },
-            reason: if has_reason[index] == b'y' {
-                Some(reasons[index])
-            } else {
-                None
+            reason: match has_reason[index] {
+                b'y' => Some(reasons[index]),
+                b'n' => None,
+                _ => panic!(
+                    "audit-derive wrote an unknown reason flag; audit-core and audit-derive must be the same version"
+                ),
             },
-            doc: if has_doc[index] == b'y' {
-                Some(docs[index])
-            } else {
-                None
+            doc: match has_doc[index] {
+                b'y' => Some(docs[index]),
+                b'n' => None,
+                _ => panic!(
+                    "audit-derive wrote an unknown doc flag; audit-core and audit-derive must be the same version"
+                ),
             },
+            shape: match shapes[index] {
+                b'o' => FieldShape::Optional,
+                b'e' => FieldShape::Entries,
+                b'k' => FieldShape::Keyed { key: keys[index] },
+                b'v' => FieldShape::Value,
+                _ => panic!(
+                    "audit-derive wrote an unknown field shape; audit-core and audit-derive must be the same version"
+                ),
+            },
+            nested: inner,
         };
         index += 1;
     }
+    assert!(
+        next_nested == nested.len(),
+        "audit-derive wrote more nested schemas than nested fields; audit-core and audit-derive must be the same version"
+    );
     fields
 }
 

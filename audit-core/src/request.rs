@@ -16,9 +16,18 @@ use crate::{Action, AuditSink, Auditable, ExportError};
 /// - An action the resource does not declare in `actions(...)`, or a missing
 ///   organization on an organization-scoped resource, is flagged and
 ///   reported the same way. Nothing here panics.
+/// - A successful `write` with only a new value (or only an old one) is
+///   flagged [`Flag::MissingOldValue`] (or [`Flag::MissingNewValue`]) and
+///   reported the same way: its entry cannot say what changed.
 /// - Dropped without `commit` or [`cancel`](AuditRequest::cancel), the request
 ///   still exports its entry, flagged [`Flag::Uncommitted`] and without a
-///   status, when an old or a new value was set.
+///   status, when an old or a new value was set; a request dropped before
+///   any value was set exports nothing, as there is nothing to describe.
+///   The drop never waits: the sink takes the entry beyond its bound, and if
+///   it cannot take it at all, the entry is written to standard error.
+/// - In async code, commit with `commit_async`
+///   (feature `tokio`), which awaits room in a sink that is behind instead of
+///   blocking the thread.
 ///
 /// ```
 /// use audit_core::{Action, Auditable, MemorySink, AuditRequest};
@@ -106,6 +115,55 @@ impl<'a, T: Auditable> AuditRequest<'a, T> {
         entry::export(self.sink, entry)
     }
 
+    /// Exports the entry with the response status, awaiting room when the
+    /// sink is behind instead of blocking the thread: the `commit` of async
+    /// code (feature `tokio`). It also takes part in tokio's cooperative
+    /// scheduling, so that a task committing in a loop lets the others run.
+    ///
+    /// Dropped before it completes, the future still exports the entry: as
+    /// flagged [`Flag::Uncommitted`] if it was never polled, else beyond the
+    /// sink's bound.
+    ///
+    /// ```
+    /// use audit_core::{Action, Auditable, AuditRequest, AuditSink, JsonLinesSink, json_lines};
+    ///
+    /// #[derive(Clone, serde::Serialize, Auditable)]
+    /// struct Chat {
+    ///     #[audit(track)]
+    ///     id: u32,
+    ///     #[audit(track)]
+    ///     archived: bool,
+    /// }
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let sink = JsonLinesSink::open(dir.path().join("audit.jsonl"))?;
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// runtime.block_on(async {
+    ///     let mut audit = AuditRequest::new(&sink, Action::WRITE).actor("ada");
+    ///     audit.set_old(Chat { id: 7, archived: false });
+    ///     audit.set_new(Chat { id: 7, archived: true });
+    ///     audit.commit_async(200).await?;
+    ///     sink.flush_async().await
+    /// })?;
+    /// assert_eq!(json_lines::read(dir.path().join("audit.jsonl"))?.entries.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When the sink cannot take the entry; the error carries it.
+    #[cfg(feature = "tokio")]
+    pub async fn commit_async(mut self, status_code: u16) -> Result<(), ExportError> {
+        self.finished = true;
+        let entry = self.entry(Some(status_code), status_code < 400);
+        entry::report_flags(&entry);
+        let exported = self.sink.export_async(entry).await;
+        tokio::task::coop::consume_budget().await;
+        exported
+    }
+
     /// Exports nothing: the mutation did not happen and needs no entry.
     pub fn cancel(mut self) {
         self.finished = true;
@@ -129,8 +187,11 @@ impl<T: Auditable> Drop for AuditRequest<'_, T> {
         }
         let mut entry = self.entry(None, true);
         entry.flags.push(Flag::Uncommitted);
-        if let Err(error) = entry::export(self.sink, entry) {
-            entry::report_lost(&error);
+        entry::report_flags(&entry);
+        // A drop cannot wait for room, nor tell anyone: the sink takes the
+        // entry beyond its bound, or it goes to standard error.
+        if let Err(error) = self.sink.export_without_waiting(entry) {
+            crate::lost::report_error(&error);
         }
     }
 }

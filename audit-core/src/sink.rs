@@ -1,14 +1,31 @@
 //! Where entries go: the `AuditSink` sink trait, and the sink that drops them.
 
+#[cfg(feature = "tokio")]
+use std::future::Future;
+#[cfg(feature = "tokio")]
+use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::{AuditEntry, ExportError};
 
+/// What `AuditSink::export_async` and `AuditSink::flush_async` return.
+#[cfg(feature = "tokio")]
+pub type ExportFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ExportError>> + Send + 'a>>;
+
 /// A sink for audit-log entries.
 ///
-/// `export` is called on the request path: it must not block on I/O and must
-/// not panic. A sink that cannot take an entry returns it inside the
-/// [`ExportError`], so that nothing is lost silently.
+/// The contract every sink keeps: an entry is written, or handed back inside
+/// the [`ExportError`], or (where nobody can be handed it) written to
+/// standard error; never dropped silently. `export` does no I/O on the
+/// caller's thread beyond what the sink documents; a sink whose storage is
+/// behind makes the caller wait for room, for a bounded time, and then
+/// returns the entry ([`ExportError::QueueFull`]). Async code uses
+/// `export_async` and
+/// `flush_async` (feature `tokio`), which await
+/// room instead of blocking a worker thread.
+///
+/// A sink that never waits (it keeps entries in memory or hands them to
+/// `tracing`) implements `export` only.
 ///
 /// ```
 /// use std::sync::Mutex;
@@ -22,18 +39,32 @@ use crate::{AuditEntry, ExportError};
 /// impl AuditSink for Counter {
 ///     fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
 ///         let mut counts = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-///         *counts.entry(entry.resource_type).or_default() += 1;
+///         *counts.entry(entry.resource_type.into_owned()).or_default() += 1;
 ///         Ok(())
 ///     }
 /// }
 /// ```
 pub trait AuditSink: Send + Sync {
-    /// Hands `entry` to the sink.
+    /// Hands `entry` to the sink, waiting (for a bounded time the sink
+    /// documents) while the sink is full.
     ///
     /// # Errors
     ///
     /// When the sink cannot take the entry; the error gives it back.
     fn export(&self, entry: AuditEntry) -> Result<(), ExportError>;
+
+    /// Hands `entry` to the sink without waiting, for callers that cannot
+    /// wait or be told later, such as a guard dropped uncommitted (a `Drop`
+    /// cannot await). A bounded sink takes the entry beyond its bound rather
+    /// than return it. The default calls [`export`](AuditSink::export).
+    ///
+    /// # Errors
+    ///
+    /// When the sink cannot take the entry at all (it is closed); the error
+    /// gives it back.
+    fn export_without_waiting(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        self.export(entry)
+    }
 
     /// Returns once every entry exported before the call is durable.
     ///
@@ -43,37 +74,66 @@ pub trait AuditSink: Send + Sync {
     fn flush(&self) -> Result<(), ExportError> {
         Ok(())
     }
-}
 
-impl<S: AuditSink + ?Sized> AuditSink for &S {
-    fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
-        (**self).export(entry)
+    /// Hands `entry` to the sink, awaiting room while the sink is full: the
+    /// async [`export`](AuditSink::export), which never blocks the thread.
+    /// Dropping the future before it completes still hands the entry over,
+    /// as [`export_without_waiting`](AuditSink::export_without_waiting) does.
+    ///
+    /// The default calls `export`, for sinks that never wait.
+    ///
+    /// # Errors
+    ///
+    /// When the sink cannot take the entry; the error gives it back.
+    #[cfg(feature = "tokio")]
+    fn export_async(&self, entry: AuditEntry) -> ExportFuture<'_> {
+        Box::pin(std::future::ready(self.export(entry)))
     }
 
-    fn flush(&self) -> Result<(), ExportError> {
-        (**self).flush()
-    }
-}
-
-impl<S: AuditSink + ?Sized> AuditSink for Arc<S> {
-    fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
-        (**self).export(entry)
-    }
-
-    fn flush(&self) -> Result<(), ExportError> {
-        (**self).flush()
-    }
-}
-
-impl<S: AuditSink + ?Sized> AuditSink for Box<S> {
-    fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
-        (**self).export(entry)
-    }
-
-    fn flush(&self) -> Result<(), ExportError> {
-        (**self).flush()
+    /// Completes once every entry exported before the call is durable, without
+    /// blocking the thread: the async [`flush`](AuditSink::flush).
+    ///
+    /// The default calls `flush`, for sinks whose flush does no I/O.
+    ///
+    /// # Errors
+    ///
+    /// When an entry exported since the last flush could not be written.
+    #[cfg(feature = "tokio")]
+    fn flush_async(&self) -> ExportFuture<'_> {
+        Box::pin(std::future::ready(self.flush()))
     }
 }
+
+/// Forwards every method, so that a sink behind a reference or a pointer is a sink.
+macro_rules! forward_sink {
+    ($($pointer:ty),*) => {$(
+        impl<S: AuditSink + ?Sized> AuditSink for $pointer {
+            fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
+                (**self).export(entry)
+            }
+
+            fn export_without_waiting(&self, entry: AuditEntry) -> Result<(), ExportError> {
+                (**self).export_without_waiting(entry)
+            }
+
+            fn flush(&self) -> Result<(), ExportError> {
+                (**self).flush()
+            }
+
+            #[cfg(feature = "tokio")]
+            fn export_async(&self, entry: AuditEntry) -> ExportFuture<'_> {
+                (**self).export_async(entry)
+            }
+
+            #[cfg(feature = "tokio")]
+            fn flush_async(&self) -> ExportFuture<'_> {
+                (**self).flush_async()
+            }
+        }
+    )*};
+}
+
+forward_sink!(&S, Arc<S>, Box<S>);
 
 /// A sink that drops every entry: for code paths that must audit but where
 /// nobody listens, such as tools and benchmarks.

@@ -99,6 +99,10 @@ pub const DEFAULT_CAPACITY: usize = 4096;
 /// batch size.
 pub const DEFAULT_BATCH_SIZE: usize = 1000;
 
+/// How long `export` waits for room in a full queue when the builder sets
+/// no wait: as long as [`JsonLinesSink`](crate::JsonLinesSink)'s.
+pub const DEFAULT_MAX_WAIT: Duration = crate::json_lines::DEFAULT_MAX_WAIT;
+
 /// How long a statement waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -119,6 +123,7 @@ pub struct SqliteStoreBuilder {
     path: PathBuf,
     capacity: usize,
     batch_size: usize,
+    max_wait: Duration,
 }
 
 /// Connections for reading and purging, opened when needed and kept while idle.
@@ -146,6 +151,7 @@ impl SqliteStore {
             path: path.as_ref().to_owned(),
             capacity: DEFAULT_CAPACITY,
             batch_size: DEFAULT_BATCH_SIZE,
+            max_wait: DEFAULT_MAX_WAIT,
         }
     }
 
@@ -254,16 +260,6 @@ impl SqliteStore {
             .run(|conn| read::purge_before(conn, micros(cutoff)))
     }
 
-    /// Resolves once every entry exported before the call is committed: the
-    /// `async` form of [`flush`](AuditSink::flush).
-    ///
-    /// # Errors
-    ///
-    /// As `flush`: when entries exported since the last flush could not be written.
-    pub async fn flush_async(&self) -> Result<(), ExportError> {
-        self.writer.flush_async().await
-    }
-
     /// The entries the writer could not write since the last call, in the
     /// order they were exported, to retry or spool. Their number was
     /// returned by `flush`.
@@ -298,9 +294,20 @@ fn history(conn: &Connection, mut query: AuditQuery) -> Result<Vec<AuditEntry>, 
 
 impl SqliteStoreBuilder {
     /// How many entries may wait for the writer; at least 1. When the queue
-    /// is full, `export` returns the entry in [`ExportError::QueueFull`].
+    /// is full, `export` waits for room for up to [`max_wait`](Self::max_wait),
+    /// then returns the entry in [`ExportError::QueueFull`];
+    /// `export_without_waiting` (a guard dropped uncommitted) queues it
+    /// beyond the capacity; `export_async` awaits room.
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity.max(1);
+        self
+    }
+
+    /// How long `export` waits for room in a full queue before it returns the
+    /// entry: [`DEFAULT_MAX_WAIT`] when not set. `Duration::ZERO` never
+    /// waits, `Duration::MAX` waits as long as it takes.
+    pub fn max_wait(mut self, wait: Duration) -> Self {
+        self.max_wait = wait;
         self
     }
 
@@ -327,6 +334,7 @@ impl SqliteStoreBuilder {
                 name: "audit-sqlite-writer",
                 capacity: self.capacity,
                 batch_size: self.batch_size,
+                max_wait: self.max_wait,
             },
             insert::SqliteBatch { conn },
         )
@@ -382,8 +390,22 @@ impl AuditSink for SqliteStore {
         self.writer.export(entry)
     }
 
+    fn export_without_waiting(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        self.writer.export_without_waiting(entry)
+    }
+
     fn flush(&self) -> Result<(), ExportError> {
         self.writer.flush()
+    }
+
+    #[cfg(feature = "tokio")]
+    fn export_async(&self, entry: AuditEntry) -> crate::ExportFuture<'_> {
+        Box::pin(self.writer.export_async(entry))
+    }
+
+    #[cfg(feature = "tokio")]
+    fn flush_async(&self) -> crate::ExportFuture<'_> {
+        Box::pin(self.writer.flush_async())
     }
 }
 

@@ -45,6 +45,7 @@ impl AuditSink for TracingSink {
             status_code,
             additional_fields,
             request_id,
+            schema_fingerprint,
             flags,
         } = entry;
         let diff = serde_json::to_string(&diff).unwrap_or_default();
@@ -66,6 +67,7 @@ impl AuditSink for TracingSink {
             action = ?action,
             status_code = status_code,
             request_id = request_id.as_deref().map(field::debug),
+            schema_fingerprint = schema_fingerprint.as_deref(),
             flags = ?flags,
             diff = %diff,
             additional_fields = %additional_fields,

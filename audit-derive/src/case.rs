@@ -1,5 +1,6 @@
-//! Case conversions: serde's `rename_all` rules for diff keys, and the
-//! `snake_case` resource type of a struct name.
+//! Case conversions: serde's `rename_all` rules for diff keys, the
+//! `snake_case` resource type of a struct name, and the snake_case rule of
+//! action names.
 
 /// A serde `rename_all` rule, applied to a `snake_case` field name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,9 +89,35 @@ pub(crate) fn snake_case(name: &str) -> String {
     snake
 }
 
+/// Whether `name` is snake_case as an action name must be:
+/// `[a-z][a-z0-9_]*`, the rule `audit_core::Action::from_static` enforces.
+pub(crate) fn is_snake_case(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|first| first.is_ascii_lowercase())
+        && bytes.all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_')
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{RenameRule, snake_case};
+    use super::{RenameRule, is_snake_case, snake_case};
+
+    #[test]
+    fn action_names_are_snake_case() {
+        for name in ["share", "request_access", "v2", "a_b_"] {
+            assert!(is_snake_case(name), "{name}");
+        }
+        for name in [
+            "",
+            "Share",
+            "shareNow",
+            "_share",
+            "2fa",
+            "share-now",
+            "créer",
+        ] {
+            assert!(!is_snake_case(name), "{name}");
+        }
+    }
 
     #[test]
     fn rename_rules_match_serde() {

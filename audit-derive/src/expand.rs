@@ -1,73 +1,57 @@
-//! Writes the `Auditable` impl.
+//! Writes the `AuditFields` and `Auditable` impls from the checked [`Model`].
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
-use syn::ext::IdentExt as _;
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned as _;
-use syn::{
-    DeriveInput, GenericArgument, Generics, LitByteStr, LitStr, Path, PathArguments, Type,
-    WherePredicate,
-};
+use syn::{DeriveInput, LitByte, LitByteStr, Path};
 
-use crate::ast::{Container, Field};
-use crate::attr::Class;
-use crate::case::snake_case;
-use crate::ctxt::Ctxt;
+use crate::error_store::ErrorStore;
 use crate::fallback;
-use crate::symbol::DEFAULT_ACTIONS;
-use crate::valid::{self, Link, LinkPiece, Resource, Target};
+use crate::generics;
+use crate::model::{
+    Checked, Class, Field, Link, LinkPiece, Model, Recorded, Resource, Schema, Shape, Target,
+};
+use crate::ty;
+use crate::valid;
 
 /// The impl of `Auditable` for `input`, or its errors and a stub impl.
 pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
-    let cx = Ctxt::default();
-    let cont = Container::from_ast(&cx, input);
-    let resource = cont.as_ref().and_then(|cont| valid::check(&cx, cont));
-    let krate = cont
-        .as_ref()
-        .and_then(|cont| cont.attrs.krate.clone())
-        .unwrap_or_else(|| syn::parse_quote!(::audit_core));
-    match (cx.check(), &cont, resource) {
-        (Ok(()), Some(cont), Some(resource)) => impl_auditable(cont, &resource, &krate),
-        (result, _, _) => {
-            let errors = result.err().map(syn::Error::into_compile_error);
-            let stub = fallback::impl_auditable(input, &krate);
-            quote!(#errors #stub)
-        }
-    }
+    let mut store = ErrorStore::new();
+    let checked = valid::check(&store.sink(), input);
+    let errors = store.into_error().map(syn::Error::into_compile_error);
+    let expanded = match checked {
+        Checked::Accepted(model) => impl_auditable(&model),
+        Checked::Rejected(stub) => fallback::impl_auditable(&stub),
+    };
+    quote!(#errors #expanded)
 }
 
-fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Path) -> TokenStream {
+fn impl_auditable(model: &Model<'_>) -> TokenStream {
+    let krate = &model.head.krate;
     let private = quote!(#krate::__private);
-    let ident = cont.ident;
-    let generics = with_bounds(cont, resource, &private);
+    let ident = model.head.ident;
+    let generics = generics::with_bounds(model);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let schema = schema(cont, krate, &private);
-    let resource_id = display_field(resource.id, &private);
-    let resource_target = match &resource.target {
-        Target::Field(field) => display_field(field, &private),
-        Target::With(path) => quote_spanned!(path.span()=> #path(self)),
-    };
-    let resource_link = match &resource.link {
-        None => quote!(::core::option::Option::None),
-        Some(Link::With(path)) => quote_spanned!(path.span()=> #path(self)),
-        Some(Link::Template(pieces)) => link_template(pieces, &private),
-    };
-    let organization_id = match resource.org {
-        None => quote!(::core::option::Option::None),
-        Some(field) => {
-            let member = field.ident;
-            if option_inner(field.ty).is_some() {
-                quote!(#private::display_option(::core::option::Option::as_ref(&self.#member)))
-            } else {
-                let display = display_field(field, &private);
-                quote!(::core::option::Option::Some(#display))
+    let schema = schema(krate, &model.schema);
+    let fields = &model.schema.fields;
+    let diff_fields = fields
+        .iter()
+        .filter_map(|field| field_statement(field, &private, Side::Diff));
+    let record_fields = fields
+        .iter()
+        .filter_map(|field| field_statement(field, &private, Side::Record));
+    let probes = probes(fields, &private);
+    let auditable = model.resource.as_ref().map(|resource| {
+        let methods = resource_methods(resource, &private);
+        quote! {
+            #private::register_schema!(__AUDIT_SCHEMA);
+
+            #[automatically_derived]
+            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
+                #methods
             }
         }
-    };
-    let diff_fields = cont
-        .fields
-        .iter()
-        .filter_map(|field| diff_field(field, &private));
+    });
     // The methods are `#[inline]`, as those of the standard derives are: a
     // crate then generates machine code for the diffs it calls, as for the
     // `Serialize` impls it uses, rather than for every audited struct it
@@ -78,91 +62,218 @@ fn impl_auditable(cont: &Container<'_>, resource: &Resource<'_, '_>, krate: &Pat
             // generics and a generic struct is registered too, once.
             const __AUDIT_SCHEMA: &'static #krate::Schema = #schema;
 
-            #private::register_schema!(__AUDIT_SCHEMA);
+            #probes
 
             #[automatically_derived]
-            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
-                const SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
+            impl #impl_generics #private::ContainsAudited for #ident #ty_generics #where_clause {}
+
+            #[automatically_derived]
+            impl #impl_generics #krate::AuditFields for #ident #ty_generics #where_clause {
+                const FIELDS: &'static #krate::Schema = __AUDIT_SCHEMA;
 
                 #[inline]
-                fn resource_id(&self) -> #private::String {
-                    #resource_id
-                }
-
-                #[inline]
-                fn resource_target(&self) -> #private::String {
-                    #resource_target
-                }
-
-                #[inline]
-                fn resource_link(&self) -> ::core::option::Option<#private::String> {
-                    #resource_link
-                }
-
-                #[inline]
-                fn organization_id(&self) -> ::core::option::Option<#private::String> {
-                    #organization_id
-                }
-
-                #[inline]
-                fn diff(__audit_old: &Self, __audit_new: &Self) -> #krate::Diff {
-                    let mut __audit_diff = #krate::Diff::new();
+                fn diff_into(
+                    __audit_diff: &mut #krate::Diff,
+                    __audit_path: &#private::Path<'_>,
+                    __audit_old: &Self,
+                    __audit_new: &Self,
+                ) {
                     #(#diff_fields)*
-                    __audit_diff
+                }
+
+                #[inline]
+                fn record_all(
+                    __audit_diff: &mut #krate::Diff,
+                    __audit_path: &#private::Path<'_>,
+                    __audit_value: &Self,
+                    __audit_record: #private::Record,
+                ) {
+                    #(#record_fields)*
                 }
             }
+
+            #auditable
         };
     }
 }
 
-/// The comparison of one field; nothing for an ignored field, which is never read.
-fn diff_field(field: &Field<'_>, private: &TokenStream) -> Option<TokenStream> {
-    let function = match field.class()? {
-        Class::Track => quote!(track),
-        Class::Secret => quote!(secret),
-        Class::Ignore => return None,
+/// The resource functions of `Auditable`.
+fn resource_methods(resource: &Resource<'_>, private: &TokenStream) -> TokenStream {
+    let resource_id = display(&resource.id, private);
+    let resource_target = match &resource.target {
+        Target::Field(field) => display(field, private),
+        Target::With(path) => quote_spanned!(path.span()=> #path(self)),
     };
-    let ty = field.ty;
-    let member = field.ident;
-    let key = &field.key;
-    if let (Class::Track, Some(serialize_with)) = (field.class()?, &field.attrs.serialize_with) {
-        // Serialized as serde serializes the field, so that the diff records
-        // the value the struct's own JSON holds.
-        let call = quote_spanned!(ty.span()=> #private::track_with::<#ty, _>);
-        return Some(quote! {
-            #call(
-                &mut __audit_diff,
-                #key,
-                &__audit_old.#member,
-                &__audit_new.#member,
-                |__audit_value: &#ty, __audit_serializer| #serialize_with(__audit_value, __audit_serializer),
-            );
-        });
+    let resource_link = match &resource.link {
+        None => quote!(::core::option::Option::None),
+        Some(Link::With(path)) => quote_spanned!(path.span()=> #path(self)),
+        Some(Link::Template(pieces)) => link_template(pieces, private),
+    };
+    let organization_id = match &resource.org {
+        None => quote!(::core::option::Option::None),
+        Some(field) if field.optional.is_some() => {
+            let member = field.member;
+            quote!(#private::display_option(::core::option::Option::as_ref(&self.#member)))
+        }
+        Some(field) => {
+            let display = display(field, private);
+            quote!(::core::option::Option::Some(#display))
+        }
+    };
+    quote! {
+        #[inline]
+        fn resource_id(&self) -> #private::String {
+            #resource_id
+        }
+
+        #[inline]
+        fn resource_target(&self) -> #private::String {
+            #resource_target
+        }
+
+        #[inline]
+        fn resource_link(&self) -> ::core::option::Option<#private::String> {
+            #resource_link
+        }
+
+        #[inline]
+        fn organization_id(&self) -> ::core::option::Option<#private::String> {
+            #organization_id
+        }
     }
-    // Spanned at the type, so that a type lacking `PartialEq` or `Serialize`
-    // is reported there.
+}
+
+/// For the tracked fields, a build-time check that each type contains no
+/// auditable struct, which would be serialized whole, its secret and
+/// ignored fields included. A `const` each, so that every such field is
+/// reported. A type naming the struct's generics cannot be checked here,
+/// outside the impl: the probe's documented limit. A primitive or `String`
+/// holds no struct and is not checked.
+fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
+    fields
+        .iter()
+        .filter(|field| field.probe && !ty::is_scalar(field.ty))
+        .map(|field| {
+            let ty = field.ty;
+            let message = format!(
+                "the tracked field `{}` has type `{}`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
+                field.rust_name, field.type_text,
+            );
+            quote_spanned! {ty.span()=>
+                const _: () = {
+                    #[allow(unused_imports)]
+                    use #private::NotAudited as _;
+                    ::core::assert!(!#private::Probe::<#ty>::AUDITED, #message);
+                };
+            }
+        })
+        .collect()
+}
+
+/// Which method a field's statement is for.
+#[derive(Clone, Copy)]
+enum Side {
+    /// `diff_into`: compare the old and the new value.
+    Diff,
+    /// `record_all`: record the one value there is.
+    Record,
+}
+
+/// The comparison (or the recording) of one field; nothing for an ignored
+/// field, which is never read.
+fn field_statement(field: &Field<'_>, private: &TokenStream, side: Side) -> Option<TokenStream> {
+    let ty = field.ty;
+    let member = field.member;
+    let key = &field.key;
+    let (values, record) = match side {
+        Side::Diff => (
+            quote!(&__audit_old.#member, &__audit_new.#member,),
+            quote!(),
+        ),
+        Side::Record => (quote!(&__audit_value.#member,), quote!(__audit_record,)),
+    };
+    let entries = matches!(field.shape, Shape::Entries);
+    let function = match (field.class, side) {
+        (Class::Ignore, _) => return None,
+        (Class::Nested, _) => {
+            if let Shape::Keyed {
+                key: key_field,
+                name,
+            } = &field.shape
+            {
+                let function = match side {
+                    Side::Diff => quote!(keyed),
+                    Side::Record => quote!(record_keyed),
+                };
+                let call = quote_spanned!(ty.span()=> #private::#function::<#ty, _, _>);
+                // The key is read by a closure spanned at the key, so that a
+                // missing field is reported there.
+                let read_key = quote_spanned!(key_field.span()=> |__audit_element| &__audit_element.#key_field);
+                return Some(
+                    quote!(#call(__audit_diff, __audit_path, #key, #name, #values #record #read_key);),
+                );
+            }
+            match side {
+                Side::Diff => quote!(nested),
+                Side::Record => quote!(record_nested),
+            }
+        }
+        (Class::Secret, Side::Record) if !entries => {
+            return Some(
+                quote!(#private::record_secret(__audit_diff, __audit_path, #key, __audit_record);),
+            );
+        }
+        (Class::Track, Side::Diff) if entries => quote!(track_entries),
+        (Class::Track, Side::Record) if entries => quote!(record_track_entries),
+        (Class::Secret, Side::Diff) if entries => quote!(secret_entries),
+        (Class::Secret, Side::Record) => quote!(record_secret_entries),
+        (Class::Track, _) if field.serialize_with.is_some() => {
+            // Serialized as serde serializes the field, so that the diff
+            // records the value the struct's own JSON holds.
+            let serialize_with = &field.serialize_with;
+            let function = match side {
+                Side::Diff => quote!(track_with),
+                Side::Record => quote!(record_track_with),
+            };
+            let call = quote_spanned!(ty.span()=> #private::#function::<#ty, _>);
+            return Some(quote! {
+                #call(
+                    __audit_diff, __audit_path, #key, #values #record
+                    |__audit_value: &#ty, __audit_serializer| #serialize_with(__audit_value, __audit_serializer),
+                );
+            });
+        }
+        (Class::Track, Side::Diff) if field.canonical => quote!(track_canonical),
+        (Class::Track, Side::Record) if field.canonical => quote!(record_track_canonical),
+        (Class::Track, Side::Diff) => quote!(track),
+        (Class::Track, Side::Record) => quote!(record_track),
+        (Class::Secret, Side::Diff) => quote!(secret),
+    };
+    // Spanned at the type, so that a type lacking a trait the field's class
+    // needs is reported there.
     let call = quote_spanned!(ty.span()=> #private::#function::<#ty>);
     Some(quote! {
-        #call(&mut __audit_diff, #key, &__audit_old.#member, &__audit_new.#member);
+        #call(__audit_diff, __audit_path, #key, #values #record);
     })
 }
 
 /// `self.field` as text, spanned at the field's type for a missing `Display`.
-fn display_field(field: &Field<'_>, private: &TokenStream) -> TokenStream {
+fn display(field: &Recorded<'_>, private: &TokenStream) -> TokenStream {
     let ty = field.ty;
-    let member = field.ident;
+    let member = field.member;
     let display = quote_spanned!(ty.span()=> #private::display::<#ty>);
     quote!(#display(&self.#member))
 }
 
-fn link_template(pieces: &[LinkPiece<'_, '_>], private: &TokenStream) -> TokenStream {
+fn link_template(pieces: &[LinkPiece<'_>], private: &TokenStream) -> TokenStream {
     let pushes = pieces.iter().map(|piece| match piece {
         LinkPiece::Text(text) => quote!(__audit_link.push_str(#text);),
         LinkPiece::Field(field) => {
-            let member = field.ident;
-            if let Some(inner) = option_inner(field.ty) {
+            let member = field.member;
+            let ty = field.displayed_ty();
+            let push = quote_spanned!(ty.span()=> #private::push_link_segment::<#ty>);
+            if field.optional.is_some() {
                 // A resource whose placeholder field is `None` has no link.
-                let push = quote_spanned!(inner.span()=> #private::push_display::<#inner>);
                 quote! {
                     match ::core::option::Option::as_ref(&self.#member) {
                         ::core::option::Option::Some(__audit_value) => #push(&mut __audit_link, __audit_value),
@@ -170,8 +281,6 @@ fn link_template(pieces: &[LinkPiece<'_, '_>], private: &TokenStream) -> TokenSt
                     }
                 }
             } else {
-                let ty = field.ty;
-                let push = quote_spanned!(ty.span()=> #private::push_display::<#ty>);
                 quote!(#push(&mut __audit_link, &self.#member);)
             }
         }
@@ -183,75 +292,73 @@ fn link_template(pieces: &[LinkPiece<'_, '_>], private: &TokenStream) -> TokenSt
     }}
 }
 
-/// The `const` description of the struct and its fields.
-fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStream {
-    let rust_name = cont.ident.unraw().to_string();
-    let resource_type = cont
-        .attrs
-        .resource
-        .as_ref()
-        .map_or_else(|| snake_case(&rust_name), LitStr::value);
-    let doc = option_str(cont.attrs.doc.as_deref());
-    let actions: Vec<TokenStream> = match &cont.attrs.actions {
-        Some(actions) => actions
-            .iter()
-            .map(|(_, variant)| action_variant(krate, variant))
-            .collect(),
-        None => DEFAULT_ACTIONS
-            .iter()
-            .map(|name| action_variant(krate, name))
-            .collect(),
-    };
-    let requires_org = cont.attrs.org.is_some();
-    let link = match &cont.attrs.link {
-        Some(crate::attr::Link::Template(template)) => option_str(Some(&template.value())),
-        Some(crate::attr::Link::With(_)) | None => option_str(None),
-    };
+/// The `const` expression of `schema`, a `&'static Schema`: the one place
+/// generated code builds a schema, for the real impl and the stub alike.
+pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
+    let private = quote!(#krate::__private);
+    let Schema {
+        rust_name,
+        resource_type,
+        doc,
+        actions,
+        requires_org,
+        link,
+        link_with,
+        embedded,
+        fields,
+    } = schema;
+    let doc = option_str(doc.as_deref());
+    let link = option_str(link.as_deref());
+    let link_with = option_str(link_with.as_deref());
     // One array or byte string per attribute, of literals only: see
     // `__private::fields`.
-    let names = cont.fields.iter().map(|field| &field.key);
-    let rust_names = cont.fields.iter().map(|field| &field.rust_name);
-    let rust_types = cont.fields.iter().map(|field| type_text(field.ty));
-    let mut classes = Vec::new();
-    let mut reasons = Vec::new();
-    let mut has_reason = Vec::new();
-    let mut docs = Vec::new();
-    let mut has_doc = Vec::new();
-    for field in &cont.fields {
-        classes.push(match field.class() {
-            Some(Class::Track) | None => b't',
-            Some(Class::Ignore) => b'i',
-            Some(Class::Secret) => b's',
+    let names = fields.iter().map(|field| &field.key);
+    let rust_names = fields.iter().map(|field| &field.rust_name);
+    let rust_types = fields.iter().map(|field| &field.type_text);
+    let reasons = fields
+        .iter()
+        .map(|field| field.reason.as_deref().unwrap_or_default());
+    let docs = fields
+        .iter()
+        .map(|field| field.doc.as_deref().unwrap_or_default());
+    let classes = byte_string(fields.iter().map(Field::class_code));
+    let shapes = byte_string(fields.iter().map(|field| field.shape.code()));
+    let keys = fields.iter().map(|field| match &field.shape {
+        Shape::Keyed { name, .. } => name.as_str(),
+        Shape::Value | Shape::Optional | Shape::Entries => "",
+    });
+    // A nested field's schema, by the trait its type implements; a
+    // recursive or generic one is documented without it.
+    let nested = fields
+        .iter()
+        .filter(|field| field.class == Class::Nested && field.nested_schema)
+        .map(|field| {
+            let ty = field.ty;
+            if matches!(field.shape, Shape::Keyed { .. }) {
+                quote_spanned!(ty.span()=> <<#ty as #private::KeyedList>::Element as #krate::AuditFields>::FIELDS)
+            } else {
+                quote_spanned!(ty.span()=> <#ty as #krate::AuditFields>::FIELDS)
+            }
         });
-        let reason = field
-            .attrs
-            .classification
-            .as_ref()
-            .and_then(|c| c.reason.as_ref());
-        reasons.push(reason.map_or_else(String::new, LitStr::value));
-        has_reason.push(if reason.is_some() { b'y' } else { b'n' });
-        docs.push(field.attrs.doc.as_deref().unwrap_or_default());
-        has_doc.push(if field.attrs.doc.is_some() {
-            b'y'
-        } else {
-            b'n'
-        });
-    }
-    let [classes, has_reason, has_doc] =
-        [classes, has_reason, has_doc].map(|bytes| LitByteStr::new(&bytes, Span::call_site()));
+    let kind = LitByte::new(if *embedded { b'e' } else { b'r' }, Span::call_site());
+    let has_reason = byte_string(fields.iter().map(|field| flag(field.reason.is_some())));
+    let has_doc = byte_string(fields.iter().map(|field| flag(field.doc.is_some())));
     quote! {
         &#private::schema(
             #rust_name,
             #resource_type,
             #doc,
-            // A const item, so that the slice of `Action`s (which have drop
-            // glue) lives for `'static` instead of being a dropped temporary.
+            // An item of its own: an `Action` has a destructor, so an array
+            // of them is not promoted to `'static` as a function argument.
             {
-                const ACTIONS: &[#krate::Action] = &[#(#actions),*];
-                ACTIONS
+                const __AUDIT_ACTIONS: &'static [#krate::Action] = &[
+                    #(#krate::Action::from_static(#actions)),*
+                ];
+                __AUDIT_ACTIONS
             },
             #requires_org,
             #link,
+            #link_with,
             &#private::fields(
                 [#(#names),*],
                 [#(#rust_names),*],
@@ -261,13 +368,24 @@ fn schema(cont: &Container<'_>, krate: &Path, private: &TokenStream) -> TokenStr
                 #has_reason,
                 [#(#docs),*],
                 #has_doc,
+                #shapes,
+                [#(#keys),*],
+                &[#(#nested),*],
             ),
+            #kind,
+            "",
+            false,
         )
     }
 }
 
-fn action_variant(krate: &Path, name: &str) -> TokenStream {
-    quote!(#krate::Action::from_static(#name))
+/// The byte `__private::fields` reads as "has one": `b'y'`, else `b'n'`.
+fn flag(set: bool) -> u8 {
+    if set { b'y' } else { b'n' }
+}
+
+fn byte_string(bytes: impl Iterator<Item = u8>) -> LitByteStr {
+    LitByteStr::new(&bytes.collect::<Vec<u8>>(), Span::call_site())
 }
 
 fn option_str(value: Option<&str>) -> TokenStream {
@@ -275,138 +393,5 @@ fn option_str(value: Option<&str>) -> TokenStream {
         quote!(::core::option::Option::Some(#value))
     } else {
         quote!(::core::option::Option::None)
-    }
-}
-
-/// The struct's generics, with the bounds each generic field type needs for
-/// its part added to the where clause; a type parameter used only by ignored
-/// fields gets none.
-fn with_bounds(
-    cont: &Container<'_>,
-    resource: &Resource<'_, '_>,
-    private: &TokenStream,
-) -> Generics {
-    let mut generics = cont.generics.clone();
-    let params: Vec<String> = cont
-        .generics
-        .type_params()
-        .map(|param| param.ident.to_string())
-        .chain(
-            cont.generics
-                .const_params()
-                .map(|param| param.ident.to_string()),
-        )
-        .collect();
-    if params.is_empty() {
-        return generics;
-    }
-    let mut predicates: Vec<WherePredicate> = Vec::new();
-    let mut bound = |ty: &Type, bound: TokenStream| {
-        if mentions_any(ty.to_token_stream(), &params) {
-            predicates.push(syn::parse_quote!(#ty: #private::#bound));
-        }
-    };
-    for field in &cont.fields {
-        match field.class() {
-            Some(Class::Track) if field.attrs.serialize_with.is_some() => {
-                bound(field.ty, quote!(TrackedWithField));
-            }
-            Some(Class::Track) => bound(field.ty, quote!(TrackedField)),
-            Some(Class::Secret) => bound(field.ty, quote!(SecretField)),
-            Some(Class::Ignore) | None => {}
-        }
-    }
-    let mut displayed: Vec<&Type> = vec![resource.id.ty];
-    if let Target::Field(field) = &resource.target {
-        displayed.push(field.ty);
-    }
-    if let Some(org) = resource.org {
-        displayed.push(option_inner(org.ty).unwrap_or(org.ty));
-    }
-    if let Some(Link::Template(pieces)) = &resource.link {
-        displayed.extend(pieces.iter().filter_map(|piece| match piece {
-            LinkPiece::Field(field) => Some(option_inner(field.ty).unwrap_or(field.ty)),
-            LinkPiece::Text(_) => None,
-        }));
-    }
-    for ty in displayed {
-        bound(ty, quote!(DisplayField));
-    }
-    generics.make_where_clause().predicates.extend(predicates);
-    generics
-}
-
-/// Whether `tokens` name any of `params`.
-fn mentions_any(tokens: TokenStream, params: &[String]) -> bool {
-    tokens.into_iter().any(|tt| match tt {
-        proc_macro2::TokenTree::Ident(ident) => params.iter().any(|param| ident == param),
-        proc_macro2::TokenTree::Group(group) => mentions_any(group.stream(), params),
-        proc_macro2::TokenTree::Punct(_) | proc_macro2::TokenTree::Literal(_) => false,
-    })
-}
-
-/// `T` of a type written `Option<T>` (or with a path to `Option`).
-fn option_inner(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else { return None };
-    let last = path.path.segments.last()?;
-    if last.ident != "Option" {
-        return None;
-    }
-    let PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        GenericArgument::Type(inner) if args.args.len() == 1 => Some(inner),
-        _ => None,
-    }
-}
-
-/// A type as a person writes it: `Option<Vec<Uuid>>`, not `Option < Vec < Uuid > >`.
-fn type_text(ty: &Type) -> String {
-    let mut text = ty.to_token_stream().to_string();
-    for (from, to) in [
-        (" :: ", "::"),
-        (":: ", "::"),
-        (" <", "<"),
-        ("< ", "<"),
-        (" >", ">"),
-        (" ,", ","),
-        ("& ", "&"),
-        ("[ ", "["),
-        (" ]", "]"),
-        ("( ", "("),
-        (" )", ")"),
-        (" ;", ";"),
-    ] {
-        text = text.replace(from, to);
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::type_text;
-
-    #[test]
-    fn types_read_as_written() {
-        let cases: [(syn::Type, &str); 5] = [
-            (
-                syn::parse_quote!(Option<OffsetDateTime>),
-                "Option<OffsetDateTime>",
-            ),
-            (
-                syn::parse_quote!(BTreeMap<String, String>),
-                "BTreeMap<String, String>",
-            ),
-            (
-                syn::parse_quote!(std::vec::Vec<uuid::Uuid>),
-                "std::vec::Vec<uuid::Uuid>",
-            ),
-            (syn::parse_quote!(&'a [u8; 4]), "&'a [u8; 4]"),
-            (syn::parse_quote!((u8, bool)), "(u8, bool)"),
-        ];
-        for (ty, expected) in cases {
-            assert_eq!(type_text(&ty), expected);
-        }
     }
 }

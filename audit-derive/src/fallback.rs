@@ -3,28 +3,41 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::ext::IdentExt as _;
-use syn::{DeriveInput, Path};
 
-pub(crate) fn impl_auditable(input: &DeriveInput, krate: &Path) -> TokenStream {
+use crate::expand;
+use crate::model::Stub;
+
+pub(crate) fn impl_auditable(stub: &Stub<'_>) -> TokenStream {
+    let krate = &stub.head.krate;
     let private = quote!(#krate::__private);
-    let ident = &input.ident;
-    let rust_name = ident.unraw().to_string();
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let ident = stub.head.ident;
+    let (impl_generics, ty_generics, where_clause) = stub.head.generics.split_for_impl();
+    let schema = expand::schema(krate, &stub.schema);
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
-                const SCHEMA: &'static #krate::Schema = &#private::schema(
-                    #rust_name,
-                    #rust_name,
-                    ::core::option::Option::None,
-                    &[],
-                    false,
-                    ::core::option::Option::None,
-                    &[],
-                );
+            impl #impl_generics #krate::AuditFields for #ident #ty_generics #where_clause {
+                const FIELDS: &'static #krate::Schema = #schema;
 
+                fn diff_into(
+                    _: &mut #krate::Diff,
+                    _: &#private::Path<'_>,
+                    _: &Self,
+                    _: &Self,
+                ) {
+                }
+
+                fn record_all(
+                    _: &mut #krate::Diff,
+                    _: &#private::Path<'_>,
+                    _: &Self,
+                    _: #private::Record,
+                ) {
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
                 fn resource_id(&self) -> #private::String {
                     #private::String::new()
                 }
@@ -39,10 +52,6 @@ pub(crate) fn impl_auditable(input: &DeriveInput, krate: &Path) -> TokenStream {
 
                 fn organization_id(&self) -> ::core::option::Option<#private::String> {
                     ::core::option::Option::None
-                }
-
-                fn diff(_: &Self, _: &Self) -> #krate::Diff {
-                    #krate::Diff::new()
                 }
             }
         };

@@ -2,9 +2,11 @@
 //! Depend on `audit-core`; its docs describe the attributes.
 
 // The derive runs in three steps, a file each: `ast` reads the struct and its
-// attributes (`attr`), `valid` checks what the attributes refer to, and
-// `expand` writes the impl. Every problem found is reported in one build;
-// `fallback` then emits a stub impl so that only the real errors show.
+// attributes (`attr`, with the error-recovering reader in `meta`), `valid`
+// checks them and decides every default, producing the `model`, and `expand`
+// writes the impl from the model alone. Every problem found is reported in
+// one build (`error_store`); `fallback` then emits a stub impl so that only
+// the real errors show.
 
 // Library code reports errors; tests may unwrap.
 #![cfg_attr(
@@ -15,11 +17,18 @@
 mod ast;
 mod attr;
 mod case;
-mod ctxt;
+mod error_store;
 mod expand;
 mod fallback;
+mod generics;
 mod link;
+mod meta;
+mod model;
+#[cfg(test)]
+mod snapshots;
+mod suggest;
 mod symbol;
+mod ty;
 mod valid;
 
 use proc_macro::TokenStream;

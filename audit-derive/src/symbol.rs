@@ -1,4 +1,5 @@
-//! The names of the attribute keys the derive reads.
+//! The names of the attribute keys the derive reads, and the names it
+//! defaults to.
 
 /// The attribute namespace: `#[audit(...)]`.
 pub(crate) const AUDIT: &str = "audit";
@@ -11,6 +12,15 @@ pub(crate) const DOC: &str = "doc";
 pub(crate) const TRACK: &str = "track";
 pub(crate) const IGNORE: &str = "ignore";
 pub(crate) const SECRET: &str = "secret";
+/// `#[audit(nested)]`: an auditable struct diffed field by field.
+pub(crate) const NESTED: &str = "nested";
+/// `#[audit(track, entries)]`: a map or set recorded per entry.
+pub(crate) const ENTRIES: &str = "entries";
+/// `#[audit(nested, key = id)]`: the field that matches list elements.
+pub(crate) const KEY: &str = "key";
+/// `#[serde(skip)]`, `#[serde(skip_serializing)]`: a field serde never writes.
+pub(crate) const SKIP: &str = "skip";
+pub(crate) const SKIP_SERIALIZING: &str = "skip_serializing";
 /// `#[audit(rename = "key")]` on a field; `#[serde(rename = "key")]`.
 pub(crate) const RENAME: &str = "rename";
 /// `#[serde(rename_all = "camelCase")]` on the container.
@@ -24,7 +34,7 @@ pub(crate) const WITH: &str = "with";
 pub(crate) const SERIALIZE_WITH: &str = "serialize_with";
 
 /// The keys `#[audit(...)]` takes on a field.
-pub(crate) const FIELD_KEYS: &[&str] = &[TRACK, IGNORE, SECRET, RENAME];
+pub(crate) const FIELD_KEYS: &[&str] = &[TRACK, IGNORE, SECRET, NESTED, ENTRIES, KEY, RENAME];
 
 /// Words other libraries use for a field class, with the class we spell them.
 pub(crate) const CLASS_SYNONYMS: &[(&str, &str)] = &[
@@ -49,6 +59,8 @@ pub(crate) const LINK_WITH: &str = "link_with";
 pub(crate) const ORG: &str = "org";
 pub(crate) const ACTIONS: &str = "actions";
 pub(crate) const CRATE: &str = "crate";
+/// `#[audit(embedded)]`: a struct nested in resources, not one itself.
+pub(crate) const EMBEDDED: &str = "embedded";
 
 /// The keys `#[audit(...)]` takes on the struct.
 pub(crate) const CONTAINER_KEYS: &[&str] = &[
@@ -61,6 +73,7 @@ pub(crate) const CONTAINER_KEYS: &[&str] = &[
     ORG,
     ACTIONS,
     CRATE,
+    EMBEDDED,
 ];
 
 /// The actions a resource is audited for when it declares none.

@@ -5,3 +5,4 @@
 pub mod chat;
 pub mod lifecycle;
 pub mod service;
+pub mod workspace;

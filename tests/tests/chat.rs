@@ -110,11 +110,20 @@ fn lifecycle_records_each_step() {
             })
         })
         .collect();
+    let created = |id: &str| {
+        json!({"id": {"new": id, "secret": false},
+               "owner_id": {"new": owner, "secret": false},
+               "title": {"secret": true},
+               "archived": {"new": false, "secret": false},
+               "pin_order": {"new": 0, "secret": false},
+               "labels": {"new": {}, "secret": false},
+               "mcp_server_ids": {"new": [], "secret": false}})
+    };
     assert_eq!(
         steps,
         [
             json!({"action": "create", "resource_id": chat, "actor": owner, "request_id": "req-1",
-                   "status_code": 201, "diff": {}, "additional_fields": {}}),
+                   "status_code": 201, "diff": created(&chat), "additional_fields": {}}),
             json!({"action": "write", "resource_id": chat, "actor": owner, "request_id": "req-2",
                    "status_code": 200, "additional_fields": {},
                    "diff": {"title": {"secret": true},
@@ -126,14 +135,21 @@ fn lifecycle_records_each_step() {
                    "status_code": 200, "additional_fields": {},
                    "diff": {"archived": {"old": false, "new": true, "secret": false}}}),
             json!({"action": "create", "resource_id": idle, "actor": owner, "request_id": "req-5",
-                   "status_code": 201, "diff": {}, "additional_fields": {}}),
+                   "status_code": 201, "diff": created(&idle), "additional_fields": {}}),
             json!({"action": "write", "resource_id": idle, "actor": null, "request_id": null,
                    "status_code": 200,
                    "additional_fields": {"automatic_actor": "system",
                                          "automatic_subsystem": "chat_auto_archive"},
                    "diff": {"archived": {"old": false, "new": true, "secret": false}}}),
             json!({"action": "delete", "resource_id": chat, "actor": owner, "request_id": "req-6",
-                   "status_code": 204, "diff": {}, "additional_fields": {}}),
+                   "status_code": 204, "additional_fields": {},
+                   "diff": {"id": {"old": chat, "secret": false},
+                            "owner_id": {"old": owner, "secret": false},
+                            "title": {"secret": true},
+                            "archived": {"old": true, "secret": false},
+                            "pin_order": {"old": 1, "secret": false},
+                            "labels": {"old": {"team": "finance"}, "secret": false},
+                            "mcp_server_ids": {"old": [], "secret": false}}}),
         ]
     );
     sink.assert_no_empty_writes();

@@ -44,6 +44,12 @@ each entry names an organization, and for every field what a change records.
 - `track`: a change is recorded with the old and the new value.
 - `secret`: a change is recorded, never the values.
 - `ignore`: a change is not recorded.
+
+Each resource's schema fingerprint hashes its classification (the resource
+type, every field's key, class and type, and the classification of the
+structs nested in it). Every entry records it as `schema_fingerprint`: an
+entry whose fingerprint is not the one below was written by another
+classification.
 ";
 
 #[test]
@@ -55,6 +61,7 @@ fn markdown_has_a_section_per_resource_sorted_by_resource_type() {
 ## `account`
 
 - Rust type: `UserAccount`
+- Schema fingerprint: `sha256:667cd052c298a4513194540f50fa5570`
 - Actions: `write`
 - Organization: not required
 - Link template: none
@@ -70,6 +77,7 @@ A user's API key.
 Shown once, when it is created.
 
 - Rust type: `ApiKey`
+- Schema fingerprint: `sha256:a83aff23708a0a04f6f5906aee0fcb42`
 - Actions: `create`, `delete`
 - Organization: required
 - Link template: `/keys/{id}`
@@ -141,7 +149,8 @@ fn json_is_the_sorted_schemas_pretty_with_a_final_newline() {
         "reason": "who the account is",
         "doc": "The account's number."
       }
-    ]
+    ],
+    "schema_fingerprint": "sha256:667cd052c298a4513194540f50fa5570"
   },
   {
     "rust_name": "ApiKey",
@@ -186,7 +195,8 @@ fn json_is_the_sorted_schemas_pretty_with_a_final_newline() {
         "reason": null,
         "doc": null
       }
-    ]
+    ],
+    "schema_fingerprint": "sha256:a83aff23708a0a04f6f5906aee0fcb42"
   }
 ]
 "#;
@@ -210,4 +220,150 @@ fn resources_sharing_a_name_have_an_order_of_their_own() {
     let backward = docs::markdown(&[other::UserAccount::SCHEMA, UserAccount::SCHEMA]);
     assert_eq!(forward, backward);
     assert_eq!(forward.matches("- Rust type: `UserAccount`").count(), 2);
+}
+
+/// A chat whose link is computed.
+///
+/// # Examples
+///
+/// ```
+/// # use my_crate::Chat;
+/// let chat = Chat::default();
+/// ```
+#[derive(Auditable)]
+#[audit(link_with = links::chat_link)]
+struct LinkedChat {
+    #[audit(track)]
+    id: u64,
+}
+
+mod links {
+    pub(crate) fn chat_link(chat: &super::LinkedChat) -> Option<String> {
+        (chat.id != 0).then(|| format!("/c/{}", chat.id))
+    }
+}
+
+#[test]
+fn link_with_is_named_and_doc_comments_stay_inside_their_section() {
+    let markdown = docs::markdown(&[LinkedChat::SCHEMA]);
+    assert!(
+        markdown.ends_with(
+            "\
+## `linked_chat`
+
+A chat whose link is computed.
+
+### Examples
+
+```
+let chat = Chat::default();
+```
+
+- Rust type: `LinkedChat`
+- Schema fingerprint: `sha256:e25cbdece40c314a6e2f43afbfe3297f`
+- Actions: `create`, `write`, `delete`
+- Organization: not required
+- Link: made by `links::chat_link`
+
+| Field | Class | Reason | Description |
+| --- | --- | --- | --- |
+| `id` | track |  |  |
+"
+        ),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn the_fingerprint_changes_with_the_classification_only() {
+    mod before {
+        /// Documented.
+        #[derive(audit_core::Auditable)]
+        pub(crate) struct Token {
+            #[audit(track)]
+            pub(crate) id: u64,
+            #[audit(secret = "grants access")]
+            pub(crate) value: String,
+        }
+    }
+    mod reworded {
+        /// Documented otherwise, with other reasons and actions.
+        #[derive(audit_core::Auditable)]
+        #[audit(actions(create), link = "/t/{id}")]
+        pub(crate) struct Token {
+            /// The id.
+            #[audit(track = "names it")]
+            pub(crate) id: u64,
+            #[audit(secret = "lets anyone in")]
+            pub(crate) value: String,
+        }
+    }
+    mod reclassified {
+        #[derive(audit_core::Auditable)]
+        pub(crate) struct Token {
+            #[audit(track)]
+            pub(crate) id: u64,
+            #[audit(track)]
+            pub(crate) value: String,
+        }
+    }
+    assert_eq!(
+        before::Token::SCHEMA.fingerprint(),
+        reworded::Token::SCHEMA.fingerprint()
+    );
+    assert_ne!(
+        before::Token::SCHEMA.fingerprint(),
+        reclassified::Token::SCHEMA.fingerprint()
+    );
+}
+
+#[test]
+fn the_fingerprint_covers_nested_classifications() {
+    mod before {
+        #[derive(audit_core::Auditable)]
+        #[audit(embedded)]
+        pub(crate) struct Settings {
+            #[audit(track)]
+            pub(crate) theme: String,
+            #[audit(secret)]
+            pub(crate) api_token: String,
+        }
+        #[derive(audit_core::Auditable)]
+        pub(crate) struct Team {
+            #[audit(track)]
+            pub(crate) id: u64,
+            #[audit(nested)]
+            pub(crate) settings: Settings,
+        }
+    }
+    mod after {
+        #[derive(audit_core::Auditable)]
+        #[audit(embedded)]
+        pub(crate) struct Settings {
+            #[audit(track)]
+            pub(crate) theme: String,
+            // Only this changed, inside the nested struct.
+            #[audit(track)]
+            pub(crate) api_token: String,
+        }
+        #[derive(audit_core::Auditable)]
+        pub(crate) struct Team {
+            #[audit(track)]
+            pub(crate) id: u64,
+            #[audit(nested)]
+            pub(crate) settings: Settings,
+        }
+    }
+    let text = before::Team::SCHEMA.canonical_text();
+    let settings = <before::Settings as audit_core::AuditFields>::FIELDS.fingerprint();
+    assert_eq!(
+        text,
+        format!(
+            "audit-schema/1\nresource team\nid\ttrack\tu64\nsettings\tnested\tSettings\t{settings}\n"
+        )
+    );
+    assert_ne!(
+        before::Team::SCHEMA.fingerprint(),
+        after::Team::SCHEMA.fingerprint()
+    );
 }

@@ -207,10 +207,14 @@ fn drain(fifo: &Path) -> std::thread::JoinHandle<Vec<u8>> {
 }
 
 #[test]
-fn full_queue_returns_the_entry_instead_of_growing() {
+fn full_buffer_returns_the_entry_after_the_wait_instead_of_growing() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = stalled_sink(dir.path());
-    let sink = JsonLinesSink::builder(&fifo).capacity(4).open().unwrap();
+    let sink = JsonLinesSink::builder(&fifo)
+        .max_pending_bytes(4096)
+        .max_wait(Duration::from_millis(20))
+        .open()
+        .unwrap();
     let mut accepted = 0u64;
     let returned = loop {
         match export(&sink, 1, accepted) {
@@ -234,12 +238,12 @@ fn full_queue_returns_the_entry_instead_of_growing() {
 }
 
 #[test]
-fn blocking_queue_waits_for_room() {
+fn export_waits_for_room() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = stalled_sink(dir.path());
     let sink = JsonLinesSink::builder(&fifo)
-        .capacity(1)
-        .block_when_full(true)
+        .max_pending_bytes(1)
+        .max_wait(Duration::MAX)
         .open()
         .unwrap();
     let reader = drain(&fifo);
@@ -260,10 +264,7 @@ fn killed_writer_child() {
     let Ok(path) = std::env::var(CHILD_ENV) else {
         return;
     };
-    let sink = JsonLinesSink::builder(&path)
-        .block_when_full(true)
-        .open()
-        .unwrap();
+    let sink = JsonLinesSink::open(&path).unwrap();
     for value in 0..500 {
         export(&sink, 1, value).unwrap();
     }
@@ -347,4 +348,25 @@ fn background_audit_records_its_subsystem_and_always_diffs() {
         serde_json::to_value(&entry.diff).unwrap(),
         json!({"value": {"old": 1, "new": 2, "secret": false}})
     );
+}
+
+#[test]
+fn entries_carry_their_schema_fingerprint_and_old_entries_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let sink = JsonLinesSink::open(&path).unwrap();
+    export(&sink, 1, 0).unwrap();
+    sink.flush().unwrap();
+    let log = json_lines::read(&path).unwrap();
+    assert_eq!(
+        log.entries[0].schema_fingerprint.as_deref(),
+        Some(Counter::SCHEMA.fingerprint())
+    );
+
+    // A line written before fingerprints and chains.
+    let old = r#"{"id":"01925d3c-0000-7000-8000-000000000001","time":"2026-01-04T10:00:01Z","actor":null,"organization_id":null,"ip":null,"user_agent":null,"resource_type":"counter","resource_id":"1","resource_target":"1","resource_link":null,"action":"write","diff":{},"status_code":200,"additional_fields":{},"request_id":null}"#;
+    std::fs::write(&path, format!("{old}\n")).unwrap();
+    let log = json_lines::read(&path).unwrap();
+    assert!(log.skipped.is_empty(), "{:?}", log.skipped);
+    assert_eq!(log.entries[0].schema_fingerprint, None);
 }

@@ -309,3 +309,133 @@ fn generated_values_exercise_secret_and_ignored_fields() {
     assert!(secret_changes > 32, "{secret_changes}");
     assert!(ignored_changes > 32, "{ignored_changes}");
 }
+
+/// An embedded struct with a secret and an ignored field, nested at every
+/// depth and shape below.
+#[derive(Clone, Debug, PartialEq, Serialize, Auditable)]
+#[audit(embedded)]
+struct Vault {
+    #[audit(track)]
+    label: String,
+    #[audit(secret)]
+    key: String,
+    #[audit(ignore)]
+    note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Auditable)]
+#[audit(embedded)]
+struct Guard {
+    #[audit(track)]
+    id: u8,
+    #[audit(nested)]
+    vault: Vault,
+    #[audit(secret)]
+    pin: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Auditable)]
+struct Deep {
+    #[audit(track)]
+    id: u64,
+    #[audit(nested)]
+    vault: Vault,
+    #[audit(nested)]
+    backup: Option<Box<Vault>>,
+    #[audit(nested)]
+    vaults: BTreeMap<String, Vault>,
+    #[audit(secret, entries)]
+    env: BTreeMap<String, String>,
+    #[audit(nested, key = id)]
+    guards: Vec<Guard>,
+}
+
+fn vault() -> impl Strategy<Value = Vault> {
+    (text(), secret_text(), "%[a-z]{0,4}").prop_map(|(label, key, note)| Vault { label, key, note })
+}
+
+fn deep() -> impl Strategy<Value = Deep> {
+    (
+        vault(),
+        prop::option::of(vault().prop_map(Box::new)),
+        prop::collection::btree_map("[a-c]", vault(), 0..3),
+        prop::collection::btree_map("[A-C]", secret_text(), 0..3),
+        prop::collection::vec((0..4u8, vault(), secret_text()), 0..4),
+    )
+        .prop_map(|(vault, backup, vaults, env, guards)| Deep {
+            id: 1,
+            vault,
+            backup,
+            vaults,
+            env,
+            guards: guards
+                .into_iter()
+                .map(|(id, vault, pin)| Guard { id, vault, pin })
+                .collect(),
+        })
+}
+
+/// Every string of `deep` that is secret or ignored, at any depth.
+fn hidden_strings(deep: &Deep) -> Vec<String> {
+    let mut vaults: Vec<&Vault> = vec![&deep.vault];
+    vaults.extend(deep.backup.as_deref());
+    vaults.extend(deep.vaults.values());
+    vaults.extend(deep.guards.iter().map(|guard| &guard.vault));
+    let mut hidden: Vec<String> = vaults
+        .iter()
+        .flat_map(|vault| [vault.key.clone(), vault.note.clone()])
+        .collect();
+    hidden.extend(deep.env.values().cloned());
+    hidden.extend(deep.guards.iter().map(|guard| guard.pin.clone()));
+    hidden.retain(|value| value.len() > 1);
+    hidden
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// No secret's plaintext, at any depth, reaches a diff, an entry of any
+    /// action, the JSON-lines file or the docs; and a value diffed with
+    /// itself gives nothing.
+    #[test]
+    fn a_nested_secret_never_leaks(old in deep(), new in deep()) {
+        prop_assert!(audit_core::diff(&old, &old).is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let file = audit_core::JsonLinesSink::open(&path).unwrap();
+        let memory = MemorySink::new();
+        for sink in [&memory as &dyn audit_core::AuditSink, &file] {
+            for (action, old, new) in [
+                (Action::WRITE, Some(&old), Some(&new)),
+                (Action::CREATE, None, Some(&new)),
+                (Action::DELETE, Some(&old), None),
+            ] {
+                let mut request = AuditRequest::new(sink, action);
+                if let Some(old) = old {
+                    request.set_old(old.clone());
+                }
+                if let Some(new) = new {
+                    request.set_new(new.clone());
+                }
+                request.commit(200).unwrap();
+            }
+        }
+        audit_core::AuditSink::flush(&file).unwrap();
+        drop(file);
+        let mut texts = vec![
+            std::fs::read_to_string(&path).unwrap(),
+            audit_core::docs::markdown(&[Deep::SCHEMA]),
+            audit_core::docs::json(&[Deep::SCHEMA]).unwrap(),
+        ];
+        for entry in memory.entries() {
+            texts.push(serde_json::to_string(&entry).unwrap());
+            texts.push(format!("{entry:?}"));
+        }
+        prop_assert!(texts[0].lines().count() == 3);
+        for value in hidden_strings(&old).iter().chain(&hidden_strings(&new)) {
+            for text in &texts {
+                prop_assert!(!text.contains(value.as_str()), "{value:?} in {text}");
+            }
+        }
+    }
+}

@@ -68,5 +68,8 @@ fn registered_schemas_are_sorted_by_resource_type() {
         .iter()
         .map(|schema| schema.resource_type)
         .collect();
-    assert_eq!(types, ["chat", "generic", "inside_test", "local"]);
+    assert_eq!(
+        types,
+        ["chat", "generic", "inside_test", "local", "workspace"]
+    );
 }

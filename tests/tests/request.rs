@@ -84,6 +84,7 @@ fn committed_write_records_everything() {
             "status_code": 200,
             "additional_fields": {"reason": "cleanup"},
             "request_id": "req-1",
+            "schema_fingerprint": Chat::SCHEMA.fingerprint(),
         })
     );
     assert_eq!(entry.id.get_version_num(), 7);
@@ -107,7 +108,12 @@ fn delete_describes_the_old_value() {
     let entry = sink.last().unwrap();
     assert_eq!(entry.resource_id, "7");
     assert_eq!(entry.action, Action::DELETE);
-    assert!(entry.diff.is_empty());
+    // Every tracked field's last value, the secret one without it; the
+    // ignored one not at all.
+    assert_eq!(
+        serde_json::to_string(&entry.diff).unwrap(),
+        r#"{"id":{"old":7,"secret":false},"title":{"secret":true},"archived":{"old":false,"secret":false}}"#
+    );
     assert!(entry.flags.is_empty());
 }
 
@@ -119,7 +125,27 @@ fn create_describes_the_new_value() {
     audit.commit(201).unwrap();
     let entry = sink.last().unwrap();
     assert_eq!(entry.resource_link.as_deref(), Some("/chats/7"));
+    assert_eq!(
+        serde_json::to_string(&entry.diff).unwrap(),
+        r#"{"id":{"new":7,"secret":false},"title":{"secret":true},"archived":{"new":false,"secret":false}}"#
+    );
     assert!(entry.flags.is_empty());
+}
+
+#[test]
+fn failed_create_and_other_one_sided_actions_record_no_values() {
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::CREATE);
+    audit.set_new(chat());
+    audit.commit(409).unwrap();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE);
+    audit.set_new(chat());
+    audit.commit(200).unwrap();
+    let entries = sink.entries();
+    assert!(
+        entries.iter().all(|entry| entry.diff.is_empty()),
+        "{entries:?}"
+    );
 }
 
 #[test]
@@ -289,7 +315,7 @@ fn flags_are_reported_through_tracing() {
     assert!(logs.contains("WARN"), "{logs}");
     assert!(logs.contains("probably a stale \"new\" value"), "{logs}");
     assert!(logs.contains("flag=EmptyWriteDiff"), "{logs}");
-    assert!(logs.contains("resource_id=7"), "{logs}");
+    assert!(logs.contains("resource_id=\"7\""), "{logs}");
     assert!(logs.contains("request_id=\"req-9\""), "{logs}");
 }
 
@@ -309,4 +335,138 @@ fn tracing_sink_emits_the_entry() {
         "{logs}"
     );
     assert!(!logs.contains("Plans"), "{logs}");
+}
+
+#[test]
+fn write_with_only_a_new_value_is_flagged() {
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE);
+    // The bug this catches: the old value was never captured.
+    audit.set_new(archived());
+    audit.commit(200).unwrap();
+    let entry = sink.last().unwrap();
+    assert_eq!(entry.flags, [Flag::MissingOldValue]);
+    assert!(entry.diff.is_empty());
+    assert_eq!(
+        serde_json::to_value(&entry).unwrap()["flags"],
+        json!(["missing_old_value"])
+    );
+}
+
+#[test]
+fn write_with_only_an_old_value_is_flagged() {
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE);
+    audit.set_old(chat());
+    audit.commit(204).unwrap();
+    assert_eq!(sink.last().unwrap().flags, [Flag::MissingNewValue]);
+}
+
+#[test]
+fn failed_write_and_other_actions_with_one_value_are_not_flagged() {
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE);
+    audit.set_old(chat());
+    audit.commit(404).unwrap();
+    let mut audit = AuditRequest::new(&sink, Action::CREATE);
+    audit.set_new(chat());
+    audit.commit(201).unwrap();
+    let mut audit = AuditRequest::new(&sink, Action::DELETE);
+    audit.set_old(chat());
+    audit.commit(204).unwrap();
+    assert!(sink.entries().iter().all(|entry| entry.flags.is_empty()));
+    sink.assert_no_empty_writes();
+}
+
+#[test]
+#[should_panic(expected = "1 write entry recorded no change")]
+fn memory_sink_asserts_there_was_no_write_missing_a_value() {
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE);
+    audit.set_new(archived());
+    audit.commit(200).unwrap();
+    sink.assert_no_empty_writes();
+}
+
+#[test]
+fn write_missing_a_value_is_reported_through_tracing() {
+    let sink = MemorySink::new();
+    let logs = captured_tracing(|| {
+        let mut audit = AuditRequest::new(&sink, Action::WRITE);
+        audit.set_new(archived());
+        audit.commit(200).unwrap();
+    });
+    assert!(
+        logs.contains(" WARN audit: audit entry flagged: a successful write had no old value"),
+        "{logs}"
+    );
+    assert!(logs.contains("flag=MissingOldValue"), "{logs}");
+}
+
+/// A resource whose id and target are free text.
+#[derive(Clone, Serialize, Auditable)]
+struct Note {
+    #[audit(track)]
+    id: String,
+    #[audit(track)]
+    name: String,
+}
+
+#[test]
+fn newlines_in_text_cannot_forge_log_lines() {
+    let forged = "x\n2026-01-01T00:00:00.000000Z  INFO audit: audit resource_id=\"forged\"";
+    let note = Note {
+        id: forged.to_owned(),
+        name: forged.to_owned(),
+    };
+    let sink = MemorySink::new();
+    let logs = captured_tracing(|| {
+        let mut audit = AuditRequest::new(&audit_core::TracingSink, Action::CREATE)
+            .actor(forged)
+            .request_id(forged)
+            .user_agent(forged);
+        audit.set_new(note.clone());
+        audit.commit(201).unwrap();
+        // The flag warning carries the id too.
+        let mut audit = AuditRequest::new(&sink, Action::WRITE).request_id(forged);
+        audit.set_old(note.clone());
+        audit.set_new(note.clone());
+        audit.commit(200).unwrap();
+    });
+    // One line per event; the forged text stays inside its quoted field.
+    let lines: Vec<&str> = logs.lines().collect();
+    assert_eq!(lines.len(), 2, "{logs}");
+    assert!(lines[0].contains(" INFO audit: audit id="), "{logs}");
+    assert!(
+        lines[1].contains(" WARN audit: audit entry flagged"),
+        "{logs}"
+    );
+    assert!(
+        lines.iter().all(|line| !line.starts_with("2026-01-01")),
+        "{logs}"
+    );
+    assert!(logs.contains(r#"resource_id="x\n2026"#), "{logs}");
+    assert!(logs.contains(r#"resource_target="x\n2026"#), "{logs}");
+}
+
+#[test]
+fn entry_time_is_serialized_as_time_writes_rfc3339() {
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::datetime;
+
+    let sink = MemorySink::new();
+    write(&sink, chat(), archived(), 200);
+    let mut entry = sink.last().unwrap();
+    for time in [
+        datetime!(2026-11-28 04:23:25.245001724 UTC),
+        datetime!(2026-01-01 0:00 UTC),
+        datetime!(2026-06-30 23:59:59.5 UTC),
+        datetime!(9999-12-31 23:59:59.999_999_999 UTC),
+    ] {
+        entry.time = time;
+        let json = serde_json::to_value(&entry).unwrap();
+        assert_eq!(json["time"], time.format(&Rfc3339).unwrap());
+        let back: AuditEntry = serde_json::from_value(json).unwrap();
+        assert_eq!(back.time, time);
+    }
 }

@@ -190,3 +190,46 @@ fn optional_placeholder_gives_no_link_when_none() {
     assert_eq!(invite.resource_link(), None);
     assert_eq!(Invite::SCHEMA.link, Some("/teams/{team}/invites/{id}"));
 }
+
+/// A placeholder's value is one path segment: it cannot retarget the link.
+#[test]
+fn link_placeholders_are_percent_encoded() {
+    #[derive(Auditable)]
+    #[audit(link = "/projects/{slug}/items/{id}")]
+    struct Project {
+        #[audit(track)]
+        id: u32,
+        #[audit(track)]
+        slug: String,
+    }
+    let project = Project {
+        id: 7,
+        slug: "../../admin?x#y z/é".into(),
+    };
+    assert_eq!(
+        project.resource_link().as_deref(),
+        Some("/projects/..%2F..%2Fadmin%3Fx%23y%20z%2F%C3%A9/items/7")
+    );
+}
+
+/// An ignored `name` is never the default target: its value would be written
+/// into every entry.
+#[test]
+fn default_target_skips_ignored_fields() {
+    #[derive(Auditable)]
+    struct Person {
+        #[audit(track)]
+        id: u32,
+        #[audit(ignore = "personal data")]
+        name: String,
+        #[audit(track)]
+        title: String,
+    }
+    let person = Person {
+        id: 7,
+        name: "Ada Lovelace".into(),
+        title: "Countess".into(),
+    };
+    assert_eq!(person.resource_target(), "Countess");
+    assert_eq!(person.name, "Ada Lovelace");
+}

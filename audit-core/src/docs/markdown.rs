@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Display, Formatter};
 
-use crate::{FieldSchema, Schema};
+use crate::{FieldClass, FieldSchema, FieldShape, Schema};
 
 const INTRODUCTION: &str = "\
 # Audit log reference
@@ -17,6 +17,23 @@ each entry names an organization, and for every field what a change records.
 - `ignore`: a change is not recorded.
 ";
 
+/// Explains the schema fingerprints, after the legends.
+const FINGERPRINT_LEGEND: &str = "
+Each resource's schema fingerprint hashes its classification (the resource
+type, every field's key, class and type, and the classification of the
+structs nested in it). Every entry records it as `schema_fingerprint`: an
+entry whose fingerprint is not the one below was written by another
+classification.
+";
+
+/// Explains the rows of nested fields, in documents that have any.
+const NESTED_LEGEND: &str = "\
+- `nested`: the fields of an embedded struct, each with its own class, are
+  listed under it (`settings.theme`); `per entry` records each map or set
+  entry under its key (`labels.*`), and a list keyed by a field records each
+  element under its key (`members[id=*]`).
+";
+
 /// `schemas`, already sorted, as a Markdown document.
 pub(super) fn render(schemas: &[&Schema]) -> String {
     Document(schemas).to_string()
@@ -27,6 +44,10 @@ struct Document<'a>(&'a [&'a Schema]);
 impl Display for Document<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(INTRODUCTION)?;
+        if self.0.iter().any(|schema| has_depth(schema.fields)) {
+            f.write_str(NESTED_LEGEND)?;
+        }
+        f.write_str(FINGERPRINT_LEGEND)?;
         if self.0.is_empty() {
             f.write_str("\nNo resource is audited.\n")?;
         }
@@ -42,10 +63,15 @@ fn section(f: &mut Formatter<'_>, schema: &Schema) -> fmt::Result {
     writeln!(f, "## {}", Code(schema.resource_type))?;
     writeln!(f)?;
     if let Some(doc) = schema.doc {
-        writeln!(f, "{doc}")?;
+        writeln!(f, "{}", Doc(doc))?;
         writeln!(f)?;
     }
     writeln!(f, "- Rust type: {}", Code(schema.rust_name))?;
+    writeln!(
+        f,
+        "- Schema fingerprint: {}",
+        Code(&crate::schema_fingerprint::compute(schema))
+    )?;
     f.write_str("- Actions: ")?;
     if schema.actions.is_empty() {
         f.write_str("none")?;
@@ -63,9 +89,17 @@ fn section(f: &mut Formatter<'_>, schema: &Schema) -> fmt::Result {
         "not required"
     };
     writeln!(f, "- Organization: {organization}")?;
-    match schema.link {
-        Some(link) => writeln!(f, "- Link template: {}", Code(link))?,
-        None => writeln!(f, "- Link template: none")?,
+    match (schema.link, schema.link_with) {
+        (Some(link), _) => writeln!(f, "- Link template: {}", Code(link))?,
+        (None, Some(function)) => writeln!(f, "- Link: made by {}", Code(function))?,
+        (None, None) => writeln!(f, "- Link template: none")?,
+    }
+    if let Some(reason) = schema.partial {
+        writeln!(
+            f,
+            "- Field coverage: **not checked** at compile time: {}",
+            Cell(reason)
+        )?;
     }
     writeln!(f)?;
     if schema.fields.is_empty() {
@@ -73,22 +107,153 @@ fn section(f: &mut Formatter<'_>, schema: &Schema) -> fmt::Result {
     }
     writeln!(f, "| Field | Class | Reason | Description |")?;
     writeln!(f, "| --- | --- | --- | --- |")?;
-    for field in schema.fields {
-        row(f, field)?;
+    rows(f, schema.fields, "")
+}
+
+/// Whether any field is nested or recorded per entry.
+fn has_depth(fields: &[FieldSchema]) -> bool {
+    fields
+        .iter()
+        .any(|field| field.class == FieldClass::Nested || !field.shape.is_value())
+}
+
+/// A row per field, keyed under `prefix`, and under each nested field the
+/// rows of its struct's fields.
+fn rows(f: &mut Formatter<'_>, fields: &[FieldSchema], prefix: &str) -> fmt::Result {
+    for field in fields {
+        let key = match field.shape {
+            FieldShape::Entries => format!("{prefix}{}.*", field.name),
+            FieldShape::Keyed { key } => format!("{prefix}{}[{key}=*]", field.name),
+            FieldShape::Value | FieldShape::Optional => format!("{prefix}{}", field.name),
+        };
+        let class = match (field.class, field.shape) {
+            (FieldClass::Nested, shape) => {
+                let inner = field
+                    .nested
+                    .map_or(field.rust_type, |schema| schema.rust_name);
+                let inner = Code(inner);
+                match shape {
+                    FieldShape::Optional => format!("nested, optional ({inner})"),
+                    FieldShape::Entries => format!("nested, per entry ({inner})"),
+                    FieldShape::Keyed { key } => {
+                        format!("nested ({inner}), keyed by {}", Code(key))
+                    }
+                    FieldShape::Value => format!("nested ({inner})"),
+                }
+            }
+            (class, FieldShape::Entries) => format!("{}, per entry", class.as_str()),
+            (class, _) => class.as_str().to_owned(),
+        };
+        writeln!(
+            f,
+            "| {} | {} | {} | {} |",
+            Cell(&Code(&key).to_string()),
+            Cell(&class),
+            Cell(field.reason.unwrap_or_default()),
+            Cell(field.doc.unwrap_or_default()),
+        )?;
+        if let (FieldClass::Nested, Some(schema)) = (field.class, field.nested) {
+            rows(f, schema.fields, &format!("{key}."))?;
+        }
     }
     Ok(())
 }
 
-fn row(f: &mut Formatter<'_>, field: &FieldSchema) -> fmt::Result {
-    let key = Code(field.name).to_string();
-    writeln!(
-        f,
-        "| {} | {} | {} | {} |",
-        Cell(&key),
-        field.class.as_str(),
-        Cell(field.reason.unwrap_or_default()),
-        Cell(field.doc.unwrap_or_default()),
-    )
+/// A doc comment as a block under a resource's `##` heading: its headings
+/// two levels down, so that a rustdoc `# Examples` does not become the
+/// document's title, and the lines rustdoc hides in Rust code blocks
+/// (`# use ...`) left out, as rustdoc leaves them out.
+struct Doc<'a>(&'a str);
+
+impl Display for Doc<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        // The open fence, and whether it holds Rust.
+        let mut fence: Option<(&str, bool)> = None;
+        let mut first = true;
+        for line in self.0.lines() {
+            let trimmed = line.trim_start();
+            let shown = match fence {
+                Some((open, rust)) => {
+                    if trimmed.starts_with(open) && trimmed[open.len()..].trim().is_empty() {
+                        fence = None;
+                        Some(line.to_owned())
+                    } else if rust {
+                        rust_line(line)
+                    } else {
+                        Some(line.to_owned())
+                    }
+                }
+                None => {
+                    if let Some(open) = fence_of(trimmed) {
+                        fence = Some((open, is_rust(&trimmed[open.len()..])));
+                        Some(line.to_owned())
+                    } else if trimmed.starts_with('#') && heading_level(trimmed) > 0 {
+                        Some(format!("##{trimmed}"))
+                    } else {
+                        Some(line.to_owned())
+                    }
+                }
+            };
+            if let Some(shown) = shown {
+                if !first {
+                    f.write_str("\n")?;
+                }
+                f.write_str(&shown)?;
+                first = false;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The fence a line opens: three or more backticks or tildes.
+fn fence_of(line: &str) -> Option<&str> {
+    for mark in ['`', '~'] {
+        let count = line.chars().take_while(|&c| c == mark).count();
+        if count >= 3 {
+            return Some(&line[..count]);
+        }
+    }
+    None
+}
+
+/// Whether a code block's info string makes it Rust for rustdoc: empty, or
+/// only `rust` and rustdoc's attributes.
+fn is_rust(info: &str) -> bool {
+    info.split([',', ' ', '\t'])
+        .filter(|word| !word.is_empty())
+        .all(|word| {
+            matches!(
+                word,
+                "rust" | "ignore" | "no_run" | "should_panic" | "compile_fail" | "test_harness"
+            ) || word.starts_with("edition")
+                || word.starts_with("ignore-")
+        })
+}
+
+/// The ATX heading level of a line that starts with `#`, or 0.
+fn heading_level(line: &str) -> usize {
+    let level = line.chars().take_while(|&c| c == '#').count();
+    let rest = &line[level..];
+    if level <= 6 && (rest.is_empty() || rest.starts_with([' ', '\t'])) {
+        level
+    } else {
+        0
+    }
+}
+
+/// A line of a Rust code block as rustdoc shows it: `None` when hidden
+/// (`# ` or a lone `#`), and `##` for a literal `#`.
+fn rust_line(line: &str) -> Option<String> {
+    let indent = &line[..line.len() - line.trim_start().len()];
+    let trimmed = line.trim_start();
+    if trimmed == "#" || trimmed.starts_with("# ") {
+        return None;
+    }
+    if let Some(rest) = trimmed.strip_prefix("##") {
+        return Some(format!("{indent}#{rest}"));
+    }
+    Some(line.to_owned())
 }
 
 /// Inline code on one line, fenced with more backticks than the text holds in
@@ -156,7 +321,16 @@ impl Display for Cell<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Cell, Code};
+    use super::{Cell, Code, Doc};
+
+    #[test]
+    fn docs_keep_their_headings_below_the_section_and_hide_doctest_lines() {
+        let doc = "A chat.\n\n# Examples\n\n```\n# use chat::Chat;\n##[derive(Debug)]\nlet chat = Chat::new();\n#\n```\n\n```text\n# kept\n```\n\n#hashtag\n## Notes";
+        assert_eq!(
+            Doc(doc).to_string(),
+            "A chat.\n\n### Examples\n\n```\n#[derive(Debug)]\nlet chat = Chat::new();\n```\n\n```text\n# kept\n```\n\n#hashtag\n#### Notes"
+        );
+    }
 
     #[test]
     fn cells_stay_on_one_line_and_in_their_column() {

@@ -1,3 +1,4 @@
+// A field's `#[audit]` needs a classification in parentheses.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// Struct keys (`id`, `org`, `link`, ...) belong on the struct, not on a field.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

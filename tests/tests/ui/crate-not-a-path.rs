@@ -1,3 +1,4 @@
+// `crate = "..."` is a path to `audit_core`.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// Two fields cannot share a diff key.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// `#[audit()]` on a field needs a classification.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

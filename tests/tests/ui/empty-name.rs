@@ -1,3 +1,4 @@
+// A resource type and a diff key are not empty.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

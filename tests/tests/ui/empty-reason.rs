@@ -1,3 +1,4 @@
+// A reason, when given, says something.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// The derive works on structs only, not enums.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// After an error, a stub impl keeps the type usable: only the real error shows.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,6 +1,6 @@
+// Every mistake in one attribute is reported in one build, not only the first.
 use audit_core::Auditable;
 
-// Every mistake in one attribute is reported in one build, not only the first.
 #[derive(Auditable)]
 #[audit(id = "id", target = chat.title, org = 5, link = 5, actions = "create")]
 struct Chat {

@@ -1,3 +1,4 @@
+// `id = field` names a field of the struct.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

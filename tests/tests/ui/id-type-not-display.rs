@@ -1,3 +1,4 @@
+// The id field's type implements `Display`; the error points at the type.
 use audit_core::Auditable;
 
 #[derive(PartialEq, serde::Serialize)]

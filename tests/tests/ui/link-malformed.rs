@@ -1,3 +1,4 @@
+// A link template's placeholders are written `{field}`.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// A link placeholder names a field of the struct.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// Audit attributes are separated by commas.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// Without a field named `id`, `id = field` names the one that identifies the resource.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// A struct without fields has nothing to identify the resource by.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,7 +1,8 @@
+// `org = field` names a field of the struct.
 use audit_core::Auditable;
 
 #[derive(Auditable)]
-#[audit(org = organization, target = titel)]
+#[audit(org = organization)]
 struct Chat {
     #[audit(track)]
     id: u64,

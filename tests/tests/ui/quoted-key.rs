@@ -1,3 +1,4 @@
+// Audit attributes are keys, without quotes; a reason follows its class.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

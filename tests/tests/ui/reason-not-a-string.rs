@@ -1,3 +1,4 @@
+// A reason is a string literal.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// A reason follows its class after `=`.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// A secret field is never recorded as text: not as the target, nor in the link.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// A secret field's type implements `PartialEq`; the error points at the type.
 use audit_core::Auditable;
 
 struct Token;

@@ -1,3 +1,4 @@
+// Every unclassified field is reported, not only the first.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// A stray comma in an attribute list is an error; a trailing one is not.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

@@ -1,3 +1,4 @@
+// A tracked field's type implements `Serialize`; the error points at the type.
 use audit_core::Auditable;
 
 #[derive(PartialEq)]

@@ -1,3 +1,4 @@
+// A tracked field serialized `with` a function still implements `PartialEq`.
 use audit_core::Auditable;
 
 struct Deadline;

@@ -1,3 +1,4 @@
+// The derive needs named fields: a tuple struct is rejected.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

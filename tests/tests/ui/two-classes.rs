@@ -1,3 +1,4 @@
+// A field takes exactly one class, once.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

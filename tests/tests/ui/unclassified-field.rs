@@ -1,3 +1,4 @@
+// Every field is classified: `track`, `ignore` or `secret`.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

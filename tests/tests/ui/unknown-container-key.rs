@@ -1,7 +1,8 @@
+// An unknown key on the struct is an error that suggests the nearest valid one.
 use audit_core::Auditable;
 
 #[derive(Auditable)]
-#[audit(resouce = "chat", track)]
+#[audit(resouce = "chat")]
 struct Chat {
     #[audit(track)]
     id: u64,

@@ -1,3 +1,4 @@
+// An unknown key on a field is an error that suggests the nearest valid one.
 use audit_core::Auditable;
 
 #[derive(Auditable)]

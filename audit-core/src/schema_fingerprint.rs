@@ -1,0 +1,47 @@
+//! The cache behind [`Schema::fingerprint`].
+//!
+//! The derive emits `SCHEMA` as a constant and nothing else; hashing it in
+//! const evaluation would cost compile time (see docs/performance.md), and a
+//! `static OnceLock` per type emitted by the derive would change the
+//! generated code. So fingerprints are computed at first use and kept here,
+//! by the schema's address. A constant's data may be duplicated across
+//! codegen units, so one schema may have a few entries: each is computed
+//! once and leaked, a few dozen bytes per schema and address.
+
+use std::collections::HashMap;
+use std::sync::{OnceLock, PoisonError, RwLock};
+
+use sha2::{Digest as _, Sha256};
+
+use crate::Schema;
+use crate::chain::digest::push_hex;
+
+type Cache = RwLock<HashMap<usize, &'static str>>;
+
+static CACHE: OnceLock<Cache> = OnceLock::new();
+
+/// The fingerprint of `schema`, computed once per address.
+pub(crate) fn cached(schema: &'static Schema) -> &'static str {
+    let address = std::ptr::from_ref(schema).addr();
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(fingerprint) = cache
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&address)
+    {
+        return fingerprint;
+    }
+    let computed = compute(schema);
+    let mut cache = cache.write().unwrap_or_else(PoisonError::into_inner);
+    cache
+        .entry(address)
+        .or_insert_with(|| Box::leak(computed.into_boxed_str()))
+}
+
+/// `sha256:` and the first 16 bytes of the SHA-256 of the canonical text, as hex.
+pub(crate) fn compute(schema: &Schema) -> String {
+    let digest = Sha256::digest(schema.canonical_text().as_bytes());
+    let mut text = String::from("sha256:");
+    push_hex(&mut text, &digest[..16]);
+    text
+}

@@ -1,0 +1,208 @@
+//! The checked description of an auditable struct: everything `expand` and
+//! `fallback` write the impl from, with every default decided. `valid`
+//! builds it; nothing after `valid` reads an attribute.
+
+use syn::{ExprPath, Generics, Ident, Path, Type};
+
+use crate::symbol::{IGNORE, NESTED, SECRET, TRACK};
+
+/// The class of a field, as `audit_core::FieldClass` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Class {
+    Track,
+    Ignore,
+    Secret,
+    /// `#[audit(nested)]`: a field of an auditable type, diffed field by field.
+    Nested,
+}
+
+impl Class {
+    /// The keyword that classifies a field: `track`, `ignore` or `secret`.
+    pub(crate) fn keyword(self) -> &'static str {
+        match self {
+            Class::Track => TRACK,
+            Class::Ignore => IGNORE,
+            Class::Secret => SECRET,
+            Class::Nested => NESTED,
+        }
+    }
+
+    /// The byte generated code passes to `__private::fields` for this class:
+    /// the keyword's first letter. `__private` decodes exactly these (and
+    /// `b'g'`, see [`Field::class_code`]) and rejects any other at compile
+    /// time.
+    pub(crate) fn code(self) -> u8 {
+        self.keyword().as_bytes()[0]
+    }
+}
+
+/// What `valid` made of the derive input.
+pub(crate) enum Checked<'a> {
+    /// No problem was found: the impl is written from the model.
+    Accepted(Model<'a>),
+    /// Problems were reported: a stub impl goes beside them.
+    Rejected(Stub<'a>),
+}
+
+/// A struct the derive accepted.
+pub(crate) struct Model<'a> {
+    pub(crate) head: Head<'a>,
+    pub(crate) schema: Schema<'a>,
+    /// Where the resource functions read from; `None` for an
+    /// `#[audit(embedded)]` struct, which implements `AuditFields` only.
+    pub(crate) resource: Option<Resource<'a>>,
+}
+
+/// A struct the derive rejected: what the stub impl needs.
+pub(crate) struct Stub<'a> {
+    pub(crate) head: Head<'a>,
+    pub(crate) schema: Schema<'a>,
+}
+
+/// What names the impl: the struct and the path to `audit_core`.
+pub(crate) struct Head<'a> {
+    /// `#[audit(crate = "...")]`, else `::audit_core`.
+    pub(crate) krate: Path,
+    pub(crate) ident: &'a Ident,
+    pub(crate) generics: &'a Generics,
+}
+
+/// What `Auditable::SCHEMA` says: one field of the model for each field of
+/// `audit_core::Schema`.
+pub(crate) struct Schema<'a> {
+    /// The struct's name, without a raw identifier's `r#`.
+    pub(crate) rust_name: String,
+    /// `#[audit(resource = "...")]`, else the snake_case struct name.
+    pub(crate) resource_type: String,
+    pub(crate) doc: Option<String>,
+    /// `#[audit(actions(...))]` in the order written, else the defaults.
+    pub(crate) actions: Vec<String>,
+    pub(crate) requires_org: bool,
+    /// The `link = "..."` template; none for `link_with`.
+    pub(crate) link: Option<String>,
+    /// The `link_with = path` function, as written.
+    pub(crate) link_with: Option<String>,
+    /// `#[audit(embedded)]`: part of a resource, not one; not registered.
+    pub(crate) embedded: bool,
+    pub(crate) fields: Vec<Field<'a>>,
+}
+
+/// One field, classified.
+pub(crate) struct Field<'a> {
+    pub(crate) member: &'a Ident,
+    pub(crate) ty: &'a Type,
+    /// The key in the diff: `#[audit(rename)]`, else the serde name.
+    pub(crate) key: String,
+    /// The name in Rust, without a raw identifier's `r#`.
+    pub(crate) rust_name: String,
+    /// The type as a person writes it: `Option<Uuid>`.
+    pub(crate) type_text: String,
+    pub(crate) class: Class,
+    pub(crate) reason: Option<String>,
+    pub(crate) doc: Option<String>,
+    /// The function serde serializes the field with, for a tracked field that
+    /// has one: `#[serde(serialize_with = "path")]`, or `path::serialize` for
+    /// `#[serde(with = "path")]`.
+    pub(crate) serialize_with: Option<ExprPath>,
+    /// How the field's value is walked.
+    pub(crate) shape: Shape,
+    /// A tracked `HashSet` or `HashMap` (or an `Option` of one): recorded in
+    /// sorted order, so that equal values serialize alike.
+    pub(crate) canonical: bool,
+    /// For a nested field: whether its type's schema can be named in the
+    /// struct's schema. Not for a type that names the struct's generics
+    /// (the schema is written outside the impl) or the struct itself (its
+    /// schema would contain itself).
+    pub(crate) nested_schema: bool,
+    /// For a tracked field: whether the build checks that its type holds no
+    /// auditable struct. Not for a type naming the struct's generics, which
+    /// the check cannot see through.
+    pub(crate) probe: bool,
+}
+
+impl Field<'_> {
+    /// The class byte of `__private::fields`: [`Class::code`], or `b'g'`
+    /// for a nested field whose schema is not named.
+    pub(crate) fn class_code(&self) -> u8 {
+        if self.class == Class::Nested && !self.nested_schema {
+            b'g'
+        } else {
+            self.class.code()
+        }
+    }
+}
+
+/// How a field's value is walked and documented.
+pub(crate) enum Shape {
+    /// One value (a nested struct, or a `Box` of one).
+    Value,
+    /// `Option` of a nested struct: added, removed or diffed.
+    Optional,
+    /// A map or set recorded entry by entry: `#[audit(track, entries)]`,
+    /// `#[audit(secret, entries)]`, or `#[audit(nested)]` on a map.
+    Entries,
+    /// `#[audit(nested, key = id)]`: a list whose elements are matched by
+    /// the field `key`.
+    Keyed {
+        key: Ident,
+        /// The key's name in paths: `members[id=3]`.
+        name: String,
+    },
+}
+
+impl Shape {
+    /// The byte `__private::fields` reads as the shape.
+    pub(crate) fn code(&self) -> u8 {
+        match self {
+            Shape::Value => b'v',
+            Shape::Optional => b'o',
+            Shape::Entries => b'e',
+            Shape::Keyed { .. } => b'k',
+        }
+    }
+}
+
+/// Where the resource's id, target, organization and link come from.
+pub(crate) struct Resource<'a> {
+    pub(crate) id: Recorded<'a>,
+    pub(crate) target: Target<'a>,
+    pub(crate) org: Option<Recorded<'a>>,
+    pub(crate) link: Option<Link<'a>>,
+}
+
+/// A field recorded as text in every entry.
+#[derive(Clone, Copy)]
+pub(crate) struct Recorded<'a> {
+    pub(crate) member: &'a Ident,
+    pub(crate) ty: &'a Type,
+    /// `T` when the field is an `Option<T>` recorded only when it is
+    /// `Some`: the organization and link placeholders. The id and target are
+    /// recorded whole.
+    pub(crate) optional: Option<&'a Type>,
+}
+
+impl<'a> Recorded<'a> {
+    /// The type whose `Display` writes the text.
+    pub(crate) fn displayed_ty(&self) -> &'a Type {
+        self.optional.unwrap_or(self.ty)
+    }
+}
+
+pub(crate) enum Target<'a> {
+    /// `target = field`, a default field, or the id.
+    Field(Recorded<'a>),
+    /// `target_with = path`
+    With(Path),
+}
+
+pub(crate) enum Link<'a> {
+    /// `link = "..."`, split into text and fields.
+    Template(Vec<LinkPiece<'a>>),
+    /// `link_with = path`
+    With(Path),
+}
+
+pub(crate) enum LinkPiece<'a> {
+    Text(String),
+    Field(Recorded<'a>),
+}

@@ -1,0 +1,68 @@
+// The expansion of enum.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+::core::compile_error! {
+    "`#[derive(Auditable)]` works on structs only; audit the struct that holds this enum and classify the enum field there"
+}
+const _: () = {
+    #[automatically_derived]
+    impl platform::audit::AuditFields for Status {
+        const FIELDS: &'static platform::audit::Schema = &platform::audit::__private::schema(
+            "Status",
+            "status",
+            ::core::option::Option::None,
+            {
+                const __AUDIT_ACTIONS: &'static [platform::audit::Action] = &[];
+                __AUDIT_ACTIONS
+            },
+            false,
+            ::core::option::Option::None,
+            ::core::option::Option::None,
+            &platform::audit::__private::fields(
+                [],
+                [],
+                [],
+                b"",
+                [],
+                b"",
+                [],
+                b"",
+                b"",
+                [],
+                &[],
+            ),
+            b'r',
+            "",
+            false,
+        );
+        fn diff_into(
+            _: &mut platform::audit::Diff,
+            _: &platform::audit::__private::Path<'_>,
+            _: &Self,
+            _: &Self,
+        ) {}
+        fn record_all(
+            _: &mut platform::audit::Diff,
+            _: &platform::audit::__private::Path<'_>,
+            _: &Self,
+            _: platform::audit::__private::Record,
+        ) {}
+    }
+    #[automatically_derived]
+    impl platform::audit::Auditable for Status {
+        fn resource_id(&self) -> platform::audit::__private::String {
+            platform::audit::__private::String::new()
+        }
+        fn resource_target(&self) -> platform::audit::__private::String {
+            platform::audit::__private::String::new()
+        }
+        fn resource_link(
+            &self,
+        ) -> ::core::option::Option<platform::audit::__private::String> {
+            ::core::option::Option::None
+        }
+        fn organization_id(
+            &self,
+        ) -> ::core::option::Option<platform::audit::__private::String> {
+            ::core::option::Option::None
+        }
+    }
+};

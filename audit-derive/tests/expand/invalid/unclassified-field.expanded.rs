@@ -1,0 +1,68 @@
+// The expansion of unclassified-field.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+::core::compile_error! {
+    "field `title` of `Chat` is not classified for the audit log; add `#[audit(track)]` to record its changes, `#[audit(secret)]` to record only that it changed, or `#[audit(ignore = \"why\")]` to leave it out"
+}
+const _: () = {
+    #[automatically_derived]
+    impl ::audit_core::AuditFields for Chat {
+        const FIELDS: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+            "Chat",
+            "chat",
+            ::core::option::Option::None,
+            {
+                const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[];
+                __AUDIT_ACTIONS
+            },
+            false,
+            ::core::option::Option::None,
+            ::core::option::Option::None,
+            &::audit_core::__private::fields(
+                [],
+                [],
+                [],
+                b"",
+                [],
+                b"",
+                [],
+                b"",
+                b"",
+                [],
+                &[],
+            ),
+            b'r',
+            "",
+            false,
+        );
+        fn diff_into(
+            _: &mut ::audit_core::Diff,
+            _: &::audit_core::__private::Path<'_>,
+            _: &Self,
+            _: &Self,
+        ) {}
+        fn record_all(
+            _: &mut ::audit_core::Diff,
+            _: &::audit_core::__private::Path<'_>,
+            _: &Self,
+            _: ::audit_core::__private::Record,
+        ) {}
+    }
+    #[automatically_derived]
+    impl ::audit_core::Auditable for Chat {
+        fn resource_id(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::String::new()
+        }
+        fn resource_target(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::String::new()
+        }
+        fn resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+        fn organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+    }
+};

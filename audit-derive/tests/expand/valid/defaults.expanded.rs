@@ -1,0 +1,93 @@
+// The expansion of defaults.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+const _: () = {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+        "ApiKey",
+        "api_key",
+        ::core::option::Option::None,
+        {
+            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
+                ::audit_core::Action::from_static("create"),
+                ::audit_core::Action::from_static("write"),
+                ::audit_core::Action::from_static("delete"),
+            ];
+            __AUDIT_ACTIONS
+        },
+        false,
+        ::core::option::Option::None,
+        ::core::option::Option::None,
+        &::audit_core::__private::fields(
+            ["id", "name", "last_used_at"],
+            ["id", "name", "last_used_at"],
+            ["u64", "String", "Option<u64>"],
+            b"tti",
+            ["", "", ""],
+            b"nnn",
+            ["", "", ""],
+            b"nnn",
+            b"vvv",
+            ["", "", ""],
+            &[],
+        ),
+        b'r',
+        "",
+        false,
+    );
+    #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited for ApiKey {}
+    #[automatically_derived]
+    impl ::audit_core::AuditFields for ApiKey {
+        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
+            ::audit_core::__private::track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            ::audit_core::__private::track::<
+                String,
+            >(__audit_diff, __audit_path, "name", &__audit_old.name, &__audit_new.name);
+        }
+        #[inline]
+        fn record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
+            ::audit_core::__private::record_track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_track::<
+                String,
+            >(__audit_diff, __audit_path, "name", &__audit_value.name, __audit_record);
+        }
+    }
+    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    #[automatically_derived]
+    impl ::audit_core::Auditable for ApiKey {
+        #[inline]
+        fn resource_id(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<u64>(&self.id)
+        }
+        #[inline]
+        fn resource_target(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<String>(&self.name)
+        }
+        #[inline]
+        fn resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+        #[inline]
+        fn organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+    }
+};

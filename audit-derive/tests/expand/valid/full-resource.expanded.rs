@@ -1,0 +1,159 @@
+// The expansion of full-resource.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+const _: () = {
+    const __AUDIT_SCHEMA: &'static platform::audit::Schema = &platform::audit::__private::schema(
+        "Chat",
+        "chat",
+        ::core::option::Option::Some("A conversation between a user and an agent."),
+        {
+            const __AUDIT_ACTIONS: &'static [platform::audit::Action] = &[
+                platform::audit::Action::from_static("create"),
+                platform::audit::Action::from_static("write"),
+                platform::audit::Action::from_static("archive"),
+                platform::audit::Action::from_static("share"),
+            ];
+            __AUDIT_ACTIONS
+        },
+        true,
+        ::core::option::Option::Some("/orgs/{organization_id}/chats/{chat_id}"),
+        ::core::option::Option::None,
+        &platform::audit::__private::fields(
+            ["chat_id", "organization_id", "name", "system_prompt", "heartbeat_at"],
+            ["chat_id", "organization_id", "title", "system_prompt", "heartbeat_at"],
+            ["Uuid", "Option<Uuid>", "String", "String", "Option<OffsetDateTime>"],
+            b"titsi",
+            [
+                "",
+                "recorded as the entry's organization",
+                "",
+                "may contain sensitive content",
+                "changes on every message",
+            ],
+            b"nynyy",
+            ["", "", "The title the user gave the chat.", "", ""],
+            b"nnynn",
+            b"vvvvv",
+            ["", "", "", "", ""],
+            &[],
+        ),
+        b'r',
+        "",
+        false,
+    );
+    const _: () = {
+        #[allow(unused_imports)]
+        use platform::audit::__private::NotAudited as _;
+        ::core::assert!(
+            ! platform::audit::__private::Probe:: < Uuid > ::AUDITED,
+            "the tracked field `chat_id` has type `Uuid`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+        );
+    };
+    #[automatically_derived]
+    impl platform::audit::__private::ContainsAudited for Chat {}
+    #[automatically_derived]
+    impl platform::audit::AuditFields for Chat {
+        const FIELDS: &'static platform::audit::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn diff_into(
+            __audit_diff: &mut platform::audit::Diff,
+            __audit_path: &platform::audit::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
+            platform::audit::__private::track::<
+                Uuid,
+            >(
+                __audit_diff,
+                __audit_path,
+                "chat_id",
+                &__audit_old.chat_id,
+                &__audit_new.chat_id,
+            );
+            platform::audit::__private::track::<
+                String,
+            >(
+                __audit_diff,
+                __audit_path,
+                "name",
+                &__audit_old.title,
+                &__audit_new.title,
+            );
+            platform::audit::__private::secret::<
+                String,
+            >(
+                __audit_diff,
+                __audit_path,
+                "system_prompt",
+                &__audit_old.system_prompt,
+                &__audit_new.system_prompt,
+            );
+        }
+        #[inline]
+        fn record_all(
+            __audit_diff: &mut platform::audit::Diff,
+            __audit_path: &platform::audit::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: platform::audit::__private::Record,
+        ) {
+            platform::audit::__private::record_track::<
+                Uuid,
+            >(
+                __audit_diff,
+                __audit_path,
+                "chat_id",
+                &__audit_value.chat_id,
+                __audit_record,
+            );
+            platform::audit::__private::record_track::<
+                String,
+            >(__audit_diff, __audit_path, "name", &__audit_value.title, __audit_record);
+            platform::audit::__private::record_secret(
+                __audit_diff,
+                __audit_path,
+                "system_prompt",
+                __audit_record,
+            );
+        }
+    }
+    platform::audit::__private::register_schema!(__AUDIT_SCHEMA);
+    #[automatically_derived]
+    impl platform::audit::Auditable for Chat {
+        #[inline]
+        fn resource_id(&self) -> platform::audit::__private::String {
+            platform::audit::__private::display::<Uuid>(&self.chat_id)
+        }
+        #[inline]
+        fn resource_target(&self) -> platform::audit::__private::String {
+            platform::audit::__private::display::<String>(&self.title)
+        }
+        #[inline]
+        fn resource_link(
+            &self,
+        ) -> ::core::option::Option<platform::audit::__private::String> {
+            {
+                let mut __audit_link = platform::audit::__private::String::new();
+                __audit_link.push_str("/orgs/");
+                match ::core::option::Option::as_ref(&self.organization_id) {
+                    ::core::option::Option::Some(__audit_value) => {
+                        platform::audit::__private::push_link_segment::<
+                            Uuid,
+                        >(&mut __audit_link, __audit_value)
+                    }
+                    ::core::option::Option::None => return ::core::option::Option::None,
+                }
+                __audit_link.push_str("/chats/");
+                platform::audit::__private::push_link_segment::<
+                    Uuid,
+                >(&mut __audit_link, &self.chat_id);
+                ::core::option::Option::Some(__audit_link)
+            }
+        }
+        #[inline]
+        fn organization_id(
+            &self,
+        ) -> ::core::option::Option<platform::audit::__private::String> {
+            platform::audit::__private::display_option(
+                ::core::option::Option::as_ref(&self.organization_id),
+            )
+        }
+    }
+};

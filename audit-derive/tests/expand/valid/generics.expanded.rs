@@ -1,0 +1,181 @@
+// The expansion of generics.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+const _: () = {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+        "Item",
+        "item",
+        ::core::option::Option::None,
+        {
+            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
+                ::audit_core::Action::from_static("create"),
+                ::audit_core::Action::from_static("write"),
+                ::audit_core::Action::from_static("delete"),
+            ];
+            __AUDIT_ACTIONS
+        },
+        false,
+        ::core::option::Option::Some("/items/{id}/{owner}"),
+        ::core::option::Option::None,
+        &::audit_core::__private::fields(
+            ["id", "value", "secret", "cache", "owner", "bytes"],
+            ["id", "value", "secret", "cache", "owner", "bytes"],
+            ["I", "Vec<T>", "S", "C", "Option<&'a str>", "[u8; N]"],
+            b"ttsitt",
+            ["", "", "", "a cache", "", ""],
+            b"nnnynn",
+            ["", "", "", "", "", ""],
+            b"nnnnnn",
+            b"vvvvvv",
+            ["", "", "", "", "", ""],
+            &[],
+        ),
+        b'r',
+        "",
+        false,
+    );
+    #[automatically_derived]
+    impl<'a, I, T: Clone, S, C, const N: usize> ::audit_core::__private::ContainsAudited
+    for Item<'a, I, T, S, C, N>
+    where
+        C: Default,
+        I: ::audit_core::__private::TrackedField,
+        Vec<T>: ::audit_core::__private::TrackedField,
+        S: ::audit_core::__private::SecretField,
+        [u8; N]: ::audit_core::__private::TrackedField,
+        I: ::audit_core::__private::DisplayField,
+    {}
+    #[automatically_derived]
+    impl<'a, I, T: Clone, S, C, const N: usize> ::audit_core::AuditFields
+    for Item<'a, I, T, S, C, N>
+    where
+        C: Default,
+        I: ::audit_core::__private::TrackedField,
+        Vec<T>: ::audit_core::__private::TrackedField,
+        S: ::audit_core::__private::SecretField,
+        [u8; N]: ::audit_core::__private::TrackedField,
+        I: ::audit_core::__private::DisplayField,
+    {
+        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
+            ::audit_core::__private::track::<
+                I,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            ::audit_core::__private::track::<
+                Vec<T>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "value",
+                &__audit_old.value,
+                &__audit_new.value,
+            );
+            ::audit_core::__private::secret::<
+                S,
+            >(
+                __audit_diff,
+                __audit_path,
+                "secret",
+                &__audit_old.secret,
+                &__audit_new.secret,
+            );
+            ::audit_core::__private::track::<
+                Option<&'a str>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "owner",
+                &__audit_old.owner,
+                &__audit_new.owner,
+            );
+            ::audit_core::__private::track::<
+                [u8; N],
+            >(
+                __audit_diff,
+                __audit_path,
+                "bytes",
+                &__audit_old.bytes,
+                &__audit_new.bytes,
+            );
+        }
+        #[inline]
+        fn record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
+            ::audit_core::__private::record_track::<
+                I,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_track::<
+                Vec<T>,
+            >(__audit_diff, __audit_path, "value", &__audit_value.value, __audit_record);
+            ::audit_core::__private::record_secret(
+                __audit_diff,
+                __audit_path,
+                "secret",
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                Option<&'a str>,
+            >(__audit_diff, __audit_path, "owner", &__audit_value.owner, __audit_record);
+            ::audit_core::__private::record_track::<
+                [u8; N],
+            >(__audit_diff, __audit_path, "bytes", &__audit_value.bytes, __audit_record);
+        }
+    }
+    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    #[automatically_derived]
+    impl<'a, I, T: Clone, S, C, const N: usize> ::audit_core::Auditable
+    for Item<'a, I, T, S, C, N>
+    where
+        C: Default,
+        I: ::audit_core::__private::TrackedField,
+        Vec<T>: ::audit_core::__private::TrackedField,
+        S: ::audit_core::__private::SecretField,
+        [u8; N]: ::audit_core::__private::TrackedField,
+        I: ::audit_core::__private::DisplayField,
+    {
+        #[inline]
+        fn resource_id(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<I>(&self.id)
+        }
+        #[inline]
+        fn resource_target(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<I>(&self.id)
+        }
+        #[inline]
+        fn resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            {
+                let mut __audit_link = ::audit_core::__private::String::new();
+                __audit_link.push_str("/items/");
+                ::audit_core::__private::push_link_segment::<
+                    I,
+                >(&mut __audit_link, &self.id);
+                __audit_link.push_str("/");
+                match ::core::option::Option::as_ref(&self.owner) {
+                    ::core::option::Option::Some(__audit_value) => {
+                        ::audit_core::__private::push_link_segment::<
+                            &'a str,
+                        >(&mut __audit_link, __audit_value)
+                    }
+                    ::core::option::Option::None => return ::core::option::Option::None,
+                }
+                ::core::option::Option::Some(__audit_link)
+            }
+        }
+        #[inline]
+        fn organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+    }
+};

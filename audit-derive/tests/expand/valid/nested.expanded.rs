@@ -1,0 +1,262 @@
+// The expansion of nested.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+const _: () = {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+        "Member",
+        "member",
+        ::core::option::Option::None,
+        {
+            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[];
+            __AUDIT_ACTIONS
+        },
+        false,
+        ::core::option::Option::None,
+        ::core::option::Option::None,
+        &::audit_core::__private::fields(
+            ["id", "invite"],
+            ["id", "invite"],
+            ["u64", "String"],
+            b"ts",
+            ["", ""],
+            b"nn",
+            ["", ""],
+            b"nn",
+            b"vv",
+            ["", ""],
+            &[],
+        ),
+        b'e',
+        "",
+        false,
+    );
+    #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited for Member {}
+    #[automatically_derived]
+    impl ::audit_core::AuditFields for Member {
+        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
+            ::audit_core::__private::track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            ::audit_core::__private::secret::<
+                String,
+            >(
+                __audit_diff,
+                __audit_path,
+                "invite",
+                &__audit_old.invite,
+                &__audit_new.invite,
+            );
+        }
+        #[inline]
+        fn record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
+            ::audit_core::__private::record_track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_secret(
+                __audit_diff,
+                __audit_path,
+                "invite",
+                __audit_record,
+            );
+        }
+    }
+};
+const _: () = {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+        "Project",
+        "project",
+        ::core::option::Option::None,
+        {
+            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
+                ::audit_core::Action::from_static("create"),
+                ::audit_core::Action::from_static("write"),
+                ::audit_core::Action::from_static("delete"),
+            ];
+            __AUDIT_ACTIONS
+        },
+        false,
+        ::core::option::Option::None,
+        ::core::option::Option::None,
+        &::audit_core::__private::fields(
+            ["id", "backup", "labels", "env", "members", "tags"],
+            ["id", "backup", "labels", "env", "members", "tags"],
+            [
+                "u64",
+                "Option<Settings>",
+                "BTreeMap<String, String>",
+                "HashMap<String, String>",
+                "Vec<Member>",
+                "HashSet<String>",
+            ],
+            b"tntsnt",
+            ["", "", "", "", "", ""],
+            b"nnnnnn",
+            ["", "", "", "", "", ""],
+            b"nnnnnn",
+            b"voeekv",
+            ["", "", "", "", "id", ""],
+            &[
+                <Option<Settings> as ::audit_core::AuditFields>::FIELDS,
+                <<Vec<
+                    Member,
+                > as ::audit_core::__private::KeyedList>::Element as ::audit_core::AuditFields>::FIELDS,
+            ],
+        ),
+        b'r',
+        "",
+        false,
+    );
+    const _: () = {
+        #[allow(unused_imports)]
+        use ::audit_core::__private::NotAudited as _;
+        ::core::assert!(
+            ! ::audit_core::__private::Probe:: < BTreeMap < String, String > > ::AUDITED,
+            "the tracked field `labels` has type `BTreeMap<String, String>`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+        );
+    };
+    const _: () = {
+        #[allow(unused_imports)]
+        use ::audit_core::__private::NotAudited as _;
+        ::core::assert!(
+            ! ::audit_core::__private::Probe:: < HashSet < String > > ::AUDITED,
+            "the tracked field `tags` has type `HashSet<String>`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+        );
+    };
+    #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited for Project {}
+    #[automatically_derived]
+    impl ::audit_core::AuditFields for Project {
+        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
+            ::audit_core::__private::track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            ::audit_core::__private::nested::<
+                Option<Settings>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "backup",
+                &__audit_old.backup,
+                &__audit_new.backup,
+            );
+            ::audit_core::__private::track_entries::<
+                BTreeMap<String, String>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "labels",
+                &__audit_old.labels,
+                &__audit_new.labels,
+            );
+            ::audit_core::__private::secret_entries::<
+                HashMap<String, String>,
+            >(__audit_diff, __audit_path, "env", &__audit_old.env, &__audit_new.env);
+            ::audit_core::__private::keyed::<
+                Vec<Member>,
+                _,
+                _,
+            >(
+                __audit_diff,
+                __audit_path,
+                "members",
+                "id",
+                &__audit_old.members,
+                &__audit_new.members,
+                |__audit_element| &__audit_element.id,
+            );
+            ::audit_core::__private::track_canonical::<
+                HashSet<String>,
+            >(__audit_diff, __audit_path, "tags", &__audit_old.tags, &__audit_new.tags);
+        }
+        #[inline]
+        fn record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
+            ::audit_core::__private::record_track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_nested::<
+                Option<Settings>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "backup",
+                &__audit_value.backup,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track_entries::<
+                BTreeMap<String, String>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "labels",
+                &__audit_value.labels,
+                __audit_record,
+            );
+            ::audit_core::__private::record_secret_entries::<
+                HashMap<String, String>,
+            >(__audit_diff, __audit_path, "env", &__audit_value.env, __audit_record);
+            ::audit_core::__private::record_keyed::<
+                Vec<Member>,
+                _,
+                _,
+            >(
+                __audit_diff,
+                __audit_path,
+                "members",
+                "id",
+                &__audit_value.members,
+                __audit_record,
+                |__audit_element| &__audit_element.id,
+            );
+            ::audit_core::__private::record_track_canonical::<
+                HashSet<String>,
+            >(__audit_diff, __audit_path, "tags", &__audit_value.tags, __audit_record);
+        }
+    }
+    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    #[automatically_derived]
+    impl ::audit_core::Auditable for Project {
+        #[inline]
+        fn resource_id(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<u64>(&self.id)
+        }
+        #[inline]
+        fn resource_target(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<u64>(&self.id)
+        }
+        #[inline]
+        fn resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+        #[inline]
+        fn organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+    }
+};

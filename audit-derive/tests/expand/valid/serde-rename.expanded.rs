@@ -1,0 +1,147 @@
+// The expansion of serde-rename.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+const _: () = {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+        "Document",
+        "document",
+        ::core::option::Option::None,
+        {
+            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
+                ::audit_core::Action::from_static("create"),
+                ::audit_core::Action::from_static("write"),
+                ::audit_core::Action::from_static("delete"),
+            ];
+            __AUDIT_ACTIONS
+        },
+        false,
+        ::core::option::Option::None,
+        ::core::option::Option::None,
+        &::audit_core::__private::fields(
+            ["id", "pinOrder", "kind", "loop", "owner"],
+            ["id", "pin_order", "type", "loop", "owner_id"],
+            ["u64", "i32", "String", "bool", "u64"],
+            b"ttttt",
+            ["", "", "", "", ""],
+            b"nnnnn",
+            ["", "", "", "", ""],
+            b"nnnnn",
+            b"vvvvv",
+            ["", "", "", "", ""],
+            &[],
+        ),
+        b'r',
+        "",
+        false,
+    );
+    #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited for Document {}
+    #[automatically_derived]
+    impl ::audit_core::AuditFields for Document {
+        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
+            ::audit_core::__private::track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            ::audit_core::__private::track::<
+                i32,
+            >(
+                __audit_diff,
+                __audit_path,
+                "pinOrder",
+                &__audit_old.pin_order,
+                &__audit_new.pin_order,
+            );
+            ::audit_core::__private::track::<
+                String,
+            >(
+                __audit_diff,
+                __audit_path,
+                "kind",
+                &__audit_old.r#type,
+                &__audit_new.r#type,
+            );
+            ::audit_core::__private::track::<
+                bool,
+            >(
+                __audit_diff,
+                __audit_path,
+                "loop",
+                &__audit_old.r#loop,
+                &__audit_new.r#loop,
+            );
+            ::audit_core::__private::track::<
+                u64,
+            >(
+                __audit_diff,
+                __audit_path,
+                "owner",
+                &__audit_old.owner_id,
+                &__audit_new.owner_id,
+            );
+        }
+        #[inline]
+        fn record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
+            ::audit_core::__private::record_track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_track::<
+                i32,
+            >(
+                __audit_diff,
+                __audit_path,
+                "pinOrder",
+                &__audit_value.pin_order,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                String,
+            >(__audit_diff, __audit_path, "kind", &__audit_value.r#type, __audit_record);
+            ::audit_core::__private::record_track::<
+                bool,
+            >(__audit_diff, __audit_path, "loop", &__audit_value.r#loop, __audit_record);
+            ::audit_core::__private::record_track::<
+                u64,
+            >(
+                __audit_diff,
+                __audit_path,
+                "owner",
+                &__audit_value.owner_id,
+                __audit_record,
+            );
+        }
+    }
+    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    #[automatically_derived]
+    impl ::audit_core::Auditable for Document {
+        #[inline]
+        fn resource_id(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<u64>(&self.id)
+        }
+        #[inline]
+        fn resource_target(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<u64>(&self.id)
+        }
+        #[inline]
+        fn resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+        #[inline]
+        fn organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+    }
+};

@@ -1,0 +1,174 @@
+// The expansion of serialize-with.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+const _: () = {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+        "Job",
+        "job",
+        ::core::option::Option::None,
+        {
+            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
+                ::audit_core::Action::from_static("create"),
+                ::audit_core::Action::from_static("write"),
+                ::audit_core::Action::from_static("delete"),
+            ];
+            __AUDIT_ACTIONS
+        },
+        false,
+        ::core::option::Option::None,
+        ::core::option::Option::None,
+        &::audit_core::__private::fields(
+            ["id", "started_at", "timeout", "token"],
+            ["id", "started_at", "timeout", "token"],
+            ["u64", "OffsetDateTime", "Duration", "Token"],
+            b"ttts",
+            ["", "", "", ""],
+            b"nnnn",
+            ["", "", "", ""],
+            b"nnnn",
+            b"vvvv",
+            ["", "", "", ""],
+            &[],
+        ),
+        b'r',
+        "",
+        false,
+    );
+    const _: () = {
+        #[allow(unused_imports)]
+        use ::audit_core::__private::NotAudited as _;
+        ::core::assert!(
+            ! ::audit_core::__private::Probe:: < OffsetDateTime > ::AUDITED,
+            "the tracked field `started_at` has type `OffsetDateTime`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+        );
+    };
+    const _: () = {
+        #[allow(unused_imports)]
+        use ::audit_core::__private::NotAudited as _;
+        ::core::assert!(
+            ! ::audit_core::__private::Probe:: < Duration > ::AUDITED,
+            "the tracked field `timeout` has type `Duration`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+        );
+    };
+    #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited for Job {}
+    #[automatically_derived]
+    impl ::audit_core::AuditFields for Job {
+        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
+            ::audit_core::__private::track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            ::audit_core::__private::track_with::<
+                OffsetDateTime,
+                _,
+            >(
+                __audit_diff,
+                __audit_path,
+                "started_at",
+                &__audit_old.started_at,
+                &__audit_new.started_at,
+                |__audit_value: &OffsetDateTime, __audit_serializer| time::serde::rfc3339::serialize(
+                    __audit_value,
+                    __audit_serializer,
+                ),
+            );
+            ::audit_core::__private::track_with::<
+                Duration,
+                _,
+            >(
+                __audit_diff,
+                __audit_path,
+                "timeout",
+                &__audit_old.timeout,
+                &__audit_new.timeout,
+                |__audit_value: &Duration, __audit_serializer| crate::serialize_duration(
+                    __audit_value,
+                    __audit_serializer,
+                ),
+            );
+            ::audit_core::__private::secret::<
+                Token,
+            >(
+                __audit_diff,
+                __audit_path,
+                "token",
+                &__audit_old.token,
+                &__audit_new.token,
+            );
+        }
+        #[inline]
+        fn record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
+            ::audit_core::__private::record_track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_track_with::<
+                OffsetDateTime,
+                _,
+            >(
+                __audit_diff,
+                __audit_path,
+                "started_at",
+                &__audit_value.started_at,
+                __audit_record,
+                |__audit_value: &OffsetDateTime, __audit_serializer| time::serde::rfc3339::serialize(
+                    __audit_value,
+                    __audit_serializer,
+                ),
+            );
+            ::audit_core::__private::record_track_with::<
+                Duration,
+                _,
+            >(
+                __audit_diff,
+                __audit_path,
+                "timeout",
+                &__audit_value.timeout,
+                __audit_record,
+                |__audit_value: &Duration, __audit_serializer| crate::serialize_duration(
+                    __audit_value,
+                    __audit_serializer,
+                ),
+            );
+            ::audit_core::__private::record_secret(
+                __audit_diff,
+                __audit_path,
+                "token",
+                __audit_record,
+            );
+        }
+    }
+    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    #[automatically_derived]
+    impl ::audit_core::Auditable for Job {
+        #[inline]
+        fn resource_id(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<u64>(&self.id)
+        }
+        #[inline]
+        fn resource_target(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<u64>(&self.id)
+        }
+        #[inline]
+        fn resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+        #[inline]
+        fn organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+    }
+};

@@ -1,0 +1,110 @@
+// The expansion of target-with-link-with.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+const _: () = {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+        "Workspace",
+        "workspace",
+        ::core::option::Option::None,
+        {
+            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
+                ::audit_core::Action::from_static("create"),
+                ::audit_core::Action::from_static("write"),
+                ::audit_core::Action::from_static("delete"),
+            ];
+            __AUDIT_ACTIONS
+        },
+        false,
+        ::core::option::Option::None,
+        ::core::option::Option::Some("crate::links::workspace"),
+        &::audit_core::__private::fields(
+            ["id", "title"],
+            ["id", "title"],
+            ["Uuid", "String"],
+            b"ts",
+            ["", ""],
+            b"nn",
+            ["", ""],
+            b"nn",
+            b"vv",
+            ["", ""],
+            &[],
+        ),
+        b'r',
+        "",
+        false,
+    );
+    const _: () = {
+        #[allow(unused_imports)]
+        use ::audit_core::__private::NotAudited as _;
+        ::core::assert!(
+            ! ::audit_core::__private::Probe:: < Uuid > ::AUDITED,
+            "the tracked field `id` has type `Uuid`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+        );
+    };
+    #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited for Workspace {}
+    #[automatically_derived]
+    impl ::audit_core::AuditFields for Workspace {
+        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
+            ::audit_core::__private::track::<
+                Uuid,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            ::audit_core::__private::secret::<
+                String,
+            >(
+                __audit_diff,
+                __audit_path,
+                "title",
+                &__audit_old.title,
+                &__audit_new.title,
+            );
+        }
+        #[inline]
+        fn record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
+            ::audit_core::__private::record_track::<
+                Uuid,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_secret(
+                __audit_diff,
+                __audit_path,
+                "title",
+                __audit_record,
+            );
+        }
+    }
+    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    #[automatically_derived]
+    impl ::audit_core::Auditable for Workspace {
+        #[inline]
+        fn resource_id(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<Uuid>(&self.id)
+        }
+        #[inline]
+        fn resource_target(&self) -> ::audit_core::__private::String {
+            short_id(self)
+        }
+        #[inline]
+        fn resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            crate::links::workspace(self)
+        }
+        #[inline]
+        fn organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+    }
+};

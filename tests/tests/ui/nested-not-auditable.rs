@@ -1,0 +1,12 @@
+// `nested` needs a type that derives `Auditable`.
+use audit_core::Auditable;
+
+#[derive(Auditable)]
+struct Workspace {
+    #[audit(track)]
+    id: u64,
+    #[audit(nested)]
+    settings: String,
+}
+
+fn main() {}
