@@ -155,7 +155,10 @@ mod insert {
             .counter(ItemsCount::new(INSERTS))
             .with_inputs(|| {
                 let dir = tempfile::tempdir().unwrap();
-                let store = SqliteStore::open(dir.path().join("audit.db")).unwrap();
+                let store = SqliteStore::builder(dir.path().join("audit.db"))
+                    .capacity(INSERTS)
+                    .open()
+                    .unwrap();
                 (dir, store, entries(INSERTS))
             })
             .bench_local_values(|(dir, store, entries)| {
@@ -225,7 +228,11 @@ mod insert {
     fn postgres_store(bencher: Bencher<'_, '_>) {
         let pool = pg_pool("bench_insert_store");
         let store = runtime()
-            .block_on(PostgresStore::builder(pool.clone()).open())
+            .block_on(
+                PostgresStore::builder(pool.clone())
+                    .capacity(INSERTS)
+                    .open(),
+            )
             .unwrap();
         bencher
             .counter(ItemsCount::new(INSERTS))

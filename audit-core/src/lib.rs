@@ -328,8 +328,8 @@
 //!   instead of blocking a worker thread. See [Async code](#async-code).
 //! - `sqlite`: `sqlite::SqliteStore`, a sink and queryable store in an
 //!   embedded SQLite database (rusqlite, with SQLite compiled in).
-//! - `postgres`: `postgres::PostgresStore`, the same in PostgreSQL (sqlx on
-//!   tokio, without TLS).
+//! - `postgres` (turns on `tokio`): `postgres::PostgresStore`, the same in
+//!   PostgreSQL (sqlx on tokio, without TLS).
 //! - `axum` (turns on `tokio`): the `axum` module, a tower layer that audits HTTP requests and
 //!   the `Audit<T>` extractor for axum handlers.
 //!

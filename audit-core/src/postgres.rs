@@ -10,7 +10,7 @@
 //! ```no_run
 //! use audit_core::postgres::PostgresStore;
 //! use audit_core::store::{AuditQuery, COUNT_CAP};
-//! use audit_core::{Action, AuditRequest, Auditable};
+//! use audit_core::{Action, AuditRequest, AuditSink as _, Auditable};
 //!
 //! #[derive(Clone, serde::Serialize, Auditable)]
 //! struct Chat {
@@ -26,7 +26,7 @@
 //! let mut audit = AuditRequest::new(&store, Action::WRITE).actor("ada");
 //! audit.set_old(Chat { id: 7, pin_order: 0 });
 //! audit.set_new(Chat { id: 7, pin_order: 1 });
-//! audit.commit(200)?;
+//! audit.commit_async(200).await?;
 //! store.flush_async().await?; // committed
 //!
 //! let page = store.query(&AuditQuery::new().actor("ada").limit(10)).await?;
@@ -45,8 +45,9 @@
 //! `audit-core writer`), so that `export` and the blocking
 //! [`flush`](crate::AuditSink::flush) work from any thread, sync or async,
 //! and never wait for the caller's runtime; async code awaits
-//! [`flush_async`](PostgresStore::flush_async) instead of blocking a worker
-//! in `flush`. After a failure, the writer reconnects; a batch that fails
+//! [`export_async`](crate::AuditSink::export_async) and
+//! [`flush_async`](crate::AuditSink::flush_async) (this feature turns on
+//! `tokio`) instead of blocking a worker. After a failure, the writer reconnects; a batch that fails
 //! twice is reported (see [`store`](crate::store#writing)). It gives up on a
 //! connection after 10 s and on a batch after 30 s.
 //!
@@ -81,6 +82,8 @@ mod insert;
 mod read;
 mod schema;
 
+use std::time::Duration;
+
 use sqlx::PgPool;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -97,6 +100,10 @@ pub const DEFAULT_CAPACITY: usize = 4096;
 /// batch size.
 pub const DEFAULT_BATCH_SIZE: usize = 1000;
 
+/// How long `export` waits for room in a full queue when the builder sets
+/// no wait: as long as [`JsonLinesSink`](crate::JsonLinesSink)'s.
+pub const DEFAULT_MAX_WAIT: Duration = crate::json_lines::DEFAULT_MAX_WAIT;
+
 /// An audit sink and store in a PostgreSQL database; see the [module docs](self).
 pub struct PostgresStore {
     pool: PgPool,
@@ -110,6 +117,7 @@ pub struct PostgresStoreBuilder {
     pool: PgPool,
     capacity: usize,
     batch_size: usize,
+    max_wait: Duration,
 }
 
 impl PostgresStore {
@@ -133,6 +141,7 @@ impl PostgresStore {
             pool,
             capacity: DEFAULT_CAPACITY,
             batch_size: DEFAULT_BATCH_SIZE,
+            max_wait: DEFAULT_MAX_WAIT,
         }
     }
 
@@ -205,16 +214,6 @@ impl PostgresStore {
         read::purge_before(&self.pool, micros(cutoff)).await
     }
 
-    /// Resolves once every entry exported before the call is committed: the
-    /// `async` form of [`flush`](AuditSink::flush).
-    ///
-    /// # Errors
-    ///
-    /// As `flush`: when entries exported since the last flush could not be written.
-    pub async fn flush_async(&self) -> Result<(), ExportError> {
-        self.writer.flush_async().await
-    }
-
     /// The entries the writer could not write since the last call, in the
     /// order they were exported, to retry or spool. Their number was
     /// returned by `flush`.
@@ -225,9 +224,20 @@ impl PostgresStore {
 
 impl PostgresStoreBuilder {
     /// How many entries may wait for the writer; at least 1. When the queue
-    /// is full, `export` returns the entry in [`ExportError::QueueFull`].
+    /// is full, `export` waits for room for up to [`max_wait`](Self::max_wait),
+    /// then returns the entry in [`ExportError::QueueFull`];
+    /// `export_without_waiting` (a guard dropped uncommitted) queues it
+    /// beyond the capacity; `export_async` awaits room.
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity.max(1);
+        self
+    }
+
+    /// How long `export` waits for room in a full queue before it returns the
+    /// entry: [`DEFAULT_MAX_WAIT`] when not set. `Duration::ZERO` never
+    /// waits, `Duration::MAX` waits as long as it takes.
+    pub fn max_wait(mut self, wait: Duration) -> Self {
+        self.max_wait = wait;
         self
     }
 
@@ -256,6 +266,7 @@ impl PostgresStoreBuilder {
                 name: "audit-postgres-writer",
                 capacity: self.capacity,
                 batch_size: self.batch_size,
+                max_wait: self.max_wait,
             },
             insert::PostgresBatch::new(runtime, options),
         )
@@ -274,8 +285,22 @@ impl AuditSink for PostgresStore {
         self.writer.export(entry)
     }
 
+    fn export_without_waiting(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        self.writer.export_without_waiting(entry)
+    }
+
     fn flush(&self) -> Result<(), ExportError> {
         self.writer.flush()
+    }
+
+    #[cfg(feature = "tokio")]
+    fn export_async(&self, entry: AuditEntry) -> crate::ExportFuture<'_> {
+        Box::pin(self.writer.export_async(entry))
+    }
+
+    #[cfg(feature = "tokio")]
+    fn flush_async(&self) -> crate::ExportFuture<'_> {
+        Box::pin(self.writer.flush_async())
     }
 }
 

@@ -202,7 +202,8 @@ impl<T: ?Sized + AuditFields> Nest<T> {
 /// in a build that [`assert_nested`] fails.
 pub trait NotNested<T: ?Sized> {
     /// A schema without fields.
-    const FIELDS: &'static Schema = &schema("", "", None, &[], false, None, &[], b'e', "", false);
+    const FIELDS: &'static Schema =
+        &schema("", "", None, &[], false, None, None, &[], b'e', "", false);
 
     /// Records nothing.
     #[inline]

@@ -60,16 +60,20 @@
 //! rusqlite is synchronous, like a sink's `export` and `flush`, and small;
 //! its `bundled` feature, which this feature turns on, compiles SQLite into
 //! the program, so that nothing needs to be installed. A build can hold only
-//! one `libsqlite3-sys`, the crate that links SQLite (`links = "sqlite3"`),
-//! and sqlx 0.9's SQLite driver requires libsqlite3-sys 0.30 to 0.37, while
-//! rusqlite 0.40 and later require 0.38 or newer. Cargo resolves a lockfile
-//! as if every optional dependency were on, so sqlx 0.9 anywhere in a
-//! project, even without its SQLite driver, rules out rusqlite 0.40+.
-//! audit-core therefore accepts rusqlite from 0.37 to 0.43, and Cargo picks
-//! one that fits: 0.39, with SQLite 3.50, next to sqlx 0.9. Two SQLite
-//! drivers in one program would not share a connection or a transaction
-//! anyway: write with the driver the application uses (sqlx's SQLite
-//! driver is not supported).
+//! one `libsqlite3-sys`, the crate that links SQLite (`links = "sqlite3"`).
+//! sqlx 0.9's SQLite driver requires libsqlite3-sys `>=0.30.1, <0.38`;
+//! rusqlite 0.40 and later require 0.38 or newer. Cargo resolves the
+//! lockfile over every optional dependency in the graph (sqlx's SQLite
+//! driver is in this workspace's `Cargo.lock` though nothing turns it on),
+//! so sqlx 0.9 anywhere in a project rules out rusqlite 0.40 and later.
+//! audit-core therefore accepts rusqlite from 0.37 to 0.43 and lets Cargo
+//! pick one that fits: next to sqlx 0.9, rusqlite 0.39 with SQLite 3.51.
+//! Two SQLite drivers in one program would not share a connection or a
+//! transaction anyway: there is no store on sqlx's SQLite driver, and an
+//! application on it cannot also enable this feature.
+//!
+//! The store needs SQLite 3.37 or later (`STRICT` tables), which every
+//! bundled SQLite of that range is.
 
 mod insert;
 mod read;
@@ -95,6 +99,10 @@ pub const DEFAULT_CAPACITY: usize = 4096;
 /// batch size.
 pub const DEFAULT_BATCH_SIZE: usize = 1000;
 
+/// How long `export` waits for room in a full queue when the builder sets
+/// no wait: as long as [`JsonLinesSink`](crate::JsonLinesSink)'s.
+pub const DEFAULT_MAX_WAIT: Duration = crate::json_lines::DEFAULT_MAX_WAIT;
+
 /// How long a statement waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -115,6 +123,7 @@ pub struct SqliteStoreBuilder {
     path: PathBuf,
     capacity: usize,
     batch_size: usize,
+    max_wait: Duration,
 }
 
 /// Connections for reading and purging, opened when needed and kept while idle.
@@ -142,6 +151,7 @@ impl SqliteStore {
             path: path.as_ref().to_owned(),
             capacity: DEFAULT_CAPACITY,
             batch_size: DEFAULT_BATCH_SIZE,
+            max_wait: DEFAULT_MAX_WAIT,
         }
     }
 
@@ -250,16 +260,6 @@ impl SqliteStore {
             .run(|conn| read::purge_before(conn, micros(cutoff)))
     }
 
-    /// Resolves once every entry exported before the call is committed: the
-    /// `async` form of [`flush`](AuditSink::flush).
-    ///
-    /// # Errors
-    ///
-    /// As `flush`: when entries exported since the last flush could not be written.
-    pub async fn flush_async(&self) -> Result<(), ExportError> {
-        self.writer.flush_async().await
-    }
-
     /// The entries the writer could not write since the last call, in the
     /// order they were exported, to retry or spool. Their number was
     /// returned by `flush`.
@@ -294,9 +294,20 @@ fn history(conn: &Connection, mut query: AuditQuery) -> Result<Vec<AuditEntry>, 
 
 impl SqliteStoreBuilder {
     /// How many entries may wait for the writer; at least 1. When the queue
-    /// is full, `export` returns the entry in [`ExportError::QueueFull`].
+    /// is full, `export` waits for room for up to [`max_wait`](Self::max_wait),
+    /// then returns the entry in [`ExportError::QueueFull`];
+    /// `export_without_waiting` (a guard dropped uncommitted) queues it
+    /// beyond the capacity; `export_async` awaits room.
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity.max(1);
+        self
+    }
+
+    /// How long `export` waits for room in a full queue before it returns the
+    /// entry: [`DEFAULT_MAX_WAIT`] when not set. `Duration::ZERO` never
+    /// waits, `Duration::MAX` waits as long as it takes.
+    pub fn max_wait(mut self, wait: Duration) -> Self {
+        self.max_wait = wait;
         self
     }
 
@@ -323,6 +334,7 @@ impl SqliteStoreBuilder {
                 name: "audit-sqlite-writer",
                 capacity: self.capacity,
                 batch_size: self.batch_size,
+                max_wait: self.max_wait,
             },
             insert::SqliteBatch { conn },
         )
@@ -378,8 +390,22 @@ impl AuditSink for SqliteStore {
         self.writer.export(entry)
     }
 
+    fn export_without_waiting(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        self.writer.export_without_waiting(entry)
+    }
+
     fn flush(&self) -> Result<(), ExportError> {
         self.writer.flush()
+    }
+
+    #[cfg(feature = "tokio")]
+    fn export_async(&self, entry: AuditEntry) -> crate::ExportFuture<'_> {
+        Box::pin(self.writer.export_async(entry))
+    }
+
+    #[cfg(feature = "tokio")]
+    fn flush_async(&self) -> crate::ExportFuture<'_> {
+        Box::pin(self.writer.flush_async())
     }
 }
 

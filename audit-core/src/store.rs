@@ -2,10 +2,9 @@
 //! the errors, and the [`Outbox`] for writing in the caller's transaction.
 //!
 //! Two stores keep entries in SQL and read them back, each behind a feature:
-//! `sqlite` gives `sqlite::SqliteStore`, an embedded
-//! database in a file, and `postgres` gives
-//! `postgres::PostgresStore`. Both have the same
-//! methods with the same meaning:
+//! `sqlite` gives `sqlite::SqliteStore`, an embedded database in a file, and
+//! `postgres` gives `postgres::PostgresStore`. Both have the same methods
+//! with the same meaning:
 //!
 //! | method | what it does |
 //! | --- | --- |
@@ -21,14 +20,18 @@
 //!
 //! The reading methods are `async` on both, and never block the runtime
 //! that awaits them, whichever it is. `SqliteStore` also has `blocking_`
-//! variants for code without one.
+//! variants for code without one. With the `tokio` feature (which
+//! `postgres` turns on), both stores also have `AuditSink::export_async` and
+//! `flush_async`, which await room and the commit instead of blocking.
 //!
 //! # Writing
 //!
 //! `export` hands the entry to the store's writer thread and returns; the
 //! writer commits what it was given in batches, one transaction a batch. The
-//! queue is bounded: when the writer falls behind, `export` returns
-//! [`ExportError::QueueFull`](crate::ExportError::QueueFull) with the entry.
+//! queue is bounded: when the writer falls behind, `export` waits for room
+//! for a bounded time, then returns
+//! [`ExportError::QueueFull`](crate::ExportError::QueueFull) with the entry,
+//! as [`JsonLinesSink`](crate::JsonLinesSink) does.
 //! A batch that fails is retried once, on a new connection; if it fails
 //! again, its entries are counted in the error the next `flush` returns and
 //! kept for `take_unwritten` (beyond the queue's capacity, and when the
@@ -89,4 +92,4 @@ pub use self::query::{AuditQuery, COUNT_CAP, DEFAULT_LIMIT, MAX_LIMIT, StatusFil
 
 /// How many entries a retention purge deletes in one transaction: short
 /// enough never to hold writers back for long (Coder's batch size).
-pub const PURGE_BATCH: i64 = 1000;
+pub const PURGE_BATCH: u32 = 1000;

@@ -88,12 +88,13 @@ pub fn varied_log() -> Vec<AuditEntry> {
         .collect()
 }
 
-/// Exports `entries` and waits until they are committed.
-pub async fn write_all(store: &impl AuditStore, entries: &[AuditEntry]) {
+/// Exports `entries` and waits until they are committed (blocking: each
+/// store's writer has a thread of its own, so the runtime may block on it).
+pub fn write_all(store: &impl AuditStore, entries: &[AuditEntry]) {
     for entry in entries {
         store.export(entry.clone()).unwrap();
     }
-    AuditStore::flush_async(store).await.unwrap();
+    store.flush().unwrap();
 }
 
 /// `entries`, newest first, as every query returns them.
@@ -133,7 +134,7 @@ pub async fn entries_come_back_exactly(store: &impl AuditStore) {
     first.user_agent = Some("curl/8".into());
     first.resource_link = Some("/docs/doc-1".into());
     let second = entry("doc-2", "bob", datetime!(1969-07-20 20:17:40 UTC));
-    write_all(store, &[first.clone(), second.clone()]).await;
+    write_all(store, &[first.clone(), second.clone()]);
 
     let page = store.query(&AuditQuery::new()).await.unwrap();
     assert_eq!(page.entries, vec![first.clone(), second]);
@@ -152,7 +153,7 @@ type Filter = Box<dyn Fn(&AuditEntry) -> bool>;
 /// Each filter alone, then all together, against the same filter in memory.
 pub async fn every_filter_selects_what_it_says(store: &impl AuditStore) {
     let log = varied_log();
-    write_all(store, &log).await;
+    write_all(store, &log);
     let t = |day: u8| datetime!(2026-11-01 00:00 UTC) + time::Duration::days(i64::from(day));
     let cases: Vec<(AuditQuery, Filter)> = vec![
         (AuditQuery::new(), Box::new(|_| true)),
@@ -272,7 +273,7 @@ pub async fn pages_walk_entries_of_equal_time(store: &impl AuditStore) {
         .collect();
     // Ids in both orders among equal times.
     log.reverse();
-    write_all(store, &log).await;
+    write_all(store, &log);
 
     let pages = all_pages(store, AuditQuery::new().actor("ada").limit(7)).await;
     assert_eq!(pages.len(), 36);
@@ -287,8 +288,7 @@ pub async fn pages_walk_entries_of_equal_time(store: &impl AuditStore) {
     write_all(
         store,
         &[entry("doc-new", "ada", same + time::Duration::hours(1))],
-    )
-    .await;
+    );
     let second = store
         .query(&AuditQuery::new().limit(50).after(cursor))
         .await
@@ -307,7 +307,7 @@ pub async fn count_is_capped(store: &impl AuditStore) {
             )
         })
         .collect();
-    write_all(store, &log).await;
+    write_all(store, &log);
     let query = AuditQuery::new().resource_type("doc").limit(3);
     let page = store.query(&query).await.unwrap();
     let query = query.after(page.next_cursor.unwrap());
@@ -351,8 +351,8 @@ pub async fn history_is_one_call(store: &impl AuditStore) {
         })
         .filter(|entry| entry.resource_id != "doc-42")
         .collect();
-    write_all(store, &mine).await;
-    write_all(store, &others).await;
+    write_all(store, &mine);
+    write_all(store, &others);
     let history = store.history("doc", "doc-42").await.unwrap();
     assert_eq!(ids(&history), ids(&newest_first(mine)));
     assert!(store.history("doc", "doc-404").await.unwrap().is_empty());
@@ -371,8 +371,8 @@ pub async fn purge_deletes_before_the_cutoff(store: &impl AuditStore) {
     let new: Vec<AuditEntry> = std::iter::once(at_cutoff)
         .chain((0..10).map(|n| entry("doc-new", "ada", cutoff + time::Duration::minutes(n))))
         .collect();
-    write_all(store, &old).await;
-    write_all(store, &new).await;
+    write_all(store, &old);
+    write_all(store, &new);
     assert_eq!(store.purge_before(cutoff).await.unwrap(), 2500);
     assert_eq!(store.purge_before(cutoff).await.unwrap(), 0);
     let left = store.query(&AuditQuery::new()).await.unwrap();
@@ -405,7 +405,7 @@ pub async fn concurrent_writers_lose_nothing<S: AuditStore + Sync>(store: &S) {
             });
         }
     });
-    AuditStore::flush_async(store).await.unwrap();
+    store.flush().unwrap();
     let count = store.count(&AuditQuery::new(), 10_000).await.unwrap();
     assert_eq!(count.count, 8 * u64::from(per_thread));
     for thread in 0..8 {
@@ -439,7 +439,7 @@ pub async fn hostile_values_come_back_exactly(store: &impl AuditStore) {
     entry.user_agent = Some(odd.into());
     entry.request_id = Some(odd.into());
     entry.resource_target = odd.into();
-    write_all(store, &[entry.clone()]).await;
+    write_all(store, &[entry.clone()]);
 
     for query in [
         AuditQuery::new(),

@@ -7,6 +7,8 @@ use audit_core::sqlite::{SqliteStore, insert_entries};
 use audit_core::store::{AuditQuery, COUNT_CAP, Outbox, StoreError};
 use audit_core::{Action, AuditRequest, AuditSink, ExportError};
 use audit_tests::stores::{self, Doc, entry};
+use std::time::Duration;
+
 use rusqlite::Connection;
 use serde_json::json;
 use tempfile::TempDir;
@@ -252,10 +254,72 @@ fn entries_the_writer_cannot_write_are_reported_not_dropped() {
 }
 
 #[test]
-fn a_full_queue_hands_the_entry_back() {
+fn a_full_queue_makes_export_wait_and_never_loses_an_entry() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::builder(dir.path().join("audit.db"))
         .capacity(1)
+        .open()
+        .unwrap();
+    for n in 0..500 {
+        store
+            .export(entry(
+                &format!("doc-{n}"),
+                "ada",
+                datetime!(2026-11-28 00:00 UTC),
+            ))
+            .unwrap();
+    }
+    // A guard dropped uncommitted cannot wait: its entry goes beyond the bound.
+    for n in 0..50 {
+        store
+            .export_without_waiting(entry(
+                &format!("late-{n}"),
+                "ada",
+                datetime!(2026-11-28 00:00 UTC),
+            ))
+            .unwrap();
+    }
+    store.flush().unwrap();
+    assert_eq!(
+        store
+            .blocking_count(&AuditQuery::new(), 10_000)
+            .unwrap()
+            .count,
+        550
+    );
+}
+
+#[tokio::test]
+async fn export_async_awaits_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::builder(dir.path().join("audit.db"))
+        .capacity(1)
+        .max_wait(Duration::ZERO)
+        .open()
+        .unwrap();
+    for n in 0..500 {
+        store
+            .export_async(entry(
+                &format!("doc-{n}"),
+                "ada",
+                datetime!(2026-11-28 00:00 UTC),
+            ))
+            .await
+            .unwrap();
+    }
+    store.flush_async().await.unwrap();
+    assert_eq!(
+        store.count(&AuditQuery::new(), 10_000).await.unwrap().count,
+        500
+    );
+}
+
+#[test]
+fn a_full_queue_hands_the_entry_back_after_max_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::builder(dir.path().join("audit.db"))
+        .capacity(1)
+        .max_wait(Duration::ZERO)
         .open()
         .unwrap();
     let mut returned = 0;

@@ -109,7 +109,7 @@ pub(crate) async fn purge_before(pool: &PgPool, cutoff_us: i64) -> Result<u64, S
     let mut deleted = 0;
     loop {
         let mut sql = PgSql::default();
-        sql::delete_batch(cutoff_us, PURGE_BATCH, &mut sql);
+        sql::delete_batch(cutoff_us, i64::from(PURGE_BATCH), &mut sql);
         let batch = sql
             .build()
             .execute(pool)
@@ -117,7 +117,7 @@ pub(crate) async fn purge_before(pool: &PgPool, cutoff_us: i64) -> Result<u64, S
             .map_err(StoreError::database)?
             .rows_affected();
         deleted += batch;
-        if i64::try_from(batch).map_or(true, |batch| batch < PURGE_BATCH) {
+        if batch < u64::from(PURGE_BATCH) {
             return Ok(deleted);
         }
     }

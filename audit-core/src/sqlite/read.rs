@@ -78,7 +78,7 @@ pub(crate) fn count(
 /// transaction, so that the writer never waits for more than one batch.
 pub(crate) fn purge_before(conn: &Connection, cutoff_us: i64) -> Result<u64, StoreError> {
     let mut sql = SqliteSql::default();
-    sql::delete_batch(cutoff_us, PURGE_BATCH, &mut sql);
+    sql::delete_batch(cutoff_us, i64::from(PURGE_BATCH), &mut sql);
     let mut statement = conn
         .prepare_cached(&sql.text)
         .map_err(StoreError::database)?;
@@ -87,8 +87,9 @@ pub(crate) fn purge_before(conn: &Connection, cutoff_us: i64) -> Result<u64, Sto
         let batch = statement
             .execute(rusqlite::params_from_iter(&sql.params))
             .map_err(StoreError::database)?;
-        deleted += batch as u64;
-        if i64::try_from(batch).map_or(true, |batch| batch < PURGE_BATCH) {
+        let batch = u64::try_from(batch).unwrap_or(u64::MAX);
+        deleted += batch;
+        if batch < u64::from(PURGE_BATCH) {
             return Ok(deleted);
         }
     }

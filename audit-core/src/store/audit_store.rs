@@ -5,7 +5,7 @@ use std::future::Future;
 use time::OffsetDateTime;
 
 use crate::store::{AuditQuery, CappedCount, Page, StoreError};
-use crate::{AuditEntry, AuditSink, ExportError};
+use crate::{AuditEntry, AuditSink};
 
 /// A sink whose entries can be read back: what the SQLite and PostgreSQL
 /// stores have in common, for code that serves either (an HTTP endpoint
@@ -47,9 +47,6 @@ pub trait AuditStore: AuditSink {
         &self,
         cutoff: OffsetDateTime,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
-
-    /// Resolves once every entry exported before the call is committed.
-    fn flush_async(&self) -> impl Future<Output = Result<(), ExportError>> + Send;
 
     /// The entries the store could not write since the last call.
     fn take_unwritten(&self) -> Vec<AuditEntry>;
@@ -95,12 +92,6 @@ macro_rules! impl_audit_store {
             ) -> impl ::core::future::Future<Output = Result<u64, $crate::store::StoreError>> + Send
             {
                 <$store>::purge_before(self, cutoff)
-            }
-
-            fn flush_async(
-                &self,
-            ) -> impl ::core::future::Future<Output = Result<(), $crate::ExportError>> + Send {
-                <$store>::flush_async(self)
             }
 
             fn take_unwritten(&self) -> Vec<$crate::AuditEntry> {

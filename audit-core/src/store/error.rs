@@ -10,6 +10,8 @@ use std::fmt;
 #[non_exhaustive]
 pub enum StoreError {
     /// The database failed: it could not be reached, or refused a statement.
+    /// The error is the driver's: a `rusqlite::Error` or an `sqlx::Error`,
+    /// to downcast to.
     Database(Box<dyn std::error::Error + Send + Sync>),
     /// The audit table's schema is not one this version of audit-core can
     /// write: newer (written by a later audit-core), older than any it can

@@ -3,10 +3,10 @@
 //! never waits for the database.
 
 use std::io::{self, Write as _};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use crate::store::oneshot;
 use crate::store::row::EntryRow;
@@ -38,6 +38,8 @@ pub(crate) struct WriterConfig {
     pub(crate) capacity: usize,
     /// The most entries one transaction writes.
     pub(crate) batch_size: usize,
+    /// How long `export` waits for room in a full queue.
+    pub(crate) max_wait: Duration,
 }
 
 /// The queue into the writer thread, and the entries it could not write.
@@ -45,9 +47,72 @@ pub(crate) struct Writer {
     name: &'static str,
     sender: Option<Sender<Message>>,
     thread: Option<JoinHandle<()>>,
-    queued: Arc<AtomicUsize>,
-    capacity: usize,
+    room: Arc<Room>,
+    max_wait: Duration,
     unwritten: Arc<Unwritten>,
+}
+
+/// How many entries wait for the writer, against the queue's capacity.
+struct Room {
+    queued: Mutex<usize>,
+    capacity: usize,
+    /// Threads waiting for room wait here.
+    freed: Condvar,
+    /// Tasks waiting for room wait here.
+    #[cfg(feature = "tokio")]
+    freed_async: tokio::sync::Notify,
+}
+
+impl Room {
+    fn lock(&self) -> std::sync::MutexGuard<'_, usize> {
+        self.queued.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes a place if there is one.
+    fn try_take(&self) -> bool {
+        let mut queued = self.lock();
+        let room = *queued < self.capacity;
+        if room {
+            *queued += 1;
+        }
+        room
+    }
+
+    /// Takes a place, waiting for one until `deadline` (forever if `None`).
+    fn take_waiting(&self, deadline: Option<Instant>) -> bool {
+        let mut queued = self.lock();
+        while *queued >= self.capacity {
+            let timeout = match deadline {
+                None => Duration::from_hours(1),
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left,
+                    _ => return false,
+                },
+            };
+            queued = self
+                .freed
+                .wait_timeout(queued, timeout)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        *queued += 1;
+        true
+    }
+
+    /// Takes a place even beyond the capacity: for callers that cannot wait.
+    fn take_anyway(&self) {
+        *self.lock() += 1;
+    }
+
+    /// Gives back `count` places.
+    fn give_back(&self, count: usize) {
+        let mut queued = self.lock();
+        *queued = queued.saturating_sub(count);
+        drop(queued);
+        self.freed.notify_all();
+        #[cfg(feature = "tokio")]
+        self.freed_async.notify_waiters();
+    }
 }
 
 enum Message {
@@ -65,8 +130,14 @@ impl Writer {
     /// Starts the writer thread, which writes with `batch`.
     pub(crate) fn spawn<B: WriteBatch>(config: WriterConfig, batch: B) -> io::Result<Self> {
         let (sender, receiver) = mpsc::channel();
-        let queued = Arc::new(AtomicUsize::new(0));
         let capacity = config.capacity.max(1);
+        let room = Arc::new(Room {
+            queued: Mutex::new(0),
+            capacity,
+            freed: Condvar::new(),
+            #[cfg(feature = "tokio")]
+            freed_async: tokio::sync::Notify::new(),
+        });
         let unwritten = Arc::new(Unwritten {
             entries: Mutex::new(Vec::new()),
             limit: capacity,
@@ -75,7 +146,7 @@ impl Writer {
             name: config.name,
             batch,
             batch_size: config.batch_size.max(1),
-            queued: Arc::clone(&queued),
+            room: Arc::clone(&room),
             unwritten: Arc::clone(&unwritten),
             failure: None,
         };
@@ -86,25 +157,90 @@ impl Writer {
             name: config.name,
             sender: Some(sender),
             thread: Some(thread),
-            queued,
-            capacity,
+            room,
+            max_wait: config.max_wait,
             unwritten,
         })
     }
 
-    /// Queues `entry` for the writer, without waiting.
+    /// Queues `entry` for the writer, waiting for room for up to the
+    /// configured time when the queue is full.
     pub(crate) fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
-        let Some(sender) = &self.sender else {
+        if self.sender.is_none() {
             return Err(ExportError::Closed(Box::new(entry)));
-        };
-        if self.queued.fetch_add(1, Ordering::AcqRel) >= self.capacity {
-            self.queued.fetch_sub(1, Ordering::AcqRel);
+        }
+        let room = self.room.try_take()
+            || (!self.max_wait.is_zero()
+                && self
+                    .room
+                    .take_waiting(Instant::now().checked_add(self.max_wait)));
+        if !room {
             return Err(ExportError::QueueFull(Box::new(entry)));
         }
+        self.send(entry)
+    }
+
+    /// Queues `entry` for the writer at once, beyond the capacity if need be.
+    pub(crate) fn export_without_waiting(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        if self.sender.is_none() {
+            return Err(ExportError::Closed(Box::new(entry)));
+        }
+        self.room.take_anyway();
+        self.send(entry)
+    }
+
+    /// Queues `entry`, awaiting room as long as it takes. Dropped while it
+    /// waits, the future still queues the entry, beyond the capacity.
+    #[cfg(feature = "tokio")]
+    pub(crate) async fn export_async(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        /// Queues its entry beyond the capacity if dropped before it has room.
+        struct Waiting<'a> {
+            writer: &'a Writer,
+            entry: Option<AuditEntry>,
+        }
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                if let Some(entry) = self.entry.take()
+                    && let Err(error) = self.writer.export_without_waiting(entry)
+                {
+                    crate::lost::report_error(&error);
+                }
+            }
+        }
+
+        if self.sender.is_none() {
+            return Err(ExportError::Closed(Box::new(entry)));
+        }
+        let mut waiting = Waiting {
+            writer: self,
+            entry: Some(entry),
+        };
+        loop {
+            // Registered before the check, so that room made in between wakes it.
+            let freed = self.room.freed_async.notified();
+            let mut freed = std::pin::pin!(freed);
+            freed.as_mut().enable();
+            if self.room.try_take() {
+                break;
+            }
+            freed.await;
+        }
+        match waiting.entry.take() {
+            Some(entry) => self.send(entry),
+            None => Ok(()),
+        }
+    }
+
+    /// Sends `entry`, whose place is taken, to the writer.
+    fn send(&self, entry: AuditEntry) -> Result<(), ExportError> {
+        let Some(sender) = &self.sender else {
+            self.room.give_back(1);
+            return Err(ExportError::Closed(Box::new(entry)));
+        };
         sender
             .send(Message::Entry(Box::new(entry)))
             .map_err(|returned| {
-                self.queued.fetch_sub(1, Ordering::AcqRel);
+                self.room.give_back(1);
                 match returned.0 {
                     Message::Entry(entry) => ExportError::Closed(entry),
                     Message::Flush(_) => ExportError::Stopped,
@@ -131,6 +267,7 @@ impl Writer {
     }
 
     /// Resolves once every entry exported before is committed, or failed.
+    #[cfg(feature = "tokio")]
     pub(crate) async fn flush_async(&self) -> Result<(), ExportError> {
         self.request_flush()?
             .await
@@ -173,7 +310,7 @@ struct BatchLoop<B> {
     name: &'static str,
     batch: B,
     batch_size: usize,
-    queued: Arc<AtomicUsize>,
+    room: Arc<Room>,
     unwritten: Arc<Unwritten>,
     /// Entries that failed since the last flush, and the first error.
     failure: Option<(usize, String)>,
@@ -214,7 +351,7 @@ impl<B: WriteBatch> BatchLoop<B> {
     ) {
         match message {
             Message::Entry(entry) => {
-                self.queued.fetch_sub(1, Ordering::AcqRel);
+                self.room.give_back(1);
                 entries.push(*entry);
             }
             Message::Flush(reply) => flushes.push(reply),

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use audit_core::Action;
+use audit_core::AuditSink as _;
 use audit_core::store::{AuditQuery, Cursor, MAX_LIMIT, Page};
 use axum::Json;
 use axum::extract::{Query, State};
