@@ -144,7 +144,7 @@ async fn a_newer_schema_is_refused_and_left_untouched() {
         return;
     };
     PostgresStore::migrate(&pool).await.unwrap();
-    sqlx::query("UPDATE audit_schema_version SET version = 2")
+    sqlx::query("UPDATE audit_schema_version SET version = 3")
         .execute(&pool)
         .await
         .unwrap();
@@ -156,8 +156,8 @@ async fn a_newer_schema_is_refused_and_left_untouched() {
         matches!(
             error,
             StoreError::SchemaVersion {
-                found: Some(2),
-                supported: 1
+                found: Some(3),
+                supported: 2
             }
         ),
         "{error:?}"
@@ -167,7 +167,7 @@ async fn a_newer_schema_is_refused_and_left_untouched() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 }
 
 #[tokio::test]
