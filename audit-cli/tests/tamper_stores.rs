@@ -330,12 +330,16 @@ fn postgres_fixture(url: &str, name: &str) -> Fixture {
     let location = format!("{base}/{name}");
     let pool = runtime.block_on(async {
         let admin = PgPool::connect(url).await.unwrap();
-        sqlx::raw_sql(AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-        )))
-        .execute(&admin)
-        .await
-        .unwrap();
+        // One statement each: neither runs in a transaction block.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            sqlx::query(AssertSqlSafe(sql))
+                .execute(&admin)
+                .await
+                .unwrap();
+        }
         admin.close().await;
         PgPool::connect(&location).await.unwrap()
     });
