@@ -153,43 +153,7 @@ fn print(report: &Report, checked: Option<&Checked>, unchained: Option<(u64, boo
             _ => println!("Entries: none valid before the first bad {unit}"),
         },
     }
-    if let Some(head) = report.head
-        && report.problem.is_none()
-        && head.seq + 1 - entries > 1
-    {
-        println!(
-            "Starts at seq {}: entries 1-{} were purged by retention, or removed; only checkpoints anchor them",
-            head.seq + 1 - entries,
-            head.seq - entries
-        );
-    }
-    let mut valid = report.problem.is_none();
-    match unchained {
-        Some((0, _)) | None => {}
-        Some((rows, true)) => println!(
-            "Unchained: {rows} rows have no seq (written before the store chained its entries, or inserted behind its back): not verified"
-        ),
-        Some((rows, false)) => {
-            println!(
-                "UNCHAINED: {rows} rows have no seq: inserted behind the store's back, or written before it chained its entries \
-                 (then pass --allow-unchained to count them without verifying them)"
-            );
-            valid = false;
-        }
-    }
-    for skipped in &report.skipped {
-        if skipped.torn {
-            println!(
-                "Skipped: line {} is not an entry (a write cut short by a crash); not part of the chain",
-                skipped.line
-            );
-        } else {
-            println!(
-                "Skipped: line {} is not an entry (a write cut short by a crash); the next entry accounts for it",
-                skipped.line
-            );
-        }
-    }
+    let mut valid = print_coverage(report, unchained);
     if let Some(checked) = checked {
         let count = checked.checkpoints.len();
         print!("Checkpoints: {count}/{count} signatures valid");
@@ -248,4 +212,49 @@ fn print(report: &Report, checked: Option<&Checked>, unchained: Option<(u64, boo
         println!("INVALID");
         ExitCode::FAILURE
     }
+}
+
+/// Prints what the chain does not cover: a store's start after seq 1, its
+/// rows without a `seq`, a file's lines torn by a crash; whether the log is
+/// still valid.
+fn print_coverage(report: &Report, unchained: Option<(u64, bool)>) -> bool {
+    let entries = report.entries;
+    let mut valid = report.problem.is_none();
+    if let Some(head) = report.head
+        && report.problem.is_none()
+        && head.seq + 1 - entries > 1
+    {
+        println!(
+            "Starts at seq {}: entries 1-{} were purged by retention, or removed; only checkpoints anchor them",
+            head.seq + 1 - entries,
+            head.seq - entries
+        );
+    }
+    match unchained {
+        Some((0, _)) | None => {}
+        Some((rows, true)) => println!(
+            "Unchained: {rows} rows have no seq (written before the store chained its entries, or inserted behind its back): not verified"
+        ),
+        Some((rows, false)) => {
+            println!(
+                "UNCHAINED: {rows} rows have no seq: inserted behind the store's back, or written before it chained its entries \
+                 (then pass --allow-unchained to count them without verifying them)"
+            );
+            valid = false;
+        }
+    }
+    for skipped in &report.skipped {
+        if skipped.torn {
+            println!(
+                "Skipped: line {} is not an entry (a write cut short by a crash); not part of the chain",
+                skipped.line
+            );
+        } else {
+            println!(
+                "Skipped: line {} is not an entry (a write cut short by a crash); the next entry accounts for it",
+                skipped.line
+            );
+        }
+    }
+    valid
 }
