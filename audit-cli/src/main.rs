@@ -1,8 +1,10 @@
 //! `audit`, the command-line tool for auditors.
 //!
 //! - `audit verify LOG [--checkpoints FILE --public-key KEY]` checks a chained
-//!   JSON-lines audit log, and its signed checkpoints: exit 0 when intact,
-//!   1 naming the first bad line, 2 for usage or I/O errors.
+//!   audit log, and its signed checkpoints: a JSON-lines file, a SQLite store
+//!   (`sqlite:PATH`) or a PostgreSQL store (`postgres://…`). Exit 0 when
+//!   intact, 1 naming the first bad line or row, 2 for usage or I/O errors.
+//! - `audit query STORE [filters]` prints a store's entries as JSON lines.
 //! - `audit public-key --seed FILE --name NAME` prints the key that verifies
 //!   the checkpoints signed with a seed.
 //! - `audit hash` computes a secret's fingerprint, to search a log for a
@@ -10,6 +12,8 @@
 
 mod hash;
 mod public_key;
+mod query;
+mod store;
 mod verify;
 
 use std::process::ExitCode;
@@ -17,7 +21,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 /// Check an audit log's evidence: its hash chain, its signed checkpoints,
-/// and secret fingerprints.
+/// and secret fingerprints; query a store.
 #[derive(Parser)]
 #[command(name = "audit", version)]
 struct Cli {
@@ -28,6 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Verify(verify::Args),
+    Query(query::Args),
     PublicKey(public_key::Args),
     Hash(hash::Args),
 }
@@ -39,6 +44,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Verify(args) => verify::run(&args),
+        Command::Query(args) => query::run(&args).map(|()| ExitCode::SUCCESS),
         Command::PublicKey(args) => public_key::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Hash(args) => hash::run(&args).map(|()| ExitCode::SUCCESS),
     };

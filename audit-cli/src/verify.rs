@@ -1,4 +1,5 @@
-//! `audit verify`: a chained log, and its checkpoints, checked line by line.
+//! `audit verify`: a chained log or store, and its checkpoints, checked
+//! entry by entry.
 //!
 //! The output follows `aws cloudtrail validate-logs`: what was checked and
 //! how much of it is valid, then `VALID` or the first bad line and `INVALID`.
@@ -13,12 +14,18 @@ use audit_core::chain::checkpoint::{self, SignedCheckpoint, VerifierKey};
 use audit_core::chain::verify::{self, Report};
 use audit_core::chain::{Digest, FORMAT};
 
-/// Check a chained JSON-lines audit log: exit 0 when every entry is intact,
-/// 1 naming the first bad line, 2 when the log or a key cannot be read.
+use crate::store::{Location, Store};
+
+/// Check a chained audit log, a JSON-lines file or a store: exit 0 when
+/// every entry is intact, 1 naming the first bad line or row, 2 when the log
+/// or a key cannot be read.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The JSON-lines audit log.
-    log: PathBuf,
+    /// The audit log: a JSON-lines file; `sqlite:PATH`, a SQLite store's
+    /// database; or `postgres://USER@HOST/DATABASE`, a PostgreSQL store's.
+    /// A store's rows are checked in `seq` order and named by their
+    /// position in it.
+    log: String,
     /// The signed checkpoints of the log, kept apart from it: they catch a
     /// removed tail and a recomputed chain.
     #[arg(long, requires = "public_key")]
@@ -27,6 +34,11 @@ pub(crate) struct Args {
     /// `audit public-key` prints (`<name>+<key id>+<base64 key>`), or that line.
     #[arg(long, requires = "checkpoints")]
     public_key: Option<String>,
+    /// Accept a store's rows without a `seq` (written before it chained its
+    /// entries, by audit-core's schema version 1) instead of failing: they
+    /// are counted, not verified.
+    #[arg(long)]
+    allow_unchained: bool,
 }
 
 /// The checkpoints, checked, and the heads they commit to.
@@ -52,10 +64,22 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
         .as_ref()
         .map(|checked| checked.heads.clone())
         .unwrap_or_default();
-    let file = File::open(&args.log).map_err(|error| format!("{}: {error}", args.log.display()))?;
-    let report = verify::verify(BufReader::new(file), &heads)
-        .map_err(|error| format!("{}: {error}", args.log.display()))?;
-    Ok(print(&report, checked.as_ref()))
+    let location = Location::parse(&args.log);
+    let (report, unchained) = match (Store::open(&location)?, &location) {
+        (Some(store), _) => {
+            let report = store.verify(&heads)?;
+            (report.chain, Some(report.unchained))
+        }
+        (None, Location::File(path)) => {
+            let file = File::open(path).map_err(|error| format!("{}: {error}", path.display()))?;
+            let report = verify::verify(BufReader::new(file), &heads)
+                .map_err(|error| format!("{}: {error}", path.display()))?;
+            (report, None)
+        }
+        (None, _) => return Err(format!("{}: cannot be opened", args.log)),
+    };
+    let unchained = unchained.map(|rows| (rows, args.allow_unchained));
+    Ok(print(&report, checked.as_ref(), unchained))
 }
 
 /// Reads and checks the checkpoints: `Err` for an I/O or usage error, `Ok(Err)`
@@ -105,8 +129,11 @@ fn read_key(key: &str) -> Result<VerifierKey, String> {
         .map_err(|error| format!("--public-key {key}: {error}"))
 }
 
-/// Prints the report; the exit status.
-fn print(report: &Report, checked: Option<&Checked>) -> ExitCode {
+/// Prints the report; the exit status. `unchained` is the number of a
+/// store's rows without a `seq`, and whether they are allowed; `None` for a
+/// file.
+fn print(report: &Report, checked: Option<&Checked>, unchained: Option<(u64, bool)>) -> ExitCode {
+    let unit = if unchained.is_some() { "row" } else { "line" };
     let origin = report.origin.as_deref().unwrap_or("?");
     print!("Chain {FORMAT}, origin {origin:?}");
     if let Some(checked) = checked {
@@ -123,23 +150,10 @@ fn print(report: &Report, checked: Option<&Checked>) -> ExitCode {
         _ if report.problem.is_none() => println!("Entries: none"),
         _ => match report.problem.as_ref().and_then(|problem| problem.seq) {
             Some(seq) if seq > 1 => println!("Entries 1-{}: links valid", seq - 1),
-            _ => println!("Entries: none valid before the first bad line"),
+            _ => println!("Entries: none valid before the first bad {unit}"),
         },
     }
-    for skipped in &report.skipped {
-        if skipped.torn {
-            println!(
-                "Skipped: line {} is not an entry (a write cut short by a crash); not part of the chain",
-                skipped.line
-            );
-        } else {
-            println!(
-                "Skipped: line {} is not an entry (a write cut short by a crash); the next entry accounts for it",
-                skipped.line
-            );
-        }
-    }
-    let mut valid = report.problem.is_none();
+    let mut valid = print_coverage(report, unchained);
     if let Some(checked) = checked {
         let count = checked.checkpoints.len();
         print!("Checkpoints: {count}/{count} signatures valid");
@@ -176,13 +190,20 @@ fn print(report: &Report, checked: Option<&Checked>) -> ExitCode {
             verify::ProblemKind::Truncated { .. } => "TRUNCATED",
             _ => "BROKEN",
         };
-        print!("{label} at line {}", problem.line);
+        print!("{label} at {unit} {}", problem.line);
         match (problem.seq, &problem.id) {
             (Some(seq), Some(id)) => print!(" (seq {seq}, id {id})"),
             (Some(seq), None) => print!(" (seq {seq})"),
             (None, _) => {}
         }
-        println!(": {}", problem.kind);
+        let kind = problem.kind.to_string();
+        // A store's rows are its lines, numbered in seq order.
+        let kind = if unit == "line" {
+            kind
+        } else {
+            kind.replace("line", unit)
+        };
+        println!(": {kind}");
     }
     if valid {
         println!("VALID: {entries} entries");
@@ -191,4 +212,49 @@ fn print(report: &Report, checked: Option<&Checked>) -> ExitCode {
         println!("INVALID");
         ExitCode::FAILURE
     }
+}
+
+/// Prints what the chain does not cover: a store's start after seq 1, its
+/// rows without a `seq`, a file's lines torn by a crash; whether the log is
+/// still valid.
+fn print_coverage(report: &Report, unchained: Option<(u64, bool)>) -> bool {
+    let entries = report.entries;
+    let mut valid = report.problem.is_none();
+    if let Some(head) = report.head
+        && report.problem.is_none()
+        && head.seq + 1 - entries > 1
+    {
+        println!(
+            "Starts at seq {}: entries 1-{} were purged by retention, or removed; only checkpoints anchor them",
+            head.seq + 1 - entries,
+            head.seq - entries
+        );
+    }
+    match unchained {
+        Some((0, _)) | None => {}
+        Some((rows, true)) => println!(
+            "Unchained: {rows} rows have no seq (written before the store chained its entries, or inserted behind its back): not verified"
+        ),
+        Some((rows, false)) => {
+            println!(
+                "UNCHAINED: {rows} rows have no seq: inserted behind the store's back, or written before it chained its entries \
+                 (then pass --allow-unchained to count them without verifying them)"
+            );
+            valid = false;
+        }
+    }
+    for skipped in &report.skipped {
+        if skipped.torn {
+            println!(
+                "Skipped: line {} is not an entry (a write cut short by a crash); not part of the chain",
+                skipped.line
+            );
+        } else {
+            println!(
+                "Skipped: line {} is not an entry (a write cut short by a crash); the next entry accounts for it",
+                skipped.line
+            );
+        }
+    }
+    valid
 }

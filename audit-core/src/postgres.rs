@@ -82,13 +82,15 @@ mod insert;
 mod read;
 mod schema;
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use sqlx::PgPool;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
+use crate::chain::Digest;
 use crate::store::writer::{Writer, WriterConfig};
-use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, micros};
+use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, StoreReport, micros};
 use crate::{AuditEntry, AuditSink, ExportError};
 
 pub use self::insert::insert_entries;
@@ -118,6 +120,7 @@ pub struct PostgresStoreBuilder {
     capacity: usize,
     batch_size: usize,
     max_wait: Duration,
+    origin: Option<String>,
 }
 
 impl PostgresStore {
@@ -142,6 +145,7 @@ impl PostgresStore {
             capacity: DEFAULT_CAPACITY,
             batch_size: DEFAULT_BATCH_SIZE,
             max_wait: DEFAULT_MAX_WAIT,
+            origin: None,
         }
     }
 
@@ -247,6 +251,15 @@ impl PostgresStoreBuilder {
         self
     }
 
+    /// The name a new hash chain is started with, which its first entry
+    /// repeats: a stable name for the log, such as `prod-eu/api`. By
+    /// default, `postgres:` and the database's name. A store that already
+    /// has a chain keeps it.
+    pub fn origin(mut self, origin: impl Into<String>) -> Self {
+        self.origin = Some(origin.into());
+        self
+    }
+
     /// Creates or migrates the table, and starts the writer.
     ///
     /// # Errors
@@ -261,6 +274,12 @@ impl PostgresStoreBuilder {
         let options = (*self.pool.connect_options())
             .clone()
             .application_name("audit-core writer");
+        let origin = self.origin.unwrap_or_else(|| {
+            options.get_database().map_or_else(
+                || crate::store::DEFAULT_ORIGIN.to_owned(),
+                |database| format!("postgres:{database}"),
+            )
+        });
         let writer = Writer::spawn(
             WriterConfig {
                 name: "audit-postgres-writer",
@@ -268,7 +287,7 @@ impl PostgresStoreBuilder {
                 batch_size: self.batch_size,
                 max_wait: self.max_wait,
             },
-            insert::PostgresBatch::new(runtime, options),
+            insert::PostgresBatch::new(runtime, options, origin),
         )
         .map_err(StoreError::Thread)?;
         Ok(PostgresStore {
@@ -310,6 +329,34 @@ impl std::fmt::Debug for PostgresStore {
             .field("pool", &self.pool)
             .finish_non_exhaustive()
     }
+}
+
+/// One page of the entries `query` selects, newest first, read with the
+/// caller's pool: for tools that read a database without opening a store on
+/// it (which would migrate it and start a writer).
+///
+/// # Errors
+///
+/// When the database cannot be read, or a stored entry cannot be parsed.
+pub async fn query(pool: &PgPool, query: &AuditQuery) -> Result<Page, StoreError> {
+    read::query(pool, query).await
+}
+
+/// Verifies the hash chain of the entries in `pool`'s database: the rows
+/// in `seq` order, each `entry_json` a line of the chain (see
+/// [`store`](crate::store#tamper-evidence)), against the `heads` that
+/// checkpoints commit to. A problem's `line` is the row's position in `seq`
+/// order, from 1. The chain may start after seq 1, where a retention purge
+/// removed the oldest rows.
+///
+/// # Errors
+///
+/// When the database cannot be read.
+pub async fn verify_chain(
+    pool: &PgPool,
+    heads: &BTreeMap<u64, Digest>,
+) -> Result<StoreReport, StoreError> {
+    read::verify_chain(pool, heads).await
 }
 
 /// The time `micros` microseconds after the Unix epoch, clamped to the

@@ -83,11 +83,18 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
 use rusqlite::{Connection, OpenFlags};
 use time::OffsetDateTime;
 
+use crate::chain::Digest;
+
 use crate::store::writer::{Writer, WriterConfig};
-use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, micros, oneshot};
+use crate::store::{
+    AuditQuery, CappedCount, DEFAULT_ORIGIN, MAX_LIMIT, Page, StoreError, StoreReport, micros,
+    oneshot,
+};
 use crate::{AuditEntry, AuditSink, ExportError};
 
 pub use self::insert::insert_entries;
@@ -124,6 +131,7 @@ pub struct SqliteStoreBuilder {
     capacity: usize,
     batch_size: usize,
     max_wait: Duration,
+    origin: Option<String>,
 }
 
 /// Connections for reading and purging, opened when needed and kept while idle.
@@ -152,6 +160,7 @@ impl SqliteStore {
             capacity: DEFAULT_CAPACITY,
             batch_size: DEFAULT_BATCH_SIZE,
             max_wait: DEFAULT_MAX_WAIT,
+            origin: None,
         }
     }
 
@@ -278,6 +287,60 @@ impl SqliteStore {
     }
 }
 
+/// One page of the entries `query` selects, newest first, read with the
+/// caller's connection: for tools that read a database without opening a
+/// store on it (which would migrate it and start a writer).
+///
+/// # Errors
+///
+/// When the database cannot be read, or a stored entry cannot be parsed.
+pub fn query(conn: &Connection, query: &AuditQuery) -> Result<Page, StoreError> {
+    read::query(conn, query)
+}
+
+/// Verifies the hash chain of the entries in the database on `conn`: the
+/// rows in `seq` order, each `entry_json` a line of the chain (see
+/// [`store`](crate::store#tamper-evidence)), against the `heads` that
+/// checkpoints commit to. A problem's `line` is the row's position in `seq`
+/// order, from 1. The chain may start after seq 1, where a retention purge
+/// removed the oldest rows.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use audit_core::sqlite::{SqliteStore, verify_chain};
+/// use audit_core::{AuditSink as _, Auditable, BackgroundAudit};
+///
+/// #[derive(Clone, serde::Serialize, Auditable)]
+/// struct Chat {
+///     #[audit(track)]
+///     id: u32,
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("audit.db");
+/// let store = SqliteStore::builder(&path).origin("chats").open()?;
+/// BackgroundAudit::new(&store, "importer").write(&Chat { id: 1 }, &Chat { id: 2 })?;
+/// store.flush()?;
+///
+/// let conn = rusqlite::Connection::open(&path)?;
+/// let report = verify_chain(&conn, &BTreeMap::new())?;
+/// assert_eq!(report.chain.origin.as_deref(), Some("chats"));
+/// assert_eq!((report.chain.entries, report.chain.problem, report.unchained), (1, None, 0));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// When the database cannot be read.
+pub fn verify_chain(
+    conn: &Connection,
+    heads: &BTreeMap<u64, Digest>,
+) -> Result<StoreReport, StoreError> {
+    read::verify_chain(conn, heads)
+}
+
 /// Every entry `query` selects, a page of [`MAX_LIMIT`] at a time.
 fn history(conn: &Connection, mut query: AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
     query = query.limit(MAX_LIMIT);
@@ -317,6 +380,15 @@ impl SqliteStoreBuilder {
         self
     }
 
+    /// The name a new hash chain is started with, which its first entry
+    /// repeats: a stable name for the log, such as `prod-eu/api`. By
+    /// default, `sqlite:` and the file's name. A store that already has a
+    /// chain keeps it.
+    pub fn origin(mut self, origin: impl Into<String>) -> Self {
+        self.origin = Some(origin.into());
+        self
+    }
+
     /// Opens the database, creates or migrates the table, and starts the writer.
     ///
     /// # Errors
@@ -329,6 +401,12 @@ impl SqliteStoreBuilder {
             .and_then(|()| conn.pragma_update(None, "synchronous", "FULL"))
             .map_err(StoreError::database)?;
         schema::migrate(&conn)?;
+        let origin = self.origin.unwrap_or_else(|| {
+            self.path.file_name().map_or_else(
+                || DEFAULT_ORIGIN.to_owned(),
+                |name| format!("sqlite:{}", name.to_string_lossy()),
+            )
+        });
         let writer = Writer::spawn(
             WriterConfig {
                 name: "audit-sqlite-writer",
@@ -336,7 +414,7 @@ impl SqliteStoreBuilder {
                 batch_size: self.batch_size,
                 max_wait: self.max_wait,
             },
-            insert::SqliteBatch { conn },
+            insert::SqliteBatch { conn, origin },
         )
         .map_err(StoreError::Thread)?;
         Ok(SqliteStore {

@@ -57,6 +57,31 @@
 //! `count` reads at most `cap + 1` matching entries: past some thousands,
 //! "how many" is not worth a scan of the log. [`COUNT_CAP`] is a good cap.
 //!
+//! # Tamper evidence
+//!
+//! Both stores hash-chain their entries as the JSON-lines sink does (see
+//! [`chain`](crate::chain)): the `entry_json` column holds the chained line,
+//! `{…,"chain":{"seq":N,"prev":"sha256:…"}}`, whose `prev` is the SHA-256 of
+//! the previous row's `entry_json` text, and the `seq` column (unique) its
+//! sequence number. One writer at a time extends the chain: the store's writer
+//! thread and `insert_entries` take the database's write lock (SQLite) or a
+//! transaction-scoped advisory lock (PostgreSQL) and continue from the row
+//! with the highest `seq`, so the chain stays linear across processes and
+//! restarts, and a rolled-back transaction leaves no gap. The builders'
+//! `origin` names a new chain (`DEFAULT_ORIGIN` otherwise, and for
+//! `insert_entries` into an empty store).
+//!
+//! `verify_chain` on each store (and `audit verify sqlite:PATH` or
+//! `audit verify postgres://…`) checks the rows in `seq` order. Rows written
+//! before schema version 2 have no `seq`: the chain starts at the first
+//! chained row, and the unchained rows are counted, not verified. A retention
+//! purge removes the oldest rows: verification then starts at the oldest row
+//! left, whose link nothing can check; only checkpoints anchor what came
+//! before, and what a store's tail held. The stores sign no checkpoints
+//! themselves: sign their head with
+//! `chain::checkpoint::Checkpoints::make` (the
+//! `checkpoints` feature) and keep the checkpoints elsewhere.
+//!
 //! # In the caller's transaction
 //!
 //! An entry that must commit if and only if its change does is written with
@@ -71,6 +96,8 @@ mod page;
 mod query;
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) mod chain;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) mod oneshot;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) mod row;
@@ -82,6 +109,8 @@ pub(crate) mod writer;
 pub use self::audit_store::AuditStore;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) use self::audit_store::impl_audit_store;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use self::chain::{DEFAULT_ORIGIN, StoreReport};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) use self::cursor::micros;
 pub use self::cursor::{Cursor, CursorError};

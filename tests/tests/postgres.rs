@@ -144,7 +144,7 @@ async fn a_newer_schema_is_refused_and_left_untouched() {
         return;
     };
     PostgresStore::migrate(&pool).await.unwrap();
-    sqlx::query("UPDATE audit_schema_version SET version = 2")
+    sqlx::query("UPDATE audit_schema_version SET version = 3")
         .execute(&pool)
         .await
         .unwrap();
@@ -156,8 +156,8 @@ async fn a_newer_schema_is_refused_and_left_untouched() {
         matches!(
             error,
             StoreError::SchemaVersion {
-                found: Some(2),
-                supported: 1
+                found: Some(3),
+                supported: 2
             }
         ),
         "{error:?}"
@@ -167,7 +167,7 @@ async fn a_newer_schema_is_refused_and_left_untouched() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 }
 
 #[tokio::test]
@@ -436,4 +436,64 @@ async fn entries_are_reported_when_the_server_goes_away() {
         .await
         .unwrap();
     assert_eq!(stored, 100);
+}
+
+#[tokio::test]
+async fn the_chain_stays_linear_across_the_writer_and_concurrent_transactions() {
+    let Some(pool) = pool("t_chain_linear").await else {
+        return;
+    };
+    let store = PostgresStore::builder(pool.clone())
+        .origin("chats")
+        .open()
+        .await
+        .unwrap();
+    // The writer starts the chain, with its origin.
+    store
+        .export(entry("first", "bob", datetime!(2026-01-01 00:00 UTC)))
+        .unwrap();
+    store.flush_async().await.unwrap();
+    // A rolled-back transaction takes its sequence numbers with it.
+    let mut tx = pool.begin().await.unwrap();
+    insert_entries(
+        &mut tx,
+        [entry("rolled-back", "ada", datetime!(2026-01-01 00:00 UTC))],
+    )
+    .await
+    .unwrap();
+    tx.rollback().await.unwrap();
+    // The writer and eight transactions at once: one chain, no gap.
+    let mut tasks = Vec::new();
+    for task in 0..8 {
+        let pool = pool.clone();
+        tasks.push(tokio::spawn(async move {
+            for n in 0..5 {
+                let mut tx = pool.begin().await.unwrap();
+                let id = format!("tx-{task}-{n}");
+                let kept = entry(&id, "ada", datetime!(2026-01-02 00:00 UTC));
+                assert_eq!(insert_entries(&mut tx, [&kept, &kept]).await.unwrap(), 1);
+                tx.commit().await.unwrap();
+            }
+        }));
+    }
+    for n in 0..19 {
+        store
+            .export(entry(
+                &format!("w-{n}"),
+                "bob",
+                datetime!(2026-01-03 00:00 UTC),
+            ))
+            .unwrap();
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    store.flush_async().await.unwrap();
+    let report = audit_core::postgres::verify_chain(&pool, &std::collections::BTreeMap::new())
+        .await
+        .unwrap();
+    assert_eq!(report.chain.problem, None);
+    assert_eq!(report.chain.origin.as_deref(), Some("chats"));
+    assert_eq!((report.chain.entries, report.unchained), (60, 0));
+    assert_eq!(report.chain.head.unwrap().seq, 60);
 }

@@ -91,7 +91,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     let path = dir.path().join("audit.db");
     drop(SqliteStore::open(&path).unwrap());
     let conn = Connection::open(&path).unwrap();
-    conn.execute("UPDATE audit_schema_version SET version = 2", [])
+    conn.execute("UPDATE audit_schema_version SET version = 3", [])
         .unwrap();
 
     let error = SqliteStore::open(&path).unwrap_err();
@@ -99,28 +99,28 @@ fn a_newer_schema_is_refused_and_left_untouched() {
         matches!(
             error,
             StoreError::SchemaVersion {
-                found: Some(2),
-                supported: 1
+                found: Some(3),
+                supported: 2
             }
         ),
         "{error:?}"
     );
     assert_eq!(
         error.to_string(),
-        "the audit table has schema version 2, newer than version 1 which this audit-core writes; upgrade audit-core, since writing with this one could corrupt the table"
+        "the audit table has schema version 3, newer than version 2 which this audit-core writes; upgrade audit-core, since writing with this one could corrupt the table"
     );
     let version: i64 = conn
         .query_row("SELECT version FROM audit_schema_version", [], |row| {
             row.get(0)
         })
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 
     conn.execute("UPDATE audit_schema_version SET version = 0", [])
         .unwrap();
     let error = SqliteStore::migrate(&conn).unwrap_err();
     assert!(
-        error.to_string().starts_with("the audit table has schema version 0, which this audit-core (schema version 1) cannot migrate"),
+        error.to_string().starts_with("the audit table has schema version 0, which this audit-core (schema version 2) cannot migrate"),
         "{error}"
     );
 }
@@ -369,5 +369,121 @@ fn the_chat_example_reads_its_life_back() {
     assert_eq!(
         archived_by_the_subsystem.entries[0].additional_fields["automatic_subsystem"],
         "chat_auto_archive"
+    );
+}
+
+/// The `seq` column, in order, and whether each row's `prev` is the hash of
+/// the row before.
+fn chain_of(conn: &Connection) -> Vec<(i64, bool)> {
+    let mut statement = conn
+        .prepare("SELECT seq, entry_json FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq")
+        .unwrap();
+    let rows: Vec<(i64, String)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut previous: Option<String> = None;
+    rows.into_iter()
+        .map(|(seq, json)| {
+            let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(value["chain"]["seq"], seq, "{json}");
+            let linked = previous.as_ref().is_none_or(|previous| {
+                value["chain"]["prev"]
+                    == audit_core::chain::Digest::of(previous.as_bytes()).to_string()
+            });
+            previous = Some(json);
+            (seq, linked)
+        })
+        .collect()
+}
+
+#[test]
+fn the_chain_survives_restarts_rollbacks_and_the_callers_transactions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.db");
+    let store = SqliteStore::builder(&path).origin("chats").open().unwrap();
+    store
+        .export(entry("a", "ada", datetime!(2026-01-01 00:00 UTC)))
+        .unwrap();
+    store.flush().unwrap();
+    drop(store);
+
+    let mut conn = Connection::open(&path).unwrap();
+    let tx = conn.transaction().unwrap();
+    insert_entries(
+        &tx,
+        [entry("rolled-back", "ada", datetime!(2026-01-02 00:00 UTC))],
+    )
+    .unwrap();
+    tx.rollback().unwrap();
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    let kept = entry("b", "ada", datetime!(2026-01-03 00:00 UTC));
+    assert_eq!(insert_entries(&tx, [&kept, &kept]).unwrap(), 1);
+    tx.commit().unwrap();
+    // Already stored: skipped, and no sequence number taken.
+    assert_eq!(insert_entries(&conn, [&kept]).unwrap(), 0);
+
+    let store = SqliteStore::open(&path).unwrap();
+    store
+        .export(entry("c", "ada", datetime!(2026-01-04 00:00 UTC)))
+        .unwrap();
+    store.flush().unwrap();
+
+    assert_eq!(chain_of(&conn), [(1, true), (2, true), (3, true)]);
+    let report =
+        audit_core::sqlite::verify_chain(&conn, &std::collections::BTreeMap::new()).unwrap();
+    assert_eq!(report.chain.problem, None);
+    assert_eq!(report.chain.origin.as_deref(), Some("chats"));
+    assert_eq!((report.chain.entries, report.unchained), (3, 0));
+    // Read back as exported: the chain member is not part of the entry.
+    assert_eq!(store.blocking_history("doc", "b").unwrap(), [kept]);
+}
+
+#[test]
+fn a_version_1_table_is_migrated_and_its_rows_stay_unchained() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.db");
+    let store = SqliteStore::open(&path).unwrap();
+    for id in ["old-1", "old-2"] {
+        store
+            .export(entry(id, "ada", datetime!(2026-01-01 00:00 UTC)))
+            .unwrap();
+    }
+    store.flush().unwrap();
+    drop(store);
+    // Back to version 1: no seq column.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP INDEX audit_entries_seq; ALTER TABLE audit_entries DROP COLUMN seq; \
+         UPDATE audit_schema_version SET version = 1;",
+    )
+    .unwrap();
+
+    let store = SqliteStore::open(&path).unwrap();
+    store
+        .export(entry("new", "ada", datetime!(2026-01-02 00:00 UTC)))
+        .unwrap();
+    store.flush().unwrap();
+    let version: i64 = conn
+        .query_row("SELECT version FROM audit_schema_version", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(version, 2);
+    assert_eq!(chain_of(&conn), [(1, true)]);
+    let report =
+        audit_core::sqlite::verify_chain(&conn, &std::collections::BTreeMap::new()).unwrap();
+    assert_eq!((report.chain.entries, report.unchained), (1, 2));
+    assert_eq!(report.chain.problem, None);
+    assert_eq!(
+        store
+            .blocking_query(&AuditQuery::new())
+            .unwrap()
+            .entries
+            .len(),
+        3
     );
 }

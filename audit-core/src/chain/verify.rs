@@ -212,26 +212,96 @@ impl fmt::Display for ProblemKind {
 ///
 /// When `log` cannot be read.
 pub fn verify(mut log: impl BufRead, heads: &BTreeMap<u64, Digest>) -> io::Result<Report> {
-    let mut verifier = Verifier {
-        heads,
-        line: 0,
-        previous: None,
-        region: None,
-        suspect: None,
-        report: Report::default(),
-    };
+    let mut verifier = ChainVerifier::new(heads);
+    verifier.state.newlines = true;
     let mut buffer = Vec::new();
     loop {
         buffer.clear();
         if log.read_until(b'\n', &mut buffer)? == 0 {
             break;
         }
-        if verifier.line(&buffer) {
-            return Ok(verifier.report);
+        if verifier.push(&buffer) {
+            break;
         }
     }
-    verifier.finish();
-    Ok(verifier.report)
+    Ok(verifier.finish())
+}
+
+/// Verifies a chain handed over one line at a time, for chains that are not
+/// a file: the rows of a SQL store, in `seq` order, each row a line.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use audit_core::chain::{Chainer, verify::ChainVerifier};
+///
+/// let mut chainer = Chainer::new("rows");
+/// let mut rows = Vec::new();
+/// for n in 0..3 {
+///     let mut row = Vec::new();
+///     chainer.append(format!(r#"{{"id":"e{n}"}}"#).as_bytes(), &mut row).unwrap();
+///     rows.push(row);
+/// }
+/// let heads = BTreeMap::new();
+/// // Retention removed the first row: the chain is checked from the second.
+/// let mut verifier = ChainVerifier::new(&heads).starting_anywhere();
+/// for row in &rows[1..] {
+///     assert!(!verifier.push(row));
+/// }
+/// let report = verifier.finish();
+/// assert_eq!((report.entries, report.head.unwrap().seq, report.problem), (2, 3, None));
+/// ```
+pub struct ChainVerifier<'a> {
+    state: Verifier<'a>,
+    done: bool,
+}
+
+impl<'a> ChainVerifier<'a> {
+    /// A verifier of a chain that starts at its first entry (seq 1, linked to
+    /// the genesis hash of its origin), with the `heads` checkpoints commit to.
+    pub fn new(heads: &'a BTreeMap<u64, Digest>) -> Self {
+        ChainVerifier {
+            state: Verifier {
+                heads,
+                line: 0,
+                previous: None,
+                region: None,
+                suspect: None,
+                anywhere: false,
+                newlines: false,
+                report: Report::default(),
+            },
+            done: false,
+        }
+    }
+
+    /// Accepts a chain whose first entries were removed, as a store's
+    /// retention purge removes them: the first line may have any sequence
+    /// number, and its link is not checked, since nothing is left to check
+    /// it against. The entries before it are then anchored only by
+    /// checkpoints.
+    #[must_use]
+    pub fn starting_anywhere(mut self) -> Self {
+        self.state.anywhere = true;
+        self
+    }
+
+    /// Checks the next line, its exact bytes without a newline (a newline at
+    /// its end is part of it, and changes its hash); `true` once a problem
+    /// is found, after which further lines are ignored.
+    pub fn push(&mut self, line: &[u8]) -> bool {
+        if !self.done {
+            self.done = self.state.line(line);
+        }
+        self.done
+    }
+
+    /// The report, once every line is pushed.
+    pub fn finish(mut self) -> Report {
+        if !self.done {
+            self.state.finish();
+        }
+        self.state.report
+    }
 }
 
 /// A chained line, as the verifier remembers it.
@@ -261,6 +331,10 @@ struct Verifier<'a> {
     /// link was modified is decided by the next entry.
     /// Holds the line before, the line with the link, and the link's `prev`.
     suspect: Option<(Entry, Entry, Digest)>,
+    /// Whether the first entry may have any sequence number.
+    anywhere: bool,
+    /// Whether lines end with a newline that is not part of them (a file).
+    newlines: bool,
     report: Report,
 }
 
@@ -269,7 +343,11 @@ impl Verifier<'_> {
     /// problem is found.
     fn line(&mut self, bytes: &[u8]) -> bool {
         self.line += 1;
-        let content = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        let content = if self.newlines {
+            bytes.strip_suffix(b"\n").unwrap_or(bytes)
+        } else {
+            bytes
+        };
         let Some((link, id, time)) = ChainedLine::parse(content) else {
             let region = self.region.get_or_insert_with(|| Region {
                 first_line: self.line,
@@ -354,10 +432,11 @@ impl Verifier<'_> {
                 },
             );
         }
+        let first = if self.anywhere { link.seq } else { 1 };
         let expected = self
             .previous
             .as_ref()
-            .map_or(1, |previous| previous.seq + 1);
+            .map_or(first, |previous| previous.seq + 1);
         if link.seq > expected {
             return Some(at_entry(entry, ProblemKind::Missing { expected }));
         }
@@ -365,6 +444,7 @@ impl Verifier<'_> {
             return Some(at_entry(entry, ProblemKind::OutOfOrder { expected }));
         }
         match &self.previous {
+            None if link.seq != 1 => {}
             None => {
                 let genesis = link.origin.as_deref().map(Digest::genesis);
                 if genesis != Some(link.prev) {

@@ -1,21 +1,25 @@
 //! Writing entries: into the caller's transaction, or in the writer's batches.
 
 use std::borrow::Borrow;
+use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::{AssertSqlSafe, Connection as _};
+use sqlx::{AssertSqlSafe, Connection as _, Row as _};
+use uuid::Uuid;
 
 use crate::AuditEntry;
+use crate::chain::Head;
 use crate::postgres::read::text_safe;
 use crate::store::StoreError;
+use crate::store::chain::{self, DEFAULT_ORIGIN};
 use crate::store::row::EntryRow;
 use crate::store::writer::{BoxError, WriteBatch};
 
 /// The columns of a row, in the order `push_row` binds them, each with the
 /// cast its placeholder needs.
-const COLUMNS: [(&str, &str); 17] = [
+const COLUMNS: [(&str, &str); 18] = [
     ("id", ""),
     ("\"time\"", ""),
     ("actor", ""),
@@ -33,9 +37,14 @@ const COLUMNS: [(&str, &str); 17] = [
     ("request_id", ""),
     ("flags", ""),
     ("entry_json", ""),
+    ("seq", ""),
 ];
 
-/// Rows per `INSERT`: 17 parameters a row, under PostgreSQL's 65 535.
+/// The transaction-scoped advisory lock that one writer of the chain holds
+/// at a time: `chain` (as ASCII bytes).
+const CHAIN_LOCK: i64 = 0x0063_6861_696e;
+
+/// Rows per `INSERT`: 18 parameters a row, under PostgreSQL's 65 535.
 const ROWS_PER_INSERT: usize = 1000;
 
 /// `INSERT ... VALUES (...), (...) ON CONFLICT (id) DO NOTHING` for `rows` rows.
@@ -60,12 +69,54 @@ fn insert_sql(rows: usize) -> String {
     sql
 }
 
-/// Inserts `rows` with `conn`, in the transaction it is in; the number inserted.
-async fn insert_rows(conn: &mut PgConnection, rows: &[EntryRow<'_>]) -> Result<u64, sqlx::Error> {
+/// The head of the store's chain: the row with the highest `seq`.
+async fn read_head(conn: &mut PgConnection) -> Result<Option<Head>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT seq, entry_json FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| Ok(chain::head_of(row.try_get(0)?, row.try_get(1)?)))
+        .transpose()
+}
+
+/// Inserts `rows` with `conn`, in the transaction it is in, chained after
+/// the store's head (a new chain from `origin` in an empty store); the
+/// number inserted. An entry already stored (same id) is skipped, and takes
+/// no sequence number.
+async fn insert_rows(
+    conn: &mut PgConnection,
+    rows: &[EntryRow<'_>],
+    origin: &str,
+) -> Result<u64, BoxError> {
+    // Held until the transaction ends: no other writer reads the head
+    // before this one's rows are committed, or rolled back.
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(CHAIN_LOCK)
+        .execute(&mut *conn)
+        .await?;
+    let mut chainer = chain::resume(origin, read_head(conn).await?);
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.entry.id).collect();
+    let mut stored: HashSet<Uuid> =
+        sqlx::query_scalar("SELECT id FROM audit_entries WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    let mut to_insert = Vec::with_capacity(rows.len());
+    for row in rows {
+        // `insert` is false for an id already stored, or earlier in `rows`.
+        if stored.insert(row.entry.id) {
+            let (next, seq, line) = chain::chain_row(&chainer, &row.entry_json)?;
+            chainer = next;
+            to_insert.push((row, seq, line));
+        }
+    }
     let mut inserted = 0;
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
+    for chunk in to_insert.chunks(ROWS_PER_INSERT) {
         let mut query = sqlx::query(AssertSqlSafe(insert_sql(chunk.len())));
-        for row in chunk {
+        for (row, seq, line) in chunk {
             let entry = row.entry;
             let text = |text: &Option<String>| text.as_deref().map(text_safe);
             query = query
@@ -85,7 +136,8 @@ async fn insert_rows(conn: &mut PgConnection, rows: &[EntryRow<'_>]) -> Result<u
                 .bind(jsonb_safe(&row.additional_fields))
                 .bind(text(&entry.request_id))
                 .bind(row.flags.clone())
-                .bind(row.entry_json.clone());
+                .bind(line.clone())
+                .bind(*seq);
         }
         inserted += query.execute(&mut *conn).await?.rows_affected();
     }
@@ -129,6 +181,15 @@ fn replace_nul(value: &mut Value) {
 /// `&mut tx` for a `sqlx::Transaction` (it derefs to the connection), so that the entries commit, or roll
 /// back, with the caller's change. Outside a transaction, the entries are
 /// inserted all together or not at all.
+///
+/// The entries are chained after the store's last one (see
+/// [`store`](crate::store#tamper-evidence)): this takes a transaction-scoped
+/// advisory lock first, which the store's writer and every other
+/// `insert_entries` wait for until the caller's transaction ends. In a
+/// `REPEATABLE READ` or `SERIALIZABLE` transaction that read the table
+/// before, the head read may be stale: the insert then fails on the unique
+/// `seq` and the caller retries. A new chain, in an empty store, starts with
+/// the origin [`DEFAULT_ORIGIN`](crate::store::DEFAULT_ORIGIN).
 ///
 /// Returns how many were inserted; an entry already stored (same id) is
 /// skipped. The table must exist: open a [`PostgresStore`](super::PostgresStore)
@@ -180,9 +241,9 @@ where
         .map_err(StoreError::database)?;
     // A transaction outside one, a savepoint inside one.
     let mut tx = conn.begin().await.map_err(StoreError::database)?;
-    let inserted = insert_rows(&mut tx, &rows)
+    let inserted = insert_rows(&mut tx, &rows, DEFAULT_ORIGIN)
         .await
-        .map_err(StoreError::database)?;
+        .map_err(StoreError::Database)?;
     tx.commit().await.map_err(StoreError::database)?;
     Ok(inserted)
 }
@@ -201,14 +262,21 @@ pub(crate) struct PostgresBatch {
     conn: Option<PgConnection>,
     options: PgConnectOptions,
     runtime: tokio::runtime::Runtime,
+    /// The origin of a new chain.
+    origin: String,
 }
 
 impl PostgresBatch {
-    pub(crate) fn new(runtime: tokio::runtime::Runtime, options: PgConnectOptions) -> Self {
+    pub(crate) fn new(
+        runtime: tokio::runtime::Runtime,
+        options: PgConnectOptions,
+        origin: String,
+    ) -> Self {
         PostgresBatch {
             conn: None,
             options,
             runtime,
+            origin,
         }
     }
 }
@@ -219,6 +287,7 @@ impl WriteBatch for PostgresBatch {
             conn,
             options,
             runtime,
+            origin,
         } = self;
         runtime.block_on(async {
             let conn = match conn {
@@ -231,8 +300,8 @@ impl WriteBatch for PostgresBatch {
             };
             tokio::time::timeout(WRITE_TIMEOUT, async {
                 let mut tx = conn.begin().await?;
-                insert_rows(&mut tx, rows).await?;
-                tx.commit().await
+                insert_rows(&mut tx, rows, origin).await?;
+                tx.commit().await.map_err(BoxError::from)
             })
             .await
             .map_err(|_| "timed out writing to PostgreSQL")??;

@@ -6,6 +6,11 @@ use sqlx::{AssertSqlSafe, PgPool, Postgres, Row as _};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
+use crate::chain::Digest;
+use crate::chain::verify::ChainVerifier;
+use crate::store::StoreReport;
 use crate::store::row::parse_entry;
 use crate::store::sql::{self, Bind, Dialect};
 use crate::store::{AuditQuery, CappedCount, PURGE_BATCH, Page, StoreError};
@@ -121,4 +126,45 @@ pub(crate) async fn purge_before(pool: &PgPool, cutoff_us: i64) -> Result<u64, S
             return Ok(deleted);
         }
     }
+}
+
+/// How many rows `verify_chain` reads at a time.
+const VERIFY_PAGE: i64 = 1000;
+
+/// Verifies the chain of the rows in `pool`'s database, in `seq` order, a
+/// page at a time.
+pub(crate) async fn verify_chain(
+    pool: &PgPool,
+    heads: &BTreeMap<u64, Digest>,
+) -> Result<StoreReport, StoreError> {
+    let unchained: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_entries WHERE seq IS NULL")
+        .fetch_one(pool)
+        .await
+        .map_err(StoreError::database)?;
+    let mut verifier = ChainVerifier::new(heads).starting_anywhere();
+    let mut after = i64::MIN;
+    'pages: loop {
+        let rows = sqlx::query(
+            "SELECT seq, entry_json FROM audit_entries WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(VERIFY_PAGE)
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::database)?;
+        for row in &rows {
+            after = row.try_get(0).map_err(StoreError::database)?;
+            let json: &str = row.try_get(1).map_err(StoreError::database)?;
+            if verifier.push(json.as_bytes()) {
+                break 'pages;
+            }
+        }
+        if rows.len() < usize::try_from(VERIFY_PAGE).unwrap_or(usize::MAX) {
+            break;
+        }
+    }
+    Ok(StoreReport {
+        chain: verifier.finish(),
+        unchained: u64::try_from(unchained).unwrap_or(0),
+    })
 }

@@ -5,10 +5,11 @@ use sqlx::{PgConnection, PgPool};
 use crate::store::StoreError;
 
 /// The schema version this audit-core writes.
-pub(crate) const VERSION: i32 = 1;
+pub(crate) const VERSION: i32 = 2;
 
 /// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`.
-const MIGRATIONS: [&str; 1] = [r#"
+const MIGRATIONS: [&str; 2] = [
+    r#"
 CREATE TABLE audit_schema_version (version integer NOT NULL);
 CREATE TABLE audit_entries (
     id uuid PRIMARY KEY,                      -- a UUID v7
@@ -34,7 +35,13 @@ CREATE INDEX audit_entries_resource ON audit_entries (resource_type, resource_id
 CREATE INDEX audit_entries_actor ON audit_entries (actor, "time" DESC, id DESC) WHERE actor IS NOT NULL;
 CREATE INDEX audit_entries_organization ON audit_entries (organization_id, "time" DESC, id DESC) WHERE organization_id IS NOT NULL;
 CREATE INDEX audit_entries_request ON audit_entries (request_id, "time" DESC, id DESC) WHERE request_id IS NOT NULL;
-"#];
+"#,
+    // Version 2: the hash chain. Rows of version 1 stay unchained (no seq).
+    r"
+ALTER TABLE audit_entries ADD COLUMN seq bigint; -- the entry's place in the hash chain, from 1
+CREATE UNIQUE INDEX audit_entries_seq ON audit_entries (seq);
+",
+];
 
 /// Serializes migrations of concurrent processes: the transaction-scoped
 /// advisory lock `audit` (as ASCII bytes).

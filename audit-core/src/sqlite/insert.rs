@@ -2,29 +2,52 @@
 
 use std::borrow::Borrow;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 
 use crate::AuditEntry;
+use crate::chain::Head;
 use crate::store::StoreError;
+use crate::store::chain::{self, DEFAULT_ORIGIN};
 use crate::store::row::EntryRow;
 use crate::store::writer::{BoxError, WriteBatch};
 
 const INSERT: &str = "INSERT INTO audit_entries (id, time_us, actor, organization_id, ip, \
     user_agent, resource_type, resource_id, resource_target, resource_link, action, diff, \
-    status_code, additional_fields, request_id, flags, entry_json) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
+    status_code, additional_fields, request_id, flags, entry_json, seq) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
     ON CONFLICT (id) DO NOTHING";
 
-/// Inserts `rows` on `conn`, in the transaction it is in. The number inserted:
-/// an entry already stored (same id) is skipped.
-fn insert_rows(conn: &Connection, rows: &[EntryRow<'_>]) -> rusqlite::Result<usize> {
+/// Takes the database's write lock in the transaction `conn` is in, if it
+/// does not hold it yet: a write that changes nothing. From then until the
+/// transaction ends, no other connection writes, so the head stays the head.
+const TAKE_WRITE_LOCK: &str = "UPDATE audit_schema_version SET version = version";
+
+/// The head of the store's chain: the row with the highest `seq`.
+pub(crate) fn read_head(conn: &Connection) -> rusqlite::Result<Option<Head>> {
+    conn.prepare_cached(
+        "SELECT seq, entry_json FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+    )?
+    .query_row([], |row| {
+        Ok(chain::head_of(row.get(0)?, row.get_ref(1)?.as_str()?))
+    })
+    .optional()
+}
+
+/// Inserts `rows` on `conn`, in the transaction it is in, chained after the
+/// store's head (a new chain from `origin` in an empty store). The number
+/// inserted: an entry already stored (same id) is skipped, and takes no
+/// sequence number.
+fn insert_rows(conn: &Connection, rows: &[EntryRow<'_>], origin: &str) -> Result<usize, BoxError> {
+    conn.execute(TAKE_WRITE_LOCK, [])?;
+    let mut chainer = chain::resume(origin, read_head(conn)?);
     let mut statement = conn.prepare_cached(INSERT)?;
     let mut inserted = 0;
     for row in rows {
         let entry = row.entry;
+        let (next, seq, line) = chain::chain_row(&chainer, &row.entry_json)?;
         let flags = serde_json::to_string(&row.flags)
             .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
-        inserted += statement.execute(params![
+        let added = statement.execute(params![
             entry.id.as_bytes().as_slice(),
             row.time_us,
             entry.actor,
@@ -41,8 +64,13 @@ fn insert_rows(conn: &Connection, rows: &[EntryRow<'_>]) -> rusqlite::Result<usi
             row.additional_fields,
             entry.request_id,
             flags,
-            row.entry_json,
+            line,
+            seq,
         ])?;
+        if added == 1 {
+            chainer = next;
+            inserted += 1;
+        }
     }
     Ok(inserted)
 }
@@ -51,6 +79,15 @@ fn insert_rows(conn: &Connection, rows: &[EntryRow<'_>]) -> rusqlite::Result<usi
 /// `rusqlite::Transaction` derefs to the `Connection` this takes, so the
 /// entries commit, or roll back, with the caller's change. Outside a
 /// transaction, the entries are inserted all together or not at all.
+///
+/// The entries are chained after the store's last one (see
+/// [`store`](crate::store#tamper-evidence)): this takes the database's write
+/// lock first, so that no other writer extends the chain until the caller's
+/// transaction ends. A deferred transaction that read before another
+/// connection wrote then fails with `SQLITE_BUSY`; begin it with
+/// `TransactionBehavior::Immediate` to take the lock at its start. A new
+/// chain, in an empty store, starts with the origin
+/// [`DEFAULT_ORIGIN`](crate::store::DEFAULT_ORIGIN).
 ///
 /// Returns how many were inserted; an entry already stored (same id) is
 /// skipped. The table must exist: open a [`SqliteStore`](super::SqliteStore)
@@ -110,7 +147,7 @@ where
     // A savepoint is a transaction of its own outside one, and nests inside one.
     conn.execute_batch("SAVEPOINT audit_insert")
         .map_err(StoreError::database)?;
-    match insert_rows(conn, &rows) {
+    match insert_rows(conn, &rows, DEFAULT_ORIGIN) {
         Ok(inserted) => {
             conn.execute_batch("RELEASE audit_insert")
                 .map_err(StoreError::database)?;
@@ -119,7 +156,7 @@ where
         Err(error) => {
             // The caller learns of `error`; a failed rollback adds nothing to it.
             let _ = conn.execute_batch("ROLLBACK TO audit_insert; RELEASE audit_insert");
-            Err(StoreError::database(error))
+            Err(StoreError::Database(error))
         }
     }
 }
@@ -127,12 +164,16 @@ where
 /// The writer thread's connection.
 pub(crate) struct SqliteBatch {
     pub(crate) conn: Connection,
+    /// The origin of a new chain.
+    pub(crate) origin: String,
 }
 
 impl WriteBatch for SqliteBatch {
     fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<(), BoxError> {
-        let tx = self.conn.transaction()?;
-        insert_rows(&tx, rows)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        insert_rows(&tx, rows, &self.origin)?;
         tx.commit()?;
         Ok(())
     }

@@ -3,6 +3,11 @@
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
+use std::collections::BTreeMap;
+
+use crate::chain::Digest;
+use crate::chain::verify::ChainVerifier;
+use crate::store::StoreReport;
 use crate::store::row::parse_entry;
 use crate::store::sql::{self, Bind, Dialect};
 use crate::store::{AuditQuery, CappedCount, PURGE_BATCH, Page, StoreError};
@@ -93,4 +98,35 @@ pub(crate) fn purge_before(conn: &Connection, cutoff_us: i64) -> Result<u64, Sto
             return Ok(deleted);
         }
     }
+}
+
+/// Verifies the chain of the rows on `conn`, in `seq` order.
+pub(crate) fn verify_chain(
+    conn: &Connection,
+    heads: &BTreeMap<u64, Digest>,
+) -> Result<StoreReport, StoreError> {
+    let unchained: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit_entries WHERE seq IS NULL",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(StoreError::database)?;
+    let mut statement = conn
+        .prepare("SELECT entry_json FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq")
+        .map_err(StoreError::database)?;
+    let mut rows = statement.query([]).map_err(StoreError::database)?;
+    let mut verifier = ChainVerifier::new(heads).starting_anywhere();
+    while let Some(row) = rows.next().map_err(StoreError::database)? {
+        let value = row.get_ref(0).map_err(StoreError::database)?;
+        // Whatever its type: a value that is not text does not hash as the text it was.
+        let bytes = value.as_bytes().unwrap_or_default();
+        if verifier.push(bytes) {
+            break;
+        }
+    }
+    Ok(StoreReport {
+        chain: verifier.finish(),
+        unchained: u64::try_from(unchained).unwrap_or(0),
+    })
 }

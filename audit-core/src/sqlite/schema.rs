@@ -5,10 +5,11 @@ use rusqlite::{Connection, OptionalExtension as _};
 use crate::store::StoreError;
 
 /// The schema version this audit-core writes.
-pub(crate) const VERSION: i64 = 1;
+pub(crate) const VERSION: i64 = 2;
 
 /// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`.
-const MIGRATIONS: [&str; 1] = [r"
+const MIGRATIONS: [&str; 2] = [
+    r"
 CREATE TABLE audit_schema_version (version INTEGER NOT NULL) STRICT;
 CREATE TABLE audit_entries (
     id BLOB PRIMARY KEY CHECK (length(id) = 16), -- a UUID v7, 16 bytes
@@ -34,7 +35,13 @@ CREATE INDEX audit_entries_resource ON audit_entries (resource_type, resource_id
 CREATE INDEX audit_entries_actor ON audit_entries (actor, time_us DESC, id DESC) WHERE actor IS NOT NULL;
 CREATE INDEX audit_entries_organization ON audit_entries (organization_id, time_us DESC, id DESC) WHERE organization_id IS NOT NULL;
 CREATE INDEX audit_entries_request ON audit_entries (request_id, time_us DESC, id DESC) WHERE request_id IS NOT NULL;
-"];
+",
+    // Version 2: the hash chain. Rows of version 1 stay unchained (no seq).
+    r"
+ALTER TABLE audit_entries ADD COLUMN seq INTEGER; -- the entry's place in the hash chain, from 1
+CREATE UNIQUE INDEX audit_entries_seq ON audit_entries (seq);
+",
+];
 
 /// Creates or migrates the table on `conn`, in a transaction of its own, or
 /// in a savepoint of the caller's.

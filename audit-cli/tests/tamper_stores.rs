@@ -1,0 +1,481 @@
+//! The tamper suite on the SQL stores: a real store written by `SqliteStore`
+//! or `PostgresStore`, a checkpoint of its head signed apart from it, rows
+//! tampered with as an attacker with write access to the database would,
+//! and the real `audit verify` binary run on it. Each case asserts the exit
+//! status and the row named. `audit query` is run on the same stores.
+//!
+//! PostgreSQL: `AUDIT_TEST_DATABASE_URL` when set, else a throwaway server
+//! that `.ci/pg.sh` starts; without either, those tests pass with a printed
+//! reason, except under `CI=true`, where a missing server fails them.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use audit_core::chain::Head;
+use audit_core::chain::checkpoint::{CheckpointSigner, Checkpoints, FileCheckpointSink};
+use audit_core::postgres::PostgresStore;
+use audit_core::sqlite::SqliteStore;
+use audit_core::{AuditSink, Auditable, BackgroundAudit};
+use sqlx::{AssertSqlSafe, PgPool};
+
+#[derive(Clone, serde::Serialize, Auditable)]
+struct Chat {
+    #[audit(track)]
+    id: u32,
+    #[audit(track)]
+    pin_order: i32,
+}
+
+const ORIGIN: &str = "tamper-store";
+
+/// Ten entries about chat 7, as a background job writes them.
+fn write_entries(sink: &dyn AuditSink) {
+    for n in 0..10 {
+        let old = Chat {
+            id: 7,
+            pin_order: n,
+        };
+        let new = Chat {
+            pin_order: n + 1,
+            ..old.clone()
+        };
+        BackgroundAudit::new(sink, "pinner")
+            .write(&old, &new)
+            .unwrap();
+    }
+    sink.flush().unwrap();
+}
+
+/// A store with its checkpoint and key files, and how to tamper with it.
+struct Fixture {
+    dir: tempfile::TempDir,
+    /// `sqlite:PATH` or a PostgreSQL URL.
+    location: String,
+    database: Database,
+}
+
+enum Database {
+    Sqlite(PathBuf),
+    Postgres(PgPool, tokio::runtime::Runtime),
+}
+
+fn signer() -> CheckpointSigner {
+    CheckpointSigner::from_seed("tamper-store-test", [7; 32]).unwrap()
+}
+
+impl Fixture {
+    /// Signs a checkpoint of the store's head, as an application anchoring
+    /// its store would, and writes the key.
+    fn anchor(&self, head: Head) {
+        let mut checkpoints = Checkpoints::new(
+            signer(),
+            FileCheckpointSink::new(self.dir.path().join("audit.checkpoints")),
+        );
+        checkpoints.make(ORIGIN, head).unwrap();
+        std::fs::write(
+            self.dir.path().join("audit.pub"),
+            format!("{}\n", signer().verifier_key()),
+        )
+        .unwrap();
+    }
+
+    /// Runs `sql` on the store, as an attacker would.
+    fn tamper(&self, sql: &str) {
+        match &self.database {
+            Database::Sqlite(path) => {
+                rusqlite::Connection::open(path)
+                    .unwrap()
+                    .execute_batch(sql)
+                    .unwrap();
+            }
+            Database::Postgres(pool, runtime) => {
+                runtime
+                    .block_on(sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(pool))
+                    .unwrap();
+            }
+        }
+    }
+
+    /// An id for a forged row, in the store's column type.
+    fn new_id(&self) -> &'static str {
+        match self.database {
+            Database::Sqlite(_) => "randomblob(16)",
+            Database::Postgres(..) => "gen_random_uuid()",
+        }
+    }
+
+    /// `audit verify` on the store, with the checkpoints when `anchored`:
+    /// the exit status and what it printed.
+    fn verify(&self, anchored: bool) -> (i32, String) {
+        let mut args = vec!["verify".to_owned(), self.location.clone()];
+        if anchored {
+            args.extend([
+                "--checkpoints".to_owned(),
+                self.dir
+                    .path()
+                    .join("audit.checkpoints")
+                    .display()
+                    .to_string(),
+                "--public-key".to_owned(),
+                self.dir.path().join("audit.pub").display().to_string(),
+            ]);
+        }
+        audit(&args)
+    }
+}
+
+/// Runs the `audit` binary: its exit status and standard output, with
+/// standard error appended.
+fn audit<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_audit"))
+        .args(args)
+        .output()
+        .unwrap();
+    let mut text = String::from_utf8(output.stdout).unwrap();
+    text.push_str(&String::from_utf8(output.stderr).unwrap());
+    (output.status.code().unwrap(), text)
+}
+
+#[track_caller]
+fn assert_broken(fixture: &Fixture, anchored: bool, expected: &[&str]) {
+    let (status, out) = fixture.verify(anchored);
+    assert_eq!(status, 1, "{out}");
+    for part in expected {
+        assert!(out.contains(part), "expected {part:?} in:\n{out}");
+    }
+    assert!(out.ends_with("INVALID\n"), "{out}");
+}
+
+/// Every tamper case, each on a fresh store made by `fresh`.
+fn every_case(fresh: &dyn Fn() -> Fixture) {
+    // Untouched: valid, with and without the checkpoint.
+    let fixture = fresh();
+    let (status, out) = fixture.verify(false);
+    assert_eq!(status, 0, "{out}");
+    assert!(out.contains(&format!("origin {ORIGIN:?}")), "{out}");
+    assert!(out.contains("10/10 links valid"), "{out}");
+    assert!(out.ends_with("VALID: 10 entries\n"), "{out}");
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 0, "{out}");
+    assert!(out.contains("Checkpoints: 1/1 signatures valid"), "{out}");
+    assert!(
+        out.contains("Unanchored: 0 entries after the latest checkpoint"),
+        "{out}"
+    );
+
+    // One byte of a stored entry.
+    let fixture = fresh();
+    fixture.tamper(
+        "UPDATE audit_entries SET entry_json = replace(entry_json, '\"write\"', '\"wrote\"') WHERE seq = 4",
+    );
+    assert_broken(
+        &fixture,
+        false,
+        &[
+            "BROKEN at row 4 (seq 4, id ",
+            "row 5 records prev",
+            "the row was modified",
+        ],
+    );
+
+    // A row deleted.
+    let fixture = fresh();
+    fixture.tamper("DELETE FROM audit_entries WHERE seq = 5");
+    assert_broken(
+        &fixture,
+        false,
+        &[
+            "BROKEN at row 5 (seq 6, id ",
+            "expected seq 5: entry 5 was removed",
+        ],
+    );
+
+    // A row inserted: a copy of entry 3 under a new id, at the end.
+    let fixture = fresh();
+    let columns = "time_or_time, actor, organization_id, ip, user_agent, resource_type, \
+        resource_id, resource_target, resource_link, action, diff, status_code, \
+        additional_fields, request_id, flags, entry_json";
+    let columns = match fixture.database {
+        Database::Sqlite(_) => columns.replace("time_or_time", "time_us"),
+        Database::Postgres(..) => columns.replace("time_or_time", "\"time\""),
+    };
+    fixture.tamper(&format!(
+        "INSERT INTO audit_entries (id, seq, {columns}) SELECT {}, 11, {columns} FROM audit_entries WHERE seq = 3",
+        fixture.new_id()
+    ));
+    assert_broken(
+        &fixture,
+        false,
+        &["BROKEN at row 11 (seq 3, id ", "expected seq 11"],
+    );
+
+    // A row inserted without a seq, behind the chain's back.
+    let fixture = fresh();
+    fixture.tamper(&format!(
+        "INSERT INTO audit_entries (id, seq, {columns}) SELECT {}, NULL, {columns} FROM audit_entries WHERE seq = 3",
+        fixture.new_id()
+    ));
+    assert_broken(&fixture, false, &["UNCHAINED: 1 rows have no seq"]);
+
+    reorders_and_removals(fresh);
+}
+
+/// The tamper cases that move or remove rows.
+fn reorders_and_removals(fresh: &dyn Fn() -> Fixture) {
+    // Two rows' contents swapped.
+    let fixture = fresh();
+    fixture.tamper(
+        "UPDATE audit_entries SET entry_json = CASE seq WHEN 3 THEN (SELECT entry_json FROM audit_entries WHERE seq = 6) \
+         ELSE (SELECT entry_json FROM audit_entries WHERE seq = 3) END WHERE seq IN (3, 6)",
+    );
+    assert_broken(
+        &fixture,
+        false,
+        &["BROKEN at row 3 (seq 6, id ", "expected seq 3"],
+    );
+
+    // Two rows' seq swapped.
+    let fixture = fresh();
+    fixture.tamper(
+        "UPDATE audit_entries SET seq = -3 WHERE seq = 3; \
+         UPDATE audit_entries SET seq = 3 WHERE seq = 6; \
+         UPDATE audit_entries SET seq = 6 WHERE seq = -3;",
+    );
+    assert_broken(
+        &fixture,
+        false,
+        &["BROKEN at row 3 (seq 6, id ", "expected seq 3"],
+    );
+
+    // The tail truncated: a shorter chain is a valid chain; the checkpoint
+    // kept elsewhere catches it.
+    let fixture = fresh();
+    fixture.tamper("DELETE FROM audit_entries WHERE seq > 8");
+    let (status, out) = fixture.verify(false);
+    assert_eq!(status, 0, "{out}");
+    assert!(out.contains("VALID: 8 entries"), "{out}");
+    assert_broken(
+        &fixture,
+        true,
+        &[
+            "TRUNCATED at row 9 (seq 9)",
+            "the log ends at seq 8, but a checkpoint commits to seq 10",
+        ],
+    );
+
+    // The last entry edited and the chain's head recomputed by the
+    // attacker: only the checkpoint catches it.
+    let fixture = fresh();
+    fixture.tamper(
+        "UPDATE audit_entries SET entry_json = replace(entry_json, '\"write\"', '\"wrote\"') WHERE seq = 10",
+    );
+    assert_broken(
+        &fixture,
+        true,
+        &["BROKEN at row 10 (seq 10, id ", "a checkpoint commits to"],
+    );
+
+    // The oldest rows removed: what a retention purge does. Verification
+    // starts after them and says so; nothing but a checkpoint of an older
+    // head could tell a purge from an attack.
+    let fixture = fresh();
+    fixture.tamper("DELETE FROM audit_entries WHERE seq <= 2");
+    let (status, out) = fixture.verify(false);
+    assert_eq!(status, 0, "{out}");
+    assert!(
+        out.contains("Starts at seq 3: entries 1-2 were purged by retention, or removed"),
+        "{out}"
+    );
+}
+
+/// A SQLite store of ten entries, anchored by a checkpoint of its head.
+fn sqlite_fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.db");
+    let store = SqliteStore::builder(&path).origin(ORIGIN).open().unwrap();
+    write_entries(&store);
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let report = audit_core::sqlite::verify_chain(&conn, &BTreeMap::new()).unwrap();
+    let fixture = Fixture {
+        location: format!("sqlite:{}", path.display()),
+        dir,
+        database: Database::Sqlite(path),
+    };
+    fixture.anchor(report.chain.head.unwrap());
+    fixture
+}
+
+#[test]
+fn every_tamper_is_caught_in_sqlite() {
+    every_case(&sqlite_fixture);
+}
+
+#[test]
+fn every_tamper_is_caught_in_postgres() {
+    let Some(url) = server() else { return };
+    let counter = std::sync::atomic::AtomicU32::new(0);
+    every_case(&|| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        postgres_fixture(url, &format!("tamper_{}_{n}", std::process::id()))
+    });
+}
+
+/// A PostgreSQL store of ten entries in a new database `name` on the server
+/// at `url`, anchored by a checkpoint of its head.
+fn postgres_fixture(url: &str, name: &str) -> Fixture {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    let location = format!("{base}/{name}");
+    let pool = runtime.block_on(async {
+        let admin = PgPool::connect(url).await.unwrap();
+        // One statement each: neither runs in a transaction block.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            sqlx::query(AssertSqlSafe(sql))
+                .execute(&admin)
+                .await
+                .unwrap();
+        }
+        admin.close().await;
+        PgPool::connect(&location).await.unwrap()
+    });
+    let store = runtime
+        .block_on(PostgresStore::builder(pool.clone()).origin(ORIGIN).open())
+        .unwrap();
+    write_entries(&store);
+    drop(store);
+    let report = runtime
+        .block_on(audit_core::postgres::verify_chain(&pool, &BTreeMap::new()))
+        .unwrap();
+    let fixture = Fixture {
+        dir: tempfile::tempdir().unwrap(),
+        location,
+        database: Database::Postgres(pool, runtime),
+    };
+    fixture.anchor(report.chain.head.unwrap());
+    fixture
+}
+
+#[test]
+fn query_prints_a_page_of_json_lines_and_the_next_cursor() {
+    let fixture = sqlite_fixture();
+    let (status, out) = audit(&[
+        "query",
+        &fixture.location,
+        "--resource-type",
+        "chat",
+        "--resource-id",
+        "7",
+        "--action",
+        "write",
+        "--status",
+        "succeeded",
+        "--limit",
+        "4",
+    ]);
+    assert_eq!(status, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5, "{out}");
+    let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(first["diff"]["pin_order"]["new"], 10, "newest first: {out}");
+    let cursor = lines[4].strip_prefix("next page: --cursor ").unwrap();
+
+    let (status, out) = audit(&[
+        "query",
+        &fixture.location,
+        "--limit",
+        "100",
+        "--cursor",
+        cursor,
+    ]);
+    assert_eq!(status, 0, "{out}");
+    assert_eq!(out.lines().count(), 6, "the other six, no next page: {out}");
+
+    let (status, out) = audit(&["query", &fixture.location, "--actor", "nobody"]);
+    assert_eq!((status, out.as_str()), (0, ""));
+    let (status, out) = audit(&["query", &fixture.location, "--since", "yesterday"]);
+    assert_eq!(status, 2, "{out}");
+    assert!(
+        out.contains("--since yesterday: not an RFC 3339 time"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_missing_store_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = format!("sqlite:{}", dir.path().join("none.db").display());
+    let (status, out) = audit(&["verify", &missing]);
+    assert_eq!(status, 2, "{out}");
+    assert!(out.starts_with("audit: sqlite:"), "{out}");
+}
+
+/// The URL of the test server, started once; `None`, with the reason
+/// printed, when there is none and this is not CI.
+fn server() -> Option<&'static str> {
+    static SERVER: OnceLock<Result<String, String>> = OnceLock::new();
+    match SERVER.get_or_init(start_server) {
+        Ok(url) => Some(url),
+        Err(reason) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
+            panic!("CI=true needs a PostgreSQL server: {reason}")
+        }
+        Err(reason) => {
+            let _ = writeln!(std::io::stderr(), "skipped, no PostgreSQL: {reason}");
+            None
+        }
+    }
+}
+
+/// `AUDIT_TEST_DATABASE_URL`, or a server `.ci/pg.sh` starts and a watcher
+/// stops once this process is gone.
+fn start_server() -> Result<String, String> {
+    if let Ok(url) = std::env::var("AUDIT_TEST_DATABASE_URL") {
+        return Ok(url);
+    }
+    let installed = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|mut versions| {
+        versions
+            .any(|version| version.is_ok_and(|version| version.path().join("bin/initdb").exists()))
+    });
+    if !installed {
+        return Err(
+            "AUDIT_TEST_DATABASE_URL is not set, and no PostgreSQL is installed under /usr/lib/postgresql to start one"
+                .into(),
+        );
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/pg.sh");
+    let state = std::env::temp_dir().join(format!("audit-pg-tamper-{}", std::process::id()));
+    let output = Command::new(&script)
+        .arg("start")
+        .arg(&state)
+        .output()
+        .map_err(|error| format!("{}: {error}", script.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} start failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let watch = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 0.2; done; exec \"$0\" stop \"$1\"",
+        pid = std::process::id()
+    );
+    let _ = Command::new("bash")
+        .args(["-c", &watch])
+        .arg(&script)
+        .arg(&state)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
