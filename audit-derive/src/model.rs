@@ -121,6 +121,9 @@ pub(crate) struct Field<'a> {
     pub(crate) serialize_with: Option<ExprPath>,
     /// How the field's value is walked.
     pub(crate) shape: Shape,
+    /// `#[audit(secret, fingerprint)]`: a secret recorded as one value whose
+    /// changes record keyed fingerprints of its values.
+    pub(crate) fingerprint: bool,
     /// A tracked `HashSet` or `HashMap` (or an `Option` of one): recorded in
     /// sorted order, so that equal values serialize alike.
     pub(crate) canonical: bool,
@@ -151,11 +154,14 @@ impl Field<'_> {
             && !matches!(self.shape, Shape::Keyed { .. })
     }
 
-    /// The class byte of `__private::fields`: [`Class::code`], or `b'g'`
-    /// for a nested field whose schema is not named.
+    /// The class byte of `__private::fields`: [`Class::code`], `b'g'` for
+    /// a nested field whose schema is not named, or `b'f'` for a
+    /// fingerprinted secret.
     pub(crate) fn class_code(&self) -> u8 {
         if self.class == Class::Nested && !self.nested_schema {
             b'g'
+        } else if self.fingerprint {
+            b'f'
         } else {
             self.class.code()
         }

@@ -252,6 +252,9 @@ fn schema_field<'a>(
             && !mentions_self(field.ty.to_token_stream(), st.cont.ident),
         names_generics,
         shape,
+        fingerprint: class == Class::Secret
+            && field.attrs.fingerprint.is_some()
+            && field.attrs.entries.is_none(),
         member: field.ident,
         ty: field.ty,
         key,
@@ -512,6 +515,26 @@ fn check_modifiers(sink: &ErrorSink<'_>, field: &ast::Field<'_>) {
                 }
             ),
         );
+    }
+    if let Some(fingerprint) = &field.attrs.fingerprint {
+        if class == Some(Class::Secret) && field.attrs.entries.is_some() {
+            sink.error_spanned_by(
+                fingerprint,
+                "`fingerprint` records keyed fingerprints of a secret recorded as one value, not of a map's entries: remove `entries` to fingerprint the whole map, or remove `fingerprint`",
+            );
+        } else if class != Some(Class::Secret) {
+            sink.error_spanned_by(
+                fingerprint,
+                format!(
+                    "`fingerprint` only applies to a secret field: it records keyed fingerprints of the secret's values; write `#[audit(secret = \"why\", fingerprint)]`, or remove `fingerprint`{}",
+                    match class {
+                        Some(Class::Track) => ": a tracked field records its values already",
+                        Some(Class::Nested) => ": classify the nested struct's secret fields `fingerprint` instead",
+                        _ => "",
+                    }
+                ),
+            );
+        }
     }
     if let Some(key) = &field.attrs.key
         && class != Some(Class::Nested)
