@@ -303,19 +303,21 @@ pub(crate) struct Scoped<R> {
     pub(crate) missing: bool,
 }
 
-/// Restores the scope that was current before [`scoped`], also when the
-/// diff unwinds (a user's `PartialEq` may panic).
-struct Restore(Option<Option<Scope>>);
+/// Puts back, when dropped, the scope that was current before [`scoped`]
+/// entered its own: also when the diff unwinds (a user's `PartialEq` may
+/// panic), so that no later diff on the thread is bound to this resource.
+struct Entered {
+    previous: Option<Scope>,
+}
 
-impl Drop for Restore {
+impl Drop for Entered {
     fn drop(&mut self) {
-        if let Some(previous) = self.0.take() {
-            let _ = SCOPE.try_with(|scope| {
-                if let Ok(mut scope) = scope.try_borrow_mut() {
-                    *scope = previous;
-                }
-            });
-        }
+        let previous = self.previous.take();
+        let _ = SCOPE.try_with(|scope| {
+            if let Ok(mut scope) = scope.try_borrow_mut() {
+                *scope = previous;
+            }
+        });
     }
 }
 
@@ -326,25 +328,23 @@ pub(crate) fn scoped<R>(
     resource_id: String,
     diff: impl FnOnce() -> R,
 ) -> Scoped<R> {
-    let entered = Scope {
+    let mut pending = Some(Scope {
         resource_type,
         resource_id,
         missing: false,
-    };
-    // Hands the scope back when it cannot be entered (a thread being torn
-    // down; an entry made inside another's diff): nothing is fingerprinted.
-    let (restore, unentered) = match SCOPE.try_with(|scope| match scope.try_borrow_mut() {
-        Ok(mut scope) => Ok(scope.replace(entered)),
-        Err(_) => Err(entered),
-    }) {
-        Ok(Ok(previous)) => (Restore(Some(previous)), None),
-        Ok(Err(entered)) => (Restore(None), Some(entered)),
-        Err(_) => (Restore(None), None),
-    };
+    });
+    let mut entered = None;
+    // Left pending when it cannot be entered (a thread being torn down; an
+    // entry made inside another's diff): nothing is fingerprinted then.
+    let _ = SCOPE.try_with(|scope| {
+        if let Ok(mut scope) = scope.try_borrow_mut() {
+            entered = Some(Entered {
+                previous: std::mem::replace(&mut *scope, pending.take()),
+            });
+        }
+    });
     let result = diff();
-    let scope = if unentered.is_some() {
-        unentered
-    } else {
+    let scope = if entered.is_some() {
         SCOPE
             .try_with(|scope| {
                 scope
@@ -354,8 +354,10 @@ pub(crate) fn scoped<R>(
             })
             .ok()
             .flatten()
+    } else {
+        pending
     };
-    drop(restore);
+    drop(entered);
     let (resource_id, missing) =
         scope.map_or_else(Default::default, |scope| (scope.resource_id, scope.missing));
     Scoped {

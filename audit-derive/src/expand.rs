@@ -389,8 +389,8 @@ fn field_statement(
             }
             function
         }
-        (Class::Secret, Side::Diff) if field.fingerprint => quote!(secret_fingerprinted),
-        (Class::Secret, Side::Record) if field.fingerprint => {
+        (Class::Secret, Side::Diff) if field.fingerprinted() => quote!(secret_fingerprinted),
+        (Class::Secret, Side::Record) if field.fingerprinted() => {
             quote!(record_secret_fingerprinted)
         }
         (Class::Secret, Side::Record) if !entries => {

@@ -17,8 +17,8 @@ use crate::case::snake_case;
 use crate::error_store::ErrorSink;
 use crate::link::{self, Piece};
 use crate::model::{
-    self, Checked, Class, Head, Link, LinkPiece, Model, Recorded, Resource, Schema, Shape, Stub,
-    Target,
+    self, Checked, Class, Head, Link, LinkPiece, Model, Recorded, Resource, Schema, SecretRecord,
+    Shape, Stub, Target,
 };
 use crate::suggest;
 use crate::symbol::{DEFAULT_ACTIONS, DEFAULT_TARGETS, ID};
@@ -252,9 +252,14 @@ fn schema_field<'a>(
             && !mentions_self(field.ty.to_token_stream(), st.cont.ident),
         names_generics,
         shape,
-        fingerprint: class == Class::Secret
+        secret_record: if class == Class::Secret
             && field.attrs.fingerprint.is_some()
-            && field.attrs.entries.is_none(),
+            && field.attrs.entries.is_none()
+        {
+            SecretRecord::Fingerprinted
+        } else {
+            SecretRecord::Plain
+        },
         member: field.ident,
         ty: field.ty,
         key,

@@ -472,7 +472,7 @@ fn recursive_types_are_diffed_and_documented() {
     );
 }
 
-/// No test of this binary installs a fingerprint key (tests/secret_fingerprints.rs does).
+/// No test of this binary installs a fingerprint key (`tests/secret_fingerprints.rs` does).
 #[derive(Clone, Auditable)]
 #[audit(resource = "integration")]
 struct Integration {
