@@ -7,6 +7,8 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use serde_json::Value;
 
+use crate::secret_fingerprint::SecretFingerprint;
+
 /// The fields that changed between an old and a new value, in declaration order.
 ///
 /// Built by [`Auditable::diff`](crate::Auditable::diff). Serializes as a JSON
@@ -46,6 +48,9 @@ pub struct FieldChange {
     key: Cow<'static, str>,
     op: Option<Op>,
     change: Change,
+    /// The keyed fingerprints of a fingerprinted secret's values; boxed, so
+    /// that every other change stays as small as it was.
+    fingerprint: Option<Box<SecretFingerprint>>,
 }
 
 /// Whether a value inside the resource was added or removed, as the
@@ -153,6 +158,26 @@ impl Diff {
             key: path.key(),
             op,
             change,
+            fingerprint: None,
+        });
+    }
+
+    /// Records that the fingerprinted secret at `path` changed, with the
+    /// fingerprints `fingerprint` makes from its diff key: none outside an
+    /// entry, or without a key (see [`crate::secret_fingerprint`]).
+    pub(crate) fn push_fingerprinted(
+        &mut self,
+        path: &Path<'_>,
+        op: Option<Op>,
+        fingerprint: impl FnOnce(&str) -> Option<Box<SecretFingerprint>>,
+    ) {
+        let key = path.key();
+        let fingerprint = fingerprint(&key);
+        self.changes.push(FieldChange {
+            key,
+            op,
+            change: Change::Secret,
+            fingerprint,
         });
     }
 
@@ -418,6 +443,14 @@ impl FieldChange {
         matches!(self.change, Change::Secret)
     }
 
+    /// The keyed fingerprints of a secret declared
+    /// `#[audit(secret, fingerprint)]`, when the entry was made with a key
+    /// installed; see [`crate::secret_fingerprint`]. `None` for every other
+    /// change, and for a diff made outside an entry.
+    pub fn secret_fingerprint(&self) -> Option<&SecretFingerprint> {
+        self.fingerprint.as_deref()
+    }
+
     /// The old value of a tracked field; `None` for a secret or unserializable
     /// one, and for an added one.
     pub fn old_value(&self) -> Option<&Value> {
@@ -475,22 +508,29 @@ struct ChangeWithOp<'a>(&'a FieldChange);
 
 impl Serialize for ChangeWithOp<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_change(self.0.op, &self.0.change, serializer)
+        serialize_change(
+            self.0.op,
+            &self.0.change,
+            self.0.fingerprint.as_deref(),
+            serializer,
+        )
     }
 }
 
 impl Serialize for Change {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_change(None, self, serializer)
+        serialize_change(None, self, None, serializer)
     }
 }
 
 fn serialize_change<S: Serializer>(
     op: Option<Op>,
     change: &Change,
+    fingerprint: Option<&SecretFingerprint>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     let len = usize::from(op.is_some())
+        + fingerprint.map_or(0, SecretFingerprint::member_count)
         + match change {
             Change::Tracked { .. } => 3,
             Change::Secret | Change::Structural => 1,
@@ -506,7 +546,18 @@ fn serialize_change<S: Serializer>(
             state.serialize_field("new", new)?;
             state.serialize_field("secret", &false)?;
         }
-        Change::Secret => state.serialize_field("secret", &true)?,
+        Change::Secret => {
+            state.serialize_field("secret", &true)?;
+            if let Some(fingerprint) = fingerprint {
+                if let Some(old) = fingerprint.old_hmac() {
+                    state.serialize_field("old_hmac", old)?;
+                }
+                if let Some(new) = fingerprint.new_hmac() {
+                    state.serialize_field("new_hmac", new)?;
+                }
+                state.serialize_field("hmac_key", fingerprint.key_id())?;
+            }
+        }
         Change::Structural => state.serialize_field("secret", &false)?,
         Change::Unserializable { error } => {
             state.serialize_field("secret", &false)?;
@@ -539,6 +590,12 @@ struct ChangeRepr {
     secret: bool,
     #[serde(default)]
     error: Option<String>,
+    #[serde(default)]
+    old_hmac: Option<String>,
+    #[serde(default)]
+    new_hmac: Option<String>,
+    #[serde(default)]
+    hmac_key: Option<String>,
 }
 
 /// A member that is present, `null` included.
@@ -547,8 +604,16 @@ fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, 
 }
 
 impl ChangeRepr {
-    fn into_parts(self) -> (Option<Op>, Change) {
+    fn into_parts(mut self) -> (Option<Op>, Change, Option<Box<SecretFingerprint>>) {
         let op = self.op;
+        let fingerprint = match (self.secret, self.hmac_key.take()) {
+            (true, Some(key_id)) => Some(Box::new(SecretFingerprint::new(
+                self.old_hmac.take(),
+                self.new_hmac.take(),
+                key_id,
+            ))),
+            _ => None,
+        };
         let change = match self {
             ChangeRepr { secret: true, .. } => Change::Secret,
             ChangeRepr {
@@ -569,7 +634,7 @@ impl ChangeRepr {
                 new: Value::Null,
             },
         };
-        (op, change)
+        (op, change, fingerprint)
     }
 }
 
@@ -593,11 +658,12 @@ impl<'de> Deserialize<'de> for Diff {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Diff, A::Error> {
                 let mut diff = Diff::new();
                 while let Some((key, change)) = map.next_entry::<String, ChangeRepr>()? {
-                    let (op, change) = change.into_parts();
+                    let (op, change, fingerprint) = change.into_parts();
                     diff.changes.push(FieldChange {
                         key: Cow::Owned(key),
                         op,
                         change,
+                        fingerprint,
                     });
                 }
                 Ok(diff)

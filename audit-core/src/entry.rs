@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::{ContextV7, Timestamp, Uuid};
 
+use crate::secret_fingerprint::{self, Scoped};
 use crate::{Action, AuditSink, Audited, Diff, ExportError};
 
 /// One entry of the audit log: who did what to which resource, when, from
@@ -112,6 +113,11 @@ pub enum Flag {
     /// A successful `write` with an old value but no new one: most likely
     /// the new value was never captured (or not re-read after the change).
     MissingNewValue,
+    /// A secret declared `#[audit(secret, fingerprint)]` changed, but the
+    /// entry records no fingerprint of it: no key was
+    /// [installed](crate::secret_fingerprint::install), or its value could
+    /// not be serialized.
+    MissingSecretFingerprint,
 }
 
 impl Flag {
@@ -129,6 +135,9 @@ impl Flag {
             }
             Flag::MissingNewValue => {
                 "a successful write had no new value, so it recorded no change: was the new value captured after the change?"
+            }
+            Flag::MissingSecretFingerprint => {
+                "a fingerprinted secret changed without a fingerprint: install a key with audit_core::secret_fingerprint::install at start-up"
             }
         }
     }
@@ -214,13 +223,23 @@ impl Context {
         status_code: Option<u16>,
         with_diff: bool,
     ) -> AuditEntry {
-        let diff = match (old, new) {
-            (Some(old), Some(new)) if with_diff => T::audit_diff(old, new),
-            (None, Some(new)) if with_diff && action == Action::CREATE => T::audit_created(new),
-            (Some(old), None) if with_diff && action == Action::DELETE => T::audit_deleted(old),
-            _ => Diff::new(),
-        };
         let resource = new.or(old);
+        // The diff is computed with the resource in scope, so that the
+        // fingerprinted secrets it records are bound to it.
+        let Scoped {
+            result: diff,
+            resource_id,
+            missing: missing_fingerprint,
+        } = secret_fingerprint::scoped(
+            T::AUDIT_SCHEMA.resource_type,
+            resource.map(T::audit_id).unwrap_or_default(),
+            || match (old, new) {
+                (Some(old), Some(new)) if with_diff => T::audit_diff(old, new),
+                (None, Some(new)) if with_diff && action == Action::CREATE => T::audit_created(new),
+                (Some(old), None) if with_diff && action == Action::DELETE => T::audit_deleted(old),
+                _ => Diff::new(),
+            },
+        );
         let is_write = action == Action::WRITE;
         let undeclared = !T::AUDIT_SCHEMA.allows(&action);
         let time = OffsetDateTime::now_utc();
@@ -232,7 +251,7 @@ impl Context {
             ip: self.ip,
             user_agent: self.user_agent,
             resource_type: Cow::Borrowed(T::AUDIT_SCHEMA.resource_type),
-            resource_id: resource.map(T::audit_id).unwrap_or_default(),
+            resource_id,
             resource_target: resource.map(T::audit_target).unwrap_or_default(),
             resource_link: resource.and_then(T::audit_link),
             action,
@@ -259,6 +278,9 @@ impl Context {
         }
         if undeclared {
             entry.flags.push(Flag::UndeclaredAction);
+        }
+        if missing_fingerprint {
+            entry.flags.push(Flag::MissingSecretFingerprint);
         }
         if T::AUDIT_SCHEMA.requires_org && resource.is_some() && entry.organization_id.is_none() {
             entry.flags.push(Flag::MissingOrganization);

@@ -95,6 +95,13 @@
 //!   (`labels.team`, `labels.tier` with `"op": "add"`). A secret map records
 //!   which keys changed, never a value; a secret set, whose elements are its
 //!   values, records `{"secret": true}` for the field.
+//! - `fingerprint`, with `secret` (`#[audit(secret = "why", fingerprint)]`),
+//!   at any depth: a change also records keyed fingerprints of the old and
+//!   new values (`"old_hmac"`, `"new_hmac"`, `"hmac_key"`), so that a secret
+//!   set back to an earlier value can be told from a rotated one. The type
+//!   needs `Serialize` too. Not with `entries`: fingerprint the whole map
+//!   instead. See [`secret_fingerprint`] for the key and the limit
+//!   (low-entropy values can be brute-forced by whoever holds the key).
 //!
 //! A map key that is not an identifier (`[A-Za-z_][A-Za-z0-9_-]*`) is quoted:
 //! `labels['app.kubernetes.io/name']`, with `'` and `\` escaped by a
@@ -392,8 +399,10 @@
 //!
 //! [`JsonLinesSink`] hash-chains every line it writes ([`chain`]), and every
 //! entry records the [`Schema::fingerprint`] of the classification that
-//! wrote it. [`secret_fingerprint`] makes keyed fingerprints of secret
-//! values. `audit verify`, in the `audit-cli` crate, checks a log.
+//! wrote it. A secret declared `#[audit(secret = "why", fingerprint)]`
+//! records keyed fingerprints of its old and new values, made with the key
+//! the application [installs](secret_fingerprint::install) once; see
+//! [`secret_fingerprint`]. `audit verify`, in the `audit-cli` crate, checks a log.
 
 // Library code reports errors; tests may unwrap.
 #![cfg_attr(

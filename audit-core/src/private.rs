@@ -18,6 +18,7 @@ pub use crate::diff::{Path, Record};
 pub use crate::nested::{
     Canonical, ContainsAudited, KeyedList, NotAudited, Probe, SecretEntries, TrackedEntries,
 };
+use crate::secret_fingerprint;
 use crate::{Action, Diff, FieldClass, FieldSchema, FieldShape, Schema, SchemaKind};
 
 /// The bound on a `#[audit(track)]` field's type.
@@ -153,6 +154,62 @@ where
     if old != new {
         diff.push(&parent.field(name), None, Change::Secret);
     }
+}
+
+/// The bound on a `#[audit(secret, fingerprint)]` field's type.
+#[diagnostic::on_unimplemented(
+    message = "the fingerprinted secret field type `{Self}` cannot be compared or serialized",
+    label = "`#[audit(secret, fingerprint)]` needs `PartialEq` and `serde::Serialize`",
+    note = "a secret's fingerprint is a keyed hash of its value as `serde_json` writes it: \
+            derive or implement both `PartialEq` and `serde::Serialize` for `{Self}`, or remove \
+            `fingerprint` to record only that the secret changed (needs `PartialEq` only)"
+)]
+pub trait FingerprintedField: PartialEq + Serialize {}
+
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized + PartialEq + Serialize> FingerprintedField for T {}
+
+/// Records that the fingerprinted secret field `name` under `parent`
+/// changed if `old` and `new` differ, with the fingerprints of both values
+/// when an entry is being made; see [`crate::secret_fingerprint`]. Neither
+/// value is kept.
+#[inline]
+pub fn secret_fingerprinted<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+) where
+    T: ?Sized + FingerprintedField,
+{
+    if old != new {
+        diff.push_fingerprinted(&parent.field(name), None, |key| {
+            secret_fingerprint::of_change(key, Some(old), Some(new))
+        });
+    }
+}
+
+/// Records that the fingerprinted secret field `name` of a value that
+/// exists on one side only was there, with the fingerprint of its value
+/// when an entry is being made.
+#[inline]
+pub fn record_secret_fingerprinted<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: ?Sized + FingerprintedField,
+{
+    diff.push_fingerprinted(&parent.field(name), record.op(), |key| {
+        if record.is_old() {
+            secret_fingerprint::of_change(key, Some(value), None)
+        } else {
+            secret_fingerprint::of_change(key, None, Some(value))
+        }
+    });
 }
 
 /// Diffs the nested field `name` under `parent` field by field.
@@ -481,7 +538,8 @@ pub const fn schema(
 /// string per attribute: `classes` holds each field's class as the first
 /// letter of its keyword, `b't'` (track), `b'i'` (ignore), `b's'` (secret) or
 /// `b'n'` (nested, whose schema is the next of `nested`), or `b'g'` (nested,
-/// of a generic or recursive type whose schema is not known here); `shapes`
+/// of a generic or recursive type whose schema is not known here), or `b'f'`
+/// (secret, fingerprinted); `shapes`
 /// holds `b'v'` (one value), `b'o'` (optional), `b'e'` (per entry) or `b'k'`
 /// (keyed by the field's `keys`); and `has_reason` and `has_doc` hold `b'y'`
 /// where the field has a reason or a doc comment and `b'n'` where it has
@@ -520,6 +578,7 @@ pub const fn fields<const N: usize>(
         doc: None,
         shape: FieldShape::Value,
         nested: None,
+        secret_fingerprint: false,
     }; N];
     let mut index = 0;
     let mut next_nested = 0;
@@ -541,7 +600,7 @@ pub const fn fields<const N: usize>(
             class: match classes[index] {
                 b't' => FieldClass::Track,
                 b'i' => FieldClass::Ignore,
-                b's' => FieldClass::Secret,
+                b's' | b'f' => FieldClass::Secret,
                 b'n' | b'g' => FieldClass::Nested,
                 _ => panic!(
                     "audit-derive wrote an unknown field class; audit-core and audit-derive must be the same version"
@@ -571,6 +630,7 @@ pub const fn fields<const N: usize>(
                 ),
             },
             nested: inner,
+            secret_fingerprint: classes[index] == b'f',
         };
         index += 1;
     }

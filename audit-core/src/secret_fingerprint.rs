@@ -1,6 +1,19 @@
 //! Keyed fingerprints of secret values: enough to tell a rotated secret from
 //! one set back to an earlier value, without recording the value.
 //!
+//! A field opts in with `#[audit(secret = "why", fingerprint)]` (its type then
+//! needs `serde::Serialize` as well as `PartialEq`). The application installs
+//! its key once, at start-up, as it installs a `tracing` subscriber, and every
+//! entry made after that records the fingerprints of the field's old and new
+//! values beside `"secret": true`:
+//!
+//! ```json
+//! "api_token": {"secret": true, "old_hmac": "hmac-sha256:9f2c…", "new_hmac": "hmac-sha256:41aa…", "hmac_key": "k1"}
+//! ```
+//!
+//! A value that exists on one side only (a created or deleted resource, an
+//! added or removed nested value) records `new_hmac` or `old_hmac` alone.
+//!
 //! A fingerprint is `hmac-sha256:<hex>`, the shape of Vault's audit HMACs:
 //! HMAC-SHA256 over
 //!
@@ -9,10 +22,27 @@
 //! ```
 //!
 //! keyed with HKDF-SHA256 of an application master key (info `"audit-rs
-//! secret fingerprint v1"`). Binding the resource and the field means that
-//! two users with the same password get different fingerprints, while the
-//! history of one resource's field shows whether a value came back. The key
-//! has an id, recorded beside the fingerprints, so that it can be rotated.
+//! secret fingerprint v1"`). `field_path` is the change's diff key
+//! (`api_token`, `settings.api_token`, `members[id=3].invite`) and
+//! `JSON(value)` the value as `serde_json` writes it with its type's
+//! `Serialize`. Binding the resource and the field means that two users with
+//! the same password get different fingerprints, while the history of one
+//! resource's field shows whether a value came back: a `new_hmac` equal to
+//! an earlier one is a secret set back, one never seen before a rotation.
+//! The key has an id, recorded beside the fingerprints as `hmac_key`, so that
+//! it can be rotated. `audit hash`, in the `audit-cli` crate, computes the
+//! fingerprint of a known value, to search a log for it.
+//!
+//! # When fingerprints are made
+//!
+//! Only when an entry is made ([`AuditRequest`](crate::AuditRequest),
+//! [`BackgroundAudit`](crate::BackgroundAudit), the axum layer): that is
+//! where the resource type and id are known. The values are serialized,
+//! hashed and dropped there; a [`Diff`](crate::Diff) never holds them. A bare
+//! [`diff`](crate::diff) records `{"secret": true}` alone, as does an entry
+//! made while no key is [installed](install): that entry is flagged
+//! [`MissingSecretFingerprint`](crate::Flag::MissingSecretFingerprint), which
+//! is reported through `tracing`. Nothing panics.
 //!
 //! **Limit:** whoever holds the key can test guesses. A low-entropy secret (a
 //! PIN, a 6-digit code, an enum) is found by trying every value: fingerprint
@@ -30,10 +60,45 @@
 //! // Bound to the resource: the same value elsewhere is another fingerprint.
 //! assert_ne!(old, key.fingerprint("chat", "8", "api_token", "tok-1").unwrap());
 //! ```
+//!
+//! Recorded in an entry:
+//!
+//! ```
+//! use audit_core::secret_fingerprint::{self, FingerprintKey};
+//! use audit_core::{AuditRequest, Action, Auditable, MemorySink};
+//!
+//! #[derive(Clone, Auditable)]
+//! struct Integration {
+//!     #[audit(track)]
+//!     id: u32,
+//!     #[audit(secret = "grants API access", fingerprint)]
+//!     api_token: String,
+//! }
+//!
+//! let key = FingerprintKey::derive("k1", b"a master key of at least 32 bytes.....");
+//! secret_fingerprint::install(key.clone());
+//!
+//! let sink = MemorySink::new();
+//! let mut request = AuditRequest::new(&sink, Action::WRITE);
+//! request.set_old(Integration { id: 7, api_token: "tok-1".into() });
+//! request.set_new(Integration { id: 7, api_token: "tok-2".into() });
+//! request.commit(200).unwrap();
+//!
+//! let entry = sink.last().unwrap();
+//! let change = entry.diff.get("api_token").unwrap();
+//! let fingerprint = change.secret_fingerprint().unwrap();
+//! assert_eq!(fingerprint.key_id(), "k1");
+//! assert_eq!(
+//!     fingerprint.new_hmac(),
+//!     Some(key.fingerprint("integration", "7", "api_token", "tok-2").unwrap().as_str()),
+//! );
+//! ```
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io;
 use std::path::Path;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use hkdf::Hkdf;
 use hmac::{Hmac, KeyInit as _, Mac as _};
@@ -140,6 +205,206 @@ impl FingerprintKey {
         push_hex(&mut text, &mac.finalize().into_bytes());
         text
     }
+}
+
+/// The fingerprints of a fingerprinted secret's old and new values, as an
+/// entry records them beside `"secret": true`: `old_hmac`, `new_hmac` (each
+/// absent for a value that does not exist on that side) and `hmac_key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretFingerprint {
+    old_hmac: Option<String>,
+    new_hmac: Option<String>,
+    key_id: String,
+}
+
+impl SecretFingerprint {
+    pub(crate) fn new(old_hmac: Option<String>, new_hmac: Option<String>, key_id: String) -> Self {
+        SecretFingerprint {
+            old_hmac,
+            new_hmac,
+            key_id,
+        }
+    }
+
+    /// The fingerprint of the old value; `None` for a value that did not
+    /// exist before the change.
+    pub fn old_hmac(&self) -> Option<&str> {
+        self.old_hmac.as_deref()
+    }
+
+    /// The fingerprint of the new value; `None` for a value that does not
+    /// exist after the change.
+    pub fn new_hmac(&self) -> Option<&str> {
+        self.new_hmac.as_deref()
+    }
+
+    /// The id of the key the fingerprints were made with: `hmac_key`.
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+
+    /// How many members it adds to a serialized change.
+    pub(crate) fn member_count(&self) -> usize {
+        1 + usize::from(self.old_hmac.is_some()) + usize::from(self.new_hmac.is_some())
+    }
+}
+
+/// The key installed for the process.
+static INSTALLED: RwLock<Option<Arc<FingerprintKey>>> = RwLock::new(None);
+
+/// Makes `key` the key every entry made from now on fingerprints secrets
+/// with, in every thread; replaces the key installed before, if any (a
+/// rotation: entries name their key in `hmac_key`).
+///
+/// Call it once at start-up, before the first entry, as a `tracing`
+/// subscriber is installed: an entry with a fingerprinted secret change made
+/// without a key is flagged
+/// [`MissingSecretFingerprint`](crate::Flag::MissingSecretFingerprint).
+pub fn install(key: FingerprintKey) {
+    *INSTALLED.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(key));
+}
+
+/// Removes the installed key, returning it: entries made from now on record
+/// fingerprinted secrets as `{"secret": true}` alone, flagged.
+pub fn uninstall() -> Option<Arc<FingerprintKey>> {
+    INSTALLED
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+}
+
+/// The installed key.
+pub fn installed() -> Option<Arc<FingerprintKey>> {
+    INSTALLED
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+}
+
+/// The resource an entry is being made for, while its diff is computed.
+struct Scope {
+    resource_type: &'static str,
+    resource_id: String,
+    /// Whether a fingerprinted secret changed and no fingerprint could be made.
+    missing: bool,
+}
+
+thread_local! {
+    /// The entry being made on this thread, if any: what a fingerprinted
+    /// secret field's change is bound to.
+    static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
+}
+
+/// What [`scoped`] hands back.
+pub(crate) struct Scoped<R> {
+    pub(crate) result: R,
+    pub(crate) resource_id: String,
+    /// Whether a fingerprinted secret changed without a fingerprint.
+    pub(crate) missing: bool,
+}
+
+/// Puts back, when dropped, the scope that was current before [`scoped`]
+/// entered its own: also when the diff unwinds (a user's `PartialEq` may
+/// panic), so that no later diff on the thread is bound to this resource.
+struct Entered {
+    previous: Option<Scope>,
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = SCOPE.try_with(|scope| {
+            if let Ok(mut scope) = scope.try_borrow_mut() {
+                *scope = previous;
+            }
+        });
+    }
+}
+
+/// Runs `diff` with the resource `resource_type` / `resource_id` in scope,
+/// so that the fingerprinted secrets it records are fingerprinted.
+pub(crate) fn scoped<R>(
+    resource_type: &'static str,
+    resource_id: String,
+    diff: impl FnOnce() -> R,
+) -> Scoped<R> {
+    let mut pending = Some(Scope {
+        resource_type,
+        resource_id,
+        missing: false,
+    });
+    let mut entered = None;
+    // Left pending when it cannot be entered (a thread being torn down; an
+    // entry made inside another's diff): nothing is fingerprinted then.
+    let _ = SCOPE.try_with(|scope| {
+        if let Ok(mut scope) = scope.try_borrow_mut() {
+            entered = Some(Entered {
+                previous: std::mem::replace(&mut *scope, pending.take()),
+            });
+        }
+    });
+    let result = diff();
+    let scope = if entered.is_some() {
+        SCOPE
+            .try_with(|scope| {
+                scope
+                    .try_borrow_mut()
+                    .ok()
+                    .and_then(|mut scope| scope.take())
+            })
+            .ok()
+            .flatten()
+    } else {
+        pending
+    };
+    drop(entered);
+    let (resource_id, missing) =
+        scope.map_or_else(Default::default, |scope| (scope.resource_id, scope.missing));
+    Scoped {
+        result,
+        resource_id,
+        missing,
+    }
+}
+
+/// The fingerprints of a fingerprinted secret at `field_path` whose old and
+/// new values are `old` and `new` (`None` on a side where it does not
+/// exist), for the entry in scope; `None` outside an entry, and without a
+/// key or when a value cannot be serialized, which flags the entry.
+pub(crate) fn of_change<T: Serialize + ?Sized>(
+    field_path: &str,
+    old: Option<&T>,
+    new: Option<&T>,
+) -> Option<Box<SecretFingerprint>> {
+    SCOPE
+        .try_with(|scope| {
+            let mut scope = scope.try_borrow_mut().ok()?;
+            let scope = scope.as_mut()?;
+            let made = installed().and_then(|key| {
+                let hmac = |value: Option<&T>| -> Result<Option<String>, serde_json::Error> {
+                    value
+                        .map(|value| {
+                            key.fingerprint(
+                                scope.resource_type,
+                                &scope.resource_id,
+                                field_path,
+                                value,
+                            )
+                        })
+                        .transpose()
+                };
+                let (old_hmac, new_hmac) = (hmac(old).ok()?, hmac(new).ok()?);
+                Some(Box::new(SecretFingerprint::new(
+                    old_hmac,
+                    new_hmac,
+                    key.id().to_owned(),
+                )))
+            });
+            scope.missing |= made.is_none();
+            made
+        })
+        .ok()
+        .flatten()
 }
 
 #[cfg(test)]

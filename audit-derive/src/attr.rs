@@ -15,9 +15,9 @@ use crate::meta::{self, EntryErrors};
 use crate::model::Class;
 use crate::suggest;
 use crate::symbol::{
-    ACTIONS, AUDIT, CONTAINER_KEYS, CRATE, EMBEDDED, ENTRIES, FIELD_KEYS, ID, IGNORE, KEY, LINK,
-    LINK_WITH, NESTED, ORG, PARTIAL, REMOTE, RENAME, RENAME_ALL, RESOURCE, SECRET, SERDE,
-    SERIALIZE, SERIALIZE_WITH, SKIP, SKIP_SERIALIZING, TARGET, TARGET_WITH, TRACK, WITH,
+    ACTIONS, AUDIT, CONTAINER_KEYS, CRATE, EMBEDDED, ENTRIES, FIELD_KEYS, FINGERPRINT, ID, IGNORE,
+    KEY, LINK, LINK_WITH, NESTED, ORG, PARTIAL, REMOTE, RENAME, RENAME_ALL, RESOURCE, SECRET,
+    SERDE, SERIALIZE, SERIALIZE_WITH, SKIP, SKIP_SERIALIZING, TARGET, TARGET_WITH, TRACK, WITH,
 };
 
 /// A field's `#[audit(track | ignore | secret [= "reason"] | nested)]`.
@@ -78,6 +78,8 @@ pub(crate) struct Field {
     pub(crate) serde_skip: Option<Path>,
     /// The `entries` modifier.
     pub(crate) entries: Option<Ident>,
+    /// The `fingerprint` modifier of a secret.
+    pub(crate) fingerprint: Option<Ident>,
     /// `key = field`, the key of a keyed list's elements.
     pub(crate) key: Option<Ident>,
     /// The function serde serializes the field with: `#[serde(serialize_with
@@ -270,6 +272,15 @@ impl Field {
         } else if entry.path.is_ident(ENTRIES) {
             let ident = entry.path.require_ident()?.clone();
             meta::set(sink, &entry.path, &mut self.entries, ident);
+            return Ok(());
+        } else if entry.path.is_ident(FINGERPRINT) {
+            let ident = entry.path.require_ident()?.clone();
+            if entry.input.peek(Token![=]) {
+                return Err(entry.error(
+                    "`fingerprint` takes no value: the application installs the key once, with `audit_core::secret_fingerprint::install`; write `#[audit(secret = \"why\", fingerprint)]`",
+                ));
+            }
+            meta::set(sink, &entry.path, &mut self.fingerprint, ident);
             return Ok(());
         } else if entry.path.is_ident(KEY) {
             let field = meta::field_name(entry, "#[audit(nested, key = id)]")?;

@@ -389,6 +389,10 @@ fn field_statement(
             }
             function
         }
+        (Class::Secret, Side::Diff) if field.fingerprinted() => quote!(secret_fingerprinted),
+        (Class::Secret, Side::Record) if field.fingerprinted() => {
+            quote!(record_secret_fingerprinted)
+        }
         (Class::Secret, Side::Record) if !entries => {
             return Some(
                 quote!(#private::record_secret(__audit_diff, __audit_path, #key, __audit_record);),

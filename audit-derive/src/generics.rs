@@ -43,6 +43,7 @@ pub(crate) fn with_bounds(model: &Model<'_>) -> Generics {
             }
             Class::Track if field.canonical => bound(field.ty, quote!(CanonicalField)),
             Class::Track => bound(field.ty, quote!(TrackedField)),
+            Class::Secret if field.fingerprinted() => bound(field.ty, quote!(FingerprintedField)),
             Class::Secret => bound(field.ty, quote!(SecretField)),
             Class::Nested if matches!(field.shape, Shape::Keyed { .. }) => {
                 bound(field.ty, quote!(KeyedList));

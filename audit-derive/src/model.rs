@@ -121,6 +121,8 @@ pub(crate) struct Field<'a> {
     pub(crate) serialize_with: Option<ExprPath>,
     /// How the field's value is walked.
     pub(crate) shape: Shape,
+    /// What a secret's change records besides `"secret": true`.
+    pub(crate) secret_record: SecretRecord,
     /// A tracked `HashSet` or `HashMap` (or an `Option` of one): recorded in
     /// sorted order, so that equal values serialize alike.
     pub(crate) canonical: bool,
@@ -151,15 +153,33 @@ impl Field<'_> {
             && !matches!(self.shape, Shape::Keyed { .. })
     }
 
-    /// The class byte of `__private::fields`: [`Class::code`], or `b'g'`
-    /// for a nested field whose schema is not named.
+    /// Whether the field is a secret whose changes record fingerprints.
+    pub(crate) fn fingerprinted(&self) -> bool {
+        self.secret_record == SecretRecord::Fingerprinted
+    }
+
+    /// The class byte of `__private::fields`: [`Class::code`], `b'g'` for
+    /// a nested field whose schema is not named, or `b'f'` for a
+    /// fingerprinted secret.
     pub(crate) fn class_code(&self) -> u8 {
         if self.class == Class::Nested && !self.nested_schema {
             b'g'
+        } else if self.fingerprinted() {
+            b'f'
         } else {
             self.class.code()
         }
     }
+}
+
+/// What a secret field's change records besides `"secret": true`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SecretRecord {
+    /// Nothing: a plain secret, or a field of another class.
+    Plain,
+    /// `#[audit(secret, fingerprint)]` on a secret recorded as one value:
+    /// keyed fingerprints of its old and new values.
+    Fingerprinted,
 }
 
 /// How a field's value is walked and documented.

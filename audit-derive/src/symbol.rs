@@ -16,6 +16,9 @@ pub(crate) const SECRET: &str = "secret";
 pub(crate) const NESTED: &str = "nested";
 /// `#[audit(track, entries)]`: a map or set recorded per entry.
 pub(crate) const ENTRIES: &str = "entries";
+/// `#[audit(secret, fingerprint)]`: a secret whose changes record keyed
+/// fingerprints of its values.
+pub(crate) const FINGERPRINT: &str = "fingerprint";
 /// `#[audit(nested, key = id)]`: the field that matches list elements.
 pub(crate) const KEY: &str = "key";
 /// `#[serde(skip)]`, `#[serde(skip_serializing)]`: a field serde never writes.
@@ -34,7 +37,16 @@ pub(crate) const WITH: &str = "with";
 pub(crate) const SERIALIZE_WITH: &str = "serialize_with";
 
 /// The keys `#[audit(...)]` takes on a field.
-pub(crate) const FIELD_KEYS: &[&str] = &[TRACK, IGNORE, SECRET, NESTED, ENTRIES, KEY, RENAME];
+pub(crate) const FIELD_KEYS: &[&str] = &[
+    TRACK,
+    IGNORE,
+    SECRET,
+    NESTED,
+    ENTRIES,
+    FINGERPRINT,
+    KEY,
+    RENAME,
+];
 
 /// Words other libraries use for a field class, with the class we spell them.
 pub(crate) const CLASS_SYNONYMS: &[(&str, &str)] = &[

@@ -17,8 +17,8 @@ use crate::case::snake_case;
 use crate::error_store::ErrorSink;
 use crate::link::{self, Piece};
 use crate::model::{
-    self, Checked, Class, Head, Link, LinkPiece, Model, Recorded, Resource, Schema, Shape, Stub,
-    Target,
+    self, Checked, Class, Head, Link, LinkPiece, Model, Recorded, Resource, Schema, SecretRecord,
+    Shape, Stub, Target,
 };
 use crate::suggest;
 use crate::symbol::{DEFAULT_ACTIONS, DEFAULT_TARGETS, ID};
@@ -252,6 +252,14 @@ fn schema_field<'a>(
             && !mentions_self(field.ty.to_token_stream(), st.cont.ident),
         names_generics,
         shape,
+        secret_record: if class == Class::Secret
+            && field.attrs.fingerprint.is_some()
+            && field.attrs.entries.is_none()
+        {
+            SecretRecord::Fingerprinted
+        } else {
+            SecretRecord::Plain
+        },
         member: field.ident,
         ty: field.ty,
         key,
@@ -512,6 +520,26 @@ fn check_modifiers(sink: &ErrorSink<'_>, field: &ast::Field<'_>) {
                 }
             ),
         );
+    }
+    if let Some(fingerprint) = &field.attrs.fingerprint {
+        if class == Some(Class::Secret) && field.attrs.entries.is_some() {
+            sink.error_spanned_by(
+                fingerprint,
+                "`fingerprint` records keyed fingerprints of a secret recorded as one value, not of a map's entries: remove `entries` to fingerprint the whole map, or remove `fingerprint`",
+            );
+        } else if class != Some(Class::Secret) {
+            sink.error_spanned_by(
+                fingerprint,
+                format!(
+                    "`fingerprint` only applies to a secret field: it records keyed fingerprints of the secret's values; write `#[audit(secret = \"why\", fingerprint)]`, or remove `fingerprint`{}",
+                    match class {
+                        Some(Class::Track) => ": a tracked field records its values already",
+                        Some(Class::Nested) => ": classify the nested struct's secret fields `fingerprint` instead",
+                        _ => "",
+                    }
+                ),
+            );
+        }
     }
     if let Some(key) = &field.attrs.key
         && class != Some(Class::Nested)

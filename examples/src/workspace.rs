@@ -42,8 +42,9 @@ pub struct WorkspaceSettings {
     /// Where events are posted.
     #[audit(track)]
     pub webhook_url: Option<String>,
-    /// Signs the events posted to the webhook.
-    #[audit(secret = "signs webhook events")]
+    /// Signs the events posted to the webhook. Fingerprinted: a random key,
+    /// too long to guess, so an auditor can tell a rotation from a rollback.
+    #[audit(secret = "signs webhook events", fingerprint)]
     pub webhook_secret: String,
     /// When the settings were last read from storage.
     #[audit(ignore = "a cache timestamp")]

@@ -47,6 +47,8 @@ struct Chat {
     owner: String,
     #[audit(secret)]
     title: String,
+    #[audit(secret, fingerprint)]
+    api_token: String,
     #[audit(ignore)]
     status: String,
     #[audit(track)]
@@ -64,6 +66,7 @@ fn chat() -> Chat {
         id: 1,
         owner: "ada".into(),
         title: "Plans".into(),
+        api_token: "tok-1".into(),
         status: "running".into(),
         archived: false,
         labels: BTreeMap::from([("team".into(), "core".into())]),
@@ -96,12 +99,26 @@ fn secret_change_allocates_only_the_list_of_changes() {
     assert_eq!(allocations, 1);
 }
 
+/// Outside an entry a fingerprinted secret is recorded as a plain one is:
+/// nothing to serialize, nothing to hash.
+#[test]
+fn fingerprinted_secret_change_outside_an_entry_allocates_only_the_list_of_changes() {
+    let old = chat();
+    let new = Chat {
+        api_token: "tok-2".into(),
+        ..old.clone()
+    };
+    let (diff, allocations) = allocations_during(|| audit_core::diff(&old, &new));
+    assert_eq!(diff.len(), 1);
+    assert_eq!(allocations, 1);
+}
+
 #[derive(Clone, Serialize, Auditable)]
 #[audit(embedded)]
 struct Settings {
     #[audit(track)]
     theme: String,
-    #[audit(secret)]
+    #[audit(secret, fingerprint)]
     token: String,
     #[audit(ignore)]
     cached_at: u64,

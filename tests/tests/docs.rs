@@ -367,3 +367,63 @@ fn the_fingerprint_covers_nested_classifications() {
         after::Team::SCHEMA.fingerprint()
     );
 }
+
+#[test]
+fn fingerprinted_secrets_are_shown_as_such_with_the_limit() {
+    mod plain {
+        #[derive(audit_core::Auditable)]
+        pub(crate) struct Hook {
+            #[audit(track)]
+            pub(crate) id: u64,
+            #[audit(secret = "signs events")]
+            pub(crate) secret: String,
+        }
+    }
+    mod fingerprinted {
+        #[derive(audit_core::Auditable)]
+        #[audit(embedded)]
+        pub(crate) struct Signing {
+            #[audit(secret = "signs events", fingerprint)]
+            pub(crate) secret: String,
+        }
+        #[derive(audit_core::Auditable)]
+        pub(crate) struct Hook {
+            #[audit(track)]
+            pub(crate) id: u64,
+            #[audit(secret = "signs events", fingerprint)]
+            pub(crate) secret: String,
+            #[audit(nested)]
+            pub(crate) signing: Signing,
+        }
+    }
+    let markdown = docs::markdown(&[fingerprinted::Hook::SCHEMA]);
+    assert!(
+        markdown.contains("| `secret` | secret, fingerprinted | signs events |  |\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| `signing.secret` | secret, fingerprinted | signs events |  |\n"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("a low-entropy secret"), "{markdown}");
+    let json: serde_json::Value =
+        serde_json::from_str(&docs::json(&[fingerprinted::Hook::SCHEMA]).unwrap()).unwrap();
+    let fields = &json[0]["fields"];
+    assert_eq!(fields[1]["secret_fingerprint"], true, "{json}");
+    assert_eq!(fields[2]["nested"]["fields"][0]["secret_fingerprint"], true);
+    assert!(fields[0].get("secret_fingerprint").is_none());
+
+    // Documents without one carry no legend, and the plain secret's row and
+    // JSON are as before.
+    let plain_markdown = docs::markdown(&[plain::Hook::SCHEMA]);
+    assert!(
+        !plain_markdown.contains("fingerprinted"),
+        "{plain_markdown}"
+    );
+    assert!(plain_markdown.contains("| `secret` | secret | signs events |  |\n"));
+    // Fingerprinting a secret changes the classification's fingerprint.
+    assert_ne!(
+        plain::Hook::SCHEMA.fingerprint(),
+        fingerprinted::Hook::SCHEMA.fingerprint()
+    );
+}

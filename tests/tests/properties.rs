@@ -317,7 +317,7 @@ fn generated_values_exercise_secret_and_ignored_fields() {
 struct Vault {
     #[audit(track)]
     label: String,
-    #[audit(secret)]
+    #[audit(secret, fingerprint)]
     key: String,
     #[audit(ignore)]
     note: String,
@@ -330,7 +330,7 @@ struct Guard {
     id: u8,
     #[audit(nested)]
     vault: Vault,
-    #[audit(secret)]
+    #[audit(secret, fingerprint)]
     pin: String,
 }
 
@@ -395,10 +395,15 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     /// No secret's plaintext, at any depth, reaches a diff, an entry of any
-    /// action, the JSON-lines file or the docs; and a value diffed with
+    /// action, the JSON-lines file or the docs, fingerprinted or not (the
+    /// vaults' keys and the guards' pins are); and a value diffed with
     /// itself gives nothing.
     #[test]
     fn a_nested_secret_never_leaks(old in deep(), new in deep()) {
+        // The one key of this binary; no other test here fingerprints.
+        audit_core::secret_fingerprint::install(
+            audit_core::secret_fingerprint::FingerprintKey::derive("k1", &[7; 32]),
+        );
         prop_assert!(audit_core::diff(&old, &old).is_empty());
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.jsonl");
@@ -432,6 +437,8 @@ proptest! {
             texts.push(format!("{entry:?}"));
         }
         prop_assert!(texts[0].lines().count() == 3);
+        // The fingerprints are there: a created resource's vault key has one.
+        prop_assert!(texts[0].contains(r#""vault.key":{"secret":true,"new_hmac":"hmac-sha256:"#), "{}", texts[0]);
         for value in hidden_strings(&old).iter().chain(&hidden_strings(&new)) {
             for text in &texts {
                 prop_assert!(!text.contains(value.as_str()), "{value:?} in {text}");

@@ -34,6 +34,18 @@ const NESTED_LEGEND: &str = "\
   element under its key (`members[id=*]`).
 ";
 
+/// Explains fingerprinted secrets, in documents that have any.
+const SECRET_FINGERPRINT_LEGEND: &str = "\
+- `secret, fingerprinted`: a change is recorded with keyed fingerprints of the
+  old and the new value (`old_hmac`, `new_hmac`: HMAC-SHA256 bound to the
+  resource and the field, with the key's id in `hmac_key`), never the values:
+  a secret set back to an earlier value shows an earlier fingerprint, a
+  rotated one a new fingerprint. `audit hash` computes a known value's
+  fingerprint. Limit: whoever holds the fingerprint key can test guesses, so
+  a low-entropy secret (a PIN, a short code, an enum) can be brute-forced by
+  them; only high-entropy values (tokens, keys) should be fingerprinted.
+";
+
 /// `schemas`, already sorted, as a Markdown document.
 pub(super) fn render(schemas: &[&Schema]) -> String {
     Document(schemas).to_string()
@@ -46,6 +58,13 @@ impl Display for Document<'_> {
         f.write_str(INTRODUCTION)?;
         if self.0.iter().any(|schema| has_depth(schema.fields)) {
             f.write_str(NESTED_LEGEND)?;
+        }
+        if self
+            .0
+            .iter()
+            .any(|schema| has_secret_fingerprint(schema.fields))
+        {
+            f.write_str(SECRET_FINGERPRINT_LEGEND)?;
         }
         f.write_str(FINGERPRINT_LEGEND)?;
         if self.0.is_empty() {
@@ -117,6 +136,16 @@ fn has_depth(fields: &[FieldSchema]) -> bool {
         .any(|field| field.class == FieldClass::Nested || !field.shape.is_value())
 }
 
+/// Whether any field, at any depth, is a fingerprinted secret.
+fn has_secret_fingerprint(fields: &[FieldSchema]) -> bool {
+    fields.iter().any(|field| {
+        field.secret_fingerprint
+            || field
+                .nested
+                .is_some_and(|schema| has_secret_fingerprint(schema.fields))
+    })
+}
+
 /// A row per field, keyed under `prefix`, and under each nested field the
 /// rows of its struct's fields.
 fn rows(f: &mut Formatter<'_>, fields: &[FieldSchema], prefix: &str) -> fmt::Result {
@@ -142,6 +171,9 @@ fn rows(f: &mut Formatter<'_>, fields: &[FieldSchema], prefix: &str) -> fmt::Res
                 }
             }
             (class, FieldShape::Entries) => format!("{}, per entry", class.as_str()),
+            (FieldClass::Secret, _) if field.secret_fingerprint => {
+                "secret, fingerprinted".to_owned()
+            }
             (class, _) => class.as_str().to_owned(),
         };
         writeln!(

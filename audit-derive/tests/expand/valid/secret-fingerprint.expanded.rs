@@ -1,0 +1,120 @@
+// The expansion of secret-fingerprint.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+const _: () = {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
+        "Integration",
+        "integration",
+        ::core::option::Option::None,
+        {
+            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
+                ::audit_core::Action::from_static("create"),
+                ::audit_core::Action::from_static("write"),
+                ::audit_core::Action::from_static("delete"),
+            ];
+            __AUDIT_ACTIONS
+        },
+        false,
+        ::core::option::Option::None,
+        ::core::option::Option::None,
+        &::audit_core::__private::fields(
+            ["id", "api_token", "password"],
+            ["id", "api_token", "password"],
+            ["u64", "String", "String"],
+            b"tfs",
+            ["", "grants API access", ""],
+            b"nyn",
+            ["", "", ""],
+            b"nnn",
+            b"vvv",
+            ["", "", ""],
+            &[],
+        ),
+        b'r',
+        "",
+        false,
+    );
+    #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited for Integration {}
+    #[automatically_derived]
+    impl ::audit_core::AuditFields for Integration {
+        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
+            ::audit_core::__private::track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            ::audit_core::__private::secret_fingerprinted::<
+                String,
+            >(
+                __audit_diff,
+                __audit_path,
+                "api_token",
+                &__audit_old.api_token,
+                &__audit_new.api_token,
+            );
+            ::audit_core::__private::secret::<
+                String,
+            >(
+                __audit_diff,
+                __audit_path,
+                "password",
+                &__audit_old.password,
+                &__audit_new.password,
+            );
+        }
+        #[inline]
+        fn record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
+            ::audit_core::__private::record_track::<
+                u64,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_secret_fingerprinted::<
+                String,
+            >(
+                __audit_diff,
+                __audit_path,
+                "api_token",
+                &__audit_value.api_token,
+                __audit_record,
+            );
+            ::audit_core::__private::record_secret(
+                __audit_diff,
+                __audit_path,
+                "password",
+                __audit_record,
+            );
+        }
+    }
+    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    #[automatically_derived]
+    impl ::audit_core::Auditable for Integration {
+        #[inline]
+        fn resource_id(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<u64>(&self.id)
+        }
+        #[inline]
+        fn resource_target(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<u64>(&self.id)
+        }
+        #[inline]
+        fn resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+        #[inline]
+        fn organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+    }
+};
