@@ -267,8 +267,29 @@ enum Segment<'a> {
     Field(&'static str),
     /// A map or set entry, by its key.
     Key(&'a dyn PathKey),
-    /// An element of a keyed list: the name of the key field and its value.
-    Element(&'static str, &'a dyn PathKey),
+    /// An element of a keyed list: the key field and its value.
+    Element(KeyField, &'a dyn PathKey),
+}
+
+/// The key field of a keyed list's elements: its Rust name, as the outer
+/// derive names it (`key = id`), and the element's fields, where its diff
+/// key (its serde name or `#[audit(rename)]`) is looked up when a path is
+/// written out, so that the unchanged path does no lookup.
+#[derive(Clone, Copy)]
+pub(crate) struct KeyField {
+    pub(crate) rust_name: &'static str,
+    pub(crate) fields: &'static [crate::FieldSchema],
+}
+
+impl KeyField {
+    /// The key field's diff key; its Rust name if the element has no such
+    /// field (which the derive does not let through).
+    fn diff_key(self) -> &'static str {
+        self.fields
+            .iter()
+            .find(|field| field.rust_name == self.rust_name)
+            .map_or(self.rust_name, |field| field.name)
+    }
 }
 
 impl<'a> Path<'a> {
@@ -310,7 +331,7 @@ impl<'a> Path<'a> {
     }
 
     /// The element of the keyed list at `self` whose `field` is `key`.
-    pub(crate) fn element(&'a self, field: &'static str, key: &'a dyn PathKey) -> Path<'a> {
+    pub(crate) fn element(&'a self, field: KeyField, key: &'a dyn PathKey) -> Path<'a> {
         Path {
             parent: Some(self),
             segment: Segment::Element(field, key),
@@ -345,7 +366,7 @@ impl<'a> Path<'a> {
             Segment::Element(field, key) => {
                 let text = key.key_text();
                 out.push('[');
-                out.push_str(field);
+                out.push_str(field.diff_key());
                 out.push('=');
                 if text.is_string {
                     push_quoted(out, &text.text);

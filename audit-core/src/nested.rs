@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::__private::to_value;
 use crate::AuditFields;
-use crate::diff::{Change, Path, Record};
+use crate::diff::{Change, KeyField, Path, Record};
 use crate::{Diff, Schema};
 
 /// Records the added or removed nested value `value` at `path`: a
@@ -503,7 +503,7 @@ impl<T: AuditFields> KeyedList for Box<[T]> {
 fn push_duplicate<K: ?Sized + Serialize>(
     diff: &mut Diff,
     path: &Path<'_>,
-    key_name: &'static str,
+    key_name: KeyField,
     key: &K,
 ) {
     let text = Path::ROOT.element(key_name, &key).key().into_owned();
@@ -562,6 +562,10 @@ pub(crate) fn diff_keyed<T, K>(
     T: AuditFields,
     K: ?Sized + Ord + Serialize,
 {
+    let key_name = KeyField {
+        rust_name: key_name,
+        fields: T::FIELDS.fields,
+    };
     let start = diff.len();
     match diff_aligned(diff, path, key_name, old, new, &key) {
         Aligned::Whole => {}
@@ -591,7 +595,7 @@ enum Aligned<'a, K: ?Sized> {
 fn diff_aligned<'a, T, K>(
     diff: &mut Diff,
     path: &Path<'_>,
-    key_name: &'static str,
+    key_name: KeyField,
     old: &'a [T],
     new: &'a [T],
     key: &impl Fn(&T) -> &K,
@@ -633,7 +637,7 @@ where
 fn diff_by_key<T, K>(
     diff: &mut Diff,
     path: &Path<'_>,
-    key_name: &'static str,
+    key_name: KeyField,
     old: &[T],
     new: &[T],
     key: &impl Fn(&T) -> &K,
@@ -687,6 +691,10 @@ pub(crate) fn record_keyed<T, K>(
     T: AuditFields,
     K: ?Sized + Ord + Serialize,
 {
+    let key_name = KeyField {
+        rust_name: key_name,
+        fields: T::FIELDS.fields,
+    };
     if let Some(dup) = duplicate(elements, &key) {
         push_duplicate(diff, path, key_name, dup);
         return;

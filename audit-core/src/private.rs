@@ -534,6 +534,35 @@ pub const fn schema(
     }
 }
 
+/// The diff key of the field named `rust_name` in Rust among `fields` (a
+/// keyed list's key, named by the outer derive, renamed in the element);
+/// `rust_name` itself if there is none. A byte loop, as `const` needs.
+const fn diff_key_of(fields: &'static [FieldSchema], rust_name: &'static str) -> &'static str {
+    let mut index = 0;
+    while index < fields.len() {
+        if str_eq(fields[index].rust_name, rust_name) {
+            return fields[index].name;
+        }
+        index += 1;
+    }
+    rust_name
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut index = 0;
+    while index < a.len() {
+        if a[index] != b[index] {
+            return false;
+        }
+        index += 1;
+    }
+    true
+}
+
 /// The [`FieldSchema`]s of a struct's `N` fields, given as one array or byte
 /// string per attribute: `classes` holds each field's class as the first
 /// letter of its keyword, `b't'` (track), `b'i'` (ignore), `b's'` (secret) or
@@ -623,7 +652,12 @@ pub const fn fields<const N: usize>(
             shape: match shapes[index] {
                 b'o' => FieldShape::Optional,
                 b'e' => FieldShape::Entries,
-                b'k' => FieldShape::Keyed { key: keys[index] },
+                b'k' => FieldShape::Keyed {
+                    key: match inner {
+                        Some(element) => diff_key_of(element.fields, keys[index]),
+                        None => keys[index],
+                    },
+                },
                 b'v' => FieldShape::Value,
                 _ => panic!(
                     "audit-derive wrote an unknown field shape; audit-core and audit-derive must be the same version"

@@ -67,7 +67,10 @@ pub enum FieldShape {
     /// A list of nested structs matched by the key field `key`
     /// (`members[id=3].role`).
     Keyed {
-        /// The key field of the elements, by its diff key.
+        /// The key field of the elements, by its diff key (its serde name or
+        /// `#[audit(rename)]`, as in `members[memberId=3]`); by its Rust
+        /// name when the element's schema is not known (a recursive or
+        /// generic element type, whose paths still use the diff key).
         key: &'static str,
     },
 }

@@ -527,3 +527,72 @@ fn a_fingerprinted_secret_without_a_key_is_recorded_plain_and_flagged() {
     request.commit(200).unwrap();
     assert!(sink.last().unwrap().flags.is_empty());
 }
+
+/// A keyed list whose key field is renamed: paths name the key by its diff
+/// key, as the element's own diff does.
+#[derive(Clone, Serialize, Auditable)]
+#[audit(embedded)]
+struct Seat {
+    #[serde(rename = "memberId")]
+    #[audit(track)]
+    id: u32,
+    #[audit(track, rename = "seatRole")]
+    role: String,
+}
+
+#[derive(Clone, Serialize, Auditable)]
+struct Team {
+    #[audit(track)]
+    id: u32,
+    #[audit(nested, key = id)]
+    seats: Vec<Seat>,
+}
+
+#[test]
+fn a_renamed_key_field_is_named_by_its_diff_key() {
+    let seat = |id, role: &str| Seat {
+        id,
+        role: role.into(),
+    };
+    let old = Team {
+        id: 1,
+        seats: vec![seat(1, "viewer"), seat(2, "viewer"), seat(9, "viewer")],
+    };
+    let mut new = old.clone();
+    new.seats[1].role = "owner".into();
+    new.seats.remove(2);
+    new.seats.push(seat(3, "admin"));
+    assert_eq!(
+        json(&audit_core::diff(&old, &new)),
+        concat!(
+            r#"{"seats[memberId=2].seatRole":{"old":"viewer","new":"owner","secret":false},"#,
+            r#""seats[memberId=3]":{"op":"add","secret":false},"#,
+            r#""seats[memberId=3].memberId":{"op":"add","new":3,"secret":false},"#,
+            r#""seats[memberId=3].seatRole":{"op":"add","new":"admin","secret":false},"#,
+            r#""seats[memberId=9]":{"op":"remove","secret":false},"#,
+            r#""seats[memberId=9].memberId":{"op":"remove","old":9,"secret":false},"#,
+            r#""seats[memberId=9].seatRole":{"op":"remove","old":"viewer","secret":false}}"#,
+        )
+    );
+    // A duplicate key names it the same way.
+    let mut dup = old.clone();
+    dup.seats.push(seat(1, "admin"));
+    assert_eq!(
+        json(&audit_core::diff(&old, &dup)),
+        r#"{"seats":{"secret":false,"error":"duplicate key memberId=1"}}"#
+    );
+    // The schema and the docs too.
+    let seats = Team::SCHEMA.field("seats").unwrap();
+    assert_eq!(seats.shape, FieldShape::Keyed { key: "memberId" });
+    let markdown = docs::markdown(&[Team::SCHEMA]);
+    assert!(
+        markdown.contains(
+            "\
+| `seats[memberId=*]` | nested (`Seat`), keyed by `memberId` |  |  |
+| `seats[memberId=*].memberId` | track |  |  |
+| `seats[memberId=*].seatRole` | track |  |  |
+"
+        ),
+        "{markdown}"
+    );
+}
