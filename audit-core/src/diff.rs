@@ -448,6 +448,53 @@ impl FieldChange {
         &self.key
     }
 
+    /// The diff key read back as segments, for machine consumers: the
+    /// dotted names, the quoted map keys (unescaped) and the keyed-list
+    /// elements of [`key`](Self::key).
+    ///
+    /// ```
+    /// use std::borrow::Cow;
+    /// use audit_core::{Auditable, PathSegment};
+    ///
+    /// #[derive(Clone, serde::Serialize, Auditable)]
+    /// #[audit(embedded)]
+    /// struct Member {
+    ///     #[audit(track)]
+    ///     id: String,
+    ///     #[audit(track)]
+    ///     role: String,
+    /// }
+    ///
+    /// #[derive(Clone, serde::Serialize, Auditable)]
+    /// struct Project {
+    ///     #[audit(track)]
+    ///     id: u32,
+    ///     #[audit(nested, key = id)]
+    ///     members: Vec<Member>,
+    /// }
+    ///
+    /// let old = Project {
+    ///     id: 7,
+    ///     members: vec![Member { id: "u-1".into(), role: "viewer".into() }],
+    /// };
+    /// let mut new = old.clone();
+    /// new.members[0].role = "owner".into();
+    ///
+    /// let diff = audit_core::diff(&old, &new);
+    /// let change = diff.get("members[id='u-1'].role").unwrap();
+    /// assert_eq!(
+    ///     change.path().collect::<Vec<_>>(),
+    ///     [
+    ///         PathSegment::Name("members"),
+    ///         PathSegment::Element { key: "id", value: Cow::Borrowed("u-1"), quoted: true },
+    ///         PathSegment::Name("role"),
+    ///     ],
+    /// );
+    /// ```
+    pub fn path(&self) -> PathSegments<'_> {
+        PathSegments::new(&self.key)
+    }
+
     /// Whether the value was added or removed; `None` for a value that
     /// changed in place, and for the fields of a created or deleted resource.
     pub fn op(&self) -> Option<Op> {
@@ -692,5 +739,142 @@ impl<'de> Deserialize<'de> for Diff {
         }
 
         deserializer.deserialize_map(DiffVisitor)
+    }
+}
+
+/// One segment of a diff key, as [`FieldChange::path`] reads it back.
+///
+/// A dotted segment is a [`Name`](Self::Name) whether it names a field
+/// (`settings.theme`) or a map or set key that is a plain identifier
+/// (`labels.team`): the path's syntax does not tell them apart, the
+/// resource's [`Schema`](crate::Schema) does (the segment after a field of
+/// shape [`Entries`](crate::FieldShape::Entries) is a key). A key that is not
+/// a plain identifier is always written quoted, as a [`Key`](Self::Key).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PathSegment<'a> {
+    /// A dotted segment: a field's diff key, or a plain map or set key
+    /// (`[A-Za-z_][A-Za-z0-9_-]*`).
+    Name(&'a str),
+    /// A map or set key written quoted, `['app.kubernetes.io/name']`,
+    /// with its `\'` and `\\` escapes undone.
+    Key(Cow<'a, str>),
+    /// An element of a keyed list, `[id=3]` or `[id='u-1']`.
+    Element {
+        /// The key field's diff key (`id`).
+        key: &'a str,
+        /// The key's value as written: a number or `true`/`false`, or a
+        /// string with its escapes undone.
+        value: Cow<'a, str>,
+        /// Whether the value was quoted: the key serializes as a JSON string.
+        quoted: bool,
+    },
+}
+
+/// The segments of a diff key: see [`FieldChange::path`].
+///
+/// A key not written by this crate (a hand-edited entry) is read
+/// leniently: from the first place it does not parse, its rest is one
+/// [`PathSegment::Name`].
+#[derive(Clone, Debug)]
+pub struct PathSegments<'a> {
+    rest: &'a str,
+    first: bool,
+}
+
+impl<'a> PathSegments<'a> {
+    fn new(key: &'a str) -> Self {
+        PathSegments {
+            rest: key,
+            first: true,
+        }
+    }
+
+    /// The rest as one name, ending the iteration.
+    fn malformed(&mut self) -> PathSegment<'a> {
+        let rest = self.rest;
+        self.rest = "";
+        PathSegment::Name(rest)
+    }
+
+    /// A bracketed segment at the start of `self.rest`.
+    fn bracket(&self) -> Option<(PathSegment<'a>, &'a str)> {
+        let inner = self.rest.strip_prefix('[')?;
+        if let Some(quoted) = inner.strip_prefix('\'') {
+            let (key, rest) = unquote(quoted)?;
+            return Some((PathSegment::Key(key), rest.strip_prefix(']')?));
+        }
+        let (key, value) = inner.split_once('=')?;
+        if key.is_empty() || key.contains([']', '[', '.', '\'']) {
+            return None;
+        }
+        if let Some(quoted) = value.strip_prefix('\'') {
+            let (value, rest) = unquote(quoted)?;
+            let segment = PathSegment::Element {
+                key,
+                value,
+                quoted: true,
+            };
+            return Some((segment, rest.strip_prefix(']')?));
+        }
+        let end = value.find(']')?;
+        if end == 0 {
+            return None;
+        }
+        let segment = PathSegment::Element {
+            key,
+            value: Cow::Borrowed(&value[..end]),
+            quoted: false,
+        };
+        Some((segment, &value[end + 1..]))
+    }
+}
+
+/// The text of a quoted key up to its closing `'`, escapes undone, and what
+/// follows the quote; borrowed when nothing was escaped.
+fn unquote(text: &str) -> Option<(Cow<'_, str>, &str)> {
+    let end = text.find(['\'', '\\'])?;
+    if text.as_bytes()[end] == b'\'' {
+        return Some((Cow::Borrowed(&text[..end]), &text[end + 1..]));
+    }
+    let mut owned = String::from(&text[..end]);
+    let mut chars = text[end..].char_indices();
+    while let Some((index, c)) = chars.next() {
+        match c {
+            '\\' => owned.push(chars.next()?.1),
+            '\'' => return Some((Cow::Owned(owned), &text[end + index + 1..])),
+            c => owned.push(c),
+        }
+    }
+    None
+}
+
+impl<'a> Iterator for PathSegments<'a> {
+    type Item = PathSegment<'a>;
+
+    fn next(&mut self) -> Option<PathSegment<'a>> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let first = std::mem::replace(&mut self.first, false);
+        if self.rest.starts_with('[') {
+            return Some(match self.bracket() {
+                Some((segment, rest)) => {
+                    self.rest = rest;
+                    segment
+                }
+                None => self.malformed(),
+            });
+        }
+        let name = match self.rest.strip_prefix('.') {
+            Some(name) if !first => name,
+            _ if first => self.rest,
+            _ => return Some(self.malformed()),
+        };
+        let end = name.find(['.', '[']).unwrap_or(name.len());
+        if end == 0 {
+            return Some(self.malformed());
+        }
+        self.rest = &name[end..];
+        Some(PathSegment::Name(&name[..end]))
     }
 }

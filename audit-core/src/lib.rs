@@ -448,7 +448,7 @@ pub mod __private;
 pub use crate::action::{Action, InvalidAction};
 pub use crate::auditable::{AuditFields, Auditable, Audited, diff};
 pub use crate::background::BackgroundAudit;
-pub use crate::diff::{Change, Diff, FieldChange, Op};
+pub use crate::diff::{Change, Diff, FieldChange, Op, PathSegment, PathSegments};
 pub use crate::entry::{AuditEntry, Flag};
 pub use crate::error::ExportError;
 pub use crate::json_lines::JsonLinesSink;

@@ -1,10 +1,12 @@
 //! Classes all the way down: nested structs, `Option` and `Box` of them, maps
 //! and sets per entry, keyed lists, and what each records, as exact JSON.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use audit_core::{
-    Action, AuditFields, AuditRequest, Auditable, FieldClass, FieldShape, MemorySink, docs,
+    Action, AuditFields, AuditRequest, Auditable, FieldClass, FieldShape, MemorySink, PathSegment,
+    docs,
 };
 use serde::Serialize;
 
@@ -594,5 +596,174 @@ fn a_renamed_key_field_is_named_by_its_diff_key() {
 "
         ),
         "{markdown}"
+    );
+}
+
+/// The segments of a diff key, read back from the key.
+fn segments(key: &str) -> Vec<audit_core::PathSegment<'static>> {
+    let diff: audit_core::Diff = serde_json::from_str(&format!(
+        r#"{{{}:{{"secret":true}}}}"#,
+        serde_json::json!(key)
+    ))
+    .unwrap();
+    let change = diff.get(key).unwrap();
+    change
+        .path()
+        .map(|segment| match segment {
+            PathSegment::Name(name) => PathSegment::Name(name.to_owned().leak()),
+            PathSegment::Key(key) => PathSegment::Key(Cow::Owned(key.into_owned())),
+            PathSegment::Element { key, value, quoted } => PathSegment::Element {
+                key: key.to_owned().leak(),
+                value: Cow::Owned(value.into_owned()),
+                quoted,
+            },
+        })
+        .collect()
+}
+
+fn element(key: &'static str, value: &str, quoted: bool) -> PathSegment<'static> {
+    PathSegment::Element {
+        key,
+        value: Cow::Owned(value.to_owned()),
+        quoted,
+    }
+}
+
+fn quoted(key: &str) -> PathSegment<'static> {
+    PathSegment::Key(Cow::Owned(key.to_owned()))
+}
+
+#[test]
+fn a_path_reads_back_as_segments_for_every_shape() {
+    use PathSegment::Name;
+    // The §1.4 shapes.
+    assert_eq!(segments("tags"), [Name("tags")]);
+    assert_eq!(
+        segments("settings.theme"),
+        [Name("settings"), Name("theme")]
+    );
+    assert_eq!(segments("backup"), [Name("backup")]);
+    assert_eq!(segments("labels.team"), [Name("labels"), Name("team")]);
+    assert_eq!(segments("quotas._ok-1"), [Name("quotas"), Name("_ok-1")]);
+    assert_eq!(
+        segments("labels['app.kubernetes.io/name']"),
+        [Name("labels"), quoted("app.kubernetes.io/name")]
+    );
+    assert_eq!(
+        segments("env.DATABASE_URL"),
+        [Name("env"), Name("DATABASE_URL")]
+    );
+    assert_eq!(
+        segments("members[id=3]"),
+        [Name("members"), element("id", "3", false)]
+    );
+    assert_eq!(
+        segments("members[id=3].role"),
+        [Name("members"), element("id", "3", false), Name("role")]
+    );
+    assert_eq!(
+        segments("members[id='u-1'].role"),
+        [Name("members"), element("id", "u-1", true), Name("role")]
+    );
+    assert_eq!(
+        segments("seats[memberId=true]"),
+        [Name("seats"), element("memberId", "true", false)]
+    );
+    // Deeper: a keyed list in a keyed list, a map in a nested struct.
+    assert_eq!(
+        segments("root.replies[id=2].replies[id=5].text"),
+        [
+            Name("root"),
+            Name("replies"),
+            element("id", "2", false),
+            Name("replies"),
+            element("id", "5", false),
+            Name("text"),
+        ]
+    );
+    assert_eq!(
+        segments("by_name['a b'].login"),
+        [Name("by_name"), quoted("a b"), Name("login")]
+    );
+    // Escapes, including `]`, `=`, `.` and `[` inside quotes.
+    assert_eq!(
+        segments(r"quotas['it\'s \\ here']"),
+        [Name("quotas"), quoted(r"it's \ here")]
+    );
+    assert_eq!(
+        segments(r"m[id='a\'].b=[c]\\'].x"),
+        [Name("m"), element("id", r"a'].b=[c]\", true), Name("x")]
+    );
+    assert_eq!(segments("m['']"), [Name("m"), quoted("")]);
+    // Not written by this crate: the rest, from where it stops parsing, is
+    // one name; nothing panics.
+    assert_eq!(segments("m['open"), [Name("m"), Name("['open")]);
+    assert_eq!(segments("m[id=]"), [Name("m"), Name("[id=]")]);
+    assert_eq!(segments("m..x"), [Name("m"), Name("..x")]);
+    assert_eq!(
+        segments("m[id=3]x"),
+        [Name("m"), element("id", "3", false), Name("x")]
+    );
+    assert_eq!(segments(r"m['a\"), [Name("m"), Name(r"['a\")]);
+}
+
+/// What the diff writes, the path reads back: quoted and escaped keys of
+/// maps and of keyed lists.
+#[derive(Clone, Serialize, Auditable)]
+#[audit(embedded)]
+struct User {
+    #[audit(track)]
+    id: String,
+    #[audit(track)]
+    name: String,
+}
+
+#[derive(Clone, Serialize, Auditable)]
+struct Directory {
+    #[audit(track)]
+    id: u32,
+    #[audit(nested, key = id)]
+    users: Vec<User>,
+    #[audit(track, entries)]
+    labels: BTreeMap<String, String>,
+}
+
+#[test]
+fn written_paths_read_back() {
+    let user = |id: &str| User {
+        id: id.into(),
+        name: "n".into(),
+    };
+    let old = Directory {
+        id: 1,
+        users: vec![user(r"o'k\1")],
+        labels: BTreeMap::new(),
+    };
+    let mut new = old.clone();
+    new.users[0].name = "m".into();
+    new.labels
+        .insert("app.kubernetes.io/name".into(), "web".into());
+    new.labels.insert("team".into(), "a".into());
+    let diff = audit_core::diff(&old, &new);
+    let paths: Vec<Vec<PathSegment<'_>>> =
+        diff.iter().map(|change| change.path().collect()).collect();
+    assert_eq!(
+        paths,
+        [
+            vec![
+                PathSegment::Name("users"),
+                PathSegment::Element {
+                    key: "id",
+                    value: Cow::Borrowed(r"o'k\1"),
+                    quoted: true
+                },
+                PathSegment::Name("name"),
+            ],
+            vec![
+                PathSegment::Name("labels"),
+                PathSegment::Key(Cow::Borrowed("app.kubernetes.io/name")),
+            ],
+            vec![PathSegment::Name("labels"), PathSegment::Name("team")],
+        ]
     );
 }
