@@ -286,12 +286,12 @@ fn resource_methods(resource: &Resource<'_>, private: &TokenStream, types: Types
 /// auditable struct, which would be serialized whole, its secret and
 /// ignored fields included. A `const` each, so that every such field is
 /// reported. A type naming the struct's generics cannot be checked here,
-/// outside the impl: the probe's documented limit. A primitive or `String`
-/// holds no struct and is not checked.
+/// outside the impl: the probe's documented limit. A primitive, `String`, or
+/// a standard container of them holds no struct and is not checked.
 fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
     fields
         .iter()
-        .filter(|field| field.probe() && !ty::is_scalar(field.ty))
+        .filter(|field| field.probe() && !ty::holds_no_struct(field.ty))
         .map(|field| {
             let ty = field.ty;
             let message = format!(

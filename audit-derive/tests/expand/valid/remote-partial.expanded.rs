@@ -14,6 +14,7 @@ const _: () = {
         },
         false,
         ::core::option::Option::None,
+        ::core::option::Option::None,
         &::audit_core::__private::fields(
             ["id"],
             ["id"],

@@ -16,6 +16,7 @@ const _: () = {
         },
         false,
         ::core::option::Option::Some("/chats/{id}"),
+        ::core::option::Option::None,
         &::audit_core::__private::fields(
             ["id", "title", "share_token", "updated_at"],
             ["id", "title", "share_token", "updated_at"],
