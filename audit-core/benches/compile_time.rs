@@ -17,11 +17,19 @@
 //! Each build is timed the same way: `cargo clean -p <crate>`, then `cargo
 //! build -p <crate>`, variants interleaved so that noise from other processes
 //! spreads over all of them; the median of the runs is reported, as wall time
-//! and, on Linux, as the CPU time (user + system) of the build.
+//! with its range and, on Linux, as the CPU time (user + system) of the build.
+//! With `--instructions`, each crate is then built once more with its rustc
+//! run under `valgrind --tool=callgrind`, and the instructions rustc executed
+//! are reported beside the times: a count that does not depend on what else
+//! the machine is doing. The ratios the budget is about (`auditable` to
+//! `serialize`, `auditable_used` to `serialize_used`) close each table: the
+//! ratio of the medians, the range of the ratios of the runs paired as they
+//! were interleaved, and the ratio of the instruction counts.
 //!
 //! ```text
 //! cargo bench -p audit-core --bench compile_time [-- [--structs N] [--runs N]
-//!     [--profile debug|release|check]... [--audit-core PATH] [VARIANT...]]
+//!     [--profile debug|release|check]... [--audit-core PATH] [--instructions]
+//!     [VARIANT...]]
 //! ```
 //!
 //! Defaults: 200 structs, 5 runs, the `debug` and `release` profiles, every
