@@ -102,6 +102,20 @@ where
     }
 }
 
+/// [`track`], out of line: the derive calls it for a field whose type is
+/// not a primitive, a `String` or an `Option` of one, so that comparing a
+/// collection, a date or a type it cannot see into is one function per field
+/// type rather than code inlined into every field of every struct (which
+/// multiplied the optimizer's work in a crate calling `diff` on many
+/// structs). The call costs a few instructions per field at run time.
+#[inline(never)]
+pub fn track_outlined<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + TrackedField,
+{
+    track(diff, parent, name, old, new);
+}
+
 /// The changed branch of [`track`], out of line: instantiated once per
 /// field type, not inlined into every field of every struct, where it
 /// would multiply the optimizer's work for a path that allocates anyway.

@@ -416,6 +416,10 @@ fn field_statement(
         }
         (Class::Track, Side::Diff) if field.canonical => quote!(track_canonical),
         (Class::Track, Side::Record) if field.canonical => quote!(record_track_canonical),
+        // Compared out of line unless the comparison is a few instructions.
+        (Class::Track, Side::Diff) if !ty::is_cheap_to_compare(written_ty) => {
+            quote!(track_outlined)
+        }
         (Class::Track, Side::Diff) => quote!(track),
         (Class::Track, Side::Record) => quote!(record_track),
         (Class::Secret, Side::Diff) => quote!(secret),

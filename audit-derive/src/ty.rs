@@ -34,6 +34,12 @@ pub(crate) fn is_scalar(ty: &Type) -> bool {
             .is_some_and(|ident| SCALARS.iter().any(|s| ident == s))
 }
 
+/// Whether `ty` is written as a primitive, `String`, or an `Option` of one:
+/// a type whose comparison is a few instructions, inlined where it is diffed.
+pub(crate) fn is_cheap_to_compare(ty: &Type) -> bool {
+    is_scalar(ty) || option_inner(ty).is_some_and(is_scalar)
+}
+
 /// Whether `ty` is written as a primitive, `String`, or a standard container
 /// (`Option`, `Vec`, `VecDeque`, `Box`, `BTreeMap`, `BTreeSet`, `HashMap`,
 /// `HashSet`) of such types only, `Option<Vec<String>>` say: none can hold
