@@ -17,11 +17,19 @@
 //! Each build is timed the same way: `cargo clean -p <crate>`, then `cargo
 //! build -p <crate>`, variants interleaved so that noise from other processes
 //! spreads over all of them; the median of the runs is reported, as wall time
-//! and, on Linux, as the CPU time (user + system) of the build.
+//! with its range and, on Linux, as the CPU time (user + system) of the build.
+//! With `--instructions`, each crate is then built once more with its rustc
+//! run under `valgrind --tool=callgrind`, and the instructions rustc executed
+//! are reported beside the times: a count that does not depend on what else
+//! the machine is doing. The ratios the budget is about (`auditable` to
+//! `serialize`, `auditable_used` to `serialize_used`) close each table: the
+//! ratio of the medians, the range of the ratios of the runs paired as they
+//! were interleaved, and the ratio of the instruction counts.
 //!
 //! ```text
 //! cargo bench -p audit-core --bench compile_time [-- [--structs N] [--runs N]
-//!     [--profile debug|release|check]... [--audit-core PATH] [VARIANT...]]
+//!     [--profile debug|release|check]... [--audit-core PATH] [--instructions]
+//!     [VARIANT...]]
 //! ```
 //!
 //! Defaults: 200 structs, 5 runs, the `debug` and `release` profiles, every
@@ -128,6 +136,10 @@ struct Options {
     /// The audit-core the generated crates depend on: this one, or another
     /// checkout to compare with.
     audit_core: PathBuf,
+    /// Whether to count, after the timed runs, the instructions rustc
+    /// executes for each generated crate, once, under `valgrind
+    /// --tool=callgrind`.
+    instructions: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -234,32 +246,72 @@ fn run() -> Result<(), String> {
                 }
             }
         }
-        println!();
-        println!("{} ({})", profile.name(), profile.args().join(" "));
-        println!(
-            "  {:<15} {:>12} {:>12} {:>20}",
-            "variant", "median wall", "median CPU", "wall min .. max"
-        );
-        for (index, variant) in variants.iter().enumerate() {
-            let runs = &mut wall[index];
-            runs.sort();
-            let cpu = median(&mut cpu[index]).map_or_else(|| "-".to_owned(), seconds);
-            println!(
-                "  {:<15} {:>12} {:>12} {:>20}",
-                variant.name,
-                median(runs).map_or_else(|| "-".to_owned(), seconds),
-                cpu,
-                format!(
-                    "{} .. {}",
-                    runs.first()
-                        .copied()
-                        .map_or_else(|| "-".to_owned(), seconds),
-                    runs.last().copied().map_or_else(|| "-".to_owned(), seconds),
-                ),
-            );
+        let mut instructions: Vec<Option<u64>> = vec![None; variants.len()];
+        if options.instructions {
+            for (index, variant) in variants.iter().enumerate() {
+                cargo(&scratch, profile.clean_args(), variant.name)?;
+                instructions[index] = Some(callgrind(&scratch, profile, variant.name)?);
+            }
         }
+        report(profile, &variants, &mut wall, &mut cpu, &instructions);
     }
     Ok(())
+}
+
+/// Prints one profile's table and the ratios the budget is about.
+fn report(
+    profile: Profile,
+    variants: &[&Variant],
+    wall: &mut [Vec<Duration>],
+    cpu: &mut [Vec<Duration>],
+    instructions: &[Option<u64>],
+) {
+    println!();
+    println!("{} ({})", profile.name(), profile.args().join(" "));
+    println!(
+        "  {:<15} {:>12} {:>12} {:>20} {:>16}",
+        "variant", "median wall", "median CPU", "wall min .. max", "instructions"
+    );
+    for (index, variant) in variants.iter().enumerate() {
+        let runs = &mut wall[index];
+        runs.sort();
+        let cpu = median(&mut cpu[index]).map_or_else(|| "-".to_owned(), seconds);
+        println!(
+            "  {:<15} {:>12} {:>12} {:>20} {:>16}",
+            variant.name,
+            median(runs).map_or_else(|| "-".to_owned(), seconds),
+            cpu,
+            format!(
+                "{} .. {}",
+                runs.first()
+                    .copied()
+                    .map_or_else(|| "-".to_owned(), seconds),
+                runs.last().copied().map_or_else(|| "-".to_owned(), seconds),
+            ),
+            instructions[index].map_or_else(|| "-".to_owned(), millions),
+        );
+    }
+    // The ratios the budget is about, each from this one run.
+    for (ours, theirs) in [
+        ("auditable", "serialize"),
+        ("auditable_used", "serialize_used"),
+    ] {
+        let find = |name: &str| variants.iter().position(|variant| variant.name == name);
+        let (Some(ours), Some(theirs)) = (find(ours), find(theirs)) else {
+            continue;
+        };
+        println!(
+            "  {} / {}: {}",
+            variants[ours].name,
+            variants[theirs].name,
+            ratios(
+                &wall[ours],
+                &wall[theirs],
+                instructions[ours],
+                instructions[theirs]
+            ),
+        );
+    }
 }
 
 fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -269,6 +321,7 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
         profiles: Vec::new(),
         filters: Vec::new(),
         audit_core: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        instructions: false,
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -279,6 +332,7 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--structs" => options.structs = number(&value("--structs")?)?,
             "--runs" => options.runs = number(&value("--runs")?)?.max(1),
             "--audit-core" => options.audit_core = PathBuf::from(value("--audit-core")?),
+            "--instructions" => options.instructions = true,
             "--profile" => {
                 let profile = match value("--profile")?.as_str() {
                     "debug" | "dev" => Profile::Debug,
@@ -296,7 +350,7 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
             }
             flag if flag.starts_with('-') => {
                 return Err(format!(
-                    "unknown option `{flag}`; expected --structs N, --runs N, --profile debug|release|check, --audit-core PATH or a variant name"
+                    "unknown option `{flag}`; expected --structs N, --runs N, --profile debug|release|check, --audit-core PATH, --instructions or a variant name"
                 ));
             }
             filter => options.filters.push(filter.to_owned()),
@@ -311,6 +365,63 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
 fn number(text: &str) -> Result<usize, String> {
     text.parse()
         .map_err(|_| format!("`{text}` is not a number"))
+}
+
+/// Builds `package` once with the `rustc` for it (and only for it: its
+/// dependencies are built already) run under `valgrind --tool=callgrind`, and
+/// returns the instructions that rustc executed, all its threads included.
+fn callgrind(scratch: &Path, profile: Profile, package: &str) -> Result<u64, String> {
+    let log = scratch
+        .join("target")
+        .join(format!("callgrind-{package}.log"));
+    let wrapper = scratch.join("callgrind-rustc.sh");
+    // Cargo runs `$RUSTC_WORKSPACE_WRAPPER rustc ARGS...` for the workspace's
+    // crates; the script runs callgrind for the crate measured and plain
+    // rustc for anything else (cargo's `rustc -vV` probe).
+    write_if_changed(
+        &wrapper,
+        "#!/bin/sh\n\
+         case \" $* \" in\n\
+         *\" --crate-name $CALLGRIND_CRATE \"*)\n\
+         \x20   exec valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+         --log-file=\"$CALLGRIND_LOG\" \"$@\" ;;\n\
+         *) exec \"$@\" ;;\n\
+         esac\n",
+    )
+    .map_err(|error| format!("cannot write {}: {error}", wrapper.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755))
+            .map_err(|error| format!("cannot make {} executable: {error}", wrapper.display()))?;
+    }
+    let _ = fs::remove_file(&log);
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(profile.args())
+        .args(["--quiet", "--package", package])
+        .current_dir(scratch)
+        .env("CARGO_TARGET_DIR", scratch.join("target"))
+        .env("RUSTC_WORKSPACE_WRAPPER", &wrapper)
+        .env("CALLGRIND_CRATE", package)
+        .env("CALLGRIND_LOG", &log)
+        .status()
+        .map_err(|error| format!("cannot run cargo: {error}"))?;
+    if !status.success() {
+        return Err(format!(
+            "`cargo {}` of {package} under callgrind failed ({status}); is valgrind installed?",
+            profile.args().join(" ")
+        ));
+    }
+    // Callgrind's summary: `==PID== Collected : 5878123456`.
+    let text = fs::read_to_string(&log)
+        .map_err(|error| format!("cannot read {}: {error}", log.display()))?;
+    text.lines()
+        .find_map(|line| {
+            let (_, count) = line.split_once("Collected :")?;
+            count.trim().parse().ok()
+        })
+        .ok_or_else(|| format!("no instruction count in {}", log.display()))
 }
 
 /// Runs `cargo <args> -p <package>` in the scratch workspace, quietly.
@@ -485,6 +596,44 @@ fn clock_ticks_per_second() -> Option<u64> {
 fn median(values: &mut [Duration]) -> Option<Duration> {
     values.sort();
     values.get(values.len() / 2).copied()
+}
+
+/// `ours / theirs` as the ratio of the median wall times, the range of the
+/// ratios of the runs paired as they were interleaved, and the ratio of the
+/// instruction counts.
+fn ratios(
+    ours: &[Duration],
+    theirs: &[Duration],
+    ours_i: Option<u64>,
+    theirs_i: Option<u64>,
+) -> String {
+    let mut ours = ours.to_vec();
+    let mut theirs = theirs.to_vec();
+    let mut paired: Vec<f64> = ours
+        .iter()
+        .zip(&theirs)
+        .map(|(ours, theirs)| ours.as_secs_f64() / theirs.as_secs_f64())
+        .collect();
+    paired.sort_by(f64::total_cmp);
+    let wall = match (median(&mut ours), median(&mut theirs)) {
+        (Some(ours), Some(theirs)) => format!("{:.2}x", ours.as_secs_f64() / theirs.as_secs_f64()),
+        _ => "-".to_owned(),
+    };
+    let spread = match (paired.first(), paired.last()) {
+        (Some(low), Some(high)) => format!("{low:.2}x .. {high:.2}x"),
+        _ => "-".to_owned(),
+    };
+    let instructions = match (ours_i, theirs_i) {
+        // Billions of instructions: far within f64's exact integers.
+        #[allow(clippy::cast_precision_loss)]
+        (Some(ours), Some(theirs)) => format!("{:.2}x", ours as f64 / theirs as f64),
+        _ => "-".to_owned(),
+    };
+    format!("wall {wall} (paired runs {spread}), instructions {instructions}")
+}
+
+fn millions(count: u64) -> String {
+    format!("{} M", count / 1_000_000)
 }
 
 fn seconds(duration: Duration) -> String {

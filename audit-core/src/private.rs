@@ -99,8 +99,34 @@ where
     T: ?Sized + TrackedField,
 {
     if old != new {
-        diff.push_tracked(&parent.field(name), to_value(old), to_value(new));
+        track_changed(diff, parent, name, old, new);
     }
+}
+
+/// [`track`], out of line: the derive calls it for a field whose type is
+/// not a primitive, a `String` or an `Option` of one, so that comparing a
+/// collection, a date or a type it cannot see into is one function per field
+/// type rather than code inlined into every field of every struct (which
+/// multiplied the optimizer's work in a crate calling `diff` on many
+/// structs). The call costs a few instructions per field at run time.
+#[inline(never)]
+pub fn track_outlined<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + TrackedField,
+{
+    track(diff, parent, name, old, new);
+}
+
+/// The changed branch of [`track`], out of line: instantiated once per
+/// field type, not inlined into every field of every struct, where it
+/// would multiply the optimizer's work for a path that allocates anyway.
+#[cold]
+#[inline(never)]
+fn track_changed<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + Serialize,
+{
+    diff.push_tracked(&parent.field(name), to_value(old), to_value(new));
 }
 
 /// As [`track`], for a `HashSet` or `HashMap` (or an `Option` of one),
@@ -111,12 +137,28 @@ where
     T: ?Sized + CanonicalField,
 {
     if old != new {
-        diff.push_tracked(
-            &parent.field(name),
-            old.canonical_value(),
-            new.canonical_value(),
-        );
+        track_canonical_changed(diff, parent, name, old, new);
     }
+}
+
+/// The changed branch of [`track_canonical`], out of line as
+/// [`track_changed`] is.
+#[cold]
+#[inline(never)]
+fn track_canonical_changed<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+) where
+    T: ?Sized + CanonicalField,
+{
+    diff.push_tracked(
+        &parent.field(name),
+        old.canonical_value(),
+        new.canonical_value(),
+    );
 }
 
 /// Records the tracked field `name` under `parent` if `old` and `new`

@@ -286,12 +286,12 @@ fn resource_methods(resource: &Resource<'_>, private: &TokenStream, types: Types
 /// auditable struct, which would be serialized whole, its secret and
 /// ignored fields included. A `const` each, so that every such field is
 /// reported. A type naming the struct's generics cannot be checked here,
-/// outside the impl: the probe's documented limit. A primitive or `String`
-/// holds no struct and is not checked.
+/// outside the impl: the probe's documented limit. A primitive, `String`, or
+/// a standard container of them holds no struct and is not checked.
 fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
     fields
         .iter()
-        .filter(|field| field.probe() && !ty::is_scalar(field.ty))
+        .filter(|field| field.probe() && !ty::holds_no_struct(field.ty))
         .map(|field| {
             let ty = field.ty;
             let message = format!(
@@ -420,6 +420,10 @@ fn field_statement(
         }
         (Class::Track, Side::Diff) if field.canonical => quote!(track_canonical),
         (Class::Track, Side::Record) if field.canonical => quote!(record_track_canonical),
+        // Compared out of line unless the comparison is a few instructions.
+        (Class::Track, Side::Diff) if !ty::is_cheap_to_compare(written_ty) => {
+            quote!(track_outlined)
+        }
         (Class::Track, Side::Diff) => quote!(track),
         (Class::Track, Side::Record) => quote!(record_track),
         (Class::Secret, Side::Diff) => quote!(secret),

@@ -34,6 +34,40 @@ pub(crate) fn is_scalar(ty: &Type) -> bool {
             .is_some_and(|ident| SCALARS.iter().any(|s| ident == s))
 }
 
+/// Whether `ty` is written as a primitive, `String`, or an `Option` of one:
+/// a type whose comparison is a few instructions, inlined where it is diffed.
+pub(crate) fn is_cheap_to_compare(ty: &Type) -> bool {
+    is_scalar(ty) || option_inner(ty).is_some_and(is_scalar)
+}
+
+/// Whether `ty` is written as a primitive, `String`, or a standard container
+/// (`Option`, `Vec`, `VecDeque`, `Box`, `BTreeMap`, `BTreeSet`, `HashMap`,
+/// `HashSet`) of such types only, `Option<Vec<String>>` say: none can hold
+/// an auditable struct, so no probe is written for them.
+pub(crate) fn holds_no_struct(ty: &Type) -> bool {
+    const CONTAINERS: &[&str] = &[
+        "Option", "Vec", "VecDeque", "Box", "BTreeMap", "BTreeSet", "HashMap", "HashSet",
+    ];
+    if is_scalar(ty) {
+        return true;
+    }
+    let Type::Path(path) = ty else { return false };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    if path.qself.is_some() || !CONTAINERS.iter().any(|name| last.ident == name) {
+        return false;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return false;
+    };
+    !args.args.is_empty()
+        && args.args.iter().all(|arg| match arg {
+            GenericArgument::Type(inner) => holds_no_struct(inner),
+            _ => false,
+        })
+}
+
 /// A type as a person writes it: `Option<Vec<Uuid>>`, not `Option < Vec < Uuid > >`.
 pub(crate) fn type_text(ty: &Type) -> String {
     let mut text = ty.to_token_stream().to_string();

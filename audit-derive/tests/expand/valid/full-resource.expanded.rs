@@ -59,7 +59,7 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            platform::audit::__private::track::<
+            platform::audit::__private::track_outlined::<
                 Uuid,
             >(
                 __audit_diff,

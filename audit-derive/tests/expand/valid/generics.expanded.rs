@@ -62,10 +62,10 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            ::audit_core::__private::track::<
+            ::audit_core::__private::track_outlined::<
                 I,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
-            ::audit_core::__private::track::<
+            ::audit_core::__private::track_outlined::<
                 Vec<T>,
             >(
                 __audit_diff,
@@ -83,7 +83,7 @@ const _: () = {
                 &__audit_old.secret,
                 &__audit_new.secret,
             );
-            ::audit_core::__private::track::<
+            ::audit_core::__private::track_outlined::<
                 Option<&'a str>,
             >(
                 __audit_diff,
@@ -92,7 +92,7 @@ const _: () = {
                 &__audit_old.owner,
                 &__audit_new.owner,
             );
-            ::audit_core::__private::track::<
+            ::audit_core::__private::track_outlined::<
                 [u8; N],
             >(
                 __audit_diff,

@@ -120,22 +120,6 @@ const _: () = {
         "",
         false,
     );
-    const _: () = {
-        #[allow(unused_imports)]
-        use ::audit_core::__private::NotAudited as _;
-        ::core::assert!(
-            ! ::audit_core::__private::Probe:: < BTreeMap < String, String > > ::AUDITED,
-            "the tracked field `labels` has type `BTreeMap<String, String>`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
-        );
-    };
-    const _: () = {
-        #[allow(unused_imports)]
-        use ::audit_core::__private::NotAudited as _;
-        ::core::assert!(
-            ! ::audit_core::__private::Probe:: < HashSet < String > > ::AUDITED,
-            "the tracked field `tags` has type `HashSet<String>`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
-        );
-    };
     #[automatically_derived]
     impl ::audit_core::__private::ContainsAudited for Project {}
     #[automatically_derived]

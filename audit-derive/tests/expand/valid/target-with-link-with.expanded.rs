@@ -52,7 +52,7 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            ::audit_core::__private::track::<
+            ::audit_core::__private::track_outlined::<
                 Uuid,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
             ::audit_core::__private::secret::<
