@@ -89,6 +89,8 @@ use sqlx::PgPool;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::chain::Digest;
+#[cfg(feature = "checkpoints")]
+use crate::chain::checkpoint::Checkpoints;
 use crate::store::writer::{Writer, WriterConfig};
 use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, StoreReport, micros};
 use crate::{AuditEntry, AuditSink, ExportError};
@@ -121,6 +123,8 @@ pub struct PostgresStoreBuilder {
     batch_size: usize,
     max_wait: Duration,
     origin: Option<String>,
+    #[cfg(feature = "checkpoints")]
+    checkpoints: Option<Checkpoints>,
 }
 
 impl PostgresStore {
@@ -146,6 +150,8 @@ impl PostgresStore {
             batch_size: DEFAULT_BATCH_SIZE,
             max_wait: DEFAULT_MAX_WAIT,
             origin: None,
+            #[cfg(feature = "checkpoints")]
+            checkpoints: None,
         }
     }
 
@@ -260,6 +266,18 @@ impl PostgresStoreBuilder {
         self
     }
 
+    /// Signs checkpoints of the chain's head once the writer's batches are
+    /// committed, as `checkpoints` says when, and on every flush and when
+    /// the store is dropped. A checkpoint that fails is returned by the next
+    /// flush as [`ExportError::Checkpoint`](ExportError::Checkpoint).
+    /// The head is the one the writer last committed: rows that
+    /// `insert_entries` adds are covered by the writer's next checkpoint.
+    #[cfg(feature = "checkpoints")]
+    pub fn checkpoints(mut self, checkpoints: Checkpoints) -> Self {
+        self.checkpoints = Some(checkpoints);
+        self
+    }
+
     /// Creates or migrates the table, and starts the writer.
     ///
     /// # Errors
@@ -286,6 +304,8 @@ impl PostgresStoreBuilder {
                 capacity: self.capacity,
                 batch_size: self.batch_size,
                 max_wait: self.max_wait,
+                #[cfg(feature = "checkpoints")]
+                checkpoints: self.checkpoints,
             },
             insert::PostgresBatch::new(runtime, options, origin),
         )

@@ -89,6 +89,8 @@ use rusqlite::{Connection, OpenFlags};
 use time::OffsetDateTime;
 
 use crate::chain::Digest;
+#[cfg(feature = "checkpoints")]
+use crate::chain::checkpoint::Checkpoints;
 
 use crate::store::writer::{Writer, WriterConfig};
 use crate::store::{
@@ -124,7 +126,7 @@ pub struct SqliteStore {
 }
 
 /// Configures a [`SqliteStore`].
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 #[must_use = "the store starts when the builder is opened"]
 pub struct SqliteStoreBuilder {
     path: PathBuf,
@@ -132,6 +134,8 @@ pub struct SqliteStoreBuilder {
     batch_size: usize,
     max_wait: Duration,
     origin: Option<String>,
+    #[cfg(feature = "checkpoints")]
+    checkpoints: Option<Checkpoints>,
 }
 
 /// Connections for reading and purging, opened when needed and kept while idle.
@@ -161,6 +165,8 @@ impl SqliteStore {
             batch_size: DEFAULT_BATCH_SIZE,
             max_wait: DEFAULT_MAX_WAIT,
             origin: None,
+            #[cfg(feature = "checkpoints")]
+            checkpoints: None,
         }
     }
 
@@ -389,6 +395,18 @@ impl SqliteStoreBuilder {
         self
     }
 
+    /// Signs checkpoints of the chain's head once the writer's batches are
+    /// committed, as `checkpoints` says when, and on every flush and when
+    /// the store is dropped. A checkpoint that fails is returned by the next
+    /// flush as [`ExportError::Checkpoint`](ExportError::Checkpoint).
+    /// The head is the one the writer last committed: rows that
+    /// `insert_entries` adds are covered by the writer's next checkpoint.
+    #[cfg(feature = "checkpoints")]
+    pub fn checkpoints(mut self, checkpoints: Checkpoints) -> Self {
+        self.checkpoints = Some(checkpoints);
+        self
+    }
+
     /// Opens the database, creates or migrates the table, and starts the writer.
     ///
     /// # Errors
@@ -413,6 +431,8 @@ impl SqliteStoreBuilder {
                 capacity: self.capacity,
                 batch_size: self.batch_size,
                 max_wait: self.max_wait,
+                #[cfg(feature = "checkpoints")]
+                checkpoints: self.checkpoints,
             },
             insert::SqliteBatch { conn, origin },
         )

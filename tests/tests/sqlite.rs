@@ -487,3 +487,136 @@ fn a_version_1_table_is_migrated_and_its_rows_stay_unchained() {
         3
     );
 }
+
+mod checkpoints {
+    use std::collections::BTreeMap;
+    use std::io;
+    use std::path::Path;
+
+    use audit_core::chain::Digest;
+    use audit_core::chain::checkpoint::{
+        self, CheckpointSigner, CheckpointSink, Checkpoints, FileCheckpointSink, SignedCheckpoint,
+        VerifierKey,
+    };
+
+    use super::*;
+
+    fn signer() -> CheckpointSigner {
+        CheckpointSigner::from_seed("test-store", [7; 32]).unwrap()
+    }
+
+    /// The checkpoints in `path`, checked with `key`: the heads they commit to.
+    fn heads(path: &Path, key: &VerifierKey) -> (usize, BTreeMap<u64, Digest>) {
+        let text = std::fs::read_to_string(path).unwrap();
+        let checkpoints = SignedCheckpoint::parse_all(&text).unwrap();
+        let heads = checkpoint::verify_all(&checkpoints, key).unwrap();
+        (checkpoints.len(), heads)
+    }
+
+    #[test]
+    fn a_flush_signs_the_head_and_a_cut_tail_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.db");
+        let file = dir.path().join("audit.checkpoints");
+        let signer = signer();
+        let key = signer.verifier_key();
+        let store = SqliteStore::builder(&path)
+            .origin("chats")
+            .checkpoints(Checkpoints::new(signer, FileCheckpointSink::new(&file)))
+            .open()
+            .unwrap();
+        for id in ["a", "b", "c"] {
+            store
+                .export(entry(id, "ada", datetime!(2026-01-01 00:00 UTC)))
+                .unwrap();
+        }
+        store.flush().unwrap();
+        let (count, heads) = heads(&file, &key);
+        assert!(count >= 1);
+        assert_eq!(heads.keys().next_back(), Some(&3));
+
+        store
+            .export(entry("d", "ada", datetime!(2026-01-02 00:00 UTC)))
+            .unwrap();
+        drop(store);
+        // Dropping the store signs the last head too.
+        let (_, heads) = self::heads(&file, &key);
+        assert_eq!(heads.keys().next_back(), Some(&4));
+
+        let conn = Connection::open(&path).unwrap();
+        let report = audit_core::sqlite::verify_chain(&conn, &heads).unwrap();
+        assert_eq!(report.chain.problem, None);
+        assert_eq!(report.chain.entries, 4);
+
+        // The last row removed: the chain alone is still whole, the
+        // checkpoint is not.
+        conn.execute(
+            "DELETE FROM audit_entries WHERE seq = (SELECT MAX(seq) FROM audit_entries)",
+            [],
+        )
+        .unwrap();
+        let report = audit_core::sqlite::verify_chain(&conn, &BTreeMap::new()).unwrap();
+        assert_eq!(report.chain.problem, None);
+        let report = audit_core::sqlite::verify_chain(&conn, &heads).unwrap();
+        assert!(report.chain.problem.is_some(), "{report:?}");
+    }
+
+    #[test]
+    fn checkpoints_are_made_on_time_without_a_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("audit.checkpoints");
+        let signer = signer();
+        let key = signer.verifier_key();
+        let store = SqliteStore::builder(dir.path().join("audit.db"))
+            .checkpoints(
+                Checkpoints::new(signer, FileCheckpointSink::new(&file))
+                    .every(Duration::from_millis(20)),
+            )
+            .open()
+            .unwrap();
+        store
+            .export(entry("a", "ada", datetime!(2026-01-01 00:00 UTC)))
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let latest_seq = || {
+            let text = std::fs::read_to_string(&file).ok()?;
+            let checkpoints = SignedCheckpoint::parse_all(&text).ok()?;
+            Some(checkpoints.last()?.checkpoint().seq)
+        };
+        while latest_seq() != Some(1) {
+            assert!(std::time::Instant::now() < deadline, "no checkpoint made");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(store);
+        assert_eq!(heads(&file, &key).0, 1);
+    }
+
+    /// A sink that cannot store anything.
+    struct Broken;
+
+    impl CheckpointSink for Broken {
+        fn latest(&mut self) -> io::Result<Option<SignedCheckpoint>> {
+            Ok(None)
+        }
+
+        fn publish(&mut self, _: &SignedCheckpoint) -> io::Result<()> {
+            Err(io::Error::other("the sink is broken"))
+        }
+    }
+
+    #[test]
+    fn a_failed_checkpoint_is_returned_by_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::builder(dir.path().join("audit.db"))
+            .checkpoints(Checkpoints::new(signer(), Broken))
+            .open()
+            .unwrap();
+        store
+            .export(entry("a", "ada", datetime!(2026-01-01 00:00 UTC)))
+            .unwrap();
+        let error = store.flush().unwrap_err();
+        assert!(matches!(error, ExportError::Checkpoint { .. }), "{error:?}");
+        // The entry itself was committed.
+        assert_eq!(store.blocking_history("doc", "a").unwrap().len(), 1);
+    }
+}

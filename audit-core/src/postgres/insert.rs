@@ -88,7 +88,7 @@ async fn insert_rows(
     conn: &mut PgConnection,
     rows: &[EntryRow<'_>],
     origin: &str,
-) -> Result<u64, BoxError> {
+) -> Result<(u64, Option<Head>), BoxError> {
     // Held until the transaction ends: no other writer reads the head
     // before this one's rows are committed, or rolled back.
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -141,7 +141,7 @@ async fn insert_rows(
         }
         inserted += query.execute(&mut *conn).await?.rows_affected();
     }
-    Ok(inserted)
+    Ok((inserted, chainer.head()))
 }
 
 /// `json` as `jsonb` accepts it: `jsonb` rejects the escape `\u0000`, so a
@@ -241,7 +241,7 @@ where
         .map_err(StoreError::database)?;
     // A transaction outside one, a savepoint inside one.
     let mut tx = conn.begin().await.map_err(StoreError::database)?;
-    let inserted = insert_rows(&mut tx, &rows, DEFAULT_ORIGIN)
+    let (inserted, _) = insert_rows(&mut tx, &rows, DEFAULT_ORIGIN)
         .await
         .map_err(StoreError::Database)?;
     tx.commit().await.map_err(StoreError::database)?;
@@ -282,7 +282,7 @@ impl PostgresBatch {
 }
 
 impl WriteBatch for PostgresBatch {
-    fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<(), BoxError> {
+    fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<Option<Head>, BoxError> {
         let PostgresBatch {
             conn,
             options,
@@ -300,13 +300,17 @@ impl WriteBatch for PostgresBatch {
             };
             tokio::time::timeout(WRITE_TIMEOUT, async {
                 let mut tx = conn.begin().await?;
-                insert_rows(&mut tx, rows, origin).await?;
-                tx.commit().await.map_err(BoxError::from)
+                let (_, head) = insert_rows(&mut tx, rows, origin).await?;
+                tx.commit().await?;
+                Ok::<_, BoxError>(head)
             })
             .await
-            .map_err(|_| "timed out writing to PostgreSQL")??;
-            Ok(())
+            .map_err(|_| "timed out writing to PostgreSQL")?
         })
+    }
+
+    fn origin(&self) -> &str {
+        &self.origin
     }
 
     fn reset(&mut self) {

@@ -37,7 +37,13 @@ pub(crate) fn read_head(conn: &Connection) -> rusqlite::Result<Option<Head>> {
 /// store's head (a new chain from `origin` in an empty store). The number
 /// inserted: an entry already stored (same id) is skipped, and takes no
 /// sequence number.
-fn insert_rows(conn: &Connection, rows: &[EntryRow<'_>], origin: &str) -> Result<usize, BoxError> {
+/// Inserts `rows`, chained after the stored head: how many were inserted,
+/// and the chain's head after them.
+fn insert_rows(
+    conn: &Connection,
+    rows: &[EntryRow<'_>],
+    origin: &str,
+) -> Result<(usize, Option<Head>), BoxError> {
     conn.execute(TAKE_WRITE_LOCK, [])?;
     let mut chainer = chain::resume(origin, read_head(conn)?);
     let mut statement = conn.prepare_cached(INSERT)?;
@@ -72,7 +78,7 @@ fn insert_rows(conn: &Connection, rows: &[EntryRow<'_>], origin: &str) -> Result
             inserted += 1;
         }
     }
-    Ok(inserted)
+    Ok((inserted, chainer.head()))
 }
 
 /// Inserts `entries` with `conn`, in the transaction it is in: a
@@ -148,7 +154,7 @@ where
     conn.execute_batch("SAVEPOINT audit_insert")
         .map_err(StoreError::database)?;
     match insert_rows(conn, &rows, DEFAULT_ORIGIN) {
-        Ok(inserted) => {
+        Ok((inserted, _)) => {
             conn.execute_batch("RELEASE audit_insert")
                 .map_err(StoreError::database)?;
             Ok(inserted)
@@ -169,12 +175,16 @@ pub(crate) struct SqliteBatch {
 }
 
 impl WriteBatch for SqliteBatch {
-    fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<(), BoxError> {
+    fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<Option<Head>, BoxError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        insert_rows(&tx, rows, &self.origin)?;
+        let (_, head) = insert_rows(&tx, rows, &self.origin)?;
         tx.commit()?;
-        Ok(())
+        Ok(head)
+    }
+
+    fn origin(&self) -> &str {
+        &self.origin
     }
 }

@@ -3,11 +3,14 @@
 //! never waits for the database.
 
 use std::io::{self, Write as _};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::chain::Head;
+#[cfg(feature = "checkpoints")]
+use crate::chain::checkpoint::Checkpoints;
 use crate::store::oneshot;
 use crate::store::row::EntryRow;
 use crate::{AuditEntry, ExportError};
@@ -17,12 +20,17 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// How a store writes a batch.
 pub(crate) trait WriteBatch: Send + 'static {
-    /// Writes every row in one transaction: all of them, or none.
+    /// Writes every row in one transaction: all of them, or none. Returns
+    /// the chain's head once the transaction committed.
     ///
     /// # Errors
     ///
     /// When the transaction did not commit.
-    fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<(), BoxError>;
+    fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<Option<Head>, BoxError>;
+
+    /// The origin a new chain starts with, which checkpoints name.
+    #[cfg_attr(not(feature = "checkpoints"), allow(dead_code))]
+    fn origin(&self) -> &str;
 
     /// Called after a failed write, before it is retried once: forget a
     /// broken connection, so that the retry makes a new one.
@@ -30,7 +38,7 @@ pub(crate) trait WriteBatch: Send + 'static {
 }
 
 /// How the writer is set up.
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 pub(crate) struct WriterConfig {
     /// The thread's name, and the store's in reports.
     pub(crate) name: &'static str,
@@ -40,6 +48,9 @@ pub(crate) struct WriterConfig {
     pub(crate) batch_size: usize,
     /// How long `export` waits for room in a full queue.
     pub(crate) max_wait: Duration,
+    /// The checkpoints made of the chain's head after committed batches.
+    #[cfg(feature = "checkpoints")]
+    pub(crate) checkpoints: Option<Checkpoints>,
 }
 
 /// The queue into the writer thread, and the entries it could not write.
@@ -149,6 +160,12 @@ impl Writer {
             room: Arc::clone(&room),
             unwritten: Arc::clone(&unwritten),
             failure: None,
+            #[cfg(feature = "checkpoints")]
+            checkpoints: config.checkpoints,
+            #[cfg(feature = "checkpoints")]
+            checkpoint_failure: None,
+            #[cfg(feature = "checkpoints")]
+            head: None,
         };
         let thread = std::thread::Builder::new()
             .name(config.name.to_owned())
@@ -314,14 +331,35 @@ struct BatchLoop<B> {
     unwritten: Arc<Unwritten>,
     /// Entries that failed since the last flush, and the first error.
     failure: Option<(usize, String)>,
+    /// When and how checkpoints of the chain are made.
+    #[cfg(feature = "checkpoints")]
+    checkpoints: Option<Checkpoints>,
+    /// A checkpoint that failed outside a flush, for the next flush.
+    #[cfg(feature = "checkpoints")]
+    checkpoint_failure: Option<io::Error>,
+    /// The chain's head after the last committed batch.
+    #[cfg(feature = "checkpoints")]
+    head: Option<Head>,
 }
 
 impl<B: WriteBatch> BatchLoop<B> {
     fn run(mut self, receiver: &Receiver<Message>) {
         let mut entries = Vec::with_capacity(self.batch_size);
         let mut flushes = Vec::new();
-        // `recv` fails once the queue is closed and empty.
-        while let Ok(message) = receiver.recv() {
+        loop {
+            let message = match self.next_checkpoint_in() {
+                None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(wait) => receiver.recv_timeout(wait),
+            };
+            let message = match message {
+                Ok(message) => message,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.checkpoint_if_due();
+                    continue;
+                }
+                // The queue is closed and empty.
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
             self.take(message, &mut entries, &mut flushes);
             // A flush ends the batch: it answers for what came before it.
             while entries.len() < self.batch_size && flushes.is_empty() {
@@ -334,13 +372,71 @@ impl<B: WriteBatch> BatchLoop<B> {
                 self.write(&entries);
                 entries.clear();
             }
+            if flushes.is_empty() {
+                self.checkpoint_if_due();
+            }
             for reply in flushes.drain(..) {
-                reply.send(self.take_failure());
+                let result = self.take_failure().and_then(|()| self.checkpoint());
+                reply.send(result);
             }
         }
         if let Err(error) = self.take_failure() {
             report(self.name, &error.to_string());
         }
+        if let Err(error) = self.checkpoint() {
+            report(self.name, &error.to_string());
+        }
+    }
+
+    /// How long the writer may wait for entries before a checkpoint is due.
+    // Without the `checkpoints` feature this does nothing, and says so.
+    #[cfg_attr(not(feature = "checkpoints"), allow(clippy::unused_self))]
+    fn next_checkpoint_in(&self) -> Option<Duration> {
+        #[cfg(feature = "checkpoints")]
+        if let Some(checkpoints) = &self.checkpoints {
+            return Some(checkpoints.due_in().max(Duration::from_millis(1)));
+        }
+        None
+    }
+
+    /// Makes a checkpoint if one is due; a failure waits for the next flush.
+    // Without the `checkpoints` feature this does nothing, and says so.
+    #[cfg_attr(not(feature = "checkpoints"), allow(clippy::unused_self))]
+    fn checkpoint_if_due(&mut self) {
+        #[cfg(feature = "checkpoints")]
+        {
+            let head = self.head;
+            let due = self
+                .checkpoints
+                .as_mut()
+                .is_some_and(|checkpoints| checkpoints.due(head));
+            if due && let Err(ExportError::Checkpoint { source }) = self.checkpoint() {
+                self.checkpoint_failure = Some(source);
+            }
+        }
+    }
+
+    /// Makes a checkpoint of the head last committed, and returns a failure
+    /// kept since the last flush.
+    // Without the `checkpoints` feature this does nothing, and says so.
+    #[cfg_attr(
+        not(feature = "checkpoints"),
+        allow(clippy::unused_self, clippy::unnecessary_wraps)
+    )]
+    fn checkpoint(&mut self) -> Result<(), ExportError> {
+        #[cfg(feature = "checkpoints")]
+        if let (Some(checkpoints), Some(head)) = (&mut self.checkpoints, self.head) {
+            let made = checkpoints.make(self.batch.origin(), head);
+            let failed = self.checkpoint_failure.take();
+            return match (made, failed) {
+                (Err(source), _) | (Ok(()), Some(source)) => {
+                    log_failure(self.name, &format!("checkpoint failed: {source}"));
+                    Err(ExportError::Checkpoint { source })
+                }
+                (Ok(()), None) => Ok(()),
+            };
+        }
+        Ok(())
     }
 
     fn take(
@@ -371,12 +467,14 @@ impl<B: WriteBatch> BatchLoop<B> {
         if rows.is_empty() {
             return;
         }
-        let Err(first) = self.batch.write(&rows) else {
-            return;
+        let first = match self.batch.write(&rows) {
+            Ok(head) => return self.committed(head),
+            Err(first) => first,
         };
         self.batch.reset();
-        let Err(error) = self.batch.write(&rows) else {
-            return;
+        let error = match self.batch.write(&rows) {
+            Ok(head) => return self.committed(head),
+            Err(error) => error,
         };
         self.batch.reset();
         let failed: Vec<AuditEntry> = rows.iter().map(|row| row.entry.clone()).collect();
@@ -386,6 +484,18 @@ impl<B: WriteBatch> BatchLoop<B> {
             format!("{error} (first attempt: {first})")
         };
         self.fail(&failed, &message);
+    }
+
+    /// Records the chain's head after a committed batch.
+    // Without the `checkpoints` feature this does nothing, and says so.
+    #[cfg_attr(not(feature = "checkpoints"), allow(clippy::unused_self))]
+    fn committed(&mut self, head: Option<Head>) {
+        #[cfg(feature = "checkpoints")]
+        {
+            self.head = head;
+        }
+        #[cfg(not(feature = "checkpoints"))]
+        let _ = head;
     }
 
     /// Records that `entries` were not written: counted for the next flush,
