@@ -77,10 +77,15 @@
 //! chained row, and the unchained rows are counted, not verified. A retention
 //! purge removes the oldest rows: verification then starts at the oldest row
 //! left, whose link nothing can check; only checkpoints anchor what came
-//! before, and what a store's tail held. The stores sign no checkpoints
-//! themselves: sign their head with
-//! `chain::checkpoint::Checkpoints::make` (the
-//! `checkpoints` feature) and keep the checkpoints elsewhere.
+//! before, and what a store's tail held. With the `checkpoints` feature,
+//! the builders' `checkpoints` makes the store's writer sign the chain's
+//! head after committed batches, as `chain::checkpoint::Checkpoints` says
+//! when (every N entries, every interval), on every flush and when the store
+//! is dropped, as the JSON-lines sink does; a failed checkpoint is returned
+//! by the next flush as `ExportError::Checkpoint`. The head is the one the
+//! writer last committed, so rows that only `insert_entries` adds are
+//! anchored by the writer's next checkpoint. Keep the checkpoints elsewhere
+//! than the database.
 //!
 //! # In the caller's transaction
 //!
