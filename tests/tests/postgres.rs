@@ -497,3 +497,51 @@ async fn the_chain_stays_linear_across_the_writer_and_concurrent_transactions() 
     assert_eq!((report.chain.entries, report.unchained), (60, 0));
     assert_eq!(report.chain.head.unwrap().seq, 60);
 }
+
+#[tokio::test]
+async fn the_writer_signs_checkpoints_and_a_cut_tail_is_caught() {
+    use audit_core::chain::checkpoint::{
+        self, CheckpointSigner, Checkpoints, FileCheckpointSink, SignedCheckpoint,
+    };
+
+    let Some(pool) = pool("t_checkpoints").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("audit.checkpoints");
+    let signer = CheckpointSigner::from_seed("test-store", [7; 32]).unwrap();
+    let key = signer.verifier_key();
+    let store = PostgresStore::builder(pool.clone())
+        .origin("chats")
+        .checkpoints(Checkpoints::new(signer, FileCheckpointSink::new(&file)))
+        .open()
+        .await
+        .unwrap();
+    for id in ["a", "b", "c"] {
+        store
+            .export(entry(id, "ada", datetime!(2026-01-01 00:00 UTC)))
+            .unwrap();
+    }
+    store.flush_async().await.unwrap();
+    drop(store);
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    let checkpoints = SignedCheckpoint::parse_all(&text).unwrap();
+    let heads = checkpoint::verify_all(&checkpoints, &key).unwrap();
+    assert_eq!(heads.keys().next_back(), Some(&3));
+    assert_eq!(checkpoints.last().unwrap().checkpoint().origin, "chats");
+    let report = audit_core::postgres::verify_chain(&pool, &heads)
+        .await
+        .unwrap();
+    assert_eq!(report.chain.problem, None);
+    assert_eq!(report.chain.entries, 3);
+
+    sqlx::query("DELETE FROM audit_entries WHERE seq = 3")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let report = audit_core::postgres::verify_chain(&pool, &heads)
+        .await
+        .unwrap();
+    assert!(report.chain.problem.is_some(), "{report:?}");
+}
