@@ -269,7 +269,7 @@ impl PostgresStoreBuilder {
     /// Signs checkpoints of the chain's head once the writer's batches are
     /// committed, as `checkpoints` says when, and on every flush and when
     /// the store is dropped. A checkpoint that fails is returned by the next
-    /// flush as [`ExportError::Checkpoint`](ExportError::Checkpoint).
+    /// flush as [`ExportError::Checkpoint`].
     /// The head is the one the writer last committed: rows that
     /// `insert_entries` adds are covered by the writer's next checkpoint.
     #[cfg(feature = "checkpoints")]

@@ -139,6 +139,8 @@ struct Unwritten {
 
 impl Writer {
     /// Starts the writer thread, which writes with `batch`.
+    // Without the `checkpoints` feature, `config` is only read.
+    #[cfg_attr(not(feature = "checkpoints"), allow(clippy::needless_pass_by_value))]
     pub(crate) fn spawn<B: WriteBatch>(config: WriterConfig, batch: B) -> io::Result<Self> {
         let (sender, receiver) = mpsc::channel();
         let capacity = config.capacity.max(1);
