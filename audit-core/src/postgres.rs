@@ -119,12 +119,7 @@ pub struct PostgresStore {
 #[must_use = "the store starts when the builder is opened"]
 pub struct PostgresStoreBuilder {
     pool: PgPool,
-    capacity: usize,
-    batch_size: usize,
-    max_wait: Duration,
-    origin: Option<String>,
-    #[cfg(feature = "checkpoints")]
-    checkpoints: Option<Checkpoints>,
+    writer: WriterConfig,
 }
 
 impl PostgresStore {
@@ -146,12 +141,12 @@ impl PostgresStore {
     pub fn builder(pool: PgPool) -> PostgresStoreBuilder {
         PostgresStoreBuilder {
             pool,
-            capacity: DEFAULT_CAPACITY,
-            batch_size: DEFAULT_BATCH_SIZE,
-            max_wait: DEFAULT_MAX_WAIT,
-            origin: None,
-            #[cfg(feature = "checkpoints")]
-            checkpoints: None,
+            writer: WriterConfig::new(
+                "audit-postgres-writer",
+                DEFAULT_CAPACITY,
+                DEFAULT_BATCH_SIZE,
+                DEFAULT_MAX_WAIT,
+            ),
         }
     }
 
@@ -233,57 +228,14 @@ impl PostgresStore {
 }
 
 impl PostgresStoreBuilder {
-    /// How many entries may wait for the writer; at least 1. When the queue
-    /// is full, `export` waits for room for up to [`max_wait`](Self::max_wait),
-    /// then returns the entry in [`ExportError::QueueFull`];
-    /// `export_without_waiting` (a guard dropped uncommitted) queues it
-    /// beyond the capacity; `export_async` awaits room.
-    pub fn capacity(mut self, capacity: usize) -> Self {
-        self.capacity = capacity.max(1);
-        self
-    }
-
-    /// How long `export` waits for room in a full queue before it returns the
-    /// entry: [`DEFAULT_MAX_WAIT`] when not set. `Duration::ZERO` never
-    /// waits, `Duration::MAX` waits as long as it takes.
-    pub fn max_wait(mut self, wait: Duration) -> Self {
-        self.max_wait = wait;
-        self
-    }
-
-    /// The most entries the writer commits in one transaction; at least 1.
-    pub fn batch_size(mut self, batch_size: usize) -> Self {
-        self.batch_size = batch_size.max(1);
-        self
-    }
-
-    /// The name a new hash chain is started with, which its first entry
-    /// repeats: a stable name for the log, such as `prod-eu/api`. By
-    /// default, `postgres:` and the database's name. A store that already
-    /// has a chain keeps it.
-    pub fn origin(mut self, origin: impl Into<String>) -> Self {
-        self.origin = Some(origin.into());
-        self
-    }
-
-    /// Signs checkpoints of the chain's head once the writer's batches are
-    /// committed, as `checkpoints` says when, and on every flush and when
-    /// the store is dropped. A checkpoint that fails is returned by the next
-    /// flush as [`ExportError::Checkpoint`].
-    /// The head is the one the writer last committed: rows that
-    /// `insert_entries` adds are covered by the writer's next checkpoint.
-    #[cfg(feature = "checkpoints")]
-    pub fn checkpoints(mut self, checkpoints: Checkpoints) -> Self {
-        self.checkpoints = Some(checkpoints);
-        self
-    }
+    crate::store::writer::writer_builder_methods!("`postgres:` and the database's name");
 
     /// Creates or migrates the table, and starts the writer.
     ///
     /// # Errors
     ///
     /// As [`PostgresStore::connect`], or when the writer cannot be started.
-    pub async fn open(self) -> Result<PostgresStore, StoreError> {
+    pub async fn open(mut self) -> Result<PostgresStore, StoreError> {
         schema::migrate(&self.pool).await?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -292,21 +244,14 @@ impl PostgresStoreBuilder {
         let options = (*self.pool.connect_options())
             .clone()
             .application_name("audit-core writer");
-        let origin = self.origin.unwrap_or_else(|| {
+        let origin = self.writer.origin.take().unwrap_or_else(|| {
             options.get_database().map_or_else(
                 || crate::store::DEFAULT_ORIGIN.to_owned(),
                 |database| format!("postgres:{database}"),
             )
         });
         let writer = Writer::spawn(
-            WriterConfig {
-                name: "audit-postgres-writer",
-                capacity: self.capacity,
-                batch_size: self.batch_size,
-                max_wait: self.max_wait,
-                #[cfg(feature = "checkpoints")]
-                checkpoints: self.checkpoints,
-            },
+            self.writer,
             insert::PostgresBatch::new(runtime, options, origin),
         )
         .map_err(StoreError::Thread)?;

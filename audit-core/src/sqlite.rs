@@ -130,12 +130,7 @@ pub struct SqliteStore {
 #[must_use = "the store starts when the builder is opened"]
 pub struct SqliteStoreBuilder {
     path: PathBuf,
-    capacity: usize,
-    batch_size: usize,
-    max_wait: Duration,
-    origin: Option<String>,
-    #[cfg(feature = "checkpoints")]
-    checkpoints: Option<Checkpoints>,
+    writer: WriterConfig,
 }
 
 /// Connections for reading and purging, opened when needed and kept while idle.
@@ -161,12 +156,12 @@ impl SqliteStore {
     pub fn builder(path: impl AsRef<Path>) -> SqliteStoreBuilder {
         SqliteStoreBuilder {
             path: path.as_ref().to_owned(),
-            capacity: DEFAULT_CAPACITY,
-            batch_size: DEFAULT_BATCH_SIZE,
-            max_wait: DEFAULT_MAX_WAIT,
-            origin: None,
-            #[cfg(feature = "checkpoints")]
-            checkpoints: None,
+            writer: WriterConfig::new(
+                "audit-sqlite-writer",
+                DEFAULT_CAPACITY,
+                DEFAULT_BATCH_SIZE,
+                DEFAULT_MAX_WAIT,
+            ),
         }
     }
 
@@ -362,81 +357,28 @@ fn history(conn: &Connection, mut query: AuditQuery) -> Result<Vec<AuditEntry>, 
 }
 
 impl SqliteStoreBuilder {
-    /// How many entries may wait for the writer; at least 1. When the queue
-    /// is full, `export` waits for room for up to [`max_wait`](Self::max_wait),
-    /// then returns the entry in [`ExportError::QueueFull`];
-    /// `export_without_waiting` (a guard dropped uncommitted) queues it
-    /// beyond the capacity; `export_async` awaits room.
-    pub fn capacity(mut self, capacity: usize) -> Self {
-        self.capacity = capacity.max(1);
-        self
-    }
-
-    /// How long `export` waits for room in a full queue before it returns the
-    /// entry: [`DEFAULT_MAX_WAIT`] when not set. `Duration::ZERO` never
-    /// waits, `Duration::MAX` waits as long as it takes.
-    pub fn max_wait(mut self, wait: Duration) -> Self {
-        self.max_wait = wait;
-        self
-    }
-
-    /// The most entries the writer commits in one transaction; at least 1.
-    pub fn batch_size(mut self, batch_size: usize) -> Self {
-        self.batch_size = batch_size.max(1);
-        self
-    }
-
-    /// The name a new hash chain is started with, which its first entry
-    /// repeats: a stable name for the log, such as `prod-eu/api`. By
-    /// default, `sqlite:` and the file's name. A store that already has a
-    /// chain keeps it.
-    pub fn origin(mut self, origin: impl Into<String>) -> Self {
-        self.origin = Some(origin.into());
-        self
-    }
-
-    /// Signs checkpoints of the chain's head once the writer's batches are
-    /// committed, as `checkpoints` says when, and on every flush and when
-    /// the store is dropped. A checkpoint that fails is returned by the next
-    /// flush as [`ExportError::Checkpoint`].
-    /// The head is the one the writer last committed: rows that
-    /// `insert_entries` adds are covered by the writer's next checkpoint.
-    #[cfg(feature = "checkpoints")]
-    pub fn checkpoints(mut self, checkpoints: Checkpoints) -> Self {
-        self.checkpoints = Some(checkpoints);
-        self
-    }
+    crate::store::writer::writer_builder_methods!("`sqlite:` and the file's name");
 
     /// Opens the database, creates or migrates the table, and starts the writer.
     ///
     /// # Errors
     ///
     /// As [`SqliteStore::open`].
-    pub fn open(self) -> Result<SqliteStore, StoreError> {
+    pub fn open(mut self) -> Result<SqliteStore, StoreError> {
         let conn = Connection::open(&self.path).map_err(StoreError::database)?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .and_then(|()| conn.pragma_update(None, "journal_mode", "WAL"))
             .and_then(|()| conn.pragma_update(None, "synchronous", "FULL"))
             .map_err(StoreError::database)?;
         schema::migrate(&conn)?;
-        let origin = self.origin.unwrap_or_else(|| {
+        let origin = self.writer.origin.take().unwrap_or_else(|| {
             self.path.file_name().map_or_else(
                 || DEFAULT_ORIGIN.to_owned(),
                 |name| format!("sqlite:{}", name.to_string_lossy()),
             )
         });
-        let writer = Writer::spawn(
-            WriterConfig {
-                name: "audit-sqlite-writer",
-                capacity: self.capacity,
-                batch_size: self.batch_size,
-                max_wait: self.max_wait,
-                #[cfg(feature = "checkpoints")]
-                checkpoints: self.checkpoints,
-            },
-            insert::SqliteBatch { conn, origin },
-        )
-        .map_err(StoreError::Thread)?;
+        let writer = Writer::spawn(self.writer, insert::SqliteBatch { conn, origin })
+            .map_err(StoreError::Thread)?;
         Ok(SqliteStore {
             writer,
             readers: Arc::new(Readers {

@@ -48,10 +48,86 @@ pub(crate) struct WriterConfig {
     pub(crate) batch_size: usize,
     /// How long `export` waits for room in a full queue.
     pub(crate) max_wait: Duration,
+    /// The origin a new chain starts with; the store's default when `None`.
+    /// The store hands it to its batch writer, not to [`Writer::spawn`].
+    pub(crate) origin: Option<String>,
     /// The checkpoints made of the chain's head after committed batches.
     #[cfg(feature = "checkpoints")]
     pub(crate) checkpoints: Option<Checkpoints>,
 }
+
+impl WriterConfig {
+    /// A writer named `name`, with these defaults and no origin or checkpoints.
+    pub(crate) fn new(
+        name: &'static str,
+        capacity: usize,
+        batch_size: usize,
+        max_wait: Duration,
+    ) -> Self {
+        WriterConfig {
+            name,
+            capacity,
+            batch_size,
+            max_wait,
+            origin: None,
+            #[cfg(feature = "checkpoints")]
+            checkpoints: None,
+        }
+    }
+}
+
+/// The builder methods that set a store's [`WriterConfig`], written once for
+/// the builders that hold one in a field named `writer`. `$default_origin`
+/// says, in the docs, what the origin is when none is set.
+macro_rules! writer_builder_methods {
+    ($default_origin:literal) => {
+        /// How many entries may wait for the writer; at least 1. When the queue
+        /// is full, `export` waits for room for up to [`max_wait`](Self::max_wait),
+        /// then returns the entry in [`ExportError::QueueFull`];
+        /// `export_without_waiting` (a guard dropped uncommitted) queues it
+        /// beyond the capacity; `export_async` awaits room.
+        pub fn capacity(mut self, capacity: usize) -> Self {
+            self.writer.capacity = capacity.max(1);
+            self
+        }
+
+        /// How long `export` waits for room in a full queue before it returns the
+        /// entry: [`DEFAULT_MAX_WAIT`] when not set. `Duration::ZERO` never
+        /// waits, `Duration::MAX` waits as long as it takes.
+        pub fn max_wait(mut self, wait: Duration) -> Self {
+            self.writer.max_wait = wait;
+            self
+        }
+
+        /// The most entries the writer commits in one transaction; at least 1.
+        pub fn batch_size(mut self, batch_size: usize) -> Self {
+            self.writer.batch_size = batch_size.max(1);
+            self
+        }
+
+        /// The name a new hash chain is started with, which its first entry
+        /// repeats: a stable name for the log, such as `prod-eu/api`. By
+        #[doc = concat!("default, ", $default_origin, ". A store that already has a")]
+        /// chain keeps it.
+        pub fn origin(mut self, origin: impl Into<String>) -> Self {
+            self.writer.origin = Some(origin.into());
+            self
+        }
+
+        /// Signs checkpoints of the chain's head once the writer's batches are
+        /// committed, as `checkpoints` says when, and on every flush and when
+        /// the store is dropped. A checkpoint that fails is returned by the next
+        /// flush as [`ExportError::Checkpoint`].
+        /// The head is the one the writer last committed: rows that
+        /// `insert_entries` adds are covered by the writer's next checkpoint.
+        #[cfg(feature = "checkpoints")]
+        pub fn checkpoints(mut self, checkpoints: Checkpoints) -> Self {
+            self.writer.checkpoints = Some(checkpoints);
+            self
+        }
+    };
+}
+pub(crate) use writer_builder_methods;
 
 /// The queue into the writer thread, and the entries it could not write.
 pub(crate) struct Writer {
