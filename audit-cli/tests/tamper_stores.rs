@@ -11,16 +11,15 @@
 //! reason, except under `CI=true`, where a missing server fails them.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::process::Command;
 
 use audit_core::chain::Head;
 use audit_core::chain::checkpoint::{CheckpointSigner, Checkpoints, FileCheckpointSink};
 use audit_core::postgres::PostgresStore;
 use audit_core::sqlite::SqliteStore;
 use audit_core::{AuditSink, Auditable, BackgroundAudit};
+use audit_tests::postgres_server::server;
 use sqlx::{AssertSqlSafe, PgPool};
 
 #[derive(Clone, serde::Serialize, Auditable)]
@@ -431,65 +430,4 @@ fn a_missing_store_is_a_usage_error() {
     let (status, out) = audit(&["verify", &missing]);
     assert_eq!(status, 2, "{out}");
     assert!(out.starts_with("audit: sqlite:"), "{out}");
-}
-
-/// The URL of the test server, started once; `None`, with the reason
-/// printed, when there is none and this is not CI.
-fn server() -> Option<&'static str> {
-    static SERVER: OnceLock<Result<String, String>> = OnceLock::new();
-    match SERVER.get_or_init(start_server) {
-        Ok(url) => Some(url),
-        Err(reason) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
-            panic!("CI=true needs a PostgreSQL server: {reason}")
-        }
-        Err(reason) => {
-            let _ = writeln!(std::io::stderr(), "skipped, no PostgreSQL: {reason}");
-            None
-        }
-    }
-}
-
-/// `AUDIT_TEST_DATABASE_URL`, or a server `.ci/pg.sh` starts and a watcher
-/// stops once this process is gone.
-fn start_server() -> Result<String, String> {
-    if let Ok(url) = std::env::var("AUDIT_TEST_DATABASE_URL") {
-        return Ok(url);
-    }
-    let installed = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|mut versions| {
-        versions
-            .any(|version| version.is_ok_and(|version| version.path().join("bin/initdb").exists()))
-    });
-    if !installed {
-        return Err(
-            "AUDIT_TEST_DATABASE_URL is not set, and no PostgreSQL is installed under /usr/lib/postgresql to start one"
-                .into(),
-        );
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/pg.sh");
-    let state = std::env::temp_dir().join(format!("audit-pg-tamper-{}", std::process::id()));
-    let output = Command::new(&script)
-        .arg("start")
-        .arg(&state)
-        .output()
-        .map_err(|error| format!("{}: {error}", script.display()))?;
-    if !output.status.success() {
-        return Err(format!(
-            "{} start failed: {}",
-            script.display(),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    let watch = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 0.2; done; exec \"$0\" stop \"$1\"",
-        pid = std::process::id()
-    );
-    let _ = Command::new("bash")
-        .args(["-c", &watch])
-        .arg(&script)
-        .arg(&state)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }

@@ -6,6 +6,7 @@
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
+pub mod postgres_server;
 pub mod stores;
 
 use audit_core::Auditable;

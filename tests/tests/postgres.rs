@@ -8,87 +8,21 @@
 //! tests pass with a printed reason, except under `CI=true`, where a missing
 //! server fails them. Each test works in a schema of its own.
 
-use std::io::{self, Write as _};
+use std::io;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::str::FromStr as _;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use audit_core::postgres::{PostgresStore, insert_entries};
 use audit_core::store::{AuditQuery, Outbox, StoreError};
 use audit_core::{Action, AuditRequest, AuditSink, ExportError};
+use audit_tests::postgres_server::server;
 use audit_tests::stores::{self, Doc, entry};
 use serde_json::json;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgPool};
 use time::macros::datetime;
-
-/// The URL of the test server, started once for all the tests; `None`,
-/// with the reason printed, when there is none and this is not CI.
-fn server() -> Option<&'static str> {
-    static SERVER: OnceLock<Result<String, String>> = OnceLock::new();
-    match SERVER.get_or_init(start_server) {
-        Ok(url) => Some(url),
-        Err(reason) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
-            panic!("CI=true needs a PostgreSQL server: {reason}")
-        }
-        Err(reason) => {
-            let _ = writeln!(io::stderr(), "skipped, no PostgreSQL: {reason}");
-            None
-        }
-    }
-}
-
-fn start_server() -> Result<String, String> {
-    if let Ok(url) = std::env::var("AUDIT_TEST_DATABASE_URL") {
-        return Ok(url);
-    }
-    let installed = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|mut versions| {
-        versions
-            .any(|version| version.is_ok_and(|version| version.path().join("bin/initdb").exists()))
-    });
-    if !installed {
-        return Err(
-            "AUDIT_TEST_DATABASE_URL is not set, and no PostgreSQL is installed under /usr/lib/postgresql to start one"
-                .into(),
-        );
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/pg.sh");
-    let state = std::env::temp_dir().join(format!("audit-pg-test-{}", std::process::id()));
-    let output = Command::new(&script)
-        .arg("start")
-        .arg(&state)
-        .output()
-        .map_err(|error| format!("{}: {error}", script.display()))?;
-    if !output.status.success() {
-        return Err(format!(
-            "{} start failed: {}",
-            script.display(),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    stop_when_this_process_exits(&script, &state);
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-}
-
-/// The test harness has no hook for "all tests are done": a watcher process
-/// stops the server once this process is gone, however it ended.
-fn stop_when_this_process_exits(script: &Path, state: &PathBuf) {
-    let watch = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 0.2; done; exec \"$0\" stop \"$1\"",
-        pid = std::process::id()
-    );
-    let _ = Command::new("bash")
-        .args(["-c", &watch])
-        .arg(script)
-        .arg(state)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-}
 
 /// Connection options for `url` that work in the schema `schema`.
 fn in_schema(url: &str, schema: &str) -> PgConnectOptions {
