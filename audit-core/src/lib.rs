@@ -414,52 +414,41 @@
 #[allow(unused_extern_crates)]
 extern crate self as audit_core;
 
-mod action;
-mod auditable;
+mod diff;
+mod entry;
+mod model;
+mod sink;
+
 #[cfg(feature = "axum")]
 pub mod axum;
-mod background;
 pub mod chain;
-mod diff;
 pub mod docs;
-mod entry;
-mod error;
-pub mod json_lines;
-mod lost;
-mod memory;
-mod nested;
-#[cfg(feature = "postgres")]
-pub mod postgres;
-mod request;
-mod schema;
-mod schema_fingerprint;
 pub mod secret_fingerprint;
-mod sink;
-#[cfg(feature = "sqlite")]
-pub mod sqlite;
 pub mod store;
-#[cfg(feature = "tracing")]
-mod tracing_sink;
 
 #[doc(hidden)]
-#[path = "private.rs"]
+#[path = "private/mod.rs"]
 pub mod __private;
 
-pub use crate::action::{Action, InvalidAction};
-pub use crate::auditable::{AuditFields, Auditable, Audited, diff};
-pub use crate::background::BackgroundAudit;
 pub use crate::diff::{Change, Diff, FieldChange, Op, PathSegment, PathSegments};
+pub use crate::entry::background::BackgroundAudit;
+pub use crate::entry::request::AuditRequest;
 pub use crate::entry::{AuditEntry, Flag};
-pub use crate::error::ExportError;
-pub use crate::json_lines::JsonLinesSink;
-pub use crate::memory::MemorySink;
-pub use crate::request::AuditRequest;
-pub use crate::schema::{FieldClass, FieldSchema, FieldShape, Schema, SchemaKind};
+pub use crate::model::action::{Action, InvalidAction};
+pub use crate::model::schema::{FieldClass, FieldSchema, FieldShape, Schema, SchemaKind};
+pub use crate::model::{AuditFields, Auditable, Audited, diff};
 #[cfg(feature = "tokio")]
 pub use crate::sink::ExportFuture;
-pub use crate::sink::{AuditSink, NopSink};
+pub use crate::sink::error::ExportError;
+pub use crate::sink::json_lines::{self, JsonLinesSink};
+pub use crate::sink::memory::MemorySink;
 #[cfg(feature = "tracing")]
-pub use crate::tracing_sink::TracingSink;
+pub use crate::sink::tracing::TracingSink;
+pub use crate::sink::{AuditSink, NopSink};
+#[cfg(feature = "postgres")]
+pub use crate::store::postgres;
+#[cfg(feature = "sqlite")]
+pub use crate::store::sqlite;
 
 /// Derives [`Auditable`]; see the [crate docs](crate) for the attributes.
 #[cfg(feature = "derive")]

@@ -5,7 +5,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::entry::{self, Context, Flag};
-use crate::{Action, AuditEntry, AuditSink, Auditable, lost};
+use crate::sink::deliver;
+use crate::{Action, AuditEntry, AuditSink, Auditable};
 
 /// An entry waiting for the response status: `None` when the request ended
 /// without a response.
@@ -99,7 +100,7 @@ impl Unexported {
         while let Some(entry) = self.entries.pop_front() {
             entry::report_flags(&entry);
             if let Err(error) = self.sink.export_async(entry).await {
-                lost::report_error(&error);
+                deliver::report_error(&error);
             }
         }
     }
@@ -118,7 +119,7 @@ impl Drop for Unexported {
 fn export_without_waiting(sink: &dyn AuditSink, entry: AuditEntry) {
     entry::report_flags(&entry);
     if let Err(error) = sink.export_without_waiting(entry) {
-        lost::report_error(&error);
+        deliver::report_error(&error);
     }
 }
 

@@ -89,7 +89,7 @@ fn section(f: &mut Formatter<'_>, schema: &Schema) -> fmt::Result {
     writeln!(
         f,
         "- Schema fingerprint: {}",
-        Code(&crate::schema_fingerprint::compute(schema))
+        Code(&crate::model::schema::fingerprint::compute(schema))
     )?;
     f.write_str("- Actions: ")?;
     if schema.actions.is_empty() {

@@ -298,7 +298,7 @@ impl Writer {
                 if let Some(entry) = self.entry.take()
                     && let Err(error) = self.writer.export_without_waiting(entry)
                 {
-                    crate::lost::report_error(&error);
+                    crate::sink::deliver::report_error(&error);
                 }
             }
         }

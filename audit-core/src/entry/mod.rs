@@ -1,5 +1,8 @@
 //! The audit-log entry, and how one is built from a resource and its diff.
 
+pub(crate) mod background;
+pub(crate) mod request;
+
 use std::borrow::Cow;
 use std::net::IpAddr;
 

@@ -14,10 +14,10 @@ use serde_json::value::Serializer as ValueSerializer;
 
 pub use crate::AuditFields;
 use crate::diff::Change;
-pub use crate::diff::{Path, Record};
-pub use crate::nested::{
+pub use crate::diff::nested::{
     Canonical, ContainsAudited, KeyedList, NotAudited, Probe, SecretEntries, TrackedEntries,
 };
+pub use crate::diff::{Path, Record};
 use crate::secret_fingerprint;
 use crate::{Action, Diff, FieldClass, FieldSchema, FieldShape, Schema, SchemaKind};
 
@@ -350,7 +350,7 @@ pub fn keyed<L, K, F>(
     K: ?Sized + Ord + Serialize,
     F: Fn(&L::Element) -> &K,
 {
-    crate::nested::diff_keyed(
+    crate::diff::nested::diff_keyed(
         diff,
         &parent.field(name),
         key_name,
@@ -476,7 +476,7 @@ pub fn record_keyed<L, K, F>(
     K: ?Sized + Ord + Serialize,
     F: Fn(&L::Element) -> &K,
 {
-    crate::nested::record_keyed(
+    crate::diff::nested::record_keyed(
         diff,
         &parent.field(name),
         key_name,

@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use crate::AuditEntry;
 use crate::chain::Head;
-use crate::postgres::read::text_safe;
 use crate::store::StoreError;
 use crate::store::chain::{self, DEFAULT_ORIGIN};
+use crate::store::postgres::read::text_safe;
 use crate::store::row::EntryRow;
 use crate::store::writer::{BoxError, WriteBatch};
 
@@ -121,7 +121,7 @@ async fn insert_rows(
             let text = |text: &Option<String>| text.as_deref().map(text_safe);
             query = query
                 .bind(entry.id)
-                .bind(crate::postgres::time_of(row.time_us))
+                .bind(crate::store::postgres::time_of(row.time_us))
                 .bind(text(&entry.actor))
                 .bind(text(&entry.organization_id))
                 .bind(row.ip.clone())

@@ -1,5 +1,7 @@
 //! The field-level difference between two values of an auditable struct.
 
+pub(crate) mod nested;
+
 use std::borrow::Cow;
 use std::fmt;
 

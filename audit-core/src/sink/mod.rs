@@ -1,5 +1,13 @@
 //! Where entries go: the `AuditSink` sink trait, and the sink that drops them.
 
+pub(crate) mod deliver;
+pub(crate) mod error;
+pub mod json_lines;
+pub(crate) mod memory;
+pub(crate) mod outbox;
+#[cfg(feature = "tracing")]
+pub(crate) mod tracing;
+
 #[cfg(feature = "tokio")]
 use std::future::Future;
 #[cfg(feature = "tokio")]

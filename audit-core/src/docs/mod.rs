@@ -215,7 +215,7 @@ pub fn json(schemas: &[&Schema]) -> Result<String, serde_json::Error> {
         .into_iter()
         .map(|schema| Documented {
             schema,
-            schema_fingerprint: crate::schema_fingerprint::compute(schema),
+            schema_fingerprint: crate::model::schema::fingerprint::compute(schema),
         })
         .collect();
     let mut json = serde_json::to_string_pretty(&documented)?;

@@ -335,7 +335,7 @@ impl Drop for WaitingLine<'_> {
             && self.queue.try_append(&self.line, Bound::Exceed) != Appended::Yes
         {
             let error = io::Error::other("the audit log writer stopped");
-            crate::lost::report_lines(Path::new("the audit log"), 1, &error, &self.line);
+            crate::sink::deliver::report_lines(Path::new("the audit log"), 1, &error, &self.line);
         }
     }
 }
@@ -347,7 +347,7 @@ impl Drop for JsonLinesSink {
         if let Some(writer) = self.writer.take()
             && writer.join().is_err()
         {
-            crate::lost::report_error(&ExportError::Stopped);
+            crate::sink::deliver::report_error(&ExportError::Stopped);
         }
     }
 }

@@ -110,7 +110,7 @@ pub const DEFAULT_BATCH_SIZE: usize = 1000;
 
 /// How long `export` waits for room in a full queue when the builder sets
 /// no wait: as long as [`JsonLinesSink`](crate::JsonLinesSink)'s.
-pub const DEFAULT_MAX_WAIT: Duration = crate::json_lines::DEFAULT_MAX_WAIT;
+pub const DEFAULT_MAX_WAIT: Duration = crate::sink::json_lines::DEFAULT_MAX_WAIT;
 
 /// How long a statement waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

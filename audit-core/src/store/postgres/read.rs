@@ -40,7 +40,7 @@ impl Dialect for PgSql {
         self.binds.push(match value {
             Bind::Text(text) => PgValue::Text(text_safe(text)),
             Bind::Int(int) => PgValue::Int(int),
-            Bind::Time(micros) => PgValue::Time(crate::postgres::time_of(micros)),
+            Bind::Time(micros) => PgValue::Time(crate::store::postgres::time_of(micros)),
             Bind::Id(id) => PgValue::Id(id),
         });
         self.text.push('$');

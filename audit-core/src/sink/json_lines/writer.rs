@@ -88,7 +88,7 @@ impl Drop for StopOnExit<'_> {
         let left = self.queue.stop();
         if left.entries > 0 {
             let error = io::Error::other("the audit log writer stopped");
-            crate::lost::report_lines(self.path, left.entries, &error, &left.lines);
+            crate::sink::deliver::report_lines(self.path, left.entries, &error, &left.lines);
         }
         for flush in left.flushes {
             // A flusher already gone has nothing to be told.
@@ -168,7 +168,7 @@ impl Writer {
             Some(Err(ExportError::Write { failed, source })) if !closing => {
                 self.add_failure(failed, source);
             }
-            Some(Err(error)) => crate::lost::report_error(&error),
+            Some(Err(error)) => crate::sink::deliver::report_error(&error),
             Some(Ok(())) | None => {}
         }
     }
@@ -352,7 +352,7 @@ impl Writer {
     fn lose(&mut self, lines: &[u8], entries: usize, error: io::Error) {
         // The chain resumes from what is in the file.
         self.chainer = None;
-        crate::lost::report_lines(&self.path, entries, &error, lines);
+        crate::sink::deliver::report_lines(&self.path, entries, &error, lines);
         self.add_failure(entries, error);
     }
 
@@ -370,7 +370,7 @@ impl Writer {
         if let Err(error) = synced {
             // Written, but maybe not durable: their lines are gone, so say
             // how many, and where.
-            crate::lost::report_count(&self.path, unsynced, &error);
+            crate::sink::deliver::report_count(&self.path, unsynced, &error);
             self.add_failure(unsynced, error);
         }
         match self.failure.take() {

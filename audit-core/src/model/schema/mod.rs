@@ -1,5 +1,7 @@
 //! The static description of an auditable resource and of every one of its fields.
 
+pub(crate) mod fingerprint;
+
 use serde::Serialize;
 
 use crate::Action;
@@ -238,7 +240,7 @@ impl Schema {
     /// assert_eq!(ApiKey::SCHEMA.fingerprint().len(), 7 + 32);
     /// ```
     pub fn fingerprint(&'static self) -> &'static str {
-        crate::schema_fingerprint::cached(self)
+        crate::model::schema::fingerprint::cached(self)
     }
 
     /// The text [`fingerprint`](Schema::fingerprint) hashes:
@@ -274,7 +276,9 @@ impl Schema {
             if field.class == FieldClass::Nested {
                 text.push('\t');
                 match field.nested {
-                    Some(nested) => text.push_str(&crate::schema_fingerprint::compute(nested)),
+                    Some(nested) => {
+                        text.push_str(&crate::model::schema::fingerprint::compute(nested))
+                    }
                     None => text.push_str("unknown"),
                 }
             }

@@ -1,5 +1,8 @@
 //! The traits `#[derive(Auditable)]` implements.
 
+pub(crate) mod action;
+pub(crate) mod schema;
+
 use crate::diff::{Path, Record};
 use crate::{Diff, Schema};
 

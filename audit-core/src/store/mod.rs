@@ -96,9 +96,12 @@
 mod audit_store;
 mod cursor;
 mod error;
-mod outbox;
 mod page;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod query;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) mod chain;
@@ -120,9 +123,9 @@ pub use self::chain::{DEFAULT_ORIGIN, StoreReport};
 pub(crate) use self::cursor::micros;
 pub use self::cursor::{Cursor, CursorError};
 pub use self::error::StoreError;
-pub use self::outbox::Outbox;
 pub use self::page::{CappedCount, Page};
 pub use self::query::{AuditQuery, COUNT_CAP, DEFAULT_LIMIT, MAX_LIMIT, StatusFilter};
+pub use crate::sink::outbox::Outbox;
 
 /// How many entries a retention purge deletes in one transaction: short
 /// enough never to hold writers back for long (Coder's batch size).

@@ -196,7 +196,7 @@ impl<T: Audited<Via>, Via> Drop for AuditRequest<'_, T, Via> {
         // A drop cannot wait for room, nor tell anyone: the sink takes the
         // entry beyond its bound, or it goes to standard error.
         if let Err(error) = self.sink.export_without_waiting(entry) {
-            crate::lost::report_error(&error);
+            crate::sink::deliver::report_error(&error);
         }
     }
 }
