@@ -404,6 +404,9 @@
 //! the application [installs](secret_fingerprint::install) once; see
 //! [`secret_fingerprint`]. `audit verify`, in the `audit-cli` crate, checks a log.
 
+// docs.rs builds with every feature and `--cfg docsrs`, and marks each gated
+// item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Library code reports errors; tests may unwrap.
 #![cfg_attr(
     not(test),
@@ -414,12 +417,24 @@
 #[allow(unused_extern_crates)]
 extern crate self as audit_core;
 
+// The wings, from the floor up (their import rules are checked by
+// tests/import_rules.rs):
+// - `model`: what a type is (the traits, its schema, actions);
+// - `diff`: how two values differ; `private`: what generated code calls;
+// - `entry`: what an entry is, and the guards that make one (`context.rs`
+//   alone decides the commit rules and flags);
+// - `sink`: where an entry goes; `writer`: the one background engine under
+//   the JSON-lines sink and the stores; `store`: what can be queried, with
+//   `sqlite` and `postgres` inside;
+// - `chain`: evidence; `docs`: the reference; `axum`: the web layer.
 mod diff;
 mod entry;
 mod model;
-mod sink;
+pub mod sink;
+mod writer;
 
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 pub mod chain;
 pub mod docs;
@@ -430,26 +445,36 @@ pub mod store;
 #[path = "private/mod.rs"]
 pub mod __private;
 
-pub use crate::diff::{Change, Diff, FieldChange, Op, PathSegment, PathSegments};
+pub use crate::diff::Diff;
 pub use crate::entry::background::BackgroundAudit;
 pub use crate::entry::request::AuditRequest;
 pub use crate::entry::{AuditEntry, Flag};
 pub use crate::model::action::{Action, InvalidAction};
 pub use crate::model::schema::{FieldClass, FieldSchema, FieldShape, Schema, SchemaKind};
 pub use crate::model::{AuditFields, Auditable, Audited, diff};
-#[cfg(feature = "tokio")]
-pub use crate::sink::ExportFuture;
-pub use crate::sink::error::ExportError;
-pub use crate::sink::json_lines::{self, JsonLinesSink};
-pub use crate::sink::memory::MemorySink;
-#[cfg(feature = "tracing")]
-pub use crate::sink::tracing::TracingSink;
-pub use crate::sink::{AuditSink, NopSink};
+pub use crate::sink::{AuditSink, ExportError, json_lines};
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use crate::store::postgres;
 #[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use crate::store::sqlite;
+
+// Where users found them before the wings: the diff's path types are
+// `audit_core::diff::…`'s and the sinks `audit_core::sink::…`'s; these paths
+// keep working, out of the root page.
+#[doc(hidden)]
+pub use crate::diff::{Change, FieldChange, Op, PathSegment, PathSegments};
+#[cfg(feature = "tokio")]
+#[doc(hidden)]
+pub use crate::sink::ExportFuture;
+#[cfg(feature = "tracing")]
+#[doc(hidden)]
+pub use crate::sink::TracingSink;
+#[doc(hidden)]
+pub use crate::sink::{JsonLinesSink, MemorySink, NopSink};
 
 /// Derives [`Auditable`]; see the [crate docs](crate) for the attributes.
 #[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use audit_derive::Auditable;

@@ -107,6 +107,8 @@ fn full_disk_is_reported_by_flush() {
         panic!("expected a write error, got {error:?}");
     };
     assert_eq!(*failed, 2);
+    // The typed cause is kept: the file's `io::Error`.
+    let source = source.downcast_ref::<std::io::Error>().unwrap();
     assert_eq!(source.raw_os_error(), Some(28)); // ENOSPC
     assert_eq!(
         error.to_string(),

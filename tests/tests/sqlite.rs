@@ -243,6 +243,8 @@ fn entries_the_writer_cannot_write_are_reported_not_dropped() {
     match store.flush() {
         Err(ExportError::Write { failed, source }) => {
             assert_eq!(failed, 3);
+            // The typed cause is kept: the database's own error.
+            let source = source.downcast_ref::<rusqlite::Error>().unwrap();
             assert!(source.to_string().contains("no such table"), "{source}");
         }
         other => panic!("expected a write error, got {other:?}"),

@@ -1,6 +1,7 @@
 //! The guard a handler takes as an argument: `Audit<T>`.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use ::axum::extract::FromRequestParts;
@@ -10,9 +11,10 @@ use ::axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::layer::RequestScope;
-use super::scope::{self, Scope};
-use crate::entry::Context;
-use crate::{Action, Auditable};
+use super::scope::Scope;
+use crate::entry::context::{self, Context, Ending};
+use crate::model::Audited;
+use crate::model::action::Action;
 
 /// Audits one mutation in a handler behind an [`AuditLayer`](super::AuditLayer):
 /// set the old value before it and the new value after it (re-read from
@@ -44,16 +46,18 @@ use crate::{Action, Auditable};
 /// malformed JSON body, say) then still leaves the guard to be committed
 /// with the rejection's status, while one that fails before it means the
 /// handler never ran and nothing is audited.
-pub struct Audit<T: Auditable + Send + 'static> {
+pub struct Audit<T: Audited<Via> + Send + 'static, Via: 'static = T> {
     scope: Arc<Scope>,
     context: Context,
     action: Action,
     old: Option<T>,
     new: Option<T>,
     cancelled: bool,
+    /// The mirror a foreign `T` is audited through; `T` itself otherwise.
+    via: PhantomData<fn() -> Via>,
 }
 
-impl<T: Auditable + Send + 'static> Audit<T> {
+impl<T: Audited<Via> + Send + 'static, Via: 'static> Audit<T, Via> {
     /// The guard for the request whose head is `parts`, for HTTP stacks
     /// other than axum: axum handlers take `Audit<T>` as an argument instead.
     ///
@@ -74,6 +78,7 @@ impl<T: Auditable + Send + 'static> Audit<T> {
             old: None,
             new: None,
             cancelled: false,
+            via: PhantomData,
         })
     }
 
@@ -140,7 +145,7 @@ fn default_action(method: &Method) -> Action {
     }
 }
 
-impl<T: Auditable + Send + 'static> Drop for Audit<T> {
+impl<T: Audited<Via> + Send + 'static, Via: 'static> Drop for Audit<T, Via> {
     fn drop(&mut self) {
         if self.cancelled {
             return;
@@ -149,16 +154,17 @@ impl<T: Auditable + Send + 'static> Drop for Audit<T> {
         let action = std::mem::replace(&mut self.action, Action::WRITE);
         let (old, new) = (self.old.take(), self.new.take());
         self.scope.leave(Box::new(move |status| {
-            scope::entry_of(context, action, old.as_ref(), new.as_ref(), status)
+            let ending = status.map_or(Ending::Dropped, Ending::Committed);
+            context::finish::<T, Via>(context, action, old.as_ref(), new.as_ref(), ending)
         }));
     }
 }
 
-impl<T: Auditable + Send + 'static> fmt::Debug for Audit<T> {
+impl<T: Audited<Via> + Send + 'static, Via: 'static> fmt::Debug for Audit<T, Via> {
     // The values may hold secrets: show what is set, never what it is.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Audit")
-            .field("resource_type", &T::SCHEMA.resource_type)
+            .field("resource_type", &T::AUDIT_SCHEMA.resource_type)
             .field("action", &self.action)
             .field("actor", &self.context.actor)
             .field("request_id", &self.context.request_id)
@@ -168,7 +174,9 @@ impl<T: Auditable + Send + 'static> fmt::Debug for Audit<T> {
     }
 }
 
-impl<S: Send + Sync, T: Auditable + Send + 'static> FromRequestParts<S> for Audit<T> {
+impl<S: Send + Sync, T: Audited<Via> + Send + 'static, Via: 'static> FromRequestParts<S>
+    for Audit<T, Via>
+{
     type Rejection = MissingAuditLayer;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {

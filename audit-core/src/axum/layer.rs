@@ -16,8 +16,8 @@ use tower_service::Service;
 
 use super::client;
 use super::scope::Scope;
-use crate::AuditSink;
-use crate::entry::Context;
+use crate::entry::context::Context;
+use crate::sink::AuditSink;
 
 /// How the application names the actor of a request.
 type ActorFn = dyn Fn(&Parts) -> Option<String> + Send + Sync;

@@ -4,9 +4,9 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::entry::{self, Context, Flag};
-use crate::sink::deliver;
-use crate::{Action, AuditEntry, AuditSink, Auditable};
+use crate::entry::AuditEntry;
+use crate::entry::context::Context;
+use crate::sink::{AuditSink, deliver};
 
 /// An entry waiting for the response status: `None` when the request ended
 /// without a response.
@@ -59,7 +59,7 @@ impl Scope {
             }
         };
         if let Some(entry) = late.and_then(|pending| pending(None)) {
-            export_without_waiting(&*self.sink, entry);
+            deliver::export_or_report(&*self.sink, entry);
         }
     }
 
@@ -98,7 +98,7 @@ impl Unexported {
     /// go back to: it is written to standard error.
     pub(super) async fn export(mut self) {
         while let Some(entry) = self.entries.pop_front() {
-            entry::report_flags(&entry);
+            deliver::report_flags(&entry);
             if let Err(error) = self.sink.export_async(entry).await {
                 deliver::report_error(&error);
             }
@@ -109,37 +109,7 @@ impl Unexported {
 impl Drop for Unexported {
     fn drop(&mut self) {
         for entry in self.entries.drain(..) {
-            export_without_waiting(&*self.sink, entry);
-        }
-    }
-}
-
-/// Exports `entry` from where nobody can wait (a `Drop`): the sink takes it
-/// beyond its bound, or it is written to standard error.
-fn export_without_waiting(sink: &dyn AuditSink, entry: AuditEntry) {
-    entry::report_flags(&entry);
-    if let Err(error) = sink.export_without_waiting(entry) {
-        deliver::report_error(&error);
-    }
-}
-
-/// The entry of a guard, by the rules of [`AuditRequest`](crate::AuditRequest):
-/// committed with a status, with a diff below 400 only; without a status,
-/// flagged [`Flag::Uncommitted`], and nothing when no value was set.
-pub(super) fn entry_of<T: Auditable>(
-    context: Context,
-    action: Action,
-    old: Option<&T>,
-    new: Option<&T>,
-    status: Option<u16>,
-) -> Option<AuditEntry> {
-    match status {
-        Some(code) => Some(context.entry(action, old, new, Some(code), code < 400)),
-        None if old.is_none() && new.is_none() => None,
-        None => {
-            let mut entry = context.entry(action, old, new, None, true);
-            entry.flags.push(Flag::Uncommitted);
-            Some(entry)
+            deliver::export_or_report(&*self.sink, entry);
         }
     }
 }

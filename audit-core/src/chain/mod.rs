@@ -38,6 +38,7 @@
 //!   that breaks the chain.
 
 #[cfg(feature = "checkpoints")]
+#[cfg_attr(docsrs, doc(cfg(feature = "checkpoints")))]
 pub mod checkpoint;
 pub(crate) mod digest;
 mod resume;

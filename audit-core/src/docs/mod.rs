@@ -95,6 +95,7 @@ use crate::Schema;
 
 pub use self::check::{CheckError, UPDATE_ENV, check};
 #[cfg(feature = "registry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "registry")))]
 pub use self::registry::registered;
 
 /// The Markdown documentation of `schemas`: a section per resource, with its

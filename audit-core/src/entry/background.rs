@@ -2,8 +2,11 @@
 
 use serde_json::Value;
 
-use crate::entry::{self, Context};
-use crate::{Action, AuditSink, Audited, ExportError};
+use crate::entry::context::{self, Context, Ending};
+use crate::model::Audited;
+use crate::model::action::Action;
+use crate::sink::error::ExportError;
+use crate::sink::{AuditSink, deliver};
 
 /// Audits changes a background job makes, such as a chat auto-archiver.
 ///
@@ -76,7 +79,7 @@ impl<'a> BackgroundAudit<'a> {
         self
     }
 
-    entry::context_builder_methods!();
+    context::context_builder_methods!();
 
     /// The status recorded in the entries; 200 otherwise.
     pub fn status(mut self, status_code: u16) -> Self {
@@ -105,11 +108,11 @@ impl<'a> BackgroundAudit<'a> {
         old: Option<&T>,
         new: Option<&T>,
     ) -> Result<(), ExportError> {
-        let entry = self
-            .context
-            .clone()
-            .entry(action, old, new, Some(self.status_code), true);
-        entry::export(self.sink, entry)
+        let ending = Ending::Applied(self.status_code);
+        match context::finish(self.context.clone(), action, old, new, ending) {
+            Some(entry) => deliver::export(self.sink, entry),
+            None => Ok(()),
+        }
     }
 
     /// Exports a `write` of the resource from `old` to `new`, awaiting room
@@ -119,6 +122,7 @@ impl<'a> BackgroundAudit<'a> {
     ///
     /// When the sink cannot take the entry; the error carries it.
     #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub async fn write_async<T: Audited<Via>, Via>(
         &self,
         old: &T,
@@ -135,17 +139,18 @@ impl<'a> BackgroundAudit<'a> {
     ///
     /// When the sink cannot take the entry; the error carries it.
     #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub async fn export_async<T: Audited<Via>, Via>(
         &self,
         action: Action,
         old: Option<&T>,
         new: Option<&T>,
     ) -> Result<(), ExportError> {
-        let entry = self
-            .context
-            .clone()
-            .entry(action, old, new, Some(self.status_code), true);
-        entry::report_flags(&entry);
+        let ending = Ending::Applied(self.status_code);
+        let Some(entry) = context::finish(self.context.clone(), action, old, new, ending) else {
+            return Ok(());
+        };
+        deliver::report_flags(&entry);
         let exported = self.sink.export_async(entry).await;
         tokio::task::coop::consume_budget().await;
         exported

@@ -1,6 +1,7 @@
 //! The audit-log entry, and how one is built from a resource and its diff.
 
 pub(crate) mod background;
+pub(crate) mod context;
 pub(crate) mod request;
 
 use std::borrow::Cow;
@@ -9,10 +10,10 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
-use uuid::{ContextV7, Timestamp, Uuid};
+use uuid::Uuid;
 
-use crate::secret_fingerprint::{self, Scoped};
-use crate::{Action, AuditSink, Audited, Diff, ExportError};
+use crate::diff::Diff;
+use crate::model::action::Action;
 
 /// One entry of the audit log: who did what to which resource, when, from
 /// where, with what result, and which fields changed.
@@ -158,156 +159,6 @@ impl Flag {
     }
 }
 
-/// Who did something, and in which request: what every entry of a request
-/// or background job shares.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Context {
-    pub(crate) actor: Option<String>,
-    pub(crate) request_id: Option<String>,
-    pub(crate) ip: Option<IpAddr>,
-    pub(crate) user_agent: Option<String>,
-    pub(crate) additional_fields: Map<String, Value>,
-}
-
-/// The builder methods that fill a [`Context`], written once for every type
-/// that holds one in a field named `context`.
-macro_rules! context_builder_methods {
-    () => {
-        /// Who makes the change: a user id.
-        pub fn actor(mut self, actor: impl Into<String>) -> Self {
-            self.context.actor = Some(actor.into());
-            self
-        }
-
-        /// The id of the request making the change.
-        pub fn request_id(mut self, request_id: impl Into<String>) -> Self {
-            self.context.request_id = Some(request_id.into());
-            self
-        }
-
-        /// The address the request came from.
-        pub fn ip(mut self, ip: impl Into<std::net::IpAddr>) -> Self {
-            self.context.ip = Some(ip.into());
-            self
-        }
-
-        /// The client's user agent.
-        pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-            self.context.user_agent = Some(user_agent.into());
-            self
-        }
-
-        /// Records `value` under `key` in the additional fields of the entry
-        /// (of every entry, for a background audit).
-        pub fn additional_field(
-            mut self,
-            key: impl Into<String>,
-            value: impl Into<serde_json::Value>,
-        ) -> Self {
-            self.context
-                .additional_fields
-                .insert(key.into(), value.into());
-            self
-        }
-    };
-}
-pub(crate) use context_builder_methods;
-
-impl Context {
-    /// The entry for `action` on the resource `new` describes, else `old`.
-    /// When `with_diff` says so, the diff is computed when both are there;
-    /// a `create` with only `new` records every field of it, and a `delete`
-    /// with only `old` every field of that.
-    pub(crate) fn entry<T: Audited<Via>, Via>(
-        self,
-        action: Action,
-        old: Option<&T>,
-        new: Option<&T>,
-        status_code: Option<u16>,
-        with_diff: bool,
-    ) -> AuditEntry {
-        let resource = new.or(old);
-        // The diff is computed with the resource in scope, so that the
-        // fingerprinted secrets it records are bound to it.
-        let Scoped {
-            result: diff,
-            resource_id,
-            missing: missing_fingerprint,
-        } = secret_fingerprint::scoped(
-            T::AUDIT_SCHEMA.resource_type,
-            resource.map(T::audit_id).unwrap_or_default(),
-            || match (old, new) {
-                (Some(old), Some(new)) if with_diff => T::audit_diff(old, new),
-                (None, Some(new)) if with_diff && action == Action::CREATE => T::audit_created(new),
-                (Some(old), None) if with_diff && action == Action::DELETE => T::audit_deleted(old),
-                _ => Diff::new(),
-            },
-        );
-        let is_write = action == Action::WRITE;
-        let undeclared = !T::AUDIT_SCHEMA.allows(&action);
-        let time = OffsetDateTime::now_utc();
-        let mut entry = AuditEntry {
-            id: new_id(time),
-            time,
-            actor: self.actor,
-            organization_id: resource.and_then(T::audit_org),
-            ip: self.ip,
-            user_agent: self.user_agent,
-            resource_type: Cow::Borrowed(T::AUDIT_SCHEMA.resource_type),
-            resource_id,
-            resource_target: resource.map(T::audit_target).unwrap_or_default(),
-            resource_link: resource.and_then(T::audit_link),
-            action,
-            diff,
-            status_code,
-            additional_fields: self.additional_fields,
-            request_id: self.request_id,
-            schema_fingerprint: Some(T::AUDIT_SCHEMA.fingerprint().to_owned()),
-            flags: Vec::new(),
-        };
-        if is_write && with_diff && old.is_some() && new.is_some() && entry.diff.is_empty() {
-            entry.flags.push(Flag::EmptyWriteDiff);
-        }
-        // A committed success claims the write happened: with one value
-        // missing, its entry cannot say what changed. (A guard dropped with
-        // only the old value is the usual shape of a failed request, and is
-        // flagged `Uncommitted` instead.)
-        if is_write && status_code.is_some_and(|status| status < 400) {
-            match (old, new) {
-                (None, Some(_)) => entry.flags.push(Flag::MissingOldValue),
-                (Some(_), None) => entry.flags.push(Flag::MissingNewValue),
-                _ => {}
-            }
-        }
-        if undeclared {
-            entry.flags.push(Flag::UndeclaredAction);
-        }
-        if missing_fingerprint {
-            entry.flags.push(Flag::MissingSecretFingerprint);
-        }
-        if T::AUDIT_SCHEMA.requires_org && resource.is_some() && entry.organization_id.is_none() {
-            entry.flags.push(Flag::MissingOrganization);
-        }
-        entry
-    }
-}
-
-thread_local! {
-    /// Each thread's UUID v7 counter: ids made on one thread strictly
-    /// increase, and threads share no lock to make them.
-    static CONTEXT_V7: ContextV7 = const { ContextV7::new() };
-}
-
-/// A UUID v7 for an entry made at `time`, so that the id and the time agree.
-/// Its random bits come from a thread-local generator (`uuid`'s `fast-rng`),
-/// not from a system call per id.
-fn new_id(time: OffsetDateTime) -> Uuid {
-    let seconds = u64::try_from(time.unix_timestamp()).unwrap_or_default();
-    CONTEXT_V7
-        .try_with(|context| Uuid::new_v7(Timestamp::from_unix(context, seconds, time.nanosecond())))
-        .unwrap_or_else(|_| Uuid::now_v7())
-}
-
 /// Serializes `time` as RFC 3339 (as `time::serde::rfc3339` does, byte for
 /// byte) through a buffer on the stack, without the `String` it allocates.
 fn serialize_rfc3339<S: serde::Serializer>(
@@ -324,30 +175,4 @@ fn serialize_rfc3339<S: serde::Serializer>(
     let len = usize::try_from(cursor.position()).map_err(S::Error::custom)?;
     let text = std::str::from_utf8(&buffer[..len]).map_err(S::Error::custom)?;
     serializer.serialize_str(text)
-}
-
-/// Reports every flag of `entry` through `tracing`, then exports it.
-pub(crate) fn export(sink: &dyn AuditSink, entry: AuditEntry) -> Result<(), ExportError> {
-    report_flags(&entry);
-    sink.export(entry)
-}
-
-/// Reports every flag of `entry` through `tracing`. Text is recorded with
-/// `Debug`, quoted and escaped, so that a newline in an id cannot forge a line.
-pub(crate) fn report_flags(entry: &AuditEntry) {
-    #[cfg(feature = "tracing")]
-    for flag in &entry.flags {
-        tracing::warn!(
-            target: "audit",
-            flag = ?flag,
-            resource_type = ?entry.resource_type,
-            resource_id = ?entry.resource_id,
-            action = %entry.action,
-            request_id = entry.request_id.as_deref().map(tracing::field::debug),
-            "audit entry flagged: {}",
-            flag.description(),
-        );
-    }
-    #[cfg(not(feature = "tracing"))]
-    let _ = entry;
 }

@@ -1,10 +1,14 @@
 //! The guard around a mutation: captures the old and the new value and
 //! commits one entry.
 
-use crate::entry::{self, Context, Flag};
 use std::marker::PhantomData;
 
-use crate::{Action, AuditSink, Audited, ExportError};
+use crate::entry::AuditEntry;
+use crate::entry::context::{self, Context, Ending};
+use crate::model::Audited;
+use crate::model::action::Action;
+use crate::sink::error::ExportError;
+use crate::sink::{AuditSink, deliver};
 
 /// Audits one mutation of a resource: set the old value before it, the new
 /// value after it (re-read from storage), then [`commit`](AuditRequest::commit)
@@ -13,16 +17,16 @@ use crate::{Action, AuditSink, Audited, ExportError};
 /// - The entry describes `new` if it was set, else `old` (a delete).
 /// - The diff is computed only when the status is below 400.
 /// - A successful `write` whose diff is empty is exported with
-///   [`Flag::EmptyWriteDiff`] and reported through `tracing`: the "new" value
+///   [`Flag::EmptyWriteDiff`](crate::Flag::EmptyWriteDiff) and reported through `tracing`: the "new" value
 ///   was most likely captured before the change was made.
 /// - An action the resource does not declare in `actions(...)`, or a missing
 ///   organization on an organization-scoped resource, is flagged and
 ///   reported the same way. Nothing here panics.
 /// - A successful `write` with only a new value (or only an old one) is
-///   flagged [`Flag::MissingOldValue`] (or [`Flag::MissingNewValue`]) and
+///   flagged [`Flag::MissingOldValue`](crate::Flag::MissingOldValue) (or [`Flag::MissingNewValue`](crate::Flag::MissingNewValue)) and
 ///   reported the same way: its entry cannot say what changed.
 /// - Dropped without `commit` or [`cancel`](AuditRequest::cancel), the request
-///   still exports its entry, flagged [`Flag::Uncommitted`] and without a
+///   still exports its entry, flagged [`Flag::Uncommitted`](crate::Flag::Uncommitted) and without a
 ///   status, when an old or a new value was set; a request dropped before
 ///   any value was set exports nothing, as there is nothing to describe.
 ///   The drop never waits: the sink takes the entry beyond its bound, and if
@@ -86,7 +90,7 @@ impl<'a, T: Audited<Via>, Via> AuditRequest<'a, T, Via> {
         }
     }
 
-    entry::context_builder_methods!();
+    context::context_builder_methods!();
 
     /// The resource before the mutation.
     pub fn set_old(&mut self, old: T) {
@@ -115,9 +119,10 @@ impl<'a, T: Audited<Via>, Via> AuditRequest<'a, T, Via> {
     ///
     /// When the sink cannot take the entry; the error carries it.
     pub fn commit(mut self, status_code: u16) -> Result<(), ExportError> {
-        self.finished = true;
-        let entry = self.entry(Some(status_code), status_code < 400);
-        entry::export(self.sink, entry)
+        match self.finish(Ending::Committed(status_code)) {
+            Some(entry) => deliver::export(self.sink, entry),
+            None => Ok(()),
+        }
     }
 
     /// Exports the entry with the response status, awaiting room when the
@@ -126,7 +131,7 @@ impl<'a, T: Audited<Via>, Via> AuditRequest<'a, T, Via> {
     /// scheduling, so that a task committing in a loop lets the others run.
     ///
     /// Dropped before it completes, the future still exports the entry: as
-    /// flagged [`Flag::Uncommitted`] if it was never polled, else beyond the
+    /// flagged [`Flag::Uncommitted`](crate::Flag::Uncommitted) if it was never polled, else beyond the
     /// sink's bound.
     ///
     /// ```
@@ -160,10 +165,12 @@ impl<'a, T: Audited<Via>, Via> AuditRequest<'a, T, Via> {
     ///
     /// When the sink cannot take the entry; the error carries it.
     #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     pub async fn commit_async(mut self, status_code: u16) -> Result<(), ExportError> {
-        self.finished = true;
-        let entry = self.entry(Some(status_code), status_code < 400);
-        entry::report_flags(&entry);
+        let Some(entry) = self.finish(Ending::Committed(status_code)) else {
+            return Ok(());
+        };
+        deliver::report_flags(&entry);
         let exported = self.sink.export_async(entry).await;
         tokio::task::coop::consume_budget().await;
         exported
@@ -174,29 +181,43 @@ impl<'a, T: Audited<Via>, Via> AuditRequest<'a, T, Via> {
         self.finished = true;
     }
 
-    fn entry(&mut self, status_code: Option<u16>, with_diff: bool) -> crate::AuditEntry {
-        std::mem::take(&mut self.context).entry(
+    /// The entry, by the rules every guard shares ([`context::finish`]);
+    /// the request is done.
+    fn finish(&mut self, ending: Ending) -> Option<AuditEntry> {
+        self.finished = true;
+        context::finish(
+            std::mem::take(&mut self.context),
             self.action.clone(),
             self.old.as_ref(),
             self.new.as_ref(),
-            status_code,
-            with_diff,
+            ending,
         )
     }
 }
 
 impl<T: Audited<Via>, Via> Drop for AuditRequest<'_, T, Via> {
     fn drop(&mut self) {
-        if self.finished || (self.old.is_none() && self.new.is_none()) {
+        if self.finished {
             return;
         }
-        let mut entry = self.entry(None, true);
-        entry.flags.push(Flag::Uncommitted);
-        entry::report_flags(&entry);
         // A drop cannot wait for room, nor tell anyone: the sink takes the
         // entry beyond its bound, or it goes to standard error.
-        if let Err(error) = self.sink.export_without_waiting(entry) {
-            crate::sink::deliver::report_error(&error);
+        if let Some(entry) = self.finish(Ending::Dropped) {
+            deliver::export_or_report(self.sink, entry);
         }
+    }
+}
+
+impl<T: Audited<Via>, Via> std::fmt::Debug for AuditRequest<'_, T, Via> {
+    // The values may hold secrets: show what is set, never what it is.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditRequest")
+            .field("resource_type", &T::AUDIT_SCHEMA.resource_type)
+            .field("action", &self.action)
+            .field("actor", &self.context.actor)
+            .field("request_id", &self.context.request_id)
+            .field("has_old", &self.old.is_some())
+            .field("has_new", &self.new.is_some())
+            .finish_non_exhaustive()
     }
 }

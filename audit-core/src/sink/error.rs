@@ -1,8 +1,8 @@
 //! What can go wrong delivering entries.
 
-use std::{fmt, io};
+use std::fmt;
 
-use crate::AuditEntry;
+use crate::entry::AuditEntry;
 
 /// An entry could not be delivered to a sink, or a sink could not write.
 ///
@@ -25,14 +25,15 @@ pub enum ExportError {
     Write {
         /// How many entries could not be written.
         failed: usize,
-        /// The first error.
-        source: io::Error,
+        /// The first error, as the storage reported it: an `io::Error` from
+        /// a file, the database driver's error from a store.
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The entries were written, but a checkpoint of the log's hash chain
     /// could not be made or stored.
     Checkpoint {
-        /// Why.
-        source: io::Error,
+        /// Why: an `io::Error` from the checkpoint sink, or the signer's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -61,14 +62,16 @@ impl ExportError {
 impl fmt::Display for ExportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // The resource's type and id are the application's text: quoted
+            // and escaped, so that a newline in one cannot forge a line.
             ExportError::QueueFull(entry) => write!(
                 f,
-                "the audit sink's queue is full; entry {} ({} {} {}) was not exported",
+                "the audit sink's queue is full; entry {} ({} {:?} {:?}) was not exported",
                 entry.id, entry.action, entry.resource_type, entry.resource_id
             ),
             ExportError::Closed(entry) => write!(
                 f,
-                "the audit sink is closed; entry {} ({} {} {}) was not exported",
+                "the audit sink is closed; entry {} ({} {:?} {:?}) was not exported",
                 entry.id, entry.action, entry.resource_type, entry.resource_id
             ),
             ExportError::Stopped => f.write_str(
@@ -89,7 +92,9 @@ impl fmt::Display for ExportError {
 impl std::error::Error for ExportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ExportError::Write { source, .. } | ExportError::Checkpoint { source } => Some(source),
+            ExportError::Write { source, .. } | ExportError::Checkpoint { source } => {
+                Some(&**source)
+            }
             ExportError::QueueFull(_) | ExportError::Closed(_) | ExportError::Stopped => None,
         }
     }

@@ -2,7 +2,15 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use crate::{AuditEntry, AuditSink, Audited, ExportError, Flag};
+use crate::entry::AuditEntry;
+
+use crate::sink::AuditSink;
+
+use crate::model::Audited;
+
+use crate::sink::error::ExportError;
+
+use crate::entry::Flag;
 
 /// Records every entry, with its real diff, for tests to query and assert on.
 ///

@@ -1,4 +1,16 @@
-//! Where entries go: the `AuditSink` sink trait, and the sink that drops them.
+//! Where entries go: the [`AuditSink`] trait and the sinks.
+//!
+//! - [`JsonLinesSink`]: a hash-chained file of JSON lines, written by a
+//!   background thread ([`json_lines`]);
+//! - [`MemorySink`]: entries kept in memory, with typed assertions, for tests;
+//! - `TracingSink` (feature `tracing`): entries as `tracing` events;
+//! - [`NopSink`]: entries dropped, for tools and benchmarks;
+//! - the SQL stores, in [`store`](crate::store): `audit_core::sqlite` and
+//!   `audit_core::postgres`, and [`Outbox`](crate::store::Outbox) for the
+//!   caller's own transaction.
+//!
+//! Every sink keeps one contract: an entry is written, handed back in the
+//! [`ExportError`], or written to standard error; never dropped silently.
 
 pub(crate) mod deliver;
 pub(crate) mod error;
@@ -8,16 +20,24 @@ pub(crate) mod outbox;
 #[cfg(feature = "tracing")]
 pub(crate) mod tracing;
 
+pub use self::error::ExportError;
+pub use self::json_lines::JsonLinesSink;
+pub use self::memory::MemorySink;
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+pub use self::tracing::TracingSink;
+
 #[cfg(feature = "tokio")]
 use std::future::Future;
 #[cfg(feature = "tokio")]
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::{AuditEntry, ExportError};
+use crate::entry::AuditEntry;
 
 /// What `AuditSink::export_async` and `AuditSink::flush_async` return.
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub type ExportFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ExportError>> + Send + 'a>>;
 
 /// A sink for audit-log entries.
@@ -94,6 +114,7 @@ pub trait AuditSink: Send + Sync {
     ///
     /// When the sink cannot take the entry; the error gives it back.
     #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     fn export_async(&self, entry: AuditEntry) -> ExportFuture<'_> {
         Box::pin(std::future::ready(self.export(entry)))
     }
@@ -107,6 +128,7 @@ pub trait AuditSink: Send + Sync {
     ///
     /// When an entry exported since the last flush could not be written.
     #[cfg(feature = "tokio")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
     fn flush_async(&self) -> ExportFuture<'_> {
         Box::pin(std::future::ready(self.flush()))
     }

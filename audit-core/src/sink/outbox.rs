@@ -2,7 +2,11 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use crate::{AuditEntry, AuditSink, ExportError};
+use crate::entry::AuditEntry;
+
+use crate::sink::AuditSink;
+
+use crate::sink::error::ExportError;
 
 /// Collects the entries of a change, for the caller to insert with the
 /// change, in its own transaction: the entries commit if and only if the

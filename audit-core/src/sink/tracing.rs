@@ -2,7 +2,11 @@
 
 use tracing::field;
 
-use crate::{AuditEntry, AuditSink, ExportError};
+use crate::entry::AuditEntry;
+
+use crate::sink::AuditSink;
+
+use crate::sink::error::ExportError;
 
 /// Emits every entry as an `INFO` event with target `audit`, its fields as
 /// event fields and the diff as JSON, for services whose logs already go

@@ -4,8 +4,9 @@ use std::future::Future;
 
 use time::OffsetDateTime;
 
+use crate::entry::AuditEntry;
+use crate::sink::AuditSink;
 use crate::store::{AuditQuery, CappedCount, Page, StoreError};
-use crate::{AuditEntry, AuditSink};
 
 /// A sink whose entries can be read back: what the SQLite and PostgreSQL
 /// stores have in common, for code that serves either (an HTTP endpoint
@@ -53,7 +54,7 @@ pub trait AuditStore: AuditSink {
 }
 
 /// Implements [`AuditStore`] with the store's inherent methods.
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(feature = "sql")]
 macro_rules! impl_audit_store {
     ($store:ty) => {
         impl $crate::store::AuditStore for $store {
@@ -81,7 +82,7 @@ macro_rules! impl_audit_store {
                 resource_type: &str,
                 resource_id: &str,
             ) -> impl ::core::future::Future<
-                Output = Result<Vec<$crate::AuditEntry>, $crate::store::StoreError>,
+                Output = Result<Vec<$crate::entry::AuditEntry>, $crate::store::StoreError>,
             > + Send {
                 <$store>::history(self, resource_type, resource_id)
             }
@@ -94,12 +95,12 @@ macro_rules! impl_audit_store {
                 <$store>::purge_before(self, cutoff)
             }
 
-            fn take_unwritten(&self) -> Vec<$crate::AuditEntry> {
+            fn take_unwritten(&self) -> Vec<$crate::entry::AuditEntry> {
                 <$store>::take_unwritten(self)
             }
         }
     };
 }
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(feature = "sql")]
 pub(crate) use impl_audit_store;

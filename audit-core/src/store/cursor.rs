@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::AuditEntry;
+use crate::entry::AuditEntry;
 
 /// Where a page ended: the time and id of its last entry. Pass it to
 /// [`AuditQuery::after`](crate::store::AuditQuery::after) for the next page.

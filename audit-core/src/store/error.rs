@@ -35,7 +35,7 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    #[cfg(feature = "sql")]
     pub(crate) fn database(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         StoreError::Database(Box::new(error))
     }

@@ -98,28 +98,29 @@ mod cursor;
 mod error;
 mod page;
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub mod postgres;
 mod query;
 #[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub mod sqlite;
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(feature = "sql")]
+pub(crate) mod batch;
+#[cfg(feature = "sql")]
 pub(crate) mod chain;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub(crate) mod oneshot;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(feature = "sql")]
 pub(crate) mod row;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(feature = "sql")]
 pub(crate) mod sql;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub(crate) mod writer;
 
 pub use self::audit_store::AuditStore;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(feature = "sql")]
 pub(crate) use self::audit_store::impl_audit_store;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(feature = "sql")]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use self::chain::{DEFAULT_ORIGIN, StoreReport};
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(feature = "sql")]
 pub(crate) use self::cursor::micros;
 pub use self::cursor::{Cursor, CursorError};
 pub use self::error::StoreError;

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::AuditEntry;
+use crate::entry::AuditEntry;
 use crate::store::Cursor;
 
 /// One page of entries, newest first, and where the next page starts.
@@ -18,7 +18,7 @@ pub struct Page {
 }
 
 impl Page {
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    #[cfg(feature = "sql")]
     /// The page of `rows`, read with one more row than `page_size` to tell
     /// whether another page follows.
     pub(crate) fn from_rows(mut rows: Vec<AuditEntry>, page_size: usize) -> Page {

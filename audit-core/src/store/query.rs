@@ -2,8 +2,9 @@
 
 use time::OffsetDateTime;
 
+use crate::entry::Flag;
+use crate::model::action::Action;
 use crate::store::Cursor;
-use crate::{Action, Flag};
 
 /// The number of entries a page holds when [`AuditQuery::limit`] is not set.
 pub const DEFAULT_LIMIT: usize = 100;

@@ -1,6 +1,6 @@
 //! An entry as the columns of its row, computed once per entry.
 
-use crate::AuditEntry;
+use crate::entry::AuditEntry;
 use crate::store::cursor::micros;
 use crate::store::sql::flag_name;
 

@@ -6,7 +6,7 @@
 
 use uuid::Uuid;
 
-use crate::Flag;
+use crate::entry::Flag;
 use crate::store::AuditQuery;
 use crate::store::cursor::micros;
 
@@ -192,7 +192,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::Action;
+    use crate::model::action::Action;
     use crate::store::{Cursor, StatusFilter};
 
     /// Records SQL with `?` placeholders and the values bound.

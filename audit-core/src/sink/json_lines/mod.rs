@@ -2,36 +2,41 @@
 //! background writer ([`JsonLinesSink`]); and the reader that loads such a
 //! file back ([`read`]).
 //!
-//! The sink's handle and builder are here; the bounded buffer between
-//! callers and the writer is in `queue.rs`, the background thread in
-//! `writer.rs`, the reader in `read.rs`.
+//! The sink's handle and builder are here; what it gives the
+//! writer engine (`crate::writer`: its lines, and how they are chained,
+//! written and synced) is in `lines.rs`, the reader in `read.rs`.
 
-mod queue;
+mod lines;
 mod read;
-mod writer;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use self::queue::{Appended, Bound, FlushReply, Queue};
+use self::lines::{BATCH, Lines, LinesBatch, open_for_append};
 pub use self::read::{Contents, SkippedLine, read};
-use self::writer::{Writer, open_for_append};
 #[cfg(feature = "checkpoints")]
 use crate::chain::checkpoint::Checkpoints;
+use crate::entry::AuditEntry;
+use crate::sink::AuditSink;
 #[cfg(feature = "tokio")]
 use crate::sink::ExportFuture;
-use crate::{AuditEntry, AuditSink, ExportError};
+use crate::sink::error::ExportError;
+#[cfg(feature = "tokio")]
+use crate::writer::{Bound, Refused};
+use crate::writer::{Refusal, Writer, WriterConfig};
 
 /// How many bytes of serialized entries a [`JsonLinesSink`] holds for its
 /// writer when none is set: 4 MiB, some 8,000 typical entries.
 pub const DEFAULT_MAX_PENDING_BYTES: usize = 4 * 1024 * 1024;
 
 /// How long [`export`](AuditSink::export) waits for room when none is set.
-pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(10);
+pub const DEFAULT_MAX_WAIT: Duration = crate::writer::DEFAULT_MAX_WAIT;
+
+/// How long a line may wait for a batch to fill before it is written anyway.
+const LINGER: Duration = Duration::from_millis(10);
 
 /// Appends each entry as one line of JSON to a file, written by a background
 /// thread.
@@ -96,9 +101,7 @@ pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(10);
 /// # }
 /// ```
 pub struct JsonLinesSink {
-    queue: Arc<Queue>,
-    writer: Option<JoinHandle<()>>,
-    max_wait: Duration,
+    writer: Writer<Lines>,
 }
 
 /// Configures a [`JsonLinesSink`].
@@ -106,11 +109,7 @@ pub struct JsonLinesSink {
 #[must_use = "the sink starts when the builder is opened"]
 pub struct JsonLinesSinkBuilder {
     path: PathBuf,
-    max_pending_bytes: usize,
-    max_wait: Duration,
-    origin: Option<String>,
-    #[cfg(feature = "checkpoints")]
-    checkpoints: Option<Checkpoints>,
+    writer: WriterConfig,
 }
 
 impl JsonLinesSink {
@@ -128,11 +127,7 @@ impl JsonLinesSink {
     pub fn builder(path: impl AsRef<Path>) -> JsonLinesSinkBuilder {
         JsonLinesSinkBuilder {
             path: path.as_ref().to_owned(),
-            max_pending_bytes: DEFAULT_MAX_PENDING_BYTES,
-            max_wait: DEFAULT_MAX_WAIT,
-            origin: None,
-            #[cfg(feature = "checkpoints")]
-            checkpoints: None,
+            writer: WriterConfig::new("audit-json-lines", DEFAULT_MAX_PENDING_BYTES, BATCH, LINGER),
         }
     }
 }
@@ -142,7 +137,7 @@ impl JsonLinesSinkBuilder {
     /// exporters wait for room; at least 1. An entry larger than this is
     /// taken alone.
     pub fn max_pending_bytes(mut self, bytes: usize) -> Self {
-        self.max_pending_bytes = bytes.max(1);
+        self.writer.capacity = bytes.max(1);
         self
     }
 
@@ -151,7 +146,7 @@ impl JsonLinesSinkBuilder {
     /// never waits, `Duration::MAX` waits as long as it takes. The async
     /// `export_async` always awaits room.
     pub fn max_wait(mut self, wait: Duration) -> Self {
-        self.max_wait = wait;
+        self.writer.max_wait = wait;
         self
     }
 
@@ -159,15 +154,16 @@ impl JsonLinesSinkBuilder {
     /// checkpoint repeat: a stable name for the log, such as `prod-eu/api`.
     /// By default, the file's name. A log that already has a chain keeps it.
     pub fn origin(mut self, origin: impl Into<String>) -> Self {
-        self.origin = Some(origin.into());
+        self.writer.origin = Some(origin.into());
         self
     }
 
     /// Signs checkpoints of the chain's head, as `checkpoints` says when, and
     /// on every flush and when the sink is dropped.
     #[cfg(feature = "checkpoints")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "checkpoints")))]
     pub fn checkpoints(mut self, checkpoints: Checkpoints) -> Self {
-        self.checkpoints = Some(checkpoints);
+        self.writer.checkpoints = Some(checkpoints);
         self
     }
 
@@ -177,25 +173,17 @@ impl JsonLinesSinkBuilder {
     ///
     /// When the file cannot be opened for appending, or the writer thread
     /// cannot be started.
-    pub fn open(self) -> io::Result<JsonLinesSink> {
+    pub fn open(mut self) -> io::Result<JsonLinesSink> {
         let file = open_for_append(&self.path)?;
-        let queue = Arc::new(Queue::new(self.max_pending_bytes));
-        let origin = self.origin.unwrap_or_else(|| {
+        let origin = self.writer.origin.take().unwrap_or_else(|| {
             self.path.file_name().map_or_else(
                 || self.path.display().to_string(),
                 |name| name.to_string_lossy().into_owned(),
             )
         });
-        let writer = Writer::new(self.path, file, Arc::clone(&queue), origin);
-        #[cfg(feature = "checkpoints")]
-        let writer = writer.with_checkpoints(self.checkpoints);
-        let writer = std::thread::Builder::new()
-            .name("audit-json-lines".to_owned())
-            .spawn(move || writer.run())?;
+        let batch = LinesBatch::new(self.path, file, origin);
         Ok(JsonLinesSink {
-            queue,
-            writer: Some(writer),
-            max_wait: self.max_wait,
+            writer: Writer::spawn(self.writer, batch)?,
         })
     }
 }
@@ -222,7 +210,7 @@ fn with_line<R>(entry: &AuditEntry, with: impl FnOnce(&[u8]) -> R) -> Result<R, 
         let mut line = line.try_borrow_mut().ok()?;
         let result = serialize(&mut line, entry).map(|()| call(&line));
         // A rare huge entry does not keep its buffer forever.
-        if line.capacity() > queue::BATCH {
+        if line.capacity() > BATCH {
             *line = Vec::new();
         }
         Some(result)
@@ -242,55 +230,53 @@ fn with_line<R>(entry: &AuditEntry, with: impl FnOnce(&[u8]) -> R) -> Result<R, 
 fn unserializable(error: serde_json::Error) -> ExportError {
     ExportError::Write {
         failed: 1,
-        source: io::Error::other(error),
+        source: Box::new(error),
     }
 }
 
 /// The result of an export, from what became of its line.
-fn exported(appended: Appended, entry: AuditEntry) -> Result<(), ExportError> {
+fn exported(appended: Result<(), Refusal>, entry: AuditEntry) -> Result<(), ExportError> {
     match appended {
-        Appended::Yes => Ok(()),
-        Appended::Full => Err(ExportError::QueueFull(Box::new(entry))),
-        Appended::Stopped => Err(ExportError::Closed(Box::new(entry))),
+        Ok(()) => Ok(()),
+        Err(Refusal::Full) => Err(ExportError::QueueFull(Box::new(entry))),
+        Err(Refusal::Stopped) => Err(ExportError::Closed(Box::new(entry))),
     }
 }
 
 impl AuditSink for JsonLinesSink {
     fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
         let appended = with_line(&entry, |line| {
-            match self.queue.try_append(line, Bound::Respect) {
-                Appended::Full if !self.max_wait.is_zero() => {
-                    let deadline = Instant::now().checked_add(self.max_wait);
-                    self.queue.append_waiting(line, deadline)
-                }
-                appended => appended,
-            }
+            self.writer
+                .append(Cow::Borrowed(line))
+                .map_err(|refused| refused.why)
         })
         .map_err(unserializable)?;
         exported(appended, entry)
     }
 
     fn export_without_waiting(&self, entry: AuditEntry) -> Result<(), ExportError> {
-        let appended = with_line(&entry, |line| self.queue.try_append(line, Bound::Exceed))
-            .map_err(unserializable)?;
+        let appended = with_line(&entry, |line| {
+            self.writer
+                .append_without_waiting(Cow::Borrowed(line))
+                .map_err(|refused| refused.why)
+        })
+        .map_err(unserializable)?;
         exported(appended, entry)
     }
 
     fn flush(&self) -> Result<(), ExportError> {
-        let (reply, result) = std::sync::mpsc::sync_channel(1);
-        self.queue
-            .flush(FlushReply::Blocking(reply))
-            .map_err(|_| ExportError::Stopped)?;
-        result.recv().unwrap_or(Err(ExportError::Stopped))
+        self.writer.flush()
     }
 
     #[cfg(feature = "tokio")]
     fn export_async(&self, entry: AuditEntry) -> ExportFuture<'_> {
         // The fast path, with room: no copy of the line, nothing to await.
         let appended = with_line(&entry, |line| {
-            match self.queue.try_append(line, Bound::Respect) {
-                Appended::Full => Err(line.to_vec()),
-                appended => Ok(appended),
+            match self.writer.try_append(Cow::Borrowed(line), Bound::Respect) {
+                Err(Refused {
+                    why: Refusal::Full, ..
+                }) => Err(line.to_vec()),
+                appended => Ok(appended.map_err(|refused| refused.why)),
             }
         });
         let line = match appended {
@@ -299,63 +285,21 @@ impl AuditSink for JsonLinesSink {
             Ok(Err(line)) => line,
         };
         Box::pin(async move {
-            let mut waiting = WaitingLine {
-                queue: &self.queue,
-                line,
-            };
-            let appended = self.queue.append_async(&waiting.line).await;
-            waiting.line.clear();
-            exported(appended, entry)
+            let appended = self.writer.append_async(Cow::Owned(line)).await;
+            exported(appended.map_err(|refused| refused.why), entry)
         })
     }
 
     #[cfg(feature = "tokio")]
     fn flush_async(&self) -> ExportFuture<'_> {
-        let (reply, result) = tokio::sync::oneshot::channel();
-        if self.queue.flush(FlushReply::Async(reply)).is_err() {
-            return Box::pin(std::future::ready(Err(ExportError::Stopped)));
-        }
-        Box::pin(async move { result.await.unwrap_or(Err(ExportError::Stopped)) })
-    }
-}
-
-/// A line awaiting room. If its export is dropped before there is room, the
-/// line goes in anyway, beyond the bound: a cancelled export loses nothing.
-#[cfg(feature = "tokio")]
-struct WaitingLine<'a> {
-    queue: &'a Queue,
-    /// Emptied once the line is in.
-    line: Vec<u8>,
-}
-
-#[cfg(feature = "tokio")]
-impl Drop for WaitingLine<'_> {
-    fn drop(&mut self) {
-        if !self.line.is_empty()
-            && self.queue.try_append(&self.line, Bound::Exceed) != Appended::Yes
-        {
-            let error = io::Error::other("the audit log writer stopped");
-            crate::sink::deliver::report_lines(Path::new("the audit log"), 1, &error, &self.line);
-        }
-    }
-}
-
-impl Drop for JsonLinesSink {
-    fn drop(&mut self) {
-        // The writer writes, syncs and reports what is left, then stops.
-        self.queue.close();
-        if let Some(writer) = self.writer.take()
-            && writer.join().is_err()
-        {
-            crate::sink::deliver::report_error(&ExportError::Stopped);
-        }
+        Box::pin(self.writer.flush_async())
     }
 }
 
 impl std::fmt::Debug for JsonLinesSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JsonLinesSink")
-            .field("max_wait", &self.max_wait)
+            .field("writer", &self.writer)
             .finish_non_exhaustive()
     }
 }

@@ -3,7 +3,7 @@
 use std::io;
 use std::path::Path;
 
-use crate::AuditEntry;
+use crate::entry::AuditEntry;
 
 /// The entries of a JSON-lines audit log, and the lines that could not be read.
 #[derive(Debug, Default)]

@@ -9,13 +9,13 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{AssertSqlSafe, Connection as _, Row as _};
 use uuid::Uuid;
 
-use crate::AuditEntry;
 use crate::chain::Head;
+use crate::entry::AuditEntry;
 use crate::store::StoreError;
+use crate::store::batch::{BoxError, WriteRows};
 use crate::store::chain::{self, DEFAULT_ORIGIN};
 use crate::store::postgres::read::text_safe;
 use crate::store::row::EntryRow;
-use crate::store::writer::{BoxError, WriteBatch};
 
 /// The columns of a row, in the order `push_row` binds them, each with the
 /// cast its placeholder needs.
@@ -281,7 +281,7 @@ impl PostgresBatch {
     }
 }
 
-impl WriteBatch for PostgresBatch {
+impl WriteRows for PostgresBatch {
     fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<Option<Head>, BoxError> {
         let PostgresBatch {
             conn,

@@ -91,9 +91,12 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use crate::chain::Digest;
 #[cfg(feature = "checkpoints")]
 use crate::chain::checkpoint::Checkpoints;
-use crate::store::writer::{Writer, WriterConfig};
+use crate::entry::AuditEntry;
+use crate::sink::AuditSink;
+use crate::sink::error::ExportError;
+use crate::store::batch::{StoreWriter, writer_config};
 use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, StoreReport, micros};
-use crate::{AuditEntry, AuditSink, ExportError};
+use crate::writer::WriterConfig;
 
 pub use self::insert::insert_entries;
 
@@ -106,12 +109,12 @@ pub const DEFAULT_BATCH_SIZE: usize = 1000;
 
 /// How long `export` waits for room in a full queue when the builder sets
 /// no wait: as long as [`JsonLinesSink`](crate::JsonLinesSink)'s.
-pub const DEFAULT_MAX_WAIT: Duration = crate::sink::json_lines::DEFAULT_MAX_WAIT;
+pub const DEFAULT_MAX_WAIT: Duration = crate::writer::DEFAULT_MAX_WAIT;
 
 /// An audit sink and store in a PostgreSQL database; see the [module docs](self).
 pub struct PostgresStore {
     pool: PgPool,
-    writer: Writer,
+    writer: StoreWriter,
 }
 
 /// Configures a [`PostgresStore`].
@@ -141,11 +144,10 @@ impl PostgresStore {
     pub fn builder(pool: PgPool) -> PostgresStoreBuilder {
         PostgresStoreBuilder {
             pool,
-            writer: WriterConfig::new(
+            writer: writer_config(
                 "audit-postgres-writer",
                 DEFAULT_CAPACITY,
                 DEFAULT_BATCH_SIZE,
-                DEFAULT_MAX_WAIT,
             ),
         }
     }
@@ -228,7 +230,7 @@ impl PostgresStore {
 }
 
 impl PostgresStoreBuilder {
-    crate::store::writer::writer_builder_methods!("`postgres:` and the database's name");
+    crate::store::batch::writer_builder_methods!("`postgres:` and the database's name");
 
     /// Creates or migrates the table, and starts the writer.
     ///
@@ -250,7 +252,7 @@ impl PostgresStoreBuilder {
                 |database| format!("postgres:{database}"),
             )
         });
-        let writer = Writer::spawn(
+        let writer = StoreWriter::spawn(
             self.writer,
             insert::PostgresBatch::new(runtime, options, origin),
         )
@@ -278,12 +280,12 @@ impl AuditSink for PostgresStore {
     }
 
     #[cfg(feature = "tokio")]
-    fn export_async(&self, entry: AuditEntry) -> crate::ExportFuture<'_> {
+    fn export_async(&self, entry: AuditEntry) -> crate::sink::ExportFuture<'_> {
         Box::pin(self.writer.export_async(entry))
     }
 
     #[cfg(feature = "tokio")]
-    fn flush_async(&self) -> crate::ExportFuture<'_> {
+    fn flush_async(&self) -> crate::sink::ExportFuture<'_> {
         Box::pin(self.writer.flush_async())
     }
 }

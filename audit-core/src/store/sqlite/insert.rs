@@ -4,12 +4,12 @@ use std::borrow::Borrow;
 
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 
-use crate::AuditEntry;
 use crate::chain::Head;
+use crate::entry::AuditEntry;
 use crate::store::StoreError;
+use crate::store::batch::{BoxError, WriteRows};
 use crate::store::chain::{self, DEFAULT_ORIGIN};
 use crate::store::row::EntryRow;
-use crate::store::writer::{BoxError, WriteBatch};
 
 const INSERT: &str = "INSERT INTO audit_entries (id, time_us, actor, organization_id, ip, \
     user_agent, resource_type, resource_id, resource_target, resource_link, action, diff, \
@@ -174,7 +174,7 @@ pub(crate) struct SqliteBatch {
     pub(crate) origin: String,
 }
 
-impl WriteBatch for SqliteBatch {
+impl WriteRows for SqliteBatch {
     fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<Option<Head>, BoxError> {
         let tx = self
             .conn

@@ -92,12 +92,14 @@ use crate::chain::Digest;
 #[cfg(feature = "checkpoints")]
 use crate::chain::checkpoint::Checkpoints;
 
-use crate::store::writer::{Writer, WriterConfig};
+use crate::entry::AuditEntry;
+use crate::sink::AuditSink;
+use crate::sink::error::ExportError;
+use crate::store::batch::{StoreWriter, writer_config};
 use crate::store::{
     AuditQuery, CappedCount, DEFAULT_ORIGIN, MAX_LIMIT, Page, StoreError, StoreReport, micros,
-    oneshot,
 };
-use crate::{AuditEntry, AuditSink, ExportError};
+use crate::writer::WriterConfig;
 
 pub use self::insert::insert_entries;
 
@@ -110,7 +112,7 @@ pub const DEFAULT_BATCH_SIZE: usize = 1000;
 
 /// How long `export` waits for room in a full queue when the builder sets
 /// no wait: as long as [`JsonLinesSink`](crate::JsonLinesSink)'s.
-pub const DEFAULT_MAX_WAIT: Duration = crate::sink::json_lines::DEFAULT_MAX_WAIT;
+pub const DEFAULT_MAX_WAIT: Duration = crate::writer::DEFAULT_MAX_WAIT;
 
 /// How long a statement waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -121,7 +123,7 @@ const IDLE_READERS: usize = 4;
 /// An audit sink and store in a SQLite database file; see the
 /// [module docs](self).
 pub struct SqliteStore {
-    writer: Writer,
+    writer: StoreWriter,
     readers: Arc<Readers>,
 }
 
@@ -156,12 +158,7 @@ impl SqliteStore {
     pub fn builder(path: impl AsRef<Path>) -> SqliteStoreBuilder {
         SqliteStoreBuilder {
             path: path.as_ref().to_owned(),
-            writer: WriterConfig::new(
-                "audit-sqlite-writer",
-                DEFAULT_CAPACITY,
-                DEFAULT_BATCH_SIZE,
-                DEFAULT_MAX_WAIT,
-            ),
+            writer: writer_config("audit-sqlite-writer", DEFAULT_CAPACITY, DEFAULT_BATCH_SIZE),
         }
     }
 
@@ -282,7 +279,7 @@ impl SqliteStore {
         job: impl FnOnce(&Readers) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let readers = Arc::clone(&self.readers);
-        oneshot::on_thread("audit-sqlite-reader", move || job(&readers))
+        crate::writer::reply::on_thread("audit-sqlite-reader", move || job(&readers))
             .await
             .map_err(StoreError::Thread)?
     }
@@ -357,7 +354,7 @@ fn history(conn: &Connection, mut query: AuditQuery) -> Result<Vec<AuditEntry>, 
 }
 
 impl SqliteStoreBuilder {
-    crate::store::writer::writer_builder_methods!("`sqlite:` and the file's name");
+    crate::store::batch::writer_builder_methods!("`sqlite:` and the file's name");
 
     /// Opens the database, creates or migrates the table, and starts the writer.
     ///
@@ -377,7 +374,7 @@ impl SqliteStoreBuilder {
                 |name| format!("sqlite:{}", name.to_string_lossy()),
             )
         });
-        let writer = Writer::spawn(self.writer, insert::SqliteBatch { conn, origin })
+        let writer = StoreWriter::spawn(self.writer, insert::SqliteBatch { conn, origin })
             .map_err(StoreError::Thread)?;
         Ok(SqliteStore {
             writer,
@@ -439,12 +436,12 @@ impl AuditSink for SqliteStore {
     }
 
     #[cfg(feature = "tokio")]
-    fn export_async(&self, entry: AuditEntry) -> crate::ExportFuture<'_> {
+    fn export_async(&self, entry: AuditEntry) -> crate::sink::ExportFuture<'_> {
         Box::pin(self.writer.export_async(entry))
     }
 
     #[cfg(feature = "tokio")]
-    fn flush_async(&self) -> crate::ExportFuture<'_> {
+    fn flush_async(&self) -> crate::sink::ExportFuture<'_> {
         Box::pin(self.writer.flush_async())
     }
 }

@@ -1,5 +1,5 @@
 //! A channel for one reply, awaited by async code or waited for by a thread,
-//! whatever the async runtime (or none).
+//! whatever the async runtime (or none): how the writer answers a flush.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,6 +12,7 @@ pub(crate) fn channel<T>() -> (Sender<T>, Receiver<T>) {
         state: Mutex::new(State {
             value: None,
             closed: false,
+            abandoned: false,
             waker: None,
         }),
         changed: Condvar::new(),
@@ -34,6 +35,8 @@ struct State<T> {
     value: Option<T>,
     /// The sender is gone: no value will come after `value`.
     closed: bool,
+    /// The receiver is gone (a cancelled `flush_async`): nobody reads `value`.
+    abandoned: bool,
     waker: Option<Waker>,
 }
 
@@ -44,8 +47,15 @@ impl<T> Slot<T> {
 }
 
 impl<T> Sender<T> {
-    pub(crate) fn send(self, value: T) {
-        self.0.lock().value = Some(value);
+    /// Sends `value`; gives it back when the receiver is gone, so that what
+    /// it says (a failure) can go to someone else.
+    pub(crate) fn send(self, value: T) -> Result<(), T> {
+        let mut state = self.0.lock();
+        if state.abandoned {
+            return Err(value);
+        }
+        state.value = Some(value);
+        Ok(())
         // Dropping `self` wakes the receiver.
     }
 }
@@ -79,6 +89,12 @@ impl<T> Receiver<T> {
     }
 }
 
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.0.lock().abandoned = true;
+    }
+}
+
 impl<T> Future for Receiver<T> {
     type Output = Option<T>;
 
@@ -105,7 +121,8 @@ pub(crate) async fn on_thread<T: Send + 'static>(
     let (sender, receiver) = channel();
     std::thread::Builder::new()
         .name(name.to_owned())
-        .spawn(move || sender.send(job()))?;
+        // Nobody waits for a job whose caller gave up.
+        .spawn(move || drop(sender.send(job())))?;
     receiver
         .await
         .ok_or_else(|| std::io::Error::other(format!("the {name} thread stopped")))
@@ -118,10 +135,17 @@ mod tests {
     #[test]
     fn wait_gets_the_value_or_none() {
         let (sender, receiver) = channel();
-        std::thread::spawn(move || sender.send(5));
+        std::thread::spawn(move || sender.send(5).is_ok());
         assert_eq!(receiver.wait(), Some(5));
         let (sender, receiver) = channel::<u8>();
         drop(sender);
         assert_eq!(receiver.wait(), None);
+    }
+
+    #[test]
+    fn a_value_nobody_receives_is_given_back() {
+        let (sender, receiver) = channel();
+        drop(receiver);
+        assert_eq!(sender.send(5), Err(5));
     }
 }
