@@ -4,7 +4,9 @@
 //! Run it with
 //! `cargo run -p audit-examples --example chat_server -- --listen 127.0.0.1:3000 [--db PATH]`;
 //! without `--db`, the audit log is a new file in the temporary directory.
-//! `--trust-proxy CIDR` (repeatable) believes `X-Forwarded-For` from there.
+//! `--trust-proxy CIDR` (repeatable) believes `X-Forwarded-For` from there;
+//! `--auditor USER` (repeatable) may read every entry at `GET /audit`, where
+//! other callers read their own.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,12 +16,13 @@ use audit_core::axum::IpNet;
 use audit_core::sqlite::SqliteStore;
 use audit_examples::server;
 
-const USAGE: &str = "usage: chat_server [--listen ADDR] [--db PATH] [--trust-proxy CIDR]...  (ADDR defaults to 127.0.0.1:3000)";
+const USAGE: &str = "usage: chat_server [--listen ADDR] [--db PATH] [--trust-proxy CIDR]... [--auditor USER]...  (ADDR defaults to 127.0.0.1:3000)";
 
 struct Options {
     listen: String,
     db: PathBuf,
     trusted_proxies: Vec<IpNet>,
+    auditors: Vec<String>,
 }
 
 fn options() -> Result<Options, String> {
@@ -27,6 +30,7 @@ fn options() -> Result<Options, String> {
         listen: "127.0.0.1:3000".to_owned(),
         db: std::env::temp_dir().join(format!("chat-server-audit-{}.db", std::process::id())),
         trusted_proxies: Vec::new(),
+        auditors: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -41,6 +45,7 @@ fn options() -> Result<Options, String> {
                     .map_err(|error| format!("--trust-proxy {cidr}: {error}"))?;
                 options.trusted_proxies.push(network);
             }
+            "--auditor" => options.auditors.push(value()?),
             "--help" | "-h" => return Err(USAGE.to_owned()),
             _ => return Err(format!("unknown argument {flag:?}\n{USAGE}")),
         }
@@ -60,7 +65,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("listening on http://{}", listener.local_addr()?);
     println!("audit log: {}", options.db.display());
 
-    let app = server::app(store.clone(), options.trusted_proxies);
+    let app = server::app(store.clone(), options.trusted_proxies, options.auditors);
     let shutdown = async {
         // Without a signal handler, run until killed.
         if tokio::signal::ctrl_c().await.is_err() {

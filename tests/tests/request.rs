@@ -470,3 +470,53 @@ fn entry_time_is_serialized_as_time_writes_rfc3339() {
         assert_eq!(back.time, time);
     }
 }
+
+#[test]
+fn guards_debug_without_values() {
+    let sink = MemorySink::new();
+    let mut audit = AuditRequest::new(&sink, Action::WRITE)
+        .actor("ada")
+        .request_id("r-1");
+    audit.set_old(chat());
+    assert_eq!(
+        format!("{audit:?}"),
+        r#"AuditRequest { resource_type: "chat", action: "write", actor: Some("ada"), request_id: Some("r-1"), has_old: true, has_new: false, .. }"#
+    );
+    audit.cancel();
+    let background = audit_core::BackgroundAudit::new(&sink, "sweeper")
+        .request_id("r-2")
+        .additional_field("token", "s3cr3t");
+    let shown = format!("{background:?}");
+    assert_eq!(
+        shown,
+        r#"BackgroundAudit { actor: None, request_id: Some("r-2"), additional_fields: ["automatic_actor", "automatic_subsystem", "token"], status_code: 200, .. }"#
+    );
+    assert!(!shown.contains("s3cr3t"));
+}
+
+#[test]
+fn export_errors_quote_the_resource_so_newlines_cannot_forge_lines() {
+    let note = Note {
+        id: "x\naudit: forged".to_owned(),
+        name: "n".to_owned(),
+    };
+    // A closed sink hands the entry back; its message names the resource quoted.
+    let mut audit = AuditRequest::new(&ClosedSink, Action::CREATE);
+    audit.set_new(note);
+    let error = audit.commit(201).unwrap_err();
+    let message = error.to_string();
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(
+        message.contains(r#"create "note" "x\naudit: forged""#),
+        "{message}"
+    );
+}
+
+/// A sink that is closed: it hands every entry back.
+struct ClosedSink;
+
+impl audit_core::AuditSink for ClosedSink {
+    fn export(&self, entry: AuditEntry) -> Result<(), audit_core::ExportError> {
+        Err(audit_core::ExportError::Closed(Box::new(entry)))
+    }
+}

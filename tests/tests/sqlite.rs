@@ -622,3 +622,22 @@ mod checkpoints {
         assert_eq!(store.blocking_history("doc", "a").unwrap().len(), 1);
     }
 }
+
+#[tokio::test]
+async fn a_failure_whose_flush_was_cancelled_goes_to_the_next_flush() {
+    let (dir, store) = store();
+    let conn = Connection::open(dir.path().join("audit.db")).unwrap();
+    conn.execute_batch("DROP TABLE audit_entries").unwrap();
+    store
+        .export(entry("doc-1", "bob", datetime!(2026-11-28 00:00 UTC)))
+        .unwrap();
+    // The flush is given up before the writer answers it...
+    let cancelled = store.flush_async();
+    drop(cancelled);
+    // ...so the next one reports the entry that was not written.
+    match store.flush() {
+        Err(ExportError::Write { failed, .. }) => assert_eq!(failed, 1),
+        other => panic!("expected the failure, got {other:?}"),
+    }
+    store.flush().unwrap();
+}

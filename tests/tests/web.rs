@@ -24,7 +24,7 @@ async fn start(trusted_proxies: &[&str]) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(dir.path().join("audit.db")).unwrap());
     let trusted = trusted_proxies.iter().map(|cidr| cidr.parse().unwrap());
-    let app = server::app(store, trusted.collect::<Vec<_>>());
+    let app = server::app(store, trusted.collect::<Vec<_>>(), ["auditor".to_owned()]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(server::serve(listener, app, std::future::pending()));
@@ -528,4 +528,35 @@ async fn bad_audit_parameters_get_400_with_a_message() {
         let error = body["error"].as_str().unwrap();
         assert!(error.starts_with(message), "{query}: {error}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_who_is_not_an_auditor_reads_their_own_entries_only() {
+    let server = start(&[]).await;
+    server.create("ada", "Ada's").await;
+    server.create("bob", "Bob's").await;
+    let read = |user: &'static str, query: &'static str| {
+        server
+            .request(reqwest::Method::GET, &format!("/audit?{query}"), user)
+            .send()
+    };
+    let response = read("bob", "").await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let page: Value = response.json().await.unwrap();
+    let actors: Vec<&Value> = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| &entry["actor"])
+        .collect();
+    assert_eq!(actors, [&json!("bob")]);
+    // Asking for someone else's is refused, not silently narrowed.
+    let response = read("bob", "actor=ada").await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"error": "only auditors read other users' audit entries"})
+    );
+    // The auditor reads everyone's.
+    assert_eq!(server.audit("").await.len(), 2);
 }

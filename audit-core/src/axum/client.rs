@@ -33,15 +33,23 @@ fn is_trusted(ip: IpAddr, trusted_proxies: &[IpNet]) -> bool {
 /// else the leftmost when every hop is trusted. `None` when there is no such
 /// header, or when the address to take is not one: the hops to its left were
 /// written by the client and are not to be believed.
+///
+/// The header is read as bytes, hop by hop: bytes that are not ASCII in a
+/// hop to the left of the one taken (the client can write anything there)
+/// do not hide the addresses the proxies wrote to their right.
 fn forwarded_for(headers: &HeaderMap, trusted_proxies: &[IpNet]) -> Option<IpAddr> {
     let mut hops = Vec::new();
     for line in headers.get_all("x-forwarded-for") {
-        let line = line.to_str().ok()?;
-        hops.extend(line.split(',').map(str::trim).filter(|hop| !hop.is_empty()));
+        hops.extend(
+            line.as_bytes()
+                .split(|&byte| byte == b',')
+                .map(<[u8]>::trim_ascii)
+                .filter(|hop| !hop.is_empty()),
+        );
     }
     let mut leftmost = None;
     for hop in hops.iter().rev() {
-        let ip = parse_hop(hop)?;
+        let ip = parse_hop(std::str::from_utf8(hop).ok()?)?;
         if !is_trusted(ip, trusted_proxies) {
             return Some(ip);
         }
@@ -146,6 +154,18 @@ mod tests {
             client_ip(&parts("10.0.0.1:1", &["6.6.6.6, unknown"]), &trusted),
             Some(ip("10.0.0.1")),
         );
+    }
+
+    #[test]
+    fn bytes_a_client_wrote_do_not_hide_the_address_its_proxy_forwarded() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let mut parts = parts("10.0.0.1:1", &[]);
+        let line = b"caf\xc3\xa9 \xff, 203.0.113.7, 10.0.0.2";
+        parts.headers.insert(
+            "x-forwarded-for",
+            ::axum::http::HeaderValue::from_bytes(line).unwrap(),
+        );
+        assert_eq!(client_ip(&parts, &trusted), Some(ip("203.0.113.7")));
     }
 
     #[test]

@@ -156,3 +156,18 @@ impl<'a> BackgroundAudit<'a> {
         exported
     }
 }
+
+impl std::fmt::Debug for BackgroundAudit<'_> {
+    // The additional fields are the application's values: named, not shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackgroundAudit")
+            .field("actor", &self.context.actor)
+            .field("request_id", &self.context.request_id)
+            .field(
+                "additional_fields",
+                &self.context.additional_fields.keys().collect::<Vec<_>>(),
+            )
+            .field("status_code", &self.status_code)
+            .finish_non_exhaustive()
+    }
+}

@@ -295,8 +295,10 @@ impl StoreWriter {
     }
 
     #[cfg(feature = "tokio")]
-    pub(crate) async fn flush_async(&self) -> Result<(), ExportError> {
-        self.writer.flush_async().await
+    pub(crate) fn flush_async(
+        &self,
+    ) -> impl std::future::Future<Output = Result<(), ExportError>> + Send + 'static {
+        self.writer.flush_async()
     }
 
     /// The entries the writer could not write since the last call.

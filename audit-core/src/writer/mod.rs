@@ -16,6 +16,8 @@ mod queue;
 pub(crate) mod reply;
 mod worker;
 
+#[cfg(feature = "tokio")]
+use std::future::Future;
 use std::io;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -263,12 +265,13 @@ impl<P: Pending> Writer<P> {
             .unwrap_or(Err(ExportError::Stopped))
     }
 
-    /// Resolves once every item appended before is written and durable, or failed.
+    /// Resolves once every item appended before is written and durable, or
+    /// failed. The flush is asked for at once, not when first polled: a
+    /// future dropped before it resolves leaves its outcome to the next flush.
     #[cfg(feature = "tokio")]
-    pub(crate) async fn flush_async(&self) -> Result<(), ExportError> {
-        self.request_flush()?
-            .await
-            .unwrap_or(Err(ExportError::Stopped))
+    pub(crate) fn flush_async(&self) -> impl Future<Output = Reply> + Send + 'static {
+        let requested = self.request_flush();
+        async move { requested?.await.unwrap_or(Err(ExportError::Stopped)) }
     }
 }
 

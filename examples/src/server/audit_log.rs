@@ -31,14 +31,25 @@ pub(super) const PARAMETERS: &[&str] = &[
 /// `GET /audit?resource_type=chat&limit=50&cursor=...`: one page of
 /// entries, newest first, as `{"entries": [...], "next_cursor": ...}`.
 /// `action` may be given more than once; any other parameter at most once.
+/// An auditor reads every entry; any other caller the entries of their own
+/// actions only, and a 403 when asking for another actor's.
 pub(super) async fn list(
     State(server): State<Arc<ChatServer>>,
-    _caller: Caller,
+    caller: Caller,
     parameters: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Page>, ApiError> {
     let Query(parameters) =
         parameters.map_err(|_| ApiError::bad_request("the query string is not URL-encoded"))?;
-    let query = parse(&parameters)?;
+    let mut query = parse(&parameters)?;
+    if !server.auditors.contains(&caller.0) {
+        let asked = parameters.iter().find(|(name, _)| name == "actor");
+        if asked.is_some_and(|(_, actor)| *actor != caller.0) {
+            return Err(ApiError::Forbidden(
+                "only auditors read other users' audit entries".to_owned(),
+            ));
+        }
+        query = query.actor(&caller.0);
+    }
     // Entries exported before this request are committed before it reads.
     server.store.flush_async().await.map_err(|error| {
         tracing::error!("the audit store could not commit: {error}");

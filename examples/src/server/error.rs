@@ -17,6 +17,8 @@ use uuid::Uuid;
 pub(super) enum ApiError {
     /// No `Authorization: Bearer <user-id>` header.
     Unauthorized,
+    /// The caller may not see this: another user's audit entries.
+    Forbidden(String),
     /// No such chat, or not the caller's.
     NotFound,
     /// The request is malformed: its status (400, 413, 415, 422) and why.
@@ -39,6 +41,7 @@ impl IntoResponse for ApiError {
                 StatusCode::UNAUTHORIZED,
                 "send `Authorization: Bearer <user-id>`".to_owned(),
             ),
+            ApiError::Forbidden(message) => (StatusCode::FORBIDDEN, message),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "no such chat".to_owned()),
             ApiError::Invalid(status, message) => (status, message),
             ApiError::Internal => (

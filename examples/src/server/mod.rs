@@ -21,7 +21,7 @@ mod auth;
 mod chats;
 mod error;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -48,6 +48,9 @@ struct ChatServer {
     organization_id: Uuid,
     chats: Mutex<HashMap<Uuid, Chat>>,
     users: Mutex<HashMap<String, Uuid>>,
+    /// The callers who may read every entry of `GET /audit`; the others
+    /// read their own only.
+    auditors: HashSet<String>,
 }
 
 impl ChatServer {
@@ -69,9 +72,17 @@ impl ChatServer {
 }
 
 /// The service's routes, auditing every change to `store`, and believing
-/// `X-Forwarded-For` from the `trusted_proxies` only. Serve it with
-/// [`serve`], which gives the layer the client's address.
-pub fn app(store: Arc<SqliteStore>, trusted_proxies: impl IntoIterator<Item = IpNet>) -> Router {
+/// `X-Forwarded-For` from the `trusted_proxies` only. The `auditors` (user
+/// ids) read the whole audit log at `GET /audit`; every other caller reads
+/// the entries of their own actions only: the audit log holds other users'
+/// addresses, user agents and changes, and the library leaves who may read
+/// it to the application. Serve it with [`serve`], which gives the layer the
+/// client's address.
+pub fn app(
+    store: Arc<SqliteStore>,
+    trusted_proxies: impl IntoIterator<Item = IpNet>,
+    auditors: impl IntoIterator<Item = String>,
+) -> Router {
     let audit = AuditLayer::new(store.clone())
         .actor(|parts| {
             parts
@@ -85,6 +96,7 @@ pub fn app(store: Arc<SqliteStore>, trusted_proxies: impl IntoIterator<Item = Ip
         organization_id: Uuid::now_v7(),
         chats: Mutex::new(HashMap::new()),
         users: Mutex::new(HashMap::new()),
+        auditors: auditors.into_iter().collect(),
     });
     Router::new()
         .route("/chats", post(chats::create))
