@@ -13,7 +13,8 @@ use crate::store::{Location, Store};
 /// next page, if any, goes to standard error.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The store: `sqlite:PATH` or `postgres://USER@HOST/DATABASE`.
+    /// The store: `sqlite:PATH` or `postgres://USER@HOST/DATABASE`
+    /// (over TLS with `?sslmode=verify-full&sslrootcert=CA.pem`).
     store: String,
     /// Only entries about this resource type.
     #[arg(long)]

@@ -1,6 +1,9 @@
 //! The SQL stores the commands read: `sqlite:PATH` and `postgres://…`.
 //!
-//! A store is opened to read only: never migrated, and never written to.
+//! A store is opened to read only: never migrated, and never written to. A
+//! PostgreSQL URL says how to connect, TLS included, as it does for
+//! `PostgresStore::connect`: `sslmode`, `sslrootcert`, `sslcert` and
+//! `sslkey`, or the `PGSSLMODE`, `PGSSLROOTCERT`, ... environment variables.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -19,7 +22,7 @@ pub(crate) enum Location {
     /// A SQLite store's database file, given as `sqlite:PATH`.
     Sqlite(PathBuf),
     /// A PostgreSQL store's database, given as a `postgres://` or
-    /// `postgresql://` URL.
+    /// `postgresql://` URL, with its TLS parameters if any.
     Postgres(String),
 }
 

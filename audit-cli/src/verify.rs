@@ -22,7 +22,8 @@ use crate::store::{Location, Store};
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// The audit log: a JSON-lines file; `sqlite:PATH`, a SQLite store's
-    /// database; or `postgres://USER@HOST/DATABASE`, a PostgreSQL store's.
+    /// database; or `postgres://USER@HOST/DATABASE`, a PostgreSQL store's,
+    /// over TLS with `?sslmode=verify-full&sslrootcert=CA.pem`.
     /// A store's rows are checked in `seq` order and named by their
     /// position in it.
     log: String,

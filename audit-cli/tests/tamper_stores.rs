@@ -7,8 +7,10 @@
 //! status and the row named. `audit query` is run on the same stores.
 //!
 //! PostgreSQL: `AUDIT_TEST_DATABASE_URL` when set, else a throwaway server
-//! that `.ci/pg.sh` starts; without either, those tests pass with a printed
-//! reason, except under `CI=true`, where a missing server fails them.
+//! that `.ci/pg.sh` starts, and its TLS URL (`AUDIT_TEST_DATABASE_TLS_URL`,
+//! see `audit_tests::postgres_server`); without a server, those tests pass
+//! with a printed reason, except under `CI=true`, where a missing server
+//! fails them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +21,9 @@ use audit_core::chain::checkpoint::{CheckpointSigner, Checkpoints, FileCheckpoin
 use audit_core::postgres::PostgresStore;
 use audit_core::sqlite::SqliteStore;
 use audit_core::{AuditSink, Auditable, BackgroundAudit};
-use audit_tests::postgres_server::server;
+use audit_tests::postgres_server::{
+    UNRELATED_CA, server, tls_server, with_database, with_parameter,
+};
 use sqlx::{AssertSqlSafe, PgPool};
 
 #[derive(Clone, serde::Serialize, Auditable)]
@@ -344,8 +348,7 @@ fn postgres_fixture(url: &str, name: &str) -> Fixture {
         .enable_all()
         .build()
         .unwrap();
-    let (base, _) = url.rsplit_once('/').unwrap();
-    let location = format!("{base}/{name}");
+    let location = with_database(url, name);
     let pool = runtime.block_on(async {
         let admin = PgPool::connect(url).await.unwrap();
         // One statement each: neither runs in a transaction block.
@@ -376,6 +379,31 @@ fn postgres_fixture(url: &str, name: &str) -> Fixture {
     };
     fixture.anchor(report.chain.head.unwrap());
     fixture
+}
+
+#[test]
+fn verify_and_query_read_a_postgres_store_over_tls() {
+    let Some(url) = tls_server() else { return };
+    let fixture = postgres_fixture(url, &format!("tamper_tls_{}", std::process::id()));
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 0, "{out}");
+    assert!(out.ends_with("VALID: 10 entries\n"), "{out}");
+    let (status, out) = audit(&["query", &fixture.location, "--limit", "3"]);
+    assert_eq!(status, 0, "{out}");
+    assert_eq!(out.lines().count(), 4, "three and the next page: {out}");
+
+    fixture.tamper("DELETE FROM audit_entries WHERE seq = 5");
+    assert_broken(&fixture, true, &["expected seq 5: entry 5 was removed"]);
+
+    // verify-full with a CA that did not sign the server's certificate.
+    let untrusted = with_parameter(&fixture.location, "sslrootcert", UNRELATED_CA);
+    let (status, out) = audit(&["verify", &untrusted]);
+    assert_eq!(status, 2, "{out}");
+    assert!(
+        out.starts_with("audit: postgres")
+            && out.contains("invalid peer certificate: UnknownIssuer"),
+        "{out}"
+    );
 }
 
 #[test]

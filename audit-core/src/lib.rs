@@ -336,7 +336,7 @@
 //! - `sqlite`: `sqlite::SqliteStore`, a sink and queryable store in an
 //!   embedded SQLite database (rusqlite, with SQLite compiled in).
 //! - `postgres` (turns on `tokio`): `postgres::PostgresStore`, the same in
-//!   PostgreSQL (sqlx on tokio, without TLS).
+//!   PostgreSQL (sqlx on tokio, with TLS by rustls).
 //! - `axum` (turns on `tokio`): the `axum` module, a tower layer that audits HTTP requests and
 //!   the `Audit<T>` extractor for axum handlers.
 //!

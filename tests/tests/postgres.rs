@@ -1,10 +1,13 @@
 //! The PostgreSQL store against a real server: the shared store tests
-//! (`audit_tests::stores`), then what is PostgreSQL's own: schema versions,
-//! the caller's transaction, a lost connection and a server that goes away.
+//! (`audit_tests::stores`), on a plain URL and again over TLS, then what is
+//! PostgreSQL's own: TLS, schema versions, the caller's transaction, a lost
+//! connection and a server that goes away.
 //!
 //! The server is `AUDIT_TEST_DATABASE_URL` when it is set (`.ci/run` sets
 //! it), else a throwaway one that `.ci/pg.sh` starts from the installed
-//! PostgreSQL binaries and stops when the tests exit. Without either, the
+//! PostgreSQL binaries and stops when the tests exit. The TLS tests connect
+//! with `AUDIT_TEST_DATABASE_TLS_URL`, else the throwaway server's TLS URL
+//! (see `audit_tests::postgres_server`). Without a server, the
 //! tests pass with a printed reason, except under `CI=true`, where a missing
 //! server fails them. Each test works in a schema of its own.
 
@@ -17,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use audit_core::postgres::{PostgresStore, insert_entries};
 use audit_core::store::{AuditQuery, Outbox, StoreError};
 use audit_core::{Action, AuditRequest, AuditSink, ExportError};
-use audit_tests::postgres_server::server;
+use audit_tests::postgres_server::{UNRELATED_CA, server, tls_server, with_parameter};
 use audit_tests::stores::{self, Doc, entry};
 use serde_json::json;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -33,7 +36,11 @@ fn in_schema(url: &str, schema: &str) -> PgConnectOptions {
 
 /// A pool on a new, empty schema named after the test.
 async fn pool(schema: &str) -> Option<PgPool> {
-    let url = server()?;
+    Some(pool_on(server()?, schema).await)
+}
+
+/// A pool on a new, empty schema `schema` of the server at `url`.
+async fn pool_on(url: &str, schema: &str) -> PgPool {
     let admin = PgPool::connect(url).await.unwrap();
     sqlx::raw_sql(AssertSqlSafe(format!(
         "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
@@ -41,24 +48,40 @@ async fn pool(schema: &str) -> Option<PgPool> {
     .execute(&admin)
     .await
     .unwrap();
-    Some(
-        PgPoolOptions::new()
-            .max_connections(4)
-            .connect_with(in_schema(url, schema))
-            .await
-            .unwrap(),
-    )
+    PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(in_schema(url, schema))
+        .await
+        .unwrap()
 }
 
 macro_rules! shared_tests {
-    ($($name:ident),* $(,)?) => {$(
-        #[tokio::test]
-        async fn $name() {
-            let Some(pool) = pool(concat!("t_", stringify!($name))).await else { return };
-            let store = PostgresStore::builder(pool).open().await.unwrap();
-            stores::$name(&store).await;
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let Some(pool) = pool(concat!("t_", stringify!($name))).await else { return };
+                let store = PostgresStore::builder(pool).open().await.unwrap();
+                stores::$name(&store).await;
+            }
+        )*
+
+        /// The shared tests again, on the TLS URL: the pool's connections
+        /// and the writer's are verified TLS connections.
+        mod over_tls {
+            use super::*;
+
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(url) = tls_server() else { return };
+                    let pool = pool_on(url, concat!("t_tls_", stringify!($name))).await;
+                    let store = PostgresStore::builder(pool).open().await.unwrap();
+                    stores::$name(&store).await;
+                }
+            )*
         }
-    )*};
+    };
 }
 
 shared_tests!(
@@ -71,6 +94,85 @@ shared_tests!(
     concurrent_writers_lose_nothing,
     hostile_values_come_back_exactly,
 );
+
+/// Whether the connection that runs the query is encrypted.
+const SSL: &str = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+
+#[tokio::test]
+async fn the_store_connects_with_the_urls_sslmode_and_root_certificate() {
+    let Some(url) = tls_server() else { return };
+    let schema = "t_tls_connect";
+    pool_on(url, schema).await.close().await;
+    // `connect`, as an application would, with nothing but the URL.
+    let store = PostgresStore::connect(&with_parameter(url, "options[search_path]", schema))
+        .await
+        .unwrap();
+    let written: Vec<_> = (0..5)
+        .map(|n| {
+            let time = datetime!(2026-12-01 00:00 UTC) + time::Duration::minutes(n);
+            entry(&format!("doc-{n}"), "ada", time)
+        })
+        .collect();
+    for entry in &written {
+        store.export(entry.clone()).unwrap();
+    }
+    store.flush_async().await.unwrap();
+    let mut read = store
+        .query(&AuditQuery::new().actor("ada").limit(10))
+        .await
+        .unwrap()
+        .entries;
+    read.reverse(); // newest first
+    assert_eq!(read, written);
+
+    let encrypted: bool = sqlx::query_scalar(SSL)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert!(encrypted, "the pool's connection is not TLS");
+    // The writer's connection, made from the pool's options: this role's
+    // writers are all encrypted.
+    let writers: Vec<bool> = sqlx::query_scalar(
+        "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+         WHERE a.application_name = 'audit-core writer' AND a.usename = current_user",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert!(
+        !writers.is_empty() && writers.iter().all(|ssl| *ssl),
+        "{writers:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_certificate_from_another_ca_is_refused() {
+    let Some(url) = tls_server() else { return };
+    let error =
+        match PostgresStore::connect(&with_parameter(url, "sslrootcert", UNRELATED_CA)).await {
+            Ok(_) => panic!("connected with a CA that did not sign the server's certificate"),
+            Err(error) => error.to_string(),
+        };
+    assert!(
+        error.contains("invalid peer certificate: UnknownIssuer"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn the_tls_url_is_refused_without_tls() {
+    let Some(url) = tls_server() else { return };
+    let plain = with_parameter(url, "sslmode", "disable");
+    let error = PgPool::connect(&plain).await.unwrap_err().to_string();
+    assert!(error.contains("no encryption"), "{error}");
+    // The same check that the TLS tests rely on tells the two apart.
+    let Some(url) = server() else { return };
+    let plain = PgPool::connect(&with_parameter(url, "sslmode", "disable"))
+        .await
+        .unwrap();
+    let encrypted: bool = sqlx::query_scalar(SSL).fetch_one(&plain).await.unwrap();
+    assert!(!encrypted);
+}
 
 #[tokio::test]
 async fn a_newer_schema_is_refused_and_left_untouched() {
