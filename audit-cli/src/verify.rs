@@ -252,15 +252,20 @@ fn print(
                 latest.seq,
                 latest.head.short()
             );
-            let earlier: Vec<u64> = checked
-                .heads_of(report.origin.as_deref())
-                .range(..first_seq)
-                .map(|(&seq, _)| seq)
-                .collect();
+            let heads = checked.heads_of(report.origin.as_deref());
+            let earlier: Vec<u64> = heads.range(..first_seq).map(|(&seq, _)| seq).collect();
             if let (Some(last), Some(_)) = (earlier.last(), report.continues) {
                 println!(
                     "Earlier file: {} checkpoints, up to seq {last}, cover entries before this file's first (seq {first_seq}); verify them with the earlier files",
                     earlier.len()
+                );
+            }
+            if let Some(continues) = report.continues
+                && !heads.contains_key(&continues.seq)
+            {
+                println!(
+                    "Unanchored start: no checkpoint commits to seq {}, which the first line links to; only the earlier file shows it",
+                    continues.seq
                 );
             }
             if report.problem.is_none() {

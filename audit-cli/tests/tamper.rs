@@ -412,7 +412,16 @@ fn an_entry_appended_while_the_writer_is_stopped_is_not_laundered() {
 fn a_line_between_entries_that_is_not_a_torn_write_is_caught() {
     // Not JSON, but not a write cut short either: a torn write starts an
     // object, and the writer never writes an empty line.
-    for inserted in ["", " ", "garbage"] {
+    // Nor is a complete object followed by more bytes, or a line with an
+    // error before its end.
+    for inserted in [
+        "",
+        " ",
+        "garbage",
+        r#"{"id":"x"}x"#,
+        r#"{"id" 1"#,
+        "{\"id\":x",
+    ] {
         let log = fixture();
         let mut text = std::fs::read_to_string(&log.log).unwrap();
         text.push_str(inserted);
@@ -638,6 +647,13 @@ fn a_rotated_log_verifies_across_files_and_alone() {
         stdout.contains("Earlier file: 3 checkpoints, up to seq 11, cover entries before this file's first (seq 13)"),
         "{stdout}"
     );
+    // Entry 12 went to the old file after its last checkpoint.
+    assert!(
+        stdout.contains(
+            "Unanchored start: no checkpoint commits to seq 12, which the first line links to"
+        ),
+        "{stdout}"
+    );
     assert!(stdout.ends_with("VALID: 4 entries\n"), "{stdout}");
 
     // The new file's start removed: it no longer says where it comes from.
@@ -738,5 +754,31 @@ fn replicas_checkpointing_into_one_file_each_verify() {
     assert_broken(
         verify_logs(&[&logs[0]], &checkpoints, &key),
         "BROKEN: no checkpoint is for origin \"api-1\", which the log's first entry names; they are for \"api-2\"",
+    );
+}
+
+#[test]
+fn a_forged_continuation_of_a_rotated_log_is_caught_by_the_checkpoints() {
+    // A file that claims to continue the log after its last checkpoint
+    // (seq 10), re-chained by whoever can write logs, from another head.
+    let log = fixture();
+    let forged_head = audit_core::chain::Head {
+        seq: 10,
+        hash: audit_core::chain::Digest::of(b"not the real line 10"),
+    };
+    let mut chainer = Chainer::continuing("tamper", forged_head, None);
+    let mut text = Vec::new();
+    for line in [
+        r#"{"rotation":{"seq":10,"head":"sha256:0"}}"#,
+        r#"{"id":"forged"}"#,
+    ] {
+        chainer.append(line.as_bytes(), &mut text).unwrap();
+        text.push(b'\n');
+    }
+    std::fs::write(&log.log, text).unwrap();
+    assert_broken(
+        log.verify(true),
+        "BROKEN at line 1 (seq 11): the line continues a rotated file, but links to another last entry \
+         than a checkpoint commits to (sha256:",
     );
 }

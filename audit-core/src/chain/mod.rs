@@ -306,10 +306,18 @@ struct ChainedLine {
 }
 
 /// Whether `line` (without its newline) can be a write cut short by a crash:
-/// a strict prefix of a chained line, which starts with `{` and is never a
-/// complete JSON value.
+/// a strict prefix of a chained line, which starts with `{` and that a JSON
+/// parser reads to its end before it fails, for want of more input. A
+/// number cut short (`-`, `1.`, `1e`) fails on its last byte instead: with
+/// a digit added, it too wants more. Not a complete object, nor one followed
+/// by more bytes (`{…}x`), nor text with an error before its end.
 pub(crate) fn is_torn_write(line: &[u8]) -> bool {
-    line.first() == Some(&b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_err()
+    fn wants_more(json: &[u8]) -> bool {
+        let mut values =
+            serde_json::Deserializer::from_slice(json).into_iter::<serde::de::IgnoredAny>();
+        matches!(values.next(), Some(Err(error)) if error.is_eof())
+    }
+    line.first() == Some(&b'{') && (wants_more(line) || wants_more(&[line, b"0"].concat()))
 }
 
 /// The first line of a file that continues the chain of a rotated one, before
@@ -344,5 +352,48 @@ impl ChainedLine {
     fn parse(line: &[u8]) -> Option<(Link, Option<String>, Option<String>)> {
         let parsed: ChainedLine = serde_json::from_slice(line).ok()?;
         Some((parsed.chain?, parsed.id, parsed.time))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Chainer, is_torn_write};
+
+    #[test]
+    fn every_strict_prefix_of_a_chained_line_is_a_torn_write() {
+        let mut line = Vec::new();
+        Chainer::new("o")
+            .append(
+                r#"{"id":"é😀\u00e9\"","n":-1.5e3,"t":true,"z":null,"a":[{}],"o":{"k":"v"}}"#
+                    .as_bytes(),
+                &mut line,
+            )
+            .unwrap();
+        for end in 1..line.len() {
+            assert!(
+                is_torn_write(&line[..end]),
+                "{:?}",
+                String::from_utf8_lossy(&line[..end])
+            );
+        }
+        assert!(!is_torn_write(&line));
+    }
+
+    #[test]
+    fn nothing_else_is_a_torn_write() {
+        for line in [
+            &b""[..],
+            b" ",
+            b"x",
+            b" {",
+            b"{}",
+            b"{}x",
+            b"{} {",
+            b"{\"a\":1}{",
+            b"{\"a\":x",
+            b"{\"a\" 1",
+        ] {
+            assert!(!is_torn_write(line), "{:?}", String::from_utf8_lossy(line));
+        }
     }
 }

@@ -122,6 +122,13 @@ pub enum ProblemKind {
     /// nothing tells which. The writer's next entry records it when it
     /// resumes, and the log verifies again.
     Unaccounted,
+    /// The first line of a file continues a chain, but links to another
+    /// last entry of the earlier file than a checkpoint commits to: the file
+    /// does not continue the checkpointed chain.
+    ContinuesElsewhere {
+        /// The head the checkpoint commits to, for the entry before.
+        committed: Digest,
+    },
     /// The file ends with an entry without its newline: a write cut short by
     /// a crash just before its end, or the newline removed; no hash covers a
     /// missing newline, so the line is not taken as written. The writer ends
@@ -204,6 +211,12 @@ impl fmt::Display for ProblemKind {
             ProblemKind::Unaccounted => f.write_str(
                 "the last line is not an entry and no entry accounts for it: a write cut short by a crash, \
                  or bytes added to the log; the writer's next entry records it when it resumes",
+            ),
+            ProblemKind::ContinuesElsewhere { committed } => write!(
+                f,
+                "the line continues a rotated file, but links to another last entry than a checkpoint \
+                 commits to ({}): it does not continue the checkpointed chain",
+                committed.short()
             ),
             ProblemKind::NoNewline => f.write_str(
                 "the last line has no newline: a write cut short by a crash just before its end, \
@@ -597,6 +610,13 @@ impl Verifier<'_> {
         }
         match &self.previous {
             None if continues => {
+                // The old file's last entry, which a checkpoint may commit to.
+                if let Some(&committed) = self.heads.get(&(link.seq - 1))
+                    && committed != link.prev
+                {
+                    let kind = ProblemKind::ContinuesElsewhere { committed };
+                    return Some(at_entry(entry, kind));
+                }
                 self.report.continues = Some(Head {
                     seq: link.seq - 1,
                     hash: link.prev,
