@@ -235,61 +235,7 @@ fn print(
     }
     let mut valid = print_coverage(report, unchained, &place);
     if let Some(checked) = checked {
-        let count = checked.checkpoints.len();
-        print!("Checkpoints: {count}/{count} signatures valid");
-        let mine: Vec<_> = checked
-            .checkpoints
-            .iter()
-            .map(SignedCheckpoint::checkpoint)
-            .filter(|checkpoint| report.origin.as_deref() == Some(checkpoint.origin.as_str()))
-            .collect();
-        if mine.len() < count && !mine.is_empty() {
-            print!(", {} of them for origin {origin:?}", mine.len());
-        }
-        if let Some(latest) = mine.last() {
-            println!(
-                "; latest commits to seq {} = head {}",
-                latest.seq,
-                latest.head.short()
-            );
-            let heads = checked.heads_of(report.origin.as_deref());
-            let earlier: Vec<u64> = heads.range(..first_seq).map(|(&seq, _)| seq).collect();
-            if let (Some(last), Some(_)) = (earlier.last(), report.continues) {
-                println!(
-                    "Earlier file: {} checkpoints, up to seq {last}, cover entries before this file's first (seq {first_seq}); verify them with the earlier files",
-                    earlier.len()
-                );
-            }
-            if let Some(continues) = report.continues
-                && !heads.contains_key(&continues.seq)
-            {
-                println!(
-                    "Unanchored start: no checkpoint commits to seq {}, which the first line links to; only the earlier file shows it",
-                    continues.seq
-                );
-            }
-            if report.problem.is_none() {
-                let last = report.head.map_or(0, |head| head.seq);
-                println!(
-                    "Unanchored: {} entries after the latest checkpoint",
-                    last.saturating_sub(latest.seq)
-                );
-            }
-        } else {
-            println!();
-            if count > 0 {
-                let origins: Vec<String> = checked
-                    .heads
-                    .keys()
-                    .map(|origin| format!("{origin:?}"))
-                    .collect();
-                println!(
-                    "BROKEN: no checkpoint is for origin {origin:?}, which the log's first entry names; they are for {}",
-                    origins.join(", ")
-                );
-                valid = false;
-            }
-        }
+        valid &= print_checkpoints(report, checked, first_seq);
     } else if report.problem.is_none() {
         println!(
             "Unanchored: no checkpoints given; a removed tail or a recomputed chain goes unnoticed"
@@ -374,6 +320,74 @@ fn print_coverage(
             println!(
                 "Skipped: {line} is not an entry (a write cut short by a crash); the next entry accounts for it"
             );
+        }
+    }
+    valid
+}
+
+/// Prints what the checkpoints of the log's origin commit to, and the
+/// earlier files they cover; whether they are for the log's origin.
+fn print_checkpoints(report: &Report, checked: &Checked, first_seq: u64) -> bool {
+    // The chain's origin; when its start is gone (a store's purged rows),
+    // the checkpoints' only one.
+    let only = (checked.heads.len() == 1)
+        .then(|| checked.heads.keys().next())
+        .flatten();
+    let origin = report.origin.as_ref().or(only).map_or("?", String::as_str);
+    let mut valid = true;
+    let count = checked.checkpoints.len();
+    print!("Checkpoints: {count}/{count} signatures valid");
+    let mine: Vec<_> = checked
+        .checkpoints
+        .iter()
+        .map(SignedCheckpoint::checkpoint)
+        .filter(|checkpoint| checkpoint.origin == origin)
+        .collect();
+    if mine.len() < count && !mine.is_empty() {
+        print!(", {} of them for origin {origin:?}", mine.len());
+    }
+    if let Some(latest) = mine.last() {
+        println!(
+            "; latest commits to seq {} = head {}",
+            latest.seq,
+            latest.head.short()
+        );
+        let heads = checked.heads_of(Some(origin));
+        let earlier: Vec<u64> = heads.range(..first_seq).map(|(&seq, _)| seq).collect();
+        if let (Some(last), Some(_)) = (earlier.last(), report.continues) {
+            println!(
+                "Earlier file: {} checkpoints, up to seq {last}, cover entries before this file's first (seq {first_seq}); verify them with the earlier files",
+                earlier.len()
+            );
+        }
+        if let Some(continues) = report.continues
+            && !heads.contains_key(&continues.seq)
+        {
+            println!(
+                "Unanchored start: no checkpoint commits to seq {}, which the first line links to; only the earlier file shows it",
+                continues.seq
+            );
+        }
+        if report.problem.is_none() {
+            let last = report.head.map_or(0, |head| head.seq);
+            println!(
+                "Unanchored: {} entries after the latest checkpoint",
+                last.saturating_sub(latest.seq)
+            );
+        }
+    } else {
+        println!();
+        if count > 0 {
+            let origins: Vec<String> = checked
+                .heads
+                .keys()
+                .map(|origin| format!("{origin:?}"))
+                .collect();
+            println!(
+                "BROKEN: no checkpoint is for origin {origin:?}, which the log's first entry names; they are for {}",
+                origins.join(", ")
+            );
+            valid = false;
         }
     }
     valid

@@ -533,9 +533,9 @@ impl Verifier<'_> {
         false
     }
 
-    /// What is wrong with `entry`, given the lines before it.
-    fn check(&mut self, entry: &Entry, link: &Link) -> Option<Problem> {
-        // Lines between the previous entry and this one come first.
+    /// What is wrong with the lines between the previous entry and `entry`,
+    /// which `link` may record as skipped.
+    fn check_region(&mut self, entry: &Entry, link: &Link) -> Option<Problem> {
         if let Some(region) = self.region.take() {
             let Some(recorded) = link.skipped else {
                 return Some(self.at_line(region.first_line, ProblemKind::NotChained));
@@ -570,6 +570,15 @@ impl Verifier<'_> {
                 entry_line: entry.line,
             };
             return Some(at_entry(entry, kind));
+        }
+        None
+    }
+
+    /// What is wrong with `entry`, given the lines before it.
+    fn check(&mut self, entry: &Entry, link: &Link) -> Option<Problem> {
+        // Lines between the previous entry and this one come first.
+        if let Some(problem) = self.check_region(entry, link) {
+            return Some(problem);
         }
         if let (Some(chain), Some(line)) = (&self.report.origin, &link.origin)
             && chain != line

@@ -845,8 +845,8 @@ mod tests {
 
     #[test]
     fn any_origin_round_trips_and_adds_no_line() {
-        let signer = signer();
-        let key = signer.verifier_key();
+        let key_owner = signer();
+        let key = key_owner.verifier_key();
         let origins = [
             "prod-eu/api",
             "audit log.jsonl",
@@ -860,7 +860,7 @@ mod tests {
         ];
         let mut text = String::new();
         for origin in origins {
-            let signed = signer.sign(Checkpoint::new(origin, 7, Digest::of(b"7"), None));
+            let signed = key_owner.sign(Checkpoint::new(origin, 7, Digest::of(b"7"), None));
             // The body is the format, origin, seq, head and time lines.
             let body = signed.text().split_once("\n\n").unwrap().0;
             assert_eq!(body.lines().count(), 5, "{origin:?}: {body}");
@@ -876,13 +876,13 @@ mod tests {
             .collect();
         assert_eq!(read, origins);
         // A plain origin is written as it is: checkpoints made before stay readable.
-        let plain = signer.sign(Checkpoint::new("prod-eu/api", 1, Digest::of(b"1"), None));
+        let plain = key_owner.sign(Checkpoint::new("prod-eu/api", 1, Digest::of(b"1"), None));
         assert!(
             plain
                 .text()
                 .starts_with("audit-rs/chain/v1\nprod-eu/api\n1\n")
         );
-        let spaced = signer.sign(Checkpoint::new(
+        let spaced = key_owner.sign(Checkpoint::new(
             "audit log.jsonl",
             1,
             Digest::of(b"1"),
@@ -897,14 +897,14 @@ mod tests {
 
     #[test]
     fn each_origin_is_its_own_chain_of_checkpoints() {
-        let signer = signer();
-        let key = signer.verifier_key();
+        let key_owner = signer();
+        let key = key_owner.verifier_key();
         let mut latest = std::collections::BTreeMap::new();
         let mut text = String::new();
         for (origin, seq) in [("a", 1), ("b", 5), ("a", 2), ("b", 9), ("a", 3)] {
             let prev = latest.get(origin).map(SignedCheckpoint::digest);
             let head = Digest::of(format!("{origin}{seq}").as_bytes());
-            let signed = signer.sign(Checkpoint::new(origin, seq, head, prev));
+            let signed = key_owner.sign(Checkpoint::new(origin, seq, head, prev));
             text.push_str(signed.text());
             latest.insert(origin, signed);
         }
