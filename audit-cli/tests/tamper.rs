@@ -782,3 +782,54 @@ fn a_forged_continuation_of_a_rotated_log_is_caught_by_the_checkpoints() {
          than a checkpoint commits to (sha256:",
     );
 }
+
+#[test]
+fn lines_written_before_the_log_was_chained_pass_only_when_allowed() {
+    let log = fixture();
+    let legacy = forged_entry(&log, 3);
+    // A log written before chaining, then appended to by the sink.
+    std::fs::write(&log.log, format!("{legacy}\n{legacy}\n")).unwrap();
+    std::fs::remove_file(&log.checkpoints).unwrap();
+    write_entries(&log.log, &log.checkpoints, 0..2, 2);
+    assert_broken(
+        log.verify(true),
+        "BROKEN at line 1: the line is not chained, and not a write cut short by a crash",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_audit"))
+        .arg("verify")
+        .arg(&log.log)
+        .arg("--allow-unchained")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(
+            "Unchained: line 1 precedes the chain's first entry (written before the log was chained): not verified\n\
+             Unchained: line 2 precedes"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("VALID: 2 entries\n"), "{stdout}");
+
+    // Never after the first entry.
+    let mut text = std::fs::read_to_string(&log.log).unwrap();
+    text.push_str(&legacy);
+    text.push('\n');
+    std::fs::write(&log.log, text).unwrap();
+    write_entries(&log.log, &log.checkpoints, 2..3, 1);
+    let output = Command::new(env!("CARGO_BIN_EXE_audit"))
+        .arg("verify")
+        .arg(&log.log)
+        .arg("--allow-unchained")
+        .output()
+        .unwrap();
+    assert_broken(
+        (
+            output.status.code().unwrap(),
+            String::from_utf8(output.stdout).unwrap(),
+        ),
+        "BROKEN at line 5: the line is not chained, and not a write cut short by a crash (an incomplete JSON object): \
+         line 6 recorded it when its writer resumed",
+    );
+}
