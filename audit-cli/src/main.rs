@@ -1,9 +1,10 @@
 //! `audit`, the command-line tool for auditors.
 //!
-//! - `audit verify LOG [--checkpoints FILE --public-key KEY]` checks a chained
-//!   audit log, and its signed checkpoints: a JSON-lines file, a SQLite store
-//!   (`sqlite:PATH`) or a PostgreSQL store (`postgres://…`). Exit 0 when
-//!   intact, 1 naming the first bad line or row, 2 for usage or I/O errors.
+//! - `audit verify LOG… [--checkpoints FILE --public-key KEY]` checks a chained
+//!   audit log, and its signed checkpoints: a JSON-lines file (or the files
+//!   of a rotated log, oldest first), a SQLite store (`sqlite:PATH`) or a
+//!   PostgreSQL store (`postgres://…`). Exit 0 when intact, 1 naming the
+//!   first bad line or row, 2 for usage or I/O errors.
 //! - `audit query STORE [filters]` prints a store's entries as JSON lines.
 //! - `audit public-key --seed FILE --name NAME` prints the key that verifies
 //!   the checkpoints signed with a seed.

@@ -10,8 +10,8 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use audit_core::chain::checkpoint::{self, SignedCheckpoint, VerifierKey};
-use audit_core::chain::verify::{self, Report};
+use audit_core::chain::checkpoint::{self, HeadsByOrigin, SignedCheckpoint, VerifierKey};
+use audit_core::chain::verify::{self, ChainVerifier, Report};
 use audit_core::chain::{Digest, FORMAT};
 
 use crate::store::{Location, Store};
@@ -21,12 +21,14 @@ use crate::store::{Location, Store};
 /// or a key cannot be read.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The audit log: a JSON-lines file; `sqlite:PATH`, a SQLite store's
+    /// The audit log: a JSON-lines file, or the files of a rotated log,
+    /// oldest first, checked as one chain; `sqlite:PATH`, a SQLite store's
     /// database; or `postgres://USER@HOST/DATABASE`, a PostgreSQL store's,
     /// over TLS with `?sslmode=verify-full&sslrootcert=CA.pem`.
     /// A store's rows are checked in `seq` order and named by their
     /// position in it.
-    log: String,
+    #[arg(required = true, num_args = 1..)]
+    log: Vec<String>,
     /// The signed checkpoints of the log, kept apart from it: they catch a
     /// removed tail and a recomputed chain.
     #[arg(long, requires = "public_key")]
@@ -36,8 +38,10 @@ pub(crate) struct Args {
     #[arg(long, requires = "checkpoints")]
     public_key: Option<String>,
     /// Accept a store's rows without a `seq` (written before it chained its
-    /// entries, by audit-core's schema version 1) instead of failing: they
-    /// are counted, not verified.
+    /// entries, by audit-core's schema version 1), and a file's complete
+    /// lines without a chain before its first entry (written before the
+    /// file was chained), instead of failing: they are counted, not
+    /// verified. Lines without a chain after the first entry always fail.
     #[arg(long)]
     allow_unchained: bool,
 }
@@ -46,7 +50,14 @@ pub(crate) struct Args {
 struct Checked {
     key: VerifierKey,
     checkpoints: Vec<SignedCheckpoint>,
-    heads: BTreeMap<u64, Digest>,
+    heads: HeadsByOrigin,
+}
+
+impl Checked {
+    /// The heads that apply to a log whose chain names `origin`.
+    fn heads_of(&self, origin: Option<&str>) -> BTreeMap<u64, Digest> {
+        checkpoint::heads_of(&self.heads, origin)
+    }
 }
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
@@ -61,26 +72,80 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
         },
         _ => None,
     };
-    let heads = checked
-        .as_ref()
-        .map(|checked| checked.heads.clone())
-        .unwrap_or_default();
-    let location = Location::parse(&args.log);
-    let (report, unchained) = match (Store::open(&location)?, &location) {
-        (Some(store), _) => {
+    let locations: Vec<Location> = args.log.iter().map(|log| Location::parse(log)).collect();
+    let (report, unchained, files) = match locations.as_slice() {
+        [location] if !matches!(location, Location::File(_)) => {
+            let Some(store) = Store::open(location)? else {
+                return Err(format!("{}: cannot be opened", args.log[0]));
+            };
+            // The heads of the origin the store's chain names, which only a
+            // first pass tells when the checkpoints have several.
+            let origin = match checked.as_ref().map(|checked| &checked.heads) {
+                Some(heads) if heads.len() > 1 => store.verify(&BTreeMap::new())?.chain.origin,
+                _ => None,
+            };
+            let heads = checked
+                .as_ref()
+                .map(|checked| checked.heads_of(origin.as_deref()))
+                .unwrap_or_default();
             let report = store.verify(&heads)?;
-            (report.chain, Some(report.unchained))
+            (report.chain, Some(report.unchained), Vec::new())
         }
-        (None, Location::File(path)) => {
-            let file = File::open(path).map_err(|error| format!("{}: {error}", path.display()))?;
-            let report = verify::verify(BufReader::new(file), &heads)
-                .map_err(|error| format!("{}: {error}", path.display()))?;
-            (report, None)
+        _ => {
+            let mut paths = Vec::new();
+            for location in &locations {
+                let Location::File(path) = location else {
+                    return Err("a store is verified alone, not with other logs".to_owned());
+                };
+                paths.push(path.as_path());
+            }
+            (
+                verify_files(&paths, checked.as_ref(), args.allow_unchained)?,
+                None,
+                paths,
+            )
         }
-        (None, _) => return Err(format!("{}: cannot be opened", args.log)),
     };
     let unchained = unchained.map(|rows| (rows, args.allow_unchained));
-    Ok(print(&report, checked.as_ref(), unchained))
+    Ok(print(&report, checked.as_ref(), unchained, &files))
+}
+
+/// Verifies the files of a log, oldest first, as one chain, against the
+/// checkpoints of the origin the first one names.
+fn verify_files(
+    paths: &[&Path],
+    checked: Option<&Checked>,
+    allow_unchained: bool,
+) -> Result<Report, String> {
+    let open = |path: &Path| {
+        File::open(path)
+            .map(BufReader::new)
+            .map_err(|error| format!("{}: {error}", path.display()))
+    };
+    let heads = match (checked, paths.first()) {
+        (Some(checked), Some(first)) => {
+            let origin = verify::origin_of(open(first)?)
+                .map_err(|error| format!("{}: {error}", first.display()))?;
+            checked.heads_of(origin.as_deref())
+        }
+        _ => BTreeMap::new(),
+    };
+    let mut verifier = ChainVerifier::for_files(&heads);
+    if allow_unchained {
+        verifier = verifier.allowing_unchained_start();
+    }
+    for (index, path) in paths.iter().enumerate() {
+        if index > 0 && verifier.next_file() {
+            break;
+        }
+        let done = verifier
+            .read(open(path)?)
+            .map_err(|error| format!("{}: {error}", path.display()))?;
+        if done {
+            break;
+        }
+    }
+    Ok(verifier.finish())
 }
 
 /// Reads and checks the checkpoints: `Err` for an I/O or usage error, `Ok(Err)`
@@ -131,10 +196,21 @@ fn read_key(key: &str) -> Result<VerifierKey, String> {
 }
 
 /// Prints the report; the exit status. `unchained` is the number of a
-/// store's rows without a `seq`, and whether they are allowed; `None` for a
-/// file.
-fn print(report: &Report, checked: Option<&Checked>, unchained: Option<(u64, bool)>) -> ExitCode {
+/// store's rows without a `seq`, and whether they are allowed; `None` for
+/// files. `files` are the files verified, to name a line's file when there
+/// are several.
+fn print(
+    report: &Report,
+    checked: Option<&Checked>,
+    unchained: Option<(u64, bool)>,
+    files: &[&Path],
+) -> ExitCode {
     let unit = if unchained.is_some() { "row" } else { "line" };
+    // A line, and its file when there are several.
+    let place = |file: usize, line: usize| match files.get(file) {
+        Some(path) if files.len() > 1 => format!("{unit} {line} of {}", path.display()),
+        _ => format!("{unit} {line}"),
+    };
     let origin = report.origin.as_deref().unwrap_or("?");
     print!("Chain {FORMAT}, origin {origin:?}");
     if let Some(checked) = checked {
@@ -142,45 +218,25 @@ fn print(report: &Report, checked: Option<&Checked>, unchained: Option<(u64, boo
     }
     println!();
     let entries = report.entries;
+    // The first entry verified: 1, unless the log continues a rotated one
+    // or a store's oldest rows were purged.
+    let first_seq = report.head.map_or(1, |head| head.seq + 1 - entries);
     match (&report.times, report.head) {
         (Some((first, last)), Some(head)) if report.problem.is_none() => println!(
-            "Entries {}-{} ({first} .. {last}): {entries}/{entries} links valid",
-            head.seq + 1 - entries,
+            "Entries {first_seq}-{} ({first} .. {last}): {entries}/{entries} links valid",
             head.seq
         ),
         _ if report.problem.is_none() => println!("Entries: none"),
         _ => match report.problem.as_ref().and_then(|problem| problem.seq) {
-            Some(seq) if seq > 1 => println!("Entries 1-{}: links valid", seq - 1),
+            Some(seq) if seq > first_seq && entries > 0 => {
+                println!("Entries {first_seq}-{}: links valid", seq - 1);
+            }
             _ => println!("Entries: none valid before the first bad {unit}"),
         },
     }
-    let mut valid = print_coverage(report, unchained);
+    let mut valid = print_coverage(report, unchained, &place);
     if let Some(checked) = checked {
-        let count = checked.checkpoints.len();
-        print!("Checkpoints: {count}/{count} signatures valid");
-        if let Some(latest) = checked.checkpoints.last() {
-            let latest = latest.checkpoint();
-            println!(
-                "; latest commits to seq {} = head {}",
-                latest.seq,
-                latest.head.short()
-            );
-            if report.origin.is_some() && report.origin.as_deref() != Some(latest.origin.as_str()) {
-                println!(
-                    "BROKEN: the checkpoints are for origin {:?}, the log's chain for {origin:?}",
-                    latest.origin
-                );
-                valid = false;
-            } else if report.problem.is_none() {
-                let last = report.head.map_or(0, |head| head.seq);
-                println!(
-                    "Unanchored: {} entries after the latest checkpoint",
-                    last.saturating_sub(latest.seq)
-                );
-            }
-        } else {
-            println!();
-        }
+        valid &= print_checkpoints(report, checked, first_seq);
     } else if report.problem.is_none() {
         println!(
             "Unanchored: no checkpoints given; a removed tail or a recomputed chain goes unnoticed"
@@ -189,9 +245,10 @@ fn print(report: &Report, checked: Option<&Checked>, unchained: Option<(u64, boo
     if let Some(problem) = &report.problem {
         let label = match problem.kind {
             verify::ProblemKind::Truncated { .. } => "TRUNCATED",
+            verify::ProblemKind::Unaccounted => "UNACCOUNTED",
             _ => "BROKEN",
         };
-        print!("{label} at {unit} {}", problem.line);
+        print!("{label} at {}", place(problem.file, problem.line));
         match (problem.seq, &problem.id) {
             (Some(seq), Some(id)) => print!(" (seq {seq}, id {id})"),
             (Some(seq), None) => print!(" (seq {seq})"),
@@ -215,13 +272,23 @@ fn print(report: &Report, checked: Option<&Checked>, unchained: Option<(u64, boo
     }
 }
 
-/// Prints what the chain does not cover: a store's start after seq 1, its
-/// rows without a `seq`, a file's lines torn by a crash; whether the log is
-/// still valid.
-fn print_coverage(report: &Report, unchained: Option<(u64, bool)>) -> bool {
+/// Prints what the chain does not cover: a file that continues a rotated
+/// one, a store's start after seq 1, its rows without a `seq`, a file's lines
+/// torn by a crash; whether the log is still valid. `place` names a line.
+fn print_coverage(
+    report: &Report,
+    unchained: Option<(u64, bool)>,
+    place: &dyn Fn(usize, usize) -> String,
+) -> bool {
     let entries = report.entries;
     let mut valid = report.problem.is_none();
-    if let Some(head) = report.head
+    if let Some(continues) = report.continues {
+        println!(
+            "Continues a rotated file: the first line follows seq {} (head {}); verify the files together, oldest first",
+            continues.seq,
+            continues.hash.short()
+        );
+    } else if let Some(head) = report.head
         && report.problem.is_none()
         && head.seq + 1 - entries > 1
     {
@@ -245,16 +312,83 @@ fn print_coverage(report: &Report, unchained: Option<(u64, bool)>) -> bool {
         }
     }
     for skipped in &report.skipped {
-        if skipped.torn {
+        let line = place(skipped.file, skipped.line);
+        if skipped.unchained {
             println!(
-                "Skipped: line {} is not an entry (a write cut short by a crash); not part of the chain",
-                skipped.line
+                "Unchained: {line} precedes the chain's first entry (written before the log was chained): not verified"
             );
         } else {
             println!(
-                "Skipped: line {} is not an entry (a write cut short by a crash); the next entry accounts for it",
-                skipped.line
+                "Skipped: {line} is not an entry (a write cut short by a crash); the next entry accounts for it"
             );
+        }
+    }
+    valid
+}
+
+/// Prints what the checkpoints of the log's origin commit to, and the
+/// earlier files they cover; whether they are for the log's origin.
+fn print_checkpoints(report: &Report, checked: &Checked, first_seq: u64) -> bool {
+    // The chain's origin; when its start is gone (a store's purged rows),
+    // the checkpoints' only one.
+    let only = (checked.heads.len() == 1)
+        .then(|| checked.heads.keys().next())
+        .flatten();
+    let origin = report.origin.as_ref().or(only).map_or("?", String::as_str);
+    let mut valid = true;
+    let count = checked.checkpoints.len();
+    print!("Checkpoints: {count}/{count} signatures valid");
+    let mine: Vec<_> = checked
+        .checkpoints
+        .iter()
+        .map(SignedCheckpoint::checkpoint)
+        .filter(|checkpoint| checkpoint.origin == origin)
+        .collect();
+    if mine.len() < count && !mine.is_empty() {
+        print!(", {} of them for origin {origin:?}", mine.len());
+    }
+    if let Some(latest) = mine.last() {
+        println!(
+            "; latest commits to seq {} = head {}",
+            latest.seq,
+            latest.head.short()
+        );
+        let heads = checked.heads_of(Some(origin));
+        let earlier: Vec<u64> = heads.range(..first_seq).map(|(&seq, _)| seq).collect();
+        if let (Some(last), Some(_)) = (earlier.last(), report.continues) {
+            println!(
+                "Earlier file: {} checkpoints, up to seq {last}, cover entries before this file's first (seq {first_seq}); verify them with the earlier files",
+                earlier.len()
+            );
+        }
+        if let Some(continues) = report.continues
+            && !heads.contains_key(&continues.seq)
+        {
+            println!(
+                "Unanchored start: no checkpoint commits to seq {}, which the first line links to; only the earlier file shows it",
+                continues.seq
+            );
+        }
+        if report.problem.is_none() {
+            let last = report.head.map_or(0, |head| head.seq);
+            println!(
+                "Unanchored: {} entries after the latest checkpoint",
+                last.saturating_sub(latest.seq)
+            );
+        }
+    } else {
+        println!();
+        if count > 0 {
+            let origins: Vec<String> = checked
+                .heads
+                .keys()
+                .map(|origin| format!("{origin:?}"))
+                .collect();
+            println!(
+                "BROKEN: no checkpoint is for origin {origin:?}, which the log's first entry names; they are for {}",
+                origins.join(", ")
+            );
+            valid = false;
         }
     }
     valid

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use audit_core::chain::Chainer;
-use audit_core::chain::checkpoint::{CheckpointSigner, Checkpoints, FileCheckpointSink};
+use audit_core::chain::checkpoint::{
+    CheckpointSigner, Checkpoints, FileCheckpointSink, SignedCheckpoint,
+};
 use audit_core::{AuditSink, Auditable, BackgroundAudit, JsonLinesSink};
 
 #[derive(Clone, serde::Serialize, Auditable)]
@@ -248,18 +250,38 @@ fn a_truncated_tail_is_caught_against_the_last_checkpoint() {
 }
 
 #[test]
-fn a_torn_last_line_is_reported_and_passes_unless_a_checkpoint_covers_it() {
+fn a_torn_last_line_fails_until_the_writer_accounts_for_it() {
+    // Nothing tells a write cut short from bytes added to the log: the
+    // writer's next entry records it, and only then does the log verify.
+    let log = fixture();
+    let mut text = std::fs::read(&log.log).unwrap();
+    text.extend_from_slice(br#"{"id":"torn","ti"#);
+    std::fs::write(&log.log, &text).unwrap();
+    assert_broken(
+        log.verify(false),
+        "UNACCOUNTED at line 11: the last line is not an entry and no entry accounts for it: \
+         a write cut short by a crash, or bytes added to the log; the writer's next entry records it when it resumes",
+    );
+    assert_broken(log.verify(true), "UNACCOUNTED at line 11");
+
+    // The last entry cut short: the checkpoint that covers it says so first.
     let log = fixture();
     let text = std::fs::read(&log.log).unwrap();
     std::fs::write(&log.log, &text[..text.len() - 40]).unwrap();
-    let (status, stdout) = log.verify(false);
-    assert_eq!(status, 0, "{stdout}");
-    assert!(
-        stdout.contains("Skipped: line 10 is not an entry (a write cut short by a crash)"),
-        "{stdout}"
-    );
-    assert!(stdout.ends_with("VALID: 9 entries\n"), "{stdout}");
+    assert_broken(log.verify(false), "UNACCOUNTED at line 10");
     assert_broken(log.verify(true), "TRUNCATED at line 10 (seq 10)");
+
+    // Blank or text at the end is no write of the writer's.
+    for added in ["\n", " ", "x\n"] {
+        let log = fixture();
+        let mut text = std::fs::read_to_string(&log.log).unwrap();
+        text.push_str(added);
+        std::fs::write(&log.log, &text).unwrap();
+        assert_broken(
+            log.verify(true),
+            "BROKEN at line 11: the line is not a chained entry and no entry accounts for it",
+        );
+    }
 }
 
 #[test]
@@ -345,6 +367,72 @@ fn the_chain_continues_past_a_torn_line_after_a_restart() {
         log.verify(false),
         "BROKEN at line 11: the skipped lines before line 12 are not those it recorded",
     );
+}
+
+/// A complete entry without a chain, as a forger writes it: line `line`'s
+/// entry with another recorded value.
+fn forged_entry(log: &Fixture, line: usize) -> String {
+    let lines = log.lines();
+    let entry = &lines[line - 1];
+    entry[..entry.find(r#","chain":"#).unwrap()].replacen(r#""new":"#, r#""new":99"#, 1) + "}"
+}
+
+#[test]
+fn an_entry_appended_while_the_writer_is_stopped_is_not_laundered() {
+    // Without a newline it passes for a torn last line; with one, for a
+    // line torn before an earlier restart.
+    for newline in ["", "\n"] {
+        let log = fixture();
+        let forged = forged_entry(&log, 3);
+        let mut text = std::fs::read_to_string(&log.log).unwrap();
+        text.push_str(&forged);
+        text.push_str(newline);
+        std::fs::write(&log.log, text).unwrap();
+        // The service restarts and writes two more entries.
+        write_entries(&log.log, &log.checkpoints, 10..12, 2);
+        let expected = "BROKEN at line 11: the line is not chained, and not a write cut short by a crash \
+                        (an incomplete JSON object): line 12 recorded it when its writer resumed, \
+                        so it was put in the log while the writer was stopped";
+        assert_broken(log.verify(true), expected);
+        assert_broken(log.verify(false), expected);
+
+        // A reader never takes it for an entry.
+        let read = audit_core::json_lines::read(&log.log).unwrap();
+        assert_eq!(read.entries.len(), 12);
+        assert_eq!(read.skipped.len(), 1, "{:?}", read.skipped);
+        assert_eq!(read.skipped[0].line, 11);
+        assert_eq!(
+            read.skipped[0].error,
+            "the line has no \"chain\" member: the log's writer did not write it; `audit verify` reports it"
+        );
+    }
+}
+
+#[test]
+fn a_line_between_entries_that_is_not_a_torn_write_is_caught() {
+    // Not JSON, but not a write cut short either: a torn write starts an
+    // object, and the writer never writes an empty line.
+    // Nor is a complete object followed by more bytes, or a line with an
+    // error before its end.
+    for inserted in [
+        "",
+        " ",
+        "garbage",
+        r#"{"id":"x"}x"#,
+        r#"{"id" 1"#,
+        "{\"id\":x",
+    ] {
+        let log = fixture();
+        let mut text = std::fs::read_to_string(&log.log).unwrap();
+        text.push_str(inserted);
+        text.push('\n');
+        std::fs::write(&log.log, text).unwrap();
+        write_entries(&log.log, &log.checkpoints, 10..12, 2);
+        assert_broken(
+            log.verify(true),
+            "BROKEN at line 11: the line is not chained, and not a write cut short by a crash",
+        );
+    }
 }
 
 #[test]
@@ -469,4 +557,279 @@ fn checkpoints_come_every_n_entries_and_every_interval_but_not_when_idle() {
     assert_eq!(checkpoint_count(&checkpoints), 3);
     drop(sink);
     assert_eq!(checkpoint_count(&checkpoints), 3);
+}
+
+/// `audit verify` on `logs` with the checkpoints and key: the exit status
+/// and standard output.
+fn verify_logs(logs: &[&Path], checkpoints: &Path, key: &Path) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_audit"))
+        .arg("verify")
+        .args(logs)
+        .arg("--checkpoints")
+        .arg(checkpoints)
+        .arg("--public-key")
+        .arg(key)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    (output.status.code().unwrap(), stdout)
+}
+
+/// Exports a write of pin `n` to `sink`.
+fn export_pin(sink: &JsonLinesSink, n: i32) {
+    let old = Chat {
+        id: 7,
+        pin_order: n,
+    };
+    BackgroundAudit::new(sink, "pinner")
+        .write(
+            &old,
+            &Chat {
+                pin_order: n + 1,
+                ..old.clone()
+            },
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_rotated_log_verifies_across_files_and_alone() {
+    let log = fixture();
+    let old = log.log.with_extension("jsonl.1");
+    let sink = JsonLinesSink::builder(&log.log)
+        .origin("tamper")
+        .checkpoints(Checkpoints::new(
+            signer(),
+            FileCheckpointSink::new(&log.checkpoints),
+        ))
+        .open()
+        .unwrap();
+    export_pin(&sink, 10);
+    sink.flush().unwrap();
+    // Rotated: entry 12 goes to the renamed file, until the writer sees it.
+    std::fs::rename(&log.log, &old).unwrap();
+    export_pin(&sink, 11);
+    sink.flush().unwrap();
+    export_pin(&sink, 12);
+    export_pin(&sink, 13);
+    sink.flush().unwrap();
+    drop(sink);
+    // After a restart, the new file's chain goes on.
+    write_entries(&log.log, &log.checkpoints, 14..15, 1);
+
+    let new_text = std::fs::read_to_string(&log.log).unwrap();
+    let first = new_text.lines().next().unwrap();
+    assert!(
+        first.starts_with(r#"{"rotation":{"seq":12,"head":"sha256:"#),
+        "{first}"
+    );
+    assert!(
+        first.ends_with(r#"","origin":"tamper"}}"#) && first.contains(r#""chain":{"seq":13,"#),
+        "{first}"
+    );
+    // The reader skips the record.
+    let read = audit_core::json_lines::read(&log.log).unwrap();
+    assert_eq!((read.entries.len(), read.skipped.len()), (3, 0));
+
+    let (status, stdout) = verify_logs(&[&old, &log.log], &log.checkpoints, &log.key);
+    assert_eq!(status, 0, "{stdout}");
+    assert!(stdout.contains("Entries 1-16 ("), "{stdout}");
+    assert!(stdout.ends_with("VALID: 16 entries\n"), "{stdout}");
+
+    let (status, stdout) = verify_logs(&[&log.log], &log.checkpoints, &log.key);
+    assert_eq!(status, 0, "{stdout}");
+    assert!(stdout.contains("Entries 13-16 ("), "{stdout}");
+    assert!(
+        stdout.contains("Continues a rotated file: the first line follows seq 12 (head sha256:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Earlier file: 3 checkpoints, up to seq 11, cover entries before this file's first (seq 13)"),
+        "{stdout}"
+    );
+    // Entry 12 went to the old file after its last checkpoint.
+    assert!(
+        stdout.contains(
+            "Unanchored start: no checkpoint commits to seq 12, which the first line links to"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("VALID: 4 entries\n"), "{stdout}");
+
+    // The new file's start removed: it no longer says where it comes from.
+    let mut lines = log.lines();
+    lines.remove(0);
+    log.write_lines(&lines);
+    let (status, stdout) = verify_logs(&[&log.log], &log.checkpoints, &log.key);
+    assert_eq!(status, 1, "{stdout}");
+    assert!(stdout.contains("BROKEN at line 1 (seq 14, id "), "{stdout}");
+    assert!(
+        stdout.contains("expected seq 1: entry 1 was removed or moved"),
+        "{stdout}"
+    );
+    // Both files: named by file and line.
+    let (status, stdout) = verify_logs(&[&old, &log.log], &log.checkpoints, &log.key);
+    assert_eq!(status, 1, "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "BROKEN at line 1 of {} (seq 14",
+            log.log.display()
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_file_name_with_a_space_is_a_valid_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit log.jsonl");
+    let checkpoints = dir.path().join("audit.checkpoints");
+    let key = dir.path().join("audit.pub");
+    std::fs::write(&key, signer().verifier_key().to_string()).unwrap();
+    let sink = JsonLinesSink::builder(&log)
+        .checkpoints(Checkpoints::new(
+            signer(),
+            FileCheckpointSink::new(&checkpoints),
+        ))
+        .open()
+        .unwrap();
+    export_pin(&sink, 0);
+    sink.flush().unwrap();
+    drop(sink);
+    let (status, stdout) = verify_logs(&[&log], &checkpoints, &key);
+    assert_eq!(status, 0, "{stdout}");
+    assert!(
+        stdout.starts_with("Chain audit-rs/chain/v1, origin \"audit log.jsonl\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Checkpoints: 1/1 signatures valid; latest commits to seq 1"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn replicas_checkpointing_into_one_file_each_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoints = dir.path().join("audit.checkpoints");
+    let key = dir.path().join("audit.pub");
+    std::fs::write(&key, signer().verifier_key().to_string()).unwrap();
+    let replicas = ["api-1", "api-2"].map(|origin| {
+        let log = dir.path().join(format!("{origin}.jsonl"));
+        let sink = JsonLinesSink::builder(&log)
+            .origin(origin)
+            .checkpoints(Checkpoints::new(
+                signer(),
+                FileCheckpointSink::new(&checkpoints),
+            ))
+            .open()
+            .unwrap();
+        (log, sink)
+    });
+    for n in 0..3 {
+        for (_, sink) in &replicas {
+            export_pin(sink, n);
+            sink.flush().unwrap();
+        }
+    }
+    let logs = replicas.map(|(log, _)| log);
+    for log in &logs {
+        let (status, stdout) = verify_logs(&[log], &checkpoints, &key);
+        assert_eq!(status, 0, "{stdout}");
+        assert!(
+            stdout.contains("Checkpoints: 6/6 signatures valid, 3 of them for origin"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("latest commits to seq 3"), "{stdout}");
+    }
+    // A log checked against another replica's checkpoints only.
+    let text = std::fs::read_to_string(&checkpoints).unwrap();
+    let theirs: String = SignedCheckpoint::parse_all(&text)
+        .unwrap()
+        .iter()
+        .filter(|signed| signed.checkpoint().origin == "api-2")
+        .map(SignedCheckpoint::text)
+        .collect();
+    std::fs::write(&checkpoints, theirs).unwrap();
+    assert_broken(
+        verify_logs(&[&logs[0]], &checkpoints, &key),
+        "BROKEN: no checkpoint is for origin \"api-1\", which the log's first entry names; they are for \"api-2\"",
+    );
+}
+
+#[test]
+fn a_forged_continuation_of_a_rotated_log_is_caught_by_the_checkpoints() {
+    // A file that claims to continue the log after its last checkpoint
+    // (seq 10), re-chained by whoever can write logs, from another head.
+    let log = fixture();
+    let forged_head = audit_core::chain::Head {
+        seq: 10,
+        hash: audit_core::chain::Digest::of(b"not the real line 10"),
+    };
+    let mut chainer = Chainer::continuing("tamper", forged_head, None);
+    let mut text = Vec::new();
+    for line in [
+        r#"{"rotation":{"seq":10,"head":"sha256:0"}}"#,
+        r#"{"id":"forged"}"#,
+    ] {
+        chainer.append(line.as_bytes(), &mut text).unwrap();
+        text.push(b'\n');
+    }
+    std::fs::write(&log.log, text).unwrap();
+    assert_broken(
+        log.verify(true),
+        "BROKEN at line 1 (seq 11): the line continues a rotated file, but links to another last entry \
+         than a checkpoint commits to (sha256:",
+    );
+}
+
+#[test]
+fn lines_written_before_the_log_was_chained_pass_only_when_allowed() {
+    let log = fixture();
+    let legacy = forged_entry(&log, 3);
+    // A log written before chaining, then appended to by the sink.
+    std::fs::write(&log.log, format!("{legacy}\n{legacy}\n")).unwrap();
+    std::fs::remove_file(&log.checkpoints).unwrap();
+    write_entries(&log.log, &log.checkpoints, 0..2, 2);
+    assert_broken(
+        log.verify(true),
+        "BROKEN at line 1: the line is not chained, and not a write cut short by a crash",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_audit"))
+        .arg("verify")
+        .arg(&log.log)
+        .arg("--allow-unchained")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(
+            "Unchained: line 1 precedes the chain's first entry (written before the log was chained): not verified\n\
+             Unchained: line 2 precedes"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("VALID: 2 entries\n"), "{stdout}");
+
+    // Never after the first entry.
+    let mut text = std::fs::read_to_string(&log.log).unwrap();
+    text.push_str(&legacy);
+    text.push('\n');
+    std::fs::write(&log.log, text).unwrap();
+    write_entries(&log.log, &log.checkpoints, 2..3, 1);
+    let output = Command::new(env!("CARGO_BIN_EXE_audit"))
+        .arg("verify")
+        .arg(&log.log)
+        .arg("--allow-unchained")
+        .output()
+        .unwrap();
+    assert_broken(
+        (
+            output.status.code().unwrap(),
+            String::from_utf8(output.stdout).unwrap(),
+        ),
+        "BROKEN at line 5: the line is not chained, and not a write cut short by a crash (an incomplete JSON object): \
+         line 6 recorded it when its writer resumed",
+    );
 }

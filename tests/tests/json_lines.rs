@@ -142,7 +142,9 @@ fn removed_file_is_reported_and_a_new_one_started() {
         "{error}"
     );
     assert!(
-        error.to_string().contains("was removed or replaced"),
+        error
+            .to_string()
+            .contains("was removed while entries were written to it; a new file was started"),
         "{error}"
     );
 
@@ -365,10 +367,25 @@ fn entries_carry_their_schema_fingerprint_and_old_entries_still_read() {
         Some(Counter::SCHEMA.fingerprint())
     );
 
-    // A line written before fingerprints and chains.
+    // A line written before fingerprints, chained.
     let old = r#"{"id":"01925d3c-0000-7000-8000-000000000001","time":"2026-01-04T10:00:01Z","actor":null,"organization_id":null,"ip":null,"user_agent":null,"resource_type":"counter","resource_id":"1","resource_target":"1","resource_link":null,"action":"write","diff":{},"status_code":200,"additional_fields":{},"request_id":null}"#;
-    std::fs::write(&path, format!("{old}\n")).unwrap();
+    let mut chained = Vec::new();
+    audit_core::chain::Chainer::new("old")
+        .append(old.as_bytes(), &mut chained)
+        .unwrap();
+    chained.push(b'\n');
+    std::fs::write(&path, &chained).unwrap();
     let log = json_lines::read(&path).unwrap();
     assert!(log.skipped.is_empty(), "{:?}", log.skipped);
     assert_eq!(log.entries[0].schema_fingerprint, None);
+
+    // Without a chain, the log's writer did not write it: not an entry.
+    std::fs::write(&path, format!("{old}\n")).unwrap();
+    let log = json_lines::read(&path).unwrap();
+    assert!(log.entries.is_empty());
+    assert_eq!(log.skipped.len(), 1);
+    assert_eq!(
+        log.skipped[0].error,
+        "the line has no \"chain\" member: the log's writer did not write it; `audit verify` reports it"
+    );
 }

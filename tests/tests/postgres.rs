@@ -563,7 +563,7 @@ async fn the_writer_signs_checkpoints_and_a_cut_tail_is_caught() {
 
     let text = std::fs::read_to_string(&file).unwrap();
     let checkpoints = SignedCheckpoint::parse_all(&text).unwrap();
-    let heads = checkpoint::verify_all(&checkpoints, &key).unwrap();
+    let heads = checkpoint::verify_all(&checkpoints, &key).unwrap()["chats"].clone();
     assert_eq!(heads.keys().next_back(), Some(&3));
     assert_eq!(checkpoints.last().unwrap().checkpoint().origin, "chats");
     let report = audit_core::postgres::verify_chain(&pool, &heads)

@@ -21,10 +21,43 @@
 //! `sed -n 1p audit.jsonl | tr -d '\n' | sha256sum` and
 //! `sed -n 2p audit.jsonl | jq -r .chain.prev` check a link with no other tool.
 //!
-//! Lines that are not entries, such as a line torn by a crash, are not part of
-//! the chain. The entry written after them records the SHA-256 of their bytes
-//! in `"skipped"`, so that they are accounted for: a verifier tells a torn
-//! write the writer saw from a line inserted later.
+//! A line torn by a crash is not part of the chain. The entry written after
+//! it records the SHA-256 of its bytes (and of its newline) in `"skipped"`,
+//! so that it is accounted for: a verifier tells a torn write the writer saw
+//! from a line inserted later. A torn write is a strict prefix of a chained
+//! line: it starts with `{` and is never a complete JSON value. Any other line
+//! without a chain, such as a complete entry appended while the writer was
+//! stopped, is evidence of something: the writer still records it by hash
+//! (it neither refuses to write nor loses entries), and
+//! [`verify`](verify::verify) reports it, naming the line; a torn last line
+//! that no entry accounts for yet is reported too, since nothing tells it
+//! from bytes appended to the log.
+//!
+//! # Rotation and replicas
+//!
+//! When the file a [`JsonLinesSink`](crate::JsonLinesSink) writes is renamed
+//! under it (a log rotation) or removed, its writer starts a new file at the
+//! same path that continues the chain: its first line is a rotation record,
+//! a chained line that is not an entry, naming the old file's last entry,
+//! with the next sequence number, `prev` the old file's last line, and the
+//! origin, which marks the start of a file:
+//!
+//! ```text
+//! {"rotation":{"seq":10,"head":"sha256:4be1…"},"chain":{"seq":11,"prev":"sha256:4be1…","origin":"prod-eu"}}
+//! ```
+//!
+//! The checkpoints carry on as if nothing happened. `audit verify OLD NEW`
+//! verifies the files as one chain; `audit verify NEW` alone verifies it from
+//! its first line, and reports the checkpoints of earlier entries as covering
+//! an earlier file. A file whose first line has `seq` above 1 and names no
+//! origin has lost its start. [`json_lines::read`](crate::json_lines::read)
+//! skips the record.
+//!
+//! Each log has its own chain, and its checkpoints link only to the
+//! checkpoints of the same origin: replicas of a service, each with its own
+//! origin, can checkpoint into one place and each verifies. Give replicas
+//! distinct origins: by default the origin is the file's name, which
+//! replicas share. Any text can be an origin.
 //!
 //! A chain only proves that the log is consistent with itself: whoever can
 //! rewrite the whole file can recompute it, and removing the last entries
@@ -68,7 +101,9 @@ pub struct Link {
     /// The SHA-256 of the previous entry's line; for the first entry, the
     /// [genesis](Digest::genesis) hash of the origin.
     pub prev: Digest,
-    /// The chain's origin; on the first entry only.
+    /// The chain's origin; on the first entry of each file only: the chain's
+    /// first (seq 1), or the first of a file that continues the chain of
+    /// another after a rotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
     /// The SHA-256 of the bytes between the previous entry's line and this
@@ -137,6 +172,9 @@ pub struct Chainer {
     origin: String,
     head: Option<Head>,
     skipped: Option<Digest>,
+    /// Whether the next line starts a file that continues the chain, and
+    /// names the origin.
+    starts_file: bool,
 }
 
 impl Chainer {
@@ -147,6 +185,7 @@ impl Chainer {
             origin: origin.into(),
             head: None,
             skipped: None,
+            starts_file: false,
         }
     }
 
@@ -159,6 +198,49 @@ impl Chainer {
             origin: origin.into(),
             head,
             skipped,
+            starts_file: false,
+        }
+    }
+
+    /// A chain that continues after `head`, the last entry of another file,
+    /// in a new file: after a log rotation. The next entry has the next
+    /// sequence number, links to `head`, and names the origin, which marks
+    /// the start of a file; it records `skipped` as [`resume`](Self::resume)
+    /// does.
+    ///
+    /// ```
+    /// use audit_core::chain::{Chainer, Digest, Head};
+    ///
+    /// let old = Head { seq: 10, hash: Digest::of(b"line 10") };
+    /// let mut chainer = Chainer::continuing("prod-eu", old, None);
+    /// let mut first = Vec::new();
+    /// chainer.append(br#"{"id":11}"#, &mut first).unwrap();
+    /// assert_eq!(
+    ///     String::from_utf8(first).unwrap(),
+    ///     format!(r#"{{"id":11,"chain":{{"seq":11,"prev":"{}","origin":"prod-eu"}}}}"#, old.hash),
+    /// );
+    /// ```
+    pub fn continuing(origin: impl Into<String>, head: Head, skipped: Option<Digest>) -> Self {
+        Chainer {
+            origin: origin.into(),
+            head: Some(head),
+            skipped,
+            starts_file: true,
+        }
+    }
+
+    /// This chain, when it has no entry yet, made to continue after `head`,
+    /// the last entry of an earlier file, as [`continuing`](Self::continuing)
+    /// does; unchanged when it has entries.
+    #[must_use]
+    pub fn continue_after(self, head: Head) -> Self {
+        match self.head {
+            Some(_) => self,
+            None => Chainer {
+                head: Some(head),
+                starts_file: true,
+                ..self
+            },
         }
     }
 
@@ -195,7 +277,7 @@ impl Chainer {
         };
         // Writing to a `Vec` cannot fail.
         let _ = write!(out, r#""chain":{{"seq":{seq},"prev":"{prev}""#);
-        if self.head.is_none() {
+        if self.head.is_none() || std::mem::take(&mut self.starts_file) {
             out.extend_from_slice(br#","origin":"#);
             let _ = serde_json::to_writer(&mut *out, &self.origin);
         }
@@ -223,10 +305,95 @@ struct ChainedLine {
     time: Option<String>,
 }
 
+/// Whether `line` (without its newline) can be a write cut short by a crash:
+/// a strict prefix of a chained line, which starts with `{` and that a JSON
+/// parser reads to its end before it fails, for want of more input. A
+/// number cut short (`-`, `1.`, `1e`) fails on its last byte instead: with
+/// a digit added, it too wants more. Not a complete object, nor one followed
+/// by more bytes (`{…}x`), nor text with an error before its end.
+pub(crate) fn is_torn_write(line: &[u8]) -> bool {
+    fn wants_more(json: &[u8]) -> bool {
+        let mut values =
+            serde_json::Deserializer::from_slice(json).into_iter::<serde::de::IgnoredAny>();
+        matches!(values.next(), Some(Err(error)) if error.is_eof())
+    }
+    line.first() == Some(&b'{') && (wants_more(line) || wants_more(&[line, b"0"].concat()))
+}
+
+/// The first line of a file that continues the chain of a rotated one, before
+/// it is chained: `{"rotation":{"seq":…,"head":"sha256:…"}}`, naming the
+/// old file's last entry.
+pub(crate) fn rotation_record(old: Head) -> String {
+    format!(
+        r#"{{"rotation":{{"seq":{},"head":"{}"}}}}"#,
+        old.seq, old.hash
+    )
+}
+
+/// Whether `line` is a chained rotation record rather than an entry.
+pub(crate) fn is_rotation_record(line: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Record {
+        #[serde(rename = "rotation")]
+        _rotation: serde::de::IgnoredAny,
+        #[serde(rename = "chain")]
+        _chain: Link,
+    }
+    serde_json::from_slice::<Record>(line).is_ok()
+}
+
+/// The `"chain"` member of `line`, if it is a chained line.
+pub(crate) fn link_of(line: &[u8]) -> Option<Link> {
+    ChainedLine::parse(line).map(|(link, _, _)| link)
+}
+
 impl ChainedLine {
     /// The line's link and entry fields, if it is a chained entry.
     fn parse(line: &[u8]) -> Option<(Link, Option<String>, Option<String>)> {
         let parsed: ChainedLine = serde_json::from_slice(line).ok()?;
         Some((parsed.chain?, parsed.id, parsed.time))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Chainer, is_torn_write};
+
+    #[test]
+    fn every_strict_prefix_of_a_chained_line_is_a_torn_write() {
+        let mut line = Vec::new();
+        Chainer::new("o")
+            .append(
+                r#"{"id":"é😀\u00e9\"","n":-1.5e3,"t":true,"z":null,"a":[{}],"o":{"k":"v"}}"#
+                    .as_bytes(),
+                &mut line,
+            )
+            .unwrap();
+        for end in 1..line.len() {
+            assert!(
+                is_torn_write(&line[..end]),
+                "{:?}",
+                String::from_utf8_lossy(&line[..end])
+            );
+        }
+        assert!(!is_torn_write(&line));
+    }
+
+    #[test]
+    fn nothing_else_is_a_torn_write() {
+        for line in [
+            &b""[..],
+            b" ",
+            b"x",
+            b" {",
+            b"{}",
+            b"{}x",
+            b"{} {",
+            b"{\"a\":1}{",
+            b"{\"a\":x",
+            b"{\"a\" 1",
+        ] {
+            assert!(!is_torn_write(line), "{:?}", String::from_utf8_lossy(line));
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use super::{ChainedLine, Chainer, Digest, Head};
+use super::{ChainedLine, Chainer, Digest, Head, is_torn_write};
 
 /// Where a chain was resumed, from [`resume`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,6 +15,12 @@ pub struct Resumed {
     /// being chained entries: a line torn by a crash, or a log written before
     /// chaining. The next entry records their hash.
     pub skipped_bytes: u64,
+    /// How many of those bytes' lines are not writes cut short by a crash:
+    /// complete lines without a chain, or blank lines or text, put in the log
+    /// while its writer was stopped (or written before it was chained). The
+    /// next entry records them with the rest, and `audit verify` reports
+    /// them, naming each.
+    pub unchained_lines: usize,
 }
 
 /// How much of the end of a log is read at first to find its last entry.
@@ -47,6 +53,7 @@ pub fn resume<F: Read + Seek>(
             let resumed = Resumed {
                 head: Some(head),
                 skipped_bytes: after.len() as u64,
+                unchained_lines: not_torn(after),
             };
             let skipped = (!after.is_empty()).then(|| Digest::of(after));
             return Ok((Chainer::resume(origin, Some(head), skipped), resumed));
@@ -55,12 +62,25 @@ pub fn resume<F: Read + Seek>(
             let resumed = Resumed {
                 head: None,
                 skipped_bytes: len,
+                unchained_lines: not_torn(&tail),
             };
             let skipped = (!tail.is_empty()).then(|| Digest::of(&tail));
             return Ok((Chainer::resume(origin, None, skipped), resumed));
         }
         size = size.saturating_mul(4);
     }
+}
+
+/// How many lines of `bytes` are not writes cut short by a crash.
+fn not_torn(bytes: &[u8]) -> usize {
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    if bytes.is_empty() {
+        return 0;
+    }
+    bytes
+        .split(|&byte| byte == b'\n')
+        .filter(|line| !is_torn_write(line))
+        .count()
 }
 
 /// The head of the last chained line in `tail` and the offset just past its
@@ -153,10 +173,20 @@ mod tests {
     }
 
     #[test]
+    fn complete_lines_without_a_chain_are_counted_apart_from_torn_ones() {
+        let mut log = chained(2);
+        log.extend_from_slice(b"{\"forged\":1}\n{\"n\":2,\"ch\n\n");
+        let (_, resumed) = resume("test", &mut Cursor::new(log)).unwrap();
+        assert_eq!(resumed.head.unwrap().seq, 2);
+        assert_eq!(resumed.unchained_lines, 2);
+    }
+
+    #[test]
     fn an_unchained_log_is_covered_by_the_new_chain() {
         let log = b"{\"old\":1}\n{\"old\":2}\n".to_vec();
         let (mut chainer, resumed) = resume("test", &mut Cursor::new(log.clone())).unwrap();
         assert_eq!(resumed.head, None);
+        assert_eq!(resumed.unchained_lines, 2);
         let mut next = Vec::new();
         chainer.append(b"{}", &mut next).unwrap();
         let text = String::from_utf8(next).unwrap();

@@ -6,14 +6,19 @@ use std::io::{self, BufRead};
 
 use sha2::{Digest as _, Sha256};
 
-use super::{ChainedLine, Digest, Head, Link};
+use super::{ChainedLine, Digest, Head, Link, is_torn_write};
 
 /// What [`verify`] found in a log.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Report {
-    /// The origin the chain's first entry names.
+    /// The origin the chain's first entry names, or the first entry of a file
+    /// that continues a chain.
     pub origin: Option<String>,
+    /// The last entry of an earlier file that the first file verified
+    /// continues, as its first entry's link names it: the log was rotated,
+    /// and that file holds the entries before.
+    pub continues: Option<Head>,
     /// How many chained entries were verified: all of them when there is no
     /// [`problem`](Report::problem).
     pub entries: u64,
@@ -22,8 +27,7 @@ pub struct Report {
     /// The `time` of the first and of the last entry verified.
     pub times: Option<(String, String)>,
     /// Lines that are not entries and that the chain accounts for: torn by a
-    /// crash and recorded, by hash, by the entry written after them; or a
-    /// torn last line.
+    /// crash and recorded, by hash, by the entry written after them.
     pub skipped: Vec<SkippedLine>,
     /// How many of the heads given to [`verify`] were found and matched.
     pub heads_matched: usize,
@@ -35,18 +39,24 @@ pub struct Report {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SkippedLine {
-    /// The line's number, from 1.
+    /// The file the line is in, from 0, in the order the files were verified.
+    pub file: usize,
+    /// The line's number in its file, from 1.
     pub line: usize,
-    /// Whether it comes after the last entry, so that no entry accounts for
-    /// it yet: a write cut short by a crash.
-    pub torn: bool,
+    /// Whether it is a complete line before the chain's first entry, written
+    /// before the log was chained, rather than a write cut short: accepted
+    /// only by [`ChainVerifier::allowing_unchained_start`].
+    pub unchained: bool,
 }
 
 /// The first line that breaks the chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Problem {
-    /// The bad line's number, from 1.
+    /// The file the bad line is in, from 0, in the order the files were
+    /// verified.
+    pub file: usize,
+    /// The bad line's number in its file, from 1.
     pub line: usize,
     /// The bad line's sequence number, when it has one.
     pub seq: Option<u64>,
@@ -95,9 +105,42 @@ pub enum ProblemKind {
     /// The first entry's `prev` is not the genesis hash of its origin, or it
     /// names no origin.
     Genesis,
-    /// The line is a JSON value but not a chained entry, and no entry
-    /// accounts for it: it was inserted, or modified.
+    /// The line is not a chained entry, nor a write cut short by a crash,
+    /// and no entry accounts for it: it was inserted, or modified.
     NotChained,
+    /// The line is not a chained entry, nor a write cut short by a crash (an
+    /// incomplete JSON object), yet the entry after it recorded it: its
+    /// writer found it when it resumed, so it was put in the log while the
+    /// writer was stopped. Its writer recorded it rather than lose entries;
+    /// nothing vouches for it.
+    Unchained {
+        /// The line of the entry that recorded it.
+        entry_line: usize,
+    },
+    /// The log ends with a line that is not an entry and that no entry
+    /// accounts for: a write cut short by a crash, or bytes added to the log;
+    /// nothing tells which. The writer's next entry records it when it
+    /// resumes, and the log verifies again.
+    Unaccounted,
+    /// The first line of a file continues a chain, but links to another
+    /// last entry of the earlier file than a checkpoint commits to: the file
+    /// does not continue the checkpointed chain.
+    ContinuesElsewhere {
+        /// The head the checkpoint commits to, for the entry before.
+        committed: Digest,
+    },
+    /// The file ends with an entry without its newline: a write cut short by
+    /// a crash just before its end, or the newline removed; no hash covers a
+    /// missing newline, so the line is not taken as written. The writer ends
+    /// the line when it resumes.
+    NoNewline,
+    /// The line names another origin than the chain's.
+    OtherOrigin {
+        /// The chain's origin.
+        chain: String,
+        /// The origin the line names.
+        line: String,
+    },
     /// Lines that an entry recorded as skipped (torn by a crash) are not the
     /// bytes it recorded: they were modified, removed or inserted.
     SkippedChanged {
@@ -160,6 +203,28 @@ impl fmt::Display for ProblemKind {
             ProblemKind::NotChained => f.write_str(
                 "the line is not a chained entry and no entry accounts for it: it was inserted or modified",
             ),
+            ProblemKind::Unchained { entry_line } => write!(
+                f,
+                "the line is not chained, and not a write cut short by a crash (an incomplete JSON object): \
+                 line {entry_line} recorded it when its writer resumed, so it was put in the log while the writer was stopped"
+            ),
+            ProblemKind::Unaccounted => f.write_str(
+                "the last line is not an entry and no entry accounts for it: a write cut short by a crash, \
+                 or bytes added to the log; the writer's next entry records it when it resumes",
+            ),
+            ProblemKind::ContinuesElsewhere { committed } => write!(
+                f,
+                "the line continues a rotated file, but links to another last entry than a checkpoint \
+                 commits to ({}): it does not continue the checkpointed chain",
+                committed.short()
+            ),
+            ProblemKind::NoNewline => f.write_str(
+                "the last line has no newline: a write cut short by a crash just before its end, \
+                 or the newline removed; the writer ends the line when it resumes",
+            ),
+            ProblemKind::OtherOrigin { chain, line } => {
+                write!(f, "the line names origin {line:?}, but the chain's is {chain:?}")
+            }
             ProblemKind::SkippedChanged { entry_line } => write!(
                 f,
                 "the skipped lines before line {entry_line} are not those it recorded: \
@@ -185,7 +250,9 @@ impl fmt::Display for ProblemKind {
 /// Verifies the chained log read from `log`: each line's link to the one
 /// before, the sequence numbers, the lines skipped after a crash, and the
 /// `heads` (sequence number to line hash) that checkpoints commit to. Stops
-/// at the first problem.
+/// at the first problem. A log whose first entry continues the chain of an
+/// earlier file (it was rotated) is verified from that entry; to verify the
+/// files together, push them to one [`ChainVerifier`].
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -211,24 +278,37 @@ impl fmt::Display for ProblemKind {
 /// # Errors
 ///
 /// When `log` cannot be read.
-pub fn verify(mut log: impl BufRead, heads: &BTreeMap<u64, Digest>) -> io::Result<Report> {
-    let mut verifier = ChainVerifier::new(heads);
-    verifier.state.newlines = true;
+pub fn verify(log: impl BufRead, heads: &BTreeMap<u64, Digest>) -> io::Result<Report> {
+    let mut verifier = ChainVerifier::for_files(heads);
+    verifier.read(log)?;
+    Ok(verifier.finish())
+}
+
+/// The origin a log's first chained line names: the chain's, whether the
+/// log starts the chain or continues it after a rotation. `None` when that
+/// line names none (the log's start was removed) or the log has no chained
+/// line. Reads no further than that line.
+///
+/// # Errors
+///
+/// When `log` cannot be read.
+pub fn origin_of(mut log: impl BufRead) -> io::Result<Option<String>> {
     let mut buffer = Vec::new();
     loop {
         buffer.clear();
         if log.read_until(b'\n', &mut buffer)? == 0 {
-            break;
+            return Ok(None);
         }
-        if verifier.push(&buffer) {
-            break;
+        let line = buffer.strip_suffix(b"\n").unwrap_or(&buffer);
+        if let Some((link, _, _)) = ChainedLine::parse(line) {
+            return Ok(link.origin);
         }
     }
-    Ok(verifier.finish())
 }
 
-/// Verifies a chain handed over one line at a time, for chains that are not
-/// a file: the rows of a SQL store, in `seq` order, each row a line.
+/// Verifies a chain handed over one line at a time: the rows of a SQL store,
+/// in `seq` order, each row a line; or the lines of one or more files, the
+/// files of a rotated log in order.
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -257,21 +337,34 @@ pub struct ChainVerifier<'a> {
 
 impl<'a> ChainVerifier<'a> {
     /// A verifier of a chain that starts at its first entry (seq 1, linked to
-    /// the genesis hash of its origin), with the `heads` checkpoints commit to.
+    /// the genesis hash of its origin), or at an entry that continues the
+    /// chain of an earlier file, with the `heads` checkpoints commit to. Its
+    /// lines are rows: their bytes, without a newline.
     pub fn new(heads: &'a BTreeMap<u64, Digest>) -> Self {
         ChainVerifier {
             state: Verifier {
                 heads,
+                file: 0,
                 line: 0,
                 previous: None,
                 region: None,
                 suspect: None,
                 anywhere: false,
+                unchained_start: false,
                 newlines: false,
+                unterminated: None,
                 report: Report::default(),
             },
             done: false,
         }
+    }
+
+    /// A verifier of files: each line pushed ends with its newline, which is
+    /// not part of what is hashed; [`read`](Self::read) pushes a whole file.
+    pub fn for_files(heads: &'a BTreeMap<u64, Digest>) -> Self {
+        let mut verifier = ChainVerifier::new(heads);
+        verifier.state.newlines = true;
+        verifier
     }
 
     /// Accepts a chain whose first entries were removed, as a store's
@@ -285,12 +378,52 @@ impl<'a> ChainVerifier<'a> {
         self
     }
 
-    /// Checks the next line, its exact bytes without a newline (a newline at
-    /// its end is part of it, and changes its hash); `true` once a problem
-    /// is found, after which further lines are ignored.
+    /// Accepts complete lines without a chain before the chain's first entry
+    /// (seq 1), when that entry recorded them: a log written before it was
+    /// chained. They are listed in [`Report::skipped`], not verified. Lines
+    /// without a chain after the first entry are never accepted.
+    #[must_use]
+    pub fn allowing_unchained_start(mut self) -> Self {
+        self.state.unchained_start = true;
+        self
+    }
+
+    /// Checks the next line, its exact bytes (for a file, with its newline,
+    /// if it has one; for a row, a newline at its end is part of it, and
+    /// changes its hash); `true` once a problem is found, after which further
+    /// lines are ignored.
     pub fn push(&mut self, line: &[u8]) -> bool {
         if !self.done {
             self.done = self.state.line(line);
+        }
+        self.done
+    }
+
+    /// Pushes every line of `file`; `true` once a problem is found.
+    ///
+    /// # Errors
+    ///
+    /// When `file` cannot be read.
+    pub fn read(&mut self, mut file: impl BufRead) -> io::Result<bool> {
+        let mut buffer = Vec::new();
+        loop {
+            buffer.clear();
+            if self.done || file.read_until(b'\n', &mut buffer)? == 0 {
+                return Ok(self.done);
+            }
+            self.push(&buffer);
+        }
+    }
+
+    /// Starts the next file of the log: the lines pushed after this are
+    /// numbered from 1 again, and its first entry continues the chain of the
+    /// file before. What ends the file before must be accounted for, as the
+    /// end of a log is; `true` once a problem is found.
+    pub fn next_file(&mut self) -> bool {
+        if !self.done {
+            self.done = self.state.end_of_file();
+            self.state.file += 1;
+            self.state.line = 0;
         }
         self.done
     }
@@ -307,6 +440,7 @@ impl<'a> ChainVerifier<'a> {
 /// A chained line, as the verifier remembers it.
 #[derive(Clone, Debug)]
 struct Entry {
+    file: usize,
     line: usize,
     seq: u64,
     id: Option<String>,
@@ -317,13 +451,15 @@ struct Entry {
 struct Region {
     first_line: usize,
     hasher: Sha256,
-    /// The first of them that is a JSON value rather than a torn write.
-    first_json: Option<usize>,
+    /// The first of them that is not a write cut short by a crash (an
+    /// incomplete JSON object): a complete JSON value, a blank line, text.
+    first_not_torn: Option<usize>,
     lines: Vec<usize>,
 }
 
 struct Verifier<'a> {
     heads: &'a BTreeMap<u64, Digest>,
+    file: usize,
     line: usize,
     previous: Option<Entry>,
     region: Option<Region>,
@@ -333,8 +469,12 @@ struct Verifier<'a> {
     suspect: Option<(Entry, Entry, Digest)>,
     /// Whether the first entry may have any sequence number.
     anywhere: bool,
+    /// Whether complete lines before seq 1 are accepted, when recorded.
+    unchained_start: bool,
     /// Whether lines end with a newline that is not part of them (a file).
     newlines: bool,
+    /// A file's last entry, when it has no newline.
+    unterminated: Option<usize>,
     report: Report,
 }
 
@@ -352,19 +492,21 @@ impl Verifier<'_> {
             let region = self.region.get_or_insert_with(|| Region {
                 first_line: self.line,
                 hasher: Sha256::new(),
-                first_json: None,
+                first_not_torn: None,
                 lines: Vec::new(),
             });
             region.hasher.update(bytes);
             region.lines.push(self.line);
-            if region.first_json.is_none()
-                && serde_json::from_slice::<serde::de::IgnoredAny>(content).is_ok()
-            {
-                region.first_json = Some(self.line);
+            if region.first_not_torn.is_none() && !is_torn_write(content) {
+                region.first_not_torn = Some(self.line);
             }
             return false;
         };
+        if self.newlines && !bytes.ends_with(b"\n") {
+            self.unterminated = Some(self.line);
+        }
         let entry = Entry {
+            file: self.file,
             line: self.line,
             seq: link.seq,
             id,
@@ -374,8 +516,8 @@ impl Verifier<'_> {
             self.report.problem = Some(problem);
             return true;
         }
-        if link.seq == 1 {
-            self.report.origin = link.origin;
+        if self.report.origin.is_none() {
+            self.report.origin.clone_from(&link.origin);
         }
         self.report.entries += 1;
         self.report.head = Some(Head {
@@ -391,29 +533,59 @@ impl Verifier<'_> {
         false
     }
 
-    /// What is wrong with `entry`, given the lines before it.
-    fn check(&mut self, entry: &Entry, link: &Link) -> Option<Problem> {
-        // Lines between the previous entry and this one come first.
+    /// What is wrong with the lines between the previous entry and `entry`,
+    /// which `link` may record as skipped.
+    fn check_region(&mut self, entry: &Entry, link: &Link) -> Option<Problem> {
         if let Some(region) = self.region.take() {
             let Some(recorded) = link.skipped else {
-                let first = region.first_json.unwrap_or(region.first_line);
-                return Some(at_line(first, ProblemKind::NotChained));
+                return Some(self.at_line(region.first_line, ProblemKind::NotChained));
             };
             if Digest::from_bytes(region.hasher.finalize().into()) != recorded {
                 let kind = ProblemKind::SkippedChanged {
                     entry_line: entry.line,
                 };
-                return Some(at_line(region.first_line, kind));
+                return Some(self.at_line(region.first_line, kind));
             }
-            self.report.skipped.extend(
-                region
-                    .lines
-                    .iter()
-                    .map(|&line| SkippedLine { line, torn: false }),
-            );
+            // Only a write cut short is a crash; a log written before it was
+            // chained is accepted when asked, before its first entry.
+            let unchained_start = self.unchained_start && self.previous.is_none() && link.seq == 1;
+            if let Some(line) = region.first_not_torn
+                && !unchained_start
+            {
+                let kind = ProblemKind::Unchained {
+                    entry_line: entry.line,
+                };
+                return Some(self.at_line(line, kind));
+            }
+            let file = self.file;
+            self.report
+                .skipped
+                .extend(region.lines.iter().map(|&line| SkippedLine {
+                    file,
+                    line,
+                    unchained: unchained_start,
+                }));
         } else if link.skipped.is_some() {
             let kind = ProblemKind::SkippedChanged {
                 entry_line: entry.line,
+            };
+            return Some(at_entry(entry, kind));
+        }
+        None
+    }
+
+    /// What is wrong with `entry`, given the lines before it.
+    fn check(&mut self, entry: &Entry, link: &Link) -> Option<Problem> {
+        // Lines between the previous entry and this one come first.
+        if let Some(problem) = self.check_region(entry, link) {
+            return Some(problem);
+        }
+        if let (Some(chain), Some(line)) = (&self.report.origin, &link.origin)
+            && chain != line
+        {
+            let kind = ProblemKind::OtherOrigin {
+                chain: chain.clone(),
+                line: line.clone(),
             };
             return Some(at_entry(entry, kind));
         }
@@ -432,11 +604,13 @@ impl Verifier<'_> {
                 },
             );
         }
-        let first = if self.anywhere { link.seq } else { 1 };
-        let expected = self
-            .previous
-            .as_ref()
-            .map_or(first, |previous| previous.seq + 1);
+        // The first entry of a file that continues a chain names its origin.
+        let continues = self.previous.is_none() && link.seq > 1 && link.origin.is_some();
+        let expected = match &self.previous {
+            Some(previous) => previous.seq + 1,
+            None if self.anywhere || continues => link.seq,
+            None => 1,
+        };
         if link.seq > expected {
             return Some(at_entry(entry, ProblemKind::Missing { expected }));
         }
@@ -444,6 +618,19 @@ impl Verifier<'_> {
             return Some(at_entry(entry, ProblemKind::OutOfOrder { expected }));
         }
         match &self.previous {
+            None if continues => {
+                // The old file's last entry, which a checkpoint may commit to.
+                if let Some(&committed) = self.heads.get(&(link.seq - 1))
+                    && committed != link.prev
+                {
+                    let kind = ProblemKind::ContinuesElsewhere { committed };
+                    return Some(at_entry(entry, kind));
+                }
+                self.report.continues = Some(Head {
+                    seq: link.seq - 1,
+                    hash: link.prev,
+                });
+            }
             None if link.seq != 1 => {}
             None => {
                 let genesis = link.origin.as_deref().map(Digest::genesis);
@@ -470,25 +657,30 @@ impl Verifier<'_> {
         None
     }
 
+    /// Lines at the end of a file that no entry accounts for: a problem,
+    /// since nothing tells a write cut short from bytes added; `true` then.
+    fn end_of_file(&mut self) -> bool {
+        if let Some(line) = self.unterminated.take() {
+            self.report.problem = Some(self.at_line(line, ProblemKind::NoNewline));
+            return true;
+        }
+        let Some(region) = self.region.take() else {
+            return false;
+        };
+        let kind = match region.first_not_torn {
+            Some(_) => ProblemKind::NotChained,
+            None => ProblemKind::Unaccounted,
+        };
+        let problem = self.at_line(region.first_line, kind);
+        self.report.problem = Some(problem);
+        true
+    }
+
     fn finish(&mut self) {
         if let Some((previous, suspect, recorded)) = self.suspect.take() {
             // No entry after it to tell: the line before was modified, or this link.
             self.report.problem = Some(modified(&previous, &suspect, recorded));
             return;
-        }
-        if let Some(region) = self.region.take() {
-            // Lines after the last entry that are not JSON were torn by a
-            // crash; a JSON value there was not written by the sink.
-            if let Some(line) = region.first_json {
-                self.report.problem = Some(at_line(line, ProblemKind::NotChained));
-                return;
-            }
-            self.report.skipped.extend(
-                region
-                    .lines
-                    .iter()
-                    .map(|&line| SkippedLine { line, torn: true }),
-            );
         }
         let last = self.report.head.map_or(0, |head| head.seq);
         if let Some((&committed, _)) = self.heads.last_key_value()
@@ -497,30 +689,36 @@ impl Verifier<'_> {
             let line = self
                 .previous
                 .as_ref()
+                .filter(|previous| previous.file == self.file)
                 .map_or(1, |previous| previous.line + 1);
             self.report.problem = Some(Problem {
+                file: self.file,
                 line,
                 seq: Some(last + 1),
                 id: None,
                 kind: ProblemKind::Truncated { last, committed },
             });
+            return;
         }
+        self.end_of_file();
     }
-}
 
-/// A problem at a line that is not an entry.
-fn at_line(line: usize, kind: ProblemKind) -> Problem {
-    Problem {
-        line,
-        seq: None,
-        id: None,
-        kind,
+    /// A problem at a line of the current file that is not an entry.
+    fn at_line(&self, line: usize, kind: ProblemKind) -> Problem {
+        Problem {
+            file: self.file,
+            line,
+            seq: None,
+            id: None,
+            kind,
+        }
     }
 }
 
 /// A problem at an entry.
 fn at_entry(entry: &Entry, kind: ProblemKind) -> Problem {
     Problem {
+        file: entry.file,
         line: entry.line,
         seq: Some(entry.seq),
         id: entry.id.clone(),

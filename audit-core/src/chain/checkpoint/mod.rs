@@ -18,18 +18,36 @@
 //!
 //! ```text
 //! audit-rs/chain/v1
-//! <origin>
+//! <origin, as is; or as a JSON string when it is empty, starts with `"`, or holds whitespace or control characters>
 //! <seq>
 //! <base64 of the SHA-256 of the line of entry seq>
 //! time <RFC 3339, UTC>
 //! prev sha256:<hex SHA-256 of the previous checkpoint's whole note>
 //! ```
 //!
-//! (no `prev` line in a sink's first checkpoint), then an empty line and the
+//! (no `prev` line in an origin's first checkpoint), then an empty line and the
 //! signature line `— <key name> <base64 of key id (4 bytes) and Ed25519 signature>`.
 //! The key id is the first 4 bytes of SHA-256(name, `\n`, `0x01`, public key),
-//! as in the signed-note spec. A checkpoint file is the notes one after the
-//! other; each links to the one before, as `CloudTrail`'s digest files do.
+//! as in the signed-note spec. Any origin text round-trips: `prod-eu` is
+//! written as it is, `"audit log.jsonl"` or `"a\nb"` as a JSON string, so that
+//! no origin can add a line to the note.
+//!
+//! A checkpoint file is the notes one after the other. Each links to the one
+//! before **of the same origin**, as `CloudTrail`'s digest files do, so that
+//! several logs (the replicas of a service, each with its own origin) can
+//! checkpoint into one file and each verifies against its own chain of
+//! checkpoints. Replicas must have distinct origins: by default a log's origin
+//! is its file's name, which replicas share.
+//!
+//! # Rotation
+//!
+//! When a log's file is renamed or replaced under its writer (log rotation),
+//! the writer starts the new file with the chain of the old one: its first
+//! entry has the next sequence number, links to the old file's last line, and
+//! names the origin (see [`chain`](super)). Its checkpoints carry on as if
+//! nothing happened. `audit verify OLD NEW` verifies both files as one chain;
+//! `audit verify NEW` verifies the new one from its first entry, and reports
+//! the checkpoints of entries before it as covering an earlier file.
 //!
 //! # Keys
 //!
@@ -45,7 +63,7 @@
 //! use audit_core::chain::Digest;
 //!
 //! let signer = CheckpointSigner::from_seed("prod-audit", [7; 32]).unwrap();
-//! let checkpoint = Checkpoint::new("prod-eu", 42, Digest::of(b"line 42"), None).unwrap();
+//! let checkpoint = Checkpoint::new("prod-eu", 42, Digest::of(b"line 42"), None);
 //! let signed = signer.sign(checkpoint);
 //! assert!(signed.text().starts_with("audit-rs/chain/v1\nprod-eu\n42\n"));
 //!
@@ -54,6 +72,7 @@
 //! assert_eq!(read[0].verify(&key), Ok(()));
 //! ```
 
+use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use std::fs::OpenOptions;
 use std::io::{self, Write as _};
@@ -97,7 +116,7 @@ pub struct Checkpoint {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CheckpointError {
-    /// The origin or key name is empty or holds a line break, a space or a `+`.
+    /// The key name is empty or holds a line break, a space or a `+`.
     InvalidName(String),
     /// A key or seed is not in the expected format.
     InvalidKey(String),
@@ -110,7 +129,7 @@ impl fmt::Display for CheckpointError {
         match self {
             CheckpointError::InvalidName(name) => write!(
                 f,
-                "{name:?} cannot name a chain or key: use one line, without spaces or `+`"
+                "{name:?} cannot name a key: use one word, without spaces or `+`"
             ),
             CheckpointError::InvalidKey(why) => write!(f, "invalid key: {why}"),
             CheckpointError::Malformed(line, why) => {
@@ -122,46 +141,59 @@ impl fmt::Display for CheckpointError {
 
 impl std::error::Error for CheckpointError {}
 
-fn check_name(name: &str, allow_plus: bool) -> Result<(), CheckpointError> {
+fn check_name(name: &str) -> Result<(), CheckpointError> {
     let bad = name.is_empty()
         || name
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || (!allow_plus && c == '+'));
+            .any(|c| c.is_whitespace() || c.is_control() || c == '+');
     if bad {
         return Err(CheckpointError::InvalidName(name.to_owned()));
     }
     Ok(())
 }
 
+/// `origin` as the note's origin line: as it is when that is unambiguous,
+/// else as a JSON string, which escapes line breaks.
+fn origin_line(origin: &str) -> String {
+    let plain = !origin.is_empty()
+        && !origin.starts_with('"')
+        && !origin.chars().any(|c| c.is_whitespace() || c.is_control());
+    if plain {
+        origin.to_owned()
+    } else {
+        // Serializing a string cannot fail.
+        serde_json::to_string(origin).unwrap_or_default()
+    }
+}
+
+/// The origin an origin line names.
+fn parse_origin(line: &str) -> Option<String> {
+    if line.starts_with('"') {
+        serde_json::from_str(line).ok()
+    } else {
+        Some(line.to_owned())
+    }
+}
+
 impl Checkpoint {
-    /// A checkpoint of `origin` at `seq`, whose line hashes to `head`, made now.
-    ///
-    /// # Errors
-    ///
-    /// When `origin` is empty or holds whitespace.
-    pub fn new(
-        origin: impl Into<String>,
-        seq: u64,
-        head: Digest,
-        prev: Option<Digest>,
-    ) -> Result<Self, CheckpointError> {
-        let origin = origin.into();
-        check_name(&origin, true)?;
+    /// A checkpoint of `origin` (any text) at `seq`, whose line hashes to
+    /// `head`, made now.
+    pub fn new(origin: impl Into<String>, seq: u64, head: Digest, prev: Option<Digest>) -> Self {
         let now = OffsetDateTime::now_utc();
-        Ok(Checkpoint {
-            origin,
+        Checkpoint {
+            origin: origin.into(),
             seq,
             head,
             time: now.replace_nanosecond(0).unwrap_or(now),
             prev,
-        })
+        }
     }
 
     /// The text that is signed.
     fn body(&self) -> String {
         let mut body = format!(
             "{FORMAT}\n{}\n{}\n{}\n",
-            self.origin,
+            origin_line(&self.origin),
             self.seq,
             BASE64.encode(self.head.as_bytes())
         );
@@ -180,7 +212,7 @@ impl Checkpoint {
         let malformed = |line: usize, why: &str| CheckpointError::Malformed(line, why.to_owned());
         let [
             (first, format),
-            (_, origin),
+            (origin_line, origin),
             (seq_line, seq),
             (head_line, head),
             rest @ ..,
@@ -195,6 +227,8 @@ impl Checkpoint {
         if *format != FORMAT {
             return Err(malformed(*first, &format!("expected `{FORMAT}`")));
         }
+        let origin = parse_origin(origin)
+            .ok_or_else(|| malformed(*origin_line, "origin is not a JSON string"))?;
         let seq = seq
             .parse()
             .map_err(|_| malformed(*seq_line, "seq is not a number"))?;
@@ -221,7 +255,7 @@ impl Checkpoint {
         }
         let first = lines.first().map_or(1, |(line, _)| *line);
         Ok(Checkpoint {
-            origin: (*origin).to_owned(),
+            origin,
             seq,
             head: Digest::from_bytes(head),
             time: time.ok_or_else(|| malformed(first, "no time line"))?,
@@ -254,7 +288,7 @@ impl CheckpointSigner {
     /// When `name` is empty or holds whitespace or `+`.
     pub fn from_seed(name: impl Into<String>, seed: [u8; 32]) -> Result<Self, CheckpointError> {
         let name = name.into();
-        check_name(&name, false)?;
+        check_name(&name)?;
         Ok(CheckpointSigner {
             name,
             key: SigningKey::from_bytes(&seed),
@@ -365,7 +399,7 @@ impl FromStr for VerifierKey {
         let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(invalid("expected <name>+<key id>+<base64 key>"));
         };
-        check_name(name, false)?;
+        check_name(name)?;
         let id: [u8; 4] = parse_hex(id).ok_or_else(|| invalid("the key id is not 8 hex digits"))?;
         let key = BASE64
             .decode(key)
@@ -540,14 +574,16 @@ impl SignedCheckpoint {
 /// Where checkpoints go. It must not be where the log is: see the
 /// [module docs](self).
 pub trait CheckpointSink: Send {
-    /// The last checkpoint published, which the next one links to; read once,
-    /// when the log's writer starts.
+    /// The last checkpoint published for `origin`, which the next one of
+    /// that origin links to; read once, when the log's writer starts. Other
+    /// origins' checkpoints may be kept in the same place, each origin its
+    /// own chain of checkpoints.
     ///
     /// # Errors
     ///
     /// When it cannot be read: the writer then starts a new checkpoint chain
     /// and reports the error.
-    fn latest(&mut self) -> io::Result<Option<SignedCheckpoint>>;
+    fn latest(&mut self, origin: &str) -> io::Result<Option<SignedCheckpoint>>;
 
     /// Stores `checkpoint` durably.
     ///
@@ -575,14 +611,17 @@ impl FileCheckpointSink {
 }
 
 impl CheckpointSink for FileCheckpointSink {
-    fn latest(&mut self) -> io::Result<Option<SignedCheckpoint>> {
+    fn latest(&mut self, origin: &str) -> io::Result<Option<SignedCheckpoint>> {
         let text = match std::fs::read_to_string(&self.path) {
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
             read => read?,
         };
-        let mut checkpoints = SignedCheckpoint::parse_all(&text)
+        let checkpoints = SignedCheckpoint::parse_all(&text)
             .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))?;
-        Ok(checkpoints.pop())
+        Ok(checkpoints
+            .into_iter()
+            .rev()
+            .find(|signed| signed.checkpoint.origin == origin))
     }
 
     fn publish(&mut self, checkpoint: &SignedCheckpoint) -> io::Result<()> {
@@ -676,11 +715,11 @@ impl Checkpoints {
     ///
     /// # Errors
     ///
-    /// When the origin is not valid in a checkpoint, or the sink fails.
+    /// When the sink fails.
     pub fn make(&mut self, origin: &str, head: Head) -> io::Result<()> {
         if !self.started {
             self.started = true;
-            self.latest = self.sink.latest()?;
+            self.latest = self.sink.latest(origin)?;
         }
         if self
             .latest
@@ -690,8 +729,7 @@ impl Checkpoints {
             return Ok(());
         }
         let prev = self.latest.as_ref().map(SignedCheckpoint::digest);
-        let checkpoint = Checkpoint::new(origin, head.seq, head.hash, prev)
-            .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
+        let checkpoint = Checkpoint::new(origin, head.seq, head.hash, prev);
         let signed = self.signer.sign(checkpoint);
         self.sink.publish(&signed)?;
         self.latest = Some(signed);
@@ -717,13 +755,11 @@ pub struct CheckpointProblem {
 pub enum CheckpointProblemKind {
     /// Its signature does not verify.
     Signature(SignatureError),
-    /// Its `prev` is not the checkpoint before it: checkpoints were removed,
-    /// reordered or replaced.
+    /// Its `prev` is not the checkpoint before it of the same origin:
+    /// checkpoints were removed, reordered or replaced.
     BrokenLink,
-    /// It names another origin than the checkpoints before it.
-    OtherOrigin(String),
-    /// It commits to an earlier entry than the checkpoint before it, or to
-    /// another head for the same entry.
+    /// It commits to an earlier entry than the checkpoint of the same origin
+    /// before it, or to another head for the same entry.
     Conflict,
 }
 
@@ -732,20 +768,35 @@ impl fmt::Display for CheckpointProblemKind {
         match self {
             CheckpointProblemKind::Signature(error) => error.fmt(f),
             CheckpointProblemKind::BrokenLink => f.write_str(
-                "its prev is not the checkpoint before it: checkpoints were removed, reordered or replaced",
+                "its prev is not the checkpoint before it of its origin: checkpoints were removed, reordered or replaced",
             ),
-            CheckpointProblemKind::OtherOrigin(origin) => {
-                write!(f, "it names another origin, {origin:?}, than the checkpoints before it")
-            }
             CheckpointProblemKind::Conflict => f.write_str(
-                "it commits to an earlier entry than the checkpoint before it, or to another head for the same entry",
+                "it commits to an earlier entry than the checkpoint before it of its origin, or to another head for the same entry",
             ),
         }
     }
 }
 
-/// Checks every checkpoint's signature by `key` and the links between them,
-/// and returns the heads they commit to, by sequence number.
+/// The heads checkpoints commit to: by origin, then by sequence number.
+pub type HeadsByOrigin = BTreeMap<String, BTreeMap<u64, Digest>>;
+
+/// The heads that apply to a log whose first chained line names `origin`:
+/// those of its origin; when it names none (its start is gone), those of
+/// the checkpoints' only origin, if they have one, so that a removed tail is
+/// still caught.
+pub fn heads_of(heads: &HeadsByOrigin, origin: Option<&str>) -> BTreeMap<u64, Digest> {
+    let heads = match origin {
+        Some(origin) => heads.get(origin),
+        None if heads.len() == 1 => heads.values().next(),
+        None => None,
+    };
+    heads.cloned().unwrap_or_default()
+}
+
+/// Checks every checkpoint's signature by `key` and the links between the
+/// checkpoints of each origin, and returns the heads they commit to, by
+/// origin and sequence number. An origin's first checkpoint in the file may
+/// link to one that is not there (the file was rotated).
 ///
 /// # Errors
 ///
@@ -753,9 +804,9 @@ impl fmt::Display for CheckpointProblemKind {
 pub fn verify_all(
     checkpoints: &[SignedCheckpoint],
     key: &VerifierKey,
-) -> Result<std::collections::BTreeMap<u64, Digest>, CheckpointProblem> {
-    let mut heads = std::collections::BTreeMap::new();
-    let mut previous: Option<&SignedCheckpoint> = None;
+) -> Result<HeadsByOrigin, CheckpointProblem> {
+    let mut heads = HeadsByOrigin::new();
+    let mut previous: BTreeMap<&str, &SignedCheckpoint> = BTreeMap::new();
     for (index, signed) in checkpoints.iter().enumerate() {
         let problem = |kind| CheckpointProblem {
             index: index + 1,
@@ -765,23 +816,110 @@ pub fn verify_all(
             .verify(key)
             .map_err(|error| problem(CheckpointProblemKind::Signature(error)))?;
         let checkpoint = &signed.checkpoint;
-        // The first checkpoint of a file may link to one that was rotated away.
-        if let Some(previous) = previous {
+        if let Some(previous) = previous.insert(&checkpoint.origin, signed) {
             if checkpoint.prev != Some(previous.digest()) {
                 return Err(problem(CheckpointProblemKind::BrokenLink));
-            }
-            if checkpoint.origin != previous.checkpoint.origin {
-                let origin = checkpoint.origin.clone();
-                return Err(problem(CheckpointProblemKind::OtherOrigin(origin)));
             }
             if checkpoint.seq < previous.checkpoint.seq {
                 return Err(problem(CheckpointProblemKind::Conflict));
             }
         }
-        if *heads.entry(checkpoint.seq).or_insert(checkpoint.head) != checkpoint.head {
+        let origin = heads.entry(checkpoint.origin.clone()).or_default();
+        if *origin.entry(checkpoint.seq).or_insert(checkpoint.head) != checkpoint.head {
             return Err(problem(CheckpointProblemKind::Conflict));
         }
-        previous = Some(signed);
     }
     Ok(heads)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{
+        Checkpoint, CheckpointProblemKind, CheckpointSigner, SignedCheckpoint, verify_all,
+    };
+    use crate::chain::Digest;
+
+    fn signer() -> CheckpointSigner {
+        CheckpointSigner::from_seed("test", [3; 32]).unwrap()
+    }
+
+    #[test]
+    fn any_origin_round_trips_and_adds_no_line() {
+        let key_owner = signer();
+        let key = key_owner.verifier_key();
+        let origins = [
+            "prod-eu/api",
+            "audit log.jsonl",
+            "",
+            "\"quoted\"",
+            "журнал 審計 😀",
+            "a\nb",
+            "a\n\n\u{2014} test AAAA\n",
+            "x\ntime 2026-01-01T00:00:00Z\nprev sha256:00",
+            "tab\there\r\n",
+        ];
+        let mut text = String::new();
+        for origin in origins {
+            let signed = key_owner.sign(Checkpoint::new(origin, 7, Digest::of(b"7"), None));
+            // The body is the format, origin, seq, head and time lines.
+            let body = signed.text().split_once("\n\n").unwrap().0;
+            assert_eq!(body.lines().count(), 5, "{origin:?}: {body}");
+            text.push_str(signed.text());
+        }
+        let read = SignedCheckpoint::parse_all(&text).unwrap();
+        let read: Vec<&str> = read
+            .iter()
+            .map(|signed| {
+                assert_eq!(signed.verify(&key), Ok(()));
+                signed.checkpoint().origin.as_str()
+            })
+            .collect();
+        assert_eq!(read, origins);
+        // A plain origin is written as it is: checkpoints made before stay readable.
+        let plain = key_owner.sign(Checkpoint::new("prod-eu/api", 1, Digest::of(b"1"), None));
+        assert!(
+            plain
+                .text()
+                .starts_with("audit-rs/chain/v1\nprod-eu/api\n1\n")
+        );
+        let spaced = key_owner.sign(Checkpoint::new(
+            "audit log.jsonl",
+            1,
+            Digest::of(b"1"),
+            None,
+        ));
+        assert!(
+            spaced
+                .text()
+                .starts_with("audit-rs/chain/v1\n\"audit log.jsonl\"\n1\n")
+        );
+    }
+
+    #[test]
+    fn each_origin_is_its_own_chain_of_checkpoints() {
+        let key_owner = signer();
+        let key = key_owner.verifier_key();
+        let mut latest = std::collections::BTreeMap::new();
+        let mut text = String::new();
+        for (origin, seq) in [("a", 1), ("b", 5), ("a", 2), ("b", 9), ("a", 3)] {
+            let prev = latest.get(origin).map(SignedCheckpoint::digest);
+            let head = Digest::of(format!("{origin}{seq}").as_bytes());
+            let signed = key_owner.sign(Checkpoint::new(origin, seq, head, prev));
+            text.push_str(signed.text());
+            latest.insert(origin, signed);
+        }
+        let checkpoints = SignedCheckpoint::parse_all(&text).unwrap();
+        let heads = verify_all(&checkpoints, &key).unwrap();
+        assert_eq!(heads["a"].keys().copied().collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(heads["b"].keys().copied().collect::<Vec<_>>(), [5, 9]);
+
+        // Removing one of an origin's checkpoints breaks its chain.
+        let mut removed = checkpoints.clone();
+        removed.remove(2);
+        let problem = verify_all(&removed, &key).unwrap_err();
+        assert_eq!(
+            (problem.index, problem.kind),
+            (4, CheckpointProblemKind::BrokenLink)
+        );
+    }
 }

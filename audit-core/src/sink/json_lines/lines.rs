@@ -108,6 +108,32 @@ pub(super) struct LinesBatch {
     chained: Vec<u8>,
 }
 
+/// Whether the file at `path` was rotated away from `open`, the file being
+/// written: renamed (still linked somewhere) or removed.
+#[cfg(unix)]
+fn rotated(open: &std::fs::Metadata, path: &Path) -> Option<Rotated> {
+    use std::os::unix::fs::MetadataExt as _;
+
+    let same =
+        std::fs::metadata(path).is_ok_and(|now| now.ino() == open.ino() && now.dev() == open.dev());
+    if same {
+        None
+    } else if open.nlink() == 0 {
+        Some(Rotated::Removed)
+    } else {
+        Some(Rotated::Renamed)
+    }
+}
+
+/// What became of the file being written.
+#[cfg(unix)]
+enum Rotated {
+    /// Renamed, by a log rotation: what was written to it is there.
+    Renamed,
+    /// Removed: what was written since the last sync is lost.
+    Removed,
+}
+
 impl LinesBatch {
     pub(super) fn new(path: PathBuf, file: File, origin: String) -> Self {
         LinesBatch {
@@ -166,7 +192,16 @@ impl LinesBatch {
         self.needs_newline = false;
         let (chainer, resumed) = chain::resume(self.origin.clone(), &mut self.file)?;
         #[cfg(feature = "tracing")]
-        if resumed.skipped_bytes > 0 {
+        if resumed.unchained_lines > 0 {
+            tracing::error!(
+                target: "audit",
+                path = %self.path.display(),
+                unchained_lines = resumed.unchained_lines,
+                seq = resumed.head.map_or(0, |head| head.seq),
+                "the audit log holds lines without a chain that no crash explains, put there while \
+                 its writer was stopped; the next entry records them and `audit verify` reports them"
+            );
+        } else if resumed.skipped_bytes > 0 {
             tracing::warn!(
                 target: "audit",
                 path = %self.path.display(),
@@ -240,27 +275,54 @@ impl LinesBatch {
         }
     }
 
-    /// Fails when the file was removed or replaced since it was opened: the
-    /// entries written since went to a file nobody can read. Starts a new file.
+    /// Starts a new file when the file was renamed (a log rotation) or
+    /// removed since it was opened, continuing the old file's chain; fails
+    /// when it was removed: the entries written since the last sync went to
+    /// a file nobody can read.
     #[cfg(unix)]
     fn check_still_there(&mut self) -> io::Result<()> {
-        use std::os::unix::fs::MetadataExt as _;
-
-        let open = self.file.metadata()?;
-        let same = std::fs::metadata(&self.path)
-            .is_ok_and(|now| now.ino() == open.ino() && now.dev() == open.dev());
-        if same {
+        let Some(rotated) = rotated(&self.file.metadata()?, &self.path) else {
             return Ok(());
-        }
+        };
+        // The old file's last entry as it is on disk, for the new file's chain.
+        let (_, old) = chain::resume(self.origin.clone(), &mut self.file)?;
         self.file = open_for_append(&self.path)?;
         self.chainer = None;
-        Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            format!(
-                "{} was removed or replaced while entries were written to it; a new file was started",
-                self.path.display()
-            ),
-        ))
+        if let Some(old) = old.head {
+            self.continue_chain(old)?;
+        }
+        match rotated {
+            Rotated::Renamed => Ok(()),
+            Rotated::Removed => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!(
+                    "{} was removed while entries were written to it; a new file was started",
+                    self.path.display()
+                ),
+            )),
+        }
+    }
+
+    /// Starts the new file, when it has no entries, with a rotation record:
+    /// a chained line that continues the chain after `old`, the old file's
+    /// last entry, names it, and names the origin. Synced, so that the new
+    /// file continues the chain even if no entry follows before a restart.
+    #[cfg(unix)]
+    fn continue_chain(&mut self, old: Head) -> io::Result<()> {
+        let (chainer, resumed) = chain::resume(self.origin.clone(), &mut self.file)?;
+        if resumed.head.is_some() || !self.file.metadata()?.is_file() {
+            return Ok(());
+        }
+        let mut chainer = chainer.continue_after(old);
+        let mut line = Vec::new();
+        chainer
+            .append(chain::rotation_record(old).as_bytes(), &mut line)
+            .map_err(io::Error::other)?;
+        line.push(b'\n');
+        self.file.write_all(&line)?;
+        sync_data(&self.file)?;
+        self.chainer = Some(chainer);
+        Ok(())
     }
 
     #[cfg(not(unix))]

@@ -3,13 +3,14 @@
 use std::io;
 use std::path::Path;
 
+use crate::chain;
 use crate::entry::AuditEntry;
 
 /// The entries of a JSON-lines audit log, and the lines that could not be read.
 #[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Contents {
-    /// Every entry read, in file order.
+    /// Every entry read, in file order: the lines the log's writer chained.
     pub entries: Vec<AuditEntry>,
     /// The lines skipped because they are not an entry.
     pub skipped: Vec<SkippedLine>,
@@ -28,9 +29,17 @@ pub struct SkippedLine {
     pub error: String,
 }
 
+/// Why a well-formed entry without a chain is skipped.
+const UNCHAINED: &str = "the line has no \"chain\" member: the log's writer did not write it; `audit verify` reports it";
+
 /// Reads the JSON-lines audit log at `path`. Lines that are not an entry,
 /// such as a partial last line left by a crash, are skipped and listed in
-/// [`Contents::skipped`]; blank lines are ignored.
+/// [`Contents::skipped`]; so are lines without the `"chain"` member every
+/// line the sink writes has, even well-formed entries: the log's writer did
+/// not write them (they were added by someone else, or written before the
+/// log was chained), and `audit verify` reports them. Blank lines, and the
+/// rotation record that starts a file continuing a rotated one, are
+/// ignored.
 ///
 /// # Errors
 ///
@@ -45,12 +54,22 @@ pub fn read(path: impl AsRef<Path>) -> io::Result<Contents> {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_slice::<AuditEntry>(line) {
+        if chain::is_rotation_record(line) {
+            // The chained first line of a file that continues a rotated one.
+            continue;
+        }
+        let read = serde_json::from_slice::<AuditEntry>(line)
+            .map_err(|error| error.to_string())
+            .and_then(|entry| match chain::link_of(line) {
+                Some(_) => Ok(entry),
+                None => Err(UNCHAINED.to_owned()),
+            });
+        match read {
             Ok(entry) => log.entries.push(entry),
             Err(error) => log.skipped.push(SkippedLine {
                 line: index + 1,
                 partial: index + 1 == count && !ends_with_newline,
-                error: error.to_string(),
+                error,
             }),
         }
     }
