@@ -20,26 +20,13 @@ fn store() -> (TempDir, SqliteStore) {
     (dir, store)
 }
 
-macro_rules! shared_tests {
-    ($($name:ident),* $(,)?) => {$(
-        #[tokio::test]
-        async fn $name() {
-            let (_dir, store) = store();
-            stores::$name(&store).await;
-        }
-    )*};
+/// Runs a shared store test on a fresh store in a temporary directory.
+async fn with_store(_test: &str, run: impl AsyncFnOnce(&SqliteStore)) {
+    let (_dir, store) = store();
+    run(&store).await;
 }
 
-shared_tests!(
-    entries_come_back_exactly,
-    every_filter_selects_what_it_says,
-    pages_walk_entries_of_equal_time,
-    count_is_capped,
-    history_is_one_call,
-    purge_deletes_before_the_cutoff,
-    concurrent_writers_lose_nothing,
-    hostile_values_come_back_exactly,
-);
+audit_tests::store_suite!(with_store);
 
 #[test]
 fn blocking_reads_match_the_async_ones_without_a_runtime() {
