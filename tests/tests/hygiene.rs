@@ -1,6 +1,6 @@
 //! Generated code is quiet and correct in a crate that denies every lint
 //! clippy's `all` and `pedantic` groups hold (CI runs clippy on this file;
-//! trybuild, which runs the `tests/pass` fixtures, does not), with fields
+//! trybuild, which runs the `tests/ui/pass` fixtures, does not), with fields
 //! named like the generated code's own variables, with derives inside
 //! functions and modules, beside local items named like the prelude, and
 //! with `audit-core` renamed or re-exported.
