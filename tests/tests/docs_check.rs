@@ -38,7 +38,7 @@ fn the_variable_asks_for_a_rewrite_and_the_error_names_it() {
 
 Regenerate it with:
 
-    AUDIT_DOCS_UPDATE=1 cargo test -p audit-tests -- {TEST}
+    AUDIT_DOCS_UPDATE=overwrite cargo test -p audit-tests -- {TEST}
 ",
         path = path.display()
     );
@@ -48,9 +48,12 @@ Regenerate it with:
     assert!(!child(&path, Some("0")).status.success());
     assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
 
-    let output = child(&path, Some("1"));
-    assert!(output.status.success(), "{output:?}");
-    assert_eq!(fs::read_to_string(&path).unwrap(), "new\n");
+    for update in ["overwrite", "1"] {
+        fs::write(&path, "old\n").unwrap();
+        let output = child(&path, Some(update));
+        assert!(output.status.success(), "{update}: {output:?}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new\n", "{update}");
+    }
 }
 
 /// This test, run in a child process that checks `path` with
