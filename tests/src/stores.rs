@@ -1,6 +1,7 @@
 //! What every store must do, written once against `AuditStore` and run on
-//! each: `tests/sqlite.rs` and `tests/postgres.rs` expand [`store_suite!`](crate::store_suite),
-//! which calls every test function here with a fresh, empty store.
+//! each: `tests/stores/sqlite.rs` and `tests/stores/postgres.rs` expand
+//! [`store_suite!`](crate::store_suite), which calls every test function here
+//! with a fresh, empty store.
 //!
 //! Each function panics, as a test does, when the store misbehaves.
 #![allow(clippy::missing_panics_doc)] // Said once, above.

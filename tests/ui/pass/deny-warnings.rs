@@ -1,5 +1,5 @@
 //! Generated code is quiet in a crate that denies every warning. trybuild
-//! does not run clippy: `tests/hygiene.rs` is the clippy-checked twin.
+//! does not run clippy: `tests/tests/derive/hygiene.rs` is the clippy-checked twin.
 #![deny(warnings, missing_docs, unsafe_code, clippy::all, clippy::pedantic)]
 #![deny(
     missing_debug_implementations,

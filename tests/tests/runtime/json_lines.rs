@@ -285,7 +285,7 @@ fn killed_writer_leaves_flushed_entries_intact() {
         .args([
             "--ignored",
             "--exact",
-            "killed_writer_child",
+            "json_lines::killed_writer_child",
             "--nocapture",
             "--test-threads=1",
         ])

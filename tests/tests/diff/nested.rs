@@ -474,7 +474,8 @@ fn recursive_types_are_diffed_and_documented() {
     );
 }
 
-/// No test of this binary installs a fingerprint key (`tests/secret_fingerprints.rs` does).
+/// No test of this binary installs a fingerprint key (`tests/evidence/secret_fingerprints.rs`
+/// and `tests/properties.rs` do, each in a binary of its own).
 #[derive(Clone, Auditable)]
 #[audit(resource = "integration")]
 struct Integration {

@@ -11,7 +11,7 @@ use audit_core::docs;
 /// Set for the child: the file it checks.
 const CHILD_FILE: &str = "AUDIT_DOCS_TEST_FILE";
 
-const TEST: &str = "the_variable_asks_for_a_rewrite_and_the_error_names_it";
+const TEST: &str = "docs_check::the_variable_asks_for_a_rewrite_and_the_error_names_it";
 
 #[test]
 fn the_variable_asks_for_a_rewrite_and_the_error_names_it() {

@@ -1,8 +1,8 @@
 //! No silent loss: what no caller can be handed (a guard dropped while its
 //! sink cannot take the entry, lines the writer could not write) goes to
 //! standard error, and `flush` says what was lost. The cases that print run
-//! in a child process (this test binary's ignored test `child`, run with
-//! `CHILD_ENV` naming the case), so that their standard error can be read.
+//! in a child process (this test binary's ignored test `loss::child`, run
+//! with `CHILD_ENV` naming the case), so that their standard error can be read.
 
 use std::io::Read as _;
 use std::path::Path;
@@ -99,7 +99,13 @@ fn child() {
 /// Runs `case` in a child process.
 fn run_child(case: &str) -> Output {
     Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--ignored",
+            "--exact",
+            "loss::child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, case)
         .env_remove("RUST_LOG")
         .stdin(Stdio::null())

@@ -172,7 +172,7 @@ fn burst_of_async_commits_writes_every_entry_without_blocking_workers() {
     // on a loaded 2-core container, even polls committing to `NopSink` spend
     // 10-25 ms off the CPU without being runnable (CPU quota throttling, lock
     // holders preempted in the allocator or the scheduler), and a commit here
-    // can meet the same. tests/tests/burst.rs's stalled-writer test checks
+    // can meet the same. The stalled-writer test below checks
     // deterministically that a full sink makes a task wait, not its thread.
     // The poll's own time is measured, rather than the lateness of a ticker
     // task, because tokio polls its timer only every 61 scheduler ticks while

@@ -1,9 +1,10 @@
 //! `#[audit(secret, fingerprint)]`: the entry records keyed fingerprints of
 //! the secret's old and new values, bound to the resource and the field, so
 //! that a rotated secret and one set back to an earlier value are told
-//! apart; the values themselves appear nowhere. Every test of this binary
-//! runs with the same key installed (`KEY`); the entries made without one
-//! are tested in tests/nested.rs, which never installs one.
+//! apart; the values themselves appear nowhere. Every test of this module
+//! runs with the same key installed (`KEY`), and no other module of this
+//! binary fingerprints; the entries made without one are tested in
+//! tests/diff/nested.rs, whose binary never installs one.
 
 use std::collections::BTreeMap;
 
