@@ -25,16 +25,8 @@ use uuid::Uuid;
 /// `with_store` is an async function `(test: &str, run: impl AsyncFnOnce(&S))`
 /// that makes a fresh, empty store for the test named `test` and runs `run`
 /// on it, or returns without running it when the store's server is missing
-/// and may be (see [`postgres_server`](crate::postgres_server)).
-///
-/// ```ignore
-/// async fn with_store(_test: &str, run: impl AsyncFnOnce(&SqliteStore)) {
-///     let dir = tempfile::tempdir().unwrap();
-///     run(&SqliteStore::open(dir.path().join("audit.db")).unwrap()).await;
-/// }
-///
-/// audit_tests::store_suite!(with_store);
-/// ```
+/// and may be (see [`postgres_server`](crate::postgres_server)). The SQLite
+/// store's, in `tests/stores/sqlite.rs`, is three lines.
 #[macro_export]
 macro_rules! store_suite {
     ($with_store:path) => {
