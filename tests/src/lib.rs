@@ -1,6 +1,15 @@
 //! Integration tests of the audit workspace live in `tests/`; this library
 //! holds what they share, and runs the README's examples as doctests, so that
 //! they stay true.
+//!
+//! The tests are one binary per area (`tests/derive/main.rs`, `tests/diff`,
+//! `tests/runtime`, `tests/evidence`, `tests/stores`, `tests/web`), each file a
+//! module, so that a build compiles and links a few binaries rather than one
+//! per file (docs/performance.md has the measurement): `cargo test -p
+//! audit-tests --test derive keys::` runs one file's tests. A file whose tests
+//! need process-wide state of their own (the fingerprint key, the registry of
+//! derived types) keeps a binary of its own: `audit_logs.rs`, `registry.rs`,
+//! `properties.rs`.
 
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -1,5 +1,6 @@
 //! What every store must do, written once against `AuditStore` and run on
-//! each: `tests/sqlite.rs` and `tests/postgres.rs` call every function here
+//! each: `tests/stores/sqlite.rs` and `tests/stores/postgres.rs` expand
+//! [`store_suite!`](crate::store_suite), which calls every test function here
 //! with a fresh, empty store.
 //!
 //! Each function panics, as a test does, when the store misbehaves.
@@ -15,6 +16,42 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
+
+/// The shared store tests, listed once: one `#[tokio::test]` per function of
+/// this module that tests a store, each running on a store that `with_store`
+/// makes for it. A test function added here is added to this list, and so runs
+/// on every store.
+///
+/// `with_store` is an async function `(test: &str, run: impl AsyncFnOnce(&S))`
+/// that makes a fresh, empty store for the test named `test` and runs `run`
+/// on it, or returns without running it when the store's server is missing
+/// and may be (see [`postgres_server`](crate::postgres_server)). The SQLite
+/// store's, in `tests/stores/sqlite.rs`, is three lines.
+#[macro_export]
+macro_rules! store_suite {
+    ($with_store:path) => {
+        $crate::store_suite!(
+            @tests $with_store;
+            entries_come_back_exactly,
+            every_filter_selects_what_it_says,
+            pages_walk_entries_of_equal_time,
+            count_is_capped,
+            history_is_one_call,
+            purge_deletes_before_the_cutoff,
+            concurrent_writers_lose_nothing,
+            hostile_values_come_back_exactly,
+        );
+    };
+    (@tests $with_store:path; $($test:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $test() {
+            $with_store(stringify!($test), async |store| {
+                $crate::stores::$test(store).await;
+            })
+            .await;
+        }
+    )*};
+}
 
 /// The resource the entries are about.
 #[derive(Clone, Serialize, Auditable)]

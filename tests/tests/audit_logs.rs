@@ -1,6 +1,6 @@
 //! `docs/audit-logs.md`, the auditors' reference to the examples' resources,
 //! is current: this test fails when a field, class, reason or doc comment
-//! changed and the file was not regenerated with `AUDIT_DOCS_UPDATE=1 cargo test`.
+//! changed and the file was not regenerated with `AUDIT_DOCS_UPDATE=overwrite cargo test`.
 
 // The crate documented. This binary defines no auditable type of its own, so
 // the registry holds exactly the examples' resources.

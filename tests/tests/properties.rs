@@ -125,7 +125,7 @@ prop_compose! {
     fn wide()(
         (id, display_name, active, count, big, small, ratio) in (
             any::<u64>(), text(), any::<bool>(), any::<i32>(), any::<u64>(), any::<i8>(),
-            // Finite: NaN is never equal to itself (see tests/values.rs).
+            // Finite: NaN is never equal to itself (see tests/diff/values.rs).
             -1e12..1e12_f64,
         ),
         (nickname, tags, labels, nested, kind, at, payload) in (
@@ -400,7 +400,8 @@ proptest! {
     /// itself gives nothing.
     #[test]
     fn a_nested_secret_never_leaks(old in deep(), new in deep()) {
-        // The one key of this binary; no other test here fingerprints.
+        // The one key of this binary (why it is a binary of its own); no
+        // other test here fingerprints.
         audit_core::secret_fingerprint::install(
             audit_core::secret_fingerprint::FingerprintKey::derive("k1", &[7; 32]),
         );

@@ -10,8 +10,9 @@ use std::{env, fs, io, thread};
 use super::line_diff;
 
 /// The environment variable that makes [`check`] rewrite a stale or missing
-/// file instead of failing: `AUDIT_DOCS_UPDATE=1 cargo test`. Any value but
-/// empty and `0` asks for the rewrite.
+/// file instead of failing: `AUDIT_DOCS_UPDATE=overwrite cargo test`, the word
+/// trybuild's `TRYBUILD=overwrite` blesses compile errors with. Any value but
+/// empty and `0` asks for the rewrite, `1` too.
 pub const UPDATE_ENV: &str = "AUDIT_DOCS_UPDATE";
 
 /// Checks that the file at `path` holds `rendered`, the documentation
@@ -42,7 +43,7 @@ pub const UPDATE_ENV: &str = "AUDIT_DOCS_UPDATE";
 ///
 /// Regenerate it with:
 ///
-///     AUDIT_DOCS_UPDATE=1 cargo test -p my-crate -- audit_docs_are_current
+///     AUDIT_DOCS_UPDATE=overwrite cargo test -p my-crate -- audit_docs_are_current
 /// ```
 ///
 /// # Example
@@ -140,7 +141,7 @@ fn write(path: &Path, text: &str) -> io::Result<()> {
 /// harness names each test's thread after the test; either is left out when
 /// absent or when it is not a plain package name or test path.
 fn regenerate_command() -> String {
-    let mut command = format!("{UPDATE_ENV}=1 cargo test");
+    let mut command = format!("{UPDATE_ENV}=overwrite cargo test");
     let package = env::var("CARGO_PKG_NAME").ok().filter(|package| {
         !package.is_empty()
             && package
@@ -293,7 +294,7 @@ mod tests {
             )
         );
         assert!(
-            command.starts_with("AUDIT_DOCS_UPDATE=1 cargo test"),
+            command.starts_with("AUDIT_DOCS_UPDATE=overwrite cargo test"),
             "{command}"
         );
         assert_eq!(
@@ -325,7 +326,7 @@ mod tests {
         assert!(matches!(error, CheckError::Missing { .. }), "{error}");
         assert!(
             error.to_string().starts_with(&format!(
-                "{} does not exist. Create it from the #[audit(...)] attributes with:\n\n    AUDIT_DOCS_UPDATE=1 cargo test",
+                "{} does not exist. Create it from the #[audit(...)] attributes with:\n\n    AUDIT_DOCS_UPDATE=overwrite cargo test",
                 path.display()
             )),
             "{error}"
@@ -355,6 +356,7 @@ mod tests {
         assert!(!update_requested(None));
         assert!(!update_requested(Some(OsStr::new(""))));
         assert!(!update_requested(Some(OsStr::new("0"))));
+        assert!(update_requested(Some(OsStr::new("overwrite"))));
         assert!(update_requested(Some(OsStr::new("1"))));
         assert!(update_requested(Some(OsStr::new("yes"))));
     }

@@ -1,7 +1,7 @@
 //! `#[derive(Auditable)]` in a crate that depends on `audit-core` renamed
 //! `audit`, and re-exports it: `::audit_core` does not resolve here, so the
 //! generated code must reach the crate through `#[audit(crate = "...")]`
-//! alone, or this crate does not build. `audit-tests`' `tests/hygiene.rs`
+//! alone, or this crate does not build. `audit-tests`' `tests/derive/hygiene.rs`
 //! checks what the impls do.
 
 use audit::Auditable;
@@ -49,7 +49,7 @@ impl<T> Setting<'_, T> {
 }
 
 /// Types that derive nothing, as an ORM or another crate would generate
-/// them: `audit-tests`' `tests/remote.rs` audits them through mirrors.
+/// them: `audit-tests`' `tests/derive/remote.rs` audits them through mirrors.
 pub mod foreign {
     /// A row with public fields, as sea-orm generates a `Model`.
     #[derive(Clone, Debug, PartialEq)]
