@@ -416,6 +416,7 @@ extern crate self as audit_core;
 
 mod diff;
 mod entry;
+mod hex;
 mod model;
 mod sink;
 
@@ -430,7 +431,8 @@ pub mod store;
 #[path = "private/mod.rs"]
 pub mod __private;
 
-pub use crate::diff::{Change, Diff, FieldChange, Op, PathSegment, PathSegments};
+pub use crate::diff::path::{PathSegment, PathSegments};
+pub use crate::diff::{Change, Diff, FieldChange, Op};
 pub use crate::entry::background::BackgroundAudit;
 pub use crate::entry::request::AuditRequest;
 pub use crate::entry::{AuditEntry, Flag};

@@ -105,7 +105,7 @@ use hmac::{Hmac, KeyInit as _, Mac as _};
 use serde::Serialize;
 use sha2::Sha256;
 
-use crate::chain::digest::push_hex;
+use crate::hex::push_hex;
 
 /// The HKDF info the fingerprint key is derived with.
 const INFO: &[u8] = b"audit-rs secret fingerprint v1";

@@ -3,7 +3,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned as _;
-use syn::{DeriveInput, LitByte, LitByteStr, Path};
+use syn::{DeriveInput, LitByteStr, Path};
 
 use crate::error_store::ErrorStore;
 use crate::fallback;
@@ -524,32 +524,37 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
                 quote_spanned!(ty.span()=> <#ty as #krate::AuditFields>::FIELDS)
             }
         });
-    let kind = LitByte::new(if *embedded { b'e' } else { b'r' }, Span::call_site());
+    let kind = if *embedded {
+        quote!(#krate::SchemaKind::Embedded)
+    } else {
+        quote!(#krate::SchemaKind::Resource)
+    };
+    let fingerprinted = byte_string(fields.iter().map(|field| flag(field.fingerprinted())));
     let has_reason = byte_string(fields.iter().map(|field| flag(field.reason.is_some())));
     let has_doc = byte_string(fields.iter().map(|field| flag(field.doc.is_some())));
-    let partial_reason = partial.as_deref().unwrap_or_default();
-    let has_partial = partial.is_some();
+    let partial = option_str(partial.as_deref());
     quote! {
-        &#private::schema(
-            #rust_name,
-            #resource_type,
-            #doc,
+        &#private::schema(#private::SchemaParts {
+            rust_name: #rust_name,
+            resource_type: #resource_type,
+            doc: #doc,
             // An item of its own: an `Action` has a destructor, so an array
-            // of them is not promoted to `'static` as a function argument.
-            {
+            // of them is not promoted to `'static` in a struct literal.
+            actions: {
                 const __AUDIT_ACTIONS: &'static [#krate::Action] = &[
                     #(#krate::Action::from_static(#actions)),*
                 ];
                 __AUDIT_ACTIONS
             },
-            #requires_org,
-            #link,
-            #link_with,
-            &#private::fields(
+            requires_org: #requires_org,
+            link: #link,
+            link_with: #link_with,
+            fields: &#private::fields(
                 [#(#names),*],
                 [#(#rust_names),*],
                 [#(#rust_types),*],
                 #classes,
+                #fingerprinted,
                 [#(#reasons),*],
                 #has_reason,
                 [#(#docs),*],
@@ -558,10 +563,9 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
                 [#(#keys),*],
                 &[#(#nested),*],
             ),
-            #kind,
-            #partial_reason,
-            #has_partial,
-        )
+            kind: #kind,
+            partial: #partial,
+        })
     }
 }
 

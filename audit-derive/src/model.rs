@@ -28,9 +28,10 @@ impl Class {
     }
 
     /// The byte generated code passes to `__private::fields` for this class:
-    /// the keyword's first letter. `__private` decodes exactly these (and
-    /// `b'g'`, see [`Field::class_code`]) and rejects any other at compile
-    /// time.
+    /// the keyword's first letter. The protocol (these bytes, `b'g'` of
+    /// [`Field::class_code`], and the flags) is documented once, beside the
+    /// decoder, in audit-core's `src/private/schema.rs`; any byte it does not
+    /// know fails the build.
     pub(crate) fn code(self) -> u8 {
         self.keyword().as_bytes()[0]
     }
@@ -158,14 +159,11 @@ impl Field<'_> {
         self.secret_record == SecretRecord::Fingerprinted
     }
 
-    /// The class byte of `__private::fields`: [`Class::code`], `b'g'` for
-    /// a nested field whose schema is not named, or `b'f'` for a
-    /// fingerprinted secret.
+    /// The class byte of `__private::fields`: [`Class::code`], or `b'g'`
+    /// for a nested field whose schema is not named.
     pub(crate) fn class_code(&self) -> u8 {
         if self.class == Class::Nested && !self.nested_schema {
             b'g'
-        } else if self.fingerprinted() {
-            b'f'
         } else {
             self.class.code()
         }

@@ -91,7 +91,7 @@ pub(crate) mod registry;
 
 use std::cmp::Ordering;
 
-use crate::Schema;
+use crate::model::schema::Schema;
 
 pub use self::check::{CheckError, UPDATE_ENV, check};
 #[cfg(feature = "registry")]

@@ -3,8 +3,9 @@
 pub(crate) mod action;
 pub(crate) mod schema;
 
-use crate::diff::{Path, Record};
-use crate::{Diff, Schema};
+use crate::diff::path::Path;
+use crate::diff::{Diff, Record};
+use crate::model::schema::Schema;
 
 /// A struct whose classified fields can be diffed at any depth: what every
 /// `#[derive(Auditable)]` implements, for a resource and for an

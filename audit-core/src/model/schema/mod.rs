@@ -4,7 +4,7 @@ pub(crate) mod fingerprint;
 
 use serde::Serialize;
 
-use crate::Action;
+use crate::model::action::Action;
 
 /// How a field of an auditable struct takes part in the audit log.
 ///
@@ -240,7 +240,7 @@ impl Schema {
     /// assert_eq!(ApiKey::SCHEMA.fingerprint().len(), 7 + 32);
     /// ```
     pub fn fingerprint(&'static self) -> &'static str {
-        crate::model::schema::fingerprint::cached(self)
+        fingerprint::cached(self)
     }
 
     /// The text [`fingerprint`](Schema::fingerprint) hashes:
@@ -276,9 +276,7 @@ impl Schema {
             if field.class == FieldClass::Nested {
                 text.push('\t');
                 match field.nested {
-                    Some(nested) => {
-                        text.push_str(&crate::model::schema::fingerprint::compute(nested))
-                    }
+                    Some(nested) => text.push_str(&fingerprint::compute(nested)),
                     None => text.push_str("unknown"),
                 }
             }

@@ -1,10 +1,10 @@
 // The expansion of full-resource.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static platform::audit::Schema = &platform::audit::__private::schema(
-        "Chat",
-        "chat",
-        ::core::option::Option::Some("A conversation between a user and an agent."),
-        {
+    const __AUDIT_SCHEMA: &'static platform::audit::Schema = &platform::audit::__private::schema(platform::audit::__private::SchemaParts {
+        rust_name: "Chat",
+        resource_type: "chat",
+        doc: ::core::option::Option::Some("A conversation between a user and an agent."),
+        actions: {
             const __AUDIT_ACTIONS: &'static [platform::audit::Action] = &[
                 platform::audit::Action::from_static("create"),
                 platform::audit::Action::from_static("write"),
@@ -13,14 +13,15 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        true,
-        ::core::option::Option::Some("/orgs/{organization_id}/chats/{chat_id}"),
-        ::core::option::Option::None,
-        &platform::audit::__private::fields(
+        requires_org: true,
+        link: ::core::option::Option::Some("/orgs/{organization_id}/chats/{chat_id}"),
+        link_with: ::core::option::Option::None,
+        fields: &platform::audit::__private::fields(
             ["chat_id", "organization_id", "name", "system_prompt", "heartbeat_at"],
             ["chat_id", "organization_id", "title", "system_prompt", "heartbeat_at"],
             ["Uuid", "Option<Uuid>", "String", "String", "Option<OffsetDateTime>"],
             b"titsi",
+            b"nnnnn",
             [
                 "",
                 "recorded as the entry's organization",
@@ -35,10 +36,9 @@ const _: () = {
             ["", "", "", "", ""],
             &[],
         ),
-        b'r',
-        "",
-        false,
-    );
+        kind: platform::audit::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
     const _: () = {
         #[allow(unused_imports)]
         use platform::audit::__private::NotAudited as _;

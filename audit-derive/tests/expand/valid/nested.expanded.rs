@@ -1,21 +1,22 @@
 // The expansion of nested.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "Member",
-        "member",
-        ::core::option::Option::None,
-        {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "Member",
+        resource_type: "member",
+        doc: ::core::option::Option::None,
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::None,
-        ::core::option::Option::None,
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::None,
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
             ["id", "invite"],
             ["id", "invite"],
             ["u64", "String"],
             b"ts",
+            b"nn",
             ["", ""],
             b"nn",
             ["", ""],
@@ -24,10 +25,9 @@ const _: () = {
             ["", ""],
             &[],
         ),
-        b'e',
-        "",
-        false,
-    );
+        kind: ::audit_core::SchemaKind::Embedded,
+        partial: ::core::option::Option::None,
+    });
     #[automatically_derived]
     impl ::audit_core::__private::ContainsAudited for Member {}
     #[automatically_derived]
@@ -76,11 +76,11 @@ const _: () = {
     #[allow(unused_imports)]
     use ::audit_core::__private::NotNested as _;
     const _: () = ::audit_core::__private::assert_nested::<Option<Settings>>();
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "Project",
-        "project",
-        ::core::option::Option::None,
-        {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "Project",
+        resource_type: "project",
+        doc: ::core::option::Option::None,
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
                 ::audit_core::Action::from_static("create"),
                 ::audit_core::Action::from_static("write"),
@@ -88,10 +88,10 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::None,
-        ::core::option::Option::None,
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::None,
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
             ["id", "backup", "labels", "env", "members", "tags"],
             ["id", "backup", "labels", "env", "members", "tags"],
             [
@@ -103,6 +103,7 @@ const _: () = {
                 "HashSet<String>",
             ],
             b"tntsnt",
+            b"nnnnnn",
             ["", "", "", "", "", ""],
             b"nnnnnn",
             ["", "", "", "", "", ""],
@@ -116,10 +117,9 @@ const _: () = {
                 > as ::audit_core::__private::KeyedList>::Element as ::audit_core::AuditFields>::FIELDS,
             ],
         ),
-        b'r',
-        "",
-        false,
-    );
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
     #[automatically_derived]
     impl ::audit_core::__private::ContainsAudited for Project {}
     #[automatically_derived]

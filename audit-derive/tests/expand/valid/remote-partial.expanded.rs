@@ -1,10 +1,10 @@
 // The expansion of remote-partial.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "SessionAudit",
-        "session_audit",
-        ::core::option::Option::None,
-        {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "SessionAudit",
+        resource_type: "session_audit",
+        doc: ::core::option::Option::None,
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
                 ::audit_core::Action::from_static("create"),
                 ::audit_core::Action::from_static("write"),
@@ -12,14 +12,15 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::None,
-        ::core::option::Option::None,
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::None,
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
             ["id"],
             ["id"],
             ["u64"],
             b"t",
+            b"n",
             [""],
             b"n",
             [""],
@@ -28,10 +29,9 @@ const _: () = {
             [""],
             &[],
         ),
-        b'r',
-        "`Session` is `#[non_exhaustive]`",
-        true,
-    );
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::Some("`Session` is `#[non_exhaustive]`"),
+    });
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
     const _: fn(&entity::Session) = |__audit_value| {
         let entity::Session { id: _, .. } = __audit_value;

@@ -1,12 +1,12 @@
 // The expansion of remote.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "ChatAudit",
-        "chat",
-        ::core::option::Option::Some(
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "ChatAudit",
+        resource_type: "chat",
+        doc: ::core::option::Option::Some(
             "Mirrors a type generated elsewhere, field by field.",
         ),
-        {
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
                 ::audit_core::Action::from_static("create"),
                 ::audit_core::Action::from_static("write"),
@@ -14,14 +14,15 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::Some("/chats/{id}"),
-        ::core::option::Option::None,
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::Some("/chats/{id}"),
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
             ["id", "title", "share_token", "updated_at"],
             ["id", "title", "share_token", "updated_at"],
             ["i64", "String", "String", "u64"],
             b"ttsi",
+            b"nnnn",
             ["", "", "share link grants access", "bookkeeping"],
             b"nnyy",
             ["", "", "", ""],
@@ -30,10 +31,9 @@ const _: () = {
             ["", "", "", ""],
             &[],
         ),
-        b'r',
-        "",
-        false,
-    );
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
     const _: fn(&entity::chat::Model) = |__audit_value| {
         let entity::chat::Model { id: _, title: _, share_token: _, updated_at: _ } = __audit_value;

@@ -1,10 +1,10 @@
 // The expansion of serialize-with.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "Job",
-        "job",
-        ::core::option::Option::None,
-        {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "Job",
+        resource_type: "job",
+        doc: ::core::option::Option::None,
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
                 ::audit_core::Action::from_static("create"),
                 ::audit_core::Action::from_static("write"),
@@ -12,14 +12,15 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::None,
-        ::core::option::Option::None,
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::None,
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
             ["id", "started_at", "timeout", "token"],
             ["id", "started_at", "timeout", "token"],
             ["u64", "OffsetDateTime", "Duration", "Token"],
             b"ttts",
+            b"nnnn",
             ["", "", "", ""],
             b"nnnn",
             ["", "", "", ""],
@@ -28,10 +29,9 @@ const _: () = {
             ["", "", "", ""],
             &[],
         ),
-        b'r',
-        "",
-        false,
-    );
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
     const _: () = {
         #[allow(unused_imports)]
         use ::audit_core::__private::NotAudited as _;

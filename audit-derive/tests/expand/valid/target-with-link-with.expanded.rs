@@ -1,10 +1,10 @@
 // The expansion of target-with-link-with.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "Workspace",
-        "workspace",
-        ::core::option::Option::None,
-        {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "Workspace",
+        resource_type: "workspace",
+        doc: ::core::option::Option::None,
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
                 ::audit_core::Action::from_static("create"),
                 ::audit_core::Action::from_static("write"),
@@ -12,14 +12,15 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::None,
-        ::core::option::Option::Some("crate::links::workspace"),
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::None,
+        link_with: ::core::option::Option::Some("crate::links::workspace"),
+        fields: &::audit_core::__private::fields(
             ["id", "title"],
             ["id", "title"],
             ["Uuid", "String"],
             b"ts",
+            b"nn",
             ["", ""],
             b"nn",
             ["", ""],
@@ -28,10 +29,9 @@ const _: () = {
             ["", ""],
             &[],
         ),
-        b'r',
-        "",
-        false,
-    );
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
     const _: () = {
         #[allow(unused_imports)]
         use ::audit_core::__private::NotAudited as _;
