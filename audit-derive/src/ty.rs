@@ -1,4 +1,5 @@
-//! What the derive reads from a field's type: its text, and `T` of `Option<T>`.
+//! What the derive reads from a field's type: its text, its shape (an
+//! `Option`, a map, a hashed collection), and whether it can hold a struct.
 
 use quote::ToTokens as _;
 use syn::{GenericArgument, PathArguments, Type};
@@ -88,6 +89,28 @@ pub(crate) fn type_text(ty: &Type) -> String {
         text = text.replace(from, to);
     }
     text
+}
+
+/// The last path segment of `ty`'s name: `Vec` for `std::vec::Vec<T>`.
+pub(crate) fn last_segment(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether `ty` is written as a map (`BTreeMap`, `HashMap`), or an `Option`
+/// of one.
+pub(crate) fn is_map(ty: &Type) -> bool {
+    let ty = option_inner(ty).unwrap_or(ty);
+    last_segment(ty).is_some_and(|name| name.ends_with("Map"))
+}
+
+/// Whether `ty` is written as a `HashSet` or `HashMap`, or an `Option` of
+/// one: a value whose iteration order is random, recorded sorted.
+pub(crate) fn is_hashed(ty: &Type) -> bool {
+    let ty = option_inner(ty).unwrap_or(ty);
+    last_segment(ty).is_some_and(|name| name == "HashSet" || name == "HashMap")
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! recorded as text. Every problem is reported; the model is built only when
 //! there was none.
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 use quote::ToTokens as _;
 use syn::ext::IdentExt as _;
 use syn::{DeriveInput, Ident, LitStr, Type};
@@ -15,7 +15,9 @@ use crate::ast::{self, Container};
 use crate::attr;
 use crate::case::snake_case;
 use crate::error_store::ErrorSink;
+use crate::generics;
 use crate::link::{self, Piece};
+use crate::meta::path_text;
 use crate::model::{
     self, Checked, Class, Head, Link, LinkPiece, Model, Recorded, Resource, Schema, SecretRecord,
     Shape, Stub, Target,
@@ -240,16 +242,18 @@ fn schema_field<'a>(
             key: key.clone(),
             name: key.unraw().to_string(),
         },
-        (Class::Nested, None) if is_map(field.ty) => Shape::Entries,
+        (Class::Nested, None) if ty::is_map(field.ty) => Shape::Entries,
         (Class::Nested, None) if ty::option_inner(field.ty).is_some() => Shape::Optional,
         _ if field.attrs.entries.is_some() => Shape::Entries,
         _ => Shape::Value,
     };
     Some(model::Field {
-        canonical: class == Class::Track && field.attrs.entries.is_none() && is_hashed(field.ty),
+        canonical: class == Class::Track
+            && field.attrs.entries.is_none()
+            && ty::is_hashed(field.ty),
         nested_schema: class == Class::Nested
             && !names_generics
-            && !mentions_self(field.ty.to_token_stream(), st.cont.ident),
+            && !mentions_self(field.ty, st.cont.ident),
         names_generics,
         shape,
         secret_record: if class == Class::Secret
@@ -553,7 +557,7 @@ fn check_modifiers(sink: &ErrorSink<'_>, field: &ast::Field<'_>) {
     }
     if class == Some(Class::Nested)
         && field.attrs.key.is_none()
-        && last_segment(field.ty).is_some_and(|name| name == "Vec")
+        && ty::last_segment(field.ty).is_some_and(|name| name == "Vec")
     {
         sink.error_spanned_by(
             field.ty,
@@ -639,35 +643,12 @@ fn check_embedded(sink: &ErrorSink<'_>, st: &Struct<'_, '_>, keyword: &Ident, ke
     }
 }
 
-/// The last path segment of `ty`'s name: `Vec` for `std::vec::Vec<T>`.
-fn last_segment(ty: &Type) -> Option<String> {
-    match ty {
-        Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
-}
-
-/// Whether `ty` is written as a map (`BTreeMap`, `HashMap`), or an `Option`
-/// of one.
-fn is_map(ty: &Type) -> bool {
-    let ty = ty::option_inner(ty).unwrap_or(ty);
-    last_segment(ty).is_some_and(|name| name.ends_with("Map"))
-}
-
-/// Whether `ty` is written as a `HashSet` or `HashMap`, or an `Option` of
-/// one: a value whose iteration order is random, recorded sorted.
-fn is_hashed(ty: &Type) -> bool {
-    let ty = ty::option_inner(ty).unwrap_or(ty);
-    last_segment(ty).is_some_and(|name| name == "HashSet" || name == "HashMap")
-}
-
-/// Whether `tokens` name `ident` or `Self`: a field of a recursive struct.
-fn mentions_self(tokens: TokenStream, ident: &Ident) -> bool {
-    tokens.into_iter().any(|tt| match tt {
-        TokenTree::Ident(name) => name == *ident || name == "Self",
-        TokenTree::Group(group) => mentions_self(group.stream(), ident),
-        TokenTree::Punct(_) | TokenTree::Literal(_) => false,
-    })
+/// Whether `ty` names `ident` or `Self`: a field of a recursive struct.
+fn mentions_self(ty: &Type, ident: &Ident) -> bool {
+    generics::mentions_any(
+        ty.to_token_stream(),
+        &[ident.to_string(), "Self".to_owned()],
+    )
 }
 
 /// Whether `ty` names a type or const parameter or a lifetime of the
@@ -684,10 +665,5 @@ fn names_generics(cont: &Container<'_>, ty: &Type) -> bool {
                 .map(|p| p.lifetime.ident.to_string()),
         )
         .collect();
-    crate::generics::mentions_any(ty.to_token_stream(), &params)
-}
-
-/// A path as written, without the spaces tokens print with: `links::chat`.
-fn path_text(path: &syn::Path) -> String {
-    path.to_token_stream().to_string().replace(' ', "")
+    generics::mentions_any(ty.to_token_stream(), &params)
 }
