@@ -117,10 +117,9 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
     let diff_fields = fields
         .iter()
         .filter_map(|field| field_statement(field, &private, Side::Diff, Types::Inferred));
-    let record_fields: Vec<TokenStream> = fields
+    let record_fields = fields
         .iter()
-        .filter_map(|field| field_statement(field, &private, Side::Record, Types::Inferred))
-        .collect();
+        .filter_map(|field| field_statement(field, &private, Side::Record, Types::Inferred));
     let probes = probes(fields, &private);
     let nested_checks = nested_checks(fields, &private);
     let methods = resource_methods(resource, &private, Types::Inferred);
@@ -170,32 +169,23 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
                 #methods
 
                 #[inline]
-                fn audit_diff(__audit_old: &Self, __audit_new: &Self) -> #krate::Diff {
-                    let mut __audit_changes = #krate::Diff::new();
-                    let __audit_diff = &mut __audit_changes;
+                fn audit_diff_into(
+                    __audit_diff: &mut #krate::Diff,
+                    __audit_old: &Self,
+                    __audit_new: &Self,
+                ) {
                     let __audit_path = &#private::Path::ROOT;
                     #(#diff_fields)*
-                    __audit_changes
                 }
 
                 #[inline]
-                fn audit_created(__audit_value: &Self) -> #krate::Diff {
-                    let mut __audit_changes = #krate::Diff::new();
-                    let __audit_diff = &mut __audit_changes;
+                fn audit_record_all(
+                    __audit_diff: &mut #krate::Diff,
+                    __audit_value: &Self,
+                    __audit_record: #private::Record,
+                ) {
                     let __audit_path = &#private::Path::ROOT;
-                    let __audit_record = #private::Record::Create;
                     #(#record_fields)*
-                    __audit_changes
-                }
-
-                #[inline]
-                fn audit_deleted(__audit_value: &Self) -> #krate::Diff {
-                    let mut __audit_changes = #krate::Diff::new();
-                    let __audit_diff = &mut __audit_changes;
-                    let __audit_path = &#private::Path::ROOT;
-                    let __audit_record = #private::Record::Delete;
-                    #(#record_fields)*
-                    __audit_changes
                 }
             }
         };

@@ -39,17 +39,9 @@ pub(crate) fn impl_auditable(stub: &Stub<'_>) -> TokenStream {
                         ::core::option::Option::None
                     }
 
-                    fn audit_diff(_: &Self, _: &Self) -> #krate::Diff {
-                        #krate::Diff::new()
-                    }
+                    fn audit_diff_into(_: &mut #krate::Diff, _: &Self, _: &Self) {}
 
-                    fn audit_created(_: &Self) -> #krate::Diff {
-                        #krate::Diff::new()
-                    }
-
-                    fn audit_deleted(_: &Self) -> #krate::Diff {
-                        #krate::Diff::new()
-                    }
+                    fn audit_record_all(_: &mut #krate::Diff, _: &Self, _: #private::Record) {}
                 }
             };
         };

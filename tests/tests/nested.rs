@@ -474,7 +474,6 @@ fn recursive_types_are_diffed_and_documented() {
     );
 }
 
-/// No test of this binary installs a fingerprint key (`tests/secret_fingerprints.rs` does).
 #[derive(Clone, Auditable)]
 #[audit(resource = "integration")]
 struct Integration {
@@ -490,44 +489,45 @@ struct Integration {
 /// flagged, so that the missing key is noticed; nothing panics.
 #[test]
 fn a_fingerprinted_secret_without_a_key_is_recorded_plain_and_flagged() {
-    assert!(audit_core::secret_fingerprint::installed().is_none());
-    let settings = Settings {
-        theme: "light".into(),
-        api_token: "t".into(),
-        cached_at: 0,
-    };
-    let old = Integration {
-        id: 1,
-        api_token: "tok-1".into(),
-        settings: settings.clone(),
-    };
-    let new = Integration {
-        api_token: "tok-2".into(),
-        ..old.clone()
-    };
-    let sink = MemorySink::new();
-    let mut request = AuditRequest::new(&sink, Action::WRITE);
-    request.set_old(old.clone());
-    request.set_new(new);
-    request.commit(200).unwrap();
-    let entry = sink.last().unwrap();
-    assert_eq!(
-        serde_json::to_string(&entry.diff).unwrap(),
-        r#"{"api_token":{"secret":true}}"#
-    );
-    assert_eq!(entry.flags, [audit_core::Flag::MissingSecretFingerprint]);
-    // Only a fingerprinted secret that changed wants a key.
-    let mut request = AuditRequest::new(&sink, Action::WRITE);
-    request.set_old(old.clone());
-    request.set_new(Integration {
-        settings: Settings {
-            theme: "dark".into(),
-            ..settings
-        },
-        ..old
+    audit_core::secret_fingerprint::without_key(|| {
+        let settings = Settings {
+            theme: "light".into(),
+            api_token: "t".into(),
+            cached_at: 0,
+        };
+        let old = Integration {
+            id: 1,
+            api_token: "tok-1".into(),
+            settings: settings.clone(),
+        };
+        let new = Integration {
+            api_token: "tok-2".into(),
+            ..old.clone()
+        };
+        let sink = MemorySink::new();
+        let mut request = AuditRequest::new(&sink, Action::WRITE);
+        request.set_old(old.clone());
+        request.set_new(new);
+        request.commit(200).unwrap();
+        let entry = sink.last().unwrap();
+        assert_eq!(
+            serde_json::to_string(&entry.diff).unwrap(),
+            r#"{"api_token":{"secret":true}}"#
+        );
+        assert_eq!(entry.flags, [audit_core::Flag::MissingSecretFingerprint]);
+        // Only a fingerprinted secret that changed wants a key.
+        let mut request = AuditRequest::new(&sink, Action::WRITE);
+        request.set_old(old.clone());
+        request.set_new(Integration {
+            settings: Settings {
+                theme: "dark".into(),
+                ..settings
+            },
+            ..old
+        });
+        request.commit(200).unwrap();
+        assert!(sink.last().unwrap().flags.is_empty());
     });
-    request.commit(200).unwrap();
-    assert!(sink.last().unwrap().flags.is_empty());
 }
 
 /// A keyed list whose key field is renamed: paths name the key by its diff

@@ -10,11 +10,13 @@ pub(crate) mod value;
 mod wire;
 
 use std::borrow::Cow;
+use std::fmt;
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::diff::path::{Path, PathSegments};
-use crate::secret_fingerprint::SecretFingerprint;
+use crate::secret_fingerprint::{FingerprintScope, SecretFingerprint};
 
 /// The fields that changed between an old and a new value, in declaration order.
 ///
@@ -44,9 +46,29 @@ use crate::secret_fingerprint::SecretFingerprint;
 /// );
 /// assert!(audit_core::diff(&old, &old).is_empty());
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct Diff {
     changes: Vec<FieldChange>,
+    /// The entry this diff is built for, set before the first field is
+    /// compared: what a fingerprinted secret's change is bound to. `None`
+    /// for a bare diff, and once the entry has taken it back.
+    fingerprint_scope: Option<Box<FingerprintScope>>,
+}
+
+/// Two diffs are equal when they record the same changes.
+impl PartialEq for Diff {
+    fn eq(&self, other: &Self) -> bool {
+        self.changes == other.changes
+    }
+}
+
+/// The changes; not the entry the diff is being built for.
+impl fmt::Debug for Diff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Diff")
+            .field("changes", &self.changes)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One changed field of a [`Diff`].
@@ -120,7 +142,23 @@ impl Diff {
     pub const fn new() -> Self {
         Diff {
             changes: Vec::new(),
+            fingerprint_scope: None,
         }
+    }
+
+    /// An empty diff for the entry `scope` describes, whose fingerprinted
+    /// secrets are fingerprinted with its key.
+    pub(crate) fn for_entry(scope: FingerprintScope) -> Self {
+        Diff {
+            changes: Vec::new(),
+            fingerprint_scope: Some(Box::new(scope)),
+        }
+    }
+
+    /// Takes back the scope [`for_entry`](Self::for_entry) set, once the
+    /// diff is built.
+    pub(crate) fn take_fingerprint_scope(&mut self) -> Option<FingerprintScope> {
+        self.fingerprint_scope.take().map(|scope| *scope)
     }
 
     /// Whether no field changed.
@@ -169,17 +207,22 @@ impl Diff {
         });
     }
 
-    /// Records that the fingerprinted secret at `path` changed, with the
-    /// fingerprints `fingerprint` makes from its diff key: none outside an
-    /// entry, or without a key (see [`crate::secret_fingerprint`]).
-    pub(crate) fn push_fingerprinted(
+    /// Records that the fingerprinted secret at `path` changed, or exists
+    /// on one side only (`op`), with the fingerprints of its `old` and `new`
+    /// values (`None` on a side where it does not exist) when the diff is
+    /// built for an entry; see [`crate::secret_fingerprint`].
+    pub(crate) fn push_fingerprinted<T: ?Sized + Serialize>(
         &mut self,
         path: &Path<'_>,
         op: Option<Op>,
-        fingerprint: impl FnOnce(&str) -> Option<Box<SecretFingerprint>>,
+        old: Option<&T>,
+        new: Option<&T>,
     ) {
         let key = path.key();
-        let fingerprint = fingerprint(&key);
+        let fingerprint = self
+            .fingerprint_scope
+            .as_mut()
+            .and_then(|scope| scope.of_change(&key, old, new));
         self.changes.push(FieldChange {
             key,
             op,

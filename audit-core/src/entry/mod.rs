@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::{ContextV7, Timestamp, Uuid};
 
-use crate::secret_fingerprint::{self, Scoped};
+use crate::diff::Record;
+use crate::secret_fingerprint::FingerprintScope;
 use crate::{Action, AuditSink, Audited, Diff, ExportError};
 
 /// One entry of the audit log: who did what to which resource, when, from
@@ -227,22 +228,26 @@ impl Context {
         with_diff: bool,
     ) -> AuditEntry {
         let resource = new.or(old);
-        // The diff is computed with the resource in scope, so that the
-        // fingerprinted secrets it records are bound to it.
-        let Scoped {
-            result: diff,
-            resource_id,
-            missing: missing_fingerprint,
-        } = secret_fingerprint::scoped(
+        // The diff is built for the resource, with the current key, so that
+        // the fingerprinted secrets it records are bound to it.
+        let mut diff = Diff::for_entry(FingerprintScope::new(
             T::AUDIT_SCHEMA.resource_type,
             resource.map(T::audit_id).unwrap_or_default(),
-            || match (old, new) {
-                (Some(old), Some(new)) if with_diff => T::audit_diff(old, new),
-                (None, Some(new)) if with_diff && action == Action::CREATE => T::audit_created(new),
-                (Some(old), None) if with_diff && action == Action::DELETE => T::audit_deleted(old),
-                _ => Diff::new(),
-            },
-        );
+        ));
+        match (old, new) {
+            (Some(old), Some(new)) if with_diff => T::audit_diff_into(&mut diff, old, new),
+            (None, Some(new)) if with_diff && action == Action::CREATE => {
+                T::audit_record_all(&mut diff, new, Record::Create);
+            }
+            (Some(old), None) if with_diff && action == Action::DELETE => {
+                T::audit_record_all(&mut diff, old, Record::Delete);
+            }
+            _ => {}
+        }
+        let (resource_id, missing_fingerprint) = diff
+            .take_fingerprint_scope()
+            .map(FingerprintScope::finish)
+            .unwrap_or_default();
         let is_write = action == Action::WRITE;
         let undeclared = !T::AUDIT_SCHEMA.allows(&action);
         let time = OffsetDateTime::now_utc();

@@ -200,14 +200,44 @@ pub trait Audited<Via = Self> {
     /// The organization of this resource, as [`Auditable::organization_id`].
     fn audit_org(&self) -> Option<String>;
 
+    /// Records the fields that differ between `old` and `new` in `diff`.
+    #[doc(hidden)]
+    fn audit_diff_into(diff: &mut Diff, old: &Self, new: &Self);
+
+    /// Records every tracked and secret field of `value` in `diff`, as
+    /// existing on one side of a change only, as `record` says.
+    #[doc(hidden)]
+    fn audit_record_all(diff: &mut Diff, value: &Self, record: Record);
+
     /// The fields that differ between `old` and `new`, as [`Auditable::diff`].
-    fn audit_diff(old: &Self, new: &Self) -> Diff;
+    fn audit_diff(old: &Self, new: &Self) -> Diff
+    where
+        Self: Sized,
+    {
+        let mut diff = Diff::new();
+        Self::audit_diff_into(&mut diff, old, new);
+        diff
+    }
 
     /// What a `create` entry records, as [`Auditable::created`].
-    fn audit_created(value: &Self) -> Diff;
+    fn audit_created(value: &Self) -> Diff
+    where
+        Self: Sized,
+    {
+        let mut diff = Diff::new();
+        Self::audit_record_all(&mut diff, value, Record::Create);
+        diff
+    }
 
     /// What a `delete` entry records, as [`Auditable::deleted`].
-    fn audit_deleted(value: &Self) -> Diff;
+    fn audit_deleted(value: &Self) -> Diff
+    where
+        Self: Sized,
+    {
+        let mut diff = Diff::new();
+        Self::audit_record_all(&mut diff, value, Record::Delete);
+        diff
+    }
 }
 
 impl<T: Auditable> Audited<T> for T {
@@ -234,18 +264,13 @@ impl<T: Auditable> Audited<T> for T {
     }
 
     #[inline]
-    fn audit_diff(old: &Self, new: &Self) -> Diff {
-        T::diff(old, new)
+    fn audit_diff_into(diff: &mut Diff, old: &Self, new: &Self) {
+        T::diff_into(diff, &Path::ROOT, old, new);
     }
 
     #[inline]
-    fn audit_created(value: &Self) -> Diff {
-        T::created(value)
-    }
-
-    #[inline]
-    fn audit_deleted(value: &Self) -> Diff {
-        T::deleted(value)
+    fn audit_record_all(diff: &mut Diff, value: &Self, record: Record) {
+        T::record_all(diff, &Path::ROOT, value, record);
     }
 }
 

@@ -18,7 +18,6 @@ use crate::diff::value::{sorted, to_value};
 use crate::diff::{Change, Diff, Record};
 use crate::model::AuditFields;
 use crate::model::schema::{Schema, SchemaKind};
-use crate::secret_fingerprint;
 
 /// Records the tracked field `name` under `parent` if `old` and `new`
 /// differ. Serializes nothing and allocates nothing when they are equal.
@@ -142,9 +141,7 @@ pub fn secret_fingerprinted<T>(
     T: ?Sized + FingerprintedField,
 {
     if old != new {
-        diff.push_fingerprinted(&parent.field(name), None, |key| {
-            secret_fingerprint::of_change(key, Some(old), Some(new))
-        });
+        diff.push_fingerprinted(&parent.field(name), None, Some(old), Some(new));
     }
 }
 
@@ -161,13 +158,12 @@ pub fn record_secret_fingerprinted<T>(
 ) where
     T: ?Sized + FingerprintedField,
 {
-    diff.push_fingerprinted(&parent.field(name), record.op(), |key| {
-        if record.is_old() {
-            secret_fingerprint::of_change(key, Some(value), None)
-        } else {
-            secret_fingerprint::of_change(key, None, Some(value))
-        }
-    });
+    let (old, new) = if record.is_old() {
+        (Some(value), None)
+    } else {
+        (None, Some(value))
+    };
+    diff.push_fingerprinted(&parent.field(name), record.op(), old, new);
 }
 
 /// Diffs the nested field `name` under `parent` field by field.

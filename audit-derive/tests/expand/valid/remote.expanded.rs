@@ -78,9 +78,11 @@ const _: () = {
             ::core::option::Option::None
         }
         #[inline]
-        fn audit_diff(__audit_old: &Self, __audit_new: &Self) -> ::audit_core::Diff {
-            let mut __audit_changes = ::audit_core::Diff::new();
-            let __audit_diff = &mut __audit_changes;
+        fn audit_diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
             let __audit_path = &::audit_core::__private::Path::ROOT;
             ::audit_core::__private::track::<
                 _,
@@ -103,14 +105,14 @@ const _: () = {
                 &__audit_old.share_token,
                 &__audit_new.share_token,
             );
-            __audit_changes
         }
         #[inline]
-        fn audit_created(__audit_value: &Self) -> ::audit_core::Diff {
-            let mut __audit_changes = ::audit_core::Diff::new();
-            let __audit_diff = &mut __audit_changes;
+        fn audit_record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
             let __audit_path = &::audit_core::__private::Path::ROOT;
-            let __audit_record = ::audit_core::__private::Record::Create;
             ::audit_core::__private::record_track::<
                 _,
             >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
@@ -123,27 +125,6 @@ const _: () = {
                 "share_token",
                 __audit_record,
             );
-            __audit_changes
-        }
-        #[inline]
-        fn audit_deleted(__audit_value: &Self) -> ::audit_core::Diff {
-            let mut __audit_changes = ::audit_core::Diff::new();
-            let __audit_diff = &mut __audit_changes;
-            let __audit_path = &::audit_core::__private::Path::ROOT;
-            let __audit_record = ::audit_core::__private::Record::Delete;
-            ::audit_core::__private::record_track::<
-                _,
-            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            ::audit_core::__private::record_track::<
-                _,
-            >(__audit_diff, __audit_path, "title", &__audit_value.title, __audit_record);
-            ::audit_core::__private::record_secret(
-                __audit_diff,
-                __audit_path,
-                "share_token",
-                __audit_record,
-            );
-            __audit_changes
         }
     }
 };
