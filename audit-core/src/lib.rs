@@ -7,7 +7,7 @@
 //! the audit log.
 //!
 //! ```
-//! use audit_core::{Auditable, FieldClass};
+//! use audit_core::{AuditFields, Auditable, FieldClass};
 //! use serde::Serialize;
 //! use serde_json::json;
 //!
@@ -177,7 +177,7 @@
 //!         "share_token": {"secret": true},
 //!     }),
 //! );
-//! assert_eq!(new.audit_link().as_deref(), Some("/chats/7"));
+//! assert_eq!(new.audit_resource_link().as_deref(), Some("/chats/7"));
 //! ```
 //!
 //! The build checks the mirror against the type, so that the two cannot

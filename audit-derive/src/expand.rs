@@ -76,7 +76,7 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
 
             #[automatically_derived]
             impl #impl_generics #krate::AuditFields for #ident #ty_generics #where_clause {
-                const FIELDS: &'static #krate::Schema = __AUDIT_SCHEMA;
+                const SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
 
                 #[inline]
                 fn diff_into(
@@ -243,10 +243,10 @@ fn resource_methods(resource: &Resource<'_>, private: &TokenStream, types: Types
             quote!(organization_id),
         ),
         Types::Inferred => (
-            quote!(audit_id),
-            quote!(audit_target),
-            quote!(audit_link),
-            quote!(audit_org),
+            quote!(audit_resource_id),
+            quote!(audit_resource_target),
+            quote!(audit_resource_link),
+            quote!(audit_organization_id),
         ),
     };
     quote! {
@@ -507,11 +507,11 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
         .map(|field| {
             let ty = field.ty;
             if matches!(field.shape, Shape::Keyed { .. }) {
-                quote_spanned!(ty.span()=> <<#ty as #private::KeyedList>::Element as #krate::AuditFields>::FIELDS)
+                quote_spanned!(ty.span()=> <<#ty as #private::KeyedList>::Element as #krate::AuditFields>::SCHEMA)
             } else if field.nested_once() {
-                quote_spanned!(ty.span()=> #private::Nest::<#ty>::FIELDS)
+                quote_spanned!(ty.span()=> #private::Nest::<#ty>::SCHEMA)
             } else {
-                quote_spanned!(ty.span()=> <#ty as #krate::AuditFields>::FIELDS)
+                quote_spanned!(ty.span()=> <#ty as #krate::AuditFields>::SCHEMA)
             }
         });
     let kind = if *embedded {

@@ -81,7 +81,7 @@ pub(crate) struct Head<'a> {
     pub(crate) generics: &'a Generics,
 }
 
-/// What `Auditable::SCHEMA` says: one field of the model for each field of
+/// What `AuditFields::SCHEMA` says: one field of the model for each field of
 /// `audit_core::Schema`.
 pub(crate) struct Schema<'a> {
     /// The struct's name, without a raw identifier's `r#`.

@@ -364,7 +364,7 @@ fn schema_nests_the_inner_schema() {
     let members = Project::SCHEMA.field("members").unwrap();
     assert_eq!(members.class, FieldClass::Nested);
     assert_eq!(members.shape, FieldShape::Keyed { key: "id" });
-    assert_eq!(members.nested, Some(Member::FIELDS));
+    assert_eq!(members.nested, Some(Member::SCHEMA));
     assert_eq!(
         Project::SCHEMA.field("backup").unwrap().shape,
         FieldShape::Optional
@@ -373,7 +373,7 @@ fn schema_nests_the_inner_schema() {
         Project::SCHEMA.field("labels").unwrap().shape,
         FieldShape::Entries
     );
-    assert_eq!(Settings::FIELDS.kind, audit_core::SchemaKind::Embedded);
+    assert_eq!(Settings::SCHEMA.kind, audit_core::SchemaKind::Embedded);
     let json = docs::json(&[Project::SCHEMA]).unwrap();
     assert!(
         json.contains(
@@ -421,7 +421,7 @@ fn docs_list_nested_rows_under_their_owner() {
         "{markdown}"
     );
     // Embedded structs are not resources: not registered.
-    assert!(!docs::registered().contains(&Settings::FIELDS));
+    assert!(!docs::registered().contains(&Settings::SCHEMA));
 }
 
 /// A recursive struct: diffed at any depth, documented without expanding
@@ -466,7 +466,7 @@ fn recursive_types_are_diffed_and_documented() {
         json(&audit_core::diff(&old, &new)),
         r#"{"root.replies[id=2].text":{"old":"a","new":"b","secret":false}}"#
     );
-    let replies = Comment::FIELDS.field("replies").unwrap();
+    let replies = Comment::SCHEMA.field("replies").unwrap();
     assert_eq!(replies.nested, None);
     assert!(
         docs::markdown(&[Thread::SCHEMA])
@@ -617,6 +617,7 @@ fn segments(key: &str) -> Vec<audit_core::PathSegment<'static>> {
                 value: Cow::Owned(value.into_owned()),
                 quoted,
             },
+            other => panic!("a segment this test does not know: {other:?}"),
         })
         .collect()
 }

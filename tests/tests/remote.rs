@@ -106,10 +106,10 @@ fn a_foreign_value_is_diffed_directly_by_its_mirrors_classes() {
 #[test]
 fn the_resource_functions_read_the_foreign_value() {
     let value = invoice(100, "tok-1");
-    assert_eq!(value.audit_id(), "7");
-    assert_eq!(value.audit_target(), "ACME");
-    assert_eq!(value.audit_link().as_deref(), Some("/invoices/7"));
-    assert_eq!(value.audit_org(), None);
+    assert_eq!(value.audit_resource_id(), "7");
+    assert_eq!(value.audit_resource_target(), "ACME");
+    assert_eq!(value.audit_resource_link().as_deref(), Some("/invoices/7"));
+    assert_eq!(value.audit_organization_id(), None);
     let schema = <Invoice as Audited<InvoiceAudit>>::AUDIT_SCHEMA;
     assert_eq!(schema.resource_type, "invoice");
     assert_eq!(schema.rust_name, "InvoiceAudit");

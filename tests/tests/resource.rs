@@ -1,6 +1,6 @@
 //! The resource functions: id, type, target, link and organization.
 
-use audit_core::Auditable;
+use audit_core::{AuditFields, Auditable};
 use uuid::Uuid;
 
 const CHAT_ID: Uuid = Uuid::from_u128(0x0192_5d3c_7a1b_7c4e_8f2a_1b2c_3d4e_5f60);

@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 
 use audit_core::secret_fingerprint::{self, FingerprintKey};
-use audit_core::{Action, AuditEntry, AuditRequest, Auditable, BackgroundAudit, Diff, MemorySink};
+use audit_core::{
+    Action, AuditEntry, AuditFields, AuditRequest, Auditable, BackgroundAudit, Diff, MemorySink,
+};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -413,7 +415,7 @@ fn the_schema_says_which_secrets_are_fingerprinted() {
     assert!(field("api_token"));
     assert!(!field("password"));
     assert!(
-        <Settings as audit_core::AuditFields>::FIELDS
+        <Settings as audit_core::AuditFields>::SCHEMA
             .field("api_token")
             .unwrap()
             .secret_fingerprint

@@ -112,7 +112,7 @@ pub(crate) fn diff_keyed<T, K>(
 {
     let key_name = KeyField {
         rust_name: key_name,
-        fields: T::FIELDS.fields,
+        fields: T::SCHEMA.fields,
     };
     let start = diff.len();
     match diff_aligned(diff, path, key_name, old, new, &key) {
@@ -241,7 +241,7 @@ pub(crate) fn record_keyed<T, K>(
 {
     let key_name = KeyField {
         rust_name: key_name,
-        fields: T::FIELDS.fields,
+        fields: T::SCHEMA.fields,
     };
     if let Some(dup) = duplicate(elements, &key) {
         push_duplicate(diff, path, key_name, dup);

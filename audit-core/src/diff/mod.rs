@@ -102,7 +102,18 @@ pub enum Op {
 }
 
 /// What a [`FieldChange`] records.
+///
+/// A value on one side only is [`Added`](Self::Added) or
+/// [`Removed`](Self::Removed) in two cases, which the change's
+/// [`op`](FieldChange::op) tells apart: with no op, the resource itself was
+/// created or deleted, and the change is one of its fields (`{"new": ..}`);
+/// with `op: Add` or `op: Remove`, the resource was written and a value
+/// inside it came or went: an `Option` that became `Some`, a map or set
+/// entry, an element of a keyed list (`{"op": "add", "new": ..}`).
+///
+/// More kinds of change may be added: match with a wildcard arm.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Change {
     /// A tracked field changed from `old` to `new`.
     Tracked {
@@ -121,13 +132,14 @@ pub enum Change {
         error: String,
     },
     /// A tracked value that exists only after the change: a field of a
-    /// created resource, or an added entry or element.
+    /// created resource (no op), or an added entry or element (`op: Add`).
     Added {
         /// The value, as JSON.
         new: Value,
     },
     /// A tracked value that exists only before the change: a field of a
-    /// deleted resource, or a removed entry or element.
+    /// deleted resource (no op), or a removed entry or element
+    /// (`op: Remove`).
     Removed {
         /// The value, as JSON.
         old: Value,

@@ -42,7 +42,7 @@ impl<V: ?Sized + AuditFields> EntryRecorder<V> for NestedRecorder {
 }
 
 impl<T: AuditFields> AuditFields for Option<T> {
-    const FIELDS: &'static Schema = T::FIELDS;
+    const SCHEMA: &'static Schema = T::SCHEMA;
 
     fn diff_into(diff: &mut Diff, path: &Path<'_>, old: &Self, new: &Self) {
         match (old, new) {
@@ -61,7 +61,7 @@ impl<T: AuditFields> AuditFields for Option<T> {
 }
 
 impl<T: ?Sized + AuditFields> AuditFields for Box<T> {
-    const FIELDS: &'static Schema = T::FIELDS;
+    const SCHEMA: &'static Schema = T::SCHEMA;
 
     fn diff_into(diff: &mut Diff, path: &Path<'_>, old: &Self, new: &Self) {
         T::diff_into(diff, path, old, new);
@@ -73,7 +73,7 @@ impl<T: ?Sized + AuditFields> AuditFields for Box<T> {
 }
 
 impl<K: Ord + Serialize, V: AuditFields> AuditFields for BTreeMap<K, V> {
-    const FIELDS: &'static Schema = V::FIELDS;
+    const SCHEMA: &'static Schema = V::SCHEMA;
 
     fn diff_into(diff: &mut Diff, path: &Path<'_>, old: &Self, new: &Self) {
         maps::diff_btree_map(&NestedRecorder, diff, path, old, new);
@@ -90,7 +90,7 @@ where
     V: AuditFields,
     S: BuildHasher,
 {
-    const FIELDS: &'static Schema = V::FIELDS;
+    const SCHEMA: &'static Schema = V::SCHEMA;
 
     fn diff_into(diff: &mut Diff, path: &Path<'_>, old: &Self, new: &Self) {
         maps::diff_hash_map(&NestedRecorder, diff, path, old, new);

@@ -214,7 +214,10 @@ impl<K: Serialize + ?Sized> PathKey for K {
 /// resource's [`Schema`](crate::Schema) does (the segment after a field of
 /// shape [`Entries`](crate::FieldShape::Entries) is a key). A key that is not
 /// a plain identifier is always written quoted, as a [`Key`](Self::Key).
+///
+/// More kinds of segment may be added: match with a wildcard arm.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PathSegment<'a> {
     /// A dotted segment: a field's diff key, or a plain map or set key
     /// (`[A-Za-z_][A-Za-z0-9_-]*`).

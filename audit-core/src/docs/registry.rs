@@ -31,7 +31,7 @@ inventory::collect!(Registration);
 /// list the schemas.
 ///
 /// ```
-/// use audit_core::{Auditable, docs};
+/// use audit_core::{AuditFields, Auditable, docs};
 ///
 /// #[derive(Auditable)]
 /// struct Session {

@@ -232,7 +232,7 @@ impl Context {
         // the fingerprinted secrets it records are bound to it.
         let mut diff = Diff::for_entry(FingerprintScope::new(
             T::AUDIT_SCHEMA.resource_type,
-            resource.map(T::audit_id).unwrap_or_default(),
+            resource.map(T::audit_resource_id).unwrap_or_default(),
         ));
         match (old, new) {
             (Some(old), Some(new)) if with_diff => T::audit_diff_into(&mut diff, old, new),
@@ -255,13 +255,13 @@ impl Context {
             id: new_id(time),
             time,
             actor: self.actor,
-            organization_id: resource.and_then(T::audit_org),
+            organization_id: resource.and_then(T::audit_organization_id),
             ip: self.ip,
             user_agent: self.user_agent,
             resource_type: Cow::Borrowed(T::AUDIT_SCHEMA.resource_type),
             resource_id,
-            resource_target: resource.map(T::audit_target).unwrap_or_default(),
-            resource_link: resource.and_then(T::audit_link),
+            resource_target: resource.map(T::audit_resource_target).unwrap_or_default(),
+            resource_link: resource.and_then(T::audit_resource_link),
             action,
             diff,
             status_code,

@@ -50,7 +50,7 @@ use crate::model::schema::Schema;
 ///         "settings.api_token": {"secret": true},
 ///     }),
 /// );
-/// assert_eq!(Settings::FIELDS.fields.len(), 2);
+/// assert_eq!(Settings::SCHEMA.fields.len(), 2);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an auditable struct",
@@ -59,8 +59,11 @@ use crate::model::schema::Schema;
             of its own), or classify the field `#[audit(track)]` to record it as one value"
 )]
 pub trait AuditFields {
-    /// The static description of the struct and of every field.
-    const FIELDS: &'static Schema;
+    /// The static description of the struct and of every field: the one
+    /// name of a type's schema, for a resource and an embedded struct alike.
+    /// `Chat::SCHEMA` needs this trait in scope (`use audit_core::AuditFields`);
+    /// in code generic over `T: Auditable` it is `T::SCHEMA`.
+    const SCHEMA: &'static Schema;
 
     /// Records the fields that differ between `old` and `new`, under `path`.
     #[doc(hidden)]
@@ -72,7 +75,9 @@ pub trait AuditFields {
     fn record_all(diff: &mut Diff, path: &Path<'_>, value: &Self, record: Record);
 }
 
-/// A struct whose changes are recorded in the audit log.
+/// A struct whose changes are recorded in the audit log; generic code bounds
+/// on [`Audited<Via>`](Audited) instead, which a type audited through a
+/// mirror implements too.
 ///
 /// Implement it with `#[derive(Auditable)]`: the derive classifies every
 /// field, generates the diff and the resource functions at compile time, and
@@ -87,7 +92,7 @@ pub trait AuditFields {
 /// on a mirror of it with `#[audit(remote = path::Type)]`; see [`Audited`].
 ///
 /// ```
-/// use audit_core::Auditable;
+/// use audit_core::{AuditFields, Auditable};
 ///
 /// #[derive(Auditable)]
 /// #[audit(resource = "chat", org = organization_id, link = "/chats/{id}")]
@@ -106,12 +111,9 @@ pub trait AuditFields {
 /// assert_eq!(chat.resource_target(), "Plans");
 /// assert_eq!(chat.resource_link().as_deref(), Some("/chats/7"));
 /// assert_eq!(chat.organization_id().as_deref(), Some("3"));
+/// assert_eq!(Chat::SCHEMA.resource_type, "chat");
 /// ```
 pub trait Auditable: AuditFields {
-    /// The static description of the resource and of every field: the same
-    /// as [`AuditFields::FIELDS`].
-    const SCHEMA: &'static Schema = Self::FIELDS;
-
     /// The resource type recorded in entries: `Self::SCHEMA.resource_type`.
     fn resource_type(&self) -> &'static str {
         Self::SCHEMA.resource_type
@@ -181,24 +183,26 @@ pub trait Auditable: AuditFields {
 /// foreign one reads the same. Only a foreign type with two mirrors needs it
 /// named: `audit_core::diff::<_, ChatAudit>(&old, &new)`.
 ///
-/// The functions are named apart from those of [`Auditable`], so that a
-/// derived type with both traits in scope has no ambiguous method.
+/// Each item is named as its counterpart in [`Auditable`] or
+/// [`AuditFields`] with an `audit_` prefix (`audit_resource_id` for
+/// `resource_id`), so that a derived type with both traits in scope has no
+/// ambiguous method.
 pub trait Audited<Via = Self> {
-    /// The static description of the resource, as [`Auditable::SCHEMA`].
+    /// The static description of the resource, as [`AuditFields::SCHEMA`].
     const AUDIT_SCHEMA: &'static Schema;
 
     /// The id of this resource, as [`Auditable::resource_id`].
-    fn audit_id(&self) -> String;
+    fn audit_resource_id(&self) -> String;
 
     /// A human-readable name of this resource, as
     /// [`Auditable::resource_target`].
-    fn audit_target(&self) -> String;
+    fn audit_resource_target(&self) -> String;
 
     /// A link to this resource, as [`Auditable::resource_link`].
-    fn audit_link(&self) -> Option<String>;
+    fn audit_resource_link(&self) -> Option<String>;
 
     /// The organization of this resource, as [`Auditable::organization_id`].
-    fn audit_org(&self) -> Option<String>;
+    fn audit_organization_id(&self) -> Option<String>;
 
     /// Records the fields that differ between `old` and `new` in `diff`.
     #[doc(hidden)]
@@ -244,22 +248,22 @@ impl<T: Auditable> Audited<T> for T {
     const AUDIT_SCHEMA: &'static Schema = T::SCHEMA;
 
     #[inline]
-    fn audit_id(&self) -> String {
+    fn audit_resource_id(&self) -> String {
         self.resource_id()
     }
 
     #[inline]
-    fn audit_target(&self) -> String {
+    fn audit_resource_target(&self) -> String {
         self.resource_target()
     }
 
     #[inline]
-    fn audit_link(&self) -> Option<String> {
+    fn audit_resource_link(&self) -> Option<String> {
         self.resource_link()
     }
 
     #[inline]
-    fn audit_org(&self) -> Option<String> {
+    fn audit_organization_id(&self) -> Option<String> {
         self.organization_id()
     }
 

@@ -188,7 +188,7 @@ pub struct Nest<T: ?Sized>(PhantomData<T>);
 
 impl<T: ?Sized + AuditFields> Nest<T> {
     /// The nested type's schema.
-    pub const FIELDS: &'static Schema = T::FIELDS;
+    pub const SCHEMA: &'static Schema = T::SCHEMA;
 
     /// [`nested`].
     #[inline]
@@ -213,7 +213,7 @@ impl<T: ?Sized + AuditFields> Nest<T> {
 /// in a build that [`assert_nested`] fails.
 pub trait NotNested<T: ?Sized> {
     /// A schema without fields.
-    const FIELDS: &'static Schema = &schema(SchemaParts {
+    const SCHEMA: &'static Schema = &schema(SchemaParts {
         rust_name: "",
         resource_type: "",
         doc: None,

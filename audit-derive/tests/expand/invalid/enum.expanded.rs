@@ -5,7 +5,7 @@
 const _: () = {
     #[automatically_derived]
     impl platform::audit::AuditFields for Status {
-        const FIELDS: &'static platform::audit::Schema = &platform::audit::__private::schema(platform::audit::__private::SchemaParts {
+        const SCHEMA: &'static platform::audit::Schema = &platform::audit::__private::schema(platform::audit::__private::SchemaParts {
             rust_name: "Status",
             resource_type: "status",
             doc: ::core::option::Option::None,

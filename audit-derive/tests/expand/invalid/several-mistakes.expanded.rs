@@ -17,7 +17,7 @@
 const _: () = {
     #[automatically_derived]
     impl<T> ::audit_core::AuditFields for Chat<T> {
-        const FIELDS: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
             rust_name: "Chat",
             resource_type: "chat",
             doc: ::core::option::Option::None,

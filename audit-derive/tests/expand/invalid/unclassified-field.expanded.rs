@@ -5,7 +5,7 @@
 const _: () = {
     #[automatically_derived]
     impl ::audit_core::AuditFields for Chat {
-        const FIELDS: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
             rust_name: "Chat",
             resource_type: "chat",
             doc: ::core::option::Option::None,

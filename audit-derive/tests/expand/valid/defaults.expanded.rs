@@ -36,7 +36,7 @@ const _: () = {
     impl ::audit_core::__private::ContainsAudited for ApiKey {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for ApiKey {
-        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,

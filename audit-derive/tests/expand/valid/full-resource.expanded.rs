@@ -51,7 +51,7 @@ const _: () = {
     impl platform::audit::__private::ContainsAudited for Chat {}
     #[automatically_derived]
     impl platform::audit::AuditFields for Chat {
-        const FIELDS: &'static platform::audit::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static platform::audit::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut platform::audit::Diff,

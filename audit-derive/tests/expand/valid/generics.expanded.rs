@@ -54,7 +54,7 @@ const _: () = {
         [u8; N]: ::audit_core::__private::TrackedField,
         I: ::audit_core::__private::DisplayField,
     {
-        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,

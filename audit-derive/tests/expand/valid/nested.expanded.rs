@@ -32,7 +32,7 @@ const _: () = {
     impl ::audit_core::__private::ContainsAudited for Member {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Member {
-        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
@@ -111,10 +111,10 @@ const _: () = {
             b"voeekv",
             ["", "", "", "", "id", ""],
             &[
-                ::audit_core::__private::Nest::<Option<Settings>>::FIELDS,
+                ::audit_core::__private::Nest::<Option<Settings>>::SCHEMA,
                 <<Vec<
                     Member,
-                > as ::audit_core::__private::KeyedList>::Element as ::audit_core::AuditFields>::FIELDS,
+                > as ::audit_core::__private::KeyedList>::Element as ::audit_core::AuditFields>::SCHEMA,
             ],
         ),
         kind: ::audit_core::SchemaKind::Resource,
@@ -124,7 +124,7 @@ const _: () = {
     impl ::audit_core::__private::ContainsAudited for Project {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Project {
-        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,

@@ -45,19 +45,23 @@ const _: () = {
     impl ::audit_core::Audited<SessionAudit> for entity::Session {
         const AUDIT_SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
-        fn audit_id(&self) -> ::audit_core::__private::String {
+        fn audit_resource_id(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::display::<_>(&self.id)
         }
         #[inline]
-        fn audit_target(&self) -> ::audit_core::__private::String {
+        fn audit_resource_target(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::display::<_>(&self.id)
         }
         #[inline]
-        fn audit_link(&self) -> ::core::option::Option<::audit_core::__private::String> {
+        fn audit_resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
             ::core::option::Option::None
         }
         #[inline]
-        fn audit_org(&self) -> ::core::option::Option<::audit_core::__private::String> {
+        fn audit_organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
             ::core::option::Option::None
         }
         #[inline]

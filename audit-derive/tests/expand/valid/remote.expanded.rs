@@ -55,15 +55,17 @@ const _: () = {
     impl ::audit_core::Audited<ChatAudit> for entity::chat::Model {
         const AUDIT_SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
-        fn audit_id(&self) -> ::audit_core::__private::String {
+        fn audit_resource_id(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::display::<_>(&self.id)
         }
         #[inline]
-        fn audit_target(&self) -> ::audit_core::__private::String {
+        fn audit_resource_target(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::display::<_>(&self.title)
         }
         #[inline]
-        fn audit_link(&self) -> ::core::option::Option<::audit_core::__private::String> {
+        fn audit_resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
             {
                 let mut __audit_link = ::audit_core::__private::String::new();
                 __audit_link.push_str("/chats/");
@@ -74,7 +76,9 @@ const _: () = {
             }
         }
         #[inline]
-        fn audit_org(&self) -> ::core::option::Option<::audit_core::__private::String> {
+        fn audit_organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
             ::core::option::Option::None
         }
         #[inline]

@@ -52,7 +52,7 @@ const _: () = {
     impl ::audit_core::__private::ContainsAudited for Job {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Job {
-        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
