@@ -50,7 +50,7 @@
 //! | `resource = "chat"` | the resource type string | snake_case of the struct name |
 //! | `id = field` | the field that identifies the resource | a field named `id` |
 //! | `target = field` / `target_with = path` | human-readable target: a field (`Display`) or a `fn(&Self) -> String` | a non-secret field named `name`, else `title`, else the id |
-//! | `link = "/chats/{id}"` / `link_with = path` | link to the resource; `{field}` placeholders are checked at compile time, and one naming an `Option` field that is `None` gives no link / a `fn(&Self) -> Option<String>` | no link |
+//! | `link = "/chats/{id}"` / `link_with = path` | link to the resource; `{field}` placeholders are checked at compile time; each value is one percent-encoded path segment, and one naming an `Option` field that is `None`, or whose value is `.` or `..`, gives no link / a `fn(&Self) -> Option<String>` | no link |
 //! | `org = field` | organization field; the resource then requires one | not organization-scoped |
 //! | `actions(create, write, archive, ...)` | the [`Action`]s the resource is audited for: any snake_case names | `create, write, delete` |
 //! | `crate = "path"` | path to `audit_core`, for crates that re-export it | `::audit_core` |

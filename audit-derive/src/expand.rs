@@ -443,16 +443,18 @@ fn link_template(pieces: &[LinkPiece<'_>], private: &TokenStream, types: Types) 
             let written_ty = field.displayed_ty();
             let ty = types.of(written_ty);
             let push = quote_spanned!(written_ty.span()=> #private::push_link_segment::<#ty>);
+            // A value that is a dot segment gives no link: see
+            // `__private::push_link_segment`.
             if field.optional.is_some() {
                 // A resource whose placeholder field is `None` has no link.
                 quote! {
                     match ::core::option::Option::as_ref(&self.#member) {
-                        ::core::option::Option::Some(__audit_value) => #push(&mut __audit_link, __audit_value),
+                        ::core::option::Option::Some(__audit_value) => #push(&mut __audit_link, __audit_value)?,
                         ::core::option::Option::None => return ::core::option::Option::None,
                     }
                 }
             } else {
-                quote!(#push(&mut __audit_link, &self.#member);)
+                quote!(#push(&mut __audit_link, &self.#member)?;)
             }
         }
     });

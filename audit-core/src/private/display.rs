@@ -25,9 +25,17 @@ pub fn push_display<T: ?Sized + DisplayField>(text: &mut String, value: &T) {
 /// Appends `value` to the link `link` as one path segment, percent-encoded
 /// (RFC 3986): a placeholder's value such as `../../admin?x#` cannot leave
 /// its segment and retarget the link. Unreserved characters stay as they are.
-pub fn push_link_segment<T: ?Sized + DisplayField>(link: &mut String, value: &T) {
+///
+/// `None`, for no link, when the value is `.` or `..`: a dot segment, which
+/// would retarget the link, and which percent-encoding cannot neutralize
+/// (URL parsers read `%2E` as a dot in a path).
+#[must_use]
+pub fn push_link_segment<T: ?Sized + DisplayField>(link: &mut String, value: &T) -> Option<()> {
     let mut text = String::new();
     push_display(&mut text, value);
+    if text == "." || text == ".." {
+        return None;
+    }
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             link.push(char::from(byte));
@@ -35,4 +43,5 @@ pub fn push_link_segment<T: ?Sized + DisplayField>(link: &mut String, value: &T)
             let _ = write!(link, "%{byte:02X}");
         }
     }
+    Some(())
 }

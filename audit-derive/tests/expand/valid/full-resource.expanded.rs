@@ -136,14 +136,14 @@ const _: () = {
                     ::core::option::Option::Some(__audit_value) => {
                         platform::audit::__private::push_link_segment::<
                             Uuid,
-                        >(&mut __audit_link, __audit_value)
+                        >(&mut __audit_link, __audit_value)?
                     }
                     ::core::option::Option::None => return ::core::option::Option::None,
                 }
                 __audit_link.push_str("/chats/");
                 platform::audit::__private::push_link_segment::<
                     Uuid,
-                >(&mut __audit_link, &self.chat_id);
+                >(&mut __audit_link, &self.chat_id)?;
                 ::core::option::Option::Some(__audit_link)
             }
         }

@@ -158,13 +158,13 @@ const _: () = {
                 __audit_link.push_str("/items/");
                 ::audit_core::__private::push_link_segment::<
                     I,
-                >(&mut __audit_link, &self.id);
+                >(&mut __audit_link, &self.id)?;
                 __audit_link.push_str("/");
                 match ::core::option::Option::as_ref(&self.owner) {
                     ::core::option::Option::Some(__audit_value) => {
                         ::audit_core::__private::push_link_segment::<
                             &'a str,
-                        >(&mut __audit_link, __audit_value)
+                        >(&mut __audit_link, __audit_value)?
                     }
                     ::core::option::Option::None => return ::core::option::Option::None,
                 }

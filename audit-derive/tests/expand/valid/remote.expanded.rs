@@ -71,7 +71,7 @@ const _: () = {
                 __audit_link.push_str("/chats/");
                 ::audit_core::__private::push_link_segment::<
                     _,
-                >(&mut __audit_link, &self.id);
+                >(&mut __audit_link, &self.id)?;
                 ::core::option::Option::Some(__audit_link)
             }
         }
