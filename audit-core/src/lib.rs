@@ -89,7 +89,9 @@
 //!   are matched by their `field`, not by index: `members[id=3]` is added or
 //!   removed (with its values, secrets without), `members[id=2].role`
 //!   changed; reordering records nothing. Two elements with one key record
-//!   `{"secret": false, "error": "duplicate key id=3"}` for the list.
+//!   `{"secret": false, "error": "duplicate key id=3"}` for the list. The key
+//!   is written into every path, so it must be a tracked field of the
+//!   element: a secret or ignored one is a build error at `key = field`.
 //! - `entries`, with `track` or `secret`, on a `BTreeMap`, `HashMap`,
 //!   `BTreeSet` or `HashSet` of plain values: one change per key
 //!   (`labels.team`, `labels.tier` with `"op": "add"`). A secret map records

@@ -45,6 +45,7 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
         .iter()
         .filter_map(|field| field_statement(field, &private, Side::Record, Types::Named));
     let probes = probes(fields, &private);
+    let key_checks = key_checks(fields, krate);
     let nested_checks = nested_checks(fields, &private);
     let auditable = model.resource.as_ref().map(|resource| {
         let methods = resource_methods(resource, &private, Types::Named);
@@ -70,6 +71,8 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
             const __AUDIT_SCHEMA: &'static #krate::Schema = #schema;
 
             #probes
+
+            #key_checks
 
             #[automatically_derived]
             impl #impl_generics #private::ContainsAudited for #ident #ty_generics #where_clause {}
@@ -121,6 +124,7 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
         .iter()
         .filter_map(|field| field_statement(field, &private, Side::Record, Types::Inferred));
     let probes = probes(fields, &private);
+    let key_checks = key_checks(fields, krate);
     let nested_checks = nested_checks(fields, &private);
     let methods = resource_methods(resource, &private, Types::Inferred);
     let members: Vec<&syn::Ident> = fields.iter().map(|field| field.member).collect();
@@ -146,6 +150,8 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
             const __AUDIT_SCHEMA: &'static #krate::Schema = #schema;
 
             #probes
+
+            #key_checks
 
             #private::register_schema!(__AUDIT_SCHEMA);
 
@@ -294,6 +300,40 @@ fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
                     use #private::NotAudited as _;
                     ::core::assert!(!#private::Probe::<#ty>::AUDITED, #message);
                 };
+            }
+        })
+        .collect()
+}
+
+/// For each keyed list whose element type can be named here, a build-time
+/// check that its key is a tracked field of the element, spanned at the
+/// `key = field`: a secret or ignored key would write its value into the
+/// path of every change. A type naming the struct's generics cannot be
+/// checked outside the impl.
+fn key_checks(fields: &[Field<'_>], krate: &Path) -> TokenStream {
+    let private = quote!(#krate::__private);
+    fields
+        .iter()
+        .filter(|field| field.nested_schema)
+        .filter_map(|field| match &field.shape {
+            Shape::Keyed { key, name } => Some((field, key, name)),
+            Shape::Value | Shape::Optional | Shape::Entries => None,
+        })
+        .map(|(field, key, name)| {
+            let ty = field.ty;
+            let message = format!(
+                "the list `{list}` is keyed by `{name}`, which is not a tracked field of its elements: the key's value is written into the path of every change (`{list_key}[{name}=...]`), so a secret or ignored one would be recorded; key the list by a tracked field, or classify `{name}` `#[audit(track)]`",
+                list = field.rust_name,
+                list_key = field.key,
+            );
+            quote_spanned! {key.span()=>
+                const _: () = ::core::assert!(
+                    #private::key_is_tracked(
+                        <<#ty as #private::KeyedList>::Element as #krate::AuditFields>::SCHEMA,
+                        #name,
+                    ),
+                    #message,
+                );
             }
         })
         .collect()

@@ -28,7 +28,7 @@ pub use self::record::{
     record_track_entries, record_track_with, secret, secret_entries, secret_fingerprinted, track,
     track_canonical, track_entries, track_outlined, track_with,
 };
-pub use self::schema::{SchemaParts, fields, schema};
+pub use self::schema::{SchemaParts, fields, key_is_tracked, schema};
 pub use crate::diff::Record;
 pub use crate::diff::entries::{SecretEntries, TrackedEntries};
 pub use crate::diff::keyed::KeyedList;

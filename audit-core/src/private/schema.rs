@@ -123,6 +123,22 @@ const fn str_eq(a: &str, b: &str) -> bool {
     true
 }
 
+/// Whether the field named `rust_name` in Rust among `element`'s may key a
+/// keyed list: it is tracked. A secret or ignored key would write its value
+/// into the path of every change (`sessions[token='...']`). `true` when
+/// there is no such field, which the key's accessor reports.
+pub const fn key_is_tracked(element: &'static Schema, rust_name: &'static str) -> bool {
+    let fields = element.fields;
+    let mut index = 0;
+    while index < fields.len() {
+        if str_eq(fields[index].rust_name, rust_name) {
+            return matches!(fields[index].class, FieldClass::Track);
+        }
+        index += 1;
+    }
+    true
+}
+
 /// The [`FieldSchema`]s of a struct's `N` fields, one argument per
 /// attribute; the table is in the docs of `src/private/schema.rs`.
 #[allow(clippy::too_many_arguments)]

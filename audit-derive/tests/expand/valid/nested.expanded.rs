@@ -120,6 +120,12 @@ const _: () = {
         kind: ::audit_core::SchemaKind::Resource,
         partial: ::core::option::Option::None,
     });
+    const _: () = ::core::assert!(
+        ::audit_core::__private::key_is_tracked(<< Vec < Member > as
+        ::audit_core::__private::KeyedList > ::Element as ::audit_core::AuditFields >
+        ::SCHEMA, "id",),
+        "the list `members` is keyed by `id`, which is not a tracked field of its elements: the key's value is written into the path of every change (`members[id=...]`), so a secret or ignored one would be recorded; key the list by a tracked field, or classify `id` `#[audit(track)]`",
+    );
     #[automatically_derived]
     impl ::audit_core::__private::ContainsAudited for Project {}
     #[automatically_derived]
