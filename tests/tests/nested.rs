@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use audit_core::{
     Action, AuditFields, AuditRequest, Auditable, FieldClass, FieldShape, MemorySink, PathSegment,
@@ -766,5 +767,99 @@ fn written_paths_read_back() {
             ],
             vec![PathSegment::Name("labels"), PathSegment::Name("team")],
         ]
+    );
+}
+
+/// Comparisons of `CountedId`s, the key of `Item` below.
+static COMPARISONS: AtomicUsize = AtomicUsize::new(0);
+
+/// A key that counts how often it is compared.
+#[derive(Clone, Debug, Serialize)]
+#[serde(transparent)]
+struct CountedId(u64);
+
+impl PartialEq for CountedId {
+    fn eq(&self, other: &Self) -> bool {
+        COMPARISONS.fetch_add(1, AtomicOrdering::Relaxed);
+        self.0 == other.0
+    }
+}
+
+impl Eq for CountedId {}
+
+impl PartialOrd for CountedId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CountedId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        COMPARISONS.fetch_add(1, AtomicOrdering::Relaxed);
+        self.0.cmp(&other.0)
+    }
+}
+
+#[derive(Clone, Serialize, Auditable)]
+#[audit(embedded)]
+struct Item {
+    #[audit(track)]
+    id: CountedId,
+    #[audit(track)]
+    quantity: u32,
+}
+
+#[derive(Clone, Auditable)]
+struct Stock {
+    #[audit(track)]
+    id: u32,
+    #[audit(nested, key = id)]
+    items: Vec<Item>,
+}
+
+/// A keyed list edited in place, every element of it, is diffed with
+/// O(n log n) key comparisons, not one scan of the lists per change (which
+/// made 40,000 elements 3.2 billion comparisons); every change is recorded
+/// under its element. Counted, not timed.
+#[test]
+fn a_keyed_list_edited_everywhere_costs_n_log_n_comparisons() {
+    const N: usize = 40_000;
+    let old = Stock {
+        id: 1,
+        items: (0..N as u64)
+            .map(|id| Item {
+                id: CountedId(id),
+                quantity: 0,
+            })
+            .collect(),
+    };
+    let mut new = old.clone();
+    for item in &mut new.items {
+        item.quantity = 1;
+    }
+    COMPARISONS.store(0, AtomicOrdering::Relaxed);
+    let diff = audit_core::diff(&old, &new);
+    let comparisons = COMPARISONS.load(AtomicOrdering::Relaxed);
+    let log_n = (usize::BITS - N.leading_zeros()) as usize;
+    assert!(
+        comparisons <= 4 * N * log_n,
+        "{comparisons} comparisons for {N} elements"
+    );
+    assert_eq!(diff.len(), N);
+    let keys: Vec<&str> = diff.keys().collect();
+    assert_eq!(keys[0], "items[id=0].quantity");
+    assert_eq!(keys[N - 1], "items[id=39999].quantity");
+    assert_eq!(
+        serde_json::to_value(diff.get("items[id=20000].quantity").unwrap().change()).unwrap(),
+        serde_json::json!({"old": 0, "new": 1, "secret": false})
+    );
+    // A repeated key among the edited elements is still found.
+    let mut repeated = new.clone();
+    repeated.items[N - 1].id = CountedId(7);
+    let mut repeated_old = old.clone();
+    repeated_old.items[N - 1].id = CountedId(7);
+    assert_eq!(
+        serde_json::to_value(audit_core::diff(&repeated_old, &repeated)).unwrap(),
+        serde_json::json!({"items": {"secret": false, "error": "duplicate key id=7"}})
     );
 }

@@ -75,29 +75,46 @@ fn duplicate<'a, T, K: ?Sized + Ord>(
     elements.iter().map(key).find(|key| !seen.insert(*key))
 }
 
-/// Whether an element of `elements` other than the one at `index` has the
-/// key `wanted`. Allocates nothing.
-fn key_elsewhere<T, K: ?Sized + Eq>(
-    elements: &[T],
-    index: usize,
-    wanted: &K,
+/// The first key, among those of the elements at `changed` (the positions
+/// where the aligned lists recorded a change), that another element of
+/// either list has too: their changes cannot name their element. Sorts the
+/// keys of each list once and looks each changed one up, so that a list
+/// edited everywhere costs O(n log n); only for a list that changed, as it
+/// allocates.
+#[cold]
+#[inline(never)]
+fn changed_key_repeated<'a, T, K: ?Sized + Ord>(
+    old: &'a [T],
+    new: &'a [T],
+    changed: &[usize],
     key: &impl Fn(&T) -> &K,
-) -> bool {
-    elements
+) -> Option<&'a K> {
+    let sorted = |elements: &'a [T]| {
+        let mut keys: Vec<&'a K> = elements.iter().map(key).collect();
+        keys.sort_unstable();
+        keys
+    };
+    let (old_keys, new_keys) = (sorted(old), sorted(new));
+    let repeated = |keys: &[&K], wanted: &K| {
+        let first = keys.partition_point(|key| *key < wanted);
+        keys.get(first + 1).is_some_and(|key| *key == wanted)
+    };
+    changed
         .iter()
-        .enumerate()
-        .any(|(i, element)| i != index && key(element) == wanted)
+        .filter_map(|&index| old.get(index))
+        .map(key)
+        .find(|wanted| repeated(&old_keys, wanted) || repeated(&new_keys, wanted))
 }
 
 /// Diffs two lists whose elements are matched by `key`.
 ///
 /// One pass: while the elements at the same position have the same key
-/// (an unchanged or edited list), each pair is diffed in place. A change
-/// recorded under an element's key is checked against a duplicate of that
-/// key, with a scan that allocates nothing; a list whose keys repeat cannot
-/// name its elements, and records one error instead. Only when the keys
-/// stop lining up (an element added, removed or moved) are the elements
-/// indexed by key.
+/// (an unchanged or edited list), each pair is diffed in place, allocating
+/// nothing while nothing changed. When changes were recorded, their keys are
+/// checked against the sorted keys of both lists: a list whose keys repeat
+/// cannot name its elements, and records one error instead. Only when the
+/// keys stop lining up (an element added, removed or moved) are the elements
+/// indexed by key, which finds any repeated key too. Either way O(n log n).
 #[inline]
 pub(crate) fn diff_keyed<T, K>(
     diff: &mut Diff,
@@ -115,42 +132,45 @@ pub(crate) fn diff_keyed<T, K>(
         fields: T::SCHEMA.fields,
     };
     let start = diff.len();
-    match diff_aligned(diff, path, key_name, old, new, &key) {
-        Aligned::Whole => {}
-        Aligned::Until(index) => diff_by_key(diff, path, key_name, old, new, &key, start, index),
-        Aligned::Duplicate(duplicate) => {
-            diff.truncate(start);
-            push_duplicate(diff, path, key_name, duplicate);
+    // The positions whose elements recorded a change; allocated only then.
+    let mut changed = Vec::new();
+    match diff_aligned(diff, path, key_name, old, new, &key, &mut changed) {
+        Aligned::Whole if changed.is_empty() => {}
+        Aligned::Whole => {
+            if let Some(duplicate) = changed_key_repeated(old, new, &changed, &key) {
+                diff.truncate(start);
+                push_duplicate(diff, path, key_name, duplicate);
+            }
         }
+        Aligned::Until(index) => diff_by_key(diff, path, key_name, old, new, &key, start, index),
     }
 }
 
 /// How far two keyed lists line up.
-enum Aligned<'a, K: ?Sized> {
+enum Aligned {
     /// Same keys at the same positions: diffed.
     Whole,
     /// The keys line up before this position only; the elements before it
     /// are diffed.
     Until(usize),
-    /// A change was recorded under a key that another element has too.
-    Duplicate(&'a K),
 }
 
 /// Diffs the elements at the same position while their keys are the same:
 /// the path of an unchanged or edited list, kept small so that it stays
-/// fast.
+/// fast. Notes in `changed` the positions whose elements recorded a change.
 #[inline]
-fn diff_aligned<'a, T, K>(
+fn diff_aligned<T, K>(
     diff: &mut Diff,
     path: &Path<'_>,
     key_name: KeyField,
-    old: &'a [T],
-    new: &'a [T],
+    old: &[T],
+    new: &[T],
     key: &impl Fn(&T) -> &K,
-) -> Aligned<'a, K>
+    changed: &mut Vec<usize>,
+) -> Aligned
 where
     T: AuditFields,
-    K: ?Sized + Eq + Serialize + 'a,
+    K: ?Sized + Eq + Serialize,
 {
     for (index, (old_element, new_element)) in old.iter().zip(new).enumerate() {
         let element_key = key(old_element);
@@ -164,11 +184,8 @@ where
             old_element,
             new_element,
         );
-        if diff.len() != before
-            && (key_elsewhere(old, index, element_key, key)
-                || key_elsewhere(new, index, element_key, key))
-        {
-            return Aligned::Duplicate(element_key);
+        if diff.len() != before {
+            changed.push(index);
         }
     }
     if old.len() == new.len() {
