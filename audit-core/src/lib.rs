@@ -115,9 +115,12 @@
 //! The check cannot see through a generic type parameter: a field typed `T`
 //! is not checked. A tracked field that serde skips (`#[serde(skip)]`,
 //! `skip_serializing`) is a build error too: classify it `ignore` or
-//! `secret`. A tracked `HashSet` or `HashMap` is recorded sorted, and JSON
-//! objects are recorded with sorted keys whether or not `serde_json`'s
-//! `preserve_order` feature is on, so that equal values serialize alike.
+//! `secret`. A tracked `HashSet` or `HashMap` is recorded sorted, at any
+//! depth of the type as written (`BTreeMap<String, HashSet<String>>`,
+//! `Vec<(u8, HashSet<u32>)>`; a set inside a type of yours is not seen: make
+//! it a `BTreeSet`), and JSON objects are recorded with sorted keys whether or
+//! not `serde_json`'s `preserve_order` feature is on, so that equal values
+//! serialize alike.
 //!
 //! A `create` entry records every tracked field of the new value as
 //! `{"new": .., "secret": false}`, a `delete` entry every tracked field of

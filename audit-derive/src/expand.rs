@@ -448,6 +448,15 @@ fn field_statement(
                 );
             });
         }
+        (Class::Track, _) if field.sets_shape.is_some() => {
+            let shape = &field.sets_shape;
+            let function = match side {
+                Side::Diff => quote!(track_sorting_sets),
+                Side::Record => quote!(record_track_sorting_sets),
+            };
+            let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty>);
+            return Some(quote!(#call(__audit_diff, __audit_path, #key, #values #record #shape);));
+        }
         (Class::Track, Side::Diff) if field.canonical => quote!(track_canonical),
         (Class::Track, Side::Record) if field.canonical => quote!(record_track_canonical),
         // Compared out of line unless the comparison is a few instructions.

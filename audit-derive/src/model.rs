@@ -127,6 +127,9 @@ pub(crate) struct Field<'a> {
     /// A tracked `HashSet` or `HashMap` (or an `Option` of one): recorded in
     /// sorted order, so that equal values serialize alike.
     pub(crate) canonical: bool,
+    /// A tracked type with a hashed set below its top: where its sets are,
+    /// so that they are recorded sorted (`ty::sets_shape`).
+    pub(crate) sets_shape: Option<String>,
     /// For a nested field: whether its type's schema can be named in the
     /// struct's schema. Not for a type that names the struct's generics
     /// (the schema is written outside the impl) or the struct itself (its

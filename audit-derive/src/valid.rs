@@ -250,7 +250,12 @@ fn schema_field<'a>(
     Some(model::Field {
         canonical: class == Class::Track
             && field.attrs.entries.is_none()
-            && ty::is_hashed(field.ty),
+            && ty::is_hashed(field.ty)
+            && ty::sets_shape(field.ty).is_none(),
+        sets_shape: match class {
+            Class::Track if field.attrs.entries.is_none() => ty::sets_shape(field.ty),
+            Class::Track | Class::Ignore | Class::Secret | Class::Nested => None,
+        },
         nested_schema: class == Class::Nested
             && !names_generics
             && !mentions_self(field.ty, st.cont.ident),

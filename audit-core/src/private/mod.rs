@@ -25,8 +25,9 @@ pub use self::display::{display, display_option, push_display, push_link_segment
 pub use self::record::{
     Nest, NotNested, assert_nested, keyed, nested, record_keyed, record_nested, record_secret,
     record_secret_entries, record_secret_fingerprinted, record_track, record_track_canonical,
-    record_track_entries, record_track_with, secret, secret_entries, secret_fingerprinted, track,
-    track_canonical, track_entries, track_outlined, track_with,
+    record_track_entries, record_track_sorting_sets, record_track_with, secret, secret_entries,
+    secret_fingerprinted, track, track_canonical, track_entries, track_outlined,
+    track_sorting_sets, track_with,
 };
 pub use self::schema::{SchemaParts, fields, key_is_tracked, schema};
 pub use crate::diff::Record;

@@ -14,7 +14,7 @@ use super::schema::{SchemaParts, schema};
 use crate::diff::entries::{SecretEntries, TrackedEntries};
 use crate::diff::keyed::{self, KeyedList};
 use crate::diff::path::Path;
-use crate::diff::value::{sorted, to_value};
+use crate::diff::value::{sorted, to_value, to_value_sorting_sets};
 use crate::diff::{Change, Diff, Record};
 use crate::model::AuditFields;
 use crate::model::schema::{Schema, SchemaKind};
@@ -86,6 +86,46 @@ fn track_canonical_changed<T>(
         &parent.field(name),
         old.canonical_value(),
         new.canonical_value(),
+    );
+}
+
+/// As [`track`], for a type with a hashed set below its top
+/// (`BTreeMap<String, HashSet<String>>`): `shape`, written by the derive
+/// from the type, says where its arrays are sets, which are recorded sorted.
+#[inline]
+pub fn track_sorting_sets<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+    shape: &'static str,
+) where
+    T: ?Sized + TrackedField,
+{
+    if old != new {
+        track_sorting_sets_changed(diff, parent, name, old, new, shape);
+    }
+}
+
+/// The changed branch of [`track_sorting_sets`], out of line as
+/// [`track_changed`] is.
+#[cold]
+#[inline(never)]
+fn track_sorting_sets_changed<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+    shape: &'static str,
+) where
+    T: ?Sized + Serialize,
+{
+    diff.push_tracked(
+        &parent.field(name),
+        to_value_sorting_sets(old, shape),
+        to_value_sorting_sets(new, shape),
     );
 }
 
@@ -308,6 +348,25 @@ pub fn record_track_canonical<T>(
     T: ?Sized + CanonicalField,
 {
     diff.push_one_side(&parent.field(name), record, value.canonical_value());
+}
+
+/// As [`record_track`], sorting sets; see [`track_sorting_sets`].
+#[inline]
+pub fn record_track_sorting_sets<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+    shape: &'static str,
+) where
+    T: ?Sized + TrackedField,
+{
+    diff.push_one_side(
+        &parent.field(name),
+        record,
+        to_value_sorting_sets(value, shape),
+    );
 }
 
 /// As [`record_track`], serializing with `serialize`; see [`track_with`].
