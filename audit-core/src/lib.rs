@@ -109,11 +109,17 @@
 //! `labels['app.kubernetes.io/name']`, with `'` and `\` escaped by a
 //! backslash; a string list key is quoted too: `members[id='u-1']`.
 //!
-//! Tracking a type that derives `Auditable` whole (or an `Option`, `Box`,
-//! `Vec`, set or map of one) is a build error at the field, since it would
-//! serialize the inner secret and ignored fields: write `#[audit(nested)]`.
-//! The check cannot see through a generic type parameter: a field typed `T`
-//! is not checked. A tracked field that serde skips (`#[serde(skip)]`,
+//! Tracking an auditable type whole (one that derives `Auditable`, or a
+//! remote type audited through a mirror) is a build error at the field, since
+//! it would serialize the inner secret and ignored fields: write
+//! `#[audit(nested)]`. So is tracking any standard container that holds one,
+//! at any depth of the type as written: a tuple, an array or slice, a
+//! reference, `Option`, `Result`, `Box`, `Rc`, `Arc`, `Cow`, `Vec`,
+//! `VecDeque`, `LinkedList`, `BinaryHeap`, a set, a map (keys and values),
+//! `Cell`, `RefCell`, `Mutex`, `RwLock`, `Reverse`, `Wrapping`, and an alias
+//! of a one-parameter container among these. The check cannot see through a
+//! generic type parameter (a field typed `T` is not checked), nor into a type
+//! of yours that holds an auditable one without deriving `Auditable` itself. A tracked field that serde skips (`#[serde(skip)]`,
 //! `skip_serializing`) is a build error too: classify it `ignore` or
 //! `secret`. A tracked `HashSet` or `HashMap` is recorded sorted, at any
 //! depth of the type as written (`BTreeMap<String, HashSet<String>>`,

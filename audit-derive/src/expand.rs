@@ -169,6 +169,9 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
             };
 
             #[automatically_derived]
+            impl #private::ContainsAudited<#mirror> for #path {}
+
+            #[automatically_derived]
             impl #krate::Audited<#mirror> for #path {
                 const AUDIT_SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
 
@@ -291,14 +294,18 @@ fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
         .map(|field| {
             let ty = field.ty;
             let message = format!(
-                "the tracked field `{}` has type `{}`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
+                "the tracked field `{}` has type `{}`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
                 field.rust_name, field.type_text,
             );
+            // The type and every type it holds through a standard
+            // container, each asked on its own: a tuple or a `Result` holds
+            // one when any member does, which no trait impl can say.
+            let parts = ty::probed_parts(ty);
             quote_spanned! {ty.span()=>
                 const _: () = {
                     #[allow(unused_imports)]
                     use #private::NotAudited as _;
-                    ::core::assert!(!#private::Probe::<#ty>::AUDITED, #message);
+                    ::core::assert!(!(#(#private::Probe::<#parts, _>::AUDITED)||*), #message);
                 };
             }
         })

@@ -69,6 +69,72 @@ pub(crate) fn holds_no_struct(ty: &Type) -> bool {
         })
 }
 
+/// `ty`, and every type it holds through a tuple, an array, a slice, a
+/// reference or a standard container (`Option<(u8, Settings)>` holds
+/// `(u8, Settings)` and `Settings`), leaving out primitives and `String`:
+/// what the tracked field's probe asks about. A type of the user's is not
+/// looked into.
+pub(crate) fn probed_parts(ty: &Type) -> Vec<&Type> {
+    const CONTAINERS: &[&str] = &[
+        "Option",
+        "Result",
+        "Box",
+        "Rc",
+        "Arc",
+        "Cow",
+        "Vec",
+        "VecDeque",
+        "LinkedList",
+        "BinaryHeap",
+        "BTreeSet",
+        "HashSet",
+        "BTreeMap",
+        "HashMap",
+        "Cell",
+        "RefCell",
+        "Mutex",
+        "RwLock",
+        "OnceCell",
+        "OnceLock",
+        "Reverse",
+        "Wrapping",
+        "Saturating",
+        "Pin",
+    ];
+    let mut parts = Vec::new();
+    let mut pending = vec![ty];
+    while let Some(ty) = pending.pop() {
+        if is_scalar(ty) {
+            continue;
+        }
+        parts.push(ty);
+        match ty {
+            Type::Path(path) if path.qself.is_none() => {
+                let Some(last) = path.path.segments.last() else {
+                    continue;
+                };
+                if !CONTAINERS.iter().any(|name| last.ident == name) {
+                    continue;
+                }
+                if let PathArguments::AngleBracketed(args) = &last.arguments {
+                    pending.extend(args.args.iter().rev().filter_map(|arg| match arg {
+                        GenericArgument::Type(ty) => Some(ty),
+                        _ => None,
+                    }));
+                }
+            }
+            Type::Tuple(tuple) => pending.extend(tuple.elems.iter().rev()),
+            Type::Array(array) => pending.push(&array.elem),
+            Type::Slice(slice) => pending.push(&slice.elem),
+            Type::Reference(reference) => pending.push(&reference.elem),
+            Type::Paren(paren) => pending.push(&paren.elem),
+            Type::Group(group) => pending.push(&group.elem),
+            _ => {}
+        }
+    }
+    parts
+}
+
 /// A type as a person writes it: `Option<Vec<Uuid>>`, not `Option < Vec < Uuid > >`.
 pub(crate) fn type_text(ty: &Type) -> String {
     let mut text = ty.to_token_stream().to_string();

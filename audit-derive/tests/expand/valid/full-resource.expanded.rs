@@ -43,8 +43,8 @@ const _: () = {
         #[allow(unused_imports)]
         use platform::audit::__private::NotAudited as _;
         ::core::assert!(
-            ! platform::audit::__private::Probe:: < Uuid > ::AUDITED,
-            "the tracked field `chat_id` has type `Uuid`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            ! (platform::audit::__private::Probe:: < Uuid, _ > ::AUDITED),
+            "the tracked field `chat_id` has type `Uuid`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     #[automatically_derived]

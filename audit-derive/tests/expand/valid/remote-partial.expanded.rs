@@ -42,6 +42,8 @@ const _: () = {
         let _ = (__audit_field_0,);
     };
     #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited<SessionAudit> for entity::Session {}
+    #[automatically_derived]
     impl ::audit_core::Audited<SessionAudit> for entity::Session {
         const AUDIT_SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]

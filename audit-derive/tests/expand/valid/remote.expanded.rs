@@ -52,6 +52,8 @@ const _: () = {
         let _ = (__audit_field_0, __audit_field_1, __audit_field_2, __audit_field_3);
     };
     #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited<ChatAudit> for entity::chat::Model {}
+    #[automatically_derived]
     impl ::audit_core::Audited<ChatAudit> for entity::chat::Model {
         const AUDIT_SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]

@@ -36,16 +36,16 @@ const _: () = {
         #[allow(unused_imports)]
         use ::audit_core::__private::NotAudited as _;
         ::core::assert!(
-            ! ::audit_core::__private::Probe:: < OffsetDateTime > ::AUDITED,
-            "the tracked field `started_at` has type `OffsetDateTime`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            ! (::audit_core::__private::Probe:: < OffsetDateTime, _ > ::AUDITED),
+            "the tracked field `started_at` has type `OffsetDateTime`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     const _: () = {
         #[allow(unused_imports)]
         use ::audit_core::__private::NotAudited as _;
         ::core::assert!(
-            ! ::audit_core::__private::Probe:: < Duration > ::AUDITED,
-            "the tracked field `timeout` has type `Duration`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            ! (::audit_core::__private::Probe:: < Duration, _ > ::AUDITED),
+            "the tracked field `timeout` has type `Duration`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     #[automatically_derived]

@@ -36,8 +36,8 @@ const _: () = {
         #[allow(unused_imports)]
         use ::audit_core::__private::NotAudited as _;
         ::core::assert!(
-            ! ::audit_core::__private::Probe:: < Uuid > ::AUDITED,
-            "the tracked field `id` has type `Uuid`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            ! (::audit_core::__private::Probe:: < Uuid, _ > ::AUDITED),
+            "the tracked field `id` has type `Uuid`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     #[automatically_derived]
