@@ -92,6 +92,9 @@
 //!   `{"secret": false, "error": "duplicate key id=3"}` for the list. The key
 //!   is written into every path, so it must be a tracked field of the
 //!   element: a secret or ignored one is a build error at `key = field`.
+//! - `nested, via = Mirror` on a field of a remote type audited through the
+//!   mirror `Mirror` (see "Types you cannot annotate"): diffed field by field
+//!   as the mirror classifies them (`invoice.customer`).
 //! - `entries`, with `track` or `secret`, on a `BTreeMap`, `HashMap`,
 //!   `BTreeSet` or `HashSet` of plain values: one change per key
 //!   (`labels.team`, `labels.tier` with `"op": "add"`). A secret map records

@@ -180,20 +180,20 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
                 #[inline]
                 fn audit_diff_into(
                     __audit_diff: &mut #krate::Diff,
+                    __audit_path: &#private::Path<'_>,
                     __audit_old: &Self,
                     __audit_new: &Self,
                 ) {
-                    let __audit_path = &#private::Path::ROOT;
                     #(#diff_fields)*
                 }
 
                 #[inline]
                 fn audit_record_all(
                     __audit_diff: &mut #krate::Diff,
+                    __audit_path: &#private::Path<'_>,
                     __audit_value: &Self,
                     __audit_record: #private::Record,
                 ) {
-                    let __audit_path = &#private::Path::ROOT;
                     #(#record_fields)*
                 }
             }
@@ -398,6 +398,14 @@ fn field_statement(
     let function = match (field.class, side) {
         (Class::Ignore, _) => return None,
         (Class::Nested, _) => {
+            if let Some(via) = &field.via {
+                let function = match side {
+                    Side::Diff => quote!(nested_via),
+                    Side::Record => quote!(record_nested_via),
+                };
+                let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty, #via>);
+                return Some(quote!(#call(__audit_diff, __audit_path, #key, #values #record);));
+            }
             if let Shape::Keyed {
                 key: key_field,
                 name,
@@ -564,7 +572,9 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
         .filter(|field| field.class == Class::Nested && field.nested_schema)
         .map(|field| {
             let ty = field.ty;
-            if matches!(field.shape, Shape::Keyed { .. }) {
+            if let Some(via) = &field.via {
+                quote_spanned!(ty.span()=> <#ty as #krate::Audited<#via>>::AUDIT_SCHEMA)
+            } else if matches!(field.shape, Shape::Keyed { .. }) {
                 quote_spanned!(ty.span()=> <<#ty as #private::KeyedList>::Element as #krate::AuditFields>::SCHEMA)
             } else if field.nested_once() {
                 quote_spanned!(ty.span()=> #private::Nest::<#ty>::SCHEMA)

@@ -39,9 +39,21 @@ pub(crate) fn impl_auditable(stub: &Stub<'_>) -> TokenStream {
                         ::core::option::Option::None
                     }
 
-                    fn audit_diff_into(_: &mut #krate::Diff, _: &Self, _: &Self) {}
+                    fn audit_diff_into(
+                        _: &mut #krate::Diff,
+                        _: &#private::Path<'_>,
+                        _: &Self,
+                        _: &Self,
+                    ) {
+                    }
 
-                    fn audit_record_all(_: &mut #krate::Diff, _: &Self, _: #private::Record) {}
+                    fn audit_record_all(
+                        _: &mut #krate::Diff,
+                        _: &#private::Path<'_>,
+                        _: &Self,
+                        _: #private::Record,
+                    ) {
+                    }
                 }
             };
         };

@@ -122,6 +122,9 @@ pub(crate) struct Field<'a> {
     pub(crate) serialize_with: Option<ExprPath>,
     /// How the field's value is walked.
     pub(crate) shape: Shape,
+    /// `#[audit(nested, via = Mirror)]`: a field of a remote type, diffed
+    /// through its mirror's `Audited<Mirror>` impl.
+    pub(crate) via: Option<Path>,
     /// What a secret's change records besides `"secret": true`.
     pub(crate) secret_record: SecretRecord,
     /// A tracked `HashSet` or `HashMap` (or an `Option` of one): recorded in
@@ -154,6 +157,7 @@ impl Field<'_> {
     pub(crate) fn nested_once(&self) -> bool {
         self.class == Class::Nested
             && !self.names_generics
+            && self.via.is_none()
             && !matches!(self.shape, Shape::Keyed { .. })
     }
 

@@ -238,6 +238,7 @@ fn schema_field<'a>(
     let class = classification.class;
     let names_generics = names_generics(st.cont, field.ty);
     let shape = match (class, &field.attrs.key) {
+        (Class::Nested, None) if field.attrs.via.is_some() => Shape::Value,
         (Class::Nested, Some(key)) => Shape::Keyed {
             key: key.clone(),
             name: key.unraw().to_string(),
@@ -269,6 +270,7 @@ fn schema_field<'a>(
         } else {
             SecretRecord::Plain
         },
+        via: field.attrs.via.clone(),
         member: field.ident,
         ty: field.ty,
         key,
@@ -560,7 +562,21 @@ fn check_modifiers(sink: &ErrorSink<'_>, field: &ast::Field<'_>) {
             ),
         );
     }
+    if let Some(via) = &field.attrs.via {
+        if class != Some(Class::Nested) {
+            sink.error_spanned_by(
+                via,
+                "`via` names the mirror a remote type is audited through, and goes with `nested`: `#[audit(nested, via = Mirror)]`",
+            );
+        } else if let Some(key) = &field.attrs.key {
+            sink.error_spanned_by(
+                key,
+                "`via` diffs one value of a remote type through its mirror, and a keyed list of remote values is not supported: remove `key`",
+            );
+        }
+    }
     if class == Some(Class::Nested)
+        && field.attrs.via.is_none()
         && field.attrs.key.is_none()
         && ty::last_segment(field.ty).is_some_and(|name| name == "Vec")
     {

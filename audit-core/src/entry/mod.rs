@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use uuid::{ContextV7, Timestamp, Uuid};
 
 use crate::diff::Record;
+use crate::diff::path::Path;
 use crate::secret_fingerprint::FingerprintScope;
 use crate::{Action, AuditSink, Audited, Diff, ExportError};
 
@@ -235,12 +236,14 @@ impl Context {
             resource.map(T::audit_resource_id).unwrap_or_default(),
         ));
         match (old, new) {
-            (Some(old), Some(new)) if with_diff => T::audit_diff_into(&mut diff, old, new),
+            (Some(old), Some(new)) if with_diff => {
+                T::audit_diff_into(&mut diff, &Path::ROOT, old, new);
+            }
             (None, Some(new)) if with_diff && action == Action::CREATE => {
-                T::audit_record_all(&mut diff, new, Record::Create);
+                T::audit_record_all(&mut diff, &Path::ROOT, new, Record::Create);
             }
             (Some(old), None) if with_diff && action == Action::DELETE => {
-                T::audit_record_all(&mut diff, old, Record::Delete);
+                T::audit_record_all(&mut diff, &Path::ROOT, old, Record::Delete);
             }
             _ => {}
         }

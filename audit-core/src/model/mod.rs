@@ -56,7 +56,8 @@ use crate::model::schema::Schema;
     message = "`{Self}` is not an auditable struct",
     label = "`#[audit(nested)]` needs a type that derives `Auditable`",
     note = "derive `Auditable` on `{Self}` (with `#[audit(embedded)]` when it is not a resource \
-            of its own), or classify the field `#[audit(track)]` to record it as one value"
+            of its own), or classify the field `#[audit(track)]` to record it as one value",
+    note = "a remote type audited through a mirror is nested with `#[audit(nested, via = Mirror)]`"
 )]
 pub trait AuditFields {
     /// The static description of the struct and of every field: the one
@@ -204,14 +205,15 @@ pub trait Audited<Via = Self> {
     /// The organization of this resource, as [`Auditable::organization_id`].
     fn audit_organization_id(&self) -> Option<String>;
 
-    /// Records the fields that differ between `old` and `new` in `diff`.
+    /// Records the fields that differ between `old` and `new` in `diff`,
+    /// under `path`.
     #[doc(hidden)]
-    fn audit_diff_into(diff: &mut Diff, old: &Self, new: &Self);
+    fn audit_diff_into(diff: &mut Diff, path: &Path<'_>, old: &Self, new: &Self);
 
-    /// Records every tracked and secret field of `value` in `diff`, as
-    /// existing on one side of a change only, as `record` says.
+    /// Records every tracked and secret field of `value` in `diff`, under
+    /// `path`, as existing on one side of a change only, as `record` says.
     #[doc(hidden)]
-    fn audit_record_all(diff: &mut Diff, value: &Self, record: Record);
+    fn audit_record_all(diff: &mut Diff, path: &Path<'_>, value: &Self, record: Record);
 
     /// The fields that differ between `old` and `new`, as [`Auditable::diff`].
     fn audit_diff(old: &Self, new: &Self) -> Diff
@@ -219,7 +221,7 @@ pub trait Audited<Via = Self> {
         Self: Sized,
     {
         let mut diff = Diff::new();
-        Self::audit_diff_into(&mut diff, old, new);
+        Self::audit_diff_into(&mut diff, &Path::ROOT, old, new);
         diff
     }
 
@@ -229,7 +231,7 @@ pub trait Audited<Via = Self> {
         Self: Sized,
     {
         let mut diff = Diff::new();
-        Self::audit_record_all(&mut diff, value, Record::Create);
+        Self::audit_record_all(&mut diff, &Path::ROOT, value, Record::Create);
         diff
     }
 
@@ -239,7 +241,7 @@ pub trait Audited<Via = Self> {
         Self: Sized,
     {
         let mut diff = Diff::new();
-        Self::audit_record_all(&mut diff, value, Record::Delete);
+        Self::audit_record_all(&mut diff, &Path::ROOT, value, Record::Delete);
         diff
     }
 }
@@ -268,13 +270,13 @@ impl<T: Auditable> Audited<T> for T {
     }
 
     #[inline]
-    fn audit_diff_into(diff: &mut Diff, old: &Self, new: &Self) {
-        T::diff_into(diff, &Path::ROOT, old, new);
+    fn audit_diff_into(diff: &mut Diff, path: &Path<'_>, old: &Self, new: &Self) {
+        T::diff_into(diff, path, old, new);
     }
 
     #[inline]
-    fn audit_record_all(diff: &mut Diff, value: &Self, record: Record) {
-        T::record_all(diff, &Path::ROOT, value, record);
+    fn audit_record_all(diff: &mut Diff, path: &Path<'_>, value: &Self, record: Record) {
+        T::record_all(diff, path, value, record);
     }
 }
 

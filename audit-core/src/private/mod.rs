@@ -23,11 +23,11 @@ pub use self::bounds::{
 };
 pub use self::display::{display, display_option, push_display, push_link_segment};
 pub use self::record::{
-    Nest, NotNested, assert_nested, keyed, nested, record_keyed, record_nested, record_secret,
-    record_secret_entries, record_secret_fingerprinted, record_track, record_track_canonical,
-    record_track_entries, record_track_sorting_sets, record_track_with, secret, secret_entries,
-    secret_fingerprinted, track, track_canonical, track_entries, track_outlined,
-    track_sorting_sets, track_with,
+    Nest, NotNested, assert_nested, keyed, nested, nested_via, record_keyed, record_nested,
+    record_nested_via, record_secret, record_secret_entries, record_secret_fingerprinted,
+    record_track, record_track_canonical, record_track_entries, record_track_sorting_sets,
+    record_track_with, secret, secret_entries, secret_fingerprinted, track, track_canonical,
+    track_entries, track_outlined, track_sorting_sets, track_with,
 };
 pub use self::schema::{SchemaParts, fields, key_is_tracked, schema};
 pub use crate::diff::Record;
@@ -36,7 +36,7 @@ pub use crate::diff::keyed::KeyedList;
 pub use crate::diff::path::Path;
 pub use crate::diff::probe::{ContainsAudited, NotAudited, Probe};
 pub use crate::diff::value::Canonical;
-pub use crate::model::AuditFields;
+pub use crate::model::{AuditFields, Audited};
 
 #[cfg(feature = "registry")]
 pub use crate::docs::registry::Registration;

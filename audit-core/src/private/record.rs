@@ -16,8 +16,8 @@ use crate::diff::keyed::{self, KeyedList};
 use crate::diff::path::Path;
 use crate::diff::value::{sorted, to_value, to_value_sorting_sets};
 use crate::diff::{Change, Diff, Record};
-use crate::model::AuditFields;
 use crate::model::schema::{Schema, SchemaKind};
+use crate::model::{AuditFields, Audited};
 
 /// Records the tracked field `name` under `parent` if `old` and `new`
 /// differ. Serializes nothing and allocates nothing when they are equal.
@@ -213,6 +213,31 @@ where
     T: ?Sized + AuditFields,
 {
     T::diff_into(diff, &parent.field(name), old, new);
+}
+
+/// Diffs the nested field `name` under `parent`, of a remote type, field by
+/// field through its mirror `Via`: `#[audit(nested, via = Mirror)]`.
+#[inline]
+pub fn nested_via<T, Via>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: Audited<Via>,
+{
+    T::audit_diff_into(diff, &parent.field(name), old, new);
+}
+
+/// Records every field of the nested field `name` of a remote type, through
+/// its mirror `Via`, of a value that exists on one side only.
+#[inline]
+pub fn record_nested_via<T, Via>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: Audited<Via>,
+{
+    T::audit_record_all(diff, &parent.field(name), value, record);
 }
 
 /// The one check that a nested field's type is auditable, spanned at the

@@ -86,10 +86,10 @@ const _: () = {
         #[inline]
         fn audit_diff_into(
             __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            let __audit_path = &::audit_core::__private::Path::ROOT;
             ::audit_core::__private::track::<
                 _,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
@@ -115,10 +115,10 @@ const _: () = {
         #[inline]
         fn audit_record_all(
             __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
             __audit_value: &Self,
             __audit_record: ::audit_core::__private::Record,
         ) {
-            let __audit_path = &::audit_core::__private::Path::ROOT;
             ::audit_core::__private::record_track::<
                 _,
             >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
