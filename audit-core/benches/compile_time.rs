@@ -97,7 +97,7 @@ struct Variant {
 
 /// The fields of every generated struct: `(attribute, name, type)`. The same
 /// shape as the `Workspace` of the diff benchmark.
-const FIELDS: [(&str, &str, &str); 20] = [
+const SCHEMA: [(&str, &str, &str); 20] = [
     ("track", "id", "Uuid"),
     ("track", "owner_id", "Uuid"),
     ("track", "organization_id", "Uuid"),
@@ -221,7 +221,7 @@ fn run() -> Result<(), String> {
     println!(
         "{} structs of {} fields; {} runs per build; audit-core {}; scratch workspace {}",
         options.structs,
-        FIELDS.len(),
+        SCHEMA.len(),
         options.runs,
         audit_core.display(),
         scratch.display()
@@ -535,7 +535,7 @@ fn source(variant: &Variant, structs: usize) -> String {
             source.push_str("#[audit(org = organization_id)]\n");
         }
         let _ = writeln!(source, "pub struct Workspace{index} {{");
-        for (class, name, ty) in FIELDS {
+        for (class, name, ty) in SCHEMA {
             let _ = writeln!(
                 source,
                 "    /// The workspace's {}.",

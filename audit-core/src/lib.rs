@@ -7,7 +7,7 @@
 //! the audit log.
 //!
 //! ```
-//! use audit_core::{Auditable, FieldClass};
+//! use audit_core::{AuditFields, Auditable, FieldClass};
 //! use serde::Serialize;
 //! use serde_json::json;
 //!
@@ -50,7 +50,7 @@
 //! | `resource = "chat"` | the resource type string | snake_case of the struct name |
 //! | `id = field` | the field that identifies the resource | a field named `id` |
 //! | `target = field` / `target_with = path` | human-readable target: a field (`Display`) or a `fn(&Self) -> String` | a non-secret field named `name`, else `title`, else the id |
-//! | `link = "/chats/{id}"` / `link_with = path` | link to the resource; `{field}` placeholders are checked at compile time, and one naming an `Option` field that is `None` gives no link / a `fn(&Self) -> Option<String>` | no link |
+//! | `link = "/chats/{id}"` / `link_with = path` | link to the resource; `{field}` placeholders are checked at compile time; each value is one percent-encoded path segment, and one naming an `Option` field that is `None`, or whose value is `.` or `..`, gives no link / a `fn(&Self) -> Option<String>` | no link |
 //! | `org = field` | organization field; the resource then requires one | not organization-scoped |
 //! | `actions(create, write, archive, ...)` | the [`Action`]s the resource is audited for: any snake_case names | `create, write, delete` |
 //! | `crate = "path"` | path to `audit_core`, for crates that re-export it | `::audit_core` |
@@ -89,7 +89,12 @@
 //!   are matched by their `field`, not by index: `members[id=3]` is added or
 //!   removed (with its values, secrets without), `members[id=2].role`
 //!   changed; reordering records nothing. Two elements with one key record
-//!   `{"secret": false, "error": "duplicate key id=3"}` for the list.
+//!   `{"secret": false, "error": "duplicate key id=3"}` for the list. The key
+//!   is written into every path, so it must be a tracked field of the
+//!   element: a secret or ignored one is a build error at `key = field`.
+//! - `nested, via = Mirror` on a field of a remote type audited through the
+//!   mirror `Mirror` (see "Types you cannot annotate"): diffed field by field
+//!   as the mirror classifies them (`invoice.customer`).
 //! - `entries`, with `track` or `secret`, on a `BTreeMap`, `HashMap`,
 //!   `BTreeSet` or `HashSet` of plain values: one change per key
 //!   (`labels.team`, `labels.tier` with `"op": "add"`). A secret map records
@@ -107,15 +112,24 @@
 //! `labels['app.kubernetes.io/name']`, with `'` and `\` escaped by a
 //! backslash; a string list key is quoted too: `members[id='u-1']`.
 //!
-//! Tracking a type that derives `Auditable` whole (or an `Option`, `Box`,
-//! `Vec`, set or map of one) is a build error at the field, since it would
-//! serialize the inner secret and ignored fields: write `#[audit(nested)]`.
-//! The check cannot see through a generic type parameter: a field typed `T`
-//! is not checked. A tracked field that serde skips (`#[serde(skip)]`,
+//! Tracking an auditable type whole (one that derives `Auditable`, or a
+//! remote type audited through a mirror) is a build error at the field, since
+//! it would serialize the inner secret and ignored fields: write
+//! `#[audit(nested)]`. So is tracking any standard container that holds one,
+//! at any depth of the type as written: a tuple, an array or slice, a
+//! reference, `Option`, `Result`, `Box`, `Rc`, `Arc`, `Cow`, `Vec`,
+//! `VecDeque`, `LinkedList`, `BinaryHeap`, a set, a map (keys and values),
+//! `Cell`, `RefCell`, `Mutex`, `RwLock`, `Reverse`, `Wrapping`, and an alias
+//! of a one-parameter container among these. The check cannot see through a
+//! generic type parameter (a field typed `T` is not checked), nor into a type
+//! of yours that holds an auditable one without deriving `Auditable` itself. A tracked field that serde skips (`#[serde(skip)]`,
 //! `skip_serializing`) is a build error too: classify it `ignore` or
-//! `secret`. A tracked `HashSet` or `HashMap` is recorded sorted, and JSON
-//! objects are recorded with sorted keys whether or not `serde_json`'s
-//! `preserve_order` feature is on, so that equal values serialize alike.
+//! `secret`. A tracked `HashSet` or `HashMap` is recorded sorted, at any
+//! depth of the type as written (`BTreeMap<String, HashSet<String>>`,
+//! `Vec<(u8, HashSet<u32>)>`; a set inside a type of yours is not seen: make
+//! it a `BTreeSet`), and JSON objects are recorded with sorted keys whether or
+//! not `serde_json`'s `preserve_order` feature is on, so that equal values
+//! serialize alike.
 //!
 //! A `create` entry records every tracked field of the new value as
 //! `{"new": .., "secret": false}`, a `delete` entry every tracked field of
@@ -133,7 +147,7 @@
 //! [`Auditable`] for another crate's type. Declare a mirror instead: a struct
 //! of yours with `#[audit(remote = path::Type)]` and the same fields, with
 //! the same names and types, each classified. The remote type is then
-//! [`Audited`] through the mirror: [`diff`], [`AuditRequest`] and
+//! [`Audited`] through the mirror: [`diff`](fn@diff), [`AuditRequest`] and
 //! [`BackgroundAudit`] take its values directly, and the resource id,
 //! target, link and organization are read from them (a `target_with` or
 //! `link_with` function takes the remote type). The mirror is never
@@ -177,7 +191,7 @@
 //!         "share_token": {"secret": true},
 //!     }),
 //! );
-//! assert_eq!(new.audit_link().as_deref(), Some("/chats/7"));
+//! assert_eq!(new.audit_resource_link().as_deref(), Some("/chats/7"));
 //! ```
 //!
 //! The build checks the mirror against the type, so that the two cannot
@@ -427,8 +441,9 @@ extern crate self as audit_core;
 //   the JSON-lines sink and the stores; `store`: what can be queried, with
 //   `sqlite` and `postgres` inside;
 // - `chain`: evidence; `docs`: the reference; `axum`: the web layer.
-mod diff;
+pub mod diff;
 mod entry;
+mod hex;
 mod model;
 pub mod sink;
 mod writer;

@@ -37,12 +37,21 @@
 //!
 //! Only when an entry is made ([`AuditRequest`](crate::AuditRequest),
 //! [`BackgroundAudit`](crate::BackgroundAudit), the axum layer): that is
-//! where the resource type and id are known. The values are serialized,
-//! hashed and dropped there; a [`Diff`](crate::Diff) never holds them. A bare
-//! [`diff`](crate::diff) records `{"secret": true}` alone, as does an entry
-//! made while no key is [installed](install): that entry is flagged
+//! where the resource type and id are known. The entry hands them, with the
+//! key, to the [`Diff`](crate::Diff) it builds its diff in, before the first
+//! field is compared; the diff reads nothing else, and no state outlives it.
+//! The values are serialized, hashed and dropped there; a `Diff` never holds
+//! them. A bare [`diff`](fn@crate::diff) records `{"secret": true}` alone, as
+//! does an entry made without a key: that entry is flagged
 //! [`MissingSecretFingerprint`](crate::Flag::MissingSecretFingerprint), which
 //! is reported through `tracing`. Nothing panics.
+//!
+//! # Which key
+//!
+//! The key [installed](install) for the process, as a `tracing` subscriber is
+//! set with `set_global_default`; or, on one thread while a closure runs, the
+//! key [`with_key`] puts in place (or none, [`without_key`]), as `tracing`'s
+//! `with_default` does. An entry takes the [`current`] key when it is made.
 //!
 //! **Limit:** whoever holds the key can test guesses. A low-entropy secret (a
 //! PIN, a 6-digit code, an enum) is found by trying every value: fingerprint
@@ -105,7 +114,7 @@ use hmac::{Hmac, KeyInit as _, Mac as _};
 use serde::Serialize;
 use sha2::Sha256;
 
-use crate::chain::digest::push_hex;
+use crate::hex::push_hex;
 
 /// The HKDF info the fingerprint key is derived with.
 const INFO: &[u8] = b"audit-rs secret fingerprint v1";
@@ -281,130 +290,168 @@ pub fn installed() -> Option<Arc<FingerprintKey>> {
         .clone()
 }
 
-/// The resource an entry is being made for, while its diff is computed.
-struct Scope {
+/// The key an entry made on a thread takes.
+#[derive(Clone)]
+enum InScope {
+    /// The installed one, if any: outside [`with_key`] and [`without_key`].
+    Installed,
+    /// The one [`with_key`] put in place.
+    Key(Arc<FingerprintKey>),
+    /// None: [`without_key`].
+    NoKey,
+}
+
+thread_local! {
+    /// The key [`with_key`] or [`without_key`] put in place on this thread.
+    static IN_SCOPE: RefCell<InScope> = const { RefCell::new(InScope::Installed) };
+}
+
+/// Makes `key` the key every entry made on this thread fingerprints secrets
+/// with while `f` runs, over the [installed](install) one; the key in place
+/// before is back when `f` returns or unwinds. As `tracing`'s
+/// `with_default` is to `set_global_default`: for a test, a tenant with a key
+/// of its own, a rotation tried out.
+///
+/// ```
+/// use audit_core::secret_fingerprint::{self, FingerprintKey};
+/// use audit_core::{Action, AuditRequest, Auditable, MemorySink};
+///
+/// #[derive(Clone, Auditable)]
+/// struct Integration {
+///     #[audit(track)]
+///     id: u32,
+///     #[audit(secret = "grants API access", fingerprint)]
+///     api_token: String,
+/// }
+///
+/// let key = FingerprintKey::derive("k2", b"a master key of at least 32 bytes.....");
+/// let sink = MemorySink::new();
+/// secret_fingerprint::with_key(key, || {
+///     let mut request = AuditRequest::new(&sink, Action::WRITE);
+///     request.set_old(Integration { id: 7, api_token: "tok-1".into() });
+///     request.set_new(Integration { id: 7, api_token: "tok-2".into() });
+///     request.commit(200).unwrap();
+/// });
+/// let entry = sink.last().unwrap();
+/// let change = entry.diff.get("api_token").unwrap();
+/// assert_eq!(change.secret_fingerprint().unwrap().key_id(), "k2");
+/// ```
+pub fn with_key<R>(key: FingerprintKey, f: impl FnOnce() -> R) -> R {
+    scoped(InScope::Key(Arc::new(key)), f)
+}
+
+/// Runs `f` with no key for the entries made on this thread, whatever is
+/// [installed](install): their fingerprinted secrets are recorded as
+/// `{"secret": true}` alone, and the entries flagged
+/// [`MissingSecretFingerprint`](crate::Flag::MissingSecretFingerprint).
+pub fn without_key<R>(f: impl FnOnce() -> R) -> R {
+    scoped(InScope::NoKey, f)
+}
+
+/// The key an entry made here and now fingerprints secrets with: the one
+/// [`with_key`] put in place on this thread, else the [installed](install)
+/// one.
+pub fn current() -> Option<Arc<FingerprintKey>> {
+    let in_scope = IN_SCOPE
+        .try_with(|in_scope| in_scope.try_borrow().ok().map(|in_scope| in_scope.clone()))
+        .ok()
+        .flatten()
+        .unwrap_or(InScope::Installed);
+    match in_scope {
+        InScope::Installed => installed(),
+        InScope::Key(key) => Some(key),
+        InScope::NoKey => None,
+    }
+}
+
+/// Runs `f` with `in_scope` in place on this thread.
+fn scoped<R>(in_scope: InScope, f: impl FnOnce() -> R) -> R {
+    /// Puts back the key in place before, also when `f` unwinds.
+    struct Restore(InScope);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = std::mem::replace(&mut self.0, InScope::Installed);
+            let _ = IN_SCOPE.try_with(|in_scope| {
+                if let Ok(mut in_scope) = in_scope.try_borrow_mut() {
+                    *in_scope = previous;
+                }
+            });
+        }
+    }
+
+    let previous = IN_SCOPE
+        .try_with(|current| {
+            current
+                .try_borrow_mut()
+                .ok()
+                .map(|mut current| std::mem::replace(&mut *current, in_scope))
+        })
+        .ok()
+        .flatten();
+    let _restore = previous.map(Restore);
+    f()
+}
+
+/// The resource an entry is being made for, with the key it fingerprints
+/// secrets with: carried by the [`Diff`](crate::Diff) the entry's diff is
+/// built in, where a fingerprinted secret's change reads it. A diff built
+/// without one (a bare [`diff`](fn@crate::diff)) fingerprints nothing.
+#[derive(Clone, Debug)]
+pub(crate) struct FingerprintScope {
     resource_type: &'static str,
     resource_id: String,
+    key: Option<Arc<FingerprintKey>>,
     /// Whether a fingerprinted secret changed and no fingerprint could be made.
     missing: bool,
 }
 
-thread_local! {
-    /// The entry being made on this thread, if any: what a fingerprinted
-    /// secret field's change is bound to.
-    static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
-}
-
-/// What [`scoped`] hands back.
-pub(crate) struct Scoped<R> {
-    pub(crate) result: R,
-    pub(crate) resource_id: String,
-    /// Whether a fingerprinted secret changed without a fingerprint.
-    pub(crate) missing: bool,
-}
-
-/// Puts back, when dropped, the scope that was current before [`scoped`]
-/// entered its own: also when the diff unwinds (a user's `PartialEq` may
-/// panic), so that no later diff on the thread is bound to this resource.
-struct Entered {
-    previous: Option<Scope>,
-}
-
-impl Drop for Entered {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        let _ = SCOPE.try_with(|scope| {
-            if let Ok(mut scope) = scope.try_borrow_mut() {
-                *scope = previous;
-            }
-        });
-    }
-}
-
-/// Runs `diff` with the resource `resource_type` / `resource_id` in scope,
-/// so that the fingerprinted secrets it records are fingerprinted.
-pub(crate) fn scoped<R>(
-    resource_type: &'static str,
-    resource_id: String,
-    diff: impl FnOnce() -> R,
-) -> Scoped<R> {
-    let mut pending = Some(Scope {
-        resource_type,
-        resource_id,
-        missing: false,
-    });
-    let mut entered = None;
-    // Left pending when it cannot be entered (a thread being torn down; an
-    // entry made inside another's diff): nothing is fingerprinted then.
-    let _ = SCOPE.try_with(|scope| {
-        if let Ok(mut scope) = scope.try_borrow_mut() {
-            entered = Some(Entered {
-                previous: std::mem::replace(&mut *scope, pending.take()),
-            });
+impl FingerprintScope {
+    /// The scope of an entry for `resource_type` / `resource_id`, with the
+    /// [`current`] key.
+    pub(crate) fn new(resource_type: &'static str, resource_id: String) -> Self {
+        FingerprintScope {
+            resource_type,
+            resource_id,
+            key: current(),
+            missing: false,
         }
-    });
-    let result = diff();
-    let scope = if entered.is_some() {
-        SCOPE
-            .try_with(|scope| {
-                scope
-                    .try_borrow_mut()
-                    .ok()
-                    .and_then(|mut scope| scope.take())
-            })
-            .ok()
-            .flatten()
-    } else {
-        pending
-    };
-    drop(entered);
-    let (resource_id, missing) =
-        scope.map_or_else(Default::default, |scope| (scope.resource_id, scope.missing));
-    Scoped {
-        result,
-        resource_id,
-        missing,
     }
-}
 
-/// The fingerprints of a fingerprinted secret at `field_path` whose old and
-/// new values are `old` and `new` (`None` on a side where it does not
-/// exist), for the entry in scope; `None` outside an entry, and without a
-/// key or when a value cannot be serialized, which flags the entry.
-pub(crate) fn of_change<T: Serialize + ?Sized>(
-    field_path: &str,
-    old: Option<&T>,
-    new: Option<&T>,
-) -> Option<Box<SecretFingerprint>> {
-    SCOPE
-        .try_with(|scope| {
-            let mut scope = scope.try_borrow_mut().ok()?;
-            let scope = scope.as_mut()?;
-            let made = installed().and_then(|key| {
-                let hmac = |value: Option<&T>| -> Result<Option<String>, serde_json::Error> {
-                    value
-                        .map(|value| {
-                            key.fingerprint(
-                                scope.resource_type,
-                                &scope.resource_id,
-                                field_path,
-                                value,
-                            )
-                        })
-                        .transpose()
-                };
-                let (old_hmac, new_hmac) = (hmac(old).ok()?, hmac(new).ok()?);
-                Some(Box::new(SecretFingerprint::new(
-                    old_hmac,
-                    new_hmac,
-                    key.id().to_owned(),
-                )))
-            });
-            scope.missing |= made.is_none();
-            made
-        })
-        .ok()
-        .flatten()
+    /// The resource id, and whether a fingerprinted secret changed without
+    /// a fingerprint.
+    pub(crate) fn finish(self) -> (String, bool) {
+        (self.resource_id, self.missing)
+    }
+
+    /// The fingerprints of a fingerprinted secret at `field_path` whose old
+    /// and new values are `old` and `new` (`None` on a side where it does not
+    /// exist); `None` without a key or when a value cannot be serialized,
+    /// which is noted for the entry's flag.
+    pub(crate) fn of_change<T: Serialize + ?Sized>(
+        &mut self,
+        field_path: &str,
+        old: Option<&T>,
+        new: Option<&T>,
+    ) -> Option<Box<SecretFingerprint>> {
+        let made = self.key.as_deref().and_then(|key| {
+            let hmac = |value: Option<&T>| -> Result<Option<String>, serde_json::Error> {
+                value
+                    .map(|value| {
+                        key.fingerprint(self.resource_type, &self.resource_id, field_path, value)
+                    })
+                    .transpose()
+            };
+            let (old_hmac, new_hmac) = (hmac(old).ok()?, hmac(new).ok()?);
+            Some(Box::new(SecretFingerprint::new(
+                old_hmac,
+                new_hmac,
+                key.id().to_owned(),
+            )))
+        });
+        self.missing |= made.is_none();
+        made
+    }
 }
 
 #[cfg(test)]

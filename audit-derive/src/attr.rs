@@ -17,7 +17,8 @@ use crate::suggest;
 use crate::symbol::{
     ACTIONS, AUDIT, CONTAINER_KEYS, CRATE, EMBEDDED, ENTRIES, FIELD_KEYS, FINGERPRINT, ID, IGNORE,
     KEY, LINK, LINK_WITH, NESTED, ORG, PARTIAL, REMOTE, RENAME, RENAME_ALL, RESOURCE, SECRET,
-    SERDE, SERIALIZE, SERIALIZE_WITH, SKIP, SKIP_SERIALIZING, TARGET, TARGET_WITH, TRACK, WITH,
+    SERDE, SERIALIZE, SERIALIZE_WITH, SKIP, SKIP_SERIALIZING, TARGET, TARGET_WITH, TRACK, VIA,
+    WITH,
 };
 
 /// A field's `#[audit(track | ignore | secret [= "reason"] | nested)]`.
@@ -82,6 +83,8 @@ pub(crate) struct Field {
     pub(crate) fingerprint: Option<Ident>,
     /// `key = field`, the key of a keyed list's elements.
     pub(crate) key: Option<Ident>,
+    /// `via = Mirror`: a nested field of a remote type, through its mirror.
+    pub(crate) via: Option<syn::Path>,
     /// The function serde serializes the field with: `#[serde(serialize_with
     /// = "path")]`, or `path::serialize` for `#[serde(with = "path")]`.
     pub(crate) serialize_with: Option<ExprPath>,
@@ -285,6 +288,10 @@ impl Field {
         } else if entry.path.is_ident(KEY) {
             let field = meta::field_name(entry, "#[audit(nested, key = id)]")?;
             meta::set(sink, &entry.path, &mut self.key, field);
+            return Ok(());
+        } else if entry.path.is_ident(VIA) {
+            let mirror = meta::type_path(entry, "#[audit(nested, via = Mirror)]")?;
+            meta::set(sink, &entry.path, &mut self.via, mirror);
             return Ok(());
         } else if entry.path.is_ident(RENAME) {
             let key = meta::string_value(entry, "#[audit(rename = \"key\")]")?;

@@ -3,7 +3,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned as _;
-use syn::{DeriveInput, LitByte, LitByteStr, Path};
+use syn::{DeriveInput, LitByteStr, Path};
 
 use crate::error_store::ErrorStore;
 use crate::fallback;
@@ -45,6 +45,7 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
         .iter()
         .filter_map(|field| field_statement(field, &private, Side::Record, Types::Named));
     let probes = probes(fields, &private);
+    let key_checks = key_checks(fields, krate);
     let nested_checks = nested_checks(fields, &private);
     let auditable = model.resource.as_ref().map(|resource| {
         let methods = resource_methods(resource, &private, Types::Named);
@@ -71,12 +72,14 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
 
             #probes
 
+            #key_checks
+
             #[automatically_derived]
             impl #impl_generics #private::ContainsAudited for #ident #ty_generics #where_clause {}
 
             #[automatically_derived]
             impl #impl_generics #krate::AuditFields for #ident #ty_generics #where_clause {
-                const FIELDS: &'static #krate::Schema = __AUDIT_SCHEMA;
+                const SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
 
                 #[inline]
                 fn diff_into(
@@ -117,11 +120,11 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
     let diff_fields = fields
         .iter()
         .filter_map(|field| field_statement(field, &private, Side::Diff, Types::Inferred));
-    let record_fields: Vec<TokenStream> = fields
+    let record_fields = fields
         .iter()
-        .filter_map(|field| field_statement(field, &private, Side::Record, Types::Inferred))
-        .collect();
+        .filter_map(|field| field_statement(field, &private, Side::Record, Types::Inferred));
     let probes = probes(fields, &private);
+    let key_checks = key_checks(fields, krate);
     let nested_checks = nested_checks(fields, &private);
     let methods = resource_methods(resource, &private, Types::Inferred);
     let members: Vec<&syn::Ident> = fields.iter().map(|field| field.member).collect();
@@ -148,6 +151,8 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
 
             #probes
 
+            #key_checks
+
             #private::register_schema!(__AUDIT_SCHEMA);
 
             // Never called: the build checks the mirror against `#path`.
@@ -164,38 +169,32 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
             };
 
             #[automatically_derived]
+            impl #private::ContainsAudited<#mirror> for #path {}
+
+            #[automatically_derived]
             impl #krate::Audited<#mirror> for #path {
                 const AUDIT_SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
 
                 #methods
 
                 #[inline]
-                fn audit_diff(__audit_old: &Self, __audit_new: &Self) -> #krate::Diff {
-                    let mut __audit_changes = #krate::Diff::new();
-                    let __audit_diff = &mut __audit_changes;
-                    let __audit_path = &#private::Path::ROOT;
+                fn audit_diff_into(
+                    __audit_diff: &mut #krate::Diff,
+                    __audit_path: &#private::Path<'_>,
+                    __audit_old: &Self,
+                    __audit_new: &Self,
+                ) {
                     #(#diff_fields)*
-                    __audit_changes
                 }
 
                 #[inline]
-                fn audit_created(__audit_value: &Self) -> #krate::Diff {
-                    let mut __audit_changes = #krate::Diff::new();
-                    let __audit_diff = &mut __audit_changes;
-                    let __audit_path = &#private::Path::ROOT;
-                    let __audit_record = #private::Record::Create;
+                fn audit_record_all(
+                    __audit_diff: &mut #krate::Diff,
+                    __audit_path: &#private::Path<'_>,
+                    __audit_value: &Self,
+                    __audit_record: #private::Record,
+                ) {
                     #(#record_fields)*
-                    __audit_changes
-                }
-
-                #[inline]
-                fn audit_deleted(__audit_value: &Self) -> #krate::Diff {
-                    let mut __audit_changes = #krate::Diff::new();
-                    let __audit_diff = &mut __audit_changes;
-                    let __audit_path = &#private::Path::ROOT;
-                    let __audit_record = #private::Record::Delete;
-                    #(#record_fields)*
-                    __audit_changes
                 }
             }
         };
@@ -253,10 +252,10 @@ fn resource_methods(resource: &Resource<'_>, private: &TokenStream, types: Types
             quote!(organization_id),
         ),
         Types::Inferred => (
-            quote!(audit_id),
-            quote!(audit_target),
-            quote!(audit_link),
-            quote!(audit_org),
+            quote!(audit_resource_id),
+            quote!(audit_resource_target),
+            quote!(audit_resource_link),
+            quote!(audit_organization_id),
         ),
     };
     quote! {
@@ -295,15 +294,53 @@ fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
         .map(|field| {
             let ty = field.ty;
             let message = format!(
-                "the tracked field `{}` has type `{}`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
+                "the tracked field `{}` has type `{}`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
                 field.rust_name, field.type_text,
             );
+            // The type and every type it holds through a standard
+            // container, each asked on its own: a tuple or a `Result` holds
+            // one when any member does, which no trait impl can say.
+            let parts = ty::probed_parts(ty);
             quote_spanned! {ty.span()=>
                 const _: () = {
                     #[allow(unused_imports)]
                     use #private::NotAudited as _;
-                    ::core::assert!(!#private::Probe::<#ty>::AUDITED, #message);
+                    ::core::assert!(!(#(#private::Probe::<#parts, _>::AUDITED)||*), #message);
                 };
+            }
+        })
+        .collect()
+}
+
+/// For each keyed list whose element type can be named here, a build-time
+/// check that its key is a tracked field of the element, spanned at the
+/// `key = field`: a secret or ignored key would write its value into the
+/// path of every change. A type naming the struct's generics cannot be
+/// checked outside the impl.
+fn key_checks(fields: &[Field<'_>], krate: &Path) -> TokenStream {
+    let private = quote!(#krate::__private);
+    fields
+        .iter()
+        .filter(|field| field.nested_schema)
+        .filter_map(|field| match &field.shape {
+            Shape::Keyed { key, name } => Some((field, key, name)),
+            Shape::Value | Shape::Optional | Shape::Entries => None,
+        })
+        .map(|(field, key, name)| {
+            let ty = field.ty;
+            let message = format!(
+                "the list `{list}` is keyed by `{name}`, which is not a tracked field of its elements: the key's value is written into the path of every change (`{list_key}[{name}=...]`), so a secret or ignored one would be recorded; key the list by a tracked field, or classify `{name}` `#[audit(track)]`",
+                list = field.rust_name,
+                list_key = field.key,
+            );
+            quote_spanned! {key.span()=>
+                const _: () = ::core::assert!(
+                    #private::key_is_tracked(
+                        <<#ty as #private::KeyedList>::Element as #krate::AuditFields>::SCHEMA,
+                        #name,
+                    ),
+                    #message,
+                );
             }
         })
         .collect()
@@ -361,6 +398,14 @@ fn field_statement(
     let function = match (field.class, side) {
         (Class::Ignore, _) => return None,
         (Class::Nested, _) => {
+            if let Some(via) = &field.via {
+                let function = match side {
+                    Side::Diff => quote!(nested_via),
+                    Side::Record => quote!(record_nested_via),
+                };
+                let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty, #via>);
+                return Some(quote!(#call(__audit_diff, __audit_path, #key, #values #record);));
+            }
             if let Shape::Keyed {
                 key: key_field,
                 name,
@@ -418,6 +463,15 @@ fn field_statement(
                 );
             });
         }
+        (Class::Track, _) if field.sets_shape.is_some() => {
+            let shape = &field.sets_shape;
+            let function = match side {
+                Side::Diff => quote!(track_sorting_sets),
+                Side::Record => quote!(record_track_sorting_sets),
+            };
+            let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty>);
+            return Some(quote!(#call(__audit_diff, __audit_path, #key, #values #record #shape);));
+        }
         (Class::Track, Side::Diff) if field.canonical => quote!(track_canonical),
         (Class::Track, Side::Record) if field.canonical => quote!(record_track_canonical),
         // Compared out of line unless the comparison is a few instructions.
@@ -453,16 +507,18 @@ fn link_template(pieces: &[LinkPiece<'_>], private: &TokenStream, types: Types) 
             let written_ty = field.displayed_ty();
             let ty = types.of(written_ty);
             let push = quote_spanned!(written_ty.span()=> #private::push_link_segment::<#ty>);
+            // A value that is a dot segment gives no link: see
+            // `__private::push_link_segment`.
             if field.optional.is_some() {
                 // A resource whose placeholder field is `None` has no link.
                 quote! {
                     match ::core::option::Option::as_ref(&self.#member) {
-                        ::core::option::Option::Some(__audit_value) => #push(&mut __audit_link, __audit_value),
+                        ::core::option::Option::Some(__audit_value) => #push(&mut __audit_link, __audit_value)?,
                         ::core::option::Option::None => return ::core::option::Option::None,
                     }
                 }
             } else {
-                quote!(#push(&mut __audit_link, &self.#member);)
+                quote!(#push(&mut __audit_link, &self.#member)?;)
             }
         }
     });
@@ -516,40 +572,47 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
         .filter(|field| field.class == Class::Nested && field.nested_schema)
         .map(|field| {
             let ty = field.ty;
-            if matches!(field.shape, Shape::Keyed { .. }) {
-                quote_spanned!(ty.span()=> <<#ty as #private::KeyedList>::Element as #krate::AuditFields>::FIELDS)
+            if let Some(via) = &field.via {
+                quote_spanned!(ty.span()=> <#ty as #krate::Audited<#via>>::AUDIT_SCHEMA)
+            } else if matches!(field.shape, Shape::Keyed { .. }) {
+                quote_spanned!(ty.span()=> <<#ty as #private::KeyedList>::Element as #krate::AuditFields>::SCHEMA)
             } else if field.nested_once() {
-                quote_spanned!(ty.span()=> #private::Nest::<#ty>::FIELDS)
+                quote_spanned!(ty.span()=> #private::Nest::<#ty>::SCHEMA)
             } else {
-                quote_spanned!(ty.span()=> <#ty as #krate::AuditFields>::FIELDS)
+                quote_spanned!(ty.span()=> <#ty as #krate::AuditFields>::SCHEMA)
             }
         });
-    let kind = LitByte::new(if *embedded { b'e' } else { b'r' }, Span::call_site());
+    let kind = if *embedded {
+        quote!(#krate::SchemaKind::Embedded)
+    } else {
+        quote!(#krate::SchemaKind::Resource)
+    };
+    let fingerprinted = byte_string(fields.iter().map(|field| flag(field.fingerprinted())));
     let has_reason = byte_string(fields.iter().map(|field| flag(field.reason.is_some())));
     let has_doc = byte_string(fields.iter().map(|field| flag(field.doc.is_some())));
-    let partial_reason = partial.as_deref().unwrap_or_default();
-    let has_partial = partial.is_some();
+    let partial = option_str(partial.as_deref());
     quote! {
-        &#private::schema(
-            #rust_name,
-            #resource_type,
-            #doc,
+        &#private::schema(#private::SchemaParts {
+            rust_name: #rust_name,
+            resource_type: #resource_type,
+            doc: #doc,
             // An item of its own: an `Action` has a destructor, so an array
-            // of them is not promoted to `'static` as a function argument.
-            {
+            // of them is not promoted to `'static` in a struct literal.
+            actions: {
                 const __AUDIT_ACTIONS: &'static [#krate::Action] = &[
                     #(#krate::Action::from_static(#actions)),*
                 ];
                 __AUDIT_ACTIONS
             },
-            #requires_org,
-            #link,
-            #link_with,
-            &#private::fields(
+            requires_org: #requires_org,
+            link: #link,
+            link_with: #link_with,
+            fields: &#private::fields(
                 [#(#names),*],
                 [#(#rust_names),*],
                 [#(#rust_types),*],
                 #classes,
+                #fingerprinted,
                 [#(#reasons),*],
                 #has_reason,
                 [#(#docs),*],
@@ -558,10 +621,9 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
                 [#(#keys),*],
                 &[#(#nested),*],
             ),
-            #kind,
-            #partial_reason,
-            #has_partial,
-        )
+            kind: #kind,
+            partial: #partial,
+        })
     }
 }
 

@@ -23,32 +23,36 @@ pub(crate) fn impl_auditable(stub: &Stub<'_>) -> TokenStream {
                 impl #krate::Audited<#ident> for #remote {
                     const AUDIT_SCHEMA: &'static #krate::Schema = #schema;
 
-                    fn audit_id(&self) -> #private::String {
+                    fn audit_resource_id(&self) -> #private::String {
                         #private::String::new()
                     }
 
-                    fn audit_target(&self) -> #private::String {
+                    fn audit_resource_target(&self) -> #private::String {
                         #private::String::new()
                     }
 
-                    fn audit_link(&self) -> ::core::option::Option<#private::String> {
+                    fn audit_resource_link(&self) -> ::core::option::Option<#private::String> {
                         ::core::option::Option::None
                     }
 
-                    fn audit_org(&self) -> ::core::option::Option<#private::String> {
+                    fn audit_organization_id(&self) -> ::core::option::Option<#private::String> {
                         ::core::option::Option::None
                     }
 
-                    fn audit_diff(_: &Self, _: &Self) -> #krate::Diff {
-                        #krate::Diff::new()
+                    fn audit_diff_into(
+                        _: &mut #krate::Diff,
+                        _: &#private::Path<'_>,
+                        _: &Self,
+                        _: &Self,
+                    ) {
                     }
 
-                    fn audit_created(_: &Self) -> #krate::Diff {
-                        #krate::Diff::new()
-                    }
-
-                    fn audit_deleted(_: &Self) -> #krate::Diff {
-                        #krate::Diff::new()
+                    fn audit_record_all(
+                        _: &mut #krate::Diff,
+                        _: &#private::Path<'_>,
+                        _: &Self,
+                        _: #private::Record,
+                    ) {
                     }
                 }
             };
@@ -58,7 +62,7 @@ pub(crate) fn impl_auditable(stub: &Stub<'_>) -> TokenStream {
         const _: () = {
             #[automatically_derived]
             impl #impl_generics #krate::AuditFields for #ident #ty_generics #where_clause {
-                const FIELDS: &'static #krate::Schema = #schema;
+                const SCHEMA: &'static #krate::Schema = #schema;
 
                 fn diff_into(
                     _: &mut #krate::Diff,

@@ -45,6 +45,10 @@ pub(crate) fn with_bounds(model: &Model<'_>) -> Generics {
             Class::Track => bound(field.ty, quote!(TrackedField)),
             Class::Secret if field.fingerprinted() => bound(field.ty, quote!(FingerprintedField)),
             Class::Secret => bound(field.ty, quote!(SecretField)),
+            Class::Nested if field.via.is_some() => {
+                let via = &field.via;
+                bound(field.ty, quote!(Audited<#via>));
+            }
             Class::Nested if matches!(field.shape, Shape::Keyed { .. }) => {
                 bound(field.ty, quote!(KeyedList));
             }

@@ -334,11 +334,7 @@ pub(crate) fn key_list(valid: &[&str]) -> String {
         .join(", ")
 }
 
-/// `a::b` for the path `a::b`.
+/// A path as written, without the spaces tokens print with: `links::chat`.
 pub(crate) fn path_text(path: &Path) -> String {
-    path.segments
-        .iter()
-        .map(|segment| segment.ident.to_string())
-        .collect::<Vec<_>>()
-        .join("::")
+    path.to_token_stream().to_string().replace(' ', "")
 }

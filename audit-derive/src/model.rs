@@ -28,9 +28,10 @@ impl Class {
     }
 
     /// The byte generated code passes to `__private::fields` for this class:
-    /// the keyword's first letter. `__private` decodes exactly these (and
-    /// `b'g'`, see [`Field::class_code`]) and rejects any other at compile
-    /// time.
+    /// the keyword's first letter. The protocol (these bytes, `b'g'` of
+    /// [`Field::class_code`], and the flags) is documented once, beside the
+    /// decoder, in audit-core's `src/private/schema.rs`; any byte it does not
+    /// know fails the build.
     pub(crate) fn code(self) -> u8 {
         self.keyword().as_bytes()[0]
     }
@@ -80,7 +81,7 @@ pub(crate) struct Head<'a> {
     pub(crate) generics: &'a Generics,
 }
 
-/// What `Auditable::SCHEMA` says: one field of the model for each field of
+/// What `AuditFields::SCHEMA` says: one field of the model for each field of
 /// `audit_core::Schema`.
 pub(crate) struct Schema<'a> {
     /// The struct's name, without a raw identifier's `r#`.
@@ -121,11 +122,17 @@ pub(crate) struct Field<'a> {
     pub(crate) serialize_with: Option<ExprPath>,
     /// How the field's value is walked.
     pub(crate) shape: Shape,
+    /// `#[audit(nested, via = Mirror)]`: a field of a remote type, diffed
+    /// through its mirror's `Audited<Mirror>` impl.
+    pub(crate) via: Option<Path>,
     /// What a secret's change records besides `"secret": true`.
     pub(crate) secret_record: SecretRecord,
     /// A tracked `HashSet` or `HashMap` (or an `Option` of one): recorded in
     /// sorted order, so that equal values serialize alike.
     pub(crate) canonical: bool,
+    /// A tracked type with a hashed set below its top: where its sets are,
+    /// so that they are recorded sorted (`ty::sets_shape`).
+    pub(crate) sets_shape: Option<String>,
     /// For a nested field: whether its type's schema can be named in the
     /// struct's schema. Not for a type that names the struct's generics
     /// (the schema is written outside the impl) or the struct itself (its
@@ -150,6 +157,7 @@ impl Field<'_> {
     pub(crate) fn nested_once(&self) -> bool {
         self.class == Class::Nested
             && !self.names_generics
+            && self.via.is_none()
             && !matches!(self.shape, Shape::Keyed { .. })
     }
 
@@ -158,14 +166,11 @@ impl Field<'_> {
         self.secret_record == SecretRecord::Fingerprinted
     }
 
-    /// The class byte of `__private::fields`: [`Class::code`], `b'g'` for
-    /// a nested field whose schema is not named, or `b'f'` for a
-    /// fingerprinted secret.
+    /// The class byte of `__private::fields`: [`Class::code`], or `b'g'`
+    /// for a nested field whose schema is not named.
     pub(crate) fn class_code(&self) -> u8 {
         if self.class == Class::Nested && !self.nested_schema {
             b'g'
-        } else if self.fingerprinted() {
-            b'f'
         } else {
             self.class.code()
         }

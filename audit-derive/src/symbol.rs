@@ -21,6 +21,8 @@ pub(crate) const ENTRIES: &str = "entries";
 pub(crate) const FINGERPRINT: &str = "fingerprint";
 /// `#[audit(nested, key = id)]`: the field that matches list elements.
 pub(crate) const KEY: &str = "key";
+/// `#[audit(nested, via = Mirror)]`: a field of a remote type, diffed through its mirror.
+pub(crate) const VIA: &str = "via";
 /// `#[serde(skip)]`, `#[serde(skip_serializing)]`: a field serde never writes.
 pub(crate) const SKIP: &str = "skip";
 pub(crate) const SKIP_SERIALIZING: &str = "skip_serializing";
@@ -45,6 +47,7 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     ENTRIES,
     FINGERPRINT,
     KEY,
+    VIA,
     RENAME,
 ];
 

@@ -1,4 +1,5 @@
-//! What the derive reads from a field's type: its text, and `T` of `Option<T>`.
+//! What the derive reads from a field's type: its text, its shape (an
+//! `Option`, a map, a hashed collection), and whether it can hold a struct.
 
 use quote::ToTokens as _;
 use syn::{GenericArgument, PathArguments, Type};
@@ -68,6 +69,72 @@ pub(crate) fn holds_no_struct(ty: &Type) -> bool {
         })
 }
 
+/// `ty`, and every type it holds through a tuple, an array, a slice, a
+/// reference or a standard container (`Option<(u8, Settings)>` holds
+/// `(u8, Settings)` and `Settings`), leaving out primitives and `String`:
+/// what the tracked field's probe asks about. A type of the user's is not
+/// looked into.
+pub(crate) fn probed_parts(ty: &Type) -> Vec<&Type> {
+    const CONTAINERS: &[&str] = &[
+        "Option",
+        "Result",
+        "Box",
+        "Rc",
+        "Arc",
+        "Cow",
+        "Vec",
+        "VecDeque",
+        "LinkedList",
+        "BinaryHeap",
+        "BTreeSet",
+        "HashSet",
+        "BTreeMap",
+        "HashMap",
+        "Cell",
+        "RefCell",
+        "Mutex",
+        "RwLock",
+        "OnceCell",
+        "OnceLock",
+        "Reverse",
+        "Wrapping",
+        "Saturating",
+        "Pin",
+    ];
+    let mut parts = Vec::new();
+    let mut pending = vec![ty];
+    while let Some(ty) = pending.pop() {
+        if is_scalar(ty) {
+            continue;
+        }
+        parts.push(ty);
+        match ty {
+            Type::Path(path) if path.qself.is_none() => {
+                let Some(last) = path.path.segments.last() else {
+                    continue;
+                };
+                if !CONTAINERS.iter().any(|name| last.ident == name) {
+                    continue;
+                }
+                if let PathArguments::AngleBracketed(args) = &last.arguments {
+                    pending.extend(args.args.iter().rev().filter_map(|arg| match arg {
+                        GenericArgument::Type(ty) => Some(ty),
+                        _ => None,
+                    }));
+                }
+            }
+            Type::Tuple(tuple) => pending.extend(tuple.elems.iter().rev()),
+            Type::Array(array) => pending.push(&array.elem),
+            Type::Slice(slice) => pending.push(&slice.elem),
+            Type::Reference(reference) => pending.push(&reference.elem),
+            Type::Paren(paren) => pending.push(&paren.elem),
+            Type::Group(group) => pending.push(&group.elem),
+            _ => {}
+        }
+    }
+    parts
+}
+
 /// A type as a person writes it: `Option<Vec<Uuid>>`, not `Option < Vec < Uuid > >`.
 pub(crate) fn type_text(ty: &Type) -> String {
     let mut text = ty.to_token_stream().to_string();
@@ -90,9 +157,110 @@ pub(crate) fn type_text(ty: &Type) -> String {
     text
 }
 
+/// The last path segment of `ty`'s name: `Vec` for `std::vec::Vec<T>`.
+pub(crate) fn last_segment(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether `ty` is written as a map (`BTreeMap`, `HashMap`), or an `Option`
+/// of one.
+pub(crate) fn is_map(ty: &Type) -> bool {
+    let ty = option_inner(ty).unwrap_or(ty);
+    last_segment(ty).is_some_and(|name| name.ends_with("Map"))
+}
+
+/// Whether `ty` is written as a `HashSet` or `HashMap`, or an `Option` of
+/// one: a value whose iteration order is random, recorded sorted.
+pub(crate) fn is_hashed(ty: &Type) -> bool {
+    let ty = option_inner(ty).unwrap_or(ty);
+    last_segment(ty).is_some_and(|name| name == "HashSet" || name == "HashMap")
+}
+
+/// For a type with a hashed set below its top (`BTreeMap<String,
+/// HashSet<String>>`), its shape as `__private::track_sorting_sets` reads it,
+/// so that the set is recorded sorted: `s(..)` a hashed set or a
+/// `BinaryHeap`, `l(..)` a list, `m(..)` a map's values, `o(..)` an `Option`
+/// or a pointer, `t(..,..)` a tuple, `v` anything else. `None` for a type
+/// with no such set, and for a `HashSet` or `HashMap` of plain values (or an
+/// `Option` of one), which is recorded sorted as a whole. The shape is read
+/// from the type as written: a set inside a type of the user's is not seen.
+pub(crate) fn sets_shape(ty: &Type) -> Option<String> {
+    let mut shape = String::new();
+    write_shape(ty, &mut shape);
+    let sets = shape.matches('s').count();
+    let top_set = shape.trim_start_matches("o(").starts_with('s');
+    (sets > 1 || (sets == 1 && !top_set)).then_some(shape)
+}
+
+fn write_shape(ty: &Type, shape: &mut String) {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => {
+            let Some(last) = path.path.segments.last() else {
+                shape.push('v');
+                return;
+            };
+            let args: Vec<&Type> = match &last.arguments {
+                PathArguments::AngleBracketed(args) => args
+                    .args
+                    .iter()
+                    .filter_map(|arg| match arg {
+                        GenericArgument::Type(ty) => Some(ty),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let name = last.ident.to_string();
+            let (kind, inner) = match (name.as_str(), args.as_slice()) {
+                ("HashSet" | "BinaryHeap", [element, ..]) => ('s', *element),
+                ("Vec" | "VecDeque" | "LinkedList" | "BTreeSet", [element, ..]) => ('l', *element),
+                ("HashMap" | "BTreeMap", [_, value, ..]) => ('m', *value),
+                ("Option" | "Box" | "Rc" | "Arc" | "Cow" | "Reverse" | "Wrapping", [inner]) => {
+                    ('o', *inner)
+                }
+                _ => {
+                    shape.push('v');
+                    return;
+                }
+            };
+            shape.push(kind);
+            shape.push('(');
+            write_shape(inner, shape);
+            shape.push(')');
+        }
+        Type::Array(array) => {
+            shape.push_str("l(");
+            write_shape(&array.elem, shape);
+            shape.push(')');
+        }
+        Type::Slice(slice) => {
+            shape.push_str("l(");
+            write_shape(&slice.elem, shape);
+            shape.push(')');
+        }
+        Type::Tuple(tuple) if !tuple.elems.is_empty() => {
+            shape.push_str("t(");
+            for (index, member) in tuple.elems.iter().enumerate() {
+                if index > 0 {
+                    shape.push(',');
+                }
+                write_shape(member, shape);
+            }
+            shape.push(')');
+        }
+        Type::Reference(reference) => write_shape(&reference.elem, shape),
+        Type::Paren(paren) => write_shape(&paren.elem, shape),
+        Type::Group(group) => write_shape(&group.elem, shape),
+        _ => shape.push('v'),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{option_inner, type_text};
+    use super::{option_inner, sets_shape, type_text};
 
     #[test]
     fn types_read_as_written() {
@@ -123,5 +291,33 @@ mod tests {
         assert_eq!(option_inner(&option).map(type_text).as_deref(), Some("u64"));
         let vec: syn::Type = syn::parse_quote!(Vec<u64>);
         assert!(option_inner(&vec).is_none());
+    }
+
+    #[test]
+    fn sets_below_the_top_have_a_shape() {
+        let cases: [(syn::Type, Option<&str>); 7] = [
+            (
+                syn::parse_quote!(BTreeMap<String, HashSet<String>>),
+                Some("m(s(v))"),
+            ),
+            (
+                syn::parse_quote!(HashMap<String, HashSet<u32>>),
+                Some("m(s(v))"),
+            ),
+            (
+                syn::parse_quote!(Vec<(u8, HashSet<u8>)>),
+                Some("l(t(v,s(v)))"),
+            ),
+            (
+                syn::parse_quote!(Option<Vec<HashSet<u8>>>),
+                Some("o(l(s(v)))"),
+            ),
+            (syn::parse_quote!(HashSet<String>), None),
+            (syn::parse_quote!(Option<HashMap<String, u8>>), None),
+            (syn::parse_quote!(BTreeMap<String, Vec<u8>>), None),
+        ];
+        for (ty, expected) in cases {
+            assert_eq!(sets_shape(&ty).as_deref(), expected, "{}", type_text(&ty));
+        }
     }
 }

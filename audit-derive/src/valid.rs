@@ -6,7 +6,7 @@
 //! recorded as text. Every problem is reported; the model is built only when
 //! there was none.
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 use quote::ToTokens as _;
 use syn::ext::IdentExt as _;
 use syn::{DeriveInput, Ident, LitStr, Type};
@@ -15,7 +15,9 @@ use crate::ast::{self, Container};
 use crate::attr;
 use crate::case::snake_case;
 use crate::error_store::ErrorSink;
+use crate::generics;
 use crate::link::{self, Piece};
+use crate::meta::path_text;
 use crate::model::{
     self, Checked, Class, Head, Link, LinkPiece, Model, Recorded, Resource, Schema, SecretRecord,
     Shape, Stub, Target,
@@ -236,20 +238,28 @@ fn schema_field<'a>(
     let class = classification.class;
     let names_generics = names_generics(st.cont, field.ty);
     let shape = match (class, &field.attrs.key) {
+        (Class::Nested, None) if field.attrs.via.is_some() => Shape::Value,
         (Class::Nested, Some(key)) => Shape::Keyed {
             key: key.clone(),
             name: key.unraw().to_string(),
         },
-        (Class::Nested, None) if is_map(field.ty) => Shape::Entries,
+        (Class::Nested, None) if ty::is_map(field.ty) => Shape::Entries,
         (Class::Nested, None) if ty::option_inner(field.ty).is_some() => Shape::Optional,
         _ if field.attrs.entries.is_some() => Shape::Entries,
         _ => Shape::Value,
     };
     Some(model::Field {
-        canonical: class == Class::Track && field.attrs.entries.is_none() && is_hashed(field.ty),
+        canonical: class == Class::Track
+            && field.attrs.entries.is_none()
+            && ty::is_hashed(field.ty)
+            && ty::sets_shape(field.ty).is_none(),
+        sets_shape: match class {
+            Class::Track if field.attrs.entries.is_none() => ty::sets_shape(field.ty),
+            Class::Track | Class::Ignore | Class::Secret | Class::Nested => None,
+        },
         nested_schema: class == Class::Nested
             && !names_generics
-            && !mentions_self(field.ty.to_token_stream(), st.cont.ident),
+            && !mentions_self(field.ty, st.cont.ident),
         names_generics,
         shape,
         secret_record: if class == Class::Secret
@@ -260,6 +270,7 @@ fn schema_field<'a>(
         } else {
             SecretRecord::Plain
         },
+        via: field.attrs.via.clone(),
         member: field.ident,
         ty: field.ty,
         key,
@@ -551,9 +562,23 @@ fn check_modifiers(sink: &ErrorSink<'_>, field: &ast::Field<'_>) {
             ),
         );
     }
+    if let Some(via) = &field.attrs.via {
+        if class != Some(Class::Nested) {
+            sink.error_spanned_by(
+                via,
+                "`via` names the mirror a remote type is audited through, and goes with `nested`: `#[audit(nested, via = Mirror)]`",
+            );
+        } else if let Some(key) = &field.attrs.key {
+            sink.error_spanned_by(
+                key,
+                "`via` diffs one value of a remote type through its mirror, and a keyed list of remote values is not supported: remove `key`",
+            );
+        }
+    }
     if class == Some(Class::Nested)
+        && field.attrs.via.is_none()
         && field.attrs.key.is_none()
-        && last_segment(field.ty).is_some_and(|name| name == "Vec")
+        && ty::last_segment(field.ty).is_some_and(|name| name == "Vec")
     {
         sink.error_spanned_by(
             field.ty,
@@ -639,35 +664,12 @@ fn check_embedded(sink: &ErrorSink<'_>, st: &Struct<'_, '_>, keyword: &Ident, ke
     }
 }
 
-/// The last path segment of `ty`'s name: `Vec` for `std::vec::Vec<T>`.
-fn last_segment(ty: &Type) -> Option<String> {
-    match ty {
-        Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
-}
-
-/// Whether `ty` is written as a map (`BTreeMap`, `HashMap`), or an `Option`
-/// of one.
-fn is_map(ty: &Type) -> bool {
-    let ty = ty::option_inner(ty).unwrap_or(ty);
-    last_segment(ty).is_some_and(|name| name.ends_with("Map"))
-}
-
-/// Whether `ty` is written as a `HashSet` or `HashMap`, or an `Option` of
-/// one: a value whose iteration order is random, recorded sorted.
-fn is_hashed(ty: &Type) -> bool {
-    let ty = ty::option_inner(ty).unwrap_or(ty);
-    last_segment(ty).is_some_and(|name| name == "HashSet" || name == "HashMap")
-}
-
-/// Whether `tokens` name `ident` or `Self`: a field of a recursive struct.
-fn mentions_self(tokens: TokenStream, ident: &Ident) -> bool {
-    tokens.into_iter().any(|tt| match tt {
-        TokenTree::Ident(name) => name == *ident || name == "Self",
-        TokenTree::Group(group) => mentions_self(group.stream(), ident),
-        TokenTree::Punct(_) | TokenTree::Literal(_) => false,
-    })
+/// Whether `ty` names `ident` or `Self`: a field of a recursive struct.
+fn mentions_self(ty: &Type, ident: &Ident) -> bool {
+    generics::mentions_any(
+        ty.to_token_stream(),
+        &[ident.to_string(), "Self".to_owned()],
+    )
 }
 
 /// Whether `ty` names a type or const parameter or a lifetime of the
@@ -684,10 +686,5 @@ fn names_generics(cont: &Container<'_>, ty: &Type) -> bool {
                 .map(|p| p.lifetime.ident.to_string()),
         )
         .collect();
-    crate::generics::mentions_any(ty.to_token_stream(), &params)
-}
-
-/// A path as written, without the spaces tokens print with: `links::chat`.
-fn path_text(path: &syn::Path) -> String {
-    path.to_token_stream().to_string().replace(' ', "")
+    generics::mentions_any(ty.to_token_stream(), &params)
 }

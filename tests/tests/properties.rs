@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use audit_core::{Action, AuditRequest, Auditable, Change, FieldClass, MemorySink};
+use audit_core::{Action, AuditFields, AuditRequest, Auditable, Change, FieldClass, MemorySink};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};

@@ -4,7 +4,7 @@
 // Linked so that its types are registered; nothing else here names it.
 use audit_examples as _;
 
-use audit_core::{Auditable, Schema, docs};
+use audit_core::{AuditFields, Auditable, Schema, docs};
 
 #[derive(Auditable)]
 struct Local {

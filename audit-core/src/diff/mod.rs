@@ -1,15 +1,25 @@
-//! The field-level difference between two values of an auditable struct.
+//! The field-level difference between two values of an auditable struct:
+//! [`Diff`], its [`FieldChange`]s and their paths ([`PathSegments`]).
+//! [`diff`](fn@crate::diff) computes one.
 
+pub(crate) mod entries;
+pub(crate) mod keyed;
+mod maps;
 pub(crate) mod nested;
+pub(crate) mod path;
+pub(crate) mod probe;
+pub(crate) mod value;
+mod wire;
 
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
-use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::secret_fingerprint::SecretFingerprint;
+pub use crate::diff::path::{PathSegment, PathSegments};
+use crate::diff::path::Path;
+use crate::secret_fingerprint::{FingerprintScope, SecretFingerprint};
 
 /// The fields that changed between an old and a new value, in declaration order.
 ///
@@ -39,9 +49,29 @@ use crate::secret_fingerprint::SecretFingerprint;
 /// );
 /// assert!(audit_core::diff(&old, &old).is_empty());
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct Diff {
     changes: Vec<FieldChange>,
+    /// The entry this diff is built for, set before the first field is
+    /// compared: what a fingerprinted secret's change is bound to. `None`
+    /// for a bare diff, and once the entry has taken it back.
+    fingerprint_scope: Option<Box<FingerprintScope>>,
+}
+
+/// Two diffs are equal when they record the same changes.
+impl PartialEq for Diff {
+    fn eq(&self, other: &Self) -> bool {
+        self.changes == other.changes
+    }
+}
+
+/// The changes; not the entry the diff is being built for.
+impl fmt::Debug for Diff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Diff")
+            .field("changes", &self.changes)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One changed field of a [`Diff`].
@@ -75,7 +105,18 @@ pub enum Op {
 }
 
 /// What a [`FieldChange`] records.
+///
+/// A value on one side only is [`Added`](Self::Added) or
+/// [`Removed`](Self::Removed) in two cases, which the change's
+/// [`op`](FieldChange::op) tells apart: with no op, the resource itself was
+/// created or deleted, and the change is one of its fields (`{"new": ..}`);
+/// with `op: Add` or `op: Remove`, the resource was written and a value
+/// inside it came or went: an `Option` that became `Some`, a map or set
+/// entry, an element of a keyed list (`{"op": "add", "new": ..}`).
+///
+/// More kinds of change may be added: match with a wildcard arm.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Change {
     /// A tracked field changed from `old` to `new`.
     Tracked {
@@ -94,13 +135,14 @@ pub enum Change {
         error: String,
     },
     /// A tracked value that exists only after the change: a field of a
-    /// created resource, or an added entry or element.
+    /// created resource (no op), or an added entry or element (`op: Add`).
     Added {
         /// The value, as JSON.
         new: Value,
     },
     /// A tracked value that exists only before the change: a field of a
-    /// deleted resource, or a removed entry or element.
+    /// deleted resource (no op), or a removed entry or element
+    /// (`op: Remove`).
     Removed {
         /// The value, as JSON.
         old: Value,
@@ -115,7 +157,23 @@ impl Diff {
     pub const fn new() -> Self {
         Diff {
             changes: Vec::new(),
+            fingerprint_scope: None,
         }
+    }
+
+    /// An empty diff for the entry `scope` describes, whose fingerprinted
+    /// secrets are fingerprinted with its key.
+    pub(crate) fn for_entry(scope: FingerprintScope) -> Self {
+        Diff {
+            changes: Vec::new(),
+            fingerprint_scope: Some(Box::new(scope)),
+        }
+    }
+
+    /// Takes back the scope [`for_entry`](Self::for_entry) set, once the
+    /// diff is built.
+    pub(crate) fn take_fingerprint_scope(&mut self) -> Option<FingerprintScope> {
+        self.fingerprint_scope.take().map(|scope| *scope)
     }
 
     /// Whether no field changed.
@@ -164,17 +222,22 @@ impl Diff {
         });
     }
 
-    /// Records that the fingerprinted secret at `path` changed, with the
-    /// fingerprints `fingerprint` makes from its diff key: none outside an
-    /// entry, or without a key (see [`crate::secret_fingerprint`]).
-    pub(crate) fn push_fingerprinted(
+    /// Records that the fingerprinted secret at `path` changed, or exists
+    /// on one side only (`op`), with the fingerprints of its `old` and `new`
+    /// values (`None` on a side where it does not exist) when the diff is
+    /// built for an entry; see [`crate::secret_fingerprint`].
+    pub(crate) fn push_fingerprinted<T: ?Sized + Serialize>(
         &mut self,
         path: &Path<'_>,
         op: Option<Op>,
-        fingerprint: impl FnOnce(&str) -> Option<Box<SecretFingerprint>>,
+        old: Option<&T>,
+        new: Option<&T>,
     ) {
         let key = path.key();
-        let fingerprint = fingerprint(&key);
+        let fingerprint = self
+            .fingerprint_scope
+            .as_mut()
+            .and_then(|scope| scope.of_change(&key, old, new));
         self.changes.push(FieldChange {
             key,
             op,
@@ -250,198 +313,6 @@ impl Record {
         matches!(self, Record::Delete | Record::Remove)
     }
 }
-
-/// Where a value sits inside the resource: a stack-linked list of segments,
-/// built as the diff descends, so that a key is written out only for a
-/// change that is recorded and the unchanged path allocates nothing.
-#[doc(hidden)]
-#[derive(Clone, Copy)]
-pub struct Path<'a> {
-    parent: Option<&'a Path<'a>>,
-    segment: Segment<'a>,
-}
-
-#[derive(Clone, Copy)]
-enum Segment<'a> {
-    /// The resource itself.
-    Root,
-    /// A field, by its diff key.
-    Field(&'static str),
-    /// A map or set entry, by its key.
-    Key(&'a dyn PathKey),
-    /// An element of a keyed list: the key field and its value.
-    Element(KeyField, &'a dyn PathKey),
-}
-
-/// The key field of a keyed list's elements: its Rust name, as the outer
-/// derive names it (`key = id`), and the element's fields, where its diff
-/// key (its serde name or `#[audit(rename)]`) is looked up when a path is
-/// written out, so that the unchanged path does no lookup.
-#[derive(Clone, Copy)]
-pub(crate) struct KeyField {
-    pub(crate) rust_name: &'static str,
-    pub(crate) fields: &'static [crate::FieldSchema],
-}
-
-impl KeyField {
-    /// The key field's diff key; its Rust name if the element has no such
-    /// field (which the derive does not let through).
-    fn diff_key(self) -> &'static str {
-        self.fields
-            .iter()
-            .find(|field| field.rust_name == self.rust_name)
-            .map_or(self.rust_name, |field| field.name)
-    }
-}
-
-impl<'a> Path<'a> {
-    /// The resource itself; its fields are the top-level keys.
-    pub const ROOT: Path<'static> = Path {
-        parent: None,
-        segment: Segment::Root,
-    };
-
-    /// The field `name` under `self`.
-    #[must_use]
-    pub const fn field(&'a self, name: &'static str) -> Path<'a> {
-        Path {
-            parent: Some(self),
-            segment: Segment::Field(name),
-        }
-    }
-
-    /// The diff key of this path: a top-level field's `&'static` name, or
-    /// the dotted path written out.
-    pub(crate) fn key(&self) -> Cow<'static, str> {
-        if let (Some(Path { parent: None, .. }) | None, Segment::Field(name)) =
-            (self.parent, self.segment)
-        {
-            return Cow::Borrowed(name);
-        }
-        // Room for most paths, so that writing one allocates once.
-        let mut key = String::with_capacity(48);
-        self.write(&mut key);
-        Cow::Owned(key)
-    }
-
-    /// The entry `key` of the map or set at `self`.
-    pub(crate) fn entry(&'a self, key: &'a dyn PathKey) -> Path<'a> {
-        Path {
-            parent: Some(self),
-            segment: Segment::Key(key),
-        }
-    }
-
-    /// The element of the keyed list at `self` whose `field` is `key`.
-    pub(crate) fn element(&'a self, field: KeyField, key: &'a dyn PathKey) -> Path<'a> {
-        Path {
-            parent: Some(self),
-            segment: Segment::Element(field, key),
-        }
-    }
-
-    fn write(&self, out: &mut String) {
-        if let Some(parent) = self.parent {
-            parent.write(out);
-        }
-        match self.segment {
-            Segment::Root => {}
-            Segment::Field(name) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(name);
-            }
-            Segment::Key(key) => {
-                let text = key.key_text();
-                if is_plain(&text.text) {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(&text.text);
-                } else {
-                    out.push('[');
-                    push_quoted(out, &text.text);
-                    out.push(']');
-                }
-            }
-            Segment::Element(field, key) => {
-                let text = key.key_text();
-                out.push('[');
-                out.push_str(field.diff_key());
-                out.push('=');
-                if text.is_string {
-                    push_quoted(out, &text.text);
-                } else {
-                    out.push_str(&text.text);
-                }
-                out.push(']');
-            }
-        }
-    }
-}
-
-/// Whether a map key can be written as a plain path segment:
-/// `[A-Za-z_][A-Za-z0-9_-]*`. Any other key is quoted, `['a.b']`.
-fn is_plain(key: &str) -> bool {
-    let mut chars = key.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
-/// `text` in single quotes, with `'` and `\` escaped by a backslash (RFC
-/// 9535's normalized paths).
-fn push_quoted(out: &mut String, text: &str) {
-    out.push('\'');
-    for c in text.chars() {
-        if c == '\'' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('\'');
-}
-
-/// A map key or list-element key, as written into a path.
-pub(crate) struct KeyText {
-    text: String,
-    /// Whether the key serializes as a JSON string (quoted in an element
-    /// predicate) rather than a number or a boolean.
-    is_string: bool,
-}
-
-/// A key that can name a path segment: anything `Serialize`, written as its
-/// JSON string or number. Only called for a change that is recorded.
-pub(crate) trait PathKey {
-    fn key_text(&self) -> KeyText;
-}
-
-impl<K: Serialize + ?Sized> PathKey for K {
-    fn key_text(&self) -> KeyText {
-        match serde_json::to_value(self) {
-            Ok(Value::String(text)) => KeyText {
-                text,
-                is_string: true,
-            },
-            Ok(value @ (Value::Number(_) | Value::Bool(_))) => KeyText {
-                text: value.to_string(),
-                is_string: false,
-            },
-            // A key that is neither text nor a number: its JSON, quoted.
-            Ok(value) => KeyText {
-                text: value.to_string(),
-                is_string: true,
-            },
-            Err(error) => KeyText {
-                text: format!("<{error}>"),
-                is_string: true,
-            },
-        }
-    }
-}
-
 impl FieldChange {
     /// The field's diff key: its path inside the resource, such as
     /// `archived`, `settings.theme`, `labels['app.kubernetes.io/name']` or
@@ -560,323 +431,5 @@ impl<'a> IntoIterator for &'a Diff {
 
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
-    }
-}
-
-impl Serialize for Diff {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.changes.len()))?;
-        for change in &self.changes {
-            map.serialize_entry(change.key(), &ChangeWithOp(change))?;
-        }
-        map.end()
-    }
-}
-
-/// A change as serialized: its op first, when it has one, then the change.
-struct ChangeWithOp<'a>(&'a FieldChange);
-
-impl Serialize for ChangeWithOp<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_change(
-            self.0.op,
-            &self.0.change,
-            self.0.fingerprint.as_deref(),
-            serializer,
-        )
-    }
-}
-
-impl Serialize for Change {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_change(None, self, None, serializer)
-    }
-}
-
-fn serialize_change<S: Serializer>(
-    op: Option<Op>,
-    change: &Change,
-    fingerprint: Option<&SecretFingerprint>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    let len = usize::from(op.is_some())
-        + fingerprint.map_or(0, SecretFingerprint::member_count)
-        + match change {
-            Change::Tracked { .. } => 3,
-            Change::Secret | Change::Structural => 1,
-            Change::Unserializable { .. } | Change::Added { .. } | Change::Removed { .. } => 2,
-        };
-    let mut state = serializer.serialize_struct("Change", len)?;
-    if let Some(op) = op {
-        state.serialize_field("op", &op)?;
-    }
-    match change {
-        Change::Tracked { old, new } => {
-            state.serialize_field("old", old)?;
-            state.serialize_field("new", new)?;
-            state.serialize_field("secret", &false)?;
-        }
-        Change::Secret => {
-            state.serialize_field("secret", &true)?;
-            if let Some(fingerprint) = fingerprint {
-                if let Some(old) = fingerprint.old_hmac() {
-                    state.serialize_field("old_hmac", old)?;
-                }
-                if let Some(new) = fingerprint.new_hmac() {
-                    state.serialize_field("new_hmac", new)?;
-                }
-                state.serialize_field("hmac_key", fingerprint.key_id())?;
-            }
-        }
-        Change::Structural => state.serialize_field("secret", &false)?,
-        Change::Unserializable { error } => {
-            state.serialize_field("secret", &false)?;
-            state.serialize_field("error", error)?;
-        }
-        Change::Added { new } => {
-            state.serialize_field("new", new)?;
-            state.serialize_field("secret", &false)?;
-        }
-        Change::Removed { old } => {
-            state.serialize_field("old", old)?;
-            state.serialize_field("secret", &false)?;
-        }
-    }
-    state.end()
-}
-
-/// The serialized form of a [`FieldChange`], read back. `old` and `new` are
-/// `Some` when present, `null` included.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChangeRepr {
-    #[serde(default)]
-    op: Option<Op>,
-    #[serde(default, deserialize_with = "present")]
-    old: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    new: Option<Value>,
-    #[serde(default)]
-    secret: bool,
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    old_hmac: Option<String>,
-    #[serde(default)]
-    new_hmac: Option<String>,
-    #[serde(default)]
-    hmac_key: Option<String>,
-}
-
-/// A member that is present, `null` included.
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(deserializer).map(Some)
-}
-
-impl ChangeRepr {
-    fn into_parts(mut self) -> (Option<Op>, Change, Option<Box<SecretFingerprint>>) {
-        let op = self.op;
-        let fingerprint = match (self.secret, self.hmac_key.take()) {
-            (true, Some(key_id)) => Some(Box::new(SecretFingerprint::new(
-                self.old_hmac.take(),
-                self.new_hmac.take(),
-                key_id,
-            ))),
-            _ => None,
-        };
-        let change = match self {
-            ChangeRepr { secret: true, .. } => Change::Secret,
-            ChangeRepr {
-                error: Some(error), ..
-            } => Change::Unserializable { error },
-            ChangeRepr {
-                old: Some(old),
-                new: Some(new),
-                ..
-            } => Change::Tracked { old, new },
-            ChangeRepr { new: Some(new), .. } => Change::Added { new },
-            ChangeRepr { old: Some(old), .. } => Change::Removed { old },
-            ChangeRepr { op: Some(_), .. } => Change::Structural,
-            // `{"secret": false}` alone is written by no version; read it as
-            // the change of a value to itself.
-            ChangeRepr { .. } => Change::Tracked {
-                old: Value::Null,
-                new: Value::Null,
-            },
-        };
-        (op, change, fingerprint)
-    }
-}
-
-impl<'de> Deserialize<'de> for Change {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(ChangeRepr::deserialize(deserializer)?.into_parts().1)
-    }
-}
-
-impl<'de> Deserialize<'de> for Diff {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct DiffVisitor;
-
-        impl<'de> Visitor<'de> for DiffVisitor {
-            type Value = Diff;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map from field keys to changes")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Diff, A::Error> {
-                let mut diff = Diff::new();
-                while let Some((key, change)) = map.next_entry::<String, ChangeRepr>()? {
-                    let (op, change, fingerprint) = change.into_parts();
-                    diff.changes.push(FieldChange {
-                        key: Cow::Owned(key),
-                        op,
-                        change,
-                        fingerprint,
-                    });
-                }
-                Ok(diff)
-            }
-        }
-
-        deserializer.deserialize_map(DiffVisitor)
-    }
-}
-
-/// One segment of a diff key, as [`FieldChange::path`] reads it back.
-///
-/// A dotted segment is a [`Name`](Self::Name) whether it names a field
-/// (`settings.theme`) or a map or set key that is a plain identifier
-/// (`labels.team`): the path's syntax does not tell them apart, the
-/// resource's [`Schema`](crate::Schema) does (the segment after a field of
-/// shape [`Entries`](crate::FieldShape::Entries) is a key). A key that is not
-/// a plain identifier is always written quoted, as a [`Key`](Self::Key).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PathSegment<'a> {
-    /// A dotted segment: a field's diff key, or a plain map or set key
-    /// (`[A-Za-z_][A-Za-z0-9_-]*`).
-    Name(&'a str),
-    /// A map or set key written quoted, `['app.kubernetes.io/name']`,
-    /// with its `\'` and `\\` escapes undone.
-    Key(Cow<'a, str>),
-    /// An element of a keyed list, `[id=3]` or `[id='u-1']`.
-    Element {
-        /// The key field's diff key (`id`).
-        key: &'a str,
-        /// The key's value as written: a number or `true`/`false`, or a
-        /// string with its escapes undone.
-        value: Cow<'a, str>,
-        /// Whether the value was quoted: the key serializes as a JSON string.
-        quoted: bool,
-    },
-}
-
-/// The segments of a diff key: see [`FieldChange::path`].
-///
-/// A key not written by this crate (a hand-edited entry) is read
-/// leniently: from the first place it does not parse, its rest is one
-/// [`PathSegment::Name`].
-#[derive(Clone, Debug)]
-pub struct PathSegments<'a> {
-    rest: &'a str,
-    first: bool,
-}
-
-impl<'a> PathSegments<'a> {
-    fn new(key: &'a str) -> Self {
-        PathSegments {
-            rest: key,
-            first: true,
-        }
-    }
-
-    /// The rest as one name, ending the iteration.
-    fn malformed(&mut self) -> PathSegment<'a> {
-        let rest = self.rest;
-        self.rest = "";
-        PathSegment::Name(rest)
-    }
-
-    /// A bracketed segment at the start of `self.rest`.
-    fn bracket(&self) -> Option<(PathSegment<'a>, &'a str)> {
-        let inner = self.rest.strip_prefix('[')?;
-        if let Some(quoted) = inner.strip_prefix('\'') {
-            let (key, rest) = unquote(quoted)?;
-            return Some((PathSegment::Key(key), rest.strip_prefix(']')?));
-        }
-        let (key, value) = inner.split_once('=')?;
-        if key.is_empty() || key.contains([']', '[', '.', '\'']) {
-            return None;
-        }
-        if let Some(quoted) = value.strip_prefix('\'') {
-            let (value, rest) = unquote(quoted)?;
-            let segment = PathSegment::Element {
-                key,
-                value,
-                quoted: true,
-            };
-            return Some((segment, rest.strip_prefix(']')?));
-        }
-        let end = value.find(']')?;
-        if end == 0 {
-            return None;
-        }
-        let segment = PathSegment::Element {
-            key,
-            value: Cow::Borrowed(&value[..end]),
-            quoted: false,
-        };
-        Some((segment, &value[end + 1..]))
-    }
-}
-
-/// The text of a quoted key up to its closing `'`, escapes undone, and what
-/// follows the quote; borrowed when nothing was escaped.
-fn unquote(text: &str) -> Option<(Cow<'_, str>, &str)> {
-    let end = text.find(['\'', '\\'])?;
-    if text.as_bytes()[end] == b'\'' {
-        return Some((Cow::Borrowed(&text[..end]), &text[end + 1..]));
-    }
-    let mut owned = String::from(&text[..end]);
-    let mut chars = text[end..].char_indices();
-    while let Some((index, c)) = chars.next() {
-        match c {
-            '\\' => owned.push(chars.next()?.1),
-            '\'' => return Some((Cow::Owned(owned), &text[end + index + 1..])),
-            c => owned.push(c),
-        }
-    }
-    None
-}
-
-impl<'a> Iterator for PathSegments<'a> {
-    type Item = PathSegment<'a>;
-
-    fn next(&mut self) -> Option<PathSegment<'a>> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let first = std::mem::replace(&mut self.first, false);
-        if self.rest.starts_with('[') {
-            return Some(match self.bracket() {
-                Some((segment, rest)) => {
-                    self.rest = rest;
-                    segment
-                }
-                None => self.malformed(),
-            });
-        }
-        let name = match self.rest.strip_prefix('.') {
-            Some(name) if !first => name,
-            _ if first => self.rest,
-            _ => return Some(self.malformed()),
-        };
-        let end = name.find(['.', '[']).unwrap_or(name.len());
-        if end == 0 {
-            return Some(self.malformed());
-        }
-        self.rest = &name[end..];
-        Some(PathSegment::Name(&name[..end]))
     }
 }

@@ -49,7 +49,7 @@ pub const UPDATE_ENV: &str = "AUDIT_DOCS_UPDATE";
 /// # Example
 ///
 /// ```
-/// use audit_core::{Auditable, docs};
+/// use audit_core::{AuditFields, Auditable, docs};
 ///
 /// #[derive(Auditable)]
 /// struct Flag {

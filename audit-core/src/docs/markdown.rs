@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Display, Formatter};
 
-use crate::{FieldClass, FieldSchema, FieldShape, Schema};
+use crate::model::schema::{FieldClass, FieldSchema, FieldShape, Schema};
 
 const INTRODUCTION: &str = "\
 # Audit log reference

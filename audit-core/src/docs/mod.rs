@@ -7,7 +7,7 @@
 //! the file was not regenerated, so the document can never drift from the code.
 //!
 //! ```
-//! use audit_core::{Auditable, docs};
+//! use audit_core::{AuditFields, Auditable, docs};
 //!
 //! /// A user's API key.
 //! #[derive(Auditable)]
@@ -48,7 +48,7 @@
 //!
 #![cfg_attr(feature = "registry", doc = "```")]
 #![cfg_attr(not(feature = "registry"), doc = "```ignore")]
-//! use audit_core::{Auditable, docs};
+//! use audit_core::{AuditFields, Auditable, docs};
 //!
 //! #[derive(Auditable)]
 //! struct ApiKey {
@@ -91,7 +91,7 @@ pub(crate) mod registry;
 
 use std::cmp::Ordering;
 
-use crate::Schema;
+use crate::model::schema::Schema;
 
 pub use self::check::{CheckError, UPDATE_ENV, check};
 #[cfg(feature = "registry")]
@@ -107,7 +107,7 @@ pub use self::registry::registered;
 /// line breaks in a cell are escaped, so the table stays a table.
 ///
 /// ```
-/// use audit_core::{Auditable, docs};
+/// use audit_core::{AuditFields, Auditable, docs};
 ///
 /// #[derive(Auditable)]
 /// #[audit(resource = "chat", org = organization_id, link = "/chats/{id}", actions(create, write))]
@@ -155,7 +155,7 @@ pub fn markdown(schemas: &[&Schema]) -> String {
 /// this never happens.
 ///
 /// ```
-/// use audit_core::{Auditable, docs};
+/// use audit_core::{AuditFields, Auditable, docs};
 ///
 /// #[derive(Auditable)]
 /// #[audit(actions(delete))]

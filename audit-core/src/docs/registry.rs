@@ -1,7 +1,7 @@
 //! Every schema `#[derive(Auditable)]` generated in the crates linked into the
 //! running binary, collected by the `inventory` crate.
 
-use crate::Schema;
+use crate::model::schema::Schema;
 
 /// A schema entered into the registry by the code `#[derive(Auditable)]`
 /// generates, through `__private::register_schema!`. Not public API.
@@ -31,7 +31,7 @@ inventory::collect!(Registration);
 /// list the schemas.
 ///
 /// ```
-/// use audit_core::{Auditable, docs};
+/// use audit_core::{AuditFields, Auditable, docs};
 ///
 /// #[derive(Auditable)]
 /// struct Session {

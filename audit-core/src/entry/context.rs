@@ -10,11 +10,12 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::{ContextV7, Timestamp, Uuid};
 
-use crate::diff::Diff;
+use crate::diff::path::Path;
+use crate::diff::{Diff, Record};
 use crate::entry::{AuditEntry, Flag};
 use crate::model::Audited;
 use crate::model::action::Action;
-use crate::secret_fingerprint::{self, Scoped};
+use crate::secret_fingerprint::FingerprintScope;
 
 /// How a guard ended.
 #[derive(Clone, Copy, Debug)]
@@ -122,22 +123,28 @@ impl Context {
         with_diff: bool,
     ) -> AuditEntry {
         let resource = new.or(old);
-        // The diff is computed with the resource in scope, so that the
-        // fingerprinted secrets it records are bound to it.
-        let Scoped {
-            result: diff,
-            resource_id,
-            missing: missing_fingerprint,
-        } = secret_fingerprint::scoped(
+        // The diff is built for the resource, with the current key, so that
+        // the fingerprinted secrets it records are bound to it.
+        let mut diff = Diff::for_entry(FingerprintScope::new(
             T::AUDIT_SCHEMA.resource_type,
-            resource.map(T::audit_id).unwrap_or_default(),
-            || match (old, new) {
-                (Some(old), Some(new)) if with_diff => T::audit_diff(old, new),
-                (None, Some(new)) if with_diff && action == Action::CREATE => T::audit_created(new),
-                (Some(old), None) if with_diff && action == Action::DELETE => T::audit_deleted(old),
-                _ => Diff::new(),
-            },
-        );
+            resource.map(T::audit_resource_id).unwrap_or_default(),
+        ));
+        match (old, new) {
+            (Some(old), Some(new)) if with_diff => {
+                T::audit_diff_into(&mut diff, &Path::ROOT, old, new);
+            }
+            (None, Some(new)) if with_diff && action == Action::CREATE => {
+                T::audit_record_all(&mut diff, &Path::ROOT, new, Record::Create);
+            }
+            (Some(old), None) if with_diff && action == Action::DELETE => {
+                T::audit_record_all(&mut diff, &Path::ROOT, old, Record::Delete);
+            }
+            _ => {}
+        }
+        let (resource_id, missing_fingerprint) = diff
+            .take_fingerprint_scope()
+            .map(FingerprintScope::finish)
+            .unwrap_or_default();
         let is_write = action == Action::WRITE;
         let undeclared = !T::AUDIT_SCHEMA.allows(&action);
         let time = OffsetDateTime::now_utc();
@@ -145,13 +152,13 @@ impl Context {
             id: new_id(time),
             time,
             actor: self.actor,
-            organization_id: resource.and_then(T::audit_org),
+            organization_id: resource.and_then(T::audit_organization_id),
             ip: self.ip,
             user_agent: self.user_agent,
             resource_type: Cow::Borrowed(T::AUDIT_SCHEMA.resource_type),
             resource_id,
-            resource_target: resource.map(T::audit_target).unwrap_or_default(),
-            resource_link: resource.and_then(T::audit_link),
+            resource_target: resource.map(T::audit_resource_target).unwrap_or_default(),
+            resource_link: resource.and_then(T::audit_resource_link),
             action,
             diff,
             status_code,

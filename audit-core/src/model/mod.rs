@@ -3,8 +3,9 @@
 pub(crate) mod action;
 pub(crate) mod schema;
 
-use crate::diff::{Path, Record};
-use crate::{Diff, Schema};
+use crate::diff::path::Path;
+use crate::diff::{Diff, Record};
+use crate::model::schema::Schema;
 
 /// A struct whose classified fields can be diffed at any depth: what every
 /// `#[derive(Auditable)]` implements, for a resource and for an
@@ -49,17 +50,21 @@ use crate::{Diff, Schema};
 ///         "settings.api_token": {"secret": true},
 ///     }),
 /// );
-/// assert_eq!(Settings::FIELDS.fields.len(), 2);
+/// assert_eq!(Settings::SCHEMA.fields.len(), 2);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an auditable struct",
     label = "`#[audit(nested)]` needs a type that derives `Auditable`",
     note = "derive `Auditable` on `{Self}` (with `#[audit(embedded)]` when it is not a resource \
-            of its own), or classify the field `#[audit(track)]` to record it as one value"
+            of its own), or classify the field `#[audit(track)]` to record it as one value",
+    note = "a remote type audited through a mirror is nested with `#[audit(nested, via = Mirror)]`"
 )]
 pub trait AuditFields {
-    /// The static description of the struct and of every field.
-    const FIELDS: &'static Schema;
+    /// The static description of the struct and of every field: the one
+    /// name of a type's schema, for a resource and an embedded struct alike.
+    /// `Chat::SCHEMA` needs this trait in scope (`use audit_core::AuditFields`);
+    /// in code generic over `T: Auditable` it is `T::SCHEMA`.
+    const SCHEMA: &'static Schema;
 
     /// Records the fields that differ between `old` and `new`, under `path`.
     #[doc(hidden)]
@@ -71,7 +76,9 @@ pub trait AuditFields {
     fn record_all(diff: &mut Diff, path: &Path<'_>, value: &Self, record: Record);
 }
 
-/// A struct whose changes are recorded in the audit log.
+/// A struct whose changes are recorded in the audit log; generic code bounds
+/// on [`Audited<Via>`](Audited) instead, which a type audited through a
+/// mirror implements too.
 ///
 /// Implement it with `#[derive(Auditable)]`: the derive classifies every
 /// field, generates the diff and the resource functions at compile time, and
@@ -86,7 +93,7 @@ pub trait AuditFields {
 /// on a mirror of it with `#[audit(remote = path::Type)]`; see [`Audited`].
 ///
 /// ```
-/// use audit_core::Auditable;
+/// use audit_core::{AuditFields, Auditable};
 ///
 /// #[derive(Auditable)]
 /// #[audit(resource = "chat", org = organization_id, link = "/chats/{id}")]
@@ -105,12 +112,9 @@ pub trait AuditFields {
 /// assert_eq!(chat.resource_target(), "Plans");
 /// assert_eq!(chat.resource_link().as_deref(), Some("/chats/7"));
 /// assert_eq!(chat.organization_id().as_deref(), Some("3"));
+/// assert_eq!(Chat::SCHEMA.resource_type, "chat");
 /// ```
 pub trait Auditable: AuditFields {
-    /// The static description of the resource and of every field: the same
-    /// as [`AuditFields::FIELDS`].
-    const SCHEMA: &'static Schema = Self::FIELDS;
-
     /// The resource type recorded in entries: `Self::SCHEMA.resource_type`.
     fn resource_type(&self) -> &'static str {
         Self::SCHEMA.resource_type
@@ -180,71 +184,99 @@ pub trait Auditable: AuditFields {
 /// foreign one reads the same. Only a foreign type with two mirrors needs it
 /// named: `audit_core::diff::<_, ChatAudit>(&old, &new)`.
 ///
-/// The functions are named apart from those of [`Auditable`], so that a
-/// derived type with both traits in scope has no ambiguous method.
+/// Each item is named as its counterpart in [`Auditable`] or
+/// [`AuditFields`] with an `audit_` prefix (`audit_resource_id` for
+/// `resource_id`), so that a derived type with both traits in scope has no
+/// ambiguous method.
 pub trait Audited<Via = Self> {
-    /// The static description of the resource, as [`Auditable::SCHEMA`].
+    /// The static description of the resource, as [`AuditFields::SCHEMA`].
     const AUDIT_SCHEMA: &'static Schema;
 
     /// The id of this resource, as [`Auditable::resource_id`].
-    fn audit_id(&self) -> String;
+    fn audit_resource_id(&self) -> String;
 
     /// A human-readable name of this resource, as
     /// [`Auditable::resource_target`].
-    fn audit_target(&self) -> String;
+    fn audit_resource_target(&self) -> String;
 
     /// A link to this resource, as [`Auditable::resource_link`].
-    fn audit_link(&self) -> Option<String>;
+    fn audit_resource_link(&self) -> Option<String>;
 
     /// The organization of this resource, as [`Auditable::organization_id`].
-    fn audit_org(&self) -> Option<String>;
+    fn audit_organization_id(&self) -> Option<String>;
+
+    /// Records the fields that differ between `old` and `new` in `diff`,
+    /// under `path`.
+    #[doc(hidden)]
+    fn audit_diff_into(diff: &mut Diff, path: &Path<'_>, old: &Self, new: &Self);
+
+    /// Records every tracked and secret field of `value` in `diff`, under
+    /// `path`, as existing on one side of a change only, as `record` says.
+    #[doc(hidden)]
+    fn audit_record_all(diff: &mut Diff, path: &Path<'_>, value: &Self, record: Record);
 
     /// The fields that differ between `old` and `new`, as [`Auditable::diff`].
-    fn audit_diff(old: &Self, new: &Self) -> Diff;
+    fn audit_diff(old: &Self, new: &Self) -> Diff
+    where
+        Self: Sized,
+    {
+        let mut diff = Diff::new();
+        Self::audit_diff_into(&mut diff, &Path::ROOT, old, new);
+        diff
+    }
 
     /// What a `create` entry records, as [`Auditable::created`].
-    fn audit_created(value: &Self) -> Diff;
+    fn audit_created(value: &Self) -> Diff
+    where
+        Self: Sized,
+    {
+        let mut diff = Diff::new();
+        Self::audit_record_all(&mut diff, &Path::ROOT, value, Record::Create);
+        diff
+    }
 
     /// What a `delete` entry records, as [`Auditable::deleted`].
-    fn audit_deleted(value: &Self) -> Diff;
+    fn audit_deleted(value: &Self) -> Diff
+    where
+        Self: Sized,
+    {
+        let mut diff = Diff::new();
+        Self::audit_record_all(&mut diff, &Path::ROOT, value, Record::Delete);
+        diff
+    }
 }
 
 impl<T: Auditable> Audited<T> for T {
     const AUDIT_SCHEMA: &'static Schema = T::SCHEMA;
 
     #[inline]
-    fn audit_id(&self) -> String {
+    fn audit_resource_id(&self) -> String {
         self.resource_id()
     }
 
     #[inline]
-    fn audit_target(&self) -> String {
+    fn audit_resource_target(&self) -> String {
         self.resource_target()
     }
 
     #[inline]
-    fn audit_link(&self) -> Option<String> {
+    fn audit_resource_link(&self) -> Option<String> {
         self.resource_link()
     }
 
     #[inline]
-    fn audit_org(&self) -> Option<String> {
+    fn audit_organization_id(&self) -> Option<String> {
         self.organization_id()
     }
 
     #[inline]
-    fn audit_diff(old: &Self, new: &Self) -> Diff {
-        T::diff(old, new)
+    fn audit_diff_into(diff: &mut Diff, path: &Path<'_>, old: &Self, new: &Self) {
+        T::diff_into(diff, path, old, new);
     }
 
     #[inline]
-    fn audit_created(value: &Self) -> Diff {
-        T::created(value)
-    }
-
-    #[inline]
-    fn audit_deleted(value: &Self) -> Diff {
-        T::deleted(value)
+    fn audit_record_all(diff: &mut Diff, path: &Path<'_>, value: &Self, record: Record) {
+        T::record_all(diff, path, value, record);
     }
 }
 

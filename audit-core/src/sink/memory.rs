@@ -92,7 +92,7 @@ impl MemorySink {
 
     /// The entries about `resource`, in export order.
     pub fn entries_of<T: Audited<Via>, Via>(&self, resource: &T) -> Vec<AuditEntry> {
-        self.entries_for(T::AUDIT_SCHEMA.resource_type, &resource.audit_id())
+        self.entries_for(T::AUDIT_SCHEMA.resource_type, &resource.audit_resource_id())
     }
 
     /// The entries of a resource type, in export order.

@@ -1,7 +1,7 @@
 //! The documentation rendered from the attributes: exact Markdown and JSON,
 //! their order, and cells that stay in their table.
 
-use audit_core::{Auditable, docs};
+use audit_core::{AuditFields, Auditable, docs};
 
 /// A user's API key.
 ///
@@ -355,7 +355,7 @@ fn the_fingerprint_covers_nested_classifications() {
         }
     }
     let text = before::Team::SCHEMA.canonical_text();
-    let settings = <before::Settings as audit_core::AuditFields>::FIELDS.fingerprint();
+    let settings = <before::Settings as audit_core::AuditFields>::SCHEMA.fingerprint();
     assert_eq!(
         text,
         format!(

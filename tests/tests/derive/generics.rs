@@ -5,7 +5,7 @@ use audit_tests::diff_json;
 use std::borrow::Cow;
 use std::fmt::Display;
 
-use audit_core::Auditable;
+use audit_core::{AuditFields, Auditable};
 use serde::Serialize;
 use serde_json::json;
 

@@ -17,7 +17,7 @@
     unused_results
 )]
 
-use audit_core::Auditable;
+use audit_core::{AuditFields, Auditable};
 use audit_tests::diff_json;
 use audit_tests_renamed::{Setting, Thing};
 use serde::Serialize;

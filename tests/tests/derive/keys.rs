@@ -1,6 +1,6 @@
 //! Diff keys follow serde's names, and `#[audit(rename)]` overrides them.
 
-use audit_core::Auditable;
+use audit_core::{AuditFields, Auditable};
 use serde::Serialize;
 use serde_json::json;
 

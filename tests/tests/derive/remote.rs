@@ -106,10 +106,10 @@ fn a_foreign_value_is_diffed_directly_by_its_mirrors_classes() {
 #[test]
 fn the_resource_functions_read_the_foreign_value() {
     let value = invoice(100, "tok-1");
-    assert_eq!(value.audit_id(), "7");
-    assert_eq!(value.audit_target(), "ACME");
-    assert_eq!(value.audit_link().as_deref(), Some("/invoices/7"));
-    assert_eq!(value.audit_org(), None);
+    assert_eq!(value.audit_resource_id(), "7");
+    assert_eq!(value.audit_resource_target(), "ACME");
+    assert_eq!(value.audit_resource_link().as_deref(), Some("/invoices/7"));
+    assert_eq!(value.audit_organization_id(), None);
     let schema = <Invoice as Audited<InvoiceAudit>>::AUDIT_SCHEMA;
     assert_eq!(schema.resource_type, "invoice");
     assert_eq!(schema.rust_name, "InvoiceAudit");
@@ -200,4 +200,48 @@ fn the_docs_mark_a_partial_mirror_unchecked() {
     );
     let checked = docs::markdown(&[<Invoice as Audited<InvoiceAudit>>::AUDIT_SCHEMA]);
     assert!(!checked.contains("Field coverage"), "{checked}");
+}
+
+/// A field of a remote type is nested through its mirror,
+/// `#[audit(nested, via = Mirror)]`, keeping each field's class: what to
+/// write instead of tracking it whole, which is a build error.
+#[test]
+fn a_remote_type_nests_through_its_mirror() {
+    #[derive(audit_core::Auditable)]
+    struct Order {
+        #[audit(track)]
+        id: u32,
+        #[audit(nested, via = InvoiceAudit)]
+        invoice: Invoice,
+    }
+
+    let invoice = |customer: &str, card_token: &str, updated_at: u64| Invoice {
+        id: 3,
+        customer: customer.into(),
+        amount_cents: 500,
+        card_token: card_token.into(),
+        updated_at,
+    };
+    let old = Order {
+        id: 1,
+        invoice: invoice("Ada", "tok-1", 1),
+    };
+    let new = Order {
+        id: 1,
+        invoice: invoice("Grace", "tok-2", 2),
+    };
+    assert_eq!(
+        serde_json::to_value(audit_core::diff(&old, &new)).unwrap(),
+        json!({
+            "invoice.customer": {"old": "Ada", "new": "Grace", "secret": false},
+            "invoice.card_token": {"secret": true},
+        })
+    );
+    assert_eq!(
+        serde_json::to_string(&audit_core::Auditable::created(&new)).unwrap(),
+        r#"{"id":{"new":1,"secret":false},"invoice.id":{"new":3,"secret":false},"invoice.customer":{"new":"Grace","secret":false},"invoice.amount_cents":{"new":500,"secret":false},"invoice.card_token":{"secret":true}}"#
+    );
+    let schema = <Order as audit_core::AuditFields>::SCHEMA;
+    let nested = schema.field("invoice").unwrap().nested.unwrap();
+    assert_eq!(nested.resource_type, "invoice");
 }

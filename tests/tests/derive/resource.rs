@@ -1,6 +1,6 @@
 //! The resource functions: id, type, target, link and organization.
 
-use audit_core::Auditable;
+use audit_core::{AuditFields, Auditable};
 use uuid::Uuid;
 
 const CHAT_ID: Uuid = Uuid::from_u128(0x0192_5d3c_7a1b_7c4e_8f2a_1b2c_3d4e_5f60);
@@ -210,6 +210,32 @@ fn link_placeholders_are_percent_encoded() {
         project.resource_link().as_deref(),
         Some("/projects/..%2F..%2Fadmin%3Fx%23y%20z%2F%C3%A9/items/7")
     );
+}
+
+/// A placeholder whose value is `.` or `..` would be a dot segment, which a
+/// URL parser resolves (percent-encoded as `%2E` too): the resource has no
+/// link then. Dots among other characters are text.
+#[test]
+fn a_dot_segment_placeholder_gives_no_link() {
+    #[derive(Auditable)]
+    #[audit(link = "/projects/{slug}/items/{id}")]
+    struct Project {
+        #[audit(track)]
+        id: u32,
+        #[audit(track)]
+        slug: String,
+    }
+    let link = |slug: &str| {
+        Project {
+            id: 7,
+            slug: slug.into(),
+        }
+        .resource_link()
+    };
+    assert_eq!(link(".."), None);
+    assert_eq!(link("."), None);
+    assert_eq!(link("...").as_deref(), Some("/projects/.../items/7"));
+    assert_eq!(link("v1.2").as_deref(), Some("/projects/v1.2/items/7"));
 }
 
 /// An ignored `name` is never the default target: its value would be written

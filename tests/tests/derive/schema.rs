@@ -1,6 +1,6 @@
 //! `SCHEMA`: the static description of a resource and every field.
 
-use audit_core::{Action, Auditable, FieldClass};
+use audit_core::{Action, AuditFields, Auditable, FieldClass};
 use audit_examples::chat::Chat;
 use serde_json::json;
 

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use audit_core::{Auditable, FieldClass};
+use audit_core::{AuditFields, Auditable, FieldClass};
 use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;

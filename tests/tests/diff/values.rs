@@ -286,3 +286,55 @@ fn flatten_and_skip_serializing_if_do_not_apply_to_the_recorded_value() {
         json!({"id": 1, "owner": "grace"})
     );
 }
+
+/// A hashed set below the top of a tracked value is recorded sorted, as one
+/// at the top is: equal values always serialize alike. A list keeps its
+/// order, which means something.
+#[test]
+fn hashed_sets_at_any_depth_are_recorded_sorted() {
+    use std::collections::{BTreeMap, HashMap, HashSet};
+
+    #[derive(Clone, audit_core::Auditable)]
+    struct Team {
+        #[audit(track)]
+        id: u32,
+        #[audit(track)]
+        roles: BTreeMap<String, HashSet<String>>,
+        #[audit(track)]
+        shifts: Vec<(u8, HashSet<u32>)>,
+        #[audit(track)]
+        by_site: HashMap<String, HashSet<u32>>,
+        #[audit(track)]
+        order: Vec<String>,
+    }
+
+    let numbers: HashSet<u32> = (0..32).rev().collect();
+    let names: HashSet<String> = (0..32).map(|n| format!("n{n:02}")).collect();
+    let sorted_numbers: Vec<u32> = (0..32).collect();
+    let sorted_names: Vec<String> = (0..32).map(|n| format!("n{n:02}")).collect();
+    let team = Team {
+        id: 1,
+        roles: BTreeMap::from([("admin".to_owned(), names.clone())]),
+        shifts: vec![(1, numbers.clone())],
+        by_site: HashMap::from([("paris".to_owned(), numbers.clone())]),
+        order: vec!["b".into(), "a".into()],
+    };
+    let created = audit_core::Auditable::created(&team);
+    assert_eq!(
+        serde_json::to_value(&created).unwrap(),
+        json!({
+            "id": {"new": 1, "secret": false},
+            "roles": {"new": {"admin": sorted_names}, "secret": false},
+            "shifts": {"new": [[1, sorted_numbers]], "secret": false},
+            "by_site": {"new": {"paris": sorted_numbers}, "secret": false},
+            "order": {"new": ["b", "a"], "secret": false},
+        })
+    );
+    let mut changed = team.clone();
+    changed.roles.insert("viewer".into(), names);
+    let diff = audit_core::diff(&team, &changed);
+    assert_eq!(
+        serde_json::to_value(&diff).unwrap()["roles"]["new"],
+        json!({"admin": sorted_names, "viewer": sorted_names})
+    );
+}

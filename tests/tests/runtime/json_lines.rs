@@ -7,7 +7,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use audit_core::{
-    Action, AuditSink, Auditable, BackgroundAudit, ExportError, JsonLinesSink, json_lines,
+    Action, AuditFields, AuditSink, Auditable, BackgroundAudit, ExportError, JsonLinesSink,
+    json_lines,
 };
 use serde::Serialize;
 use serde_json::json;

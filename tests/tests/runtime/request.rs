@@ -4,7 +4,7 @@
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
 
-use audit_core::{Action, AuditEntry, AuditRequest, Auditable, Flag, MemorySink};
+use audit_core::{Action, AuditEntry, AuditFields, AuditRequest, Auditable, Flag, MemorySink};
 use serde::Serialize;
 use serde_json::json;
 

@@ -1,5 +1,5 @@
 // After an error, a stub impl keeps the type usable: only the real error shows.
-use audit_core::Auditable;
+use audit_core::{AuditFields, Auditable};
 
 #[derive(Auditable)]
 struct Chat {

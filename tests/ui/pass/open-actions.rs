@@ -1,7 +1,7 @@
 //! Any snake_case name is an action: the schema lists the declared ones in
 //! order, as `Action`s equal to the runtime's constants and names.
 
-use audit_core::{Action, Auditable};
+use audit_core::{Action, AuditFields, Auditable};
 
 #[derive(Auditable)]
 #[audit(actions(create, share, r#move, request_access_2))]

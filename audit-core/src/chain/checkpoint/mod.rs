@@ -86,8 +86,8 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::digest::{parse_hex, push_hex};
 use super::{Digest, FORMAT, Head};
+use crate::hex::{parse_hex, push_hex};
 
 /// The signed-note algorithm byte of Ed25519.
 const ED25519: u8 = 0x01;

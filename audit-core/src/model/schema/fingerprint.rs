@@ -13,8 +13,8 @@ use std::sync::{OnceLock, PoisonError, RwLock};
 
 use sha2::{Digest as _, Sha256};
 
-use crate::Schema;
-use crate::chain::digest::push_hex;
+use super::Schema;
+use crate::hex::push_hex;
 
 type Cache = RwLock<HashMap<usize, &'static str>>;
 

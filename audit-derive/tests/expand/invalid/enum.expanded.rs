@@ -5,21 +5,22 @@
 const _: () = {
     #[automatically_derived]
     impl platform::audit::AuditFields for Status {
-        const FIELDS: &'static platform::audit::Schema = &platform::audit::__private::schema(
-            "Status",
-            "status",
-            ::core::option::Option::None,
-            {
+        const SCHEMA: &'static platform::audit::Schema = &platform::audit::__private::schema(platform::audit::__private::SchemaParts {
+            rust_name: "Status",
+            resource_type: "status",
+            doc: ::core::option::Option::None,
+            actions: {
                 const __AUDIT_ACTIONS: &'static [platform::audit::Action] = &[];
                 __AUDIT_ACTIONS
             },
-            false,
-            ::core::option::Option::None,
-            ::core::option::Option::None,
-            &platform::audit::__private::fields(
+            requires_org: false,
+            link: ::core::option::Option::None,
+            link_with: ::core::option::Option::None,
+            fields: &platform::audit::__private::fields(
                 [],
                 [],
                 [],
+                b"",
                 b"",
                 [],
                 b"",
@@ -29,10 +30,9 @@ const _: () = {
                 [],
                 &[],
             ),
-            b'r',
-            "",
-            false,
-        );
+            kind: platform::audit::SchemaKind::Resource,
+            partial: ::core::option::Option::None,
+        });
         fn diff_into(
             _: &mut platform::audit::Diff,
             _: &platform::audit::__private::Path<'_>,

@@ -17,21 +17,22 @@
 const _: () = {
     #[automatically_derived]
     impl<T> ::audit_core::AuditFields for Chat<T> {
-        const FIELDS: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-            "Chat",
-            "chat",
-            ::core::option::Option::None,
-            {
+        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+            rust_name: "Chat",
+            resource_type: "chat",
+            doc: ::core::option::Option::None,
+            actions: {
                 const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[];
                 __AUDIT_ACTIONS
             },
-            false,
-            ::core::option::Option::None,
-            ::core::option::Option::None,
-            &::audit_core::__private::fields(
+            requires_org: false,
+            link: ::core::option::Option::None,
+            link_with: ::core::option::Option::None,
+            fields: &::audit_core::__private::fields(
                 [],
                 [],
                 [],
+                b"",
                 b"",
                 [],
                 b"",
@@ -41,10 +42,9 @@ const _: () = {
                 [],
                 &[],
             ),
-            b'r',
-            "",
-            false,
-        );
+            kind: ::audit_core::SchemaKind::Resource,
+            partial: ::core::option::Option::None,
+        });
         fn diff_into(
             _: &mut ::audit_core::Diff,
             _: &::audit_core::__private::Path<'_>,

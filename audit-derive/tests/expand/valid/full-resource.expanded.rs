@@ -1,10 +1,10 @@
 // The expansion of full-resource.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static platform::audit::Schema = &platform::audit::__private::schema(
-        "Chat",
-        "chat",
-        ::core::option::Option::Some("A conversation between a user and an agent."),
-        {
+    const __AUDIT_SCHEMA: &'static platform::audit::Schema = &platform::audit::__private::schema(platform::audit::__private::SchemaParts {
+        rust_name: "Chat",
+        resource_type: "chat",
+        doc: ::core::option::Option::Some("A conversation between a user and an agent."),
+        actions: {
             const __AUDIT_ACTIONS: &'static [platform::audit::Action] = &[
                 platform::audit::Action::from_static("create"),
                 platform::audit::Action::from_static("write"),
@@ -13,14 +13,15 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        true,
-        ::core::option::Option::Some("/orgs/{organization_id}/chats/{chat_id}"),
-        ::core::option::Option::None,
-        &platform::audit::__private::fields(
+        requires_org: true,
+        link: ::core::option::Option::Some("/orgs/{organization_id}/chats/{chat_id}"),
+        link_with: ::core::option::Option::None,
+        fields: &platform::audit::__private::fields(
             ["chat_id", "organization_id", "name", "system_prompt", "heartbeat_at"],
             ["chat_id", "organization_id", "title", "system_prompt", "heartbeat_at"],
             ["Uuid", "Option<Uuid>", "String", "String", "Option<OffsetDateTime>"],
             b"titsi",
+            b"nnnnn",
             [
                 "",
                 "recorded as the entry's organization",
@@ -35,23 +36,22 @@ const _: () = {
             ["", "", "", "", ""],
             &[],
         ),
-        b'r',
-        "",
-        false,
-    );
+        kind: platform::audit::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
     const _: () = {
         #[allow(unused_imports)]
         use platform::audit::__private::NotAudited as _;
         ::core::assert!(
-            ! platform::audit::__private::Probe:: < Uuid > ::AUDITED,
-            "the tracked field `chat_id` has type `Uuid`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            ! (platform::audit::__private::Probe:: < Uuid, _ > ::AUDITED),
+            "the tracked field `chat_id` has type `Uuid`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     #[automatically_derived]
     impl platform::audit::__private::ContainsAudited for Chat {}
     #[automatically_derived]
     impl platform::audit::AuditFields for Chat {
-        const FIELDS: &'static platform::audit::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static platform::audit::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut platform::audit::Diff,
@@ -136,14 +136,14 @@ const _: () = {
                     ::core::option::Option::Some(__audit_value) => {
                         platform::audit::__private::push_link_segment::<
                             Uuid,
-                        >(&mut __audit_link, __audit_value)
+                        >(&mut __audit_link, __audit_value)?
                     }
                     ::core::option::Option::None => return ::core::option::Option::None,
                 }
                 __audit_link.push_str("/chats/");
                 platform::audit::__private::push_link_segment::<
                     Uuid,
-                >(&mut __audit_link, &self.chat_id);
+                >(&mut __audit_link, &self.chat_id)?;
                 ::core::option::Option::Some(__audit_link)
             }
         }

@@ -1,10 +1,10 @@
 // The expansion of generics.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "Item",
-        "item",
-        ::core::option::Option::None,
-        {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "Item",
+        resource_type: "item",
+        doc: ::core::option::Option::None,
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
                 ::audit_core::Action::from_static("create"),
                 ::audit_core::Action::from_static("write"),
@@ -12,14 +12,15 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::Some("/items/{id}/{owner}"),
-        ::core::option::Option::None,
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::Some("/items/{id}/{owner}"),
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
             ["id", "value", "secret", "cache", "owner", "bytes"],
             ["id", "value", "secret", "cache", "owner", "bytes"],
             ["I", "Vec<T>", "S", "C", "Option<&'a str>", "[u8; N]"],
             b"ttsitt",
+            b"nnnnnn",
             ["", "", "", "a cache", "", ""],
             b"nnnynn",
             ["", "", "", "", "", ""],
@@ -28,10 +29,9 @@ const _: () = {
             ["", "", "", "", "", ""],
             &[],
         ),
-        b'r',
-        "",
-        false,
-    );
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
     #[automatically_derived]
     impl<'a, I, T: Clone, S, C, const N: usize> ::audit_core::__private::ContainsAudited
     for Item<'a, I, T, S, C, N>
@@ -54,7 +54,7 @@ const _: () = {
         [u8; N]: ::audit_core::__private::TrackedField,
         I: ::audit_core::__private::DisplayField,
     {
-        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
@@ -158,13 +158,13 @@ const _: () = {
                 __audit_link.push_str("/items/");
                 ::audit_core::__private::push_link_segment::<
                     I,
-                >(&mut __audit_link, &self.id);
+                >(&mut __audit_link, &self.id)?;
                 __audit_link.push_str("/");
                 match ::core::option::Option::as_ref(&self.owner) {
                     ::core::option::Option::Some(__audit_value) => {
                         ::audit_core::__private::push_link_segment::<
                             &'a str,
-                        >(&mut __audit_link, __audit_value)
+                        >(&mut __audit_link, __audit_value)?
                     }
                     ::core::option::Option::None => return ::core::option::Option::None,
                 }

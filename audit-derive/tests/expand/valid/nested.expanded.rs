@@ -1,21 +1,22 @@
 // The expansion of nested.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "Member",
-        "member",
-        ::core::option::Option::None,
-        {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "Member",
+        resource_type: "member",
+        doc: ::core::option::Option::None,
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::None,
-        ::core::option::Option::None,
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::None,
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
             ["id", "invite"],
             ["id", "invite"],
             ["u64", "String"],
             b"ts",
+            b"nn",
             ["", ""],
             b"nn",
             ["", ""],
@@ -24,15 +25,14 @@ const _: () = {
             ["", ""],
             &[],
         ),
-        b'e',
-        "",
-        false,
-    );
+        kind: ::audit_core::SchemaKind::Embedded,
+        partial: ::core::option::Option::None,
+    });
     #[automatically_derived]
     impl ::audit_core::__private::ContainsAudited for Member {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Member {
-        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
@@ -76,11 +76,11 @@ const _: () = {
     #[allow(unused_imports)]
     use ::audit_core::__private::NotNested as _;
     const _: () = ::audit_core::__private::assert_nested::<Option<Settings>>();
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "Project",
-        "project",
-        ::core::option::Option::None,
-        {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "Project",
+        resource_type: "project",
+        doc: ::core::option::Option::None,
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
                 ::audit_core::Action::from_static("create"),
                 ::audit_core::Action::from_static("write"),
@@ -88,10 +88,10 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::None,
-        ::core::option::Option::None,
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::None,
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
             ["id", "backup", "labels", "env", "members", "tags"],
             ["id", "backup", "labels", "env", "members", "tags"],
             [
@@ -103,6 +103,7 @@ const _: () = {
                 "HashSet<String>",
             ],
             b"tntsnt",
+            b"nnnnnn",
             ["", "", "", "", "", ""],
             b"nnnnnn",
             ["", "", "", "", "", ""],
@@ -110,21 +111,26 @@ const _: () = {
             b"voeekv",
             ["", "", "", "", "id", ""],
             &[
-                ::audit_core::__private::Nest::<Option<Settings>>::FIELDS,
+                ::audit_core::__private::Nest::<Option<Settings>>::SCHEMA,
                 <<Vec<
                     Member,
-                > as ::audit_core::__private::KeyedList>::Element as ::audit_core::AuditFields>::FIELDS,
+                > as ::audit_core::__private::KeyedList>::Element as ::audit_core::AuditFields>::SCHEMA,
             ],
         ),
-        b'r',
-        "",
-        false,
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
+    const _: () = ::core::assert!(
+        ::audit_core::__private::key_is_tracked(<< Vec < Member > as
+        ::audit_core::__private::KeyedList > ::Element as ::audit_core::AuditFields >
+        ::SCHEMA, "id",),
+        "the list `members` is keyed by `id`, which is not a tracked field of its elements: the key's value is written into the path of every change (`members[id=...]`), so a secret or ignored one would be recorded; key the list by a tracked field, or classify `id` `#[audit(track)]`",
     );
     #[automatically_derived]
     impl ::audit_core::__private::ContainsAudited for Project {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Project {
-        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,

@@ -1,10 +1,10 @@
 // The expansion of remote-partial.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "SessionAudit",
-        "session_audit",
-        ::core::option::Option::None,
-        {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "SessionAudit",
+        resource_type: "session_audit",
+        doc: ::core::option::Option::None,
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
                 ::audit_core::Action::from_static("create"),
                 ::audit_core::Action::from_static("write"),
@@ -12,14 +12,15 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::None,
-        ::core::option::Option::None,
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::None,
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
             ["id"],
             ["id"],
             ["u64"],
             b"t",
+            b"n",
             [""],
             b"n",
             [""],
@@ -28,10 +29,9 @@ const _: () = {
             [""],
             &[],
         ),
-        b'r',
-        "`Session` is `#[non_exhaustive]`",
-        true,
-    );
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::Some("`Session` is `#[non_exhaustive]`"),
+    });
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
     const _: fn(&entity::Session) = |__audit_value| {
         let entity::Session { id: _, .. } = __audit_value;
@@ -42,55 +42,51 @@ const _: () = {
         let _ = (__audit_field_0,);
     };
     #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited<SessionAudit> for entity::Session {}
+    #[automatically_derived]
     impl ::audit_core::Audited<SessionAudit> for entity::Session {
         const AUDIT_SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
-        fn audit_id(&self) -> ::audit_core::__private::String {
+        fn audit_resource_id(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::display::<_>(&self.id)
         }
         #[inline]
-        fn audit_target(&self) -> ::audit_core::__private::String {
+        fn audit_resource_target(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::display::<_>(&self.id)
         }
         #[inline]
-        fn audit_link(&self) -> ::core::option::Option<::audit_core::__private::String> {
+        fn audit_resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
             ::core::option::Option::None
         }
         #[inline]
-        fn audit_org(&self) -> ::core::option::Option<::audit_core::__private::String> {
+        fn audit_organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
             ::core::option::Option::None
         }
         #[inline]
-        fn audit_diff(__audit_old: &Self, __audit_new: &Self) -> ::audit_core::Diff {
-            let mut __audit_changes = ::audit_core::Diff::new();
-            let __audit_diff = &mut __audit_changes;
-            let __audit_path = &::audit_core::__private::Path::ROOT;
+        fn audit_diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
             ::audit_core::__private::track::<
                 _,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
-            __audit_changes
         }
         #[inline]
-        fn audit_created(__audit_value: &Self) -> ::audit_core::Diff {
-            let mut __audit_changes = ::audit_core::Diff::new();
-            let __audit_diff = &mut __audit_changes;
-            let __audit_path = &::audit_core::__private::Path::ROOT;
-            let __audit_record = ::audit_core::__private::Record::Create;
+        fn audit_record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
             ::audit_core::__private::record_track::<
                 _,
             >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            __audit_changes
-        }
-        #[inline]
-        fn audit_deleted(__audit_value: &Self) -> ::audit_core::Diff {
-            let mut __audit_changes = ::audit_core::Diff::new();
-            let __audit_diff = &mut __audit_changes;
-            let __audit_path = &::audit_core::__private::Path::ROOT;
-            let __audit_record = ::audit_core::__private::Record::Delete;
-            ::audit_core::__private::record_track::<
-                _,
-            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            __audit_changes
         }
     }
 };

@@ -1,12 +1,12 @@
 // The expansion of remote.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "ChatAudit",
-        "chat",
-        ::core::option::Option::Some(
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "ChatAudit",
+        resource_type: "chat",
+        doc: ::core::option::Option::Some(
             "Mirrors a type generated elsewhere, field by field.",
         ),
-        {
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
                 ::audit_core::Action::from_static("create"),
                 ::audit_core::Action::from_static("write"),
@@ -14,14 +14,15 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::Some("/chats/{id}"),
-        ::core::option::Option::None,
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::Some("/chats/{id}"),
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
             ["id", "title", "share_token", "updated_at"],
             ["id", "title", "share_token", "updated_at"],
             ["i64", "String", "String", "u64"],
             b"ttsi",
+            b"nnnn",
             ["", "", "share link grants access", "bookkeeping"],
             b"nnyy",
             ["", "", "", ""],
@@ -30,10 +31,9 @@ const _: () = {
             ["", "", "", ""],
             &[],
         ),
-        b'r',
-        "",
-        false,
-    );
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
     const _: fn(&entity::chat::Model) = |__audit_value| {
         let entity::chat::Model { id: _, title: _, share_token: _, updated_at: _ } = __audit_value;
@@ -52,36 +52,44 @@ const _: () = {
         let _ = (__audit_field_0, __audit_field_1, __audit_field_2, __audit_field_3);
     };
     #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited<ChatAudit> for entity::chat::Model {}
+    #[automatically_derived]
     impl ::audit_core::Audited<ChatAudit> for entity::chat::Model {
         const AUDIT_SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
-        fn audit_id(&self) -> ::audit_core::__private::String {
+        fn audit_resource_id(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::display::<_>(&self.id)
         }
         #[inline]
-        fn audit_target(&self) -> ::audit_core::__private::String {
+        fn audit_resource_target(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::display::<_>(&self.title)
         }
         #[inline]
-        fn audit_link(&self) -> ::core::option::Option<::audit_core::__private::String> {
+        fn audit_resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
             {
                 let mut __audit_link = ::audit_core::__private::String::new();
                 __audit_link.push_str("/chats/");
                 ::audit_core::__private::push_link_segment::<
                     _,
-                >(&mut __audit_link, &self.id);
+                >(&mut __audit_link, &self.id)?;
                 ::core::option::Option::Some(__audit_link)
             }
         }
         #[inline]
-        fn audit_org(&self) -> ::core::option::Option<::audit_core::__private::String> {
+        fn audit_organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
             ::core::option::Option::None
         }
         #[inline]
-        fn audit_diff(__audit_old: &Self, __audit_new: &Self) -> ::audit_core::Diff {
-            let mut __audit_changes = ::audit_core::Diff::new();
-            let __audit_diff = &mut __audit_changes;
-            let __audit_path = &::audit_core::__private::Path::ROOT;
+        fn audit_diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
             ::audit_core::__private::track::<
                 _,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
@@ -103,14 +111,14 @@ const _: () = {
                 &__audit_old.share_token,
                 &__audit_new.share_token,
             );
-            __audit_changes
         }
         #[inline]
-        fn audit_created(__audit_value: &Self) -> ::audit_core::Diff {
-            let mut __audit_changes = ::audit_core::Diff::new();
-            let __audit_diff = &mut __audit_changes;
-            let __audit_path = &::audit_core::__private::Path::ROOT;
-            let __audit_record = ::audit_core::__private::Record::Create;
+        fn audit_record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
             ::audit_core::__private::record_track::<
                 _,
             >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
@@ -123,27 +131,6 @@ const _: () = {
                 "share_token",
                 __audit_record,
             );
-            __audit_changes
-        }
-        #[inline]
-        fn audit_deleted(__audit_value: &Self) -> ::audit_core::Diff {
-            let mut __audit_changes = ::audit_core::Diff::new();
-            let __audit_diff = &mut __audit_changes;
-            let __audit_path = &::audit_core::__private::Path::ROOT;
-            let __audit_record = ::audit_core::__private::Record::Delete;
-            ::audit_core::__private::record_track::<
-                _,
-            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            ::audit_core::__private::record_track::<
-                _,
-            >(__audit_diff, __audit_path, "title", &__audit_value.title, __audit_record);
-            ::audit_core::__private::record_secret(
-                __audit_diff,
-                __audit_path,
-                "share_token",
-                __audit_record,
-            );
-            __audit_changes
         }
     }
 };

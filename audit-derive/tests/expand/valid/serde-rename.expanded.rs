@@ -1,10 +1,10 @@
 // The expansion of serde-rename.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "Document",
-        "document",
-        ::core::option::Option::None,
-        {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "Document",
+        resource_type: "document",
+        doc: ::core::option::Option::None,
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
                 ::audit_core::Action::from_static("create"),
                 ::audit_core::Action::from_static("write"),
@@ -12,14 +12,15 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::None,
-        ::core::option::Option::None,
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::None,
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
             ["id", "pinOrder", "kind", "loop", "owner"],
             ["id", "pin_order", "type", "loop", "owner_id"],
             ["u64", "i32", "String", "bool", "u64"],
             b"ttttt",
+            b"nnnnn",
             ["", "", "", "", ""],
             b"nnnnn",
             ["", "", "", "", ""],
@@ -28,15 +29,14 @@ const _: () = {
             ["", "", "", "", ""],
             &[],
         ),
-        b'r',
-        "",
-        false,
-    );
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
     #[automatically_derived]
     impl ::audit_core::__private::ContainsAudited for Document {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Document {
-        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,

@@ -1,10 +1,10 @@
 // The expansion of serialize-with.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "Job",
-        "job",
-        ::core::option::Option::None,
-        {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "Job",
+        resource_type: "job",
+        doc: ::core::option::Option::None,
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
                 ::audit_core::Action::from_static("create"),
                 ::audit_core::Action::from_static("write"),
@@ -12,14 +12,15 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::None,
-        ::core::option::Option::None,
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::None,
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
             ["id", "started_at", "timeout", "token"],
             ["id", "started_at", "timeout", "token"],
             ["u64", "OffsetDateTime", "Duration", "Token"],
             b"ttts",
+            b"nnnn",
             ["", "", "", ""],
             b"nnnn",
             ["", "", "", ""],
@@ -28,31 +29,30 @@ const _: () = {
             ["", "", "", ""],
             &[],
         ),
-        b'r',
-        "",
-        false,
-    );
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
     const _: () = {
         #[allow(unused_imports)]
         use ::audit_core::__private::NotAudited as _;
         ::core::assert!(
-            ! ::audit_core::__private::Probe:: < OffsetDateTime > ::AUDITED,
-            "the tracked field `started_at` has type `OffsetDateTime`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            ! (::audit_core::__private::Probe:: < OffsetDateTime, _ > ::AUDITED),
+            "the tracked field `started_at` has type `OffsetDateTime`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     const _: () = {
         #[allow(unused_imports)]
         use ::audit_core::__private::NotAudited as _;
         ::core::assert!(
-            ! ::audit_core::__private::Probe:: < Duration > ::AUDITED,
-            "the tracked field `timeout` has type `Duration`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            ! (::audit_core::__private::Probe:: < Duration, _ > ::AUDITED),
+            "the tracked field `timeout` has type `Duration`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     #[automatically_derived]
     impl ::audit_core::__private::ContainsAudited for Job {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Job {
-        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,

@@ -1,10 +1,10 @@
 // The expansion of target-with-link-with.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(
-        "Workspace",
-        "workspace",
-        ::core::option::Option::None,
-        {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "Workspace",
+        resource_type: "workspace",
+        doc: ::core::option::Option::None,
+        actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
                 ::audit_core::Action::from_static("create"),
                 ::audit_core::Action::from_static("write"),
@@ -12,14 +12,15 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
-        false,
-        ::core::option::Option::None,
-        ::core::option::Option::Some("crate::links::workspace"),
-        &::audit_core::__private::fields(
+        requires_org: false,
+        link: ::core::option::Option::None,
+        link_with: ::core::option::Option::Some("crate::links::workspace"),
+        fields: &::audit_core::__private::fields(
             ["id", "title"],
             ["id", "title"],
             ["Uuid", "String"],
             b"ts",
+            b"nn",
             ["", ""],
             b"nn",
             ["", ""],
@@ -28,23 +29,22 @@ const _: () = {
             ["", ""],
             &[],
         ),
-        b'r',
-        "",
-        false,
-    );
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
     const _: () = {
         #[allow(unused_imports)]
         use ::audit_core::__private::NotAudited as _;
         ::core::assert!(
-            ! ::audit_core::__private::Probe:: < Uuid > ::AUDITED,
-            "the tracked field `id` has type `Uuid`, which holds a type that derives `Auditable`: tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            ! (::audit_core::__private::Probe:: < Uuid, _ > ::AUDITED),
+            "the tracked field `id` has type `Uuid`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     #[automatically_derived]
     impl ::audit_core::__private::ContainsAudited for Workspace {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Workspace {
-        const FIELDS: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,

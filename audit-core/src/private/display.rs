@@ -1,0 +1,47 @@
+//! The resource's id, target, organization and link as text.
+
+use std::fmt::Write as _;
+
+use super::bounds::DisplayField;
+
+/// `value` as text.
+pub fn display<T: ?Sized + DisplayField>(value: &T) -> String {
+    let mut text = String::new();
+    push_display(&mut text, value);
+    text
+}
+
+/// The value of an optional field as text.
+pub fn display_option<T: DisplayField>(value: Option<&T>) -> Option<String> {
+    value.map(display)
+}
+
+/// Appends `value` to `text`.
+pub fn push_display<T: ?Sized + DisplayField>(text: &mut String, value: &T) {
+    // Writing to a `String` cannot fail.
+    let _ = write!(text, "{value}");
+}
+
+/// Appends `value` to the link `link` as one path segment, percent-encoded
+/// (RFC 3986): a placeholder's value such as `../../admin?x#` cannot leave
+/// its segment and retarget the link. Unreserved characters stay as they are.
+///
+/// `None`, for no link, when the value is `.` or `..`: a dot segment, which
+/// would retarget the link, and which percent-encoding cannot neutralize
+/// (URL parsers read `%2E` as a dot in a path).
+#[must_use]
+pub fn push_link_segment<T: ?Sized + DisplayField>(link: &mut String, value: &T) -> Option<()> {
+    let mut text = String::new();
+    push_display(&mut text, value);
+    if text == "." || text == ".." {
+        return None;
+    }
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            link.push(char::from(byte));
+        } else {
+            let _ = write!(link, "%{byte:02X}");
+        }
+    }
+    Some(())
+}

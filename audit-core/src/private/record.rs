@@ -1,0 +1,493 @@
+//! What generated code calls for each field: compare (`diff_into`) or
+//! record one side (`record_all`), by the field's class and shape.
+
+use std::marker::PhantomData;
+
+use serde::Serialize;
+use serde_json::Value;
+use serde_json::value::Serializer as ValueSerializer;
+
+use super::bounds::{
+    CanonicalField, FingerprintedField, SecretField, TrackedField, TrackedWithField,
+};
+use super::schema::{SchemaParts, schema};
+use crate::diff::entries::{SecretEntries, TrackedEntries};
+use crate::diff::keyed::{self, KeyedList};
+use crate::diff::path::Path;
+use crate::diff::value::{sorted, to_value, to_value_sorting_sets};
+use crate::diff::{Change, Diff, Record};
+use crate::model::schema::{Schema, SchemaKind};
+use crate::model::{AuditFields, Audited};
+
+/// Records the tracked field `name` under `parent` if `old` and `new`
+/// differ. Serializes nothing and allocates nothing when they are equal.
+#[inline]
+pub fn track<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + TrackedField,
+{
+    if old != new {
+        track_changed(diff, parent, name, old, new);
+    }
+}
+
+/// [`track`], out of line: the derive calls it for a field whose type is
+/// not a primitive, a `String` or an `Option` of one, so that comparing a
+/// collection, a date or a type it cannot see into is one function per field
+/// type rather than code inlined into every field of every struct (which
+/// multiplied the optimizer's work in a crate calling `diff` on many
+/// structs). The call costs a few instructions per field at run time.
+#[inline(never)]
+pub fn track_outlined<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + TrackedField,
+{
+    track(diff, parent, name, old, new);
+}
+
+/// The changed branch of [`track`], out of line: instantiated once per
+/// field type, not inlined into every field of every struct, where it
+/// would multiply the optimizer's work for a path that allocates anyway.
+#[cold]
+#[inline(never)]
+fn track_changed<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + Serialize,
+{
+    diff.push_tracked(&parent.field(name), to_value(old), to_value(new));
+}
+
+/// As [`track`], for a `HashSet` or `HashMap` (or an `Option` of one),
+/// recorded in sorted order: equal values always serialize alike.
+#[inline]
+pub fn track_canonical<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + CanonicalField,
+{
+    if old != new {
+        track_canonical_changed(diff, parent, name, old, new);
+    }
+}
+
+/// The changed branch of [`track_canonical`], out of line as
+/// [`track_changed`] is.
+#[cold]
+#[inline(never)]
+fn track_canonical_changed<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+) where
+    T: ?Sized + CanonicalField,
+{
+    diff.push_tracked(
+        &parent.field(name),
+        old.canonical_value(),
+        new.canonical_value(),
+    );
+}
+
+/// As [`track`], for a type with a hashed set below its top
+/// (`BTreeMap<String, HashSet<String>>`): `shape`, written by the derive
+/// from the type, says where its arrays are sets, which are recorded sorted.
+#[inline]
+pub fn track_sorting_sets<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+    shape: &'static str,
+) where
+    T: ?Sized + TrackedField,
+{
+    if old != new {
+        track_sorting_sets_changed(diff, parent, name, old, new, shape);
+    }
+}
+
+/// The changed branch of [`track_sorting_sets`], out of line as
+/// [`track_changed`] is.
+#[cold]
+#[inline(never)]
+fn track_sorting_sets_changed<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+    shape: &'static str,
+) where
+    T: ?Sized + Serialize,
+{
+    diff.push_tracked(
+        &parent.field(name),
+        to_value_sorting_sets(old, shape),
+        to_value_sorting_sets(new, shape),
+    );
+}
+
+/// Records the tracked field `name` under `parent` if `old` and `new`
+/// differ, serializing them with `serialize`: the field's `#[serde(with)]`
+/// or `#[serde(serialize_with)]` function, so that the diff records the value
+/// as the struct serializes it.
+#[inline]
+pub fn track_with<T, F>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+    serialize: F,
+) where
+    T: ?Sized + TrackedWithField,
+    F: Fn(&T, ValueSerializer) -> Result<Value, serde_json::Error>,
+{
+    if old != new {
+        diff.push_tracked(
+            &parent.field(name),
+            sorted(serialize(old, ValueSerializer)),
+            sorted(serialize(new, ValueSerializer)),
+        );
+    }
+}
+
+/// Records that the secret field `name` under `parent` changed if `old`
+/// and `new` differ.
+#[inline]
+pub fn secret<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + SecretField,
+{
+    if old != new {
+        diff.push(&parent.field(name), None, Change::Secret);
+    }
+}
+
+/// Records that the fingerprinted secret field `name` under `parent`
+/// changed if `old` and `new` differ, with the fingerprints of both values
+/// when an entry is being made; see [`crate::secret_fingerprint`]. Neither
+/// value is kept.
+#[inline]
+pub fn secret_fingerprinted<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+) where
+    T: ?Sized + FingerprintedField,
+{
+    if old != new {
+        diff.push_fingerprinted(&parent.field(name), None, Some(old), Some(new));
+    }
+}
+
+/// Records that the fingerprinted secret field `name` of a value that
+/// exists on one side only was there, with the fingerprint of its value
+/// when an entry is being made.
+#[inline]
+pub fn record_secret_fingerprinted<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: ?Sized + FingerprintedField,
+{
+    let (old, new) = if record.is_old() {
+        (Some(value), None)
+    } else {
+        (None, Some(value))
+    };
+    diff.push_fingerprinted(&parent.field(name), record.op(), old, new);
+}
+
+/// Diffs the nested field `name` under `parent` field by field.
+#[inline]
+pub fn nested<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + AuditFields,
+{
+    T::diff_into(diff, &parent.field(name), old, new);
+}
+
+/// Diffs the nested field `name` under `parent`, of a remote type, field by
+/// field through its mirror `Via`: `#[audit(nested, via = Mirror)]`.
+#[inline]
+pub fn nested_via<T, Via>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: Audited<Via>,
+{
+    T::audit_diff_into(diff, &parent.field(name), old, new);
+}
+
+/// Records every field of the nested field `name` of a remote type, through
+/// its mirror `Via`, of a value that exists on one side only.
+#[inline]
+pub fn record_nested_via<T, Via>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: Audited<Via>,
+{
+    T::audit_record_all(diff, &parent.field(name), value, record);
+}
+
+/// The one check that a nested field's type is auditable, spanned at the
+/// field's type: the only place a type that is not is reported.
+#[inline]
+pub const fn assert_nested<T: ?Sized + AuditFields>() {}
+
+/// How generated code reaches a nested field's type: through
+/// [`AuditFields`] when the type implements it (these inherent items take
+/// precedence), else through the no-op [`NotNested`], so that a type that
+/// does not is reported once, by [`assert_nested`], not once per use.
+pub struct Nest<T: ?Sized>(PhantomData<T>);
+
+impl<T: ?Sized + AuditFields> Nest<T> {
+    /// The nested type's schema.
+    pub const SCHEMA: &'static Schema = T::SCHEMA;
+
+    /// [`nested`].
+    #[inline]
+    pub fn nested(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T) {
+        nested(diff, parent, name, old, new);
+    }
+
+    /// [`record_nested`].
+    #[inline]
+    pub fn record_nested(
+        diff: &mut Diff,
+        parent: &Path<'_>,
+        name: &'static str,
+        value: &T,
+        record: Record,
+    ) {
+        record_nested(diff, parent, name, value, record);
+    }
+}
+
+/// The fallback of [`Nest`], for a type that is not auditable: reached only
+/// in a build that [`assert_nested`] fails.
+pub trait NotNested<T: ?Sized> {
+    /// A schema without fields.
+    const SCHEMA: &'static Schema = &schema(SchemaParts {
+        rust_name: "",
+        resource_type: "",
+        doc: None,
+        actions: &[],
+        requires_org: false,
+        link: None,
+        link_with: None,
+        fields: &[],
+        kind: SchemaKind::Embedded,
+        partial: None,
+    });
+
+    /// Records nothing.
+    #[inline]
+    fn nested(_: &mut Diff, _: &Path<'_>, _: &'static str, _: &T, _: &T) {}
+
+    /// Records nothing.
+    #[inline]
+    fn record_nested(_: &mut Diff, _: &Path<'_>, _: &'static str, _: &T, _: Record) {}
+}
+
+impl<T: ?Sized> NotNested<T> for Nest<T> {}
+
+/// Diffs the tracked map or set `name` under `parent` entry by entry.
+#[inline]
+pub fn track_entries<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + TrackedEntries,
+{
+    T::diff_entries(diff, &parent.field(name), old, new);
+}
+
+/// Diffs the secret map or set `name` under `parent` entry by entry,
+/// recording which keys changed, never a value.
+#[inline]
+pub fn secret_entries<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + SecretEntries,
+{
+    T::diff_secret_entries(diff, &parent.field(name), old, new);
+}
+
+/// Diffs the list `name` under `parent` element by element, matching the
+/// elements by the key `key_name` that `key` reads.
+#[inline]
+pub fn keyed<L, K, F>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    key_name: &'static str,
+    old: &L,
+    new: &L,
+    key: F,
+) where
+    L: ?Sized + KeyedList,
+    K: ?Sized + Ord + Serialize,
+    F: Fn(&L::Element) -> &K,
+{
+    keyed::diff_keyed(
+        diff,
+        &parent.field(name),
+        key_name,
+        old.as_slice(),
+        new.as_slice(),
+        key,
+    );
+}
+
+/// Records the tracked field `name` of a value that exists on one side only.
+#[inline]
+pub fn record_track<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: ?Sized + TrackedField,
+{
+    diff.push_one_side(&parent.field(name), record, to_value(value));
+}
+
+/// As [`record_track`], in sorted order; see [`track_canonical`].
+#[inline]
+pub fn record_track_canonical<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: ?Sized + CanonicalField,
+{
+    diff.push_one_side(&parent.field(name), record, value.canonical_value());
+}
+
+/// As [`record_track`], sorting sets; see [`track_sorting_sets`].
+#[inline]
+pub fn record_track_sorting_sets<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+    shape: &'static str,
+) where
+    T: ?Sized + TrackedField,
+{
+    diff.push_one_side(
+        &parent.field(name),
+        record,
+        to_value_sorting_sets(value, shape),
+    );
+}
+
+/// As [`record_track`], serializing with `serialize`; see [`track_with`].
+#[inline]
+pub fn record_track_with<T, F>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+    serialize: F,
+) where
+    T: ?Sized + TrackedWithField,
+    F: Fn(&T, ValueSerializer) -> Result<Value, serde_json::Error>,
+{
+    diff.push_one_side(
+        &parent.field(name),
+        record,
+        sorted(serialize(value, ValueSerializer)),
+    );
+}
+
+/// Records that the secret field `name` of a value that exists on one side
+/// only was there, never its value.
+#[inline]
+pub fn record_secret(diff: &mut Diff, parent: &Path<'_>, name: &'static str, record: Record) {
+    diff.push(&parent.field(name), record.op(), Change::Secret);
+}
+
+/// Records every field of the nested field `name` of a value that exists on
+/// one side only.
+#[inline]
+pub fn record_nested<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: ?Sized + AuditFields,
+{
+    T::record_all(diff, &parent.field(name), value, record);
+}
+
+/// Records every entry of the tracked map or set `name` of a value that
+/// exists on one side only.
+#[inline]
+pub fn record_track_entries<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: ?Sized + TrackedEntries,
+{
+    T::record_entries(diff, &parent.field(name), value, record);
+}
+
+/// Records every key of the secret map or set `name` of a value that exists
+/// on one side only, never a value.
+#[inline]
+pub fn record_secret_entries<T>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    value: &T,
+    record: Record,
+) where
+    T: ?Sized + SecretEntries,
+{
+    T::record_secret_entries(diff, &parent.field(name), value, record);
+}
+
+/// Records every element of the keyed list `name` of a value that exists on
+/// one side only.
+#[inline]
+pub fn record_keyed<L, K, F>(
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    key_name: &'static str,
+    value: &L,
+    record: Record,
+    key: F,
+) where
+    L: ?Sized + KeyedList,
+    K: ?Sized + Ord + Serialize,
+    F: Fn(&L::Element) -> &K,
+{
+    keyed::record_keyed(
+        diff,
+        &parent.field(name),
+        key_name,
+        value.as_slice(),
+        record,
+        key,
+    );
+}
