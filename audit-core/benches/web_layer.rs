@@ -105,14 +105,15 @@ async fn client(address: SocketAddr, first: u64, end: Instant) -> Vec<Duration> 
     let mut stream = TcpStream::connect(address)
         .await
         .unwrap_or_else(|error| panic!("{error}"));
-    stream.set_nodelay(true).unwrap_or_else(|error| panic!("{error}"));
+    stream
+        .set_nodelay(true)
+        .unwrap_or_else(|error| panic!("{error}"));
     let mut latencies = Vec::new();
     let mut buffer = Vec::with_capacity(1024);
     let mut n = first;
     while Instant::now() < end {
-        let request = format!(
-            "POST /chats/{n}/archive HTTP/1.1\r\nhost: bench\r\ncontent-length: 0\r\n\r\n"
-        );
+        let request =
+            format!("POST /chats/{n}/archive HTTP/1.1\r\nhost: bench\r\ncontent-length: 0\r\n\r\n");
         n += 1;
         let start = Instant::now();
         stream
@@ -162,7 +163,9 @@ fn run(variant: &str, seconds: f64, dir: &std::path::Path) -> (f64, Duration, Du
     let listener = server
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap_or_else(|error| panic!("{error}"));
-    let address = listener.local_addr().unwrap_or_else(|error| panic!("{error}"));
+    let address = listener
+        .local_addr()
+        .unwrap_or_else(|error| panic!("{error}"));
     server.spawn(async move {
         axum::serve(
             listener,
@@ -202,8 +205,9 @@ fn run(variant: &str, seconds: f64, dir: &std::path::Path) -> (f64, Duration, Du
     }
     server.shutdown_timeout(Duration::from_secs(1));
     latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-    (latencies.len() as f64 / elapsed, at(0.5), at(0.99))
+    let at = |percent: usize| latencies[(latencies.len() * percent / 100).min(latencies.len() - 1)];
+    let requests = f64::from(u32::try_from(latencies.len()).unwrap_or(u32::MAX));
+    (requests / elapsed, at(50), at(99))
 }
 
 fn main() {
