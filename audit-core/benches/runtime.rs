@@ -87,11 +87,33 @@ fn audit(sink: &dyn AuditSink, changes: &[(Chat, Chat)]) {
     }
 }
 
+/// Where the tmpfs variants write: memory, so that no disk hides the CPU cost.
+const TMPFS: &str = "/dev/shm";
+
+/// A scratch directory on the disk (`None`) or in `tmpfs`.
+fn scratch(tmpfs: Option<&str>) -> tempfile::TempDir {
+    match tmpfs {
+        Some(dir) => tempfile::tempdir_in(dir),
+        None => tempfile::tempdir(),
+    }
+    .unwrap_or_else(|error| panic!("{error}"))
+}
+
 /// `AuditRequest` + `JsonLinesSink` in its default configuration, flushed
 /// (and synced) at the end.
 #[divan::bench(args = PER_SYNC)]
 fn request_to_json_lines(bencher: Bencher<'_, '_>, entries: usize) {
-    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    json_lines(bencher, entries, None);
+}
+
+/// `request_to_json_lines` with the file in tmpfs.
+#[divan::bench(args = PER_SYNC)]
+fn request_to_json_lines_tmpfs(bencher: Bencher<'_, '_>, entries: usize) {
+    json_lines(bencher, entries, Some(TMPFS));
+}
+
+fn json_lines(bencher: Bencher<'_, '_>, entries: usize, tmpfs: Option<&str>) {
+    let dir = scratch(tmpfs);
     let path = dir.path().join("audit.jsonl");
     let sink = JsonLinesSink::open(&path).unwrap_or_else(|error| panic!("{error}"));
     let changes = changes(entries);
@@ -118,7 +140,17 @@ fn request_to_memory(bencher: Bencher<'_, '_>) {
 /// into a `BufWriter` and synced at the end.
 #[divan::bench(args = PER_SYNC)]
 fn serde_json_to_buf_writer(bencher: Bencher<'_, '_>, count: usize) {
-    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    buf_writer(bencher, count, None);
+}
+
+/// `serde_json_to_buf_writer` with the file in tmpfs.
+#[divan::bench(args = PER_SYNC)]
+fn serde_json_to_buf_writer_tmpfs(bencher: Bencher<'_, '_>, count: usize) {
+    buf_writer(bencher, count, Some(TMPFS));
+}
+
+fn buf_writer(bencher: Bencher<'_, '_>, count: usize, tmpfs: Option<&str>) {
+    let dir = scratch(tmpfs);
     let path = dir.path().join("audit.jsonl");
     let memory = MemorySink::new();
     audit(&memory, &changes(count));

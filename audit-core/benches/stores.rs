@@ -29,6 +29,9 @@ use uuid::Uuid;
 /// Entries per insert iteration.
 const INSERTS: usize = 10_000;
 
+/// Rows already in the table for the `_filled` insert benchmarks.
+const FILLED: usize = 1_000_000;
+
 /// Entries in the table the queries read.
 const ROWS: usize = 300_000;
 
@@ -145,8 +148,8 @@ fn pg_pool(schema: &str) -> PgPool {
 
 mod insert {
     use super::{
-        AuditSink, Bencher, INSERTS, ItemsCount, PostgresStore, QueryBuilder, SqliteStore, entries,
-        micros, pg_pool, runtime,
+        AuditSink, Bencher, FILLED, INSERTS, ItemsCount, PostgresStore, QueryBuilder, SqliteStore,
+        entries, micros, pg_pool, runtime,
     };
 
     #[divan::bench(sample_count = 10)]
@@ -176,17 +179,62 @@ mod insert {
             .counter(ItemsCount::new(INSERTS))
             .with_inputs(|| {
                 let dir = tempfile::tempdir().unwrap();
-                let conn = rusqlite::Connection::open(dir.path().join("audit.db")).unwrap();
-                conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-                conn.pragma_update(None, "synchronous", "FULL").unwrap();
-                SqliteStore::migrate(&conn).unwrap();
+                let conn = sqlite_by_hand_conn(&dir.path().join("audit.db"));
                 (dir, conn, entries(INSERTS))
             })
             .bench_local_values(|(dir, mut conn, entries)| {
-                for batch in entries.chunks(1000) {
-                    let tx = conn.transaction().unwrap();
-                    {
-                        let mut insert = tx
+                sqlite_insert_by_hand(&mut conn, &entries);
+                (dir, conn)
+            });
+    }
+
+    /// `sqlite_store` into a table that already holds `FILLED` rows.
+    #[divan::bench(sample_count = 5)]
+    fn sqlite_store_filled(bencher: Bencher<'_, '_>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.db");
+        fill_sqlite(&path);
+        let store = SqliteStore::builder(&path)
+            .capacity(INSERTS)
+            .open()
+            .unwrap();
+        bencher
+            .counter(ItemsCount::new(INSERTS))
+            .with_inputs(|| entries(INSERTS))
+            .bench_local_values(|entries| {
+                for entry in entries {
+                    store.export(entry).unwrap();
+                }
+                store.flush().unwrap();
+            });
+    }
+
+    /// `sqlite_by_hand` into a table that already holds `FILLED` rows.
+    #[divan::bench(sample_count = 5)]
+    fn sqlite_by_hand_filled(bencher: Bencher<'_, '_>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.db");
+        fill_sqlite(&path);
+        let mut conn = sqlite_by_hand_conn(&path);
+        bencher
+            .counter(ItemsCount::new(INSERTS))
+            .with_inputs(|| entries(INSERTS))
+            .bench_local_values(|entries| sqlite_insert_by_hand(&mut conn, &entries));
+    }
+
+    fn sqlite_by_hand_conn(path: &std::path::Path) -> rusqlite::Connection {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.pragma_update(None, "synchronous", "FULL").unwrap();
+        SqliteStore::migrate(&conn).unwrap();
+        conn
+    }
+
+    fn sqlite_insert_by_hand(conn: &mut rusqlite::Connection, entries: &[audit_core::AuditEntry]) {
+        for batch in entries.chunks(1000) {
+            let tx = conn.transaction().unwrap();
+            {
+                let mut insert = tx
                             .prepare_cached(
                                 "INSERT INTO audit_entries (id, time_us, actor, organization_id, ip, \
                                  user_agent, resource_type, resource_id, resource_target, resource_link, \
@@ -194,34 +242,32 @@ mod insert {
                                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                             )
                             .unwrap();
-                        for entry in batch {
-                            insert
-                                .execute(rusqlite::params![
-                                    entry.id.as_bytes().as_slice(),
-                                    micros(entry.time),
-                                    entry.actor,
-                                    entry.organization_id,
-                                    entry.ip.map(|ip| ip.to_string()),
-                                    entry.user_agent,
-                                    entry.resource_type,
-                                    entry.resource_id,
-                                    entry.resource_target,
-                                    entry.resource_link,
-                                    entry.action.as_str(),
-                                    serde_json::to_string(&entry.diff).unwrap(),
-                                    entry.status_code,
-                                    serde_json::to_string(&entry.additional_fields).unwrap(),
-                                    entry.request_id,
-                                    serde_json::to_string(&entry.flags).unwrap(),
-                                    serde_json::to_string(entry).unwrap(),
-                                ])
-                                .unwrap();
-                        }
-                    }
-                    tx.commit().unwrap();
+                for entry in batch {
+                    insert
+                        .execute(rusqlite::params![
+                            entry.id.as_bytes().as_slice(),
+                            micros(entry.time),
+                            entry.actor,
+                            entry.organization_id,
+                            entry.ip.map(|ip| ip.to_string()),
+                            entry.user_agent,
+                            entry.resource_type,
+                            entry.resource_id,
+                            entry.resource_target,
+                            entry.resource_link,
+                            entry.action.as_str(),
+                            serde_json::to_string(&entry.diff).unwrap(),
+                            entry.status_code,
+                            serde_json::to_string(&entry.additional_fields).unwrap(),
+                            entry.request_id,
+                            serde_json::to_string(&entry.flags).unwrap(),
+                            serde_json::to_string(entry).unwrap(),
+                        ])
+                        .unwrap();
                 }
-                (dir, conn)
-            });
+            }
+            tx.commit().unwrap();
+        }
     }
 
     #[divan::bench(sample_count = 10)]
@@ -250,17 +296,56 @@ mod insert {
             });
     }
 
+    /// `postgres_store` into a table that already holds `FILLED` rows.
+    #[divan::bench(sample_count = 5)]
+    fn postgres_store_filled(bencher: Bencher<'_, '_>) {
+        let pool = pg_pool("bench_insert_store_filled");
+        fill_postgres(&pool);
+        let store = runtime()
+            .block_on(
+                PostgresStore::builder(pool.clone())
+                    .capacity(INSERTS)
+                    .open(),
+            )
+            .unwrap();
+        bencher
+            .counter(ItemsCount::new(INSERTS))
+            .with_inputs(|| entries(INSERTS))
+            .bench_local_values(|entries| {
+                for entry in entries {
+                    store.export(entry).unwrap();
+                }
+                store.flush().unwrap();
+            });
+    }
+
+    /// `postgres_by_hand` into a table that already holds `FILLED` rows.
+    #[divan::bench(sample_count = 5)]
+    fn postgres_by_hand_filled(bencher: Bencher<'_, '_>) {
+        let pool = pg_pool("bench_insert_by_hand_filled");
+        fill_postgres(&pool);
+        bencher
+            .counter(ItemsCount::new(INSERTS))
+            .with_inputs(|| entries(INSERTS))
+            .bench_local_values(|entries| postgres_insert_by_hand(&pool, &entries));
+    }
+
     #[divan::bench(sample_count = 10)]
     fn postgres_by_hand(bencher: Bencher<'_, '_>) {
         let pool = pg_pool("bench_insert_by_hand");
         bencher
             .counter(ItemsCount::new(INSERTS))
             .with_inputs(|| {
-                runtime().block_on(sqlx::query("TRUNCATE audit_entries").execute(&pool)).unwrap();
+                runtime()
+                    .block_on(sqlx::query("TRUNCATE audit_entries").execute(&pool))
+                    .unwrap();
                 entries(INSERTS)
             })
-            .bench_local_values(|entries| {
-                runtime().block_on(async {
+            .bench_local_values(|entries| postgres_insert_by_hand(&pool, &entries));
+    }
+
+    fn postgres_insert_by_hand(pool: &sqlx::PgPool, entries: &[audit_core::AuditEntry]) {
+        runtime().block_on(async {
                     for batch in entries.chunks(1000) {
                         let mut tx = pool.begin().await.unwrap();
                         let mut insert = QueryBuilder::new(
@@ -294,7 +379,38 @@ mod insert {
                         tx.commit().await.unwrap();
                     }
                 });
-            });
+    }
+
+    /// Fills a new SQLite table at `path` with `FILLED` rows, by SQL.
+    fn fill_sqlite(path: &std::path::Path) {
+        let conn = sqlite_by_hand_conn(path);
+        conn.execute_batch(&format!(
+            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {FILLED}) \
+             INSERT INTO audit_entries (id, time_us, actor, organization_id, resource_type, resource_id, \
+             resource_target, action, diff, additional_fields, request_id, flags, entry_json, seq) \
+             SELECT randomblob(16), 1735689600000000 + n * 1000, 'user-' || (n % 100), 'org-' || (n % 10), \
+             'doc', 'doc-' || (n % 10000), 'doc', 'write', '{{}}', '{{}}', 'req-' || n, '[]', \
+             printf('%.600c', 'x'), n FROM g; ANALYZE;"
+        ))
+        .unwrap();
+    }
+
+    /// Fills the PostgreSQL table of `pool` with `FILLED` rows, by SQL, and
+    /// analyzes it.
+    fn fill_postgres(pool: &sqlx::PgPool) {
+        runtime().block_on(async {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO audit_entries (id, \"time\", actor, organization_id, resource_type, resource_id, \
+                 resource_target, action, diff, additional_fields, request_id, entry_json, seq) \
+                 SELECT gen_random_uuid(), '2025-01-01'::timestamptz + make_interval(secs => g), \
+                 'user-' || (g % 100), 'org-' || (g % 10), 'doc', 'doc-' || (g % 10000), 'doc', 'write', \
+                 '{{}}', '{{}}', 'req-' || g, repeat('x', 600), g FROM generate_series(1, {FILLED}) g; \
+                 ANALYZE audit_entries;"
+            )))
+            .execute(pool)
+            .await
+            .unwrap();
+        });
     }
 }
 

@@ -164,7 +164,7 @@ impl Context {
             status_code,
             additional_fields: self.additional_fields,
             request_id: self.request_id,
-            schema_fingerprint: Some(T::AUDIT_SCHEMA.fingerprint().to_owned()),
+            schema_fingerprint: Some(Cow::Borrowed(T::AUDIT_SCHEMA.fingerprint())),
             flags: Vec::new(),
         };
         if is_write && with_diff && old.is_some() && new.is_some() && entry.diff.is_empty() {

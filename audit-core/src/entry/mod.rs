@@ -87,8 +87,10 @@ pub struct AuditEntry {
     pub request_id: Option<String>,
     /// The [fingerprint](crate::Schema::fingerprint) of the classification
     /// the entry was made with; `None` in entries written before it was recorded.
+    /// Borrowed from the schema's cache when the entry is made, owned when it
+    /// is read back (read it with `as_deref()`).
     #[serde(default)]
-    pub schema_fingerprint: Option<String>,
+    pub schema_fingerprint: Option<Cow<'static, str>>,
     /// What looked wrong about this entry; empty for a sound one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<Flag>,

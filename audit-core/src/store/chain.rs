@@ -53,7 +53,9 @@ pub(crate) fn chain_row(
     let head = next.append(entry_json.as_bytes(), &mut line)?;
     // Beyond `i64::MAX` entries, the `UNIQUE` seq column refuses the row.
     let seq = i64::try_from(head.seq).unwrap_or(i64::MAX);
-    // The entry's UTF-8 with ASCII and a JSON string appended: never lossy.
-    let line = String::from_utf8_lossy(&line).into_owned();
+    // The entry's UTF-8 with ASCII and a JSON string appended: never lossy,
+    // and converted without a copy.
+    let line = String::from_utf8(line)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
     Ok((next, seq, line))
 }

@@ -566,3 +566,47 @@ async fn the_writer_signs_checkpoints_and_a_cut_tail_is_caught() {
         .unwrap();
     assert!(report.chain.problem.is_some(), "{report:?}");
 }
+
+/// A batch that meets an id already stored skips it without chaining it: in
+/// the caller's transaction and through the store's writer, the chain stays
+/// one sequence with no gap.
+#[tokio::test]
+async fn an_entry_already_stored_is_skipped_and_takes_no_sequence_number() {
+    let Some(pool) = pool("t_already_stored").await else {
+        return;
+    };
+    let store = PostgresStore::builder(pool.clone())
+        .origin("chats")
+        .open()
+        .await
+        .unwrap();
+    let first = entry("first", "bob", datetime!(2026-01-01 00:00 UTC));
+    store.export(first.clone()).unwrap();
+    store.flush_async().await.unwrap();
+
+    let mut tx = pool.begin().await.unwrap();
+    let second = entry("second", "ada", datetime!(2026-01-02 00:00 UTC));
+    // The stored entry first: every row after it would be chained to it.
+    let third = entry("third", "ada", datetime!(2026-01-02 00:00 UTC));
+    assert_eq!(
+        insert_entries(&mut tx, [&first, &second, &third])
+            .await
+            .unwrap(),
+        2
+    );
+    tx.commit().await.unwrap();
+    // The store's writer, retrying an entry it wrote: skipped too.
+    store.export(second.clone()).unwrap();
+    store
+        .export(entry("fourth", "bob", datetime!(2026-01-03 00:00 UTC)))
+        .unwrap();
+    store.flush_async().await.unwrap();
+
+    let report = audit_core::postgres::verify_chain(&pool, &std::collections::BTreeMap::new())
+        .await
+        .unwrap();
+    assert_eq!(report.chain.problem, None);
+    assert_eq!((report.chain.entries, report.unchained), (4, 0));
+    assert_eq!(report.chain.head.unwrap().seq, 4);
+    assert_eq!(store.history("doc", "second").await.unwrap(), [second]);
+}

@@ -80,15 +80,58 @@ async fn read_head(conn: &mut PgConnection) -> Result<Option<Head>, sqlx::Error>
         .transpose()
 }
 
-/// Inserts `rows` with `conn`, in the transaction it is in, chained after
-/// the store's head (a new chain from `origin` in an empty store); the
-/// number inserted. An entry already stored (same id) is skipped, and takes
-/// no sequence number.
+/// Inserts `rows` with `conn`, in a transaction of their own (a savepoint
+/// in the caller's transaction), chained after the store's head (a new chain
+/// from `origin` in an empty store); the number inserted. An entry already
+/// stored (same id) is skipped, and takes no sequence number.
+///
+/// Entries are new but for a retried batch, so the ids are not looked up
+/// first: the rows are inserted `ON CONFLICT (id) DO NOTHING`, and only when
+/// fewer rows went in than were sent, which would leave the skipped rows'
+/// sequence numbers chained, is the transaction rolled back and done again
+/// with the stored ids looked up (`id = ANY`, a sequential scan on a table
+/// without statistics).
 async fn insert_rows(
     conn: &mut PgConnection,
     rows: &[EntryRow<'_>],
     origin: &str,
 ) -> Result<(u64, Option<Head>), BoxError> {
+    let mut tx = conn.begin().await?;
+    if let Some(inserted) = insert_chained(&mut tx, rows, origin, Lookup::Optimistic).await? {
+        tx.commit().await?;
+        return Ok(inserted);
+    }
+    tx.rollback().await?;
+    let mut tx = conn.begin().await?;
+    let inserted = insert_chained(&mut tx, rows, origin, Lookup::Stored)
+        .await?
+        .ok_or(
+            "entries with the batch's ids were inserted while the chain's lock was held: \
+             by a writer that does not take it; the batch was rolled back",
+        )?;
+    tx.commit().await?;
+    Ok(inserted)
+}
+
+/// Whether [`insert_chained`] looks up which of the rows' ids are stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    /// No: every row is expected to be new.
+    Optimistic,
+    /// Yes: a row already stored is skipped before it is chained.
+    Stored,
+}
+
+/// Takes the chain's lock and inserts `rows` chained after the head, in the
+/// transaction `conn` is in. `None` when a row was not inserted because its
+/// id is stored: the rows after it are chained to it, so the caller rolls
+/// back.
+async fn insert_chained(
+    conn: &mut PgConnection,
+    rows: &[EntryRow<'_>],
+    origin: &str,
+    lookup: Lookup,
+) -> Result<Option<(u64, Option<Head>)>, BoxError> {
     // Held until the transaction ends: no other writer reads the head
     // before this one's rows are committed, or rolled back.
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -96,18 +139,21 @@ async fn insert_rows(
         .execute(&mut *conn)
         .await?;
     let mut chainer = chain::resume(origin, read_head(conn).await?);
-    let ids: Vec<Uuid> = rows.iter().map(|row| row.entry.id).collect();
-    let mut stored: HashSet<Uuid> =
+    let mut seen: HashSet<Uuid> = if lookup == Lookup::Stored {
+        let ids: Vec<Uuid> = rows.iter().map(|row| row.entry.id).collect();
         sqlx::query_scalar("SELECT id FROM audit_entries WHERE id = ANY($1)")
             .bind(&ids)
             .fetch_all(&mut *conn)
             .await?
             .into_iter()
-            .collect();
+            .collect()
+    } else {
+        HashSet::with_capacity(rows.len())
+    };
     let mut to_insert = Vec::with_capacity(rows.len());
     for row in rows {
         // `insert` is false for an id already stored, or earlier in `rows`.
-        if stored.insert(row.entry.id) {
+        if seen.insert(row.entry.id) {
             let (next, seq, line) = chain::chain_row(&chainer, &row.entry_json)?;
             chainer = next;
             to_insert.push((row, seq, line));
@@ -139,9 +185,13 @@ async fn insert_rows(
                 .bind(line.clone())
                 .bind(*seq);
         }
-        inserted += query.execute(&mut *conn).await?.rows_affected();
+        let affected = query.execute(&mut *conn).await?.rows_affected();
+        if usize::try_from(affected).map_or(true, |affected| affected < chunk.len()) {
+            return Ok(None);
+        }
+        inserted += affected;
     }
-    Ok((inserted, chainer.head()))
+    Ok(Some((inserted, chainer.head())))
 }
 
 /// `json` as `jsonb` accepts it: `jsonb` rejects the escape `\u0000`, so a
@@ -240,11 +290,9 @@ where
         .collect::<Result<Vec<_>, _>>()
         .map_err(StoreError::database)?;
     // A transaction outside one, a savepoint inside one.
-    let mut tx = conn.begin().await.map_err(StoreError::database)?;
-    let (inserted, _) = insert_rows(&mut tx, &rows, DEFAULT_ORIGIN)
+    let (inserted, _) = insert_rows(conn, &rows, DEFAULT_ORIGIN)
         .await
         .map_err(StoreError::Database)?;
-    tx.commit().await.map_err(StoreError::database)?;
     Ok(inserted)
 }
 
@@ -299,9 +347,7 @@ impl WriteRows for PostgresBatch {
                 ),
             };
             tokio::time::timeout(WRITE_TIMEOUT, async {
-                let mut tx = conn.begin().await?;
-                let (_, head) = insert_rows(&mut tx, rows, origin).await?;
-                tx.commit().await?;
+                let (_, head) = insert_rows(conn, rows, origin).await?;
                 Ok::<_, BoxError>(head)
             })
             .await

@@ -1,0 +1,239 @@
+//! A service behind `AuditLayer`: requests per second and latency at 16
+//! concurrent connections over loopback, against the same axum handler
+//! without auditing. Each request archives a chat: the audited handler sets
+//! the old and new values on its `Audit<Chat>`, which the layer commits with
+//! the response's status; the plain one builds the same values and drops them.
+//!
+//! Run with
+//! `cargo bench -p audit-core --features axum,sqlite --bench web_layer -- [--seconds 3] [--rounds 3] [plain memory sqlite ...]`;
+//! the variants named (all by default) run in turn, round after round, so
+//! that a busy machine disturbs them alike. See docs/performance.md.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use audit_core::axum::{Audit, AuditLayer};
+use audit_core::sqlite::SqliteStore;
+use audit_core::{AuditSink, Auditable, MemorySink};
+use axum::Router;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::routing::post;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+use uuid::Uuid;
+
+/// Concurrent connections, each sending its next request when the last
+/// response arrived.
+const CONNECTIONS: usize = 16;
+
+#[derive(Clone, serde::Serialize, Auditable)]
+#[audit(org = organization_id, link = "/chats/{id}")]
+struct Chat {
+    #[audit(track)]
+    id: u64,
+    #[audit(track)]
+    owner_id: Uuid,
+    #[audit(ignore)]
+    organization_id: Uuid,
+    #[audit(secret)]
+    title: String,
+    #[audit(track)]
+    archived: bool,
+    #[audit(track)]
+    labels: Vec<String>,
+}
+
+/// The chat a request archives, as a handler would read it.
+fn chat(id: u64) -> Chat {
+    Chat {
+        id,
+        owner_id: Uuid::from_u128(0xaa),
+        organization_id: Uuid::from_u128(0x01),
+        title: format!("Chat {id}"),
+        archived: false,
+        labels: vec!["team:core".to_owned()],
+    }
+}
+
+async fn archive_plain(Path(id): Path<u64>) -> StatusCode {
+    let old = chat(id);
+    let new = Chat {
+        archived: true,
+        ..old.clone()
+    };
+    std::hint::black_box((old, new));
+    StatusCode::OK
+}
+
+async fn archive_audited(Path(id): Path<u64>, mut audit: Audit<Chat>) -> StatusCode {
+    let old = chat(id);
+    let new = Chat {
+        archived: true,
+        ..old.clone()
+    };
+    audit.set_old(old);
+    audit.set_new(new);
+    StatusCode::OK
+}
+
+/// One variant: its name and the router it serves (and what must outlive it).
+fn router(variant: &str, dir: &std::path::Path) -> (Router, Option<Arc<dyn AuditSink>>) {
+    let audited = |sink: Arc<dyn AuditSink>| {
+        let router = Router::new()
+            .route("/chats/{id}/archive", post(archive_audited))
+            .layer(AuditLayer::new(sink.clone()).actor(|_| Some("user-1".to_owned())));
+        (router, Some(sink))
+    };
+    match variant {
+        "plain" => (
+            Router::new().route("/chats/{id}/archive", post(archive_plain)),
+            None,
+        ),
+        "memory" => audited(Arc::new(MemorySink::new())),
+        "sqlite" => audited(Arc::new(
+            SqliteStore::open(dir.join(format!("audit-{}.db", Uuid::now_v7())))
+                .unwrap_or_else(|error| panic!("{error}")),
+        )),
+        other => panic!("unknown variant {other}: plain, memory or sqlite"),
+    }
+}
+
+/// Sends requests on one connection until `end`; the latency of each.
+async fn client(address: SocketAddr, first: u64, end: Instant) -> Vec<Duration> {
+    let mut stream = TcpStream::connect(address)
+        .await
+        .unwrap_or_else(|error| panic!("{error}"));
+    stream
+        .set_nodelay(true)
+        .unwrap_or_else(|error| panic!("{error}"));
+    let mut latencies = Vec::new();
+    let mut buffer = Vec::with_capacity(1024);
+    let mut n = first;
+    while Instant::now() < end {
+        let request =
+            format!("POST /chats/{n}/archive HTTP/1.1\r\nhost: bench\r\ncontent-length: 0\r\n\r\n");
+        n += 1;
+        let start = Instant::now();
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .unwrap_or_else(|error| panic!("{error}"));
+        read_response(&mut stream, &mut buffer).await;
+        latencies.push(start.elapsed());
+    }
+    latencies
+}
+
+/// Reads one response (its head and `content-length` bytes of body).
+async fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) {
+    loop {
+        if let Some(head) = buffer.windows(4).position(|window| window == b"\r\n\r\n") {
+            let text = String::from_utf8_lossy(&buffer[..head]).to_ascii_lowercase();
+            assert!(text.starts_with("http/1.1 200"), "{text}");
+            let length: usize = text
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .map_or(0, |value| value.trim().parse().unwrap_or(0));
+            let total = head + 4 + length;
+            if buffer.len() >= total {
+                buffer.drain(..total);
+                return;
+            }
+        }
+        let mut chunk = [0u8; 1024];
+        let read = stream
+            .read(&mut chunk)
+            .await
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert!(read > 0, "the server closed the connection");
+        buffer.extend_from_slice(&chunk[..read]);
+    }
+}
+
+/// Requests per second, median and 99th percentile latency of one run.
+fn run(variant: &str, seconds: f64, dir: &std::path::Path) -> (f64, Duration, Duration) {
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|error| panic!("{error}"));
+    let (app, sink) = router(variant, dir);
+    let listener = server
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    let address = listener
+        .local_addr()
+        .unwrap_or_else(|error| panic!("{error}"));
+    server.spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    // The load generator: its own thread and runtime, as a separate client would be.
+    let clients = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|error| panic!("{error}"));
+    let warm_up = Instant::now() + Duration::from_millis(500);
+    clients.block_on(async {
+        let tasks: Vec<_> = (0..CONNECTIONS)
+            .map(|c| tokio::spawn(client(address, c as u64 * 1_000_000_000, warm_up)))
+            .collect();
+        for task in tasks {
+            let _ = task.await;
+        }
+    });
+    let start = Instant::now();
+    let end = start + Duration::from_secs_f64(seconds);
+    let mut latencies: Vec<Duration> = clients.block_on(async {
+        let tasks: Vec<_> = (0..CONNECTIONS)
+            .map(|c| tokio::spawn(client(address, (c as u64 + 100) * 1_000_000_000, end)))
+            .collect();
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await.unwrap_or_else(|error| panic!("{error}")));
+        }
+        all
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    if let Some(sink) = sink {
+        sink.flush().unwrap_or_else(|error| panic!("{error}"));
+    }
+    server.shutdown_timeout(Duration::from_secs(1));
+    latencies.sort();
+    let at = |percent: usize| latencies[(latencies.len() * percent / 100).min(latencies.len() - 1)];
+    let requests = f64::from(u32::try_from(latencies.len()).unwrap_or(u32::MAX));
+    (requests / elapsed, at(50), at(99))
+}
+
+fn main() {
+    let mut seconds = 3.0;
+    let mut rounds = 3;
+    let mut variants = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(seconds),
+            "--rounds" => rounds = args.next().and_then(|s| s.parse().ok()).unwrap_or(rounds),
+            // cargo bench passes `--bench`.
+            flag if flag.starts_with("--") => {}
+            variant => variants.push(variant.to_owned()),
+        }
+    }
+    if variants.is_empty() {
+        variants = vec!["plain".into(), "memory".into(), "sqlite".into()];
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    println!("{CONNECTIONS} connections, {seconds} s a run");
+    println!("round\tvariant\trequests/s\tp50\tp99");
+    for round in 1..=rounds {
+        for variant in &variants {
+            let (rps, p50, p99) = run(variant, seconds, dir.path());
+            println!("{round}\t{variant}\t{rps:.0}\t{p50:.2?}\t{p99:.2?}");
+        }
+    }
+}
