@@ -287,6 +287,12 @@
 //!   error in place of both values, the old value's error first:
 //!   `{"secret": false, "error": "key must be a string"}`. Diffing never
 //!   panics.
+//! - A value that nests arrays and objects more than 100 levels deep (a
+//!   client's JSON, say) is recorded the same way, with the error `the value
+//!   nests deeper than 100 levels of arrays and objects`, and so is such an
+//!   additional field (`{"error": "not recorded: …"}`): readers (`serde_json`
+//!   stops at 128 levels) must read every entry the writer wrote, so the
+//!   limit is decided once, when the entry is made.
 //! - Integers are recorded exactly from `i64::MIN` to `u64::MAX`, whatever
 //!   their Rust type. A `u128` or `i128` beyond that records the error
 //!   `number out of range`, never a rounded value: `serde_json::Value` holds

@@ -17,8 +17,8 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use crate::diff::path::{PathSegment, PathSegments};
 use crate::diff::path::Path;
+pub use crate::diff::path::{PathSegment, PathSegments};
 use crate::secret_fingerprint::{FingerprintScope, SecretFingerprint};
 
 /// The fields that changed between an old and a new value, in declaration order.

@@ -13,15 +13,50 @@ pub(crate) fn to_value<T: ?Sized + Serialize>(value: &T) -> Result<Value, serde_
     sorted(serde_json::to_value(value))
 }
 
-/// `value` with every object's keys sorted. Without `serde_json`'s
-/// `preserve_order` feature they already are, and this does nothing; with
-/// it (enabled by any crate in the build), a `HashMap` would otherwise be
-/// recorded in its random iteration order.
+/// How deep a recorded value may nest arrays and objects. Every reader must
+/// read what the writer wrote, and `serde_json` reads at most 128 levels: an
+/// entry adds 4 above a value (the entry, its diff, the change, `old`), and
+/// the rest is margin for readers with lower limits. A deeper value is
+/// recorded as an error in its place, as one that cannot be serialized is:
+/// the change is recorded, the entry is never lost, and every reader reads it.
+pub(crate) const MAX_VALUE_DEPTH: usize = 100;
+
+/// `value` with every object's keys sorted, or an error in its place when it
+/// nests deeper than [`MAX_VALUE_DEPTH`]. Without `serde_json`'s
+/// `preserve_order` feature the keys already are sorted; with it (enabled by
+/// any crate in the build), a `HashMap` would otherwise be recorded in its
+/// random iteration order.
 pub(crate) fn sorted(value: Result<Value, serde_json::Error>) -> Result<Value, serde_json::Error> {
-    value.map(|mut value| {
-        value.sort_all_objects();
-        value
-    })
+    let mut value = value?;
+    if depth_exceeds(&value, MAX_VALUE_DEPTH) {
+        return Err(<serde_json::Error as serde::ser::Error>::custom(
+            format_args!(
+                "the value nests deeper than {MAX_VALUE_DEPTH} levels of arrays and objects"
+            ),
+        ));
+    }
+    value.sort_all_objects();
+    Ok(value)
+}
+
+/// Whether `value` nests arrays and objects more than `limit` deep; walked
+/// without recursion, so that no value can exhaust the stack here.
+pub(crate) fn depth_exceeds(value: &Value, limit: usize) -> bool {
+    let mut stack = vec![(value, 0)];
+    while let Some((value, depth)) = stack.pop() {
+        let is_container = matches!(value, Value::Array(_) | Value::Object(_));
+        if is_container && depth + 1 > limit {
+            return true;
+        }
+        match value {
+            Value::Array(items) => stack.extend(items.iter().map(|item| (item, depth + 1))),
+            Value::Object(members) => {
+                stack.extend(members.values().map(|member| (member, depth + 1)));
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A value recorded in a canonical order: a `HashSet` sorted, a `HashMap` by

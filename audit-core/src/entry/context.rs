@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use uuid::{ContextV7, Timestamp, Uuid};
 
 use crate::diff::path::Path;
-use crate::diff::{Diff, Record};
+use crate::diff::{Diff, Record, value};
 use crate::entry::{AuditEntry, Flag};
 use crate::model::Audited;
 use crate::model::action::Action;
@@ -162,7 +162,7 @@ impl Context {
             action,
             diff,
             status_code,
-            additional_fields: self.additional_fields,
+            additional_fields: within_depth(self.additional_fields),
             request_id: self.request_id,
             schema_fingerprint: Some(Cow::Borrowed(T::AUDIT_SCHEMA.fingerprint())),
             flags: Vec::new(),
@@ -192,6 +192,22 @@ impl Context {
         }
         entry
     }
+}
+
+/// The additional fields, each one that nests deeper than a recorded value
+/// may replaced by an error saying so: every reader must read the entry.
+fn within_depth(mut fields: Map<String, Value>) -> Map<String, Value> {
+    for value in fields.values_mut() {
+        if value::depth_exceeds(value, value::MAX_VALUE_DEPTH) {
+            *value = serde_json::json!({
+                "error": format!(
+                    "not recorded: the value nests deeper than {} levels of arrays and objects",
+                    value::MAX_VALUE_DEPTH
+                )
+            });
+        }
+    }
+    fields
 }
 
 thread_local! {

@@ -392,3 +392,64 @@ fn entries_carry_their_schema_fingerprint_and_old_entries_still_read() {
         "the line has no \"chain\" member: the log's writer did not write it; `audit verify` reports it"
     );
 }
+
+/// A tracked JSON value a client set.
+#[derive(Clone, Serialize, Auditable)]
+struct Payload {
+    #[audit(track)]
+    id: u32,
+    #[audit(track)]
+    body: serde_json::Value,
+}
+
+/// `[[[…]]]`, `levels` arrays deep: 400 bytes for 200 levels.
+fn nested_arrays(levels: usize) -> serde_json::Value {
+    serde_json::from_str(&format!("{}{}", "[".repeat(levels), "]".repeat(levels))).unwrap()
+}
+
+#[test]
+fn a_value_too_deep_for_readers_is_recorded_as_an_error_and_every_entry_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let sink = JsonLinesSink::open(&path).unwrap();
+    let old = Payload {
+        id: 1,
+        body: json!(null),
+    };
+    let new = Payload {
+        body: nested_arrays(200),
+        ..old.clone()
+    };
+    BackgroundAudit::new(&sink, "import")
+        .additional_field("raw", nested_arrays(200))
+        .additional_field("shallow", nested_arrays(3))
+        .write(&old, &new)
+        .unwrap();
+    // A value just within the limit is recorded as it is.
+    let within = Payload {
+        body: nested_arrays(100),
+        ..old.clone()
+    };
+    BackgroundAudit::new(&sink, "import")
+        .write(&old, &within)
+        .unwrap();
+    sink.flush().unwrap();
+
+    let log = json_lines::read(&path).unwrap();
+    assert!(log.skipped.is_empty(), "{:?}", log.skipped);
+    assert_eq!(log.entries.len(), 2);
+    let deep = &log.entries[0];
+    assert_eq!(
+        deep.diff.get("body").unwrap().error(),
+        Some("the value nests deeper than 100 levels of arrays and objects")
+    );
+    assert_eq!(
+        serde_json::to_value(&deep.additional_fields["raw"]).unwrap(),
+        json!({"error": "not recorded: the value nests deeper than 100 levels of arrays and objects"})
+    );
+    assert_eq!(deep.additional_fields["shallow"], nested_arrays(3));
+    assert_eq!(
+        log.entries[1].diff.get("body").unwrap().new_value(),
+        Some(&nested_arrays(100))
+    );
+}

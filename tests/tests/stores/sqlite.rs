@@ -633,3 +633,34 @@ async fn a_failure_whose_flush_was_cancelled_goes_to_the_next_flush() {
     }
     store.flush().unwrap();
 }
+
+/// A tracked JSON value a client set.
+#[derive(Clone, serde::Serialize, audit_core::Auditable)]
+struct Payload {
+    #[audit(track)]
+    id: u32,
+    #[audit(track)]
+    body: serde_json::Value,
+}
+
+#[tokio::test]
+async fn a_value_too_deep_for_readers_leaves_every_page_readable() {
+    let (_dir, store) = store();
+    let deep: serde_json::Value =
+        serde_json::from_str(&format!("{}{}", "[".repeat(200), "]".repeat(200))).unwrap();
+    let mut audit = AuditRequest::new(&store, Action::WRITE).actor("client");
+    audit.set_old(Payload {
+        id: 1,
+        body: json!(null),
+    });
+    audit.set_new(Payload { id: 1, body: deep });
+    audit.commit(200).unwrap();
+    store.flush().unwrap();
+    let page = store
+        .query(&AuditQuery::new().actor("client"))
+        .await
+        .unwrap();
+    assert_eq!(page.entries.len(), 1);
+    assert!(page.entries[0].diff.get("body").unwrap().error().is_some());
+    assert_eq!(store.history("payload", "1").await.unwrap().len(), 1);
+}
