@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use audit_core::chain::checkpoint::{self, HeadsByOrigin, SignedCheckpoint, VerifierKey};
 use audit_core::chain::verify::{self, ChainVerifier, Report};
 use audit_core::chain::{Digest, FORMAT};
+use audit_core::store::Purge;
 
 use crate::store::{Location, Store};
 
@@ -73,6 +74,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
         _ => None,
     };
     let locations: Vec<Location> = args.log.iter().map(|log| Location::parse(log)).collect();
+    let mut start = None;
     let (report, unchained, files) = match locations.as_slice() {
         [location] if !matches!(location, Location::File(_)) => {
             let Some(store) = Store::open(location)? else {
@@ -89,6 +91,10 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
                 .map(|checked| checked.heads_of(origin.as_deref()))
                 .unwrap_or_default();
             let report = store.verify(&heads)?;
+            start = Some(StoreStart {
+                purges: report.purges,
+                heads,
+            });
             (report.chain, Some(report.unchained), Vec::new())
         }
         _ => {
@@ -107,7 +113,81 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
         }
     };
     let unchained = unchained.map(|rows| (rows, args.allow_unchained));
-    Ok(print(&report, checked.as_ref(), unchained, &files))
+    let anchored = checked.is_some();
+    let start = |report: &Report| {
+        start
+            .as_ref()
+            .is_none_or(|start| start.print(report, anchored))
+    };
+    Ok(print(&report, checked.as_ref(), unchained, &files, &start))
+}
+
+/// What tells where a store's chain legitimately starts: its purge records,
+/// and the heads the checkpoints of its origin commit to.
+struct StoreStart {
+    purges: Vec<Purge>,
+    heads: BTreeMap<u64, Digest>,
+}
+
+impl StoreStart {
+    /// When the chain verified starts after seq 1, prints whether a purge
+    /// record accounts for the rows before it, and whether a checkpoint
+    /// covers that record; whether the start is accounted for. Without
+    /// checkpoints, a purge record proves nothing, and the output says so.
+    fn print(&self, report: &Report, anchored: bool) -> bool {
+        let Some(head) = report.head else {
+            return true;
+        };
+        let first = head.seq + 1 - report.entries;
+        if report.problem.is_some() || first <= 1 {
+            return true;
+        }
+        let before = first - 1;
+        let records: Vec<&Purge> = self
+            .purges
+            .iter()
+            .filter(|purge| purge.through_seq == before && purge.seq <= head.seq)
+            .collect();
+        // A checkpoint at or after a record, up to the head: the chain
+        // verified against it, so it is signed evidence of the record.
+        let covered = records
+            .iter()
+            .find(|purge| self.heads.range(purge.seq..=head.seq).next().is_some());
+        match (records.first(), covered, anchored) {
+            (_, Some(purge), true) => {
+                println!(
+                    "Starts at seq {first}: entries 1-{before} were purged by retention, as the purge record at seq {} says ({} rows), which a checkpoint covers",
+                    purge.seq, purge.purged
+                );
+                true
+            }
+            (Some(purge), _, false) => {
+                println!(
+                    "Unproven start: the first row is seq {first}; the purge record at seq {} says entries 1-{before} were purged by retention, but without checkpoints nothing proves the start",
+                    purge.seq
+                );
+                true
+            }
+            (Some(purge), None, true) => {
+                println!(
+                    "MISSING START: the first row is seq {first}; the purge record at seq {} says entries 1-{before} were purged, but no checkpoint covers it",
+                    purge.seq
+                );
+                false
+            }
+            (None, _, anchored) => {
+                let proof = if anchored {
+                    ""
+                } else {
+                    "; without checkpoints, the start cannot be proven either way"
+                };
+                println!(
+                    "MISSING START: the first row is seq {first}, and no purge record accounts for entries 1-{before}: they were removed{proof}"
+                );
+                false
+            }
+        }
+    }
 }
 
 /// Verifies the files of a log, oldest first, as one chain, against the
@@ -204,6 +284,7 @@ fn print(
     checked: Option<&Checked>,
     unchained: Option<(u64, bool)>,
     files: &[&Path],
+    start: &dyn Fn(&Report) -> bool,
 ) -> ExitCode {
     let unit = if unchained.is_some() { "row" } else { "line" };
     // A line, and its file when there are several.
@@ -235,6 +316,7 @@ fn print(
         },
     }
     let mut valid = print_coverage(report, unchained, &place);
+    valid &= start(report);
     if let Some(checked) = checked {
         valid &= print_checkpoints(report, checked, first_seq);
     } else if report.problem.is_none() {
@@ -273,29 +355,19 @@ fn print(
 }
 
 /// Prints what the chain does not cover: a file that continues a rotated
-/// one, a store's start after seq 1, its rows without a `seq`, a file's lines
+/// one, a store's rows without a `seq`, a file's lines
 /// torn by a crash; whether the log is still valid. `place` names a line.
 fn print_coverage(
     report: &Report,
     unchained: Option<(u64, bool)>,
     place: &dyn Fn(usize, usize) -> String,
 ) -> bool {
-    let entries = report.entries;
     let mut valid = report.problem.is_none();
     if let Some(continues) = report.continues {
         println!(
             "Continues a rotated file: the first line follows seq {} (head {}); verify the files together, oldest first",
             continues.seq,
             continues.hash.short()
-        );
-    } else if let Some(head) = report.head
-        && report.problem.is_none()
-        && head.seq + 1 - entries > 1
-    {
-        println!(
-            "Starts at seq {}: entries 1-{} were purged by retention, or removed; only checkpoints anchor them",
-            head.seq + 1 - entries,
-            head.seq - entries
         );
     }
     match unchained {

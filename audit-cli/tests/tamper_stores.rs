@@ -121,6 +121,36 @@ impl Fixture {
         }
     }
 
+    /// Purges the entries made before 1970-01-02 with the store's own
+    /// `purge_before`, its writer signing checkpoints as the fixture's did:
+    /// how many were deleted.
+    fn purge(&self) -> u64 {
+        let cutoff = time::OffsetDateTime::from_unix_timestamp(86_400).unwrap();
+        match &self.database {
+            Database::Sqlite(path) => {
+                let store = SqliteStore::builder(path)
+                    .origin(ORIGIN)
+                    .checkpoints(checkpoints(self.dir.path()))
+                    .open()
+                    .unwrap();
+                store.blocking_purge_before(cutoff).unwrap()
+            }
+            Database::Postgres(pool, runtime) => {
+                let store = runtime
+                    .block_on(
+                        PostgresStore::builder(pool.clone())
+                            .origin(ORIGIN)
+                            .checkpoints(checkpoints(self.dir.path()))
+                            .open(),
+                    )
+                    .unwrap();
+                let purged = runtime.block_on(store.purge_before(cutoff)).unwrap();
+                drop(store);
+                purged
+            }
+        }
+    }
+
     /// `audit verify` on the store, with the checkpoints when `anchored`:
     /// the exit status and what it printed.
     fn verify(&self, anchored: bool) -> (i32, String) {
@@ -292,16 +322,57 @@ fn reorders_and_removals(fresh: &dyn Fn() -> Fixture) {
         &["BROKEN at row 10 (seq 10, id ", "a checkpoint commits to"],
     );
 
-    // The oldest rows removed: what a retention purge does. Verification
-    // starts after them and says so; nothing but a checkpoint of an older
-    // head could tell a purge from an attack.
+    purges_and_missing_starts(fresh);
+}
+
+/// A retention purge leaves signed evidence of the chain's new start; rows
+/// missing at the start without it fail, naming the first seq found.
+fn purges_and_missing_starts(fresh: &dyn Fn() -> Fixture) {
+    // Every row but the newest deleted.
     let fixture = fresh();
-    fixture.tamper("DELETE FROM audit_entries WHERE seq <= 2");
+    fixture.tamper("DELETE FROM audit_entries WHERE seq <= 9");
+    let missing = "MISSING START: the first row is seq 10, and no purge record accounts for entries 1-9: they were removed";
+    assert_broken(&fixture, true, &[missing]);
+    assert_broken(
+        &fixture,
+        false,
+        &[&format!(
+            "{missing}; without checkpoints, the start cannot be proven either way"
+        )],
+    );
+
+    // A purge: entries 1-5 and 8 are older than the cutoff, but 8 was
+    // inserted after 6 and 7 (an outbox): the purge stops at 6, records
+    // itself as seq 11, and the writer's checkpoint covers the record.
+    let fixture = fresh();
+    let time = match fixture.database {
+        Database::Sqlite(_) => "time_us = 0",
+        Database::Postgres(..) => "\"time\" = 'epoch'",
+    };
+    fixture.tamper(&format!(
+        "UPDATE audit_entries SET {time} WHERE seq <= 5 OR seq = 8"
+    ));
+    assert_eq!(fixture.purge(), 5);
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 0, "{out}");
+    assert!(
+        out.contains("Starts at seq 6: entries 1-5 were purged by retention, as the purge record at seq 11 says (5 rows), which a checkpoint covers"),
+        "{out}"
+    );
+    assert!(out.ends_with("VALID: 6 entries\n"), "{out}");
     let (status, out) = fixture.verify(false);
     assert_eq!(status, 0, "{out}");
     assert!(
-        out.contains("Starts at seq 3: entries 1-2 were purged by retention, or removed"),
+        out.contains("Unproven start: the first row is seq 6; the purge record at seq 11 says entries 1-5 were purged by retention, but without checkpoints nothing proves the start"),
         "{out}"
+    );
+
+    // The same purge, then the rows up to the record's checkpoint removed.
+    fixture.tamper("DELETE FROM audit_entries WHERE seq <= 7");
+    assert_broken(
+        &fixture,
+        true,
+        &["MISSING START: the first row is seq 8, and no purge record accounts for entries 1-7"],
     );
 }
 

@@ -7,8 +7,13 @@
 //! `seq`, inside the transaction they insert in. A rolled-back transaction
 //! takes its sequence numbers with it, so it leaves no gap.
 
+use std::borrow::Cow;
+
 use crate::chain::verify::Report;
 use crate::chain::{ChainError, Chainer, Digest, Head};
+use crate::diff::Diff;
+use crate::entry::AuditEntry;
+use crate::model::action::Action;
 
 /// The origin a store's chain starts with when nobody set one.
 pub const DEFAULT_ORIGIN: &str = "audit-store";
@@ -25,7 +30,83 @@ pub struct StoreReport {
     /// entries (schema version 1), or inserted behind the store's back. The
     /// chain does not cover them.
     pub unchained: u64,
+    /// The purge records in the chain, in `seq` order: what a retention
+    /// purge deleted (see [`Purge`]).
+    pub purges: Vec<Purge>,
 }
+
+/// The record a store's `purge_before` writes, through the store's writer,
+/// once it deleted the oldest rows: an entry with the action
+/// [`PURGE_ACTION`], the resource type [`PURGE_RESOURCE_TYPE`], the chain's
+/// origin as resource id, and `purged_through_seq` and `purged` in its
+/// additional fields. It is chained like any entry, so the checkpoints after
+/// it cover it: they are the signed evidence of where the chain now starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Purge {
+    /// The sequence number of the record itself.
+    pub seq: u64,
+    /// The last sequence number the purge deleted: the chain left starts
+    /// with the next one.
+    pub through_seq: u64,
+    /// How many rows it deleted.
+    pub purged: u64,
+}
+
+/// The action of a purge record.
+pub const PURGE_ACTION: &str = "purge";
+
+/// [`PURGE_ACTION`] as an action: a compile-time check of its name.
+const PURGE: Action = Action::from_static(PURGE_ACTION);
+
+/// The resource type of a purge record: the log itself.
+pub const PURGE_RESOURCE_TYPE: &str = "audit_log";
+
+/// The purge record of a purge of the chain `origin` that deleted `purged`
+/// rows, the chained ones up to `through_seq`.
+pub(crate) fn purge_entry(origin: &str, through_seq: i64, purged: u64) -> AuditEntry {
+    let time = time::OffsetDateTime::now_utc();
+    let mut additional_fields = serde_json::Map::new();
+    additional_fields.insert("purged_through_seq".to_owned(), through_seq.into());
+    additional_fields.insert("purged".to_owned(), purged.into());
+    AuditEntry {
+        id: uuid::Uuid::now_v7(),
+        time,
+        actor: None,
+        organization_id: None,
+        ip: None,
+        user_agent: None,
+        resource_type: Cow::Borrowed(PURGE_RESOURCE_TYPE),
+        resource_id: origin.to_owned(),
+        resource_target: origin.to_owned(),
+        resource_link: None,
+        action: PURGE,
+        diff: Diff::new(),
+        status_code: None,
+        additional_fields,
+        request_id: None,
+        schema_fingerprint: None,
+        flags: Vec::new(),
+    }
+}
+
+/// The purge record that `entry_json`, the row `seq`, holds, if it is one.
+pub(crate) fn purge_of(seq: i64, entry_json: &str) -> Option<Purge> {
+    let entry: AuditEntry = serde_json::from_str(entry_json).ok()?;
+    if entry.action.as_str() != PURGE_ACTION || entry.resource_type != PURGE_RESOURCE_TYPE {
+        return None;
+    }
+    let field = |name: &str| entry.additional_fields.get(name)?.as_u64();
+    Some(Purge {
+        seq: u64::try_from(seq).ok()?,
+        through_seq: field("purged_through_seq")?,
+        purged: field("purged")?,
+    })
+}
+
+/// The rows that are purge records, in `seq` order: `seq` and `entry_json`.
+pub(crate) const SELECT_PURGES: &str = "SELECT seq, entry_json FROM audit_entries \
+    WHERE action = 'purge' AND resource_type = 'audit_log' AND seq IS NOT NULL ORDER BY seq";
 
 /// The head of a chain whose last row has `seq` and `entry_json`.
 pub(crate) fn head_of(seq: i64, entry_json: &str) -> Head {

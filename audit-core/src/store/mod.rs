@@ -12,7 +12,7 @@
 //! | `query(&AuditQuery)` | one [`Page`] of the matching entries, newest first, with the [`Cursor`] of the next page |
 //! | `count(&AuditQuery, cap)` | how many entries match, counted up to `cap` ([`CappedCount`]) |
 //! | `history(resource_type, resource_id)` | every entry about one resource, newest first |
-//! | `purge_before(cutoff)` | deletes the entries made before `cutoff`, 1000 a transaction, and says how many |
+//! | `purge_before(cutoff)` | deletes the entries before the first one made at or after `cutoff`, in chain order, 1000 a transaction, records the purge in the chain, and says how many |
 //! | `take_unwritten()` | the entries the store could not write, to retry or spool |
 //!
 //! The [`AuditStore`] trait has these methods too, for code that serves
@@ -75,9 +75,18 @@
 //! `audit verify postgres://…`) checks the rows in `seq` order. Rows written
 //! before schema version 2 have no `seq`: the chain starts at the first
 //! chained row, and the unchained rows are counted, not verified. A retention
-//! purge removes the oldest rows: verification then starts at the oldest row
-//! left, whose link nothing can check; only checkpoints anchor what came
-//! before, and what a store's tail held. With the `checkpoints` feature,
+//! purge removes the oldest rows in chain order (by `seq`, up to the first
+//! entry made at or after its cutoff, never the head, so that an entry made
+//! earlier but inserted later stays and the chain left is whole), then
+//! writes a [`Purge`] record through the store's writer: an entry with the
+//! action `purge`, the resource type `audit_log`, the origin as resource id,
+//! and `purged_through_seq` and `purged` in its additional fields. The record
+//! is chained, so the checkpoints after it sign the chain's new start.
+//! Verification accepts a chain that starts after seq 1 only when a purge
+//! record names the seq just before its first row and, with checkpoints, a
+//! verified checkpoint covers that record; anything else missing at the
+//! start is reported with the first seq found. Without checkpoints, a purge
+//! record proves nothing, and `audit verify` says that the start is unproven. With the `checkpoints` feature,
 //! the builders' `checkpoints` makes the store's writer sign the chain's
 //! head after committed batches, as `chain::checkpoint::Checkpoints` says
 //! when (every N entries, every interval), on every flush and when the store
@@ -119,7 +128,7 @@ pub use self::audit_store::AuditStore;
 pub(crate) use self::audit_store::impl_audit_store;
 #[cfg(feature = "sql")]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
-pub use self::chain::{DEFAULT_ORIGIN, StoreReport};
+pub use self::chain::{DEFAULT_ORIGIN, PURGE_ACTION, PURGE_RESOURCE_TYPE, Purge, StoreReport};
 #[cfg(feature = "sql")]
 pub(crate) use self::cursor::micros;
 pub use self::cursor::{Cursor, CursorError};

@@ -65,19 +65,39 @@ pub(crate) fn select_count<S: Dialect>(query: &AuditQuery, cap: u64, sql: &mut S
     sql.push(") AS matching");
 }
 
-/// Deletes the oldest `batch` entries made before `cutoff_us`.
-pub(crate) fn delete_batch<S: Dialect>(cutoff_us: i64, batch: i64, sql: &mut S) {
+/// `SELECT` the last sequence number a purge before `cutoff_us` removes:
+/// the one before the first chained entry made at or after the cutoff, and
+/// never the chain's head, which the next entry links to. `NULL` when there
+/// is nothing to purge. Chain order is insert order, not time order: an
+/// entry made before the cutoff but inserted after a newer one (an outbox)
+/// is kept, so that the chain left is whole.
+pub(crate) fn purge_through<S: Dialect>(cutoff_us: i64, sql: &mut S) {
+    sql.push("SELECT min(bound) - 1 FROM (SELECT min(seq) AS bound FROM ");
+    sql.push(TABLE);
+    sql.push(" WHERE seq IS NOT NULL AND ");
+    sql.push(S::TIME);
+    sql.push(" >= ");
+    sql.bind(Bind::Time(cutoff_us));
+    sql.push(" UNION ALL SELECT max(seq) FROM ");
+    sql.push(TABLE);
+    sql.push(") AS bounds");
+}
+
+/// Deletes the `batch` chained entries of lowest `seq` up to `through_seq`,
+/// and the unchained entries (written before the chain) made before
+/// `cutoff_us`.
+pub(crate) fn delete_batch<S: Dialect>(through_seq: i64, cutoff_us: i64, batch: i64, sql: &mut S) {
     sql.push("DELETE FROM ");
     sql.push(TABLE);
     sql.push(" WHERE id IN (SELECT id FROM ");
     sql.push(TABLE);
-    sql.push(" WHERE ");
+    sql.push(" WHERE seq <= ");
+    sql.bind(Bind::Int(through_seq));
+    sql.push(" OR (seq IS NULL AND ");
     sql.push(S::TIME);
     sql.push(" < ");
     sql.bind(Bind::Time(cutoff_us));
-    sql.push(" ORDER BY ");
-    sql.push(S::TIME);
-    sql.push(" LIMIT ");
+    sql.push(") ORDER BY seq LIMIT ");
     sql.bind(Bind::Int(batch));
     sql.push(")");
 }

@@ -150,6 +150,8 @@ pub const DEFAULT_MAX_WAIT: Duration = crate::writer::DEFAULT_MAX_WAIT;
 pub struct PostgresStore {
     pool: PgPool,
     writer: StoreWriter,
+    /// The origin the writer starts a chain with, which purge records name.
+    origin: String,
 }
 
 /// Configures a [`PostgresStore`].
@@ -245,15 +247,37 @@ impl PostgresStore {
         }
     }
 
-    /// Deletes every entry made before `cutoff`, in transactions of
+    /// Deletes the entries made before `cutoff`, in transactions of
     /// [`PURGE_BATCH`](crate::store::PURGE_BATCH) entries, and returns how
     /// many it deleted. Writers wait for one batch at most.
     ///
+    /// The chain is cut by sequence number, not by time: the chained entries
+    /// deleted are those before the first one made at or after `cutoff`
+    /// (an entry made before it but inserted after a newer one is kept), and
+    /// never the chain's head. The purge is then recorded in the chain,
+    /// through the store's writer, and committed before this returns (see
+    /// [`Purge`](crate::store::Purge)): the checkpoints after it are the
+    /// signed evidence of where the chain starts.
+    ///
     /// # Errors
     ///
-    /// When a batch cannot be deleted; the batches before it stay deleted.
+    /// When a batch cannot be deleted (the batches before it stay deleted,
+    /// unrecorded: the next purge records them), or the purge record cannot
+    /// be written.
     pub async fn purge_before(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
-        read::purge_before(&self.pool, micros(cutoff)).await
+        let (deleted, through) = read::purge_before(&self.pool, micros(cutoff)).await?;
+        if let (Some(through), true) = (through, deleted > 0) {
+            let entry = crate::store::chain::purge_entry(&self.origin, through, deleted);
+            self.writer
+                .export_async(entry)
+                .await
+                .map_err(StoreError::database)?;
+            self.writer
+                .flush_async()
+                .await
+                .map_err(StoreError::database)?;
+        }
+        Ok(deleted)
     }
 
     /// The entries the writer could not write since the last call, in the
@@ -289,12 +313,13 @@ impl PostgresStoreBuilder {
         });
         let writer = StoreWriter::spawn(
             self.writer,
-            insert::PostgresBatch::new(runtime, options, origin),
+            insert::PostgresBatch::new(runtime, options, origin.clone()),
         )
         .map_err(StoreError::Thread)?;
         Ok(PostgresStore {
             pool: self.pool,
             writer,
+            origin,
         })
     }
 }

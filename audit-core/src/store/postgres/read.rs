@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
 use crate::store::StoreReport;
+use crate::store::chain::{SELECT_PURGES, purge_of};
 use crate::store::row::parse_entry;
 use crate::store::sql::{self, Bind, Dialect};
 use crate::store::{AuditQuery, CappedCount, PURGE_BATCH, Page, StoreError};
@@ -108,13 +109,29 @@ pub(crate) async fn count(
     Ok(CappedCount::new(u64::try_from(counted).unwrap_or(0), cap))
 }
 
-/// Deletes the entries made before `cutoff_us`, [`PURGE_BATCH`] a
-/// transaction, so that no writer waits for more than one batch.
-pub(crate) async fn purge_before(pool: &PgPool, cutoff_us: i64) -> Result<u64, StoreError> {
+/// Deletes the chained entries up to the first one made at or after
+/// `cutoff_us` (see [`sql::purge_through`]) and the unchained ones made
+/// before it, [`PURGE_BATCH`] a transaction, so that no writer waits for
+/// more than one batch: how many it deleted, and the last `seq` deleted,
+/// for the purge record.
+pub(crate) async fn purge_before(
+    pool: &PgPool,
+    cutoff_us: i64,
+) -> Result<(u64, Option<i64>), StoreError> {
+    let mut sql = PgSql::default();
+    sql::purge_through(cutoff_us, &mut sql);
+    let row = sql
+        .build()
+        .fetch_one(pool)
+        .await
+        .map_err(StoreError::database)?;
+    let through: Option<i64> = row.try_get(0).map_err(StoreError::database)?;
+    // With no chain, nothing chained is deleted.
+    let through_seq = through.unwrap_or(0);
     let mut deleted = 0;
     loop {
         let mut sql = PgSql::default();
-        sql::delete_batch(cutoff_us, i64::from(PURGE_BATCH), &mut sql);
+        sql::delete_batch(through_seq, cutoff_us, i64::from(PURGE_BATCH), &mut sql);
         let batch = sql
             .build()
             .execute(pool)
@@ -123,7 +140,7 @@ pub(crate) async fn purge_before(pool: &PgPool, cutoff_us: i64) -> Result<u64, S
             .rows_affected();
         deleted += batch;
         if batch < u64::from(PURGE_BATCH) {
-            return Ok(deleted);
+            return Ok((deleted, through.filter(|&seq| seq > 0)));
         }
     }
 }
@@ -163,8 +180,19 @@ pub(crate) async fn verify_chain(
             break;
         }
     }
+    let rows = sqlx::query(SELECT_PURGES)
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::database)?;
+    let mut purges = Vec::new();
+    for row in &rows {
+        let seq: i64 = row.try_get(0).map_err(StoreError::database)?;
+        let json: &str = row.try_get(1).map_err(StoreError::database)?;
+        purges.extend(purge_of(seq, json));
+    }
     Ok(StoreReport {
         chain: verifier.finish(),
         unchained: u64::try_from(unchained).unwrap_or(0),
+        purges,
     })
 }

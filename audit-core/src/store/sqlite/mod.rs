@@ -125,6 +125,8 @@ const IDLE_READERS: usize = 4;
 pub struct SqliteStore {
     writer: StoreWriter,
     readers: Arc<Readers>,
+    /// The origin the writer starts a chain with, which purge records name.
+    origin: String,
 }
 
 /// Configures a [`SqliteStore`].
@@ -244,17 +246,30 @@ impl SqliteStore {
         self.readers.run(|conn| history(conn, query))
     }
 
-    /// Deletes every entry made before `cutoff`, in transactions of
+    /// Deletes the entries made before `cutoff`, in transactions of
     /// [`PURGE_BATCH`](crate::store::PURGE_BATCH) entries, and returns how
     /// many it deleted. Writers wait for one batch at most.
     ///
+    /// The chain is cut by sequence number, not by time: the chained entries
+    /// deleted are those before the first one made at or after `cutoff`
+    /// (an entry made before it but inserted after a newer one is kept), and
+    /// never the chain's head. The purge is then recorded in the chain,
+    /// through the store's writer, and committed before this returns (see
+    /// [`Purge`](crate::store::Purge)): the checkpoints after it are the
+    /// signed evidence of where the chain starts.
+    ///
     /// # Errors
     ///
-    /// When a batch cannot be deleted; the batches before it stay deleted.
+    /// When a batch cannot be deleted (the batches before it stay deleted,
+    /// unrecorded: the next purge records them), or the purge record cannot
+    /// be written.
     pub async fn purge_before(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
         let cutoff = micros(cutoff);
-        self.on_thread(move |readers| readers.run(|conn| read::purge_before(conn, cutoff)))
-            .await
+        let (deleted, through) = self
+            .on_thread(move |readers| readers.run(|conn| read::purge_before(conn, cutoff)))
+            .await?;
+        self.record_purge(deleted, through)?;
+        Ok(deleted)
     }
 
     /// [`purge_before`](SqliteStore::purge_before), on the caller's thread.
@@ -263,8 +278,24 @@ impl SqliteStore {
     ///
     /// As [`purge_before`](SqliteStore::purge_before).
     pub fn blocking_purge_before(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
-        self.readers
-            .run(|conn| read::purge_before(conn, micros(cutoff)))
+        let (deleted, through) = self
+            .readers
+            .run(|conn| read::purge_before(conn, micros(cutoff)))?;
+        self.record_purge(deleted, through)?;
+        Ok(deleted)
+    }
+
+    /// Writes the record of a purge that deleted `deleted` rows, the chained
+    /// ones up to `through`, and waits until it is committed.
+    fn record_purge(&self, deleted: u64, through: Option<i64>) -> Result<(), StoreError> {
+        let (Some(through), true) = (through, deleted > 0) else {
+            return Ok(());
+        };
+        let entry = crate::store::chain::purge_entry(&self.origin, through, deleted);
+        self.writer
+            .export(entry)
+            .and_then(|()| self.writer.flush())
+            .map_err(StoreError::database)
     }
 
     /// The entries the writer could not write since the last call, in the
@@ -374,10 +405,17 @@ impl SqliteStoreBuilder {
                 |name| format!("sqlite:{}", name.to_string_lossy()),
             )
         });
-        let writer = StoreWriter::spawn(self.writer, insert::SqliteBatch { conn, origin })
-            .map_err(StoreError::Thread)?;
+        let writer = StoreWriter::spawn(
+            self.writer,
+            insert::SqliteBatch {
+                conn,
+                origin: origin.clone(),
+            },
+        )
+        .map_err(StoreError::Thread)?;
         Ok(SqliteStore {
             writer,
+            origin,
             readers: Arc::new(Readers {
                 path: self.path,
                 idle: Mutex::new(Vec::new()),

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
 use crate::store::StoreReport;
+use crate::store::chain::{SELECT_PURGES, purge_of};
 use crate::store::row::parse_entry;
 use crate::store::sql::{self, Bind, Dialect};
 use crate::store::{AuditQuery, CappedCount, PURGE_BATCH, Page, StoreError};
@@ -79,11 +80,26 @@ pub(crate) fn count(
     Ok(CappedCount::new(u64::try_from(counted).unwrap_or(0), cap))
 }
 
-/// Deletes the entries made before `cutoff_us`, [`PURGE_BATCH`] a
-/// transaction, so that the writer never waits for more than one batch.
-pub(crate) fn purge_before(conn: &Connection, cutoff_us: i64) -> Result<u64, StoreError> {
+/// Deletes the chained entries up to the first one made at or after
+/// `cutoff_us` (see [`sql::purge_through`]) and the unchained ones made
+/// before it, [`PURGE_BATCH`] a transaction, so that the writer never waits
+/// for more than one batch: how many it deleted, and the last `seq` deleted,
+/// for the purge record.
+pub(crate) fn purge_before(
+    conn: &Connection,
+    cutoff_us: i64,
+) -> Result<(u64, Option<i64>), StoreError> {
     let mut sql = SqliteSql::default();
-    sql::delete_batch(cutoff_us, i64::from(PURGE_BATCH), &mut sql);
+    sql::purge_through(cutoff_us, &mut sql);
+    let through: Option<i64> = conn
+        .query_row(&sql.text, rusqlite::params_from_iter(&sql.params), |row| {
+            row.get(0)
+        })
+        .map_err(StoreError::database)?;
+    // With no chain, nothing chained is deleted.
+    let through_seq = through.unwrap_or(0);
+    let mut sql = SqliteSql::default();
+    sql::delete_batch(through_seq, cutoff_us, i64::from(PURGE_BATCH), &mut sql);
     let mut statement = conn
         .prepare_cached(&sql.text)
         .map_err(StoreError::database)?;
@@ -95,7 +111,7 @@ pub(crate) fn purge_before(conn: &Connection, cutoff_us: i64) -> Result<u64, Sto
         let batch = u64::try_from(batch).unwrap_or(u64::MAX);
         deleted += batch;
         if batch < u64::from(PURGE_BATCH) {
-            return Ok(deleted);
+            return Ok((deleted, through.filter(|&seq| seq > 0)));
         }
     }
 }
@@ -125,8 +141,19 @@ pub(crate) fn verify_chain(
             break;
         }
     }
+    let mut purges = Vec::new();
+    let mut statement = conn.prepare(SELECT_PURGES).map_err(StoreError::database)?;
+    let mut rows = statement.query([]).map_err(StoreError::database)?;
+    while let Some(row) = rows.next().map_err(StoreError::database)? {
+        let seq: i64 = row.get(0).map_err(StoreError::database)?;
+        let json = row.get_ref(1).map_err(StoreError::database)?;
+        if let Some(purge) = json.as_str().ok().and_then(|json| purge_of(seq, json)) {
+            purges.push(purge);
+        }
+    }
     Ok(StoreReport {
         chain: verifier.finish(),
         unchained: u64::try_from(unchained).unwrap_or(0),
+        purges,
     })
 }
