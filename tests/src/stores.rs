@@ -412,8 +412,15 @@ pub async fn purge_deletes_before_the_cutoff(store: &impl AuditStore) {
     write_all(store, &new);
     assert_eq!(store.purge_before(cutoff).await.unwrap(), 2500);
     assert_eq!(store.purge_before(cutoff).await.unwrap(), 0);
+    // What is left: the new entries, and the purge's own record, newest.
     let left = store.query(&AuditQuery::new()).await.unwrap();
-    assert_eq!(ids(&left.entries), ids(&newest_first(new)));
+    let (purges, kept): (Vec<AuditEntry>, Vec<AuditEntry>) = left
+        .entries
+        .into_iter()
+        .partition(|entry| entry.action.as_str() == audit_core::store::PURGE_ACTION);
+    assert_eq!(ids(&kept), ids(&newest_first(new)));
+    assert_eq!(purges.len(), 1);
+    assert_eq!(purges[0].additional_fields["purged"], 2500);
 }
 
 /// Eight threads export at once; every entry is stored once.

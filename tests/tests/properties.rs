@@ -447,3 +447,64 @@ proptest! {
         }
     }
 }
+
+/// A sink that hands every entry back: what an export error carries and says.
+struct Refusing;
+
+impl audit_core::AuditSink for Refusing {
+    fn export(&self, entry: audit_core::AuditEntry) -> Result<(), audit_core::ExportError> {
+        Err(audit_core::ExportError::QueueFull(Box::new(entry)))
+    }
+}
+
+proptest! {
+    // At scale, in every CI run: no file, no thread, so that 10,000 cases
+    // take seconds.
+    #![proptest_config(ProptestConfig { cases: 10_000, ..ProptestConfig::default() })]
+
+    /// Whatever shape holds a declared secret (a nested struct, an optional
+    /// box, a map of structs, a secret map's entries, a keyed list), it
+    /// reaches no output: the diff, the entry of every action as JSON and as
+    /// `Debug`, a guard's `Debug`, an export error's message and `Debug`,
+    /// and the reference in Markdown and JSON.
+    #[test]
+    fn a_declared_secret_reaches_no_output(old in deep(), new in deep()) {
+        let mut texts = vec![
+            serde_json::to_string(&audit_core::diff(&old, &new)).unwrap(),
+            format!("{:?}", audit_core::diff(&old, &new)),
+            audit_core::docs::markdown(&[Deep::SCHEMA]),
+            audit_core::docs::json(&[Deep::SCHEMA]).unwrap(),
+        ];
+        let memory = MemorySink::new();
+        for (action, old, new) in [
+            (Action::WRITE, Some(&old), Some(&new)),
+            (Action::CREATE, None, Some(&new)),
+            (Action::DELETE, Some(&old), None),
+        ] {
+            for sink in [&memory as &dyn audit_core::AuditSink, &Refusing] {
+                let mut request = AuditRequest::new(sink, action.clone());
+                if let Some(old) = old {
+                    request.set_old(old.clone());
+                }
+                if let Some(new) = new {
+                    request.set_new(new.clone());
+                }
+                texts.push(format!("{request:?}"));
+                if let Err(error) = request.commit(200) {
+                    texts.push(error.to_string());
+                    texts.push(format!("{error:?}"));
+                }
+            }
+        }
+        for entry in memory.entries() {
+            texts.push(serde_json::to_string(&entry).unwrap());
+            texts.push(format!("{entry:?}"));
+        }
+        prop_assert_eq!(texts.len(), 4 + 3 * 2 + 3 * 2 + 3 * 2);
+        for value in hidden_strings(&old).iter().chain(&hidden_strings(&new)) {
+            for text in &texts {
+                prop_assert!(!text.contains(value.as_str()), "{value:?} in {text}");
+            }
+        }
+    }
+}

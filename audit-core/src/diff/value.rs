@@ -39,24 +39,20 @@ pub(crate) fn sorted(value: Result<Value, serde_json::Error>) -> Result<Value, s
     Ok(value)
 }
 
-/// Whether `value` nests arrays and objects more than `limit` deep; walked
-/// without recursion, so that no value can exhaust the stack here.
+/// Whether `value` nests arrays and objects more than `limit` deep. The
+/// walk stops at `limit`, so it recurses at most `limit` frames, and it
+/// allocates nothing.
 pub(crate) fn depth_exceeds(value: &Value, limit: usize) -> bool {
-    let mut stack = vec![(value, 0)];
-    while let Some((value, depth)) = stack.pop() {
-        let is_container = matches!(value, Value::Array(_) | Value::Object(_));
-        if is_container && depth + 1 > limit {
-            return true;
-        }
-        match value {
-            Value::Array(items) => stack.extend(items.iter().map(|item| (item, depth + 1))),
-            Value::Object(members) => {
-                stack.extend(members.values().map(|member| (member, depth + 1)));
-            }
-            _ => {}
-        }
+    let below = |left: usize| move |child: &Value| depth_exceeds(child, left);
+    match value {
+        Value::Array(items) => limit
+            .checked_sub(1)
+            .is_none_or(|left| items.iter().any(below(left))),
+        Value::Object(members) => limit
+            .checked_sub(1)
+            .is_none_or(|left| members.values().any(below(left))),
+        _ => false,
     }
-    false
 }
 
 /// A value recorded in a canonical order: a `HashSet` sorted, a `HashMap` by

@@ -144,6 +144,9 @@ impl WriterConfig {
 pub(crate) struct Writer<P: Pending> {
     name: &'static str,
     queue: Arc<Queue<P>>,
+    /// Replies to flushes whose callers dropped them unread: the worker
+    /// returns their failures at the next flush.
+    unread: reply::Unread<Reply>,
     thread: Option<JoinHandle<()>>,
     max_wait: Duration,
 }
@@ -156,7 +159,8 @@ impl<P: Pending> Writer<P> {
         let queue = Arc::new(Queue::new(config.capacity, config.batch, config.linger));
         let name = config.name;
         let max_wait = config.max_wait;
-        let worker = Worker::new(&config, batch, Arc::clone(&queue));
+        let unread = reply::Unread::default();
+        let worker = Worker::new(&config, batch, Arc::clone(&queue), Arc::clone(&unread));
         #[cfg(feature = "checkpoints")]
         let worker = worker.with_checkpoints(config.checkpoints);
         let thread = std::thread::Builder::new()
@@ -165,6 +169,7 @@ impl<P: Pending> Writer<P> {
         Ok(Writer {
             name,
             queue,
+            unread,
             thread: Some(thread),
             max_wait,
         })
@@ -253,7 +258,7 @@ impl<P: Pending> Writer<P> {
 
     /// Asks the writer to write and sync what was appended, and returns the reply.
     fn request_flush(&self) -> Result<reply::Receiver<Reply>, ExportError> {
-        let (reply, result) = reply::channel();
+        let (reply, result) = reply::channel_keeping_unread(Some(Arc::clone(&self.unread)));
         self.queue.flush(reply).map_err(|_| ExportError::Stopped)?;
         Ok(result)
     }

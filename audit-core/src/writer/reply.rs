@@ -6,8 +6,19 @@ use std::pin::Pin;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
+/// Where a value lands that reached its receiver but was never read (the
+/// receiver was dropped right after it came): so that what it says (a
+/// failure) can go to someone else.
+pub(crate) type Unread<T> = Arc<Mutex<Vec<T>>>;
+
 /// A channel for one value.
+#[cfg(any(feature = "sqlite", test))]
 pub(crate) fn channel<T>() -> (Sender<T>, Receiver<T>) {
+    channel_keeping_unread(None)
+}
+
+/// A channel for one value that, dropped unread, goes to `unread`.
+pub(crate) fn channel_keeping_unread<T>(unread: Option<Unread<T>>) -> (Sender<T>, Receiver<T>) {
     let slot = Arc::new(Slot {
         state: Mutex::new(State {
             value: None,
@@ -17,14 +28,17 @@ pub(crate) fn channel<T>() -> (Sender<T>, Receiver<T>) {
         }),
         changed: Condvar::new(),
     });
-    (Sender(Arc::clone(&slot)), Receiver(slot))
+    (Sender(Arc::clone(&slot)), Receiver { slot, unread })
 }
 
 /// Sends the value; dropped without sending, the receiver gets `None`.
 pub(crate) struct Sender<T>(Arc<Slot<T>>);
 
 /// Receives the value: `.await` it, or [`wait`](Receiver::wait) for it.
-pub(crate) struct Receiver<T>(Arc<Slot<T>>);
+pub(crate) struct Receiver<T> {
+    slot: Arc<Slot<T>>,
+    unread: Option<Unread<T>>,
+}
 
 struct Slot<T> {
     state: Mutex<State<T>>,
@@ -77,10 +91,10 @@ impl<T> Drop for Sender<T> {
 impl<T> Receiver<T> {
     /// Blocks the thread until the value comes; `None` if it never will.
     pub(crate) fn wait(self) -> Option<T> {
-        let mut state = self.0.lock();
+        let mut state = self.slot.lock();
         while state.value.is_none() && !state.closed {
             state = self
-                .0
+                .slot
                 .changed
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
@@ -91,7 +105,16 @@ impl<T> Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.0.lock().abandoned = true;
+        let unread = {
+            let mut state = self.slot.lock();
+            state.abandoned = true;
+            state.value.take()
+        };
+        if let (Some(value), Some(keep)) = (unread, &self.unread) {
+            keep.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(value);
+        }
     }
 }
 
@@ -99,7 +122,7 @@ impl<T> Future for Receiver<T> {
     type Output = Option<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let mut state = self.0.lock();
+        let mut state = self.slot.lock();
         if let Some(value) = state.value.take() {
             return Poll::Ready(Some(value));
         }

@@ -16,6 +16,8 @@ pub(super) struct Worker<B: Batch> {
     name: &'static str,
     batch: B,
     queue: Arc<Queue<B::Pending>>,
+    /// Replies that reached a flusher who dropped them unread.
+    unread: reply::Unread<Reply>,
     /// Entries lost since the last flush, and the first error.
     ledger: Option<Lost>,
     #[cfg(feature = "checkpoints")]
@@ -47,11 +49,17 @@ impl<P: Pending> Drop for StopOnExit<'_, P> {
 }
 
 impl<B: Batch> Worker<B> {
-    pub(super) fn new(config: &WriterConfig, batch: B, queue: Arc<Queue<B::Pending>>) -> Self {
+    pub(super) fn new(
+        config: &WriterConfig,
+        batch: B,
+        queue: Arc<Queue<B::Pending>>,
+        unread: reply::Unread<Reply>,
+    ) -> Self {
         Worker {
             name: config.name,
             batch,
             queue,
+            unread,
             ledger: None,
             #[cfg(feature = "checkpoints")]
             checkpoints: None,
@@ -107,10 +115,29 @@ impl<B: Batch> Worker<B> {
         }
     }
 
-    /// Syncs; the failures since the last flush, if any.
+    /// Syncs; the failures since the last flush, if any, with those of
+    /// replies nobody read.
     fn sync(&mut self) -> Reply {
         if let Err(lost) = self.batch.sync() {
             self.add(lost);
+        }
+        let unread = std::mem::take(
+            &mut *self
+                .unread
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        for reply in unread {
+            match reply {
+                Err(ExportError::Write { failed, source }) => self.add(Lost {
+                    count: failed,
+                    source,
+                }),
+                #[cfg(feature = "checkpoints")]
+                Err(ExportError::Checkpoint { source }) => self.checkpoint_failure = Some(source),
+                Err(error) => deliver::report_error(&error),
+                Ok(()) => {}
+            }
         }
         match self.ledger.take() {
             None => Ok(()),
