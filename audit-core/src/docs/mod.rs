@@ -68,7 +68,7 @@
 //! ```
 //!
 //! When the check fails, regenerate the files with
-//! `AUDIT_DOCS_UPDATE=1 cargo test` (see [`UPDATE_ENV`]) and commit them.
+//! `AUDIT_DOCS_UPDATE=overwrite cargo test` (see [`UPDATE_ENV`]) and commit them.
 //!
 //! # Which schemas
 //!
