@@ -225,6 +225,25 @@ fn every_case(fresh: &dyn Fn() -> Fixture) {
         ],
     );
 
+    // A query column edited beside an intact chained entry: a query on the
+    // actor, the status or the time would hide or misattribute the entry.
+    for (edit, column) in [
+        ("actor = 'mallory'", "actor"),
+        ("status_code = 500", "status_code"),
+        ("resource_id = 'elsewhere'", "resource_id"),
+    ] {
+        let fixture = fresh();
+        fixture.tamper(&format!("UPDATE audit_entries SET {edit} WHERE seq = 4"));
+        assert_broken(
+            &fixture,
+            false,
+            &[
+                "BROKEN at row 4 (seq 4, id ",
+                &format!("the `{column}` column says something else than the chained entry"),
+            ],
+        );
+    }
+
     // A row deleted.
     let fixture = fresh();
     fixture.tamper("DELETE FROM audit_entries WHERE seq = 5");
@@ -344,15 +363,22 @@ fn purges_and_missing_starts(fresh: &dyn Fn() -> Fixture) {
     // A purge: entries 1-5 and 8 are older than the cutoff, but 8 was
     // inserted after 6 and 7 (an outbox): the purge stops at 6, records
     // itself as seq 11, and the writer's checkpoint covers the record.
+    // The rows are made old by editing their time column; row 8's own time
+    // is put back after the purge, since an edited column is itself caught.
     let fixture = fresh();
-    let time = match fixture.database {
-        Database::Sqlite(_) => "time_us = 0",
-        Database::Postgres(..) => "\"time\" = 'epoch'",
+    let (column, old) = match fixture.database {
+        Database::Sqlite(_) => ("time_us", "0"),
+        Database::Postgres(..) => ("\"time\"", "'epoch'"),
     };
     fixture.tamper(&format!(
-        "UPDATE audit_entries SET {time} WHERE seq <= 5 OR seq = 8"
+        "CREATE TABLE saved_time AS SELECT {column} AS t FROM audit_entries WHERE seq = 8; \
+         UPDATE audit_entries SET {column} = {old} WHERE seq <= 5 OR seq = 8"
     ));
     assert_eq!(fixture.purge(), 5);
+    fixture.tamper(&format!(
+        "UPDATE audit_entries SET {column} = (SELECT t FROM saved_time) WHERE seq = 8; \
+         DROP TABLE saved_time"
+    ));
     let (status, out) = fixture.verify(true);
     assert_eq!(status, 0, "{out}");
     assert!(

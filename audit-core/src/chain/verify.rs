@@ -155,6 +155,14 @@ pub enum ProblemKind {
         /// The hash of the line as it is.
         actual: Digest,
     },
+    /// A store's row says something in a query column (its actor, its
+    /// resource, its time...) that its chained line does not: the column was
+    /// edited behind the chain, so that queries filtering on it would hide or
+    /// misattribute the entry.
+    ColumnMismatch {
+        /// The column's name.
+        column: &'static str,
+    },
     /// The log ends before the last entry a checkpoint commits to: its tail
     /// was removed. The problem's line is where the missing entries belong.
     Truncated {
@@ -236,6 +244,11 @@ impl fmt::Display for ProblemKind {
                  the line was modified or the chain recomputed",
                 actual.short(),
                 committed.short()
+            ),
+            ProblemKind::ColumnMismatch { column } => write!(
+                f,
+                "the `{column}` column says something else than the chained entry: the \
+                 column was edited, and queries that filter on it hide or misattribute the entry"
             ),
             ProblemKind::Truncated { last, committed } => write!(
                 f,

@@ -9,11 +9,13 @@
 
 use std::borrow::Cow;
 
-use crate::chain::verify::Report;
+use crate::chain::verify::{Problem, ProblemKind, Report};
 use crate::chain::{ChainError, Chainer, Digest, Head};
 use crate::diff::Diff;
 use crate::entry::AuditEntry;
 use crate::model::action::Action;
+use crate::store::cursor::micros;
+use crate::store::sql::flag_name;
 
 /// The origin a store's chain starts with when nobody set one.
 pub const DEFAULT_ORIGIN: &str = "audit-store";
@@ -107,6 +109,81 @@ pub(crate) fn purge_of(seq: i64, entry_json: &str) -> Option<Purge> {
 /// The rows that are purge records, in `seq` order: `seq` and `entry_json`.
 pub(crate) const SELECT_PURGES: &str = "SELECT seq, entry_json FROM audit_entries \
     WHERE action = 'purge' AND resource_type = 'audit_log' AND seq IS NOT NULL ORDER BY seq";
+
+/// The columns of a row that queries filter on, as stored.
+#[derive(Debug, Default)]
+pub(crate) struct StoredColumns {
+    pub(crate) id: Option<uuid::Uuid>,
+    pub(crate) time_us: Option<i64>,
+    pub(crate) actor: Option<String>,
+    pub(crate) organization_id: Option<String>,
+    pub(crate) resource_type: Option<String>,
+    pub(crate) resource_id: Option<String>,
+    pub(crate) action: Option<String>,
+    pub(crate) status_code: Option<i64>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) flags: Vec<String>,
+}
+
+impl StoredColumns {
+    /// The first column that does not say what the chained `line` says, if
+    /// any. A line that is not an entry is the chain's business, not this.
+    pub(crate) fn first_difference(&self, line: &[u8]) -> Option<&'static str> {
+        let entry: AuditEntry = serde_json::from_slice(line).ok()?;
+        let flags: Vec<String> = entry.flags.iter().copied().map(flag_name).collect();
+        let differs = [
+            ("id", self.id != Some(entry.id)),
+            ("time", self.time_us != Some(micros(entry.time))),
+            ("actor", self.actor != entry.actor),
+            (
+                "organization_id",
+                self.organization_id != entry.organization_id,
+            ),
+            (
+                "resource_type",
+                self.resource_type.as_deref() != Some(&*entry.resource_type),
+            ),
+            (
+                "resource_id",
+                self.resource_id.as_deref() != Some(&*entry.resource_id),
+            ),
+            (
+                "action",
+                self.action.as_deref() != Some(entry.action.as_str()),
+            ),
+            (
+                "status_code",
+                self.status_code != entry.status_code.map(i64::from),
+            ),
+            ("request_id", self.request_id != entry.request_id),
+            ("flags", self.flags != flags),
+        ];
+        differs
+            .into_iter()
+            .find_map(|(column, differs)| differs.then_some(column))
+    }
+}
+
+/// `report` with the first row whose query columns disagree with its
+/// chained line as its problem, when the chain itself has none: `mismatch`
+/// is that row's position in `seq` order, its seq, id and column.
+pub(crate) fn with_column_problem(
+    mut report: Report,
+    mismatch: Option<(usize, u64, String, &'static str)>,
+) -> Report {
+    if report.problem.is_none()
+        && let Some((line, seq, id, column)) = mismatch
+    {
+        report.problem = Some(Problem {
+            file: 0,
+            line,
+            seq: Some(seq),
+            id: Some(id),
+            kind: ProblemKind::ColumnMismatch { column },
+        });
+    }
+    report
+}
 
 /// The head of a chain whose last row has `seq` and `entry_json`.
 pub(crate) fn head_of(seq: i64, entry_json: &str) -> Head {

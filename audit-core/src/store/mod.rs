@@ -72,7 +72,12 @@
 //! `insert_entries` into an empty store).
 //!
 //! `verify_chain` on each store (and `audit verify sqlite:PATH` or
-//! `audit verify postgres://…`) checks the rows in `seq` order. Rows written
+//! `audit verify postgres://…`) checks the rows in `seq` order, and that the
+//! columns queries filter on (id, time, actor, organization, resource type
+//! and id, action, status, request id, flags) say what each row's chained
+//! entry says: a column edited beside an intact `entry_json` is reported
+//! (`ColumnMismatch`), since a query on it would hide or misattribute the
+//! entry. Rows written
 //! before schema version 2 have no `seq`: the chain starts at the first
 //! chained row, and the unchained rows are counted, not verified. A retention
 //! purge removes the oldest rows in chain order (by `seq`, up to the first

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
 use crate::store::StoreReport;
-use crate::store::chain::{SELECT_PURGES, purge_of};
+use crate::store::chain::{SELECT_PURGES, StoredColumns, purge_of, with_column_problem};
+use crate::store::cursor::micros;
 use crate::store::row::parse_entry;
 use crate::store::sql::{self, Bind, Dialect};
 use crate::store::{AuditQuery, CappedCount, PURGE_BATCH, Page, StoreError};
@@ -150,6 +151,30 @@ const VERIFY_PAGE: i64 = 1000;
 
 /// Verifies the chain of the rows in `pool`'s database, in `seq` order, a
 /// page at a time.
+/// The query columns of `row` (from its third column on), as stored; a
+/// value of the wrong type reads as none, which never matches an entry.
+fn stored_columns(row: &sqlx::postgres::PgRow) -> StoredColumns {
+    let text = |index| row.try_get::<Option<String>, _>(index).ok().flatten();
+    StoredColumns {
+        id: row.try_get::<Uuid, _>(2).ok(),
+        time_us: row.try_get::<OffsetDateTime, _>(3).ok().map(micros),
+        actor: text(4),
+        organization_id: text(5),
+        resource_type: text(6),
+        resource_id: text(7),
+        action: text(8),
+        status_code: row
+            .try_get::<Option<i32>, _>(9)
+            .ok()
+            .flatten()
+            .map(i64::from),
+        request_id: text(10),
+        flags: row.try_get::<Vec<String>, _>(11).unwrap_or_default(),
+    }
+}
+
+/// Verifies the chain of the rows, in `seq` order, and that each row's
+/// query columns say what its chained line says.
 pub(crate) async fn verify_chain(
     pool: &PgPool,
     heads: &BTreeMap<u64, Digest>,
@@ -159,10 +184,14 @@ pub(crate) async fn verify_chain(
         .await
         .map_err(StoreError::database)?;
     let mut verifier = ChainVerifier::new(heads).starting_anywhere();
+    let mut mismatch = None;
+    let mut position = 0;
     let mut after = i64::MIN;
     'pages: loop {
         let rows = sqlx::query(
-            "SELECT seq, entry_json FROM audit_entries WHERE seq > $1 ORDER BY seq LIMIT $2",
+            "SELECT seq, entry_json, id, \"time\", actor, organization_id, resource_type, \
+             resource_id, action, status_code, request_id, flags \
+             FROM audit_entries WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(after)
         .bind(VERIFY_PAGE)
@@ -172,6 +201,14 @@ pub(crate) async fn verify_chain(
         for row in &rows {
             after = row.try_get(0).map_err(StoreError::database)?;
             let json: &str = row.try_get(1).map_err(StoreError::database)?;
+            position += 1;
+            if mismatch.is_none() {
+                let stored = stored_columns(row);
+                if let Some(column) = stored.first_difference(json.as_bytes()) {
+                    let id = stored.id.map(|id| id.to_string()).unwrap_or_default();
+                    mismatch = Some((position, u64::try_from(after).unwrap_or(0), id, column));
+                }
+            }
             if verifier.push(json.as_bytes()) {
                 break 'pages;
             }
@@ -191,7 +228,7 @@ pub(crate) async fn verify_chain(
         purges.extend(purge_of(seq, json));
     }
     Ok(StoreReport {
-        chain: verifier.finish(),
+        chain: with_column_problem(verifier.finish(), mismatch),
         unchained: u64::try_from(unchained).unwrap_or(0),
         purges,
     })

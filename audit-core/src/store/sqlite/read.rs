@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
 use crate::store::StoreReport;
-use crate::store::chain::{SELECT_PURGES, purge_of};
+use crate::store::chain::{SELECT_PURGES, StoredColumns, purge_of, with_column_problem};
 use crate::store::row::parse_entry;
 use crate::store::sql::{self, Bind, Dialect};
 use crate::store::{AuditQuery, CappedCount, PURGE_BATCH, Page, StoreError};
@@ -116,7 +116,31 @@ pub(crate) fn purge_before(
     }
 }
 
-/// Verifies the chain of the rows on `conn`, in `seq` order.
+/// The query columns of `row` (from its third column on), as stored; a
+/// value of the wrong type reads as none, which never matches an entry.
+fn stored_columns(row: &rusqlite::Row<'_>) -> StoredColumns {
+    let text = |index| row.get::<_, Option<String>>(index).ok().flatten();
+    StoredColumns {
+        id: row
+            .get::<_, Vec<u8>>(2)
+            .ok()
+            .and_then(|bytes| uuid::Uuid::from_slice(&bytes).ok()),
+        time_us: row.get(3).ok(),
+        actor: text(4),
+        organization_id: text(5),
+        resource_type: text(6),
+        resource_id: text(7),
+        action: text(8),
+        status_code: row.get(9).ok().flatten(),
+        request_id: text(10),
+        flags: text(11)
+            .and_then(|flags| serde_json::from_str(&flags).ok())
+            .unwrap_or_default(),
+    }
+}
+
+/// Verifies the chain of the rows on `conn`, in `seq` order, and that each
+/// row's query columns say what its chained line says.
 pub(crate) fn verify_chain(
     conn: &Connection,
     heads: &BTreeMap<u64, Digest>,
@@ -129,14 +153,29 @@ pub(crate) fn verify_chain(
         )
         .map_err(StoreError::database)?;
     let mut statement = conn
-        .prepare("SELECT entry_json FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq")
+        .prepare(
+            "SELECT entry_json, seq, id, time_us, actor, organization_id, resource_type, \
+             resource_id, action, status_code, request_id, flags \
+             FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq",
+        )
         .map_err(StoreError::database)?;
     let mut rows = statement.query([]).map_err(StoreError::database)?;
     let mut verifier = ChainVerifier::new(heads).starting_anywhere();
+    let mut mismatch = None;
+    let mut position = 0;
     while let Some(row) = rows.next().map_err(StoreError::database)? {
+        position += 1;
         let value = row.get_ref(0).map_err(StoreError::database)?;
         // Whatever its type: a value that is not text does not hash as the text it was.
         let bytes = value.as_bytes().unwrap_or_default();
+        if mismatch.is_none() {
+            let stored = stored_columns(row);
+            if let Some(column) = stored.first_difference(bytes) {
+                let seq: i64 = row.get(1).unwrap_or_default();
+                let id = stored.id.map(|id| id.to_string()).unwrap_or_default();
+                mismatch = Some((position, u64::try_from(seq).unwrap_or(0), id, column));
+            }
+        }
         if verifier.push(bytes) {
             break;
         }
@@ -152,7 +191,7 @@ pub(crate) fn verify_chain(
         }
     }
     Ok(StoreReport {
-        chain: verifier.finish(),
+        chain: with_column_problem(verifier.finish(), mismatch),
         unchained: u64::try_from(unchained).unwrap_or(0),
         purges,
     })
