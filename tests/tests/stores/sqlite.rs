@@ -509,6 +509,45 @@ mod checkpoints {
         (checkpoints.len(), heads)
     }
 
+    /// Two writers of one store (two instances of a service), each signing
+    /// checkpoints into one file: the evidence of honest replicas verifies.
+    #[test]
+    fn two_writers_of_one_store_leave_checkpoints_that_verify() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.db");
+        let file = dir.path().join("audit.checkpoints");
+        let open = || {
+            SqliteStore::builder(&path)
+                .origin("chats")
+                .checkpoints(Checkpoints::new(signer(), FileCheckpointSink::new(&file)))
+                .open()
+                .unwrap()
+        };
+        let (first, second) = (open(), open());
+        for round in 0..4 {
+            for (store, who) in [(&first, "ada"), (&second, "bob")] {
+                store
+                    .export(entry(
+                        &format!("{who}-{round}"),
+                        who,
+                        datetime!(2026-01-01 00:00 UTC),
+                    ))
+                    .unwrap();
+                store.flush().unwrap();
+            }
+        }
+        drop(first);
+        drop(second);
+        let key = signer().verifier_key();
+        let (count, heads) = heads(&file, &key);
+        assert!(count >= 2, "{count}");
+        assert_eq!(heads.keys().next_back(), Some(&8));
+        let conn = Connection::open(&path).unwrap();
+        let report = audit_core::sqlite::verify_chain(&conn, &heads).unwrap();
+        assert_eq!(report.chain.problem, None);
+        assert_eq!(report.chain.entries, 8);
+    }
+
     #[test]
     fn a_flush_signs_the_head_and_a_cut_tail_is_caught() {
         let dir = tempfile::tempdir().unwrap();

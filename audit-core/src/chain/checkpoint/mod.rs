@@ -575,7 +575,7 @@ impl SignedCheckpoint {
 /// [module docs](self).
 pub trait CheckpointSink: Send {
     /// The last checkpoint published for `origin`, which the next one of
-    /// that origin links to; read once, when the log's writer starts. Other
+    /// that origin links to; read before each checkpoint is made. Other
     /// origins' checkpoints may be kept in the same place, each origin its
     /// own chain of checkpoints.
     ///
@@ -591,6 +591,31 @@ pub trait CheckpointSink: Send {
     ///
     /// When it could not be stored.
     fn publish(&mut self, checkpoint: &SignedCheckpoint) -> io::Result<()>;
+
+    /// Reads the latest checkpoint of `origin`, and publishes what `next`
+    /// makes of it, if anything, as one step: several writers of one log
+    /// (replicas of a service on one store) then extend one chain of
+    /// checkpoints instead of forking it. Returns the latest checkpoint
+    /// after the step. The default reads and publishes without a lock, which
+    /// is enough for one writer; [`FileCheckpointSink`] locks its file.
+    ///
+    /// # Errors
+    ///
+    /// When the checkpoints cannot be read or the new one stored.
+    fn publish_next(
+        &mut self,
+        origin: &str,
+        next: &mut dyn FnMut(Option<&SignedCheckpoint>) -> Option<SignedCheckpoint>,
+    ) -> io::Result<Option<SignedCheckpoint>> {
+        let latest = self.latest(origin)?;
+        match next(latest.as_ref()) {
+            Some(signed) => {
+                self.publish(&signed)?;
+                Ok(Some(signed))
+            }
+            None => Ok(latest),
+        }
+    }
 }
 
 /// Appends checkpoints to a file, syncing each one: the default
@@ -632,6 +657,32 @@ impl CheckpointSink for FileCheckpointSink {
         file.write_all(checkpoint.text().as_bytes())?;
         file.sync_data()
     }
+
+    /// Holds an exclusive lock on the file while it reads the latest
+    /// checkpoint and appends the next: writers in other threads or
+    /// processes wait for it.
+    fn publish_next(
+        &mut self,
+        origin: &str,
+        next: &mut dyn FnMut(Option<&SignedCheckpoint>) -> Option<SignedCheckpoint>,
+    ) -> io::Result<Option<SignedCheckpoint>> {
+        let lock = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        lock.lock()?;
+        let latest = self.latest(origin)?;
+        let published = match next(latest.as_ref()) {
+            Some(signed) => {
+                self.publish(&signed)?;
+                Some(signed)
+            }
+            None => latest,
+        };
+        // Closing the file releases the lock too.
+        lock.unlock()?;
+        Ok(published)
+    }
 }
 
 /// When and how a log's writer makes checkpoints: every
@@ -645,7 +696,6 @@ pub struct Checkpoints {
     every: Duration,
     latest: Option<SignedCheckpoint>,
     last_made: Instant,
-    started: bool,
 }
 
 impl fmt::Debug for Checkpoints {
@@ -669,7 +719,6 @@ impl Checkpoints {
             every: Duration::from_mins(1),
             latest: None,
             last_made: Instant::now(),
-            started: false,
         }
     }
 
@@ -717,22 +766,17 @@ impl Checkpoints {
     ///
     /// When the sink fails.
     pub fn make(&mut self, origin: &str, head: Head) -> io::Result<()> {
-        if !self.started {
-            self.started = true;
-            self.latest = self.sink.latest(origin)?;
-        }
-        if self
-            .latest
-            .as_ref()
-            .is_some_and(|latest| latest.head() == head)
-        {
-            return Ok(());
-        }
-        let prev = self.latest.as_ref().map(SignedCheckpoint::digest);
-        let checkpoint = Checkpoint::new(origin, head.seq, head.hash, prev);
-        let signed = self.signer.sign(checkpoint);
-        self.sink.publish(&signed)?;
-        self.latest = Some(signed);
+        let signer = &self.signer;
+        // Read again each time: another writer of the same log (a replica)
+        // may have signed a head since, which this one must link to, and
+        // which already covers `head` when it is as new.
+        self.latest = self.sink.publish_next(origin, &mut |latest| {
+            if latest.is_some_and(|latest| latest.checkpoint.seq >= head.seq) {
+                return None;
+            }
+            let prev = latest.map(SignedCheckpoint::digest);
+            Some(signer.sign(Checkpoint::new(origin, head.seq, head.hash, prev)))
+        })?;
         self.last_made = Instant::now();
         Ok(())
     }
