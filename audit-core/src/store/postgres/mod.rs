@@ -282,7 +282,9 @@ impl PostgresStore {
 
     /// The entries the writer could not write since the last call, in the
     /// order they were exported, to retry or spool. Their number was
-    /// returned by `flush`.
+    /// returned by `flush`. Each was also written to standard error when its
+    /// write failed, so that a process stopped before anyone asks loses none;
+    /// a line starting `audit: ` says why, then each entry follows as JSON.
     pub fn take_unwritten(&self) -> Vec<AuditEntry> {
         self.writer.take_unwritten()
     }
