@@ -38,11 +38,14 @@ pub(crate) struct Args {
     /// `audit public-key` prints (`<name>+<key id>+<base64 key>`), or that line.
     #[arg(long, requires = "checkpoints")]
     public_key: Option<String>,
-    /// Accept a store's rows without a `seq` (written before it chained its
-    /// entries, by audit-core's schema version 1), and a file's complete
-    /// lines without a chain before its first entry (written before the
-    /// file was chained), instead of failing: they are counted, not
-    /// verified. Lines without a chain after the first entry always fail.
+    /// Accept a store's rows without a `seq` when they are exactly the rows
+    /// the store recorded, in its chain, as written before it chained its
+    /// entries (by audit-core's schema version 1; the record is written the
+    /// first time a store opens them), and a file's complete lines without a
+    /// chain before its first entry (written before the file was chained),
+    /// instead of failing: they are counted, not verified. Any other row
+    /// without a `seq`, and lines without a chain after the first entry,
+    /// always fail.
     #[arg(long)]
     allow_unchained: bool,
 }
@@ -91,11 +94,17 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
                 .map(|checked| checked.heads_of(origin.as_deref()))
                 .unwrap_or_default();
             let report = store.verify(&heads)?;
+            // Unchained rows pass only as the ones the store recorded, in
+            // its chain, as written before it chained its entries; with
+            // checkpoints, only a record they cover.
+            let recorded = report.unchained_record.is_some_and(|record| {
+                record.matches && (checked.is_none() || heads.range(record.seq..).next().is_some())
+            });
             start = Some(StoreStart {
                 purges: report.purges,
                 heads,
             });
-            (report.chain, Some(report.unchained), Vec::new())
+            (report.chain, Some((report.unchained, recorded)), Vec::new())
         }
         _ => {
             let mut paths = Vec::new();
@@ -112,7 +121,8 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
             )
         }
     };
-    let unchained = unchained.map(|rows| (rows, args.allow_unchained));
+    let unchained =
+        unchained.map(|(rows, recorded)| (rows, args.allow_unchained.then_some(recorded)));
     let anchored = checked.is_some();
     let start = |report: &Report| {
         start
@@ -282,7 +292,7 @@ fn read_key(key: &str) -> Result<VerifierKey, String> {
 fn print(
     report: &Report,
     checked: Option<&Checked>,
-    unchained: Option<(u64, bool)>,
+    unchained: Option<(u64, Option<bool>)>,
     files: &[&Path],
     start: &dyn Fn(&Report) -> bool,
 ) -> ExitCode {
@@ -359,7 +369,7 @@ fn print(
 /// torn by a crash; whether the log is still valid. `place` names a line.
 fn print_coverage(
     report: &Report,
-    unchained: Option<(u64, bool)>,
+    unchained: Option<(u64, Option<bool>)>,
     place: &dyn Fn(usize, usize) -> String,
 ) -> bool {
     let mut valid = report.problem.is_none();
@@ -372,10 +382,17 @@ fn print_coverage(
     }
     match unchained {
         Some((0, _)) | None => {}
-        Some((rows, true)) => println!(
-            "Unchained: {rows} rows have no seq (written before the store chained its entries, or inserted behind its back): not verified"
+        Some((rows, Some(true))) => println!(
+            "Unchained: {rows} rows have no seq: the rows the store recorded, in its chain, as written before it chained its entries; not verified"
         ),
-        Some((rows, false)) => {
+        Some((rows, Some(false))) => {
+            println!(
+                "UNCHAINED: {rows} rows have no seq, and they are not the rows the store recorded as written before it chained its entries \
+                 (in its chain, and covered by a checkpoint when checkpoints are given): rows were inserted behind its back"
+            );
+            valid = false;
+        }
+        Some((rows, None)) => {
             println!(
                 "UNCHAINED: {rows} rows have no seq: inserted behind the store's back, or written before it chained its entries \
                  (then pass --allow-unchained to count them without verifying them)"

@@ -121,11 +121,13 @@ impl Fixture {
         }
     }
 
-    /// Purges the entries made before 1970-01-02 with the store's own
-    /// `purge_before`, its writer signing checkpoints as the fixture's did:
-    /// how many were deleted.
-    fn purge(&self) -> u64 {
-        let cutoff = time::OffsetDateTime::from_unix_timestamp(86_400).unwrap();
+    /// Opens the store as its service would, its writer signing checkpoints
+    /// as the fixture's did, runs `sqlite` or `postgres` on it, and closes it.
+    fn reopened<T>(
+        &self,
+        sqlite: impl FnOnce(&SqliteStore) -> T,
+        postgres: impl FnOnce(&PostgresStore, &tokio::runtime::Runtime) -> T,
+    ) -> T {
         match &self.database {
             Database::Sqlite(path) => {
                 let store = SqliteStore::builder(path)
@@ -133,7 +135,7 @@ impl Fixture {
                     .checkpoints(checkpoints(self.dir.path()))
                     .open()
                     .unwrap();
-                store.blocking_purge_before(cutoff).unwrap()
+                sqlite(&store)
             }
             Database::Postgres(pool, runtime) => {
                 let store = runtime
@@ -144,17 +146,33 @@ impl Fixture {
                             .open(),
                     )
                     .unwrap();
-                let purged = runtime.block_on(store.purge_before(cutoff)).unwrap();
+                let done = postgres(&store, runtime);
                 drop(store);
-                purged
+                done
             }
         }
+    }
+
+    /// Purges the entries made before 1970-01-02 with the store's own
+    /// `purge_before`: how many were deleted.
+    fn purge(&self) -> u64 {
+        let cutoff = time::OffsetDateTime::from_unix_timestamp(86_400).unwrap();
+        self.reopened(
+            |store| store.blocking_purge_before(cutoff).unwrap(),
+            |store, runtime| runtime.block_on(store.purge_before(cutoff)).unwrap(),
+        )
     }
 
     /// `audit verify` on the store, with the checkpoints when `anchored`:
     /// the exit status and what it printed.
     fn verify(&self, anchored: bool) -> (i32, String) {
+        self.verify_with(anchored, &[])
+    }
+
+    /// [`verify`](Fixture::verify) with `extra` arguments.
+    fn verify_with(&self, anchored: bool, extra: &[&str]) -> (i32, String) {
         let mut args = vec!["verify".to_owned(), self.location.clone()];
+        args.extend(extra.iter().map(|arg| (*arg).to_owned()));
         if anchored {
             args.extend([
                 "--checkpoints".to_owned(),
@@ -282,8 +300,48 @@ fn every_case(fresh: &dyn Fn() -> Fixture) {
         fixture.new_id()
     ));
     assert_broken(&fixture, false, &["UNCHAINED: 1 rows have no seq"]);
-
+    rows_without_a_seq(fresh, &fixture, &columns);
     reorders_and_removals(fresh);
+}
+
+/// Rows without a `seq`: `fixture` has one inserted behind the store's
+/// back, which `--allow-unchained` does not pass; rows the store found
+/// without one when it opened the table are recorded in its chain, and pass.
+fn rows_without_a_seq(fresh: &dyn Fn() -> Fixture, fixture: &Fixture, columns: &str) {
+    // Allowing unchained rows does not pass it: it is not a row the store
+    // recorded as written before it chained its entries.
+    let (status, out) = fixture.verify_with(false, &["--allow-unchained"]);
+    assert_eq!(status, 1, "{out}");
+    assert!(
+        out.contains("UNCHAINED: 1 rows have no seq, and they are not the rows the store recorded"),
+        "{out}"
+    );
+
+    // Rows without a seq when the store opens the table (written before it
+    // chained its entries) are recorded in its chain, and pass with
+    // --allow-unchained, anchored by the checkpoint after the record; a row
+    // inserted without a seq afterwards does not.
+    let fixture = &fresh();
+    let unchained_copy = format!(
+        "INSERT INTO audit_entries (id, seq, {columns}) SELECT {}, NULL, {columns} FROM audit_entries WHERE seq = 3",
+        fixture.new_id()
+    );
+    fixture.tamper(&unchained_copy);
+    fixture.reopened(|_| (), |_, _| ());
+    let (status, out) = fixture.verify_with(true, &["--allow-unchained"]);
+    assert_eq!(status, 0, "{out}");
+    assert!(
+        out.contains("Unchained: 1 rows have no seq: the rows the store recorded"),
+        "{out}"
+    );
+    // `new_id` is a fresh id each time.
+    fixture.tamper(&unchained_copy);
+    let (status, out) = fixture.verify_with(true, &["--allow-unchained"]);
+    assert_eq!(status, 1, "{out}");
+    assert!(
+        out.contains("UNCHAINED: 2 rows have no seq, and they are not the rows the store recorded"),
+        "{out}"
+    );
 }
 
 /// The tamper cases that move or remove rows.

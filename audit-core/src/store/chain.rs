@@ -35,6 +35,95 @@ pub struct StoreReport {
     /// The purge records in the chain, in `seq` order: what a retention
     /// purge deleted (see [`Purge`]).
     pub purges: Vec<Purge>,
+    /// The latest record of the rows the store found unchained when it
+    /// first opened them (written before it chained its entries; see
+    /// [`UNCHAINED_ACTION`]): its `seq`, and whether the unchained rows are
+    /// exactly those it names. Any other unchained row was inserted behind
+    /// the store's back.
+    pub unchained_record: Option<UnchainedRecord>,
+}
+
+/// What a store recorded, in its chain, of the rows it found without a
+/// `seq` when it first opened them: see [`StoreReport::unchained_record`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnchainedRecord {
+    /// The sequence number of the record.
+    pub seq: u64,
+    /// Whether the rows without a `seq` now are exactly the rows it names
+    /// (their number and the SHA-256 of their sorted ids).
+    pub matches: bool,
+}
+
+/// The action of the record a store writes, through its writer, the first
+/// time it opens a table with rows that have no `seq` (written by schema
+/// version 1, before entries were chained): their number and the SHA-256 of
+/// their sorted ids, in the additional fields `unchained_rows` and
+/// `unchained_ids_sha256`, on the resource [`PURGE_RESOURCE_TYPE`]. Being
+/// chained, and covered by the checkpoints after it, the record tells those
+/// rows from any row inserted later without a `seq`.
+pub const UNCHAINED_ACTION: &str = "record_unchained";
+
+/// [`UNCHAINED_ACTION`] as an action: a compile-time check of its name.
+const UNCHAINED: Action = Action::from_static(UNCHAINED_ACTION);
+
+/// The SHA-256 of `ids` sorted, one per line as text: what an unchained
+/// record names.
+pub(crate) fn unchained_digest(mut ids: Vec<uuid::Uuid>) -> Digest {
+    ids.sort_unstable();
+    let mut text = String::with_capacity(ids.len() * 37);
+    for id in ids {
+        text.push_str(&id.to_string());
+        text.push('\n');
+    }
+    Digest::of(text.as_bytes())
+}
+
+/// The record of `rows` unchained rows whose sorted ids hash to `digest`.
+pub(crate) fn unchained_entry(origin: &str, rows: u64, digest: Digest) -> AuditEntry {
+    let mut entry = purge_entry(origin, 0, 0);
+    entry.action = UNCHAINED;
+    entry.additional_fields.clear();
+    entry
+        .additional_fields
+        .insert("unchained_rows".to_owned(), rows.into());
+    entry
+        .additional_fields
+        .insert("unchained_ids_sha256".to_owned(), digest.to_string().into());
+    entry
+}
+
+/// The number and digest that `entry_json` records, if it is an unchained record.
+pub(crate) fn unchained_record_of(entry_json: &str) -> Option<(u64, String)> {
+    let entry: AuditEntry = serde_json::from_str(entry_json).ok()?;
+    if entry.action.as_str() != UNCHAINED_ACTION || entry.resource_type != PURGE_RESOURCE_TYPE {
+        return None;
+    }
+    let fields = &entry.additional_fields;
+    Some((
+        fields.get("unchained_rows")?.as_u64()?,
+        fields.get("unchained_ids_sha256")?.as_str()?.to_owned(),
+    ))
+}
+
+/// The latest unchained record: `seq` and `entry_json`.
+pub(crate) const SELECT_UNCHAINED_RECORD: &str = "SELECT seq, entry_json FROM audit_entries \
+     WHERE seq IS NOT NULL AND action = 'record_unchained' AND resource_type = 'audit_log' \
+     ORDER BY seq DESC LIMIT 1";
+
+/// The report's unchained record: the latest one, at `seq` holding
+/// `entry_json`, checked against the `ids` of the rows without a `seq` now.
+pub(crate) fn check_unchained(
+    record: Option<(i64, String)>,
+    ids: Vec<uuid::Uuid>,
+) -> Option<UnchainedRecord> {
+    let (seq, json) = record?;
+    let (rows, digest) = unchained_record_of(&json)?;
+    let count = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+    Some(UnchainedRecord {
+        seq: u64::try_from(seq).ok()?,
+        matches: rows == count && digest == unchained_digest(ids).to_string(),
+    })
 }
 
 /// The record a store's `purge_before` writes, through the store's writer,

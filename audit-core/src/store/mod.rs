@@ -79,7 +79,14 @@
 //! (`ColumnMismatch`), since a query on it would hide or misattribute the
 //! entry. Rows written
 //! before schema version 2 have no `seq`: the chain starts at the first
-//! chained row, and the unchained rows are counted, not verified. A retention
+//! chained row, and the unchained rows are counted, not verified. The first
+//! time a store opens a table with such rows, it records their number and
+//! the SHA-256 of their sorted ids in its chain (an entry with the action
+//! [`UNCHAINED_ACTION`]); `audit verify --allow-unchained` accepts unchained
+//! rows only when they are exactly the recorded ones (in a record a
+//! checkpoint covers, when checkpoints are given), and reports any row
+//! inserted later without a `seq`. Rows inserted without a `seq` before the
+//! first open by this version cannot be told from older ones. A retention
 //! purge removes the oldest rows in chain order (by `seq`, up to the first
 //! entry made at or after its cutoff, never the head, so that an entry made
 //! earlier but inserted later stays and the chain left is whole), then
@@ -133,7 +140,10 @@ pub use self::audit_store::AuditStore;
 pub(crate) use self::audit_store::impl_audit_store;
 #[cfg(feature = "sql")]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
-pub use self::chain::{DEFAULT_ORIGIN, PURGE_ACTION, PURGE_RESOURCE_TYPE, Purge, StoreReport};
+pub use self::chain::{
+    DEFAULT_ORIGIN, PURGE_ACTION, PURGE_RESOURCE_TYPE, Purge, StoreReport, UNCHAINED_ACTION,
+    UnchainedRecord,
+};
 #[cfg(feature = "sql")]
 pub(crate) use self::cursor::micros;
 pub use self::cursor::{Cursor, CursorError};

@@ -464,18 +464,32 @@ fn a_version_1_table_is_migrated_and_its_rows_stay_unchained() {
         })
         .unwrap();
     assert_eq!(version, 2);
-    assert_eq!(chain_of(&conn), [(1, true)]);
+    // The first chained row records the two rows written before the chain,
+    // so that verify tells them from a row inserted later without a seq.
+    assert_eq!(chain_of(&conn), [(1, true), (2, true)]);
     let report =
         audit_core::sqlite::verify_chain(&conn, &std::collections::BTreeMap::new()).unwrap();
-    assert_eq!((report.chain.entries, report.unchained), (1, 2));
+    assert_eq!((report.chain.entries, report.unchained), (2, 2));
     assert_eq!(report.chain.problem, None);
+    let record = report.unchained_record.unwrap();
+    assert_eq!((record.seq, record.matches), (1, true));
+    let entries = store.blocking_query(&AuditQuery::new()).unwrap().entries;
+    assert_eq!(entries.len(), 4);
+    let record = entries
+        .iter()
+        .find(|entry| entry.action.as_str() == audit_core::store::UNCHAINED_ACTION)
+        .unwrap();
+    assert_eq!(record.additional_fields["unchained_rows"], 2);
+    // Reopened, the store records nothing more.
+    drop(store);
+    let store = SqliteStore::open(&path).unwrap();
     assert_eq!(
         store
             .blocking_query(&AuditQuery::new())
             .unwrap()
             .entries
             .len(),
-        3
+        4
     );
 }
 

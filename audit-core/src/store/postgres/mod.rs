@@ -130,6 +130,7 @@ use crate::entry::AuditEntry;
 use crate::sink::AuditSink;
 use crate::sink::error::ExportError;
 use crate::store::batch::{StoreWriter, writer_config};
+use crate::store::chain::{unchained_digest, unchained_entry};
 use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, StoreReport, micros};
 use crate::writer::WriterConfig;
 
@@ -318,11 +319,35 @@ impl PostgresStoreBuilder {
             insert::PostgresBatch::new(runtime, options, origin.clone()),
         )
         .map_err(StoreError::Thread)?;
-        Ok(PostgresStore {
+        let store = PostgresStore {
             pool: self.pool,
             writer,
             origin,
-        })
+        };
+        store.record_unchained().await?;
+        Ok(store)
+    }
+}
+
+impl PostgresStore {
+    /// Records, in the chain, the rows without a `seq` the first time the
+    /// store opens a table that has some: written before it chained its
+    /// entries (see [`UNCHAINED_ACTION`](crate::store::UNCHAINED_ACTION)).
+    async fn record_unchained(&self) -> Result<(), StoreError> {
+        let ids = read::unchained_ids(&self.pool).await?;
+        if ids.is_empty() || read::unchained_record(&self.pool).await?.is_some() {
+            return Ok(());
+        }
+        let rows = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+        let entry = unchained_entry(&self.origin, rows, unchained_digest(ids));
+        self.writer
+            .export_async(entry)
+            .await
+            .map_err(|error| StoreError::Thread(std::io::Error::other(error)))?;
+        self.writer
+            .flush_async()
+            .await
+            .map_err(|error| StoreError::Thread(std::io::Error::other(error)))
     }
 }
 

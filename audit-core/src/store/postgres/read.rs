@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
 use crate::store::StoreReport;
-use crate::store::chain::{SELECT_PURGES, StoredColumns, purge_of, with_column_problem};
+use crate::store::chain::{
+    SELECT_PURGES, SELECT_UNCHAINED_RECORD, StoredColumns, check_unchained, purge_of,
+    with_column_problem,
+};
 use crate::store::cursor::micros;
 use crate::store::row::parse_entry;
 use crate::store::sql::{self, Bind, Dialect};
@@ -151,6 +154,22 @@ const VERIFY_PAGE: i64 = 1000;
 
 /// Verifies the chain of the rows in `pool`'s database, in `seq` order, a
 /// page at a time.
+/// The ids of the rows without a `seq`.
+pub(crate) async fn unchained_ids(pool: &PgPool) -> Result<Vec<Uuid>, StoreError> {
+    sqlx::query_scalar("SELECT id FROM audit_entries WHERE seq IS NULL")
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::database)
+}
+
+/// The latest unchained record: its `seq` and `entry_json`.
+pub(crate) async fn unchained_record(pool: &PgPool) -> Result<Option<(i64, String)>, StoreError> {
+    sqlx::query_as(SELECT_UNCHAINED_RECORD)
+        .fetch_optional(pool)
+        .await
+        .map_err(StoreError::database)
+}
+
 /// The query columns of `row` (from its third column on), as stored; a
 /// value of the wrong type reads as none, which never matches an entry.
 fn stored_columns(row: &sqlx::postgres::PgRow) -> StoredColumns {
@@ -229,6 +248,10 @@ pub(crate) async fn verify_chain(
     }
     Ok(StoreReport {
         chain: with_column_problem(verifier.finish(), mismatch),
+        unchained_record: check_unchained(
+            unchained_record(pool).await?,
+            unchained_ids(pool).await?,
+        ),
         unchained: u64::try_from(unchained).unwrap_or(0),
         purges,
     })

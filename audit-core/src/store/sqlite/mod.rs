@@ -96,6 +96,7 @@ use crate::entry::AuditEntry;
 use crate::sink::AuditSink;
 use crate::sink::error::ExportError;
 use crate::store::batch::{StoreWriter, writer_config};
+use crate::store::chain::{unchained_digest, unchained_entry};
 use crate::store::{
     AuditQuery, CappedCount, DEFAULT_ORIGIN, MAX_LIMIT, Page, StoreError, StoreReport, micros,
 };
@@ -415,14 +416,36 @@ impl SqliteStoreBuilder {
             },
         )
         .map_err(StoreError::Thread)?;
-        Ok(SqliteStore {
+        let store = SqliteStore {
             writer,
             origin,
             readers: Arc::new(Readers {
                 path: self.path,
                 idle: Mutex::new(Vec::new()),
             }),
-        })
+        };
+        store.record_unchained()?;
+        Ok(store)
+    }
+}
+
+impl SqliteStore {
+    /// Records, in the chain, the rows without a `seq` the first time the
+    /// store opens a table that has some: written before it chained its
+    /// entries (see [`UNCHAINED_ACTION`](crate::store::UNCHAINED_ACTION)).
+    fn record_unchained(&self) -> Result<(), StoreError> {
+        let (ids, recorded) = self
+            .readers
+            .run(|conn| Ok((read::unchained_ids(conn)?, read::unchained_record(conn)?)))?;
+        if ids.is_empty() || recorded.is_some() {
+            return Ok(());
+        }
+        let rows = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+        let entry = unchained_entry(&self.origin, rows, unchained_digest(ids));
+        self.writer
+            .export(entry)
+            .and_then(|()| self.writer.flush())
+            .map_err(|error| StoreError::Thread(std::io::Error::other(error)))
     }
 }
 

@@ -1,14 +1,17 @@
 //! Queries, counts and purges, in SQLite's dialect.
 
-use rusqlite::Connection;
 use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension as _};
 
 use std::collections::BTreeMap;
 
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
 use crate::store::StoreReport;
-use crate::store::chain::{SELECT_PURGES, StoredColumns, purge_of, with_column_problem};
+use crate::store::chain::{
+    SELECT_PURGES, SELECT_UNCHAINED_RECORD, StoredColumns, check_unchained, purge_of,
+    with_column_problem,
+};
 use crate::store::row::parse_entry;
 use crate::store::sql::{self, Bind, Dialect};
 use crate::store::{AuditQuery, CappedCount, PURGE_BATCH, Page, StoreError};
@@ -116,6 +119,28 @@ pub(crate) fn purge_before(
     }
 }
 
+/// The ids of the rows without a `seq`.
+pub(crate) fn unchained_ids(conn: &Connection) -> Result<Vec<uuid::Uuid>, StoreError> {
+    let mut statement = conn
+        .prepare("SELECT id FROM audit_entries WHERE seq IS NULL")
+        .map_err(StoreError::database)?;
+    let ids = statement
+        .query_map([], |row| row.get::<_, Vec<u8>>(0))
+        .map_err(StoreError::database)?
+        .filter_map(|id| id.ok().and_then(|id| uuid::Uuid::from_slice(&id).ok()))
+        .collect();
+    Ok(ids)
+}
+
+/// The latest unchained record: its `seq` and `entry_json`.
+pub(crate) fn unchained_record(conn: &Connection) -> Result<Option<(i64, String)>, StoreError> {
+    conn.query_row(SELECT_UNCHAINED_RECORD, [], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })
+    .optional()
+    .map_err(StoreError::database)
+}
+
 /// The query columns of `row` (from its third column on), as stored; a
 /// value of the wrong type reads as none, which never matches an entry.
 fn stored_columns(row: &rusqlite::Row<'_>) -> StoredColumns {
@@ -192,6 +217,7 @@ pub(crate) fn verify_chain(
     }
     Ok(StoreReport {
         chain: with_column_problem(verifier.finish(), mismatch),
+        unchained_record: check_unchained(unchained_record(conn)?, unchained_ids(conn)?),
         unchained: u64::try_from(unchained).unwrap_or(0),
         purges,
     })
