@@ -301,6 +301,7 @@ fn every_case(fresh: &dyn Fn() -> Fixture) {
     ));
     assert_broken(&fixture, false, &["UNCHAINED: 1 rows have no seq"]);
     rows_without_a_seq(fresh, &fixture, &columns);
+    replicas(fresh);
     reorders_and_removals(fresh);
 }
 
@@ -342,6 +343,27 @@ fn rows_without_a_seq(fresh: &dyn Fn() -> Fixture, fixture: &Fixture, columns: &
         out.contains("UNCHAINED: 2 rows have no seq, and they are not the rows the store recorded"),
         "{out}"
     );
+}
+
+/// Two replicas of a service writing one store at once, each signing
+/// checkpoints into the one checkpoint file: honest evidence verifies.
+fn replicas(fresh: &dyn Fn() -> Fixture) {
+    let fixture = fresh();
+    let interleaved = |first: &dyn AuditSink, second: &dyn AuditSink| {
+        for _ in 0..2 {
+            for sink in [first, second] {
+                write_entries(sink);
+                sink.flush().unwrap();
+            }
+        }
+    };
+    fixture.reopened(
+        |first| fixture.reopened(|second| interleaved(first, second), |_, _| ()),
+        |first, _| fixture.reopened(|_| (), |second, _| interleaved(first, second)),
+    );
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 0, "{out}");
+    assert!(out.ends_with("VALID: 50 entries\n"), "{out}");
 }
 
 /// The tamper cases that move or remove rows.
