@@ -92,6 +92,24 @@ fn child() {
             });
             // The handler returns early, and the sink cannot take the entry.
         }
+        "store_that_cannot_write_then_killed" => {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("audit.db");
+            let store = audit_core::sqlite::SqliteStore::open(&path).unwrap();
+            rusqlite::Connection::open(&path)
+                .unwrap()
+                .execute_batch("DROP TABLE audit_entries")
+                .unwrap();
+            let mut audit = AuditRequest::new(&store, Action::CREATE).request_id("req-store");
+            audit.set_new(Chat {
+                id: 11,
+                archived: false,
+            });
+            audit.commit(201).unwrap();
+            assert!(store.flush().is_err());
+            // Stopped as by a signal: no drop, nobody takes the unwritten entry.
+            std::process::exit(0);
+        }
         other => panic!("unknown case {other}"),
     }
 }
@@ -179,6 +197,22 @@ fn guard_dropped_where_the_sink_cannot_take_it_prints_the_entry() {
         serde_json::to_value(&entries[0].flags).unwrap(),
         serde_json::json!(["uncommitted"])
     );
+}
+
+#[test]
+fn a_store_that_cannot_write_prints_the_entry_at_once() {
+    // The process ends without dropping the store, as on a signal: the entry
+    // is on standard error already, not only held for `take_unwritten`.
+    let output = run_child("store_that_cannot_write_then_killed");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("audit: 1 entry could not be written to audit-sqlite-writer: no such table: audit_entries"),
+        "{stderr}"
+    );
+    let entries = entries_in(&stderr);
+    assert_eq!(entries.len(), 1, "{stderr}");
+    assert_eq!(entries[0].request_id.as_deref(), Some("req-store"));
 }
 
 /// A sink writing into a FIFO nobody reads yet, with a small buffer that
