@@ -34,7 +34,8 @@ struct Chat {
     pin_order: i32,
 }
 
-const ORIGIN: &str = "tamper-store";
+/// With a space: any origin text must leave checkpoints that verify.
+const ORIGIN: &str = "tamper store";
 
 /// Ten entries about chat 7, as a background job writes them.
 fn write_entries(sink: &dyn AuditSink) {
