@@ -672,15 +672,24 @@ mod checkpoints {
 
 #[tokio::test]
 async fn a_failure_whose_flush_was_cancelled_goes_to_the_next_flush() {
+    use std::future::Future as _;
+
     let (dir, store) = store();
+    // Another connection holds the write lock while it drops the table, so
+    // that the writer cannot answer the flush before it is given up.
     let conn = Connection::open(dir.path().join("audit.db")).unwrap();
-    conn.execute_batch("DROP TABLE audit_entries").unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE; DROP TABLE audit_entries;")
+        .unwrap();
     store
         .export(entry("doc-1", "bob", datetime!(2026-11-28 00:00 UTC)))
         .unwrap();
-    // The flush is given up before the writer answers it...
-    let cancelled = store.flush_async();
-    drop(cancelled);
+    // The flush is asked for (polled once), then given up...
+    {
+        let mut cancelled = std::pin::pin!(store.flush_async());
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(cancelled.as_mut().poll(&mut context).is_pending());
+    }
+    conn.execute_batch("COMMIT").unwrap();
     // ...so the next one reports the entry that was not written.
     match store.flush() {
         Err(ExportError::Write { failed, .. }) => assert_eq!(failed, 1),
