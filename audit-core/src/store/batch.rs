@@ -11,7 +11,7 @@ use crate::sink::deliver;
 use crate::sink::error::ExportError;
 use crate::store::row::EntryRow;
 pub(crate) use crate::writer::BoxError;
-use crate::writer::{Batch, Lost, Pending, Refusal, Refused, Writer, WriterConfig};
+use crate::writer::{Batch, Lost, Pending, Refused, Writer, WriterConfig};
 
 /// How a store writes rows.
 pub(crate) trait WriteRows: Send + 'static {
@@ -251,10 +251,7 @@ pub(crate) struct StoreWriter {
 
 /// The result of an export, from what became of its entry.
 fn exported(appended: Result<(), Refused<AuditEntry>>) -> Result<(), ExportError> {
-    appended.map_err(|refused| match refused.why {
-        Refusal::Full => ExportError::QueueFull(Box::new(refused.item)),
-        Refusal::Stopped => ExportError::Closed(Box::new(refused.item)),
-    })
+    appended.map_err(|refused| refused.why.into_error(refused.item))
 }
 
 impl StoreWriter {

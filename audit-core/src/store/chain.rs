@@ -79,8 +79,11 @@ pub(crate) fn unchained_digest(mut ids: Vec<uuid::Uuid>) -> Digest {
     Digest::of(text.as_bytes())
 }
 
-/// The record of `rows` unchained rows whose sorted ids hash to `digest`.
-pub(crate) fn unchained_entry(origin: &str, rows: u64, digest: Digest) -> AuditEntry {
+/// The record of the unchained rows `ids`: their number, and the hash of
+/// their sorted ids.
+pub(crate) fn unchained_entry(origin: &str, ids: Vec<uuid::Uuid>) -> AuditEntry {
+    let rows = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+    let digest = unchained_digest(ids);
     let mut entry = purge_entry(origin, 0, 0);
     entry.action = UNCHAINED;
     entry.additional_fields.clear();

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use super::reply;
 use super::{Pending, Reply};
+use crate::entry::AuditEntry;
+use crate::sink::error::ExportError;
 
 /// Whether an item may go beyond the bound.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -31,6 +33,17 @@ pub(crate) enum Refusal {
     Full,
     /// The writer is gone, or the sink is closing: nothing will write it.
     Stopped,
+}
+
+impl Refusal {
+    /// What an export of `entry` returns when its item was refused: the
+    /// entry, handed back.
+    pub(crate) fn into_error(self, entry: AuditEntry) -> ExportError {
+        match self {
+            Refusal::Full => ExportError::QueueFull(Box::new(entry)),
+            Refusal::Stopped => ExportError::Closed(Box::new(entry)),
+        }
+    }
 }
 
 /// An item the queue did not take, handed back.

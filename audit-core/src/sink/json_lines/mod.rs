@@ -236,11 +236,7 @@ fn unserializable(error: serde_json::Error) -> ExportError {
 
 /// The result of an export, from what became of its line.
 fn exported(appended: Result<(), Refusal>, entry: AuditEntry) -> Result<(), ExportError> {
-    match appended {
-        Ok(()) => Ok(()),
-        Err(Refusal::Full) => Err(ExportError::QueueFull(Box::new(entry))),
-        Err(Refusal::Stopped) => Err(ExportError::Closed(Box::new(entry))),
-    }
+    appended.map_err(|why| why.into_error(entry))
 }
 
 impl AuditSink for JsonLinesSink {

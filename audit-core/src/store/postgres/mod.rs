@@ -130,7 +130,7 @@ use crate::entry::AuditEntry;
 use crate::sink::AuditSink;
 use crate::sink::error::ExportError;
 use crate::store::batch::{StoreWriter, writer_config};
-use crate::store::chain::{unchained_digest, unchained_entry};
+use crate::store::chain::unchained_entry;
 use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, StoreReport, micros};
 use crate::writer::WriterConfig;
 
@@ -338,8 +338,7 @@ impl PostgresStore {
         if ids.is_empty() || read::unchained_record(&self.pool).await?.is_some() {
             return Ok(());
         }
-        let rows = u64::try_from(ids.len()).unwrap_or(u64::MAX);
-        let entry = unchained_entry(&self.origin, rows, unchained_digest(ids));
+        let entry = unchained_entry(&self.origin, ids);
         self.writer
             .export_async(entry)
             .await

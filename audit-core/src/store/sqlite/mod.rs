@@ -96,7 +96,7 @@ use crate::entry::AuditEntry;
 use crate::sink::AuditSink;
 use crate::sink::error::ExportError;
 use crate::store::batch::{StoreWriter, writer_config};
-use crate::store::chain::{unchained_digest, unchained_entry};
+use crate::store::chain::unchained_entry;
 use crate::store::{
     AuditQuery, CappedCount, DEFAULT_ORIGIN, MAX_LIMIT, Page, StoreError, StoreReport, micros,
 };
@@ -440,8 +440,7 @@ impl SqliteStore {
         if ids.is_empty() || recorded.is_some() {
             return Ok(());
         }
-        let rows = u64::try_from(ids.len()).unwrap_or(u64::MAX);
-        let entry = unchained_entry(&self.origin, rows, unchained_digest(ids));
+        let entry = unchained_entry(&self.origin, ids);
         self.writer
             .export(entry)
             .and_then(|()| self.writer.flush())
