@@ -471,7 +471,9 @@ pub use crate::entry::background::BackgroundAudit;
 pub use crate::entry::request::AuditRequest;
 pub use crate::entry::{AuditEntry, Flag};
 pub use crate::model::action::{Action, InvalidAction};
-pub use crate::model::schema::{FieldClass, FieldSchema, FieldShape, Schema, SchemaKind};
+pub use crate::model::schema::{
+    FieldClass, FieldSchema, FieldSentence, FieldShape, Schema, SchemaKind, SentenceCondition,
+};
 pub use crate::model::{AuditFields, Auditable, Audited, diff};
 pub use crate::sink::{AuditSink, ExportError, json_lines};
 #[cfg(feature = "postgres")]

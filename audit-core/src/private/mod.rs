@@ -29,7 +29,7 @@ pub use self::record::{
     record_track_with, secret, secret_entries, secret_fingerprinted, track, track_canonical,
     track_entries, track_outlined, track_sorting_sets, track_with,
 };
-pub use self::schema::{SchemaParts, fields, key_is_tracked, schema};
+pub use self::schema::{SchemaParts, fields, key_is_tracked, schema, sentences};
 pub use crate::diff::Record;
 pub use crate::diff::entries::{SecretEntries, TrackedEntries};
 pub use crate::diff::keyed::KeyedList;
