@@ -410,7 +410,7 @@ fn parse_actions(
                     Ok(past) if past.value().trim().is_empty() => {
                         list_sink.error_spanned_by(
                             &past,
-                            format!("the past form of `{ident}` is empty; write it, as in `{ident} = \"{ident}ed\"`"),
+                            format!("the past form of `{ident}` is empty; write the words a sentence says, as in `share = \"shared\"`"),
                         );
                         continue;
                     }
@@ -418,7 +418,7 @@ fn parse_actions(
                     Err(_) => {
                         list_sink.error_spanned_by(
                             past,
-                            format!("the past form of `{ident}` is a string literal, as sentences print it: `{ident} = \"{ident}ed\"`"),
+                            format!("the past form of `{ident}` is a string literal, as sentences print it: `{ident} = \"...\"`, as in `share = \"shared\"`"),
                         );
                         continue;
                     }

@@ -49,7 +49,7 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
     let nested_checks = nested_checks(fields, &private);
     let auditable = model.resource.as_ref().map(|resource| {
         let methods = resource_methods(resource, &private, Types::Named);
-        let sentence_matches = sentence_matches(&model.schema.sentences, Types::Named);
+        let sentence_matches = sentence_matches(&model.schema.sentences, &private, Types::Named);
         quote! {
             #private::register_schema!(__AUDIT_SCHEMA);
 
@@ -130,7 +130,7 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
     let key_checks = key_checks(fields, krate);
     let nested_checks = nested_checks(fields, &private);
     let methods = resource_methods(resource, &private, Types::Inferred);
-    let sentence_matches = sentence_matches(&model.schema.sentences, Types::Inferred);
+    let sentence_matches = sentence_matches(&model.schema.sentences, &private, Types::Inferred);
     let members: Vec<&syn::Ident> = fields.iter().map(|field| field.member).collect();
     // Spanned at `remote = path`, so that a field the mirror does not name
     // is reported there: "pattern does not mention field `owner_id`".
@@ -291,7 +291,11 @@ fn resource_methods(resource: &Resource<'_>, private: &TokenStream, types: Types
 /// the new value: `self.archived == true`, spanned at the condition, so that
 /// a value of another type than the field's is reported there. Only for a
 /// resource with value conditions; the trait's default says `false`.
-fn sentence_matches(sentences: &[Sentence<'_>], types: Types) -> Option<TokenStream> {
+fn sentence_matches(
+    sentences: &[Sentence<'_>],
+    private: &TokenStream,
+    types: Types,
+) -> Option<TokenStream> {
     let arms: Vec<TokenStream> = sentences
         .iter()
         .enumerate()
@@ -300,7 +304,9 @@ fn sentence_matches(sentences: &[Sentence<'_>], types: Types) -> Option<TokenStr
                 return None;
             };
             let member = sentence.member;
-            Some(quote_spanned!(value.span()=> #index => self.#member == #value,))
+            Some(quote_spanned! {value.span()=>
+                #index => #private::SentenceValue::is(&(#value), &self.#member),
+            })
         })
         .collect();
     if arms.is_empty() {

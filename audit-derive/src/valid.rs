@@ -83,16 +83,14 @@ pub(crate) fn check<'a>(sink: &ErrorSink<'_>, input: &'a DeriveInput) -> Checked
     } else {
         actions(sink, &cont)
     };
-    if sink.has_errors() || (!embedded && resource.is_none()) {
-        return Checked::Rejected(stub(head, rust_name, remote_path));
-    }
     let schema_fields: Vec<model::Field<'_>> = fields
         .iter()
         .zip(keys)
         .filter_map(|(field, key)| schema_field(&st, field, key))
         .collect();
+    // Checked whatever else was reported, so that one build shows every mistake.
     let sentences = sentence::check(sink, cont.ident, fields, &schema_fields, &actions, embedded);
-    if sink.has_errors() {
+    if sink.has_errors() || (!embedded && resource.is_none()) {
         return Checked::Rejected(stub(head, rust_name, remote_path));
     }
     let resource_type = resource_type(&cont, &rust_name);
@@ -215,7 +213,7 @@ fn actions(sink: &ErrorSink<'_>, cont: &Container<'_>) -> (Vec<String>, Vec<Stri
                 None => sink.error_spanned_by(
                     ident,
                     format!(
-                        "action `{name}` has no built-in past form for the sentences auditors read (\"user-1 {name}ed chat Plans\" may not be English); write it: `{name} = \"...\"`, as in `share = \"shared\"`"
+                        "action `{name}` has no built-in past form, which the sentences auditors read need; write it: `{name} = \"...\"`, as in `share = \"shared\"`"
                     ),
                 ),
             },

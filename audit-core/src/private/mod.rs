@@ -19,7 +19,8 @@ mod schema;
 pub use std::string::String;
 
 pub use self::bounds::{
-    CanonicalField, DisplayField, FingerprintedField, SecretField, TrackedField, TrackedWithField,
+    CanonicalField, DisplayField, FingerprintedField, SecretField, SentenceValue, TrackedField,
+    TrackedWithField,
 };
 pub use self::display::{display, display_option, push_display, push_link_segment};
 pub use self::record::{
