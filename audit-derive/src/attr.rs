@@ -461,10 +461,10 @@ fn parse_actions(
 
 /// The parenthesized list after `key`.
 fn group(entry: &ParseNestedMeta<'_>, key: &str, example: &str) -> syn::Result<proc_macro2::Group> {
-    if entry.input.peek(syn::token::Paren) {
-        if let TokenTree::Group(list) = entry.input.parse::<TokenTree>()? {
-            return Ok(list);
-        }
+    if entry.input.peek(syn::token::Paren)
+        && let TokenTree::Group(list) = entry.input.parse::<TokenTree>()?
+    {
+        return Ok(list);
     }
     Err(entry.error(format!("`{key}` takes a list: `{example}`")))
 }
@@ -501,16 +501,16 @@ fn parse_says(sink: &ErrorSink<'_>, entry: &ParseNestedMeta<'_>) -> syn::Result<
             [TokenTree::Ident(ref ident)] if ident == ADDED => When::Added(ident.clone()),
             [TokenTree::Ident(ref ident)] if ident == REMOVED => When::Removed(ident.clone()),
             [TokenTree::Ident(ref ident)] if ident == CHANGED => When::Changed(ident.clone()),
-            _ => match syn::parse2::<Expr>(condition.clone()) {
-                Ok(value) => When::Equals(value),
-                Err(_) => {
+            _ => {
+                let Ok(value) = syn::parse2::<Expr>(condition.clone()) else {
                     list_sink.error_spanned_by(
                         condition,
                         "a condition is a value the field is compared with (`true`, `Status::Active`, `3`), or `added`, `removed` or `changed`",
                     );
                     continue;
-                }
-            },
+                };
+                When::Equals(value)
+            }
         };
         sentences.push(Saying { when, sentence });
     }

@@ -640,25 +640,7 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
     let has_reason = byte_string(fields.iter().map(|field| flag(field.reason.is_some())));
     let has_doc = byte_string(fields.iter().map(|field| flag(field.doc.is_some())));
     let partial = option_str(partial.as_deref());
-    let sentences = if sentences.is_empty() {
-        quote!(&[])
-    } else {
-        let keys = sentences.iter().map(|sentence| &sentence.key);
-        let conditions = byte_string(sentences.iter().map(|sentence| sentence.when.code()));
-        let values = sentences.iter().map(|sentence| match &sentence.when {
-            When::Equals { text, .. } => text.as_str(),
-            When::Added | When::Removed | When::Changed => "",
-        });
-        let texts = sentences.iter().map(|sentence| &sentence.text);
-        quote! {
-            &#private::sentences(
-                [#(#keys),*],
-                #conditions,
-                [#(#values),*],
-                [#(#texts),*],
-            )
-        }
-    };
+    let sentences = sentences_literal(&private, sentences);
     quote! {
         &#private::schema(#private::SchemaParts {
             rust_name: #rust_name,
@@ -695,6 +677,30 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
             kind: #kind,
             partial: #partial,
         })
+    }
+}
+
+/// The schema's `says(...)` sentences: `&[]` when there are none, which
+/// costs the const evaluator nothing, else one array or byte string per
+/// member, as for the fields.
+fn sentences_literal(private: &TokenStream, sentences: &[Sentence<'_>]) -> TokenStream {
+    if sentences.is_empty() {
+        return quote!(&[]);
+    }
+    let keys = sentences.iter().map(|sentence| &sentence.key);
+    let conditions = byte_string(sentences.iter().map(|sentence| sentence.when.code()));
+    let values = sentences.iter().map(|sentence| match &sentence.when {
+        When::Equals { text, .. } => text.as_str(),
+        When::Added | When::Removed | When::Changed => "",
+    });
+    let texts = sentences.iter().map(|sentence| &sentence.text);
+    quote! {
+        &#private::sentences(
+            [#(#keys),*],
+            #conditions,
+            [#(#values),*],
+            [#(#texts),*],
+        )
     }
 }
 

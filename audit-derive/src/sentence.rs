@@ -79,11 +79,10 @@ pub(crate) fn builtin_past(verb: &str) -> Option<&'static str> {
         "unpublish" => "unpublished",
         "unshare" => "unshared",
         "unsuspend" => "unsuspended",
-        "update" => "updated",
+        "update" | "write" => "updated",
         "upload" => "uploaded",
         "verify" => "verified",
         "view" => "viewed",
-        "write" => "updated",
         _ => return None,
     })
 }

@@ -124,7 +124,7 @@ fn facts<'d>(diff: &'d Diff, field: &str) -> Option<Facts<'d>> {
     // The element or entry last added or removed: the changes under it
     // describe it, and are no change of their own.
     let mut element: Option<&str> = None;
-    for change in diff.iter() {
+    for change in diff {
         let key = change.key();
         if !is_under(key, field) {
             return None;

@@ -272,7 +272,7 @@ fn an_enum_field_says_the_sentence_of_the_variant_it_became_else_changed() {
     );
     assert_eq!(
         write(active, chat(), 200),
-        r#"user-1 changed the status of chat Plans to Paused"#
+        "user-1 changed the status of chat Plans to Paused"
     );
 }
 
