@@ -22,7 +22,6 @@
 //! The derive checks every `says` sentence's placeholders against its field
 //! (`audit-derive/src/sentence.rs`); this module fills them.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::Value;
@@ -161,28 +160,32 @@ fn render(
         .additional_fields
         .get(AUTOMATIC_SUBSYSTEM)
         .and_then(Value::as_str);
-    let noun: Cow<'_, str> = match schema {
-        Some(schema) => Cow::Borrowed(schema.noun),
-        None => Cow::Owned(entry.resource_type.replace('_', " ")),
-    };
+    // Without the schema, the resource type is the noun, `_` written as a
+    // space as it is pushed.
+    let noun = schema.map_or(&*entry.resource_type, |schema| schema.noun);
     let past = schema
         .and_then(|schema| schema.past(&entry.action))
         .or_else(|| entry.action.past());
     let parts = Parts {
         subject: subsystem.or(entry.actor.as_deref()).unwrap_or(NO_ACTOR),
         automatic: subsystem.is_some(),
-        noun: &noun,
+        noun,
         target: &entry.resource_target,
         action: entry.action.as_str(),
         past,
     };
-    let mut out = String::with_capacity(64 + entry.resource_target.len());
+    // Room for the longest fixed words ("unsuccessfully attempted to",
+    // "(not confirmed)"), so that the sentence is the one allocation.
+    let template = said.as_ref().map_or(0, |(sentence, _)| sentence.says.len());
+    let mut out = String::with_capacity(
+        64 + parts.subject.len() + parts.noun.len() + 2 * parts.target.len() + template,
+    );
     out.push_str(parts.subject);
     out.push(' ');
     if entry.status_code.is_some_and(|status| status >= 400) {
         out.push_str("unsuccessfully attempted to ");
         parts.automatically(&mut out);
-        push_verb(&mut out, parts.action);
+        push_words(&mut out, parts.action);
         parts.noun_and_target(&mut out);
     } else {
         parts.automatically(&mut out);
@@ -194,7 +197,7 @@ fn render(
             }
             (None, None) => {
                 out.push_str("performed ");
-                push_verb(&mut out, parts.action);
+                push_words(&mut out, parts.action);
                 out.push_str(" on");
                 parts.noun_and_target(&mut out);
             }
@@ -225,11 +228,13 @@ impl Parts<'_> {
 
     /// " {noun} {target}", leaving out what is empty.
     fn noun_and_target(&self, out: &mut String) {
-        for word in [self.noun, self.target] {
-            if !word.is_empty() {
-                out.push(' ');
-                out.push_str(word);
-            }
+        if !self.noun.is_empty() {
+            out.push(' ');
+            push_words(out, self.noun);
+        }
+        if !self.target.is_empty() {
+            out.push(' ');
+            out.push_str(self.target);
         }
     }
 
@@ -271,12 +276,12 @@ impl Parts<'_> {
                 let _ = write!(out, "{count}");
             }
             ("actor", ..) => out.push_str(self.subject),
-            ("noun", ..) => out.push_str(self.noun),
+            ("noun", ..) => push_words(out, self.noun),
             ("target", ..) => out.push_str(self.target),
-            ("action", ..) => push_verb(out, self.action),
+            ("action", ..) => push_words(out, self.action),
             ("past", ..) => match self.past {
                 Some(past) => out.push_str(past),
-                None => push_verb(out, self.action),
+                None => push_words(out, self.action),
             },
             ("old", ..) => push_value(out, facts.whole.and_then(FieldChange::old_value)),
             ("new", ..) => push_value(out, facts.whole.and_then(FieldChange::new_value)),
@@ -290,9 +295,11 @@ impl Parts<'_> {
     }
 }
 
-/// An action as a verb: `request_access` as "request access".
-fn push_verb(out: &mut String, action: &str) {
-    for (index, word) in action.split('_').enumerate() {
+/// A snake_case name as words: the action `request_access` as "request
+/// access", the resource type `api_key` as "api key". (A declared noun has
+/// no `_` to replace.)
+fn push_words(out: &mut String, name: &str) {
+    for (index, word) in name.split('_').enumerate() {
         if index > 0 {
             out.push(' ');
         }

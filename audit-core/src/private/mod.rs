@@ -10,6 +10,9 @@
 //! - `schema`: how a [`Schema`](crate::Schema) is built, and the byte
 //!   protocol between the derive and this crate, documented there once;
 //! - `display`: the id, target, organization and link as text.
+//!
+//! One item is for the benchmarks, not generated code: [`describe`], the
+//! sentence a guard records, which `benches/sentence.rs` measures alone.
 
 mod bounds;
 mod display;
@@ -17,6 +20,12 @@ mod record;
 mod schema;
 
 pub use std::string::String;
+
+/// The sentence a guard records for `entry`, made for a resource whose new
+/// value is `new`: what `benches/sentence.rs` measures.
+pub fn describe<T: Audited<Via>, Via>(entry: &crate::AuditEntry, new: Option<&T>) -> String {
+    crate::entry::sentence::describe_new(entry, new)
+}
 
 pub use self::bounds::{
     CanonicalField, DisplayField, FingerprintedField, SecretField, SentenceValue, TrackedField,
