@@ -174,7 +174,9 @@
 //! - `added = "..."`, `removed = "..."`, on a keyed list or a per-entry map
 //!   or set: when it only gained, or only lost, elements;
 //! - `changed = "..."`: any other change of the field (the only condition a
-//!   secret takes: a sentence chosen by a secret's value would reveal it).
+//!   secret or a nested struct takes: a sentence chosen by a secret's value
+//!   would reveal it, and one chosen by a nested struct's value would compare
+//!   its secrets).
 //!
 //! The placeholders are `{actor}`, `{noun}`, `{target}`, `{past}`,
 //! `{action}`, `{old}` and `{new}` (a tracked value recorded whole), and

@@ -226,6 +226,11 @@ pub(crate) fn check<'a>(
                             value,
                             format!("`{name}` is recorded per element, so its sentences are `added`, `removed` and `changed`, not a value"),
                         );
+                    } else if field.class == Class::Nested {
+                        sink.error_spanned_by(
+                            value,
+                            format!("a sentence on the value of the nested field `{name}` would compare its secret and ignored fields too, and could reveal them; a nested field's sentence is `changed = \"...\"`"),
+                        );
                     }
                     (
                         When::Equals {
