@@ -23,7 +23,7 @@ pub use std::string::String;
 
 /// The sentence a guard records for `entry`, made for a resource whose new
 /// value is `new`: what `benches/sentence.rs` measures.
-pub fn describe<T: Audited<Via>, Via>(entry: &crate::AuditEntry, new: Option<&T>) -> String {
+pub fn describe<T: Audited<Via>, Via>(entry: &crate::entry::AuditEntry, new: Option<&T>) -> String {
     crate::entry::sentence::describe_new(entry, new)
 }
 

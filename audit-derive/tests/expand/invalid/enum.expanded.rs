@@ -13,6 +13,9 @@ const _: () = {
                 const __AUDIT_ACTIONS: &'static [platform::audit::Action] = &[];
                 __AUDIT_ACTIONS
             },
+            past_forms: &[],
+            noun: "",
+            sentences: &[],
             requires_org: false,
             link: ::core::option::Option::None,
             link_with: ::core::option::Option::None,

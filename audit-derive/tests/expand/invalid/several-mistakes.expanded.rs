@@ -1,6 +1,6 @@
 // The expansion of several-mistakes.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 ::core::compile_error! {
-    "unknown audit attribute `resorce` on a struct; did you mean `resource`? expected one of `resource`, `id`, `target`, `target_with`, `link`, `link_with`, `org`, `actions`, `crate`, `embedded`, `remote`, `partial`"
+    "unknown audit attribute `resorce` on a struct; did you mean `resource`? expected one of `resource`, `id`, `target`, `target_with`, `link`, `link_with`, `org`, `actions`, `crate`, `embedded`, `remote`, `partial`, `noun`"
 }
 ::core::compile_error! {
     "action `Share` is not snake_case; write `share`"
@@ -25,6 +25,9 @@ const _: () = {
                 const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[];
                 __AUDIT_ACTIONS
             },
+            past_forms: &[],
+            noun: "",
+            sentences: &[],
             requires_org: false,
             link: ::core::option::Option::None,
             link_with: ::core::option::Option::None,

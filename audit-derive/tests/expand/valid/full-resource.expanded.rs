@@ -13,6 +13,9 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
+        past_forms: &["created", "updated", "archived", "shared"],
+        noun: "chat",
+        sentences: &[],
         requires_org: true,
         link: ::core::option::Option::Some("/orgs/{organization_id}/chats/{chat_id}"),
         link_with: ::core::option::Option::None,

@@ -12,6 +12,9 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
+        past_forms: &["created", "updated", "deleted"],
+        noun: "item",
+        sentences: &[],
         requires_org: false,
         link: ::core::option::Option::Some("/items/{id}/{owner}"),
         link_with: ::core::option::Option::None,

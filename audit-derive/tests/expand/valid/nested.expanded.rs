@@ -8,6 +8,9 @@ const _: () = {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[];
             __AUDIT_ACTIONS
         },
+        past_forms: &[],
+        noun: "",
+        sentences: &[],
         requires_org: false,
         link: ::core::option::Option::None,
         link_with: ::core::option::Option::None,
@@ -88,6 +91,9 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
+        past_forms: &["created", "updated", "deleted"],
+        noun: "project",
+        sentences: &[],
         requires_org: false,
         link: ::core::option::Option::None,
         link_with: ::core::option::Option::None,

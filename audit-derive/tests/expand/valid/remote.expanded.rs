@@ -14,6 +14,9 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
+        past_forms: &["created", "updated", "deleted"],
+        noun: "chat",
+        sentences: &[],
         requires_org: false,
         link: ::core::option::Option::Some("/chats/{id}"),
         link_with: ::core::option::Option::None,

@@ -12,6 +12,9 @@ const _: () = {
             ];
             __AUDIT_ACTIONS
         },
+        past_forms: &["created", "updated", "deleted"],
+        noun: "job",
+        sentences: &[],
         requires_org: false,
         link: ::core::option::Option::None,
         link_with: ::core::option::Option::None,
