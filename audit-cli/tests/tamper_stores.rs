@@ -548,7 +548,11 @@ fn postgres_fixture(url: &str, name: &str) -> Fixture {
     write_entries(&store);
     drop(store);
     let report = runtime
-        .block_on(audit_core::postgres::verify_chain(&pool, &BTreeMap::new()))
+        .block_on(audit_core::postgres::verify_chain(
+            &pool,
+            ORIGIN,
+            &BTreeMap::new(),
+        ))
         .unwrap();
     let fixture = Fixture {
         dir: tempfile::tempdir().unwrap(),

@@ -142,7 +142,7 @@ pub(crate) use self::audit_store::impl_audit_store;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use self::chain::{
     DEFAULT_ORIGIN, PURGE_ACTION, PURGE_RESOURCE_TYPE, Purge, StoreReport, UNCHAINED_ACTION,
-    UnchainedRecord,
+    UnchainedRecord, Unsealed,
 };
 #[cfg(feature = "sql")]
 pub(crate) use self::cursor::micros;

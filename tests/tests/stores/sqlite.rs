@@ -3,7 +3,7 @@
 //! SQLite's own: blocking reads, schema versions, the caller's transaction,
 //! and a writer that cannot write.
 
-use audit_core::sqlite::{SqliteStore, insert_entries};
+use audit_core::sqlite::{SqliteStore, insert_entries, insert_entries_from};
 use audit_core::store::{AuditQuery, COUNT_CAP, Outbox, StoreError};
 use audit_core::{Action, AuditRequest, AuditSink, ExportError};
 use audit_tests::stores::{self, Doc, entry};
@@ -402,8 +402,9 @@ fn the_chain_survives_restarts_rollbacks_and_the_callers_transactions() {
 
     let mut conn = Connection::open(&path).unwrap();
     let tx = conn.transaction().unwrap();
-    insert_entries(
+    insert_entries_from(
         &tx,
+        "chats",
         [entry("rolled-back", "ada", datetime!(2026-01-02 00:00 UTC))],
     )
     .unwrap();
@@ -412,12 +413,15 @@ fn the_chain_survives_restarts_rollbacks_and_the_callers_transactions() {
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .unwrap();
     let kept = entry("b", "ada", datetime!(2026-01-03 00:00 UTC));
-    assert_eq!(insert_entries(&tx, [&kept, &kept]).unwrap(), 1);
+    assert_eq!(
+        insert_entries_from(&tx, "chats", [&kept, &kept]).unwrap(),
+        1
+    );
     tx.commit().unwrap();
     // Already stored: skipped, and no sequence number taken.
-    assert_eq!(insert_entries(&conn, [&kept]).unwrap(), 0);
+    assert_eq!(insert_entries_from(&conn, "chats", [&kept]).unwrap(), 0);
 
-    let store = SqliteStore::open(&path).unwrap();
+    let store = SqliteStore::builder(&path).origin("chats").open().unwrap();
     store
         .export(entry("c", "ada", datetime!(2026-01-04 00:00 UTC)))
         .unwrap();
@@ -425,7 +429,8 @@ fn the_chain_survives_restarts_rollbacks_and_the_callers_transactions() {
 
     assert_eq!(chain_of(&conn), [(1, true), (2, true), (3, true)]);
     let report =
-        audit_core::sqlite::verify_chain(&conn, &std::collections::BTreeMap::new()).unwrap();
+        audit_core::sqlite::verify_chain(&conn, "chats", &std::collections::BTreeMap::new())
+            .unwrap();
     assert_eq!(report.chain.problem, None);
     assert_eq!(report.chain.origin.as_deref(), Some("chats"));
     assert_eq!((report.chain.entries, report.unchained), (3, 0));
@@ -448,7 +453,8 @@ fn a_version_1_table_is_migrated_and_its_rows_stay_unchained() {
     // Back to version 1: no seq column.
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP INDEX audit_entries_seq; ALTER TABLE audit_entries DROP COLUMN seq; \
+        "DROP INDEX audit_entries_origin_seq; DROP INDEX audit_entries_origin; \
+         ALTER TABLE audit_entries DROP COLUMN seq; ALTER TABLE audit_entries DROP COLUMN origin; \
          UPDATE audit_schema_version SET version = 1;",
     )
     .unwrap();
@@ -463,12 +469,16 @@ fn a_version_1_table_is_migrated_and_its_rows_stay_unchained() {
             row.get(0)
         })
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     // The first chained row records the two rows written before the chain,
     // so that verify tells them from a row inserted later without a seq.
     assert_eq!(chain_of(&conn), [(1, true), (2, true)]);
-    let report =
-        audit_core::sqlite::verify_chain(&conn, &std::collections::BTreeMap::new()).unwrap();
+    let report = audit_core::sqlite::verify_chain(
+        &conn,
+        "sqlite:audit.db",
+        &std::collections::BTreeMap::new(),
+    )
+    .unwrap();
     assert_eq!((report.chain.entries, report.unchained), (2, 2));
     assert_eq!(report.chain.problem, None);
     let record = report.unchained_record.unwrap();
@@ -557,7 +567,7 @@ mod checkpoints {
         assert!(count >= 2, "{count}");
         assert_eq!(heads.keys().next_back(), Some(&8));
         let conn = Connection::open(&path).unwrap();
-        let report = audit_core::sqlite::verify_chain(&conn, &heads).unwrap();
+        let report = audit_core::sqlite::verify_chain(&conn, "chats", &heads).unwrap();
         assert_eq!(report.chain.problem, None);
         assert_eq!(report.chain.entries, 8);
     }
@@ -593,7 +603,7 @@ mod checkpoints {
         assert_eq!(heads.keys().next_back(), Some(&4));
 
         let conn = Connection::open(&path).unwrap();
-        let report = audit_core::sqlite::verify_chain(&conn, &heads).unwrap();
+        let report = audit_core::sqlite::verify_chain(&conn, "chats", &heads).unwrap();
         assert_eq!(report.chain.problem, None);
         assert_eq!(report.chain.entries, 4);
 
@@ -604,9 +614,9 @@ mod checkpoints {
             [],
         )
         .unwrap();
-        let report = audit_core::sqlite::verify_chain(&conn, &BTreeMap::new()).unwrap();
+        let report = audit_core::sqlite::verify_chain(&conn, "chats", &BTreeMap::new()).unwrap();
         assert_eq!(report.chain.problem, None);
-        let report = audit_core::sqlite::verify_chain(&conn, &heads).unwrap();
+        let report = audit_core::sqlite::verify_chain(&conn, "chats", &heads).unwrap();
         assert!(report.chain.problem.is_some(), "{report:?}");
     }
 

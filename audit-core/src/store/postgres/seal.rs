@@ -1,0 +1,317 @@
+//! The sealer: chains the committed, unsealed rows of every origin, one
+//! sealer at a time per database.
+//!
+//! Entries are inserted without a `seq` (see `insert.rs`), by the store's
+//! writer and by `insert_entries` in the callers' transactions, which then
+//! never wait for each other. A sealer holds the session-level advisory lock
+//! [`SEAL_LOCK`] on a connection of its own; while it holds it, no other
+//! sealer seals. Every [`SEAL_INTERVAL`], and whenever a flush asks, it reads
+//! the committed rows that have an origin and no `seq`, in one deterministic
+//! order (origin, time, id), chains each origin's after that origin's head,
+//! and writes their `seq` and chained `entry_json` in one transaction. A
+//! sealer that does not hold the lock tries to take it every interval, so
+//! that when the holder's connection ends (its process died), another store
+//! takes over within an interval of the server noticing.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{Connection as _, Row as _};
+use uuid::Uuid;
+
+use crate::chain::Head;
+use crate::sink::deliver;
+use crate::store::batch::BoxError;
+use crate::store::chain;
+
+/// How often a sealer seals, and a standby sealer tries to take over: the
+/// longest a committed entry waits to be sealed while a sealer runs, plus
+/// the time its round takes (see the bench `sealing` in
+/// `docs/performance.md`).
+pub const SEAL_INTERVAL: Duration = Duration::from_millis(200);
+
+/// The session-level advisory lock the one sealer of a database holds:
+/// `seal` (as ASCII bytes).
+const SEAL_LOCK: i64 = 0x7365_616c;
+
+/// How many rows one sealing transaction chains at most.
+const SEAL_ROUND: i64 = 5000;
+
+/// How long [`wait_sealed`] waits for rows to be sealed before it says so.
+pub(crate) const SEAL_WAIT: Duration = Duration::from_secs(10);
+
+/// How long a connection may take to be made.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The head of `origin`'s chain: its row with the highest `seq`.
+pub(crate) async fn read_head(
+    conn: &mut PgConnection,
+    origin: &str,
+) -> Result<Option<Head>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT seq, entry_json FROM audit_entries WHERE origin = $1 AND seq IS NOT NULL \
+         ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(origin)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| Ok(chain::head_of(row.try_get(0)?, row.try_get(1)?)))
+        .transpose()
+}
+
+/// Seals up to [`SEAL_ROUND`] committed, unsealed rows in one transaction:
+/// how many. The caller holds [`SEAL_LOCK`].
+pub(crate) async fn seal_round(conn: &mut PgConnection) -> Result<u64, BoxError> {
+    let mut tx = conn.begin().await?;
+    let rows = sqlx::query(
+        "SELECT id, origin, entry_json FROM audit_entries \
+         WHERE seq IS NULL AND origin IS NOT NULL ORDER BY origin, \"time\", id LIMIT $1",
+    )
+    .bind(SEAL_ROUND)
+    .fetch_all(&mut *tx)
+    .await?;
+    if rows.is_empty() {
+        tx.commit().await?;
+        return Ok(0);
+    }
+    let mut chainers: HashMap<String, crate::chain::Chainer> = HashMap::new();
+    let mut ids = Vec::with_capacity(rows.len());
+    let mut seqs = Vec::with_capacity(rows.len());
+    let mut lines = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: Uuid = row.try_get(0)?;
+        let origin: String = row.try_get(1)?;
+        let json: &str = row.try_get(2)?;
+        let chainer = match chainers.get_mut(&origin) {
+            Some(chainer) => chainer,
+            None => {
+                let head = read_head(&mut tx, &origin).await?;
+                chainers
+                    .entry(origin.clone())
+                    .or_insert(chain::resume(&origin, head))
+            }
+        };
+        // A row whose JSON is not an object cannot be chained: it stays
+        // unsealed, and verify reports it among the unsealed rows.
+        if let Ok((next, seq, line)) = chain::chain_row(chainer, json) {
+            *chainer = next;
+            ids.push(id);
+            seqs.push(seq);
+            lines.push(line);
+        }
+    }
+    let sealed = sqlx::query(
+        "UPDATE audit_entries SET seq = sealed.seq, entry_json = sealed.line \
+         FROM unnest($1::uuid[], $2::bigint[], $3::text[]) AS sealed (id, seq, line) \
+         WHERE audit_entries.id = sealed.id AND audit_entries.seq IS NULL",
+    )
+    .bind(&ids)
+    .bind(&seqs)
+    .bind(&lines)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if usize::try_from(sealed).ok() != Some(ids.len()) {
+        // A row changed under the sealer (purged, or sealed by a sealer
+        // that does not take the lock): chaining the others would leave a gap.
+        tx.rollback().await?;
+        return Err("rows changed while they were sealed; the round was rolled back".into());
+    }
+    tx.commit().await?;
+    Ok(sealed)
+}
+
+/// Waits until none of `ids` is unsealed, nudging `sealer` when there is
+/// one in this process, for up to [`SEAL_WAIT`]; then the head of
+/// `origin`'s chain.
+pub(crate) async fn wait_sealed(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    origin: &str,
+    sealer: Option<&SealerHandle>,
+) -> Result<Option<Head>, BoxError> {
+    let deadline = Instant::now() + SEAL_WAIT;
+    loop {
+        let round = sealer.map(SealerHandle::nudge);
+        let unsealed: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM audit_entries WHERE id = ANY($1) AND seq IS NULL",
+        )
+        .bind(ids)
+        .fetch_one(&mut *conn)
+        .await?;
+        if unsealed == 0 {
+            return Ok(read_head(conn, origin).await?);
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "{unsealed} entries are committed but were not sealed within {} s: \
+                 no sealer runs on this database, or it cannot keep up; they are stored, \
+                 and a sealer will chain them",
+                SEAL_WAIT.as_secs()
+            )
+            .into());
+        }
+        match (sealer, round) {
+            (Some(sealer), Some(round)) => {
+                let sealer = sealer.clone();
+                // The round asked for, on a thread that may block.
+                let _ = tokio::task::spawn_blocking(move || {
+                    sealer.wait_for_round(round, Duration::from_millis(100));
+                })
+                .await;
+            }
+            _ => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+}
+
+/// What a sealer thread and the store's writer share.
+#[derive(Default)]
+struct State {
+    /// Rounds completed (sealed, or found the lock held elsewhere).
+    rounds: u64,
+    /// A round was asked for before the next interval.
+    nudged: bool,
+    stop: bool,
+}
+
+/// A handle on the sealer thread: to ask for a round and wait for it.
+#[derive(Clone)]
+pub(crate) struct SealerHandle {
+    shared: Arc<(Mutex<State>, Condvar)>,
+}
+
+impl SealerHandle {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.shared.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Asks for a round now; the number of rounds done so far.
+    pub(crate) fn nudge(&self) -> u64 {
+        let mut state = self.lock();
+        state.nudged = true;
+        self.shared.1.notify_all();
+        state.rounds
+    }
+
+    /// Waits until a round after `round` is done, for up to `timeout`.
+    pub(crate) fn wait_for_round(&self, round: u64, timeout: Duration) {
+        let state = self.lock();
+        // A timeout or a poisoned lock both mean: check again.
+        let _ = self.shared.1.wait_timeout_while(state, timeout, |state| {
+            state.rounds <= round + 1 && !state.stop
+        });
+    }
+}
+
+/// The sealer thread of a store; dropped, it stops (after the store's writer,
+/// whose last flush it serves).
+pub(crate) struct Sealer {
+    handle: SealerHandle,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Sealer {
+    /// Starts a sealer that connects with `options`.
+    pub(crate) fn spawn(options: PgConnectOptions) -> std::io::Result<Sealer> {
+        let handle = SealerHandle {
+            shared: Arc::default(),
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let thread_handle = handle.clone();
+        let thread = std::thread::Builder::new()
+            .name("audit-postgres-sealer".to_owned())
+            .spawn(move || run(&thread_handle, &runtime, &options))?;
+        Ok(Sealer {
+            handle,
+            thread: Some(thread),
+        })
+    }
+
+    pub(crate) fn handle(&self) -> &SealerHandle {
+        &self.handle
+    }
+}
+
+impl Drop for Sealer {
+    fn drop(&mut self) {
+        self.handle.lock().stop = true;
+        self.handle.shared.1.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The sealer's connection, and whether it holds the lock.
+struct Session {
+    conn: PgConnection,
+    holds_lock: bool,
+}
+
+/// The sealer thread's loop: a round every interval or when nudged.
+fn run(handle: &SealerHandle, runtime: &tokio::runtime::Runtime, options: &PgConnectOptions) {
+    let mut session: Option<Session> = None;
+    let mut failing = false;
+    loop {
+        {
+            let state = handle.lock();
+            let (mut state, _) = handle
+                .shared
+                .1
+                .wait_timeout_while(state, SEAL_INTERVAL, |state| !state.nudged && !state.stop)
+                .unwrap_or_else(PoisonError::into_inner);
+            if state.stop {
+                return;
+            }
+            state.nudged = false;
+        }
+        match runtime.block_on(round(&mut session, options)) {
+            Ok(()) => failing = false,
+            Err(error) => {
+                // The lock goes with the connection.
+                session = None;
+                if !failing {
+                    deliver::report_fault(
+                        "audit-postgres-sealer",
+                        &format!("sealing failed, retrying every interval: {error}"),
+                    );
+                }
+                failing = true;
+            }
+        }
+        let mut state = handle.lock();
+        state.rounds += 1;
+        handle.shared.1.notify_all();
+    }
+}
+
+/// Connects and takes the lock if need be, then seals every committed row
+/// found unsealed, round after round.
+async fn round(session: &mut Option<Session>, options: &PgConnectOptions) -> Result<(), BoxError> {
+    let session = match session {
+        Some(session) => session,
+        None => session.insert(Session {
+            conn: tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(options))
+                .await
+                .map_err(|_| "timed out connecting to PostgreSQL")??,
+            holds_lock: false,
+        }),
+    };
+    if !session.holds_lock {
+        session.holds_lock = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(SEAL_LOCK)
+            .fetch_one(&mut session.conn)
+            .await?;
+        if !session.holds_lock {
+            return Ok(());
+        }
+    }
+    while seal_round(&mut session.conn).await? == u64::try_from(SEAL_ROUND).unwrap_or(0) {}
+    Ok(())
+}
