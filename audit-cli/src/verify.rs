@@ -139,6 +139,7 @@ fn verify_store(
             allow_unchained.then_some(recorder.is_some()),
         ));
         print_unsealed(&report);
+        let orphaned = if index == 0 { report.orphaned } else { 0 };
         unsealed += report.unsealed.rows;
         entries += report.chain.entries;
         let start = StoreStart {
@@ -147,7 +148,12 @@ fn verify_store(
         };
         let anchored = checked.is_some();
         let code = print(&report.chain, checked, unchained, &[], &|chain: &Report| {
-            start.print(chain, anchored)
+            if orphaned > 0 {
+                println!(
+                    "ORPHANED: {orphaned} rows have a seq but no origin: in no chain; no writer makes them, they were inserted behind the store's back"
+                );
+            }
+            start.print(chain, anchored) && orphaned == 0
         });
         valid &= code == ExitCode::SUCCESS;
     }

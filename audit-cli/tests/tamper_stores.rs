@@ -285,13 +285,45 @@ fn every_case(fresh: &dyn Fn() -> Fixture) {
         Database::Postgres(..) => columns.replace("time_or_time", "\"time\""),
     };
     fixture.tamper(&format!(
-        "INSERT INTO audit_entries (id, seq, {columns}) SELECT {}, 11, {columns} FROM audit_entries WHERE seq = 3",
+        "INSERT INTO audit_entries (id, seq, origin, {columns}) SELECT {}, 11, origin, {columns} FROM audit_entries WHERE seq = 3",
         fixture.new_id()
     ));
     assert_broken(
         &fixture,
         false,
         &["BROKEN at row 11 (seq 3, id ", "expected seq 11"],
+    );
+
+    // A row inserted with a seq but no origin: in no chain.
+    let fixture = fresh();
+    fixture.tamper(&format!(
+        "INSERT INTO audit_entries (id, seq, {columns}) SELECT {}, 11, {columns} FROM audit_entries WHERE seq = 3",
+        fixture.new_id()
+    ));
+    assert_broken(
+        &fixture,
+        false,
+        &["ORPHANED: 1 rows have a seq but no origin: in no chain"],
+    );
+
+    // A row moved to another origin: it leaves a gap in its chain, and
+    // starts a chain of its own that names the wrong origin.
+    let fixture = fresh();
+    fixture.tamper("UPDATE audit_entries SET origin = 'elsewhere' WHERE seq = 1");
+    let (status, out) = fixture.verify(false);
+    assert_eq!(status, 1, "{out}");
+    assert!(out.contains("== origin \"elsewhere\""), "{out}");
+    assert!(
+        out.contains("the `origin` column says something else than the chained entry"),
+        "{out}"
+    );
+    assert!(
+        out.contains("MISSING START: the first row is seq 2"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("INVALID: an origin's chain does not verify\n"),
+        "{out}"
     );
 
     // A row inserted without a seq, behind the chain's back.

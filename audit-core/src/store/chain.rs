@@ -39,6 +39,10 @@ pub struct StoreReport {
     /// origin: written before the store chained its entries (schema version
     /// 1), or inserted behind the store's back. No chain covers them.
     pub unchained: u64,
+    /// How many rows of the store have a `seq` but no origin: in no chain,
+    /// since every chain is an origin's. No writer makes them; they were
+    /// inserted behind the store's back.
+    pub orphaned: u64,
     /// The purge records in the origin's chain, in `seq` order: what a
     /// retention purge of that chain deleted (see [`Purge`]).
     pub purges: Vec<Purge>,
@@ -133,6 +137,10 @@ pub(crate) fn unchained_record_of(entry_json: &str) -> Option<(u64, String)> {
 pub(crate) const SELECT_UNCHAINED_RECORD: &str = "SELECT seq, entry_json FROM audit_entries \
      WHERE origin = $1 AND seq IS NOT NULL AND action = 'record_unchained' \
      AND resource_type = 'audit_log' ORDER BY seq DESC LIMIT 1";
+
+/// How many rows have a `seq` but no origin: in no chain.
+pub(crate) const COUNT_ORPHANED: &str =
+    "SELECT count(*) FROM audit_entries WHERE origin IS NULL AND seq IS NOT NULL";
 
 /// Whether any chain holds an unchained record.
 pub(crate) const ANY_UNCHAINED_RECORD: &str = "SELECT 1 FROM audit_entries \
@@ -285,6 +293,15 @@ impl StoredColumns {
             .into_iter()
             .find_map(|(column, differs)| differs.then_some(column))
     }
+}
+
+/// `report`, naming `origin` as its chain's when no row it read names one
+/// (the chain's first rows were purged): a store knows each row's origin.
+pub(crate) fn with_origin(mut report: Report, origin: &str) -> Report {
+    if report.origin.is_none() && report.head.is_some() {
+        report.origin = Some(origin.to_owned());
+    }
+    report
 }
 
 /// `"origin"` when `line` names an origin other than `origin`, the

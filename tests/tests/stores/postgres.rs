@@ -165,7 +165,7 @@ async fn a_newer_schema_is_refused_and_left_untouched() {
         return;
     };
     PostgresStore::migrate(&pool).await.unwrap();
-    sqlx::query("UPDATE audit_schema_version SET version = 3")
+    sqlx::query("UPDATE audit_schema_version SET version = 4")
         .execute(&pool)
         .await
         .unwrap();
@@ -177,8 +177,8 @@ async fn a_newer_schema_is_refused_and_left_untouched() {
         matches!(
             error,
             StoreError::SchemaVersion {
-                found: Some(3),
-                supported: 2
+                found: Some(4),
+                supported: 3
             }
         ),
         "{error:?}"
@@ -188,7 +188,7 @@ async fn a_newer_schema_is_refused_and_left_untouched() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
 }
 
 #[tokio::test]

@@ -80,7 +80,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     let path = dir.path().join("audit.db");
     drop(SqliteStore::open(&path).unwrap());
     let conn = Connection::open(&path).unwrap();
-    conn.execute("UPDATE audit_schema_version SET version = 3", [])
+    conn.execute("UPDATE audit_schema_version SET version = 4", [])
         .unwrap();
 
     let error = SqliteStore::open(&path).unwrap_err();
@@ -88,22 +88,22 @@ fn a_newer_schema_is_refused_and_left_untouched() {
         matches!(
             error,
             StoreError::SchemaVersion {
-                found: Some(3),
-                supported: 2
+                found: Some(4),
+                supported: 3
             }
         ),
         "{error:?}"
     );
     assert_eq!(
         error.to_string(),
-        "the audit table has schema version 3, newer than version 2 which this audit-core writes; upgrade audit-core, since writing with this one could corrupt the table"
+        "the audit table has schema version 4, newer than version 3 which this audit-core writes; upgrade audit-core, since writing with this one could corrupt the table"
     );
     let version: i64 = conn
         .query_row("SELECT version FROM audit_schema_version", [], |row| {
             row.get(0)
         })
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
 
     conn.execute("UPDATE audit_schema_version SET version = 0", [])
         .unwrap();

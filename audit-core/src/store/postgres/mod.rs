@@ -282,9 +282,22 @@ impl PostgresStore {
         let mut deleted = unchained;
         for purge in purged {
             deleted += purge.deleted;
-            if purge.deleted > 0 {
-                let entry =
-                    crate::store::chain::purge_entry(&purge.origin, purge.through, purge.deleted);
+            if purge.deleted == 0 {
+                continue;
+            }
+            let entry =
+                crate::store::chain::purge_entry(&purge.origin, purge.through, purge.deleted);
+            if purge.origin == self.origin {
+                // Through the writer, whose flush signs a checkpoint after it.
+                self.writer
+                    .export_async(entry)
+                    .await
+                    .map_err(StoreError::database)?;
+                self.writer
+                    .flush_async()
+                    .await
+                    .map_err(StoreError::database)?;
+            } else {
                 self.insert_sealed(&purge.origin, entry).await?;
             }
         }
@@ -292,7 +305,8 @@ impl PostgresStore {
     }
 
     /// Inserts `entry` into `origin`'s chain and waits until it is sealed:
-    /// a record of the store's own, in the chain it is about.
+    /// a record of the store's own, in the chain it is about, which that
+    /// origin's writer's next checkpoint covers.
     async fn insert_sealed(&self, origin: &str, entry: AuditEntry) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::database)?;
         let id = entry.id;

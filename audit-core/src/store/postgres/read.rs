@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
 use crate::store::chain::{
-    ANY_UNCHAINED_RECORD, SELECT_ORIGINS, SELECT_PURGES, SELECT_UNCHAINED_RECORD, StoredColumns,
-    check_unchained, other_origin, purge_of, with_column_problem,
+    ANY_UNCHAINED_RECORD, COUNT_ORPHANED, SELECT_ORIGINS, SELECT_PURGES, SELECT_UNCHAINED_RECORD,
+    StoredColumns, check_unchained, other_origin, purge_of, with_column_problem, with_origin,
 };
 use crate::store::cursor::micros;
 use crate::store::row::parse_entry;
@@ -261,6 +261,10 @@ pub(crate) async fn verify_chain(
     .fetch_one(pool)
     .await
     .map_err(StoreError::database)?;
+    let orphaned: i64 = sqlx::query_scalar(COUNT_ORPHANED)
+        .fetch_one(pool)
+        .await
+        .map_err(StoreError::database)?;
     let (unsealed, oldest): (i64, Option<OffsetDateTime>) = sqlx::query_as(
         "SELECT count(*), min(\"time\") FROM audit_entries WHERE origin = $1 AND seq IS NULL",
     )
@@ -319,7 +323,7 @@ pub(crate) async fn verify_chain(
     }
     Ok(StoreReport {
         origin: origin.to_owned(),
-        chain: with_column_problem(verifier.finish(), mismatch),
+        chain: with_origin(with_column_problem(verifier.finish(), mismatch), origin),
         unsealed: Unsealed {
             rows: u64::try_from(unsealed).unwrap_or(0),
             oldest_us: oldest.map(micros),
@@ -329,6 +333,7 @@ pub(crate) async fn verify_chain(
             unchained_ids(pool).await?,
         ),
         unchained: u64::try_from(unchained).unwrap_or(0),
+        orphaned: u64::try_from(orphaned).unwrap_or(0),
         purges,
     })
 }

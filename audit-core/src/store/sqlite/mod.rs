@@ -266,8 +266,10 @@ impl SqliteStore {
     /// be written.
     pub async fn purge_before(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
         let cutoff = micros(cutoff);
-        self.on_thread(move |readers| readers.run(|conn| purge(conn, cutoff)))
-            .await
+        let purged = self
+            .on_thread(move |readers| readers.run(|conn| read::purge_before(conn, cutoff)))
+            .await?;
+        self.record_purges(purged)
     }
 
     /// [`purge_before`](SqliteStore::purge_before), on the caller's thread.
@@ -276,7 +278,39 @@ impl SqliteStore {
     ///
     /// As [`purge_before`](SqliteStore::purge_before).
     pub fn blocking_purge_before(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
-        self.readers.run(|conn| purge(conn, micros(cutoff)))
+        let purged = self
+            .readers
+            .run(|conn| read::purge_before(conn, micros(cutoff)))?;
+        self.record_purges(purged)
+    }
+
+    /// Records each origin's purge in that origin's chain, and waits until
+    /// the records are committed: through the writer for its own origin, so
+    /// that its flush signs a checkpoint after the record; how many rows the
+    /// purge deleted.
+    fn record_purges(
+        &self,
+        (purged, unchained): (Vec<read::Purged>, u64),
+    ) -> Result<u64, StoreError> {
+        let mut deleted = unchained;
+        for purge in purged {
+            deleted += purge.deleted;
+            if purge.deleted == 0 {
+                continue;
+            }
+            let entry =
+                crate::store::chain::purge_entry(&purge.origin, purge.through, purge.deleted);
+            if purge.origin == self.origin {
+                self.writer
+                    .export(entry)
+                    .and_then(|()| self.writer.flush())
+                    .map_err(StoreError::database)?;
+            } else {
+                self.readers
+                    .run(|conn| insert::insert_entries_from(conn, &purge.origin, [entry]))?;
+            }
+        }
+        Ok(deleted)
     }
 
     /// The writer's origin: the chain its entries join, for
@@ -369,22 +403,6 @@ pub fn verify_chain(
     heads: &BTreeMap<u64, Digest>,
 ) -> Result<StoreReport, StoreError> {
     read::verify_chain(conn, origin, heads)
-}
-
-/// Purges on `conn` (see [`SqliteStore::purge_before`]), and records each
-/// origin's purge in that origin's chain: how many rows it deleted.
-fn purge(conn: &Connection, cutoff_us: i64) -> Result<u64, StoreError> {
-    let (purged, unchained) = read::purge_before(conn, cutoff_us)?;
-    let mut deleted = unchained;
-    for purge in purged {
-        deleted += purge.deleted;
-        if purge.deleted > 0 {
-            let entry =
-                crate::store::chain::purge_entry(&purge.origin, purge.through, purge.deleted);
-            insert::insert_entries_from(conn, &purge.origin, [entry])?;
-        }
-    }
-    Ok(deleted)
 }
 
 /// Every entry `query` selects, a page of [`MAX_LIMIT`] at a time.

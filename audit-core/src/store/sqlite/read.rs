@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
 use crate::store::chain::{
-    ANY_UNCHAINED_RECORD, SELECT_ORIGINS, SELECT_PURGES, SELECT_UNCHAINED_RECORD, StoredColumns,
-    check_unchained, other_origin, purge_of, with_column_problem,
+    ANY_UNCHAINED_RECORD, COUNT_ORPHANED, SELECT_ORIGINS, SELECT_PURGES, SELECT_UNCHAINED_RECORD,
+    StoredColumns, check_unchained, other_origin, purge_of, with_column_problem, with_origin,
 };
 use crate::store::row::parse_entry;
 use crate::store::sql::{self, Bind, Dialect};
@@ -227,6 +227,9 @@ pub(crate) fn verify_chain(
             |row| row.get(0),
         )
         .map_err(StoreError::database)?;
+    let orphaned: i64 = conn
+        .query_row(COUNT_ORPHANED, [], |row| row.get(0))
+        .map_err(StoreError::database)?;
     let (unsealed, oldest_us): (i64, Option<i64>) = conn
         .query_row(
             "SELECT count(*), min(time_us) FROM audit_entries WHERE origin = ?1 AND seq IS NULL",
@@ -279,13 +282,14 @@ pub(crate) fn verify_chain(
     }
     Ok(StoreReport {
         origin: origin.to_owned(),
-        chain: with_column_problem(verifier.finish(), mismatch),
+        chain: with_origin(with_column_problem(verifier.finish(), mismatch), origin),
         unsealed: Unsealed {
             rows: u64::try_from(unsealed).unwrap_or(0),
             oldest_us,
         },
         unchained_record: check_unchained(unchained_record(conn, origin)?, unchained_ids(conn)?),
         unchained: u64::try_from(unchained).unwrap_or(0),
+        orphaned: u64::try_from(orphaned).unwrap_or(0),
         purges,
     })
 }
