@@ -139,7 +139,8 @@ pub(crate) fn log_failure(name: &str, message: &str) {
 /// no caller is waiting on: through `tracing`, and on standard error.
 #[cfg(feature = "postgres")]
 pub(crate) fn report_fault(name: &str, message: &str) {
-    log_failure(name, message);
+    #[cfg(feature = "tracing")]
+    tracing::error!(target: "audit", writer = name, "{message}");
     let _ = writeln!(std::io::stderr().lock(), "audit: {name}: {message}");
 }
 

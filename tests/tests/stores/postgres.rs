@@ -28,19 +28,19 @@ use sqlx::{AssertSqlSafe, PgPool};
 use time::macros::datetime;
 
 /// Connection options for `url` that work in the schema `schema`.
-fn in_schema(url: &str, schema: &str) -> PgConnectOptions {
+pub(crate) fn in_schema(url: &str, schema: &str) -> PgConnectOptions {
     PgConnectOptions::from_str(url)
         .unwrap()
         .options([("search_path", schema)])
 }
 
 /// A pool on a new, empty schema named after the test.
-async fn pool(schema: &str) -> Option<PgPool> {
+pub(crate) async fn pool(schema: &str) -> Option<PgPool> {
     Some(pool_on(server()?, schema).await)
 }
 
 /// A pool on a new, empty schema `schema` of the server at `url`.
-async fn pool_on(url: &str, schema: &str) -> PgPool {
+pub(crate) async fn pool_on(url: &str, schema: &str) -> PgPool {
     let admin = PgPool::connect(url).await.unwrap();
     sqlx::raw_sql(AssertSqlSafe(format!(
         "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"

@@ -109,7 +109,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
         .unwrap();
     let error = SqliteStore::migrate(&conn).unwrap_err();
     assert!(
-        error.to_string().starts_with("the audit table has schema version 0, which this audit-core (schema version 2) cannot migrate"),
+        error.to_string().starts_with("the audit table has schema version 0, which this audit-core (schema version 3) cannot migrate"),
         "{error}"
     );
 }

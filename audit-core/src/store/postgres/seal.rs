@@ -4,21 +4,27 @@
 //! Entries are inserted without a `seq` (see `insert.rs`), by the store's
 //! writer and by `insert_entries` in the callers' transactions, which then
 //! never wait for each other. A sealer holds the session-level advisory lock
-//! [`SEAL_LOCK`] on a connection of its own; while it holds it, no other
-//! sealer seals. Every [`SEAL_INTERVAL`], and whenever a flush asks, it reads
+//! [`SEAL_LOCK`] on the table, on a connection of its own; while it holds
+//! it, no other sealer seals. Every [`SEAL_INTERVAL`], and whenever a flush asks, it reads
 //! the committed rows that have an origin and no `seq`, in one deterministic
 //! order (origin, time, id), chains each origin's after that origin's head,
 //! and writes their `seq` and chained `entry_json` in one transaction. A
 //! sealer that does not hold the lock tries to take it every interval, so
 //! that when the holder's connection ends (its process died), another store
-//! takes over within an interval of the server noticing.
+//! takes over within an interval of the server noticing. A writer waiting
+//! for its rows (a flush) asks for a round at once: of its own process's
+//! sealer, or by a notification on the channel `audit_seal`, which the
+//! sealer listens to.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use sqlx::postgres::{PgConnectOptions, PgConnection};
+use std::future::Future as _;
+use std::task::Poll;
+
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPoolOptions};
 use sqlx::{Connection as _, Row as _};
 use uuid::Uuid;
 
@@ -33,9 +39,10 @@ use crate::store::chain;
 /// `docs/performance.md`).
 pub const SEAL_INTERVAL: Duration = Duration::from_millis(200);
 
-/// The session-level advisory lock the one sealer of a database holds:
-/// `seal` (as ASCII bytes).
-const SEAL_LOCK: i64 = 0x7365_616c;
+/// The session-level advisory lock the one sealer of a table holds: this
+/// key (`seal`, as ASCII bytes) with the table's OID, so that the tables of
+/// one database's schemas each have their sealer.
+const SEAL_LOCK: i32 = 0x7365_616c;
 
 /// How many rows one sealing transaction chains at most.
 const SEAL_ROUND: i64 = 5000;
@@ -124,18 +131,25 @@ pub(crate) async fn seal_round(conn: &mut PgConnection) -> Result<u64, BoxError>
     Ok(sealed)
 }
 
-/// Waits until none of `ids` is unsealed, nudging `sealer` when there is
-/// one in this process, for up to [`SEAL_WAIT`]; then the head of
-/// `origin`'s chain.
+/// The channel a writer waiting for its rows notifies, so that the sealer
+/// of its table, in whichever process, seals at once.
+const SEAL_CHANNEL: &str = "audit_seal";
+
+/// Waits until none of `ids` is unsealed, for up to [`SEAL_WAIT`]; then the
+/// head of `origin`'s chain. Asks for a round at once: of `sealer`, this
+/// process's, when it holds the lock, else of whichever sealer does, by a
+/// notification.
 pub(crate) async fn wait_sealed(
     conn: &mut PgConnection,
     ids: &[Uuid],
     origin: &str,
     sealer: Option<&SealerHandle>,
 ) -> Result<Option<Head>, BoxError> {
-    let deadline = Instant::now() + SEAL_WAIT;
+    let started = Instant::now();
+    let mut notified: Option<Instant> = None;
     loop {
-        let round = sealer.map(SealerHandle::nudge);
+        let local = sealer.filter(|sealer| sealer.holds_lock());
+        let round = local.map(SealerHandle::nudge);
         let unsealed: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM audit_entries WHERE id = ANY($1) AND seq IS NULL",
         )
@@ -145,16 +159,16 @@ pub(crate) async fn wait_sealed(
         if unsealed == 0 {
             return Ok(read_head(conn, origin).await?);
         }
-        if Instant::now() >= deadline {
+        if started.elapsed() >= SEAL_WAIT {
             return Err(format!(
                 "{unsealed} entries are committed but were not sealed within {} s: \
-                 no sealer runs on this database, or it cannot keep up; they are stored, \
+                 no sealer runs on this table, or it cannot keep up; they are stored, \
                  and a sealer will chain them",
                 SEAL_WAIT.as_secs()
             )
             .into());
         }
-        match (sealer, round) {
+        match (local, round) {
             (Some(sealer), Some(round)) => {
                 let sealer = sealer.clone();
                 // The round asked for, on a thread that may block.
@@ -163,7 +177,16 @@ pub(crate) async fn wait_sealed(
                 })
                 .await;
             }
-            _ => tokio::time::sleep(Duration::from_millis(20)).await,
+            _ => {
+                if notified.is_none_or(|at| at.elapsed() >= SEAL_INTERVAL) {
+                    sqlx::query("SELECT pg_notify($1, '')")
+                        .bind(SEAL_CHANNEL)
+                        .execute(&mut *conn)
+                        .await?;
+                    notified = Some(Instant::now());
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
         }
     }
 }
@@ -173,37 +196,57 @@ pub(crate) async fn wait_sealed(
 struct State {
     /// Rounds completed (sealed, or found the lock held elsewhere).
     rounds: u64,
-    /// A round was asked for before the next interval.
-    nudged: bool,
+    /// Whether the sealer holds the table's lock.
+    holds_lock: bool,
     stop: bool,
 }
 
 /// A handle on the sealer thread: to ask for a round and wait for it.
 #[derive(Clone)]
 pub(crate) struct SealerHandle {
-    shared: Arc<(Mutex<State>, Condvar)>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Default)]
+struct Shared {
+    state: Mutex<State>,
+    /// Signalled when a round ends, or the sealer stops.
+    done: Condvar,
+    /// Asks for a round before the next interval.
+    nudge: tokio::sync::Notify,
 }
 
 impl SealerHandle {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.shared.0.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether this sealer holds the table's lock: the one that seals.
+    pub(crate) fn holds_lock(&self) -> bool {
+        self.lock().holds_lock
     }
 
     /// Asks for a round now; the number of rounds done so far.
     pub(crate) fn nudge(&self) -> u64 {
-        let mut state = self.lock();
-        state.nudged = true;
-        self.shared.1.notify_all();
-        state.rounds
+        let rounds = self.lock().rounds;
+        self.shared.nudge.notify_one();
+        rounds
     }
 
-    /// Waits until a round after `round` is done, for up to `timeout`.
+    /// Waits until a round that started after `round` rounds were done has
+    /// ended, for up to `timeout`.
     pub(crate) fn wait_for_round(&self, round: u64, timeout: Duration) {
         let state = self.lock();
-        // A timeout or a poisoned lock both mean: check again.
-        let _ = self.shared.1.wait_timeout_while(state, timeout, |state| {
-            state.rounds <= round + 1 && !state.stop
-        });
+        // A round under way when asked may have missed the rows: the next.
+        let _ = self
+            .shared
+            .done
+            .wait_timeout_while(state, timeout, |state| {
+                state.rounds <= round + 1 && !state.stop
+            });
     }
 }
 
@@ -226,7 +269,7 @@ impl Sealer {
         let thread_handle = handle.clone();
         let thread = std::thread::Builder::new()
             .name("audit-postgres-sealer".to_owned())
-            .spawn(move || run(&thread_handle, &runtime, &options))?;
+            .spawn(move || runtime.block_on(run(&thread_handle, &options)))?;
         Ok(Sealer {
             handle,
             thread: Some(thread),
@@ -241,7 +284,8 @@ impl Sealer {
 impl Drop for Sealer {
     fn drop(&mut self) {
         self.handle.lock().stop = true;
-        self.handle.shared.1.notify_all();
+        self.handle.shared.done.notify_all();
+        self.handle.shared.nudge.notify_one();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -254,25 +298,21 @@ struct Session {
     holds_lock: bool,
 }
 
-/// The sealer thread's loop: a round every interval or when nudged.
-fn run(handle: &SealerHandle, runtime: &tokio::runtime::Runtime, options: &PgConnectOptions) {
+/// The sealer's loop: a round, then a wait for the next interval, a nudge
+/// from this process or a notification from another.
+async fn run(handle: &SealerHandle, options: &PgConnectOptions) {
     let mut session: Option<Session> = None;
+    let mut listener: Option<PgListener> = None;
     let mut failing = false;
     loop {
-        {
-            let state = handle.lock();
-            let (mut state, _) = handle
-                .shared
-                .1
-                .wait_timeout_while(state, SEAL_INTERVAL, |state| !state.nudged && !state.stop)
-                .unwrap_or_else(PoisonError::into_inner);
-            if state.stop {
-                return;
-            }
-            state.nudged = false;
+        if handle.lock().stop {
+            return;
         }
-        match runtime.block_on(round(&mut session, options)) {
-            Ok(()) => failing = false,
+        let holds_lock = match round(&mut session, options).await {
+            Ok(holds_lock) => {
+                failing = false;
+                holds_lock
+            }
             Err(error) => {
                 // The lock goes with the connection.
                 session = None;
@@ -283,17 +323,64 @@ fn run(handle: &SealerHandle, runtime: &tokio::runtime::Runtime, options: &PgCon
                     );
                 }
                 failing = true;
+                false
             }
+        };
+        {
+            let mut state = handle.lock();
+            state.rounds += 1;
+            state.holds_lock = holds_lock;
+            handle.shared.done.notify_all();
         }
-        let mut state = handle.lock();
-        state.rounds += 1;
-        handle.shared.1.notify_all();
+        if listener.is_none() && holds_lock {
+            listener = listen(options).await;
+        }
+        let woken = {
+            let notified = async {
+                match listener.as_mut() {
+                    Some(listening) => listening.recv().await.is_ok(),
+                    None => std::future::pending().await,
+                }
+            };
+            let mut notified = std::pin::pin!(notified);
+            let mut nudged = std::pin::pin!(handle.shared.nudge.notified());
+            tokio::time::timeout(
+                SEAL_INTERVAL,
+                std::future::poll_fn(|cx| {
+                    if nudged.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(true);
+                    }
+                    notified.as_mut().poll(cx)
+                }),
+            )
+            .await
+        };
+        if woken == Ok(false) {
+            // The listener's connection failed: listen again next round.
+            listener = None;
+        }
     }
 }
 
+/// A listener on [`SEAL_CHANNEL`], if one can be made: without, the sealer
+/// seals every interval all the same.
+async fn listen(options: &PgConnectOptions) -> Option<PgListener> {
+    let pool = PgPoolOptions::new().max_connections(1).connect_lazy_with(
+        options
+            .clone()
+            .application_name("audit-core sealer listener"),
+    );
+    let mut listener = PgListener::connect_with(&pool).await.ok()?;
+    listener.listen(SEAL_CHANNEL).await.ok()?;
+    Some(listener)
+}
+
 /// Connects and takes the lock if need be, then seals every committed row
-/// found unsealed, round after round.
-async fn round(session: &mut Option<Session>, options: &PgConnectOptions) -> Result<(), BoxError> {
+/// found unsealed, round after round; whether it holds the lock.
+async fn round(
+    session: &mut Option<Session>,
+    options: &PgConnectOptions,
+) -> Result<bool, BoxError> {
     let session = match session {
         Some(session) => session,
         None => session.insert(Session {
@@ -304,14 +391,16 @@ async fn round(session: &mut Option<Session>, options: &PgConnectOptions) -> Res
         }),
     };
     if !session.holds_lock {
-        session.holds_lock = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(SEAL_LOCK)
-            .fetch_one(&mut session.conn)
-            .await?;
+        session.holds_lock = sqlx::query_scalar(
+            "SELECT pg_try_advisory_lock($1, 'audit_entries'::regclass::oid::int4)",
+        )
+        .bind(SEAL_LOCK)
+        .fetch_one(&mut session.conn)
+        .await?;
         if !session.holds_lock {
-            return Ok(());
+            return Ok(false);
         }
     }
     while seal_round(&mut session.conn).await? == u64::try_from(SEAL_ROUND).unwrap_or(0) {}
-    Ok(())
+    Ok(true)
 }
