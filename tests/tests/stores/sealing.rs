@@ -360,3 +360,148 @@ async fn two_processes_write_one_store_then_one_is_killed_and_restarted() {
     assert!(stored.len() >= 700, "{}", stored.len());
     drop(store);
 }
+
+/// Takes a table of schema version 3 back to version 2, as audit-core's
+/// version 2 left it: one chain, no origin column, `seq` unique in the table.
+const BACK_TO_VERSION_2: &str = "DROP INDEX audit_entries_origin_seq; \
+    DROP INDEX audit_entries_unsealed; DROP INDEX audit_entries_origin; \
+    ALTER TABLE audit_entries DROP COLUMN origin; \
+    CREATE UNIQUE INDEX audit_entries_seq ON audit_entries (seq); \
+    UPDATE audit_schema_version SET version = 2";
+
+#[tokio::test]
+async fn a_version_2_table_becomes_the_chain_of_its_origin() {
+    let Some(pool) = pool("t_from_v2").await else {
+        return;
+    };
+    // A version-2 store: one chain, started by the origin "legacy".
+    let store = PostgresStore::builder(pool.clone())
+        .origin("legacy")
+        .open()
+        .await
+        .unwrap();
+    for n in 0..5 {
+        store
+            .export(entry(
+                &format!("v2-{n}"),
+                "ada",
+                datetime!(2026-01-01 00:00 UTC),
+            ))
+            .unwrap();
+    }
+    store.flush_async().await.unwrap();
+    drop(store);
+    sqlx::raw_sql(BACK_TO_VERSION_2)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let columns: Vec<String> = sqlx::query_scalar(
+        "SELECT column_name::text FROM information_schema.columns \
+         WHERE table_name = 'audit_entries' AND table_schema = 't_from_v2' AND column_name = 'origin'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(columns.is_empty());
+
+    // Opened by a writer of another origin: the old chain keeps its origin,
+    // and the new writer starts its own.
+    let store = PostgresStore::builder(pool.clone())
+        .origin("api-1")
+        .open()
+        .await
+        .unwrap();
+    let version: i32 = sqlx::query_scalar("SELECT version FROM audit_schema_version")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(version, 3);
+    store
+        .export(entry("v3-0", "bob", datetime!(2026-01-02 00:00 UTC)))
+        .unwrap();
+    store.flush_async().await.unwrap();
+    drop(store);
+    // And by the old origin's writer: its chain goes on.
+    let store = PostgresStore::builder(pool.clone())
+        .origin("legacy")
+        .open()
+        .await
+        .unwrap();
+    store
+        .export(entry("v3-1", "bob", datetime!(2026-01-03 00:00 UTC)))
+        .unwrap();
+    store.flush_async().await.unwrap();
+    assert_eq!(origins(&pool).await.unwrap(), ["api-1", "legacy"]);
+    let legacy = sealed(&pool, "legacy").await;
+    assert_eq!(legacy.chain.problem, None);
+    assert_eq!(legacy.chain.origin.as_deref(), Some("legacy"));
+    assert_eq!(legacy.chain.head.unwrap().seq, 6);
+    assert_eq!(
+        chain_ids(&pool, "legacy").await,
+        ["v2-0", "v2-1", "v2-2", "v2-3", "v2-4", "v3-1"]
+    );
+    let new = sealed(&pool, "api-1").await;
+    assert_eq!((new.chain.problem, new.chain.entries), (None, 1));
+    assert_eq!(new.chain.origin.as_deref(), Some("api-1"));
+}
+
+#[tokio::test]
+async fn a_purged_version_2_table_takes_its_origin_from_the_purge_record() {
+    let Some(pool) = pool("t_from_v2_purged").await else {
+        return;
+    };
+    let store = PostgresStore::builder(pool.clone())
+        .origin("legacy")
+        .open()
+        .await
+        .unwrap();
+    for n in 0..5 {
+        store
+            .export(entry(
+                &format!("v2-{n}"),
+                "ada",
+                datetime!(2026-01-01 00:00 UTC),
+            ))
+            .unwrap();
+    }
+    store
+        .export(entry("v2-new", "ada", datetime!(2026-03-01 00:00 UTC)))
+        .unwrap();
+    store.flush_async().await.unwrap();
+    // The first five purged, and the purge recorded as seq 7.
+    assert_eq!(
+        store
+            .purge_before(datetime!(2026-02-01 00:00 UTC))
+            .await
+            .unwrap(),
+        5
+    );
+    drop(store);
+    sqlx::raw_sql(BACK_TO_VERSION_2)
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let store = PostgresStore::builder(pool.clone())
+        .origin("api-1")
+        .open()
+        .await
+        .unwrap();
+    drop(store);
+    assert_eq!(origins(&pool).await.unwrap(), ["legacy"]);
+    let report = verify_chain(&pool, "legacy", &BTreeMap::new())
+        .await
+        .unwrap();
+    assert_eq!(report.chain.problem, None);
+    assert_eq!(report.chain.entries, 2);
+    assert_eq!(report.chain.head.unwrap().seq, 7);
+    assert_eq!(report.purges.len(), 1);
+    assert_eq!(
+        (
+            report.purges[0].seq,
+            report.purges[0].through_seq,
+            report.purges[0].purged
+        ),
+        (7, 5, 5)
+    );
+}

@@ -439,6 +439,62 @@ fn the_chain_survives_restarts_rollbacks_and_the_callers_transactions() {
 }
 
 #[test]
+fn a_version_2_table_becomes_the_chain_of_its_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.db");
+    let store = SqliteStore::builder(&path).origin("legacy").open().unwrap();
+    for n in 0..3 {
+        store
+            .export(entry(
+                &format!("v2-{n}"),
+                "ada",
+                datetime!(2026-01-01 00:00 UTC),
+            ))
+            .unwrap();
+    }
+    store.flush().unwrap();
+    drop(store);
+    // Back to version 2: one chain, no origin column.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP INDEX audit_entries_origin_seq; DROP INDEX audit_entries_origin; \
+         ALTER TABLE audit_entries DROP COLUMN origin; \
+         CREATE UNIQUE INDEX audit_entries_seq ON audit_entries (seq); \
+         UPDATE audit_schema_version SET version = 2;",
+    )
+    .unwrap();
+
+    let store = SqliteStore::builder(&path).origin("api-1").open().unwrap();
+    store
+        .export(entry("v3-0", "bob", datetime!(2026-01-02 00:00 UTC)))
+        .unwrap();
+    store.flush().unwrap();
+    drop(store);
+    let store = SqliteStore::builder(&path).origin("legacy").open().unwrap();
+    store
+        .export(entry("v3-1", "bob", datetime!(2026-01-03 00:00 UTC)))
+        .unwrap();
+    store.flush().unwrap();
+    assert_eq!(
+        audit_core::sqlite::origins(&conn).unwrap(),
+        ["api-1", "legacy"]
+    );
+    for (origin, entries) in [("legacy", 4), ("api-1", 1)] {
+        let report =
+            audit_core::sqlite::verify_chain(&conn, origin, &std::collections::BTreeMap::new())
+                .unwrap();
+        assert_eq!(report.chain.problem, None, "{origin}");
+        assert_eq!(report.chain.origin.as_deref(), Some(origin));
+        assert_eq!(report.chain.entries, entries, "{origin}");
+        assert_eq!(report.chain.head.unwrap().seq, entries, "{origin}");
+    }
+    let legacy = store
+        .blocking_query(&AuditQuery::new().origin("legacy"))
+        .unwrap();
+    assert_eq!(legacy.entries.len(), 4);
+}
+
+#[test]
 fn a_version_1_table_is_migrated_and_its_rows_stay_unchained() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.db");
