@@ -673,3 +673,65 @@ fn a_missing_store_is_a_usage_error() {
     assert_eq!(status, 2, "{out}");
     assert!(out.starts_with("audit: sqlite:"), "{out}");
 }
+
+/// Two writers of one PostgreSQL store, each its own origin, and rows of one
+/// committed but not sealed yet (no sealer runs): each origin verifies on
+/// its own, the unsealed rows are reported and are not tampering, and a
+/// query filters by origin.
+#[test]
+fn several_origins_verify_each_and_unsealed_rows_are_not_tampering() {
+    let Some(url) = server() else { return };
+    let fixture = postgres_fixture(url, &format!("origins_{}", std::process::id()));
+    let Database::Postgres(pool, runtime) = &fixture.database else {
+        unreachable!()
+    };
+    let store = runtime
+        .block_on(PostgresStore::builder(pool.clone()).origin("api-2").open())
+        .unwrap();
+    write_entries(&store);
+    drop(store);
+    // No store is open: no sealer seals these.
+    let entries: Vec<audit_core::AuditEntry> = {
+        let sink = audit_core::MemorySink::new();
+        write_entries(&sink);
+        sink.entries().into_iter().take(2).collect()
+    };
+    runtime.block_on(async {
+        let mut conn = pool.acquire().await.unwrap();
+        audit_core::postgres::insert_entries_from(&mut conn, "api-3", entries)
+            .await
+            .unwrap();
+    });
+
+    let (status, out) = fixture.verify(false);
+    assert_eq!(status, 0, "{out}");
+    for part in [
+        "== origin \"api-2\"\nChain audit-rs/chain/v1, origin \"api-2\"\n",
+        "== origin \"api-3\"\nUnsealed: 2 rows of origin \"api-3\" are committed but not sealed yet, the oldest made ",
+        "Entries: none\n",
+        &format!("== origin {ORIGIN:?}\nChain audit-rs/chain/v1, origin {ORIGIN:?}\n"),
+        "VALID: 10 entries\n",
+    ] {
+        assert!(out.contains(part), "expected {part:?} in:\n{out}");
+    }
+    assert!(
+        out.ends_with("ALL VALID: 3 origins, 20 entries (2 rows not sealed yet)\n"),
+        "{out}"
+    );
+
+    let (status, out) = audit(&["query", &fixture.location, "--origin", "api-3"]);
+    assert_eq!(status, 0, "{out}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let (status, out) = audit(&["query", &fixture.location, "--origin", "api-2"]);
+    assert_eq!((status, out.lines().count()), (0, 10), "{out}");
+
+    // One origin's chain broken: the store is invalid, and says which.
+    fixture.tamper("DELETE FROM audit_entries WHERE origin = 'api-2' AND seq = 5");
+    let (status, out) = fixture.verify(false);
+    assert_eq!(status, 1, "{out}");
+    assert!(out.contains("expected seq 5: entry 5 was removed"), "{out}");
+    assert!(
+        out.ends_with("INVALID: an origin's chain does not verify\n"),
+        "{out}"
+    );
+}

@@ -296,9 +296,10 @@ impl StoredColumns {
 }
 
 /// `report`, naming `origin` as its chain's when no row it read names one
-/// (the chain's first rows were purged): a store knows each row's origin.
+/// (the chain's first rows were purged, or none is sealed yet): a store
+/// knows each row's origin.
 pub(crate) fn with_origin(mut report: Report, origin: &str) -> Report {
-    if report.origin.is_none() && report.head.is_some() {
+    if report.origin.is_none() {
         report.origin = Some(origin.to_owned());
     }
     report
