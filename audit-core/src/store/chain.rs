@@ -1,11 +1,13 @@
-//! The hash chain in a SQL store: each row's `entry_json` is a chained line
-//! and its `seq` column the line's sequence number.
+//! The hash chains in a SQL store, one per origin: each sealed row's
+//! `entry_json` is a chained line and its `seq` column the line's sequence
+//! number in the chain of its `origin` column.
 //!
-//! One writer at a time extends the chain: the store's writer thread and
-//! `insert_entries` both take the database's write lock (SQLite) or an
-//! advisory lock (PostgreSQL), then read the head, the row with the highest
-//! `seq`, inside the transaction they insert in. A rolled-back transaction
-//! takes its sequence numbers with it, so it leaves no gap.
+//! One writer at a time extends a chain: on SQLite, the writer that holds
+//! the database's write lock, which reads its origin's head, the row with
+//! the highest `seq`, inside the transaction it inserts in; on PostgreSQL,
+//! the table's one sealer, which chains rows once they are committed (see
+//! `postgres/seal.rs`). A rolled-back transaction takes nothing with it, so
+//! it leaves no gap.
 
 use std::borrow::Cow;
 

@@ -107,13 +107,18 @@ pub(crate) async fn insert_unsealed(
     Ok(inserted)
 }
 
-/// Inserts `rows` unsealed in a transaction of their own (a savepoint in
-/// the caller's transaction).
+/// Inserts `rows` unsealed, all or none: in one statement when they fit in
+/// one, which is atomic by itself (and spares the caller's transaction a
+/// savepoint's two round trips), else in a transaction of their own (a
+/// savepoint in the caller's transaction).
 async fn insert_rows(
     conn: &mut PgConnection,
     rows: &[EntryRow<'_>],
     origin: &str,
 ) -> Result<u64, sqlx::Error> {
+    if rows.len() <= ROWS_PER_INSERT {
+        return insert_unsealed(conn, rows, origin).await;
+    }
     let mut tx = conn.begin().await?;
     let inserted = insert_unsealed(&mut tx, rows, origin).await?;
     tx.commit().await?;
