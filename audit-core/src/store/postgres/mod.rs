@@ -51,6 +51,14 @@
 //! twice is reported (see [`store`](crate::store#writing)). It gives up on a
 //! connection after 10 s and on a batch after 30 s.
 //!
+//! The sealer (see [`store`](crate::store#sealed-not-locked)) is another
+//! thread of the store's own, with its runtime and a connection named
+//! `audit-core sealer`, which holds the table's seal lock while it seals,
+//! and one named `audit-core sealer listener` that waits for flushes of
+//! other processes (`LISTEN audit_seal`). A sealing round that fails is
+//! written to standard error (and `tracing`) once, and retried every
+//! [`SEAL_INTERVAL`] on a new connection.
+//!
 //! # Crate, and types
 //!
 //! The store runs on sqlx, the driver most Rust services already hold a
