@@ -294,6 +294,22 @@ fn every_case(fresh: &dyn Fn() -> Fixture) {
         &["BROKEN at row 11 (seq 3, id ", "expected seq 11"],
     );
 
+    // A row inserted without a seq, behind the chain's back.
+    let fixture = fresh();
+    fixture.tamper(&format!(
+        "INSERT INTO audit_entries (id, seq, {columns}) SELECT {}, NULL, {columns} FROM audit_entries WHERE seq = 3",
+        fixture.new_id()
+    ));
+    assert_broken(&fixture, false, &["UNCHAINED: 1 rows have no seq"]);
+    rows_without_a_seq(fresh, &fixture, &columns);
+    rows_out_of_their_origin(fresh, &columns);
+    replicas(fresh);
+    reorders_and_removals(fresh);
+}
+
+/// Rows out of their origin's chain: with a `seq` but no origin, and moved
+/// to another origin.
+fn rows_out_of_their_origin(fresh: &dyn Fn() -> Fixture, columns: &str) {
     // A row inserted with a seq but no origin: in no chain.
     let fixture = fresh();
     fixture.tamper(&format!(
@@ -325,17 +341,6 @@ fn every_case(fresh: &dyn Fn() -> Fixture) {
         out.ends_with("INVALID: an origin's chain does not verify\n"),
         "{out}"
     );
-
-    // A row inserted without a seq, behind the chain's back.
-    let fixture = fresh();
-    fixture.tamper(&format!(
-        "INSERT INTO audit_entries (id, seq, {columns}) SELECT {}, NULL, {columns} FROM audit_entries WHERE seq = 3",
-        fixture.new_id()
-    ));
-    assert_broken(&fixture, false, &["UNCHAINED: 1 rows have no seq"]);
-    rows_without_a_seq(fresh, &fixture, &columns);
-    replicas(fresh);
-    reorders_and_removals(fresh);
 }
 
 /// Rows without a `seq`: `fixture` has one inserted behind the store's

@@ -131,7 +131,7 @@ async fn pool(url: &str) -> PgPool {
         .await
         .unwrap();
     PostgresStore::migrate(&pool).await.unwrap();
-    for id in 0..i32::try_from(CONNECTIONS).unwrap() + 1 {
+    for id in 0..=i32::try_from(CONNECTIONS).unwrap() {
         sqlx::query("INSERT INTO accounts VALUES ($1, 0)")
             .bind(id)
             .execute(&pool)

@@ -108,7 +108,7 @@ async fn unsealed_rows_are_reported_as_such_then_sealed_in_order() {
         ("a", datetime!(2026-01-01 00:00 UTC)),
         ("b", datetime!(2026-01-02 00:00 UTC)),
     ] {
-        insert_entries_from(&mut *conn, "api-1", [entry(id, "ada", time)])
+        insert_entries_from(&mut conn, "api-1", [entry(id, "ada", time)])
             .await
             .unwrap();
     }

@@ -92,14 +92,12 @@ pub(crate) async fn seal_round(conn: &mut PgConnection) -> Result<u64, BoxError>
         let id: Uuid = row.try_get(0)?;
         let origin: String = row.try_get(1)?;
         let json: &str = row.try_get(2)?;
-        let chainer = match chainers.get_mut(&origin) {
-            Some(chainer) => chainer,
-            None => {
-                let head = read_head(&mut tx, &origin).await?;
-                chainers
-                    .entry(origin.clone())
-                    .or_insert(chain::resume(&origin, head))
-            }
+        if !chainers.contains_key(&origin) {
+            let head = read_head(&mut tx, &origin).await?;
+            chainers.insert(origin.clone(), chain::resume(&origin, head));
+        }
+        let Some(chainer) = chainers.get_mut(&origin) else {
+            continue;
         };
         // A row whose JSON is not an object cannot be chained: it stays
         // unsealed, and verify reports it among the unsealed rows.
@@ -168,25 +166,22 @@ pub(crate) async fn wait_sealed(
             )
             .into());
         }
-        match (local, round) {
-            (Some(sealer), Some(round)) => {
-                let sealer = sealer.clone();
-                // The round asked for, on a thread that may block.
-                let _ = tokio::task::spawn_blocking(move || {
-                    sealer.wait_for_round(round, Duration::from_millis(100));
-                })
-                .await;
+        if let (Some(sealer), Some(round)) = (local, round) {
+            let sealer = sealer.clone();
+            // The round asked for, on a thread that may block.
+            let _ = tokio::task::spawn_blocking(move || {
+                sealer.wait_for_round(round, Duration::from_millis(100));
+            })
+            .await;
+        } else {
+            if notified.is_none_or(|at| at.elapsed() >= SEAL_INTERVAL) {
+                sqlx::query("SELECT pg_notify($1, '')")
+                    .bind(SEAL_CHANNEL)
+                    .execute(&mut *conn)
+                    .await?;
+                notified = Some(Instant::now());
             }
-            _ => {
-                if notified.is_none_or(|at| at.elapsed() >= SEAL_INTERVAL) {
-                    sqlx::query("SELECT pg_notify($1, '')")
-                        .bind(SEAL_CHANNEL)
-                        .execute(&mut *conn)
-                        .await?;
-                    notified = Some(Instant::now());
-                }
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 }
