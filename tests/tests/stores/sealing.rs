@@ -505,3 +505,44 @@ async fn a_purged_version_2_table_takes_its_origin_from_the_purge_record() {
         (7, 5, 5)
     );
 }
+
+/// The chat example's life, run by two instances of a service at once into
+/// one PostgreSQL store, each with its origin: both chains verify.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_chat_instances_write_one_store_and_each_chain_verifies() {
+    let Some(pool) = pool("t_two_chats").await else {
+        return;
+    };
+    let mut instances = Vec::new();
+    for origin in ["chat-1", "chat-2"] {
+        let store = PostgresStore::builder(pool.clone())
+            .origin(origin)
+            .open()
+            .await
+            .unwrap();
+        instances.push(tokio::task::spawn_blocking(move || {
+            audit_examples::lifecycle::run(&store).unwrap();
+            store.flush().unwrap();
+        }));
+    }
+    for instance in instances {
+        instance.await.unwrap();
+    }
+    assert_eq!(origins(&pool).await.unwrap(), ["chat-1", "chat-2"]);
+    for origin in ["chat-1", "chat-2"] {
+        let report = verify_chain(&pool, origin, &BTreeMap::new())
+            .await
+            .unwrap();
+        assert_eq!(report.chain.problem, None, "{origin}");
+        assert_eq!((report.chain.entries, report.unsealed.rows), (7, 0));
+        let page = PostgresStore::builder(pool.clone())
+            .sealer(false)
+            .open()
+            .await
+            .unwrap()
+            .query(&AuditQuery::new().origin(origin))
+            .await
+            .unwrap();
+        assert_eq!(page.entries.len(), 7);
+    }
+}
