@@ -258,30 +258,27 @@ impl<W: WriteRows> Batch for RowsBatch<W> {
         // Without flushes, the ids to wait for stay bounded: past the bound,
         // the writer waits for its rows to be sealed before it goes on.
         if self.awaiting.len() >= AWAITING_LIMIT
-            && let Err(more) = self.sync()
+            && let Err(source) = self.settle()
         {
-            merge(&mut lost, more);
+            // Nothing is lost: the rows are stored, for a sealer to chain.
+            deliver::report_error(&ExportError::Unsealed { source });
         }
         lost.map_or(Ok(()), Err)
     }
 
     /// Waits until what was committed is sealed: a flush returns once its
     /// entries are in the chain. Rows not sealed in time are stored all the
-    /// same: the flush's error says so, counting no entry as lost.
-    fn sync(&mut self) -> Result<(), Lost> {
+    /// same: the flush's error says so.
+    fn settle(&mut self) -> Result<(), BoxError> {
         if self.awaiting.is_empty() {
             return Ok(());
         }
         let awaiting = std::mem::take(&mut self.awaiting);
-        match self.rows.await_sealed(&awaiting) {
-            Ok(head) => {
-                if head.is_some() {
-                    self.head = head;
-                }
-                Ok(())
-            }
-            Err(source) => Err(Lost { count: 0, source }),
+        let head = self.rows.await_sealed(&awaiting)?;
+        if head.is_some() {
+            self.head = head;
         }
+        Ok(())
     }
 
     fn head(&self) -> Option<Head> {

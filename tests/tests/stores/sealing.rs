@@ -530,9 +530,7 @@ async fn two_chat_instances_write_one_store_and_each_chain_verifies() {
     }
     assert_eq!(origins(&pool).await.unwrap(), ["chat-1", "chat-2"]);
     for origin in ["chat-1", "chat-2"] {
-        let report = verify_chain(&pool, origin, &BTreeMap::new())
-            .await
-            .unwrap();
+        let report = verify_chain(&pool, origin, &BTreeMap::new()).await.unwrap();
         assert_eq!(report.chain.problem, None, "{origin}");
         assert_eq!((report.chain.entries, report.unsealed.rows), (7, 0));
         let page = PostgresStore::builder(pool.clone())
@@ -545,4 +543,46 @@ async fn two_chat_instances_write_one_store_and_each_chain_verifies() {
             .unwrap();
         assert_eq!(page.entries.len(), 7);
     }
+}
+
+/// With no sealer on the table, a flush says that its entries are stored
+/// but not sealed, after waiting 10 s; nothing is lost, and a sealer that
+/// comes later chains them.
+#[tokio::test]
+async fn a_flush_without_any_sealer_says_its_entries_are_stored_unsealed() {
+    let Some(pool) = pool("t_no_sealer").await else {
+        return;
+    };
+    let store = PostgresStore::builder(pool.clone())
+        .origin("api")
+        .sealer(false)
+        .open()
+        .await
+        .unwrap();
+    store
+        .export(entry("waiting", "ada", datetime!(2026-01-01 00:00 UTC)))
+        .unwrap();
+    let error = store.flush_async().await.unwrap_err();
+    assert!(
+        matches!(error, audit_core::ExportError::Unsealed { .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "the audit entries were stored, but not sealed into the chain: 1 entry committed but \
+         not sealed after 10 s: no sealer runs on this table, or it cannot keep up; stored, \
+         it is chained when a sealer runs"
+    );
+    assert!(store.take_unwritten().is_empty());
+    let report = verify_chain(&pool, "api", &BTreeMap::new()).await.unwrap();
+    assert_eq!((report.chain.entries, report.unsealed.rows), (0, 1));
+
+    let sealer = PostgresStore::builder(pool.clone())
+        .origin("sealer")
+        .open()
+        .await
+        .unwrap();
+    let report = sealed(&pool, "api").await;
+    assert_eq!((report.chain.problem, report.chain.entries), (None, 1));
+    drop(sealer);
 }

@@ -158,10 +158,15 @@ pub(crate) async fn wait_sealed(
             return Ok(read_head(conn, origin).await?);
         }
         if started.elapsed() >= SEAL_WAIT {
+            let (entries, they) = if unsealed == 1 {
+                ("entry", "it is")
+            } else {
+                ("entries", "they are")
+            };
             return Err(format!(
-                "{unsealed} entries are committed but were not sealed within {} s: \
-                 no sealer runs on this table, or it cannot keep up; they are stored, \
-                 and a sealer will chain them",
+                "{unsealed} {entries} committed but not sealed after {} s: \
+                 no sealer runs on this table, or it cannot keep up; stored, \
+                 {they} chained when a sealer runs",
                 SEAL_WAIT.as_secs()
             )
             .into());
