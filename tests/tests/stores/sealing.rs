@@ -532,7 +532,7 @@ async fn two_chat_instances_write_one_store_and_each_chain_verifies() {
     for origin in ["chat-1", "chat-2"] {
         let report = verify_chain(&pool, origin, &BTreeMap::new()).await.unwrap();
         assert_eq!(report.chain.problem, None, "{origin}");
-        assert_eq!((report.chain.entries, report.unsealed.rows), (7, 0));
+        assert_eq!((report.chain.entries, report.unsealed.rows), (8, 0));
         let page = PostgresStore::builder(pool.clone())
             .sealer(false)
             .open()
@@ -541,7 +541,7 @@ async fn two_chat_instances_write_one_store_and_each_chain_verifies() {
             .query(&AuditQuery::new().origin(origin))
             .await
             .unwrap();
-        assert_eq!(page.entries.len(), 7);
+        assert_eq!(page.entries.len(), 8);
     }
 }
 
