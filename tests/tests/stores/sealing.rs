@@ -586,3 +586,57 @@ async fn a_flush_without_any_sealer_says_its_entries_are_stored_unsealed() {
     assert_eq!((report.chain.problem, report.chain.entries), (None, 1));
     drop(sealer);
 }
+
+/// A purge cuts each origin's chain and records itself in that chain: the
+/// writer's own origin through its writer, another's sealed into it.
+#[tokio::test]
+async fn a_purge_cuts_and_records_each_origins_chain() {
+    let Some(pool) = pool("t_purge_origins").await else {
+        return;
+    };
+    let store = PostgresStore::builder(pool.clone())
+        .origin("api-1")
+        .open()
+        .await
+        .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    for (n, time) in [
+        datetime!(2026-01-01 00:00 UTC),
+        datetime!(2026-01-02 00:00 UTC),
+        datetime!(2026-03-01 00:00 UTC),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        store
+            .export(entry(&format!("own-{n}"), "ada", time))
+            .unwrap();
+        insert_entries_from(
+            &mut conn,
+            "api-2",
+            [entry(&format!("other-{n}"), "bob", time)],
+        )
+        .await
+        .unwrap();
+    }
+    drop(conn);
+    store.flush_async().await.unwrap();
+    sealed(&pool, "api-2").await;
+    assert_eq!(
+        store
+            .purge_before(datetime!(2026-02-01 00:00 UTC))
+            .await
+            .unwrap(),
+        4
+    );
+    for origin in ["api-1", "api-2"] {
+        let report = sealed(&pool, origin).await;
+        assert_eq!(report.chain.problem, None, "{origin}");
+        // The entry kept, then the purge record: seq 3 and 4.
+        assert_eq!(report.chain.entries, 2, "{origin}");
+        assert_eq!(report.chain.head.unwrap().seq, 4, "{origin}");
+        assert_eq!(report.purges.len(), 1, "{origin}");
+        let purge = report.purges[0];
+        assert_eq!((purge.seq, purge.through_seq, purge.purged), (4, 2, 2));
+    }
+}
