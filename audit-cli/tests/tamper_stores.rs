@@ -740,3 +740,62 @@ fn several_origins_verify_each_and_unsealed_rows_are_not_tampering() {
         "{out}"
     );
 }
+
+/// Two instances of a service, each its own origin, writing one store at
+/// once and signing checkpoints into one file: each origin's chain verifies
+/// against its own checkpoints, and a tail cut from one of them is caught
+/// by its checkpoint.
+#[test]
+fn several_origins_each_anchored_by_its_checkpoints() {
+    let Some(url) = server() else { return };
+    let fixture = postgres_fixture(url, &format!("anchored_origins_{}", std::process::id()));
+    let Database::Postgres(pool, runtime) = &fixture.database else {
+        unreachable!()
+    };
+    let open = |origin: &str| {
+        runtime
+            .block_on(
+                PostgresStore::builder(pool.clone())
+                    .origin(origin)
+                    .checkpoints(checkpoints(fixture.dir.path()))
+                    .open(),
+            )
+            .unwrap()
+    };
+    let (first, second) = (open("api-1"), open("api-2"));
+    std::thread::scope(|scope| {
+        scope.spawn(|| write_entries(&first));
+        scope.spawn(|| write_entries(&second));
+    });
+    drop((first, second));
+
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 0, "{out}");
+    for origin in ["api-1", "api-2", ORIGIN] {
+        assert!(
+            out.contains(&format!(
+                "== origin {origin:?}\nChain audit-rs/chain/v1, origin {origin:?}, key tamper-store-test+"
+            )),
+            "{origin}: {out}"
+        );
+    }
+    assert_eq!(
+        out.matches("Unanchored: 0 entries after the latest checkpoint")
+            .count(),
+        3,
+        "{out}"
+    );
+    assert!(out.ends_with("ALL VALID: 3 origins, 30 entries\n"), "{out}");
+
+    fixture.tamper("DELETE FROM audit_entries WHERE origin = 'api-2' AND seq > 8");
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 1, "{out}");
+    assert!(
+        out.contains("the log ends at seq 8, but a checkpoint commits to seq 10"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("INVALID: an origin's chain does not verify\n"),
+        "{out}"
+    );
+}
