@@ -34,6 +34,10 @@ pub(crate) struct Args {
     /// Only entries of this request.
     #[arg(long)]
     request_id: Option<String>,
+    /// Only entries written by this origin (one writer of the store, such
+    /// as one instance of a service).
+    #[arg(long)]
+    origin: Option<String>,
     /// Only entries with this status: a code (`404`), `succeeded` (below
     /// 400), `failed` (400 or more) or `uncommitted` (none).
     #[arg(long)]
@@ -105,6 +109,9 @@ fn build(args: &Args) -> Result<AuditQuery, String> {
     }
     if let Some(request_id) = &args.request_id {
         query = query.request_id(request_id);
+    }
+    if let Some(origin) = &args.origin {
+        query = query.origin(origin);
     }
     if let Some(status) = &args.status {
         query = query.status(status_filter(status)?);

@@ -73,12 +73,27 @@ impl Store {
         }
     }
 
-    /// Verifies the store's chain.
-    pub(crate) fn verify(&self, heads: &BTreeMap<u64, Digest>) -> Result<StoreReport, String> {
-        let report = match self {
-            Store::Sqlite(conn) => audit_core::sqlite::verify_chain(conn, heads),
+    /// The store's origins, each a chain of its own.
+    pub(crate) fn origins(&self) -> Result<Vec<String>, String> {
+        let origins = match self {
+            Store::Sqlite(conn) => audit_core::sqlite::origins(conn),
             Store::Postgres { pool, runtime } => {
-                runtime.block_on(audit_core::postgres::verify_chain(pool, heads))
+                runtime.block_on(audit_core::postgres::origins(pool))
+            }
+        };
+        origins.map_err(|error| describe(&error))
+    }
+
+    /// Verifies the chain of `origin`.
+    pub(crate) fn verify(
+        &self,
+        origin: &str,
+        heads: &BTreeMap<u64, Digest>,
+    ) -> Result<StoreReport, String> {
+        let report = match self {
+            Store::Sqlite(conn) => audit_core::sqlite::verify_chain(conn, origin, heads),
+            Store::Postgres { pool, runtime } => {
+                runtime.block_on(audit_core::postgres::verify_chain(pool, origin, heads))
             }
         };
         report.map_err(|error| describe(&error))
@@ -99,7 +114,14 @@ impl Store {
 /// A store error, with a hint when the table has no chain yet.
 fn describe(error: &StoreError) -> String {
     let text = error.to_string();
-    if text.contains("seq") && (text.contains("no such column") || text.contains("does not exist"))
+    if text.contains("origin")
+        && (text.contains("no such column") || text.contains("does not exist"))
+    {
+        format!(
+            "{text}: the store is of an older schema (version 2, one chain); open it once with this audit-core to migrate it"
+        )
+    } else if text.contains("seq")
+        && (text.contains("no such column") || text.contains("does not exist"))
     {
         format!(
             "{text}: the store has no hash chain yet (schema version 1); open it once with this audit-core to migrate it"

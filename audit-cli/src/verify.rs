@@ -77,59 +77,134 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
         _ => None,
     };
     let locations: Vec<Location> = args.log.iter().map(|log| Location::parse(log)).collect();
-    let mut start = None;
-    let (report, unchained, files) = match locations.as_slice() {
-        [location] if !matches!(location, Location::File(_)) => {
-            let Some(store) = Store::open(location)? else {
-                return Err(format!("{}: cannot be opened", args.log[0]));
-            };
-            // The heads of the origin the store's chain names, which only a
-            // first pass tells when the checkpoints have several.
-            let origin = match checked.as_ref().map(|checked| &checked.heads) {
-                Some(heads) if heads.len() > 1 => store.verify(&BTreeMap::new())?.chain.origin,
-                _ => None,
-            };
-            let heads = checked
-                .as_ref()
-                .map(|checked| checked.heads_of(origin.as_deref()))
-                .unwrap_or_default();
-            let report = store.verify(&heads)?;
-            // Unchained rows pass only as the ones the store recorded, in
-            // its chain, as written before it chained its entries; with
-            // checkpoints, only a record they cover.
-            let recorded = report.unchained_record.is_some_and(|record| {
-                record.matches && (checked.is_none() || heads.range(record.seq..).next().is_some())
-            });
-            start = Some(StoreStart {
-                purges: report.purges,
-                heads,
-            });
-            (report.chain, Some((report.unchained, recorded)), Vec::new())
+    if let [location] = locations.as_slice()
+        && !matches!(location, Location::File(_))
+    {
+        let Some(store) = Store::open(location)? else {
+            return Err(format!("{}: cannot be opened", args.log[0]));
+        };
+        return verify_store(&store, checked.as_ref(), args.allow_unchained);
+    }
+    let mut paths = Vec::new();
+    for location in &locations {
+        let Location::File(path) = location else {
+            return Err("a store is verified alone, not with other logs".to_owned());
+        };
+        paths.push(path.as_path());
+    }
+    let report = verify_files(&paths, checked.as_ref(), args.allow_unchained)?;
+    Ok(print(&report, checked.as_ref(), None, &paths, &|_| true))
+}
+
+/// Verifies each origin's chain in a store, against the checkpoints of that
+/// origin: one block each, then, with several origins, the verdict on all.
+/// The store's unchained rows are reported once, in the block of the origin
+/// whose chain records them (else the first).
+fn verify_store(
+    store: &Store,
+    checked: Option<&Checked>,
+    allow_unchained: bool,
+) -> Result<ExitCode, String> {
+    let mut origins = store.origins()?;
+    if origins.is_empty() {
+        // No chain yet: the report still counts the unchained rows.
+        origins.push(audit_core::store::DEFAULT_ORIGIN.to_owned());
+    }
+    let mut reports = Vec::with_capacity(origins.len());
+    for origin in &origins {
+        let heads = checked
+            .map(|checked| checked.heads_of(Some(origin)))
+            .unwrap_or_default();
+        let report = store.verify(origin, &heads)?;
+        reports.push((report, heads));
+    }
+    // Unchained rows pass only as the ones the store recorded, in a chain,
+    // as written before it chained its entries; with checkpoints, only a
+    // record they cover.
+    let recorder = reports.iter().position(|(report, heads)| {
+        report.unchained_record.is_some_and(|record| {
+            record.matches && (checked.is_none() || heads.range(record.seq..).next().is_some())
+        })
+    });
+    let several = reports.len() > 1;
+    let mut valid = true;
+    let mut entries = 0;
+    let mut unsealed = 0;
+    for (index, (report, heads)) in reports.into_iter().enumerate() {
+        if several {
+            println!("== origin {:?}", report.origin);
         }
-        _ => {
-            let mut paths = Vec::new();
-            for location in &locations {
-                let Location::File(path) = location else {
-                    return Err("a store is verified alone, not with other logs".to_owned());
-                };
-                paths.push(path.as_path());
+        let unchained = (index == recorder.unwrap_or(0)).then_some((
+            report.unchained,
+            allow_unchained.then_some(recorder.is_some()),
+        ));
+        print_unsealed(&report);
+        let orphaned = if index == 0 { report.orphaned } else { 0 };
+        unsealed += report.unsealed.rows;
+        entries += report.chain.entries;
+        let start = StoreStart {
+            purges: report.purges,
+            heads,
+        };
+        let anchored = checked.is_some();
+        let code = print(&report.chain, checked, unchained, &[], &|chain: &Report| {
+            if orphaned > 0 {
+                println!(
+                    "ORPHANED: {orphaned} rows have a seq but no origin: in no chain; no writer makes them, they were inserted behind the store's back"
+                );
             }
-            (
-                verify_files(&paths, checked.as_ref(), args.allow_unchained)?,
-                None,
-                paths,
+            start.print(chain, anchored) && orphaned == 0
+        });
+        valid &= code == ExitCode::SUCCESS;
+    }
+    if !several {
+        return Ok(if valid {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    let waiting = if unsealed > 0 {
+        format!(" ({unsealed} rows not sealed yet)")
+    } else {
+        String::new()
+    };
+    if valid {
+        println!(
+            "ALL VALID: {} origins, {entries} entries{waiting}",
+            origins.len()
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("INVALID: an origin's chain does not verify");
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Says how many of an origin's rows are committed but not sealed yet, and
+/// how long the oldest has waited: a sealer chains them within its
+/// interval; a large age means no sealer runs. Never a failure.
+fn print_unsealed(report: &audit_core::store::StoreReport) {
+    let unsealed = report.unsealed;
+    if unsealed.rows == 0 {
+        return;
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000;
+    let age = unsealed
+        .oldest_us
+        .map(|oldest| {
+            let micros = now.saturating_sub(i128::from(oldest)).max(0);
+            format!(
+                ", the oldest made {:.1} s ago",
+                f64::from(u32::try_from(micros / 1000).unwrap_or(u32::MAX)) / 1000.0
             )
-        }
-    };
-    let unchained =
-        unchained.map(|(rows, recorded)| (rows, args.allow_unchained.then_some(recorded)));
-    let anchored = checked.is_some();
-    let start = |report: &Report| {
-        start
-            .as_ref()
-            .is_none_or(|start| start.print(report, anchored))
-    };
-    Ok(print(&report, checked.as_ref(), unchained, &files, &start))
+        })
+        .unwrap_or_default();
+    println!(
+        "Unsealed: {} rows of origin {:?} are committed but not sealed yet{age}: not verified yet; \
+         a sealer chains them within its interval (if they stay, no sealer runs on this store)",
+        unsealed.rows, report.origin
+    );
 }
 
 /// What tells where a store's chain legitimately starts: its purge records,

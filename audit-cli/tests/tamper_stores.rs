@@ -285,7 +285,7 @@ fn every_case(fresh: &dyn Fn() -> Fixture) {
         Database::Postgres(..) => columns.replace("time_or_time", "\"time\""),
     };
     fixture.tamper(&format!(
-        "INSERT INTO audit_entries (id, seq, {columns}) SELECT {}, 11, {columns} FROM audit_entries WHERE seq = 3",
+        "INSERT INTO audit_entries (id, seq, origin, {columns}) SELECT {}, 11, origin, {columns} FROM audit_entries WHERE seq = 3",
         fixture.new_id()
     ));
     assert_broken(
@@ -302,8 +302,45 @@ fn every_case(fresh: &dyn Fn() -> Fixture) {
     ));
     assert_broken(&fixture, false, &["UNCHAINED: 1 rows have no seq"]);
     rows_without_a_seq(fresh, &fixture, &columns);
+    rows_out_of_their_origin(fresh, &columns);
     replicas(fresh);
     reorders_and_removals(fresh);
+}
+
+/// Rows out of their origin's chain: with a `seq` but no origin, and moved
+/// to another origin.
+fn rows_out_of_their_origin(fresh: &dyn Fn() -> Fixture, columns: &str) {
+    // A row inserted with a seq but no origin: in no chain.
+    let fixture = fresh();
+    fixture.tamper(&format!(
+        "INSERT INTO audit_entries (id, seq, {columns}) SELECT {}, 11, {columns} FROM audit_entries WHERE seq = 3",
+        fixture.new_id()
+    ));
+    assert_broken(
+        &fixture,
+        false,
+        &["ORPHANED: 1 rows have a seq but no origin: in no chain"],
+    );
+
+    // A row moved to another origin: it leaves a gap in its chain, and
+    // starts a chain of its own that names the wrong origin.
+    let fixture = fresh();
+    fixture.tamper("UPDATE audit_entries SET origin = 'elsewhere' WHERE seq = 1");
+    let (status, out) = fixture.verify(false);
+    assert_eq!(status, 1, "{out}");
+    assert!(out.contains("== origin \"elsewhere\""), "{out}");
+    assert!(
+        out.contains("the `origin` column says something else than the chained entry"),
+        "{out}"
+    );
+    assert!(
+        out.contains("MISSING START: the first row is seq 2"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("INVALID: an origin's chain does not verify\n"),
+        "{out}"
+    );
 }
 
 /// Rows without a `seq`: `fixture` has one inserted behind the store's
@@ -548,7 +585,11 @@ fn postgres_fixture(url: &str, name: &str) -> Fixture {
     write_entries(&store);
     drop(store);
     let report = runtime
-        .block_on(audit_core::postgres::verify_chain(&pool, &BTreeMap::new()))
+        .block_on(audit_core::postgres::verify_chain(
+            &pool,
+            ORIGIN,
+            &BTreeMap::new(),
+        ))
         .unwrap();
     let fixture = Fixture {
         dir: tempfile::tempdir().unwrap(),
@@ -636,4 +677,125 @@ fn a_missing_store_is_a_usage_error() {
     let (status, out) = audit(&["verify", &missing]);
     assert_eq!(status, 2, "{out}");
     assert!(out.starts_with("audit: sqlite:"), "{out}");
+}
+
+/// Two writers of one PostgreSQL store, each its own origin, and rows of one
+/// committed but not sealed yet (no sealer runs): each origin verifies on
+/// its own, the unsealed rows are reported and are not tampering, and a
+/// query filters by origin.
+#[test]
+fn several_origins_verify_each_and_unsealed_rows_are_not_tampering() {
+    let Some(url) = server() else { return };
+    let fixture = postgres_fixture(url, &format!("origins_{}", std::process::id()));
+    let Database::Postgres(pool, runtime) = &fixture.database else {
+        unreachable!()
+    };
+    let store = runtime
+        .block_on(PostgresStore::builder(pool.clone()).origin("api-2").open())
+        .unwrap();
+    write_entries(&store);
+    drop(store);
+    // No store is open: no sealer seals these.
+    let entries: Vec<audit_core::AuditEntry> = {
+        let sink = audit_core::MemorySink::new();
+        write_entries(&sink);
+        sink.entries().into_iter().take(2).collect()
+    };
+    runtime.block_on(async {
+        let mut conn = pool.acquire().await.unwrap();
+        audit_core::postgres::insert_entries_from(&mut conn, "api-3", entries)
+            .await
+            .unwrap();
+    });
+
+    let (status, out) = fixture.verify(false);
+    assert_eq!(status, 0, "{out}");
+    for part in [
+        "== origin \"api-2\"\nChain audit-rs/chain/v1, origin \"api-2\"\n",
+        "== origin \"api-3\"\nUnsealed: 2 rows of origin \"api-3\" are committed but not sealed yet, the oldest made ",
+        "Entries: none\n",
+        &format!("== origin {ORIGIN:?}\nChain audit-rs/chain/v1, origin {ORIGIN:?}\n"),
+        "VALID: 10 entries\n",
+    ] {
+        assert!(out.contains(part), "expected {part:?} in:\n{out}");
+    }
+    assert!(
+        out.ends_with("ALL VALID: 3 origins, 20 entries (2 rows not sealed yet)\n"),
+        "{out}"
+    );
+
+    let (status, out) = audit(&["query", &fixture.location, "--origin", "api-3"]);
+    assert_eq!(status, 0, "{out}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let (status, out) = audit(&["query", &fixture.location, "--origin", "api-2"]);
+    assert_eq!((status, out.lines().count()), (0, 10), "{out}");
+
+    // One origin's chain broken: the store is invalid, and says which.
+    fixture.tamper("DELETE FROM audit_entries WHERE origin = 'api-2' AND seq = 5");
+    let (status, out) = fixture.verify(false);
+    assert_eq!(status, 1, "{out}");
+    assert!(out.contains("expected seq 5: entry 5 was removed"), "{out}");
+    assert!(
+        out.ends_with("INVALID: an origin's chain does not verify\n"),
+        "{out}"
+    );
+}
+
+/// Two instances of a service, each its own origin, writing one store at
+/// once and signing checkpoints into one file: each origin's chain verifies
+/// against its own checkpoints, and a tail cut from one of them is caught
+/// by its checkpoint.
+#[test]
+fn several_origins_each_anchored_by_its_checkpoints() {
+    let Some(url) = server() else { return };
+    let fixture = postgres_fixture(url, &format!("anchored_origins_{}", std::process::id()));
+    let Database::Postgres(pool, runtime) = &fixture.database else {
+        unreachable!()
+    };
+    let open = |origin: &str| {
+        runtime
+            .block_on(
+                PostgresStore::builder(pool.clone())
+                    .origin(origin)
+                    .checkpoints(checkpoints(fixture.dir.path()))
+                    .open(),
+            )
+            .unwrap()
+    };
+    let (first, second) = (open("api-1"), open("api-2"));
+    std::thread::scope(|scope| {
+        scope.spawn(|| write_entries(&first));
+        scope.spawn(|| write_entries(&second));
+    });
+    drop((first, second));
+
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 0, "{out}");
+    for origin in ["api-1", "api-2", ORIGIN] {
+        assert!(
+            out.contains(&format!(
+                "== origin {origin:?}\nChain audit-rs/chain/v1, origin {origin:?}, key tamper-store-test+"
+            )),
+            "{origin}: {out}"
+        );
+    }
+    assert_eq!(
+        out.matches("Unanchored: 0 entries after the latest checkpoint")
+            .count(),
+        3,
+        "{out}"
+    );
+    assert!(out.ends_with("ALL VALID: 3 origins, 30 entries\n"), "{out}");
+
+    fixture.tamper("DELETE FROM audit_entries WHERE origin = 'api-2' AND seq > 8");
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 1, "{out}");
+    assert!(
+        out.contains("the log ends at seq 8, but a checkpoint commits to seq 10"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("INVALID: an origin's chain does not verify\n"),
+        "{out}"
+    );
 }

@@ -135,6 +135,15 @@ pub(crate) fn log_failure(name: &str, message: &str) {
     let _ = (name, message);
 }
 
+/// Reports a fault of a background part of a sink (a store's sealer) that
+/// no caller is waiting on: through `tracing`, and on standard error.
+#[cfg(feature = "postgres")]
+pub(crate) fn report_fault(name: &str, message: &str) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(target: "audit", writer = name, "{message}");
+    let _ = writeln!(std::io::stderr().lock(), "audit: {name}: {message}");
+}
+
 fn entry_json(entry: &AuditEntry) -> String {
     serde_json::to_string(entry).unwrap_or_else(|error| {
         format!(

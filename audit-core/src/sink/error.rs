@@ -29,6 +29,14 @@ pub enum ExportError {
         /// a file, the database driver's error from a store.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The entries were written (committed to the store), but not sealed
+    /// into its hash chain in time: no sealer runs on the store, or it
+    /// cannot keep up. They are stored all the same, and a sealer will
+    /// chain them; until then `audit verify` counts them as unsealed.
+    Unsealed {
+        /// How long was waited, and for how many entries.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The entries were written, but a checkpoint of the log's hash chain
     /// could not be made or stored.
     Checkpoint {
@@ -42,9 +50,10 @@ impl ExportError {
     pub fn entry(&self) -> Option<&AuditEntry> {
         match self {
             ExportError::QueueFull(entry) | ExportError::Closed(entry) => Some(entry),
-            ExportError::Stopped | ExportError::Write { .. } | ExportError::Checkpoint { .. } => {
-                None
-            }
+            ExportError::Stopped
+            | ExportError::Write { .. }
+            | ExportError::Unsealed { .. }
+            | ExportError::Checkpoint { .. } => None,
         }
     }
 
@@ -52,9 +61,10 @@ impl ExportError {
     pub fn into_entry(self) -> Option<AuditEntry> {
         match self {
             ExportError::QueueFull(entry) | ExportError::Closed(entry) => Some(*entry),
-            ExportError::Stopped | ExportError::Write { .. } | ExportError::Checkpoint { .. } => {
-                None
-            }
+            ExportError::Stopped
+            | ExportError::Write { .. }
+            | ExportError::Unsealed { .. }
+            | ExportError::Checkpoint { .. } => None,
         }
     }
 }
@@ -82,6 +92,9 @@ impl fmt::Display for ExportError {
                 "{failed} audit {} could not be written: {source}",
                 if *failed == 1 { "entry" } else { "entries" }
             ),
+            ExportError::Unsealed { source } => {
+                write!(f, "the audit entries were stored, but not sealed into the chain: {source}")
+            }
             ExportError::Checkpoint { source } => {
                 write!(f, "the audit log's checkpoint could not be made: {source}")
             }
@@ -92,9 +105,9 @@ impl fmt::Display for ExportError {
 impl std::error::Error for ExportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ExportError::Write { source, .. } | ExportError::Checkpoint { source } => {
-                Some(&**source)
-            }
+            ExportError::Write { source, .. }
+            | ExportError::Unsealed { source }
+            | ExportError::Checkpoint { source } => Some(&**source),
             ExportError::QueueFull(_) | ExportError::Closed(_) | ExportError::Stopped => None,
         }
     }

@@ -26,6 +26,23 @@ pub(crate) trait WriteRows: Send + 'static {
     /// The origin a new chain starts with, which checkpoints name.
     fn origin(&self) -> &str;
 
+    /// Whether rows are sealed after they commit, by a sealer, rather than
+    /// chained as they are written: a flush then waits for [`await_sealed`](WriteRows::await_sealed).
+    const SEALS_LATER: bool = false;
+
+    /// Waits until the rows of `ids`, written and committed, are sealed
+    /// into the chain (a store that chains rows as it writes them has
+    /// nothing to wait for); the chain's head then.
+    ///
+    /// # Errors
+    ///
+    /// When the rows are not sealed within the store's bound: they are
+    /// stored all the same.
+    fn await_sealed(&mut self, ids: &[uuid::Uuid]) -> Result<Option<Head>, BoxError> {
+        let _ = ids;
+        Ok(None)
+    }
+
     /// Called after a failed write, before it is retried once: forget a
     /// broken connection, so that the retry makes a new one.
     fn reset(&mut self) {}
@@ -72,10 +89,11 @@ macro_rules! writer_builder_methods {
             self
         }
 
-        /// The name a new hash chain is started with, which its first entry
-        /// repeats: a stable name for the log, such as `prod-eu/api`. By
-        #[doc = concat!("default, ", $default_origin, ". A store that already has a")]
-        /// chain keeps it.
+        /// The writer's origin: the name of its hash chain, which the chain's
+        /// first entry repeats, such as `prod-eu/api-3`. A store holds one
+        /// chain per origin: give each writer of one store (each instance of
+        /// a service) its own, and each verifies on its own. By
+        #[doc = concat!("default, ", $default_origin, ".")]
         pub fn origin(mut self, origin: impl Into<String>) -> Self {
             self.writer.origin = Some(origin.into());
             self
@@ -85,8 +103,9 @@ macro_rules! writer_builder_methods {
         /// committed, as `checkpoints` says when, and on every flush and when
         /// the store is dropped. A checkpoint that fails is returned by the next
         /// flush as [`ExportError::Checkpoint`].
-        /// The head is the one the writer last committed: rows that
-        /// `insert_entries` adds are covered by the writer's next checkpoint.
+        /// The head is the one of the writer's origin after its last flush
+        /// or batch: rows that `insert_entries` adds to the same origin are
+        /// covered by the writer's next checkpoint.
         #[cfg(feature = "checkpoints")]
         #[cfg_attr(docsrs, doc(cfg(feature = "checkpoints")))]
         pub fn checkpoints(mut self, checkpoints: Checkpoints) -> Self {
@@ -146,6 +165,8 @@ pub(crate) struct RowsBatch<W> {
     unwritten: Arc<Unwritten>,
     /// The chain's head after the last committed transaction.
     head: Option<Head>,
+    /// The ids committed since the last sync, which a sync waits to see sealed.
+    awaiting: Vec<uuid::Uuid>,
 }
 
 impl<W: WriteRows> RowsBatch<W> {
@@ -168,7 +189,7 @@ impl<W: WriteRows> RowsBatch<W> {
         }
         let first = match self.rows.write(&rows) {
             Ok(head) => {
-                self.committed(head);
+                self.committed(head, &rows);
                 return lost.map_or(Ok(()), Err);
             }
             Err(first) => first,
@@ -176,7 +197,7 @@ impl<W: WriteRows> RowsBatch<W> {
         self.rows.reset();
         let error = match self.rows.write(&rows) {
             Ok(head) => {
-                self.committed(head);
+                self.committed(head, &rows);
                 return lost.map_or(Ok(()), Err);
             }
             Err(error) => error,
@@ -192,9 +213,12 @@ impl<W: WriteRows> RowsBatch<W> {
         lost.map_or(Ok(()), Err)
     }
 
-    fn committed(&mut self, head: Option<Head>) {
+    fn committed(&mut self, head: Option<Head>, rows: &[EntryRow<'_>]) {
         if head.is_some() {
             self.head = head;
+        }
+        if W::SEALS_LATER {
+            self.awaiting.extend(rows.iter().map(|row| row.entry.id));
         }
     }
 
@@ -231,7 +255,30 @@ impl<W: WriteRows> Batch for RowsBatch<W> {
                 merge(&mut lost, more);
             }
         }
+        // Without flushes, the ids to wait for stay bounded: past the bound,
+        // the writer waits for its rows to be sealed before it goes on.
+        if self.awaiting.len() >= AWAITING_LIMIT
+            && let Err(source) = self.settle()
+        {
+            // Nothing is lost: the rows are stored, for a sealer to chain.
+            deliver::report_error(&ExportError::Unsealed { source });
+        }
         lost.map_or(Ok(()), Err)
+    }
+
+    /// Waits until what was committed is sealed: a flush returns once its
+    /// entries are in the chain. Rows not sealed in time are stored all the
+    /// same: the flush's error says so.
+    fn settle(&mut self) -> Result<(), BoxError> {
+        if self.awaiting.is_empty() {
+            return Ok(());
+        }
+        let awaiting = std::mem::take(&mut self.awaiting);
+        let head = self.rows.await_sealed(&awaiting)?;
+        if head.is_some() {
+            self.head = head;
+        }
+        Ok(())
     }
 
     fn head(&self) -> Option<Head> {
@@ -242,6 +289,10 @@ impl<W: WriteRows> Batch for RowsBatch<W> {
         self.rows.origin()
     }
 }
+
+/// How many committed ids a writer keeps to wait for before it waits for
+/// them to be sealed without a flush asking.
+const AWAITING_LIMIT: usize = 100_000;
 
 /// A store's handle on its writer, and the entries it could not write.
 pub(crate) struct StoreWriter {
@@ -267,6 +318,7 @@ impl StoreWriter {
             batch_size: config.batch.max(1),
             unwritten: Arc::clone(&unwritten),
             head: None,
+            awaiting: Vec::new(),
         };
         Ok(StoreWriter {
             writer: Writer::spawn(config, batch)?,

@@ -1,11 +1,13 @@
-//! The hash chain in a SQL store: each row's `entry_json` is a chained line
-//! and its `seq` column the line's sequence number.
+//! The hash chains in a SQL store, one per origin: each sealed row's
+//! `entry_json` is a chained line and its `seq` column the line's sequence
+//! number in the chain of its `origin` column.
 //!
-//! One writer at a time extends the chain: the store's writer thread and
-//! `insert_entries` both take the database's write lock (SQLite) or an
-//! advisory lock (PostgreSQL), then read the head, the row with the highest
-//! `seq`, inside the transaction they insert in. A rolled-back transaction
-//! takes its sequence numbers with it, so it leaves no gap.
+//! One writer at a time extends a chain: on SQLite, the writer that holds
+//! the database's write lock, which reads its origin's head, the row with
+//! the highest `seq`, inside the transaction it inserts in; on PostgreSQL,
+//! the table's one sealer, which chains rows once they are committed (see
+//! `postgres/seal.rs`). A rolled-back transaction takes nothing with it, so
+//! it leaves no gap.
 
 use std::borrow::Cow;
 
@@ -20,27 +22,50 @@ use crate::store::sql::flag_name;
 /// The origin a store's chain starts with when nobody set one.
 pub const DEFAULT_ORIGIN: &str = "audit-store";
 
-/// What [`verify`](crate::chain::verify) found in a store: the chain of its
-/// chained rows, read in `seq` order (a problem's `line` is the row's
-/// position in that order, from 1), and how many rows are not chained.
+/// What [`verify`](crate::chain::verify) found in a store for one origin:
+/// the chain of its sealed rows, read in `seq` order (a problem's `line` is
+/// the row's position in that order, from 1), its rows not sealed yet, and
+/// how many rows of the store are not chained at all.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StoreReport {
+    /// The origin whose rows were verified.
+    pub origin: String,
     /// The chain's report.
     pub chain: Report,
-    /// How many rows have no `seq`: written before the store chained its
-    /// entries (schema version 1), or inserted behind the store's back. The
-    /// chain does not cover them.
+    /// The origin's rows committed but not sealed yet: a sealer chains them
+    /// within its interval (see [`store`](crate::store#tamper-evidence)).
+    /// Not tampering, and not verified yet.
+    pub unsealed: Unsealed,
+    /// How many rows of the store (of any origin) have no `seq` and no
+    /// origin: written before the store chained its entries (schema version
+    /// 1), or inserted behind the store's back. No chain covers them.
     pub unchained: u64,
-    /// The purge records in the chain, in `seq` order: what a retention
-    /// purge deleted (see [`Purge`]).
+    /// How many rows of the store have a `seq` but no origin: in no chain,
+    /// since every chain is an origin's. No writer makes them; they were
+    /// inserted behind the store's back.
+    pub orphaned: u64,
+    /// The purge records in the origin's chain, in `seq` order: what a
+    /// retention purge of that chain deleted (see [`Purge`]).
     pub purges: Vec<Purge>,
-    /// The latest record of the rows the store found unchained when it
-    /// first opened them (written before it chained its entries; see
+    /// The latest record, in this origin's chain, of the rows the store
+    /// found unchained when it first opened them (written before it chained its entries; see
     /// [`UNCHAINED_ACTION`]): its `seq`, and whether the unchained rows are
     /// exactly those it names. Any other unchained row was inserted behind
     /// the store's back.
     pub unchained_record: Option<UnchainedRecord>,
+}
+
+/// An origin's rows committed but not sealed yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Unsealed {
+    /// How many.
+    pub rows: u64,
+    /// The time of the oldest one's entry, in microseconds since the Unix
+    /// epoch: how long the longest has waited, give or take the time
+    /// between the entry's making and its commit.
+    pub oldest_us: Option<i64>,
 }
 
 /// What a store recorded, in its chain, of the rows it found without a
@@ -113,10 +138,20 @@ pub(crate) fn unchained_record_of(entry_json: &str) -> Option<(u64, String)> {
     ))
 }
 
-/// The latest unchained record: `seq` and `entry_json`.
+/// The latest unchained record in the chain of the origin `$1`: `seq` and
+/// `entry_json`.
 pub(crate) const SELECT_UNCHAINED_RECORD: &str = "SELECT seq, entry_json FROM audit_entries \
+     WHERE origin = $1 AND seq IS NOT NULL AND action = 'record_unchained' \
+     AND resource_type = 'audit_log' ORDER BY seq DESC LIMIT 1";
+
+/// How many rows have a `seq` but no origin: in no chain.
+pub(crate) const COUNT_ORPHANED: &str =
+    "SELECT count(*) FROM audit_entries WHERE origin IS NULL AND seq IS NOT NULL";
+
+/// Whether any chain holds an unchained record.
+pub(crate) const ANY_UNCHAINED_RECORD: &str = "SELECT 1 FROM audit_entries \
      WHERE seq IS NOT NULL AND action = 'record_unchained' AND resource_type = 'audit_log' \
-     ORDER BY seq DESC LIMIT 1";
+     LIMIT 1";
 
 /// The report's unchained record: the latest one, at `seq` holding
 /// `entry_json`, checked against the `ids` of the rows without a `seq` now.
@@ -206,9 +241,20 @@ pub(crate) fn purge_of(seq: i64, entry_json: &str) -> Option<Purge> {
     })
 }
 
-/// The rows that are purge records, in `seq` order: `seq` and `entry_json`.
+/// The rows of the origin `$1`'s chain that are purge records, in `seq`
+/// order: `seq` and `entry_json`.
 pub(crate) const SELECT_PURGES: &str = "SELECT seq, entry_json FROM audit_entries \
-    WHERE action = 'purge' AND resource_type = 'audit_log' AND seq IS NOT NULL ORDER BY seq";
+    WHERE origin = $1 AND action = 'purge' AND resource_type = 'audit_log' AND seq IS NOT NULL \
+    ORDER BY seq";
+
+/// The origins of a store's rows, chained or not yet, in order: one index
+/// probe per origin (a loose index scan of `audit_entries_origin`), not a
+/// scan of the table, however many rows each has.
+pub(crate) const SELECT_ORIGINS: &str = "WITH RECURSIVE origins (origin) AS ( \
+     SELECT min(origin) FROM audit_entries \
+     UNION ALL SELECT (SELECT min(origin) FROM audit_entries WHERE origin > origins.origin) \
+     FROM origins WHERE origins.origin IS NOT NULL) \
+     SELECT origin FROM origins WHERE origin IS NOT NULL ORDER BY origin";
 
 /// The columns of a row that queries filter on, as stored.
 #[derive(Debug, Default)]
@@ -264,6 +310,24 @@ impl StoredColumns {
     }
 }
 
+/// `report`, naming `origin` as its chain's when no row it read names one
+/// (the chain's first rows were purged, or none is sealed yet): a store
+/// knows each row's origin.
+pub(crate) fn with_origin(mut report: Report, origin: &str) -> Report {
+    if report.origin.is_none() {
+        report.origin = Some(origin.to_owned());
+    }
+    report
+}
+
+/// `"origin"` when `line` names an origin other than `origin`, the
+/// origin column of its row: the first row of a chain names the chain's
+/// origin, which must be the one its rows are stored under.
+pub(crate) fn other_origin(line: &str, origin: &str) -> Option<&'static str> {
+    let named = crate::chain::link_of(line.as_bytes())?.origin?;
+    (named != origin).then_some("origin")
+}
+
 /// `report` with the first row whose query columns disagree with its
 /// chained line as its problem, when the chain itself has none: `mismatch`
 /// is that row's position in `seq` order, its seq, id and column.
@@ -283,6 +347,20 @@ pub(crate) fn with_column_problem(
         });
     }
     report
+}
+
+/// The origin of a version-2 store's one chain, given to its chained rows
+/// when it is migrated to version 3: the one its first chained row names,
+/// else the one its latest purge record names, else [`DEFAULT_ORIGIN`].
+pub(crate) fn version_2_origin(
+    first_row: Option<&str>,
+    purge_record_origin: Option<String>,
+) -> String {
+    first_row
+        .and_then(|line| crate::chain::link_of(line.as_bytes()))
+        .and_then(|link| link.origin)
+        .or(purge_record_origin)
+        .unwrap_or_else(|| DEFAULT_ORIGIN.to_owned())
 }
 
 /// The head of a chain whose last row has `seq` and `entry_json`.

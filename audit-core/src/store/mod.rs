@@ -62,51 +62,106 @@
 //! Both stores hash-chain their entries as the JSON-lines sink does (see
 //! [`chain`](crate::chain)): the `entry_json` column holds the chained line,
 //! `{…,"chain":{"seq":N,"prev":"sha256:…"}}`, whose `prev` is the SHA-256 of
-//! the previous row's `entry_json` text, and the `seq` column (unique) its
-//! sequence number. One writer at a time extends the chain: the store's writer
-//! thread and `insert_entries` take the database's write lock (SQLite) or a
-//! transaction-scoped advisory lock (PostgreSQL) and continue from the row
-//! with the highest `seq`, so the chain stays linear across processes and
-//! restarts, and a rolled-back transaction leaves no gap. The builders'
-//! `origin` names a new chain (`DEFAULT_ORIGIN` otherwise, and for
-//! `insert_entries` into an empty store).
+//! the previous row's `entry_json` text in the same chain, and the `seq`
+//! column its sequence number.
 //!
-//! `verify_chain` on each store (and `audit verify sqlite:PATH` or
-//! `audit verify postgres://…`) checks the rows in `seq` order, and that the
+//! ## Origins: one chain per writer
+//!
+//! Each writer names its `origin`: the builders' `origin` (by default the
+//! database's name), `insert_entries_from`, or [`DEFAULT_ORIGIN`] for
+//! `insert_entries`. A store holds one chain per origin: the `origin` column
+//! says whose chain a row is in, `seq` is unique within an origin, and each
+//! chain's first row names its origin. Give each instance of a service its
+//! own origin: each chain verifies on its own, against the checkpoints of
+//! its origin (each instance's writer signs its own), and
+//! [`AuditQuery::origin`] reads one writer's entries.
+//!
+//! ## Sealed, not locked
+//!
+//! PostgreSQL: entries are inserted *unsealed*, without a `seq`, with the
+//! entry as exported, by the store's writer and by `insert_entries` in the
+//! caller's transaction, which takes no lock another transaction waits for:
+//! audited transactions run side by side, however long they last after the
+//! insert. A *sealer* chains them once they are committed. One at a time per
+//! table (it holds a session-level advisory lock on a connection of its
+//! own), it reads the committed, unsealed rows in one deterministic order
+//! (origin, time, id), chains each origin's after that origin's head, and
+//! writes their `seq` and chained `entry_json` in one transaction. Every
+//! `PostgresStore` runs a sealer unless its builder says `sealer(false)`;
+//! those that do not hold the lock stand by, and one takes over within
+//! [`SEAL_INTERVAL`](crate::postgres::SEAL_INTERVAL) of the holder's
+//! connection ending (its process exited or was killed; for a host that
+//! vanished, once the server's TCP keepalive notices). While a sealer runs,
+//! a committed entry is sealed within `SEAL_INTERVAL` (200 ms) and one
+//! sealing round, and at once when a flush waits for it: `flush` returns
+//! once the entries it waited for are sealed (a flush that waits more than
+//! 10 s says so in its error; the entries are stored all the same). A
+//! rolled-back transaction leaves nothing to seal, so a chain has no gap.
+//!
+//! SQLite has one writer at a time whatever this crate does (a transaction
+//! holds the database's write lock from its first write to its end), so
+//! there an entry is chained as it is inserted, after its origin's head:
+//! sealed at once.
+//!
+//! What sealing proves, and what it cannot. Once sealed, a row's content
+//! and its place in its origin's chain are fixed as any chained line's, and
+//! the checkpoints signed after it anchor them. A sealer chains whatever
+//! committed, unsealed rows it finds: whoever can insert into the table can
+//! add an entry that will be sealed like a genuine one, as whoever could
+//! call `insert_entries` always could (a chain never said who wrote a row;
+//! the database's privileges do: grant `INSERT` on the table to the
+//! application's role alone). Until it is sealed, a row is covered by
+//! nothing: `audit verify` reports each origin's unsealed rows (how many,
+//! and the age of the oldest), not as tampering; rows that stay unsealed
+//! mean that no sealer runs. A row with a `seq` but no origin is in no chain,
+//! and reported as such.
+//!
+//! ## Verifying
+//!
+//! `verify_chain` on each store, for one origin (`origins` lists them), and
+//! `audit verify sqlite:PATH` or `audit verify postgres://…`, for every
+//! origin, check each chain's rows in `seq` order, and that the
 //! columns queries filter on (id, time, actor, organization, resource type
-//! and id, action, status, request id, flags) say what each row's chained
-//! entry says: a column edited beside an intact `entry_json` is reported
-//! (`ColumnMismatch`), since a query on it would hide or misattribute the
-//! entry. Rows written
-//! before schema version 2 have no `seq`: the chain starts at the first
-//! chained row, and the unchained rows are counted, not verified. The first
+//! and id, action, status, request id, flags, and the origin its first row
+//! names) say what each row's chained entry says: a column edited beside an
+//! intact `entry_json` is reported (`ColumnMismatch`), since a query on it
+//! would hide or misattribute the entry. A row moved to another origin
+//! leaves a gap in its chain. Rows written before schema version 2 have no
+//! `seq` and no origin: they are counted, not verified. The first
 //! time a store opens a table with such rows, it records their number and
 //! the SHA-256 of their sorted ids in its chain (an entry with the action
 //! [`UNCHAINED_ACTION`]); `audit verify --allow-unchained` accepts unchained
 //! rows only when they are exactly the recorded ones (in a record a
 //! checkpoint covers, when checkpoints are given), and reports any row
-//! inserted later without a `seq`. Rows inserted without a `seq` before the
-//! first open by this version cannot be told from older ones. A retention
-//! purge removes the oldest rows in chain order (by `seq`, up to the first
-//! entry made at or after its cutoff, never the head, so that an entry made
-//! earlier but inserted later stays and the chain left is whole), then
-//! writes a [`Purge`] record through the store's writer: an entry with the
+//! inserted later without a `seq` and an origin. Rows inserted so before the
+//! first open by this version cannot be told from older ones. The one chain
+//! of a store of schema version 2 becomes the chain of the origin its first
+//! row names (or its latest purge record, when its first rows were purged).
+//!
+//! A retention purge removes the oldest rows of each origin's chain in
+//! chain order (by `seq`, up to the first entry made at or after its cutoff,
+//! never the head, so that an entry made earlier but sealed later stays and
+//! the chain left is whole), then writes a [`Purge`] record into that chain
+//! (through the store's writer for its own origin, so that its flush signs
+//! a checkpoint after it): an entry with the
 //! action `purge`, the resource type `audit_log`, the origin as resource id,
 //! and `purged_through_seq` and `purged` in its additional fields. The record
 //! is chained, so the checkpoints after it sign the chain's new start.
 //! Verification accepts a chain that starts after seq 1 only when a purge
-//! record names the seq just before its first row and, with checkpoints, a
-//! verified checkpoint covers that record; anything else missing at the
-//! start is reported with the first seq found. Without checkpoints, a purge
-//! record proves nothing, and `audit verify` says that the start is unproven. With the `checkpoints` feature,
-//! the builders' `checkpoints` makes the store's writer sign the chain's
-//! head after committed batches, as `chain::checkpoint::Checkpoints` says
+//! record in it names the seq just before its first row and, with
+//! checkpoints, a verified checkpoint covers that record; anything else
+//! missing at the start is reported with the first seq found. Without
+//! checkpoints, a purge record proves nothing, and `audit verify` says that
+//! the start is unproven.
+//!
+//! With the `checkpoints` feature, the builders' `checkpoints` makes the
+//! store's writer sign the head of its origin's chain after committed (and,
+//! on PostgreSQL, sealed) batches, as `chain::checkpoint::Checkpoints` says
 //! when (every N entries, every interval), on every flush and when the store
 //! is dropped, as the JSON-lines sink does; a failed checkpoint is returned
-//! by the next flush as `ExportError::Checkpoint`. The head is the one the
-//! writer last committed, so rows that only `insert_entries` adds are
-//! anchored by the writer's next checkpoint. Keep the checkpoints elsewhere
-//! than the database.
+//! by the next flush as `ExportError::Checkpoint`. Rows that `insert_entries_from`
+//! adds to the writer's origin are anchored by the writer's next checkpoint.
+//! Keep the checkpoints elsewhere than the database.
 //!
 //! # In the caller's transaction
 //!
@@ -142,7 +197,7 @@ pub(crate) use self::audit_store::impl_audit_store;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use self::chain::{
     DEFAULT_ORIGIN, PURGE_ACTION, PURGE_RESOURCE_TYPE, Purge, StoreReport, UNCHAINED_ACTION,
-    UnchainedRecord,
+    UnchainedRecord, Unsealed,
 };
 #[cfg(feature = "sql")]
 pub(crate) use self::cursor::micros;

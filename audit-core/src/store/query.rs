@@ -52,6 +52,7 @@ pub struct AuditQuery {
     pub(crate) actor: Option<String>,
     pub(crate) organization_id: Option<String>,
     pub(crate) request_id: Option<String>,
+    pub(crate) origin: Option<String>,
     pub(crate) status: Option<StatusFilter>,
     pub(crate) flag: Option<Flag>,
     pub(crate) since: Option<OffsetDateTime>,
@@ -138,6 +139,13 @@ impl AuditQuery {
     /// Only entries made by the request with this id.
     pub fn request_id(mut self, request_id: impl Into<String>) -> Self {
         self.request_id = Some(request_id.into());
+        self
+    }
+
+    /// Only entries written by this origin: one writer, such as one
+    /// instance of a service (see the stores' `origin`).
+    pub fn origin(mut self, origin: impl Into<String>) -> Self {
+        self.origin = Some(origin.into());
         self
     }
 

@@ -65,39 +65,61 @@ pub(crate) fn select_count<S: Dialect>(query: &AuditQuery, cap: u64, sql: &mut S
     sql.push(") AS matching");
 }
 
-/// `SELECT` the last sequence number a purge before `cutoff_us` removes:
-/// the one before the first chained entry made at or after the cutoff, and
-/// never the chain's head, which the next entry links to. `NULL` when there
-/// is nothing to purge. Chain order is insert order, not time order: an
-/// entry made before the cutoff but inserted after a newer one (an outbox)
-/// is kept, so that the chain left is whole.
-pub(crate) fn purge_through<S: Dialect>(cutoff_us: i64, sql: &mut S) {
+/// `SELECT` the last sequence number of `origin`'s chain a purge before
+/// `cutoff_us` removes: the one before the first chained entry made at or
+/// after the cutoff, and never the chain's head, which the next entry links
+/// to. `NULL` when there is nothing to purge. Chain order is seal order, not
+/// time order: an entry made before the cutoff but sealed after a newer one
+/// (an outbox) is kept, so that the chain left is whole.
+pub(crate) fn purge_through<S: Dialect>(origin: &str, cutoff_us: i64, sql: &mut S) {
     sql.push("SELECT min(bound) - 1 FROM (SELECT min(seq) AS bound FROM ");
     sql.push(TABLE);
-    sql.push(" WHERE seq IS NOT NULL AND ");
+    sql.push(" WHERE origin = ");
+    sql.bind(Bind::Text(origin));
+    sql.push(" AND seq IS NOT NULL AND ");
     sql.push(S::TIME);
     sql.push(" >= ");
     sql.bind(Bind::Time(cutoff_us));
     sql.push(" UNION ALL SELECT max(seq) FROM ");
     sql.push(TABLE);
+    sql.push(" WHERE origin = ");
+    sql.bind(Bind::Text(origin));
     sql.push(") AS bounds");
 }
 
-/// Deletes the `batch` chained entries of lowest `seq` up to `through_seq`,
-/// and the unchained entries (written before the chain) made before
-/// `cutoff_us`.
-pub(crate) fn delete_batch<S: Dialect>(through_seq: i64, cutoff_us: i64, batch: i64, sql: &mut S) {
+/// Deletes the `batch` rows of lowest `seq` of `origin`'s chain up to
+/// `through_seq`.
+pub(crate) fn delete_chained_batch<S: Dialect>(
+    origin: &str,
+    through_seq: i64,
+    batch: i64,
+    sql: &mut S,
+) {
     sql.push("DELETE FROM ");
     sql.push(TABLE);
     sql.push(" WHERE id IN (SELECT id FROM ");
     sql.push(TABLE);
-    sql.push(" WHERE seq <= ");
+    sql.push(" WHERE origin = ");
+    sql.bind(Bind::Text(origin));
+    sql.push(" AND seq <= ");
     sql.bind(Bind::Int(through_seq));
-    sql.push(" OR (seq IS NULL AND ");
+    sql.push(" ORDER BY seq LIMIT ");
+    sql.bind(Bind::Int(batch));
+    sql.push(")");
+}
+
+/// Deletes `batch` unchained rows (written before the chain, schema
+/// version 1: no origin, no `seq`) made before `cutoff_us`.
+pub(crate) fn delete_unchained_batch<S: Dialect>(cutoff_us: i64, batch: i64, sql: &mut S) {
+    sql.push("DELETE FROM ");
+    sql.push(TABLE);
+    sql.push(" WHERE id IN (SELECT id FROM ");
+    sql.push(TABLE);
+    sql.push(" WHERE origin IS NULL AND seq IS NULL AND ");
     sql.push(S::TIME);
     sql.push(" < ");
     sql.bind(Bind::Time(cutoff_us));
-    sql.push(") ORDER BY seq LIMIT ");
+    sql.push(" LIMIT ");
     sql.bind(Bind::Int(batch));
     sql.push(")");
 }
@@ -116,6 +138,7 @@ fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool) {
         ("actor", &query.actor),
         ("organization_id", &query.organization_id),
         ("request_id", &query.request_id),
+        ("origin", &query.origin),
     ];
     for (column, value) in text_filters {
         if let Some(value) = value {
@@ -265,6 +288,7 @@ mod tests {
             .actor("ada")
             .organization("org")
             .request_id("req")
+            .origin("api-2")
             .status(StatusFilter::Code(404))
             .flag(Flag::EmptyWriteDiff)
             .since(datetime!(1970-01-01 00:00:01 UTC))
@@ -278,7 +302,8 @@ mod tests {
         assert_eq!(
             sql.text,
             "SELECT entry_json FROM audit_entries WHERE resource_type = ? AND resource_id = ? \
-             AND actor = ? AND organization_id = ? AND request_id = ? AND action IN (?, ?) \
+             AND actor = ? AND organization_id = ? AND request_id = ? AND origin = ? \
+             AND action IN (?, ?) \
              AND status_code = ? AND has_flag(?) AND time >= ? AND time < ? \
              AND (time, id) < (?, ?) ORDER BY time DESC, id DESC LIMIT ?"
         );
@@ -290,6 +315,7 @@ mod tests {
                 r#"Text("ada")"#,
                 r#"Text("org")"#,
                 r#"Text("req")"#,
+                r#"Text("api-2")"#,
                 r#"Text("write")"#,
                 r#"Text("delete")"#,
                 "Int(404)",

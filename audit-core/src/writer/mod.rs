@@ -93,6 +93,14 @@ pub(crate) trait Batch: Send + 'static {
         Ok(())
     }
 
+    /// Waits until what was written and synced is final: for a store whose
+    /// rows are chained after they commit, until they are sealed. A flush
+    /// returns once this does; its error becomes [`ExportError::Unsealed`].
+    /// Nothing was lost when it fails.
+    fn settle(&mut self) -> Result<(), BoxError> {
+        Ok(())
+    }
+
     /// The head of the chain as written, for checkpoints.
     #[cfg_attr(not(feature = "checkpoints"), allow(dead_code))]
     fn head(&self) -> Option<Head>;

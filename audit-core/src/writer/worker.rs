@@ -140,7 +140,10 @@ impl<B: Batch> Worker<B> {
             }
         }
         match self.ledger.take() {
-            None => Ok(()),
+            None => self
+                .batch
+                .settle()
+                .map_err(|source| ExportError::Unsealed { source }),
             Some(Lost { count, source }) => Err(ExportError::Write {
                 failed: count,
                 source,
@@ -199,11 +202,15 @@ impl<B: Batch> Worker<B> {
                 .is_some_and(|checkpoints| checkpoints.due(head));
             if due {
                 match self.batch.sync() {
-                    Ok(()) => {
-                        if let Err(ExportError::Checkpoint { source }) = self.checkpoint() {
-                            self.checkpoint_failure = Some(source);
+                    Ok(()) => match self.batch.settle() {
+                        Ok(()) => {
+                            if let Err(ExportError::Checkpoint { source }) = self.checkpoint() {
+                                self.checkpoint_failure = Some(source);
+                            }
                         }
-                    }
+                        // Nothing is lost: the next flush waits again.
+                        Err(source) => deliver::report_error(&ExportError::Unsealed { source }),
+                    },
                     Err(lost) => self.add(lost),
                 }
             }

@@ -2,4 +2,5 @@
 //! suite (`audit_tests::store_suite!`), then what is each store's own.
 
 mod postgres;
+mod sealing;
 mod sqlite;

@@ -17,7 +17,7 @@ use std::str::FromStr as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use audit_core::postgres::{PostgresStore, insert_entries};
+use audit_core::postgres::{PostgresStore, insert_entries, insert_entries_from};
 use audit_core::store::{AuditQuery, Outbox, StoreError};
 use audit_core::{Action, AuditRequest, AuditSink, ExportError};
 use audit_tests::postgres_server::{UNRELATED_CA, server, tls_server, with_parameter};
@@ -28,19 +28,19 @@ use sqlx::{AssertSqlSafe, PgPool};
 use time::macros::datetime;
 
 /// Connection options for `url` that work in the schema `schema`.
-fn in_schema(url: &str, schema: &str) -> PgConnectOptions {
+pub(crate) fn in_schema(url: &str, schema: &str) -> PgConnectOptions {
     PgConnectOptions::from_str(url)
         .unwrap()
         .options([("search_path", schema)])
 }
 
 /// A pool on a new, empty schema named after the test.
-async fn pool(schema: &str) -> Option<PgPool> {
+pub(crate) async fn pool(schema: &str) -> Option<PgPool> {
     Some(pool_on(server()?, schema).await)
 }
 
 /// A pool on a new, empty schema `schema` of the server at `url`.
-async fn pool_on(url: &str, schema: &str) -> PgPool {
+pub(crate) async fn pool_on(url: &str, schema: &str) -> PgPool {
     let admin = PgPool::connect(url).await.unwrap();
     sqlx::raw_sql(AssertSqlSafe(format!(
         "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
@@ -165,7 +165,7 @@ async fn a_newer_schema_is_refused_and_left_untouched() {
         return;
     };
     PostgresStore::migrate(&pool).await.unwrap();
-    sqlx::query("UPDATE audit_schema_version SET version = 3")
+    sqlx::query("UPDATE audit_schema_version SET version = 4")
         .execute(&pool)
         .await
         .unwrap();
@@ -177,8 +177,8 @@ async fn a_newer_schema_is_refused_and_left_untouched() {
         matches!(
             error,
             StoreError::SchemaVersion {
-                found: Some(3),
-                supported: 2
+                found: Some(4),
+                supported: 3
             }
         ),
         "{error:?}"
@@ -188,7 +188,7 @@ async fn a_newer_schema_is_refused_and_left_untouched() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
 }
 
 #[tokio::test]
@@ -492,7 +492,8 @@ async fn the_chain_stays_linear_across_the_writer_and_concurrent_transactions() 
                 let mut tx = pool.begin().await.unwrap();
                 let id = format!("tx-{task}-{n}");
                 let kept = entry(&id, "ada", datetime!(2026-01-02 00:00 UTC));
-                assert_eq!(insert_entries(&mut tx, [&kept, &kept]).await.unwrap(), 1);
+                let inserted = insert_entries_from(&mut tx, "chats", [&kept, &kept]);
+                assert_eq!(inserted.await.unwrap(), 1);
                 tx.commit().await.unwrap();
             }
         }));
@@ -510,9 +511,10 @@ async fn the_chain_stays_linear_across_the_writer_and_concurrent_transactions() 
         task.await.unwrap();
     }
     store.flush_async().await.unwrap();
-    let report = audit_core::postgres::verify_chain(&pool, &std::collections::BTreeMap::new())
-        .await
-        .unwrap();
+    let report =
+        audit_core::postgres::verify_chain(&pool, "chats", &std::collections::BTreeMap::new())
+            .await
+            .unwrap();
     assert_eq!(report.chain.problem, None);
     assert_eq!(report.chain.origin.as_deref(), Some("chats"));
     assert_eq!((report.chain.entries, report.unchained), (60, 0));
@@ -551,7 +553,7 @@ async fn the_writer_signs_checkpoints_and_a_cut_tail_is_caught() {
     let heads = checkpoint::verify_all(&checkpoints, &key).unwrap()["chats"].clone();
     assert_eq!(heads.keys().next_back(), Some(&3));
     assert_eq!(checkpoints.last().unwrap().checkpoint().origin, "chats");
-    let report = audit_core::postgres::verify_chain(&pool, &heads)
+    let report = audit_core::postgres::verify_chain(&pool, "chats", &heads)
         .await
         .unwrap();
     assert_eq!(report.chain.problem, None);
@@ -561,7 +563,7 @@ async fn the_writer_signs_checkpoints_and_a_cut_tail_is_caught() {
         .execute(&pool)
         .await
         .unwrap();
-    let report = audit_core::postgres::verify_chain(&pool, &heads)
+    let report = audit_core::postgres::verify_chain(&pool, "chats", &heads)
         .await
         .unwrap();
     assert!(report.chain.problem.is_some(), "{report:?}");
@@ -589,7 +591,7 @@ async fn an_entry_already_stored_is_skipped_and_takes_no_sequence_number() {
     // The stored entry first: every row after it would be chained to it.
     let third = entry("third", "ada", datetime!(2026-01-02 00:00 UTC));
     assert_eq!(
-        insert_entries(&mut tx, [&first, &second, &third])
+        insert_entries_from(&mut tx, "chats", [&first, &second, &third])
             .await
             .unwrap(),
         2
@@ -602,9 +604,10 @@ async fn an_entry_already_stored_is_skipped_and_takes_no_sequence_number() {
         .unwrap();
     store.flush_async().await.unwrap();
 
-    let report = audit_core::postgres::verify_chain(&pool, &std::collections::BTreeMap::new())
-        .await
-        .unwrap();
+    let report =
+        audit_core::postgres::verify_chain(&pool, "chats", &std::collections::BTreeMap::new())
+            .await
+            .unwrap();
     assert_eq!(report.chain.problem, None);
     assert_eq!((report.chain.entries, report.unchained), (4, 0));
     assert_eq!(report.chain.head.unwrap().seq, 4);

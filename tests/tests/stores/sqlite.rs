@@ -3,7 +3,7 @@
 //! SQLite's own: blocking reads, schema versions, the caller's transaction,
 //! and a writer that cannot write.
 
-use audit_core::sqlite::{SqliteStore, insert_entries};
+use audit_core::sqlite::{SqliteStore, insert_entries, insert_entries_from};
 use audit_core::store::{AuditQuery, COUNT_CAP, Outbox, StoreError};
 use audit_core::{Action, AuditRequest, AuditSink, ExportError};
 use audit_tests::stores::{self, Doc, entry};
@@ -80,7 +80,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     let path = dir.path().join("audit.db");
     drop(SqliteStore::open(&path).unwrap());
     let conn = Connection::open(&path).unwrap();
-    conn.execute("UPDATE audit_schema_version SET version = 3", [])
+    conn.execute("UPDATE audit_schema_version SET version = 4", [])
         .unwrap();
 
     let error = SqliteStore::open(&path).unwrap_err();
@@ -88,28 +88,28 @@ fn a_newer_schema_is_refused_and_left_untouched() {
         matches!(
             error,
             StoreError::SchemaVersion {
-                found: Some(3),
-                supported: 2
+                found: Some(4),
+                supported: 3
             }
         ),
         "{error:?}"
     );
     assert_eq!(
         error.to_string(),
-        "the audit table has schema version 3, newer than version 2 which this audit-core writes; upgrade audit-core, since writing with this one could corrupt the table"
+        "the audit table has schema version 4, newer than version 3 which this audit-core writes; upgrade audit-core, since writing with this one could corrupt the table"
     );
     let version: i64 = conn
         .query_row("SELECT version FROM audit_schema_version", [], |row| {
             row.get(0)
         })
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
 
     conn.execute("UPDATE audit_schema_version SET version = 0", [])
         .unwrap();
     let error = SqliteStore::migrate(&conn).unwrap_err();
     assert!(
-        error.to_string().starts_with("the audit table has schema version 0, which this audit-core (schema version 2) cannot migrate"),
+        error.to_string().starts_with("the audit table has schema version 0, which this audit-core (schema version 3) cannot migrate"),
         "{error}"
     );
 }
@@ -405,8 +405,9 @@ fn the_chain_survives_restarts_rollbacks_and_the_callers_transactions() {
 
     let mut conn = Connection::open(&path).unwrap();
     let tx = conn.transaction().unwrap();
-    insert_entries(
+    insert_entries_from(
         &tx,
+        "chats",
         [entry("rolled-back", "ada", datetime!(2026-01-02 00:00 UTC))],
     )
     .unwrap();
@@ -415,12 +416,15 @@ fn the_chain_survives_restarts_rollbacks_and_the_callers_transactions() {
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .unwrap();
     let kept = entry("b", "ada", datetime!(2026-01-03 00:00 UTC));
-    assert_eq!(insert_entries(&tx, [&kept, &kept]).unwrap(), 1);
+    assert_eq!(
+        insert_entries_from(&tx, "chats", [&kept, &kept]).unwrap(),
+        1
+    );
     tx.commit().unwrap();
     // Already stored: skipped, and no sequence number taken.
-    assert_eq!(insert_entries(&conn, [&kept]).unwrap(), 0);
+    assert_eq!(insert_entries_from(&conn, "chats", [&kept]).unwrap(), 0);
 
-    let store = SqliteStore::open(&path).unwrap();
+    let store = SqliteStore::builder(&path).origin("chats").open().unwrap();
     store
         .export(entry("c", "ada", datetime!(2026-01-04 00:00 UTC)))
         .unwrap();
@@ -428,12 +432,69 @@ fn the_chain_survives_restarts_rollbacks_and_the_callers_transactions() {
 
     assert_eq!(chain_of(&conn), [(1, true), (2, true), (3, true)]);
     let report =
-        audit_core::sqlite::verify_chain(&conn, &std::collections::BTreeMap::new()).unwrap();
+        audit_core::sqlite::verify_chain(&conn, "chats", &std::collections::BTreeMap::new())
+            .unwrap();
     assert_eq!(report.chain.problem, None);
     assert_eq!(report.chain.origin.as_deref(), Some("chats"));
     assert_eq!((report.chain.entries, report.unchained), (3, 0));
     // Read back as exported: the chain member is not part of the entry.
     assert_eq!(store.blocking_history("doc", "b").unwrap(), [kept]);
+}
+
+#[test]
+fn a_version_2_table_becomes_the_chain_of_its_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.db");
+    let store = SqliteStore::builder(&path).origin("legacy").open().unwrap();
+    for n in 0..3 {
+        store
+            .export(entry(
+                &format!("v2-{n}"),
+                "ada",
+                datetime!(2026-01-01 00:00 UTC),
+            ))
+            .unwrap();
+    }
+    store.flush().unwrap();
+    drop(store);
+    // Back to version 2: one chain, no origin column.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP INDEX audit_entries_origin_seq; DROP INDEX audit_entries_origin; \
+         ALTER TABLE audit_entries DROP COLUMN origin; \
+         CREATE UNIQUE INDEX audit_entries_seq ON audit_entries (seq); \
+         UPDATE audit_schema_version SET version = 2;",
+    )
+    .unwrap();
+
+    let store = SqliteStore::builder(&path).origin("api-1").open().unwrap();
+    store
+        .export(entry("v3-0", "bob", datetime!(2026-01-02 00:00 UTC)))
+        .unwrap();
+    store.flush().unwrap();
+    drop(store);
+    let store = SqliteStore::builder(&path).origin("legacy").open().unwrap();
+    store
+        .export(entry("v3-1", "bob", datetime!(2026-01-03 00:00 UTC)))
+        .unwrap();
+    store.flush().unwrap();
+    assert_eq!(
+        audit_core::sqlite::origins(&conn).unwrap(),
+        ["api-1", "legacy"]
+    );
+    for (origin, entries) in [("legacy", 4), ("api-1", 1)] {
+        let report =
+            audit_core::sqlite::verify_chain(&conn, origin, &std::collections::BTreeMap::new())
+                .unwrap();
+        assert_eq!(report.chain.problem, None, "{origin}");
+        assert_eq!(report.chain.origin.as_deref(), Some(origin));
+        assert_eq!(report.chain.entries, entries, "{origin}");
+        assert_eq!(report.chain.head.unwrap().seq, entries, "{origin}");
+    }
+    let legacy = store
+        .blocking_query(&AuditQuery::new().origin("legacy"))
+        .unwrap();
+    assert_eq!(legacy.entries.len(), 4);
 }
 
 #[test]
@@ -451,7 +512,8 @@ fn a_version_1_table_is_migrated_and_its_rows_stay_unchained() {
     // Back to version 1: no seq column.
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP INDEX audit_entries_seq; ALTER TABLE audit_entries DROP COLUMN seq; \
+        "DROP INDEX audit_entries_origin_seq; DROP INDEX audit_entries_origin; \
+         ALTER TABLE audit_entries DROP COLUMN seq; ALTER TABLE audit_entries DROP COLUMN origin; \
          UPDATE audit_schema_version SET version = 1;",
     )
     .unwrap();
@@ -466,12 +528,16 @@ fn a_version_1_table_is_migrated_and_its_rows_stay_unchained() {
             row.get(0)
         })
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     // The first chained row records the two rows written before the chain,
     // so that verify tells them from a row inserted later without a seq.
     assert_eq!(chain_of(&conn), [(1, true), (2, true)]);
-    let report =
-        audit_core::sqlite::verify_chain(&conn, &std::collections::BTreeMap::new()).unwrap();
+    let report = audit_core::sqlite::verify_chain(
+        &conn,
+        "sqlite:audit.db",
+        &std::collections::BTreeMap::new(),
+    )
+    .unwrap();
     assert_eq!((report.chain.entries, report.unchained), (2, 2));
     assert_eq!(report.chain.problem, None);
     let record = report.unchained_record.unwrap();
@@ -560,7 +626,7 @@ mod checkpoints {
         assert!(count >= 2, "{count}");
         assert_eq!(heads.keys().next_back(), Some(&8));
         let conn = Connection::open(&path).unwrap();
-        let report = audit_core::sqlite::verify_chain(&conn, &heads).unwrap();
+        let report = audit_core::sqlite::verify_chain(&conn, "chats", &heads).unwrap();
         assert_eq!(report.chain.problem, None);
         assert_eq!(report.chain.entries, 8);
     }
@@ -596,7 +662,7 @@ mod checkpoints {
         assert_eq!(heads.keys().next_back(), Some(&4));
 
         let conn = Connection::open(&path).unwrap();
-        let report = audit_core::sqlite::verify_chain(&conn, &heads).unwrap();
+        let report = audit_core::sqlite::verify_chain(&conn, "chats", &heads).unwrap();
         assert_eq!(report.chain.problem, None);
         assert_eq!(report.chain.entries, 4);
 
@@ -607,9 +673,9 @@ mod checkpoints {
             [],
         )
         .unwrap();
-        let report = audit_core::sqlite::verify_chain(&conn, &BTreeMap::new()).unwrap();
+        let report = audit_core::sqlite::verify_chain(&conn, "chats", &BTreeMap::new()).unwrap();
         assert_eq!(report.chain.problem, None);
-        let report = audit_core::sqlite::verify_chain(&conn, &heads).unwrap();
+        let report = audit_core::sqlite::verify_chain(&conn, "chats", &heads).unwrap();
         assert!(report.chain.problem.is_some(), "{report:?}");
     }
 

@@ -1,24 +1,24 @@
 //! Writing entries: into the caller's transaction, or in the writer's batches.
 
 use std::borrow::Borrow;
-use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::{AssertSqlSafe, Connection as _, Row as _};
+use sqlx::{AssertSqlSafe, Connection as _};
 use uuid::Uuid;
 
 use crate::chain::Head;
 use crate::entry::AuditEntry;
 use crate::store::StoreError;
 use crate::store::batch::{BoxError, WriteRows};
-use crate::store::chain::{self, DEFAULT_ORIGIN};
+use crate::store::chain::DEFAULT_ORIGIN;
 use crate::store::postgres::read::text_safe;
+use crate::store::postgres::seal::{SEAL_WAIT, SealerHandle, wait_sealed};
 use crate::store::row::EntryRow;
 
-/// The columns of a row, in the order `push_row` binds them, each with the
-/// cast its placeholder needs.
+/// The columns of a row, in the order `insert_unsealed` binds them, each
+/// with the cast its placeholder needs. No `seq`: the sealer gives it.
 const COLUMNS: [(&str, &str); 18] = [
     ("id", ""),
     ("\"time\"", ""),
@@ -37,12 +37,8 @@ const COLUMNS: [(&str, &str); 18] = [
     ("request_id", ""),
     ("flags", ""),
     ("entry_json", ""),
-    ("seq", ""),
+    ("origin", ""),
 ];
-
-/// The transaction-scoped advisory lock that one writer of the chain holds
-/// at a time: `chain` (as ASCII bytes).
-const CHAIN_LOCK: i64 = 0x0063_6861_696e;
 
 /// Rows per `INSERT`: 18 parameters a row, under PostgreSQL's 65 535.
 const ROWS_PER_INSERT: usize = 1000;
@@ -69,100 +65,21 @@ fn insert_sql(rows: usize) -> String {
     sql
 }
 
-/// The head of the store's chain: the row with the highest `seq`.
-async fn read_head(conn: &mut PgConnection) -> Result<Option<Head>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT seq, entry_json FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|row| Ok(chain::head_of(row.try_get(0)?, row.try_get(1)?)))
-        .transpose()
-}
-
-/// Inserts `rows` with `conn`, in a transaction of their own (a savepoint
-/// in the caller's transaction), chained after the store's head (a new chain
-/// from `origin` in an empty store); the number inserted. An entry already
-/// stored (same id) is skipped, and takes no sequence number.
-///
-/// Entries are new but for a retried batch, so the ids are not looked up
-/// first: the rows are inserted `ON CONFLICT (id) DO NOTHING`, and only when
-/// fewer rows went in than were sent, which would leave the skipped rows'
-/// sequence numbers chained, is the transaction rolled back and done again
-/// with the stored ids looked up (`id = ANY`, a sequential scan on a table
-/// without statistics).
-async fn insert_rows(
+/// Inserts `rows` unsealed (no `seq`; their `entry_json` the entry as
+/// exported) under `origin`, with `conn`, in the transaction it is in; the
+/// number inserted. An entry already stored (same id) is skipped. Takes no
+/// lock but the new rows' own: transactions that insert entries never wait
+/// for each other; the sealer chains the rows once they are committed.
+pub(crate) async fn insert_unsealed(
     conn: &mut PgConnection,
     rows: &[EntryRow<'_>],
     origin: &str,
-) -> Result<(u64, Option<Head>), BoxError> {
-    let mut tx = conn.begin().await?;
-    if let Some(inserted) = insert_chained(&mut tx, rows, origin, Lookup::Optimistic).await? {
-        tx.commit().await?;
-        return Ok(inserted);
-    }
-    tx.rollback().await?;
-    let mut tx = conn.begin().await?;
-    let inserted = insert_chained(&mut tx, rows, origin, Lookup::Stored)
-        .await?
-        .ok_or(
-            "entries with the batch's ids were inserted while the chain's lock was held: \
-             by a writer that does not take it; the batch was rolled back",
-        )?;
-    tx.commit().await?;
-    Ok(inserted)
-}
-
-/// Whether [`insert_chained`] looks up which of the rows' ids are stored.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Lookup {
-    /// No: every row is expected to be new.
-    Optimistic,
-    /// Yes: a row already stored is skipped before it is chained.
-    Stored,
-}
-
-/// Takes the chain's lock and inserts `rows` chained after the head, in the
-/// transaction `conn` is in. `None` when a row was not inserted because its
-/// id is stored: the rows after it are chained to it, so the caller rolls
-/// back.
-async fn insert_chained(
-    conn: &mut PgConnection,
-    rows: &[EntryRow<'_>],
-    origin: &str,
-    lookup: Lookup,
-) -> Result<Option<(u64, Option<Head>)>, BoxError> {
-    // Held until the transaction ends: no other writer reads the head
-    // before this one's rows are committed, or rolled back.
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(CHAIN_LOCK)
-        .execute(&mut *conn)
-        .await?;
-    let mut chainer = chain::resume(origin, read_head(conn).await?);
-    let mut seen: HashSet<Uuid> = if lookup == Lookup::Stored {
-        let ids: Vec<Uuid> = rows.iter().map(|row| row.entry.id).collect();
-        sqlx::query_scalar("SELECT id FROM audit_entries WHERE id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .collect()
-    } else {
-        HashSet::with_capacity(rows.len())
-    };
-    let mut to_insert = Vec::with_capacity(rows.len());
-    for row in rows {
-        // `insert` is false for an id already stored, or earlier in `rows`.
-        if seen.insert(row.entry.id) {
-            let (next, seq, line) = chain::chain_row(&chainer, &row.entry_json)?;
-            chainer = next;
-            to_insert.push((row, seq, line));
-        }
-    }
+) -> Result<u64, sqlx::Error> {
+    let origin = text_safe(origin);
     let mut inserted = 0;
-    for chunk in to_insert.chunks(ROWS_PER_INSERT) {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut query = sqlx::query(AssertSqlSafe(insert_sql(chunk.len())));
-        for (row, seq, line) in chunk {
+        for row in chunk {
             let entry = row.entry;
             let text = |text: &Option<String>| text.as_deref().map(text_safe);
             query = query
@@ -182,16 +99,30 @@ async fn insert_chained(
                 .bind(jsonb_safe(&row.additional_fields))
                 .bind(text(&entry.request_id))
                 .bind(row.flags.clone())
-                .bind(line.clone())
-                .bind(*seq);
+                .bind(row.entry_json.clone())
+                .bind(origin.clone());
         }
-        let affected = query.execute(&mut *conn).await?.rows_affected();
-        if usize::try_from(affected).map_or(true, |affected| affected < chunk.len()) {
-            return Ok(None);
-        }
-        inserted += affected;
+        inserted += query.execute(&mut *conn).await?.rows_affected();
     }
-    Ok(Some((inserted, chainer.head())))
+    Ok(inserted)
+}
+
+/// Inserts `rows` unsealed, all or none: in one statement when they fit in
+/// one, which is atomic by itself (and spares the caller's transaction a
+/// savepoint's two round trips), else in a transaction of their own (a
+/// savepoint in the caller's transaction).
+async fn insert_rows(
+    conn: &mut PgConnection,
+    rows: &[EntryRow<'_>],
+    origin: &str,
+) -> Result<u64, sqlx::Error> {
+    if rows.len() <= ROWS_PER_INSERT {
+        return insert_unsealed(conn, rows, origin).await;
+    }
+    let mut tx = conn.begin().await?;
+    let inserted = insert_unsealed(&mut tx, rows, origin).await?;
+    tx.commit().await?;
+    Ok(inserted)
 }
 
 /// `json` as `jsonb` accepts it: `jsonb` rejects the escape `\u0000`, so a
@@ -230,16 +161,18 @@ fn replace_nul(value: &mut Value) {
 /// Inserts `entries` with `conn`, in the transaction it is in: pass
 /// `&mut tx` for a `sqlx::Transaction` (it derefs to the connection), so that the entries commit, or roll
 /// back, with the caller's change. Outside a transaction, the entries are
-/// inserted all together or not at all.
+/// inserted all together or not at all. Their origin is
+/// [`DEFAULT_ORIGIN`](crate::store::DEFAULT_ORIGIN); [`insert_entries_from`]
+/// names another, such as the store's ([`PostgresStore::origin`](super::PostgresStore::origin)).
 ///
-/// The entries are chained after the store's last one (see
-/// [`store`](crate::store#tamper-evidence)): this takes a transaction-scoped
-/// advisory lock first, which the store's writer and every other
-/// `insert_entries` wait for until the caller's transaction ends. In a
-/// `REPEATABLE READ` or `SERIALIZABLE` transaction that read the table
-/// before, the head read may be stale: the insert then fails on the unique
-/// `seq` and the caller retries. A new chain, in an empty store, starts with
-/// the origin [`DEFAULT_ORIGIN`](crate::store::DEFAULT_ORIGIN).
+/// The entries are inserted unsealed (see
+/// [`store`](crate::store#tamper-evidence)), and this takes no lock that
+/// another transaction waits for: audited transactions run side by side
+/// however long they last after the insert. Once the transaction commits,
+/// the store's sealer chains the entries, within
+/// [`SEAL_INTERVAL`](super::SEAL_INTERVAL) while a sealer runs (any
+/// [`PostgresStore`](super::PostgresStore) opened on the database runs one
+/// by default). A transaction that rolls back leaves nothing to seal.
 ///
 /// Returns how many were inserted; an entry already stored (same id) is
 /// skipped. The table must exist: open a [`PostgresStore`](super::PostgresStore)
@@ -283,6 +216,24 @@ where
     I: IntoIterator,
     I::Item: Borrow<AuditEntry>,
 {
+    insert_entries_from(conn, DEFAULT_ORIGIN, entries).await
+}
+
+/// [`insert_entries`], with the entries' origin: the writer whose chain
+/// they join, such as `"api-3"` for a service's third instance.
+///
+/// # Errors
+///
+/// As [`insert_entries`].
+pub async fn insert_entries_from<I>(
+    conn: &mut PgConnection,
+    origin: &str,
+    entries: I,
+) -> Result<u64, StoreError>
+where
+    I: IntoIterator,
+    I::Item: Borrow<AuditEntry>,
+{
     let entries: Vec<I::Item> = entries.into_iter().collect();
     let rows = entries
         .iter()
@@ -290,10 +241,9 @@ where
         .collect::<Result<Vec<_>, _>>()
         .map_err(StoreError::database)?;
     // A transaction outside one, a savepoint inside one.
-    let (inserted, _) = insert_rows(conn, &rows, DEFAULT_ORIGIN)
+    insert_rows(conn, &rows, origin)
         .await
-        .map_err(StoreError::Database)?;
-    Ok(inserted)
+        .map_err(StoreError::database)
 }
 
 /// How long the writer waits for a connection.
@@ -310,8 +260,11 @@ pub(crate) struct PostgresBatch {
     conn: Option<PgConnection>,
     options: PgConnectOptions,
     runtime: tokio::runtime::Runtime,
-    /// The origin of a new chain.
+    /// The origin of the rows it writes.
     origin: String,
+    /// The store's sealer, when it runs one: asked to seal at once when a
+    /// flush waits for its rows.
+    sealer: Option<SealerHandle>,
 }
 
 impl PostgresBatch {
@@ -319,23 +272,30 @@ impl PostgresBatch {
         runtime: tokio::runtime::Runtime,
         options: PgConnectOptions,
         origin: String,
+        sealer: Option<SealerHandle>,
     ) -> Self {
         PostgresBatch {
             conn: None,
             options,
             runtime,
             origin,
+            sealer,
         }
     }
-}
 
-impl WriteRows for PostgresBatch {
-    fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<Option<Head>, BoxError> {
+    /// Runs `job` with the connection, made if need be, within `timeout`.
+    fn with_conn<T>(
+        &mut self,
+        timeout: Duration,
+        what: &'static str,
+        job: impl AsyncFnOnce(&mut PgConnection, &str, Option<&SealerHandle>) -> Result<T, BoxError>,
+    ) -> Result<T, BoxError> {
         let PostgresBatch {
             conn,
             options,
             runtime,
             origin,
+            sealer,
         } = self;
         runtime.block_on(async {
             let conn = match conn {
@@ -346,13 +306,37 @@ impl WriteRows for PostgresBatch {
                         .map_err(|_| "timed out connecting to PostgreSQL")??,
                 ),
             };
-            tokio::time::timeout(WRITE_TIMEOUT, async {
-                let (_, head) = insert_rows(conn, rows, origin).await?;
-                Ok::<_, BoxError>(head)
-            })
-            .await
-            .map_err(|_| "timed out writing to PostgreSQL")?
+            tokio::time::timeout(timeout, job(conn, origin, sealer.as_ref()))
+                .await
+                .map_err(|_| what)?
         })
+    }
+}
+
+impl WriteRows for PostgresBatch {
+    const SEALS_LATER: bool = true;
+
+    fn write(&mut self, rows: &[EntryRow<'_>]) -> Result<Option<Head>, BoxError> {
+        self.with_conn(
+            WRITE_TIMEOUT,
+            "timed out writing to PostgreSQL",
+            async |conn, origin, _| {
+                insert_rows(conn, rows, origin).await?;
+                Ok(None)
+            },
+        )
+    }
+
+    fn await_sealed(&mut self, ids: &[Uuid]) -> Result<Option<Head>, BoxError> {
+        let result = self.with_conn(
+            SEAL_WAIT + WRITE_TIMEOUT,
+            "timed out waiting for the rows to be sealed",
+            async |conn, origin, sealer| wait_sealed(conn, ids, origin, sealer).await,
+        );
+        if result.is_err() {
+            self.reset();
+        }
+        result
     }
 
     fn origin(&self) -> &str {

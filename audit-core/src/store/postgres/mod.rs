@@ -51,6 +51,14 @@
 //! twice is reported (see [`store`](crate::store#writing)). It gives up on a
 //! connection after 10 s and on a batch after 30 s.
 //!
+//! The sealer (see [`store`](crate::store#sealed-not-locked)) is another
+//! thread of the store's own, with its runtime and a connection named
+//! `audit-core sealer`, which holds the table's seal lock while it seals,
+//! and one named `audit-core sealer listener` that waits for flushes of
+//! other processes (`LISTEN audit_seal`). A sealing round that fails is
+//! written to standard error (and `tracing`) once, and retried every
+//! [`SEAL_INTERVAL`] on a new connection.
+//!
 //! # Crate, and types
 //!
 //! The store runs on sqlx, the driver most Rust services already hold a
@@ -116,6 +124,7 @@
 mod insert;
 mod read;
 mod schema;
+mod seal;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -134,7 +143,8 @@ use crate::store::chain::unchained_entry;
 use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, StoreReport, micros};
 use crate::writer::WriterConfig;
 
-pub use self::insert::insert_entries;
+pub use self::insert::{insert_entries, insert_entries_from};
+pub use self::seal::SEAL_INTERVAL;
 
 /// How many entries wait for the writer when the builder sets no capacity.
 pub const DEFAULT_CAPACITY: usize = 4096;
@@ -150,9 +160,11 @@ pub const DEFAULT_MAX_WAIT: Duration = crate::writer::DEFAULT_MAX_WAIT;
 /// An audit sink and store in a PostgreSQL database; see the [module docs](self).
 pub struct PostgresStore {
     pool: PgPool,
+    // Dropped before the sealer, which seals what its last flush waits for.
     writer: StoreWriter,
-    /// The origin the writer starts a chain with, which purge records name.
+    /// The writer's origin: the chain its entries join.
     origin: String,
+    sealer: Option<seal::Sealer>,
 }
 
 /// Configures a [`PostgresStore`].
@@ -161,6 +173,7 @@ pub struct PostgresStore {
 pub struct PostgresStoreBuilder {
     pool: PgPool,
     writer: WriterConfig,
+    sealer: bool,
 }
 
 impl PostgresStore {
@@ -187,6 +200,7 @@ impl PostgresStore {
                 DEFAULT_CAPACITY,
                 DEFAULT_BATCH_SIZE,
             ),
+            sealer: true,
         }
     }
 
@@ -205,6 +219,12 @@ impl PostgresStore {
     /// The pool the store reads with.
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// The writer's origin: the chain its entries join, for
+    /// [`insert_entries_from`] to add to the same one.
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     /// One page of the entries `query` selects, newest first.
@@ -266,19 +286,44 @@ impl PostgresStore {
     /// unrecorded: the next purge records them), or the purge record cannot
     /// be written.
     pub async fn purge_before(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
-        let (deleted, through) = read::purge_before(&self.pool, micros(cutoff)).await?;
-        if let (Some(through), true) = (through, deleted > 0) {
-            let entry = crate::store::chain::purge_entry(&self.origin, through, deleted);
-            self.writer
-                .export_async(entry)
-                .await
-                .map_err(StoreError::database)?;
-            self.writer
-                .flush_async()
-                .await
-                .map_err(StoreError::database)?;
+        let (purged, unchained) = read::purge_before(&self.pool, micros(cutoff)).await?;
+        let mut deleted = unchained;
+        for purge in purged {
+            deleted += purge.deleted;
+            if purge.deleted == 0 {
+                continue;
+            }
+            let entry =
+                crate::store::chain::purge_entry(&purge.origin, purge.through, purge.deleted);
+            if purge.origin == self.origin {
+                // Through the writer, whose flush signs a checkpoint after it.
+                self.writer
+                    .export_async(entry)
+                    .await
+                    .map_err(StoreError::database)?;
+                self.writer
+                    .flush_async()
+                    .await
+                    .map_err(StoreError::database)?;
+            } else {
+                self.insert_sealed(&purge.origin, entry).await?;
+            }
         }
         Ok(deleted)
+    }
+
+    /// Inserts `entry` into `origin`'s chain and waits until it is sealed:
+    /// a record of the store's own, in the chain it is about, which that
+    /// origin's writer's next checkpoint covers.
+    async fn insert_sealed(&self, origin: &str, entry: AuditEntry) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(StoreError::database)?;
+        let id = entry.id;
+        insert::insert_entries_from(&mut conn, origin, [entry]).await?;
+        let sealer = self.sealer.as_ref().map(seal::Sealer::handle);
+        seal::wait_sealed(&mut conn, &[id], origin, sealer)
+            .await
+            .map_err(StoreError::Database)?;
+        Ok(())
     }
 
     /// The entries the writer could not write since the last call, in the
@@ -293,6 +338,16 @@ impl PostgresStore {
 
 impl PostgresStoreBuilder {
     crate::store::batch::writer_builder_methods!("`postgres:` and the database's name");
+
+    /// Whether this store runs a sealer: on by default. One sealer at a
+    /// time seals a database's rows (see [`store`](crate::store#tamper-evidence));
+    /// the others stand by and take over within [`SEAL_INTERVAL`] when it
+    /// stops. Turn it off for a store that must never write to rows it did
+    /// not insert; its flushes then wait for another store's sealer.
+    pub fn sealer(mut self, sealer: bool) -> Self {
+        self.sealer = sealer;
+        self
+    }
 
     /// Creates or migrates the table, and starts the writer.
     ///
@@ -314,15 +369,27 @@ impl PostgresStoreBuilder {
                 |database| format!("postgres:{database}"),
             )
         });
+        let sealer = if self.sealer {
+            let options = options.clone().application_name("audit-core sealer");
+            Some(seal::Sealer::spawn(options).map_err(StoreError::Thread)?)
+        } else {
+            None
+        };
         let writer = StoreWriter::spawn(
             self.writer,
-            insert::PostgresBatch::new(runtime, options, origin.clone()),
+            insert::PostgresBatch::new(
+                runtime,
+                options,
+                origin.clone(),
+                sealer.as_ref().map(|sealer| sealer.handle().clone()),
+            ),
         )
         .map_err(StoreError::Thread)?;
         let store = PostgresStore {
             pool: self.pool,
             writer,
             origin,
+            sealer,
         };
         store.record_unchained().await?;
         Ok(store)
@@ -335,7 +402,7 @@ impl PostgresStore {
     /// entries (see [`UNCHAINED_ACTION`](crate::store::UNCHAINED_ACTION)).
     async fn record_unchained(&self) -> Result<(), StoreError> {
         let ids = read::unchained_ids(&self.pool).await?;
-        if ids.is_empty() || read::unchained_record(&self.pool).await?.is_some() {
+        if ids.is_empty() || read::any_unchained_record(&self.pool).await? {
             return Ok(());
         }
         let entry = unchained_entry(&self.origin, ids);
@@ -395,21 +462,33 @@ pub async fn query(pool: &PgPool, query: &AuditQuery) -> Result<Page, StoreError
     read::query(pool, query).await
 }
 
-/// Verifies the hash chain of the entries in `pool`'s database: the rows
-/// in `seq` order, each `entry_json` a line of the chain (see
+/// The origins of the entries in `pool`'s database, sealed or not yet, in
+/// order: each is a chain of its own, for [`verify_chain`].
+///
+/// # Errors
+///
+/// When the database cannot be read.
+pub async fn origins(pool: &PgPool) -> Result<Vec<String>, StoreError> {
+    read::origins(pool).await
+}
+
+/// Verifies the hash chain of `origin`'s entries in `pool`'s database: its
+/// sealed rows in `seq` order, each `entry_json` a line of the chain (see
 /// [`store`](crate::store#tamper-evidence)), against the `heads` that
-/// checkpoints commit to. A problem's `line` is the row's position in `seq`
-/// order, from 1. The chain may start after seq 1, where a retention purge
-/// removed the oldest rows.
+/// checkpoints of that origin commit to, and reports its rows not sealed
+/// yet. A problem's `line` is the row's position in `seq` order, from 1.
+/// The chain may start after seq 1, where a retention purge removed the
+/// oldest rows.
 ///
 /// # Errors
 ///
 /// When the database cannot be read.
 pub async fn verify_chain(
     pool: &PgPool,
+    origin: &str,
     heads: &BTreeMap<u64, Digest>,
 ) -> Result<StoreReport, StoreError> {
-    read::verify_chain(pool, heads).await
+    read::verify_chain(pool, origin, heads).await
 }
 
 /// The time `micros` microseconds after the Unix epoch, clamped to the

@@ -10,15 +10,15 @@ use std::collections::BTreeMap;
 
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
-use crate::store::StoreReport;
 use crate::store::chain::{
-    SELECT_PURGES, SELECT_UNCHAINED_RECORD, StoredColumns, check_unchained, purge_of,
-    with_column_problem,
+    ANY_UNCHAINED_RECORD, COUNT_ORPHANED, SELECT_ORIGINS, SELECT_PURGES, SELECT_UNCHAINED_RECORD,
+    StoredColumns, check_unchained, other_origin, purge_of, with_column_problem, with_origin,
 };
 use crate::store::cursor::micros;
 use crate::store::row::parse_entry;
 use crate::store::sql::{self, Bind, Dialect};
 use crate::store::{AuditQuery, CappedCount, PURGE_BATCH, Page, StoreError};
+use crate::store::{StoreReport, Unsealed};
 
 /// SQL text with `$n` placeholders, and the values bound to them.
 #[derive(Default)]
@@ -113,30 +113,22 @@ pub(crate) async fn count(
     Ok(CappedCount::new(u64::try_from(counted).unwrap_or(0), cap))
 }
 
-/// Deletes the chained entries up to the first one made at or after
-/// `cutoff_us` (see [`sql::purge_through`]) and the unchained ones made
-/// before it, [`PURGE_BATCH`] a transaction, so that no writer waits for
-/// more than one batch: how many it deleted, and the last `seq` deleted,
-/// for the purge record.
-pub(crate) async fn purge_before(
-    pool: &PgPool,
-    cutoff_us: i64,
-) -> Result<(u64, Option<i64>), StoreError> {
-    let mut sql = PgSql::default();
-    sql::purge_through(cutoff_us, &mut sql);
-    let row = sql
-        .build()
-        .fetch_one(pool)
-        .await
-        .map_err(StoreError::database)?;
-    let through: Option<i64> = row.try_get(0).map_err(StoreError::database)?;
-    // With no chain, nothing chained is deleted.
-    let through_seq = through.unwrap_or(0);
+/// What a purge deleted from one origin's chain: the origin, how many rows,
+/// and the last `seq` deleted, for its purge record.
+pub(crate) struct Purged {
+    pub(crate) origin: String,
+    pub(crate) deleted: u64,
+    pub(crate) through: i64,
+}
+
+/// Runs `sql`, a `DELETE` of at most [`PURGE_BATCH`] rows, until it deletes
+/// fewer: how many it deleted.
+async fn delete_in_batches(pool: &PgPool, sql: impl Fn(&mut PgSql)) -> Result<u64, StoreError> {
     let mut deleted = 0;
     loop {
-        let mut sql = PgSql::default();
-        sql::delete_batch(through_seq, cutoff_us, i64::from(PURGE_BATCH), &mut sql);
-        let batch = sql
+        let mut text = PgSql::default();
+        sql(&mut text);
+        let batch = text
             .build()
             .execute(pool)
             .await
@@ -144,9 +136,60 @@ pub(crate) async fn purge_before(
             .rows_affected();
         deleted += batch;
         if batch < u64::from(PURGE_BATCH) {
-            return Ok((deleted, through.filter(|&seq| seq > 0)));
+            return Ok(deleted);
         }
     }
+}
+
+/// Deletes, from each origin's chain, the entries up to the first one made
+/// at or after `cutoff_us` (see [`sql::purge_through`]), and the unchained
+/// ones made before it, [`PURGE_BATCH`] a transaction, so that no writer
+/// waits for more than one batch: what it deleted from each chain, and how
+/// many unchained rows.
+pub(crate) async fn purge_before(
+    pool: &PgPool,
+    cutoff_us: i64,
+) -> Result<(Vec<Purged>, u64), StoreError> {
+    let mut purged = Vec::new();
+    for origin in origins(pool).await? {
+        let mut sql = PgSql::default();
+        sql::purge_through(&origin, cutoff_us, &mut sql);
+        let row = sql
+            .build()
+            .fetch_one(pool)
+            .await
+            .map_err(StoreError::database)?;
+        let Some(through) = row
+            .try_get::<Option<i64>, _>(0)
+            .map_err(StoreError::database)?
+            .filter(|&seq| seq > 0)
+        else {
+            continue;
+        };
+        let batch = i64::from(PURGE_BATCH);
+        let deleted = delete_in_batches(pool, |sql| {
+            sql::delete_chained_batch(&origin, through, batch, sql);
+        })
+        .await?;
+        purged.push(Purged {
+            origin,
+            deleted,
+            through,
+        });
+    }
+    let unchained = delete_in_batches(pool, |sql| {
+        sql::delete_unchained_batch(cutoff_us, i64::from(PURGE_BATCH), sql);
+    })
+    .await?;
+    Ok((purged, unchained))
+}
+
+/// The origins of the store's rows, chained or not yet.
+pub(crate) async fn origins(pool: &PgPool) -> Result<Vec<String>, StoreError> {
+    sqlx::query_scalar(SELECT_ORIGINS)
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::database)
 }
 
 /// How many rows `verify_chain` reads at a time.
@@ -154,19 +197,32 @@ const VERIFY_PAGE: i64 = 1000;
 
 /// Verifies the chain of the rows in `pool`'s database, in `seq` order, a
 /// page at a time.
-/// The ids of the rows without a `seq`.
+/// The ids of the unchained rows: no `seq`, and no origin.
 pub(crate) async fn unchained_ids(pool: &PgPool) -> Result<Vec<Uuid>, StoreError> {
-    sqlx::query_scalar("SELECT id FROM audit_entries WHERE seq IS NULL")
+    sqlx::query_scalar("SELECT id FROM audit_entries WHERE seq IS NULL AND origin IS NULL")
         .fetch_all(pool)
         .await
         .map_err(StoreError::database)
 }
 
-/// The latest unchained record: its `seq` and `entry_json`.
-pub(crate) async fn unchained_record(pool: &PgPool) -> Result<Option<(i64, String)>, StoreError> {
+/// The latest unchained record in `origin`'s chain: its `seq` and `entry_json`.
+pub(crate) async fn unchained_record(
+    pool: &PgPool,
+    origin: &str,
+) -> Result<Option<(i64, String)>, StoreError> {
     sqlx::query_as(SELECT_UNCHAINED_RECORD)
+        .bind(origin)
         .fetch_optional(pool)
         .await
+        .map_err(StoreError::database)
+}
+
+/// Whether any chain of the store holds an unchained record.
+pub(crate) async fn any_unchained_record(pool: &PgPool) -> Result<bool, StoreError> {
+    sqlx::query_scalar::<_, i32>(ANY_UNCHAINED_RECORD)
+        .fetch_optional(pool)
+        .await
+        .map(|found| found.is_some())
         .map_err(StoreError::database)
 }
 
@@ -192,16 +248,30 @@ fn stored_columns(row: &sqlx::postgres::PgRow) -> StoredColumns {
     }
 }
 
-/// Verifies the chain of the rows, in `seq` order, and that each row's
-/// query columns say what its chained line says.
+/// Verifies the chain of `origin`'s rows, in `seq` order, and that each
+/// row's query columns say what its chained line says.
 pub(crate) async fn verify_chain(
     pool: &PgPool,
+    origin: &str,
     heads: &BTreeMap<u64, Digest>,
 ) -> Result<StoreReport, StoreError> {
-    let unchained: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_entries WHERE seq IS NULL")
+    let unchained: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_entries WHERE seq IS NULL AND origin IS NULL",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(StoreError::database)?;
+    let orphaned: i64 = sqlx::query_scalar(COUNT_ORPHANED)
         .fetch_one(pool)
         .await
         .map_err(StoreError::database)?;
+    let (unsealed, oldest): (i64, Option<OffsetDateTime>) = sqlx::query_as(
+        "SELECT count(*), min(\"time\") FROM audit_entries WHERE origin = $1 AND seq IS NULL",
+    )
+    .bind(text_safe(origin))
+    .fetch_one(pool)
+    .await
+    .map_err(StoreError::database)?;
     let mut verifier = ChainVerifier::new(heads).starting_anywhere();
     let mut mismatch = None;
     let mut position = 0;
@@ -210,8 +280,9 @@ pub(crate) async fn verify_chain(
         let rows = sqlx::query(
             "SELECT seq, entry_json, id, \"time\", actor, organization_id, resource_type, \
              resource_id, action, status_code, request_id, flags \
-             FROM audit_entries WHERE seq > $1 ORDER BY seq LIMIT $2",
+             FROM audit_entries WHERE origin = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
+        .bind(text_safe(origin))
         .bind(after)
         .bind(VERIFY_PAGE)
         .fetch_all(pool)
@@ -223,7 +294,10 @@ pub(crate) async fn verify_chain(
             position += 1;
             if mismatch.is_none() {
                 let stored = stored_columns(row);
-                if let Some(column) = stored.first_difference(json.as_bytes()) {
+                if let Some(column) = stored
+                    .first_difference(json.as_bytes())
+                    .or_else(|| other_origin(json, origin))
+                {
                     let id = stored.id.map(|id| id.to_string()).unwrap_or_default();
                     mismatch = Some((position, u64::try_from(after).unwrap_or(0), id, column));
                 }
@@ -237,6 +311,7 @@ pub(crate) async fn verify_chain(
         }
     }
     let rows = sqlx::query(SELECT_PURGES)
+        .bind(text_safe(origin))
         .fetch_all(pool)
         .await
         .map_err(StoreError::database)?;
@@ -247,12 +322,18 @@ pub(crate) async fn verify_chain(
         purges.extend(purge_of(seq, json));
     }
     Ok(StoreReport {
-        chain: with_column_problem(verifier.finish(), mismatch),
+        origin: origin.to_owned(),
+        chain: with_origin(with_column_problem(verifier.finish(), mismatch), origin),
+        unsealed: Unsealed {
+            rows: u64::try_from(unsealed).unwrap_or(0),
+            oldest_us: oldest.map(micros),
+        },
         unchained_record: check_unchained(
-            unchained_record(pool).await?,
+            unchained_record(pool, &text_safe(origin)).await?,
             unchained_ids(pool).await?,
         ),
         unchained: u64::try_from(unchained).unwrap_or(0),
+        orphaned: u64::try_from(orphaned).unwrap_or(0),
         purges,
     })
 }

@@ -5,9 +5,10 @@ use sqlx::{PgConnection, PgPool};
 use crate::store::StoreError;
 
 /// The schema version this audit-core writes.
-pub(crate) const VERSION: i32 = 2;
+pub(crate) const VERSION: i32 = 3;
 
-/// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`.
+/// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`; the last
+/// step, to version 3, is [`migrate_to_origins`], which reads the table.
 const MIGRATIONS: [&str; 2] = [
     r#"
 CREATE TABLE audit_schema_version (version integer NOT NULL);
@@ -95,12 +96,59 @@ async fn migrate_in_transaction(conn: &mut PgConnection) -> Result<(), StoreErro
             .await
             .map_err(StoreError::database)?;
     }
+    migrate_to_origins(conn).await?;
     sqlx::query("DELETE FROM audit_schema_version")
         .execute(&mut *conn)
         .await
         .map_err(StoreError::database)?;
     sqlx::query("INSERT INTO audit_schema_version (version) VALUES ($1)")
         .bind(VERSION)
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::database)?;
+    Ok(())
+}
+
+/// Version 3: many origins, each a chain of its own, and rows sealed after
+/// they commit. Each row names its writer's `origin`; `seq` is unique within
+/// an origin. A row with an origin and no `seq` is committed but not sealed
+/// yet; a row with neither was written by version 1 (unchained). The rows a
+/// version-2 store chained are one chain, whose origin its first row names
+/// (or, once purged, its latest purge record): they are given that origin.
+const ORIGINS: [&str; 5] = [
+    "ALTER TABLE audit_entries ADD COLUMN origin text", // the writer's origin; NULL: unchained (version 1)
+    "DROP INDEX audit_entries_seq",
+    "CREATE UNIQUE INDEX audit_entries_origin_seq ON audit_entries (origin, seq)",
+    // What the sealer reads: the committed rows of each origin not chained yet.
+    "CREATE INDEX audit_entries_unsealed ON audit_entries (origin, \"time\", id) \
+     WHERE seq IS NULL AND origin IS NOT NULL",
+    "CREATE INDEX audit_entries_origin ON audit_entries (origin, \"time\" DESC, id DESC)",
+];
+
+/// Takes the table to version 3 (see [`ORIGINS`]).
+async fn migrate_to_origins(conn: &mut PgConnection) -> Result<(), StoreError> {
+    let first: Option<String> = sqlx::query_scalar(
+        "SELECT entry_json FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(StoreError::database)?;
+    let purged: Option<String> = sqlx::query_scalar(
+        "SELECT resource_id FROM audit_entries WHERE seq IS NOT NULL AND action = 'purge' \
+         AND resource_type = 'audit_log' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(StoreError::database)?;
+    let origin = crate::store::chain::version_2_origin(first.as_deref(), purged);
+    for statement in ORIGINS {
+        sqlx::raw_sql(statement)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::database)?;
+    }
+    sqlx::query("UPDATE audit_entries SET origin = $1 WHERE seq IS NOT NULL")
+        .bind(origin)
         .execute(&mut *conn)
         .await
         .map_err(StoreError::database)?;

@@ -13,8 +13,8 @@ use crate::store::row::EntryRow;
 
 const INSERT: &str = "INSERT INTO audit_entries (id, time_us, actor, organization_id, ip, \
     user_agent, resource_type, resource_id, resource_target, resource_link, action, diff, \
-    status_code, additional_fields, request_id, flags, entry_json, seq) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
+    status_code, additional_fields, request_id, flags, entry_json, seq, origin) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
     ON CONFLICT (id) DO NOTHING";
 
 /// Takes the database's write lock in the transaction `conn` is in, if it
@@ -22,30 +22,29 @@ const INSERT: &str = "INSERT INTO audit_entries (id, time_us, actor, organizatio
 /// transaction ends, no other connection writes, so the head stays the head.
 const TAKE_WRITE_LOCK: &str = "UPDATE audit_schema_version SET version = version";
 
-/// The head of the store's chain: the row with the highest `seq`.
-pub(crate) fn read_head(conn: &Connection) -> rusqlite::Result<Option<Head>> {
+/// The head of `origin`'s chain: its row with the highest `seq`.
+pub(crate) fn read_head(conn: &Connection, origin: &str) -> rusqlite::Result<Option<Head>> {
     conn.prepare_cached(
-        "SELECT seq, entry_json FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+        "SELECT seq, entry_json FROM audit_entries WHERE origin = ?1 AND seq IS NOT NULL \
+         ORDER BY seq DESC LIMIT 1",
     )?
-    .query_row([], |row| {
+    .query_row([origin], |row| {
         Ok(chain::head_of(row.get(0)?, row.get_ref(1)?.as_str()?))
     })
     .optional()
 }
 
-/// Inserts `rows` on `conn`, in the transaction it is in, chained after the
-/// store's head (a new chain from `origin` in an empty store). The number
-/// inserted: an entry already stored (same id) is skipped, and takes no
-/// sequence number.
-/// Inserts `rows`, chained after the stored head: how many were inserted,
-/// and the chain's head after them.
-fn insert_rows(
+/// Inserts `rows` on `conn`, in the transaction it is in, chained after
+/// `origin`'s head (a new chain from `origin` when it has none): how many
+/// were inserted, and the chain's head after them. An entry already stored
+/// (same id) is skipped, and takes no sequence number.
+pub(crate) fn insert_rows(
     conn: &Connection,
     rows: &[EntryRow<'_>],
     origin: &str,
 ) -> Result<(usize, Option<Head>), BoxError> {
     conn.execute(TAKE_WRITE_LOCK, [])?;
-    let mut chainer = chain::resume(origin, read_head(conn)?);
+    let mut chainer = chain::resume(origin, read_head(conn, origin)?);
     let mut statement = conn.prepare_cached(INSERT)?;
     let mut inserted = 0;
     for row in rows {
@@ -72,6 +71,7 @@ fn insert_rows(
             flags,
             line,
             seq,
+            origin,
         ])?;
         if added == 1 {
             chainer = next;
@@ -86,14 +86,14 @@ fn insert_rows(
 /// entries commit, or roll back, with the caller's change. Outside a
 /// transaction, the entries are inserted all together or not at all.
 ///
-/// The entries are chained after the store's last one (see
-/// [`store`](crate::store#tamper-evidence)): this takes the database's write
-/// lock first, so that no other writer extends the chain until the caller's
-/// transaction ends. A deferred transaction that read before another
-/// connection wrote then fails with `SQLITE_BUSY`; begin it with
-/// `TransactionBehavior::Immediate` to take the lock at its start. A new
-/// chain, in an empty store, starts with the origin
-/// [`DEFAULT_ORIGIN`](crate::store::DEFAULT_ORIGIN).
+/// The entries are chained after the last one of their origin,
+/// [`DEFAULT_ORIGIN`](crate::store::DEFAULT_ORIGIN) ([`insert_entries_from`]
+/// names another; see [`store`](crate::store#tamper-evidence)). SQLite has
+/// one writer at a time whatever this does: the caller's transaction holds
+/// the database's write lock from its first write to its end, so the entries
+/// are chained, sealed, as they are inserted. A deferred transaction that
+/// read before another connection wrote then fails with `SQLITE_BUSY`; begin
+/// it with `TransactionBehavior::Immediate` to take the lock at its start.
 ///
 /// Returns how many were inserted; an entry already stored (same id) is
 /// skipped. The table must exist: open a [`SqliteStore`](super::SqliteStore)
@@ -144,6 +144,24 @@ where
     I: IntoIterator,
     I::Item: Borrow<AuditEntry>,
 {
+    insert_entries_from(conn, DEFAULT_ORIGIN, entries)
+}
+
+/// [`insert_entries`], with the entries' origin: the writer whose chain
+/// they join, such as the store's ([`SqliteStore::origin`](super::SqliteStore::origin)).
+///
+/// # Errors
+///
+/// As [`insert_entries`].
+pub fn insert_entries_from<I>(
+    conn: &Connection,
+    origin: &str,
+    entries: I,
+) -> Result<usize, StoreError>
+where
+    I: IntoIterator,
+    I::Item: Borrow<AuditEntry>,
+{
     let entries: Vec<I::Item> = entries.into_iter().collect();
     let rows = entries
         .iter()
@@ -153,7 +171,7 @@ where
     // A savepoint is a transaction of its own outside one, and nests inside one.
     conn.execute_batch("SAVEPOINT audit_insert")
         .map_err(StoreError::database)?;
-    match insert_rows(conn, &rows, DEFAULT_ORIGIN) {
+    match insert_rows(conn, &rows, origin) {
         Ok((inserted, _)) => {
             conn.execute_batch("RELEASE audit_insert")
                 .map_err(StoreError::database)?;

@@ -102,7 +102,7 @@ use crate::store::{
 };
 use crate::writer::WriterConfig;
 
-pub use self::insert::insert_entries;
+pub use self::insert::{insert_entries, insert_entries_from};
 
 /// How many entries wait for the writer when the builder sets no capacity.
 pub const DEFAULT_CAPACITY: usize = 4096;
@@ -266,11 +266,10 @@ impl SqliteStore {
     /// be written.
     pub async fn purge_before(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
         let cutoff = micros(cutoff);
-        let (deleted, through) = self
+        let purged = self
             .on_thread(move |readers| readers.run(|conn| read::purge_before(conn, cutoff)))
             .await?;
-        self.record_purge(deleted, through)?;
-        Ok(deleted)
+        self.record_purges(purged)
     }
 
     /// [`purge_before`](SqliteStore::purge_before), on the caller's thread.
@@ -279,24 +278,45 @@ impl SqliteStore {
     ///
     /// As [`purge_before`](SqliteStore::purge_before).
     pub fn blocking_purge_before(&self, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
-        let (deleted, through) = self
+        let purged = self
             .readers
             .run(|conn| read::purge_before(conn, micros(cutoff)))?;
-        self.record_purge(deleted, through)?;
+        self.record_purges(purged)
+    }
+
+    /// Records each origin's purge in that origin's chain, and waits until
+    /// the records are committed: through the writer for its own origin, so
+    /// that its flush signs a checkpoint after the record; how many rows the
+    /// purge deleted.
+    fn record_purges(
+        &self,
+        (purged, unchained): (Vec<read::Purged>, u64),
+    ) -> Result<u64, StoreError> {
+        let mut deleted = unchained;
+        for purge in purged {
+            deleted += purge.deleted;
+            if purge.deleted == 0 {
+                continue;
+            }
+            let entry =
+                crate::store::chain::purge_entry(&purge.origin, purge.through, purge.deleted);
+            if purge.origin == self.origin {
+                self.writer
+                    .export(entry)
+                    .and_then(|()| self.writer.flush())
+                    .map_err(StoreError::database)?;
+            } else {
+                self.readers
+                    .run(|conn| insert::insert_entries_from(conn, &purge.origin, [entry]))?;
+            }
+        }
         Ok(deleted)
     }
 
-    /// Writes the record of a purge that deleted `deleted` rows, the chained
-    /// ones up to `through`, and waits until it is committed.
-    fn record_purge(&self, deleted: u64, through: Option<i64>) -> Result<(), StoreError> {
-        let (Some(through), true) = (through, deleted > 0) else {
-            return Ok(());
-        };
-        let entry = crate::store::chain::purge_entry(&self.origin, through, deleted);
-        self.writer
-            .export(entry)
-            .and_then(|()| self.writer.flush())
-            .map_err(StoreError::database)
+    /// The writer's origin: the chain its entries join, for
+    /// [`insert_entries_from`] to add to the same one.
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     /// The entries the writer could not write since the last call, in the
@@ -330,16 +350,26 @@ pub fn query(conn: &Connection, query: &AuditQuery) -> Result<Page, StoreError> 
     read::query(conn, query)
 }
 
-/// Verifies the hash chain of the entries in the database on `conn`: the
-/// rows in `seq` order, each `entry_json` a line of the chain (see
-/// [`store`](crate::store#tamper-evidence)), against the `heads` that
-/// checkpoints commit to. A problem's `line` is the row's position in `seq`
-/// order, from 1. The chain may start after seq 1, where a retention purge
-/// removed the oldest rows.
+/// The origins of the entries in the database on `conn`, in order: each is
+/// a chain of its own, for [`verify_chain`].
+///
+/// # Errors
+///
+/// When the database cannot be read.
+pub fn origins(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    read::origins(conn)
+}
+
+/// Verifies the hash chain of `origin`'s entries in the database on
+/// `conn`: its rows in `seq` order, each `entry_json` a line of the chain
+/// (see [`store`](crate::store#tamper-evidence)), against the `heads` that
+/// checkpoints of that origin commit to. A problem's `line` is the row's
+/// position in `seq` order, from 1. The chain may start after seq 1, where
+/// a retention purge removed the oldest rows.
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use audit_core::sqlite::{SqliteStore, verify_chain};
+/// use audit_core::sqlite::{SqliteStore, origins, verify_chain};
 /// use audit_core::{AuditSink as _, Auditable, BackgroundAudit};
 ///
 /// #[derive(Clone, serde::Serialize, Auditable)]
@@ -356,7 +386,8 @@ pub fn query(conn: &Connection, query: &AuditQuery) -> Result<Page, StoreError> 
 /// store.flush()?;
 ///
 /// let conn = rusqlite::Connection::open(&path)?;
-/// let report = verify_chain(&conn, &BTreeMap::new())?;
+/// assert_eq!(origins(&conn)?, ["chats"]);
+/// let report = verify_chain(&conn, "chats", &BTreeMap::new())?;
 /// assert_eq!(report.chain.origin.as_deref(), Some("chats"));
 /// assert_eq!((report.chain.entries, report.chain.problem, report.unchained), (1, None, 0));
 /// # Ok(())
@@ -368,9 +399,10 @@ pub fn query(conn: &Connection, query: &AuditQuery) -> Result<Page, StoreError> 
 /// When the database cannot be read.
 pub fn verify_chain(
     conn: &Connection,
+    origin: &str,
     heads: &BTreeMap<u64, Digest>,
 ) -> Result<StoreReport, StoreError> {
-    read::verify_chain(conn, heads)
+    read::verify_chain(conn, origin, heads)
 }
 
 /// Every entry `query` selects, a page of [`MAX_LIMIT`] at a time.
@@ -434,10 +466,13 @@ impl SqliteStore {
     /// store opens a table that has some: written before it chained its
     /// entries (see [`UNCHAINED_ACTION`](crate::store::UNCHAINED_ACTION)).
     fn record_unchained(&self) -> Result<(), StoreError> {
-        let (ids, recorded) = self
-            .readers
-            .run(|conn| Ok((read::unchained_ids(conn)?, read::unchained_record(conn)?)))?;
-        if ids.is_empty() || recorded.is_some() {
+        let (ids, recorded) = self.readers.run(|conn| {
+            Ok((
+                read::unchained_ids(conn)?,
+                read::any_unchained_record(conn)?,
+            ))
+        })?;
+        if ids.is_empty() || recorded {
             return Ok(());
         }
         let entry = unchained_entry(&self.origin, ids);

@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
-use crate::store::StoreReport;
 use crate::store::chain::{
-    SELECT_PURGES, SELECT_UNCHAINED_RECORD, StoredColumns, check_unchained, purge_of,
-    with_column_problem,
+    ANY_UNCHAINED_RECORD, COUNT_ORPHANED, SELECT_ORIGINS, SELECT_PURGES, SELECT_UNCHAINED_RECORD,
+    StoredColumns, check_unchained, other_origin, purge_of, with_column_problem, with_origin,
 };
 use crate::store::row::parse_entry;
 use crate::store::sql::{self, Bind, Dialect};
 use crate::store::{AuditQuery, CappedCount, PURGE_BATCH, Page, StoreError};
+use crate::store::{StoreReport, Unsealed};
 
 /// SQL text with `?` placeholders, and the values bound to them.
 #[derive(Default)]
@@ -83,26 +83,17 @@ pub(crate) fn count(
     Ok(CappedCount::new(u64::try_from(counted).unwrap_or(0), cap))
 }
 
-/// Deletes the chained entries up to the first one made at or after
-/// `cutoff_us` (see [`sql::purge_through`]) and the unchained ones made
-/// before it, [`PURGE_BATCH`] a transaction, so that the writer never waits
-/// for more than one batch: how many it deleted, and the last `seq` deleted,
-/// for the purge record.
-pub(crate) fn purge_before(
-    conn: &Connection,
-    cutoff_us: i64,
-) -> Result<(u64, Option<i64>), StoreError> {
-    let mut sql = SqliteSql::default();
-    sql::purge_through(cutoff_us, &mut sql);
-    let through: Option<i64> = conn
-        .query_row(&sql.text, rusqlite::params_from_iter(&sql.params), |row| {
-            row.get(0)
-        })
-        .map_err(StoreError::database)?;
-    // With no chain, nothing chained is deleted.
-    let through_seq = through.unwrap_or(0);
-    let mut sql = SqliteSql::default();
-    sql::delete_batch(through_seq, cutoff_us, i64::from(PURGE_BATCH), &mut sql);
+/// What a purge deleted from one origin's chain: the origin, how many rows,
+/// and the last `seq` deleted, for its purge record.
+pub(crate) struct Purged {
+    pub(crate) origin: String,
+    pub(crate) deleted: u64,
+    pub(crate) through: i64,
+}
+
+/// Runs `sql`, a `DELETE` of at most [`PURGE_BATCH`] rows, until it deletes
+/// fewer: how many it deleted.
+fn delete_in_batches(conn: &Connection, sql: &SqliteSql) -> Result<u64, StoreError> {
     let mut statement = conn
         .prepare_cached(&sql.text)
         .map_err(StoreError::database)?;
@@ -114,15 +105,62 @@ pub(crate) fn purge_before(
         let batch = u64::try_from(batch).unwrap_or(u64::MAX);
         deleted += batch;
         if batch < u64::from(PURGE_BATCH) {
-            return Ok((deleted, through.filter(|&seq| seq > 0)));
+            return Ok(deleted);
         }
     }
 }
 
-/// The ids of the rows without a `seq`.
+/// Deletes, from each origin's chain, the entries up to the first one made
+/// at or after `cutoff_us` (see [`sql::purge_through`]), and the unchained
+/// ones made before it, [`PURGE_BATCH`] a transaction, so that the writer
+/// never waits for more than one batch: what it deleted from each chain,
+/// and how many unchained rows.
+pub(crate) fn purge_before(
+    conn: &Connection,
+    cutoff_us: i64,
+) -> Result<(Vec<Purged>, u64), StoreError> {
+    let mut purged = Vec::new();
+    for origin in origins(conn)? {
+        let mut sql = SqliteSql::default();
+        sql::purge_through(&origin, cutoff_us, &mut sql);
+        let through: Option<i64> = conn
+            .query_row(&sql.text, rusqlite::params_from_iter(&sql.params), |row| {
+                row.get(0)
+            })
+            .map_err(StoreError::database)?;
+        let Some(through) = through.filter(|&seq| seq > 0) else {
+            continue;
+        };
+        let mut sql = SqliteSql::default();
+        sql::delete_chained_batch(&origin, through, i64::from(PURGE_BATCH), &mut sql);
+        let deleted = delete_in_batches(conn, &sql)?;
+        purged.push(Purged {
+            origin,
+            deleted,
+            through,
+        });
+    }
+    let mut sql = SqliteSql::default();
+    sql::delete_unchained_batch(cutoff_us, i64::from(PURGE_BATCH), &mut sql);
+    let unchained = delete_in_batches(conn, &sql)?;
+    Ok((purged, unchained))
+}
+
+/// The origins of the store's rows.
+pub(crate) fn origins(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut statement = conn.prepare(SELECT_ORIGINS).map_err(StoreError::database)?;
+    let origins = statement
+        .query_map([], |row| row.get(0))
+        .map_err(StoreError::database)?
+        .collect::<Result<_, _>>()
+        .map_err(StoreError::database)?;
+    Ok(origins)
+}
+
+/// The ids of the unchained rows: no `seq`, and no origin.
 pub(crate) fn unchained_ids(conn: &Connection) -> Result<Vec<uuid::Uuid>, StoreError> {
     let mut statement = conn
-        .prepare("SELECT id FROM audit_entries WHERE seq IS NULL")
+        .prepare("SELECT id FROM audit_entries WHERE seq IS NULL AND origin IS NULL")
         .map_err(StoreError::database)?;
     let ids = statement
         .query_map([], |row| row.get::<_, Vec<u8>>(0))
@@ -132,13 +170,24 @@ pub(crate) fn unchained_ids(conn: &Connection) -> Result<Vec<uuid::Uuid>, StoreE
     Ok(ids)
 }
 
-/// The latest unchained record: its `seq` and `entry_json`.
-pub(crate) fn unchained_record(conn: &Connection) -> Result<Option<(i64, String)>, StoreError> {
-    conn.query_row(SELECT_UNCHAINED_RECORD, [], |row| {
+/// The latest unchained record in `origin`'s chain: its `seq` and `entry_json`.
+pub(crate) fn unchained_record(
+    conn: &Connection,
+    origin: &str,
+) -> Result<Option<(i64, String)>, StoreError> {
+    conn.query_row(SELECT_UNCHAINED_RECORD, [origin], |row| {
         Ok((row.get(0)?, row.get(1)?))
     })
     .optional()
     .map_err(StoreError::database)
+}
+
+/// Whether any chain of the store holds an unchained record.
+pub(crate) fn any_unchained_record(conn: &Connection) -> Result<bool, StoreError> {
+    conn.query_row(ANY_UNCHAINED_RECORD, [], |_| Ok(()))
+        .optional()
+        .map(|found| found.is_some())
+        .map_err(StoreError::database)
 }
 
 /// The query columns of `row` (from its third column on), as stored; a
@@ -168,23 +217,34 @@ fn stored_columns(row: &rusqlite::Row<'_>) -> StoredColumns {
 /// row's query columns say what its chained line says.
 pub(crate) fn verify_chain(
     conn: &Connection,
+    origin: &str,
     heads: &BTreeMap<u64, Digest>,
 ) -> Result<StoreReport, StoreError> {
     let unchained: i64 = conn
         .query_row(
-            "SELECT count(*) FROM audit_entries WHERE seq IS NULL",
+            "SELECT count(*) FROM audit_entries WHERE seq IS NULL AND origin IS NULL",
             [],
             |row| row.get(0),
+        )
+        .map_err(StoreError::database)?;
+    let orphaned: i64 = conn
+        .query_row(COUNT_ORPHANED, [], |row| row.get(0))
+        .map_err(StoreError::database)?;
+    let (unsealed, oldest_us): (i64, Option<i64>) = conn
+        .query_row(
+            "SELECT count(*), min(time_us) FROM audit_entries WHERE origin = ?1 AND seq IS NULL",
+            [origin],
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .map_err(StoreError::database)?;
     let mut statement = conn
         .prepare(
             "SELECT entry_json, seq, id, time_us, actor, organization_id, resource_type, \
              resource_id, action, status_code, request_id, flags \
-             FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq",
+             FROM audit_entries WHERE origin = ?1 AND seq IS NOT NULL ORDER BY seq",
         )
         .map_err(StoreError::database)?;
-    let mut rows = statement.query([]).map_err(StoreError::database)?;
+    let mut rows = statement.query([origin]).map_err(StoreError::database)?;
     let mut verifier = ChainVerifier::new(heads).starting_anywhere();
     let mut mismatch = None;
     let mut position = 0;
@@ -195,7 +255,12 @@ pub(crate) fn verify_chain(
         let bytes = value.as_bytes().unwrap_or_default();
         if mismatch.is_none() {
             let stored = stored_columns(row);
-            if let Some(column) = stored.first_difference(bytes) {
+            let named = || {
+                std::str::from_utf8(bytes)
+                    .ok()
+                    .and_then(|line| other_origin(line, origin))
+            };
+            if let Some(column) = stored.first_difference(bytes).or_else(named) {
                 let seq: i64 = row.get(1).unwrap_or_default();
                 let id = stored.id.map(|id| id.to_string()).unwrap_or_default();
                 mismatch = Some((position, u64::try_from(seq).unwrap_or(0), id, column));
@@ -207,7 +272,7 @@ pub(crate) fn verify_chain(
     }
     let mut purges = Vec::new();
     let mut statement = conn.prepare(SELECT_PURGES).map_err(StoreError::database)?;
-    let mut rows = statement.query([]).map_err(StoreError::database)?;
+    let mut rows = statement.query([origin]).map_err(StoreError::database)?;
     while let Some(row) = rows.next().map_err(StoreError::database)? {
         let seq: i64 = row.get(0).map_err(StoreError::database)?;
         let json = row.get_ref(1).map_err(StoreError::database)?;
@@ -216,9 +281,15 @@ pub(crate) fn verify_chain(
         }
     }
     Ok(StoreReport {
-        chain: with_column_problem(verifier.finish(), mismatch),
-        unchained_record: check_unchained(unchained_record(conn)?, unchained_ids(conn)?),
+        origin: origin.to_owned(),
+        chain: with_origin(with_column_problem(verifier.finish(), mismatch), origin),
+        unsealed: Unsealed {
+            rows: u64::try_from(unsealed).unwrap_or(0),
+            oldest_us,
+        },
+        unchained_record: check_unchained(unchained_record(conn, origin)?, unchained_ids(conn)?),
         unchained: u64::try_from(unchained).unwrap_or(0),
+        orphaned: u64::try_from(orphaned).unwrap_or(0),
         purges,
     })
 }

@@ -5,9 +5,10 @@ use rusqlite::{Connection, OptionalExtension as _};
 use crate::store::StoreError;
 
 /// The schema version this audit-core writes.
-pub(crate) const VERSION: i64 = 2;
+pub(crate) const VERSION: i64 = 3;
 
-/// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`.
+/// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`; the last
+/// step, to version 3, is [`migrate_to_origins`], which reads the table.
 const MIGRATIONS: [&str; 2] = [
     r"
 CREATE TABLE audit_schema_version (version INTEGER NOT NULL) STRICT;
@@ -100,6 +101,7 @@ fn migrate_in_transaction(conn: &Connection) -> Result<(), StoreError> {
         conn.execute_batch(migration)
             .map_err(StoreError::database)?;
     }
+    migrate_to_origins(conn)?;
     conn.execute("DELETE FROM audit_schema_version", [])
         .and_then(|_| {
             conn.execute(
@@ -108,6 +110,47 @@ fn migrate_in_transaction(conn: &Connection) -> Result<(), StoreError> {
             )
         })
         .map_err(StoreError::database)?;
+    Ok(())
+}
+
+/// Version 3: many origins, each a chain of its own. Each row names its
+/// writer's `origin`, and `seq` is unique within an origin; a row with
+/// neither was written by version 1 (unchained). The rows a version-2 store
+/// chained are one chain, whose origin its first row names (or, once purged,
+/// its latest purge record): they are given that origin.
+const ORIGINS: &str = r"
+ALTER TABLE audit_entries ADD COLUMN origin TEXT; -- the writer's origin; NULL: unchained (version 1)
+DROP INDEX audit_entries_seq;
+CREATE UNIQUE INDEX audit_entries_origin_seq ON audit_entries (origin, seq);
+CREATE INDEX audit_entries_origin ON audit_entries (origin, time_us DESC, id DESC);
+";
+
+/// Takes the table to version 3 (see [`ORIGINS`]).
+fn migrate_to_origins(conn: &Connection) -> Result<(), StoreError> {
+    let first: Option<String> = conn
+        .query_row(
+            "SELECT entry_json FROM audit_entries WHERE seq IS NOT NULL ORDER BY seq LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(StoreError::database)?;
+    let purged: Option<String> = conn
+        .query_row(
+            "SELECT resource_id FROM audit_entries WHERE seq IS NOT NULL AND action = 'purge' \
+             AND resource_type = 'audit_log' ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(StoreError::database)?;
+    let origin = crate::store::chain::version_2_origin(first.as_deref(), purged);
+    conn.execute_batch(ORIGINS).map_err(StoreError::database)?;
+    conn.execute(
+        "UPDATE audit_entries SET origin = ?1 WHERE seq IS NOT NULL",
+        [origin],
+    )
+    .map_err(StoreError::database)?;
     Ok(())
 }
 
