@@ -149,7 +149,7 @@ pub(crate) use self::cursor::micros;
 pub use self::cursor::{Cursor, CursorError};
 pub use self::error::StoreError;
 pub use self::page::{CappedCount, Page};
-pub use self::query::{AuditQuery, COUNT_CAP, DEFAULT_LIMIT, MAX_LIMIT, StatusFilter};
+pub use self::query::{AuditQuery, COUNT_CAP, Condition, DEFAULT_LIMIT, MAX_LIMIT, StatusFilter};
 pub use crate::sink::outbox::Outbox;
 
 /// How many entries a retention purge deletes in one transaction: short

@@ -7,8 +7,8 @@
 use uuid::Uuid;
 
 use crate::entry::Flag;
-use crate::store::AuditQuery;
 use crate::store::cursor::micros;
+use crate::store::{AuditQuery, Condition};
 
 /// The table of entries.
 pub(crate) const TABLE: &str = "audit_entries";
@@ -38,6 +38,11 @@ pub(crate) trait Dialect {
 
     /// Appends a condition true when the entry's flags hold `flag`.
     fn push_has_flag(&mut self, flag: &str);
+
+    /// Appends a placeholder bound to text made for the query.
+    fn bind_owned(&mut self, text: String) {
+        self.bind(Bind::Text(&text));
+    }
 }
 
 /// `SELECT entry_json ...`: one page of `query`, plus one entry to tell
@@ -145,17 +150,7 @@ fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool) {
         }
     }
     if let Some(status) = query.status {
-        use crate::store::StatusFilter;
-        let sql = conditions.next();
-        match status {
-            StatusFilter::Code(code) => {
-                sql.push("status_code = ");
-                sql.bind(Bind::Int(i64::from(code)));
-            }
-            StatusFilter::Succeeded => sql.push("status_code < 400"),
-            StatusFilter::Failed => sql.push("status_code >= 400"),
-            StatusFilter::Uncommitted => sql.push("status_code IS NULL"),
-        }
+        push_status(status, conditions.next());
     }
     if let Some(flag) = query.flag {
         let name = flag_name(flag);
@@ -173,6 +168,25 @@ fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool) {
         sql.push(" < ");
         sql.bind(Bind::Time(micros(until)));
     }
+    for kind in query.matching_kinds() {
+        let sql = conditions.next();
+        sql.push("(");
+        let alternatives = query.matching.iter().filter(|c| c.kind() == kind);
+        for (index, condition) in alternatives.enumerate() {
+            if index > 0 {
+                sql.push(" OR ");
+            }
+            push_condition(condition, sql);
+        }
+        sql.push(")");
+    }
+    for condition in &query.excluding {
+        // `IS NOT TRUE`: an entry without the value (NULL) is kept.
+        let sql = conditions.next();
+        sql.push("(");
+        push_condition(condition, sql);
+        sql.push(") IS NOT TRUE");
+    }
     if let (true, Some(cursor)) = (with_cursor, query.after) {
         let sql = conditions.next();
         sql.push("(");
@@ -182,6 +196,59 @@ fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool) {
         sql.push(", ");
         sql.bind(Bind::Id(cursor.id));
         sql.push(")");
+    }
+}
+
+/// The table of changed paths: one row per entry and path of its diff,
+/// filled by a trigger (see the stores' `schema.rs`), for `field:` searches.
+pub(crate) const CHANGED_PATHS: &str = "audit_changed_paths";
+
+/// Appends one [`Condition`] as SQL.
+fn push_condition<S: Dialect>(condition: &Condition, sql: &mut S) {
+    let text = |sql: &mut S, column: &str, value: &str| {
+        sql.push(column);
+        sql.push(" = ");
+        sql.bind(Bind::Text(value));
+    };
+    match condition {
+        Condition::ResourceType(value) => text(sql, "resource_type", value),
+        Condition::ResourceId(value) => text(sql, "resource_id", value),
+        Condition::Action(action) => text(sql, "action", action.as_str()),
+        Condition::Actor(value) => text(sql, "actor", value),
+        Condition::Organization(value) => text(sql, "organization_id", value),
+        Condition::RequestId(value) => text(sql, "request_id", value),
+        Condition::Status(status) => push_status(*status, sql),
+        Condition::Flag(flag) => sql.push_has_flag(&flag_name(*flag)),
+        Condition::ChangedPath(path) => {
+            // The path itself, or one under it: every key starting with
+            // `path.` sorts in [`path.`, `path/`), with `path[` in
+            // [`path[`, `path\`), so each is one range of the index.
+            sql.push("id IN (SELECT entry_id FROM ");
+            sql.push(CHANGED_PATHS);
+            sql.push(" WHERE path = ");
+            sql.bind(Bind::Text(path));
+            for (low, high) in [('.', '/'), ('[', '\\')] {
+                sql.push(" OR (path >= ");
+                sql.bind_owned(format!("{path}{low}"));
+                sql.push(" AND path < ");
+                sql.bind_owned(format!("{path}{high}"));
+                sql.push(")");
+            }
+            sql.push(")");
+        }
+    }
+}
+
+fn push_status<S: Dialect>(status: crate::store::StatusFilter, sql: &mut S) {
+    use crate::store::StatusFilter;
+    match status {
+        StatusFilter::Code(code) => {
+            sql.push("status_code = ");
+            sql.bind(Bind::Int(i64::from(code)));
+        }
+        StatusFilter::Succeeded => sql.push("status_code < 400"),
+        StatusFilter::Failed => sql.push("status_code >= 400"),
+        StatusFilter::Uncommitted => sql.push("status_code IS NULL"),
     }
 }
 

@@ -55,7 +55,7 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         "SAVEPOINT audit_migrate"
     })
     .map_err(StoreError::database)?;
-    let migrated = migrate_in_transaction(conn);
+    let migrated = migrate_in_transaction(conn).and_then(|()| create_search_indexes(conn));
     let end = match (&migrated, own) {
         (Ok(()), true) => "COMMIT",
         (Ok(()), false) => "RELEASE audit_migrate",
@@ -108,6 +108,56 @@ fn migrate_in_transaction(conn: &Connection) -> Result<(), StoreError> {
             )
         })
         .map_err(StoreError::database)?;
+    Ok(())
+}
+
+/// The indexes the auditors' searches page from, beside the table's own
+/// (which all end with time and id, the page's order):
+/// - resource type with action, and action alone: Coder's presets
+///   (`resource_type:workspace action:create`) and the action menu;
+/// - failed entries (`status:failed`), in a partial index;
+/// - the changed paths of every entry (`field:`), in a table of their own
+///   that triggers keep, ordered by path then time.
+///
+/// Made with `IF NOT EXISTS` on every open, apart from the schema's
+/// versioned migrations: a table of any version gets them, and a missing
+/// index is made again.
+const SEARCH_INDEXES: &str = r"
+CREATE INDEX IF NOT EXISTS audit_entries_type_action ON audit_entries (resource_type, action, time_us DESC, id DESC);
+CREATE INDEX IF NOT EXISTS audit_entries_action ON audit_entries (action, time_us DESC, id DESC);
+CREATE INDEX IF NOT EXISTS audit_entries_failed ON audit_entries (time_us DESC, id DESC) WHERE status_code >= 400;
+CREATE TABLE IF NOT EXISTS audit_changed_paths (
+    path TEXT NOT NULL,      -- a key of the entry's diff: `settings.theme`, `members[id=3]`
+    time_us INTEGER NOT NULL,
+    entry_id BLOB NOT NULL,  -- audit_entries.id
+    PRIMARY KEY (path, time_us, entry_id)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS audit_changed_paths_insert AFTER INSERT ON audit_entries BEGIN
+    INSERT OR IGNORE INTO audit_changed_paths (path, time_us, entry_id)
+        SELECT key, NEW.time_us, NEW.id FROM json_each(NEW.diff);
+END;
+CREATE TRIGGER IF NOT EXISTS audit_changed_paths_delete AFTER DELETE ON audit_entries BEGIN
+    DELETE FROM audit_changed_paths
+        WHERE path IN (SELECT key FROM json_each(OLD.diff)) AND time_us = OLD.time_us AND entry_id = OLD.id;
+END;
+";
+
+/// Fills the changed paths of the entries stored before the table existed.
+const BACKFILL_CHANGED_PATHS: &str = r"
+INSERT OR IGNORE INTO audit_changed_paths (path, time_us, entry_id)
+    SELECT json_each.key, audit_entries.time_us, audit_entries.id FROM audit_entries, json_each(audit_entries.diff);
+";
+
+/// Creates the [`SEARCH_INDEXES`] that are missing, and fills the table of
+/// changed paths when it is new.
+fn create_search_indexes(conn: &Connection) -> Result<(), StoreError> {
+    let new = !table_exists(conn, "audit_changed_paths")?;
+    conn.execute_batch(SEARCH_INDEXES)
+        .map_err(StoreError::database)?;
+    if new {
+        conn.execute_batch(BACKFILL_CHANGED_PATHS)
+            .map_err(StoreError::database)?;
+    }
     Ok(())
 }
 
