@@ -117,6 +117,8 @@
 mod audit_store;
 mod cursor;
 mod error;
+#[cfg(feature = "viewer")]
+pub(crate) mod facts;
 mod page;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]

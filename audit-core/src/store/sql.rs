@@ -30,6 +30,12 @@ pub(crate) trait Dialect {
     /// `timestamptz`, on PostgreSQL.
     const TIME: &'static str;
 
+    /// The time column as microseconds since the Unix epoch, an integer.
+    const TIME_US: &'static str = "time_us";
+
+    /// The diff column as JSON text.
+    const DIFF_TEXT: &'static str = "diff";
+
     /// Appends SQL text.
     fn push(&mut self, sql: &str);
 
@@ -68,6 +74,92 @@ pub(crate) fn select_count<S: Dialect>(query: &AuditQuery, cap: u64, sql: &mut S
         i64::try_from(cap.saturating_add(1)).unwrap_or(i64::MAX),
     ));
     sql.push(") AS matching");
+}
+
+/// `SELECT entry_json ...` of every entry matching `query`'s filters (not
+/// its cursor or limit), in chain order (`seq`), for an export that `audit
+/// verify` can check. Rows not chained yet (no `seq`) come first on SQLite
+/// and last on PostgreSQL, in no set order.
+#[cfg(feature = "viewer")]
+pub(crate) fn select_export<S: Dialect>(query: &AuditQuery, sql: &mut S) {
+    sql.push("SELECT entry_json FROM ");
+    sql.push(TABLE);
+    push_where(query, sql, false);
+    sql.push(" ORDER BY seq");
+}
+
+/// How many values a menu of the auditors' page lists at most.
+#[cfg(feature = "viewer")]
+pub(crate) const MENU_CAP: i64 = 200;
+
+/// One statement: the capped count of `query` (a row `('count', NULL, n)`)
+/// and the distinct resource types and actions of the table (rows
+/// `('resource_type', value, NULL)` and `('action', value, NULL)`), each
+/// read by a walk of its index from one value to the next (a loose index
+/// scan: one index probe per distinct value, not a scan of the table).
+#[cfg(feature = "viewer")]
+pub(crate) fn select_count_and_menus<S: Dialect>(query: &AuditQuery, cap: u64, sql: &mut S) {
+    sql.push("WITH RECURSIVE ");
+    for (index, (name, column)) in [("types", "resource_type"), ("actions", "action")]
+        .into_iter()
+        .enumerate()
+    {
+        if index > 0 {
+            sql.push(", ");
+        }
+        sql.push(name);
+        sql.push("(v, n) AS (SELECT min(");
+        sql.push(column);
+        sql.push("), 1 FROM ");
+        sql.push(TABLE);
+        sql.push(" UNION ALL SELECT (SELECT min(");
+        sql.push(column);
+        sql.push(") FROM ");
+        sql.push(TABLE);
+        sql.push(" WHERE ");
+        sql.push(column);
+        sql.push(" > ");
+        sql.push(name);
+        sql.push(".v), n + 1 FROM ");
+        sql.push(name);
+        sql.push(" WHERE ");
+        sql.push(name);
+        sql.push(".v IS NOT NULL AND n < ");
+        sql.bind(Bind::Int(MENU_CAP));
+        sql.push(")");
+    }
+    sql.push(" SELECT 'count', NULL, (");
+    select_count(query, cap, sql);
+    sql.push(") UNION ALL SELECT 'resource_type', v, NULL FROM types WHERE v IS NOT NULL");
+    sql.push(" UNION ALL SELECT 'action', v, NULL FROM actions WHERE v IS NOT NULL");
+}
+
+/// One statement: for the resources `resources` (type, id), their
+/// successful `delete` entries and their entries with secret fingerprints,
+/// as rows (resource type, resource id, time in microseconds, action,
+/// diff as JSON text). A page decides "deleted" and "set back to an earlier
+/// value" for all its rows from them.
+#[cfg(feature = "viewer")]
+pub(crate) fn select_resource_facts<S: Dialect>(resources: &[(&str, &str)], sql: &mut S) {
+    sql.push("SELECT resource_type, resource_id, ");
+    sql.push(S::TIME_US);
+    sql.push(", action, ");
+    sql.push(S::DIFF_TEXT);
+    sql.push(" FROM ");
+    sql.push(TABLE);
+    sql.push(" WHERE (resource_type, resource_id) IN (VALUES ");
+    for (index, (resource_type, resource_id)) in resources.iter().enumerate() {
+        sql.push(if index > 0 { ", (" } else { "(" });
+        sql.bind(Bind::Text(resource_type));
+        sql.push(", ");
+        sql.bind(Bind::Text(resource_id));
+        sql.push(")");
+    }
+    sql.push(") AND ((action = 'delete' AND status_code < 400) OR ");
+    sql.push(S::DIFF_TEXT);
+    sql.push(" LIKE '%\"old_hmac\"%' OR ");
+    sql.push(S::DIFF_TEXT);
+    sql.push(" LIKE '%\"new_hmac\"%')");
 }
 
 /// `SELECT` the last sequence number a purge before `cutoff_us` removes:

@@ -277,7 +277,7 @@ fn split(text: &str) -> Result<Vec<Term>, SearchError> {
                 c => term.value.push(c),
             }
         }
-        term.raw = text[start..end].to_owned();
+        text[start..end].clone_into(&mut term.raw);
         check_shape(&term, quoted_any)?;
         terms.push(term);
     }
