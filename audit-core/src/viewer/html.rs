@@ -289,6 +289,17 @@ pub(crate) struct PageView<'a> {
     pub(crate) actions: &'a [String],
 }
 
+/// The page's own URL, escaped: the path the router is mounted at (`/`
+/// at the root). axum routes a nested router's `/` at the path without a
+/// trailing slash (`/audit/ui`).
+pub(crate) fn page_url(prefix: &str) -> Cow<'_, str> {
+    if prefix.is_empty() {
+        Cow::Borrowed("/")
+    } else {
+        escape(prefix)
+    }
+}
+
 /// A count with thousands separators, and "+" when capped: "2,000+".
 pub(crate) fn count_text(count: CappedCount) -> String {
     let digits = count.count.to_string();
@@ -309,6 +320,7 @@ pub(crate) fn count_text(count: CappedCount) -> String {
 pub(crate) fn render(view: &PageView<'_>) -> String {
     let mut html = String::with_capacity(16 * 1024);
     let prefix = escape(view.prefix);
+    let page = page_url(view.prefix);
     let q = escape(view.query_text);
     let q_url = url_encode(view.query_text);
     let _ = write!(
@@ -317,7 +329,7 @@ pub(crate) fn render(view: &PageView<'_>) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Audit log</title><link rel=\"stylesheet\" href=\"{prefix}/style.css\"></head>\
          <body><header><h1>Audit log</h1>\
-         <form class=\"search\" method=\"get\" action=\"{prefix}/\" role=\"search\">\
+         <form class=\"search\" method=\"get\" action=\"{page}\" role=\"search\">\
          <label for=\"q\">Search</label> \
          <input id=\"q\" name=\"q\" type=\"search\" value=\"{q}\" size=\"60\" \
          placeholder=\"chat action:delete -actor:bot status:failed field:settings since:2026-11-01\"> "
@@ -344,13 +356,13 @@ pub(crate) fn render(view: &PageView<'_>) -> String {
     for (label, preset) in PRESETS {
         let _ = write!(
             html,
-            "<a href=\"{prefix}/?q={}\">{label}</a> ",
+            "<a href=\"{page}?q={}\">{label}</a> ",
             url_encode(preset)
         );
     }
     let _ = write!(
         html,
-        "<a href=\"{prefix}/\">All</a></nav>\
+        "<a href=\"{page}\">All</a></nav>\
          <p class=\"help\">Terms <code>key:value</code>; <code>-key:value</code> excludes; \
          keys resource_type, resource_id, action, actor, organization, request_id, \
          status (a code, failed, succeeded, uncommitted), field, flag, since, until.</p></header><main>"
@@ -387,7 +399,7 @@ pub(crate) fn render(view: &PageView<'_>) -> String {
             .unwrap_or_default();
         let _ = write!(
             html,
-            "<nav class=\"pages\"><a rel=\"next\" id=\"next-page\" href=\"{prefix}/?q={q_url}&amp;cursor={}{limit}\">Older entries</a></nav>",
+            "<nav class=\"pages\"><a rel=\"next\" id=\"next-page\" href=\"{page}?q={q_url}&amp;cursor={}{limit}\">Older entries</a></nav>",
             url_encode(&cursor.to_string())
         );
     }
@@ -396,7 +408,7 @@ pub(crate) fn render(view: &PageView<'_>) -> String {
 }
 
 fn entry_html(html: &mut String, view: &PageView<'_>, entry: &AuditEntry) {
-    let prefix = escape(view.prefix);
+    let page = page_url(view.prefix);
     let deleted = view.deleted.contains(&(
         entry.resource_type.to_string(),
         entry.resource_id.clone(),
@@ -432,7 +444,7 @@ fn entry_html(html: &mut String, view: &PageView<'_>, entry: &AuditEntry) {
     if let Some(request_id) = &entry.request_id {
         let _ = write!(
             html,
-            "<a class=\"request\" href=\"{prefix}/?q={}\">request {}</a>",
+            "<a class=\"request\" href=\"{page}?q={}\">request {}</a>",
             url_encode(&term("request_id", request_id)),
             escape(request_id)
         );

@@ -273,7 +273,8 @@ async fn page(
         }
     }
     if chosen != params.q.trim() {
-        let location = format!("{prefix}/?q={}", html::url_encode(&chosen));
+        let page = if prefix.is_empty() { "/" } else { &prefix };
+        let location = format!("{page}?q={}", html::url_encode(&chosen));
         let mut response = StatusCode::SEE_OTHER.into_response();
         if let Ok(location) = HeaderValue::from_str(&location) {
             response.headers_mut().insert(header::LOCATION, location);
@@ -404,15 +405,36 @@ async fn entries(State(viewer): State<Arc<Viewer>>, Query(params): Query<Params>
         Ok::<_, StoreError>((page, count))
     };
     match read.await {
-        Ok((page, count)) => json_response(
-            StatusCode::OK,
-            &serde_json::json!({
-                "entries": page.entries,
-                "next_cursor": page.next_cursor,
-                "count": count.count,
-                "count_capped": count.capped,
-            }),
-        ),
+        Ok((page, count)) => {
+            /// The entries as they serialize, members in their order.
+            #[derive(serde::Serialize)]
+            struct Body<'a> {
+                entries: &'a [crate::entry::AuditEntry],
+                next_cursor: Option<Cursor>,
+                count: u64,
+                count_capped: bool,
+            }
+            let body = Body {
+                entries: &page.entries,
+                next_cursor: page.next_cursor,
+                count: count.count,
+                count_capped: count.capped,
+            };
+            match serde_json::to_string(&body) {
+                Ok(json) => secured(
+                    (
+                        StatusCode::OK,
+                        [(header::CONTENT_TYPE, "application/json")],
+                        json,
+                    )
+                        .into_response(),
+                ),
+                Err(error) => refused(Refusal {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    message: format!("the entries could not be serialized: {error}"),
+                }),
+            }
+        }
         Err(error) => refused(Refusal::store(&error)),
     }
 }

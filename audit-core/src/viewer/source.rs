@@ -172,16 +172,11 @@ impl ViewerSource {
         if resources.is_empty() {
             return Ok(Vec::new());
         }
-        #[cfg(any(feature = "sqlite", feature = "postgres"))]
-        let pairs = move |resources: &[(String, String)]| -> Vec<(String, String)> {
-            resources.to_vec()
-        };
         match &*self.inner {
             #[cfg(feature = "sqlite")]
             Inner::SqliteStore(store) => {
                 self.statement();
-                let resources = pairs(&resources);
-                store
+                                store
                     .read_with(move |conn| {
                         crate::store::sqlite::resource_facts(conn, &borrowed(&resources))
                     })
@@ -190,8 +185,7 @@ impl ViewerSource {
             #[cfg(feature = "sqlite")]
             Inner::SqliteFile(_) => {
                 self.statement();
-                let resources = pairs(&resources);
-                self.on_sqlite_file(move |conn| {
+                                self.on_sqlite_file(move |conn| {
                     crate::store::sqlite::resource_facts(conn, &borrowed(&resources))
                 })
                 .await
