@@ -65,7 +65,10 @@ impl futures_core::Stream for ExportStream {
         if !self.header_sent {
             self.header_sent = true;
             let mut header = String::new();
-            push_record(&mut header, CSV_COLUMNS.iter().map(|column| (*column).into()));
+            push_record(
+                &mut header,
+                CSV_COLUMNS.iter().map(|column| (*column).into()),
+            );
             return Poll::Ready(Some(Ok(Bytes::from(header))));
         }
         let format = self.format;

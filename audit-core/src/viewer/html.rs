@@ -344,11 +344,7 @@ pub(crate) fn render(view: &PageView<'_>) -> String {
              <option value=\"\">any</option>"
         );
         for value in values {
-            let _ = write!(
-                html,
-                "<option value=\"{0}\">{0}</option>",
-                escape(value)
-            );
+            let _ = write!(html, "<option value=\"{0}\">{0}</option>", escape(value));
         }
         html.push_str("</select> ");
     }
@@ -381,7 +377,11 @@ pub(crate) fn render(view: &PageView<'_>) -> String {
              <a class=\"export\" href=\"{prefix}/export.csv?q={q_url}\" download>Export CSV</a> \
              <a class=\"export\" href=\"{prefix}/export.jsonl?q={q_url}\" download>Export JSON lines</a></p>",
             count_text(count),
-            if count.count == 1 && !count.capped { "entry" } else { "entries" },
+            if count.count == 1 && !count.capped {
+                "entry"
+            } else {
+                "entries"
+            },
         );
         if view.entries.is_empty() {
             html.push_str("<p class=\"empty\">No entries match.</p>");
@@ -409,10 +409,9 @@ pub(crate) fn render(view: &PageView<'_>) -> String {
 
 fn entry_html(html: &mut String, view: &PageView<'_>, entry: &AuditEntry) {
     let page = page_url(view.prefix);
-    let deleted = view.deleted.contains(&(
-        entry.resource_type.to_string(),
-        entry.resource_id.clone(),
-    ));
+    let deleted = view
+        .deleted
+        .contains(&(entry.resource_type.to_string(), entry.resource_id.clone()));
     let time = entry
         .time
         .format(&time::format_description::well_known::Rfc3339)

@@ -83,9 +83,9 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-pub use self::source::ViewerSource;
 use self::export::{ExportStream, Format};
 use self::html::{PageView, SecretHistory};
+pub use self::source::ViewerSource;
 use crate::store::{AuditQuery, COUNT_CAP, Cursor, StoreError};
 
 /// The Content-Security-Policy of every response: nothing but this
@@ -145,9 +145,11 @@ impl Viewer {
     }
 
     fn menus(&self) -> (Vec<String>, Vec<String>) {
-        self.lock_menus().as_ref().map_or_else(Default::default, |menus| {
-            (menus.resource_types.clone(), menus.actions.clone())
-        })
+        self.lock_menus()
+            .as_ref()
+            .map_or_else(Default::default, |menus| {
+                (menus.resource_types.clone(), menus.actions.clone())
+            })
     }
 }
 

@@ -176,7 +176,7 @@ impl ViewerSource {
             #[cfg(feature = "sqlite")]
             Inner::SqliteStore(store) => {
                 self.statement();
-                                store
+                store
                     .read_with(move |conn| {
                         crate::store::sqlite::resource_facts(conn, &borrowed(&resources))
                     })
@@ -185,7 +185,7 @@ impl ViewerSource {
             #[cfg(feature = "sqlite")]
             Inner::SqliteFile(_) => {
                 self.statement();
-                                self.on_sqlite_file(move |conn| {
+                self.on_sqlite_file(move |conn| {
                     crate::store::sqlite::resource_facts(conn, &borrowed(&resources))
                 })
                 .await
@@ -254,15 +254,13 @@ impl ViewerSource {
             }
             #[cfg(feature = "postgres")]
             Inner::Postgres(_) => Ok(()),
-            Inner::JsonLines(path) => {
-                for_each_line(path, |line, entry| {
-                    if query.selects(entry) {
-                        each(line)
-                    } else {
-                        true
-                    }
-                })
-            }
+            Inner::JsonLines(path) => for_each_line(path, |line, entry| {
+                if query.selects(entry) {
+                    each(line)
+                } else {
+                    true
+                }
+            }),
         }
     }
 
