@@ -31,9 +31,11 @@ pub(crate) trait Dialect {
     const TIME: &'static str;
 
     /// The time column as microseconds since the Unix epoch, an integer.
+    #[cfg(feature = "viewer")]
     const TIME_US: &'static str = "time_us";
 
     /// The diff column as JSON text.
+    #[cfg(feature = "viewer")]
     const DIFF_TEXT: &'static str = "diff";
 
     /// Appends SQL text.

@@ -423,7 +423,13 @@ fn entry_html(html: &mut String, view: &PageView<'_>, entry: &AuditEntry) {
         entry.id,
         sentence_html(entry, deleted),
         status_pill(entry.status_code),
-        escape(&time.replace('T', " ")),
+        entry
+            .time
+            .to_offset(time::UtcOffset::UTC)
+            .format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+            ))
+            .unwrap_or_default(),
     );
     let fields = [
         ("actor", entry.actor.clone()),

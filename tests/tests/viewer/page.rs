@@ -58,7 +58,7 @@ async fn behaves(base: &str) {
         // A refused delete deletes nothing.
         r#"<p class="sentence">user-3 delete chat <a class="target" href="/chats/3">Kept</a></p> <span class="pill failed">failed 403</span>"#,
         // The target linked; the time.
-        r#"<p class="sentence">user-1 write chat <a class="target" href="/chats/1">Plans</a></p> <span class="pill succeeded">200</span> <time datetime="2026-11-28T09:01:00Z">2026-11-28 09:01:00Z</time>"#,
+        r#"<p class="sentence">user-1 write chat <a class="target" href="/chats/1">Plans</a></p> <span class="pill succeeded">200</span> <time datetime="2026-11-28T09:01:00Z">2026-11-28 09:01:00 UTC</time>"#,
         // Dropped before commit.
         r#"<p class="sentence">user-2 write chat <a class="target" href="/chats/1">Plans 2</a></p> <span class="pill uncommitted">not confirmed</span>"#,
         // Every value escaped.

@@ -36,7 +36,9 @@ enum PgValue {
 
 impl Dialect for PgSql {
     const TIME: &'static str = "\"time\"";
+    #[cfg(feature = "viewer")]
     const TIME_US: &'static str = "(extract(epoch FROM \"time\") * 1000000)::bigint";
+    #[cfg(feature = "viewer")]
     const DIFF_TEXT: &'static str = "diff::text";
 
     fn push(&mut self, sql: &str) {
