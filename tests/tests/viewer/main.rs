@@ -3,6 +3,7 @@
 //! PostgreSQL, JSON lines), the search conditions against both stores, what
 //! a page may never show, and the browser tests.
 
+mod browser;
 mod fixtures;
 mod page;
 mod search;
