@@ -116,17 +116,27 @@ async fn sentences(client: &Client) -> Vec<String> {
     texts
 }
 
+/// Clicks what `locator` finds, and waits until the next page replaced
+/// this one (its `<main>` is gone from the document).
+async fn click_through(client: &Client, locator: Locator<'_>) {
+    let main = client.find(Locator::Css("main")).await.unwrap();
+    client.find(locator).await.unwrap().click().await.unwrap();
+    let started = Instant::now();
+    while main.text().await.is_ok() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the page did not change"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    client.find(Locator::Css("main")).await.unwrap();
+}
+
 async fn search(client: &Client, query: &str) {
     let input = client.find(Locator::Id("q")).await.unwrap();
     input.clear().await.unwrap();
     input.send_keys(query).await.unwrap();
-    client
-        .find(Locator::Css("form.search button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(client, Locator::Css("form.search button[type=submit]")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -225,13 +235,7 @@ async fn run(client: &Client, base: &str, downloads: &Path) -> Result<(), String
     client.goto(base).await.unwrap();
     let select = client.find(Locator::Id("menu-action")).await.unwrap();
     select.select_by_value("delete").await.unwrap();
-    client
-        .find(Locator::Css("form.search button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(client, Locator::Css("form.search button[type=submit]")).await;
     assert_eq!(
         client.current_url().await.unwrap().as_str(),
         format!("{base}?q=action%3Adelete")
@@ -258,13 +262,7 @@ async fn run(client: &Client, base: &str, downloads: &Path) -> Result<(), String
     client.goto(&format!("{base}?limit=4")).await.unwrap();
     let first = sentences(client).await;
     assert_eq!(first.len(), 4);
-    client
-        .find(Locator::Id("next-page"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(client, Locator::Id("next-page")).await;
     assert!(
         client
             .current_url()
@@ -279,13 +277,7 @@ async fn run(client: &Client, base: &str, downloads: &Path) -> Result<(), String
         first.iter().all(|sentence| !second.contains(sentence)
             || sentence.starts_with("user-1 write chat Plans"))
     );
-    client
-        .find(Locator::Id("next-page"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(client, Locator::Id("next-page")).await;
     assert_eq!(sentences(client).await.len(), 3);
     assert!(
         client
@@ -297,11 +289,7 @@ async fn run(client: &Client, base: &str, downloads: &Path) -> Result<(), String
 
     // The request-id link filters by the entry's request.
     client.goto(base).await.unwrap();
-    let link = client
-        .find(Locator::Css("li.entry a.request"))
-        .await
-        .unwrap();
-    link.click().await.unwrap();
+    click_through(client, Locator::Css("li.entry a.request")).await;
     let url = client.current_url().await.unwrap();
     assert!(
         url.as_str().starts_with(&format!("{base}?q=request_id%3A")),
