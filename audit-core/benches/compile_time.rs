@@ -8,7 +8,8 @@
 //!
 //! - `plain`: the structs, no derive (what every variant pays anyway);
 //! - `serialize`: `#[derive(Serialize)]`;
-//! - `auditable`: `#[derive(Auditable)]` with every field classified;
+//! - `auditable`: `#[derive(Auditable)]` with every field classified, a noun,
+//!   six actions and three fields with `says(...)` sentences;
 //! - `both`: `#[derive(Serialize, Auditable)]`, what users write;
 //! - `serialize_used` and `auditable_used`: one derive, and a function per
 //!   struct that calls it (`serde_json::to_string`, `audit_core::diff`), since
@@ -102,15 +103,23 @@ const SCHEMA: [(&str, &str, &str); 20] = [
     ("track", "owner_id", "Uuid"),
     ("track", "organization_id", "Uuid"),
     ("track", "template_id", "Option<Uuid>"),
-    ("track", "name", "String"),
+    (
+        "track, says(changed = \"renamed {noun} {old} to {new}\")",
+        "name",
+        "String",
+    ),
     ("track", "description", "String"),
     (
         "secret = \"grants access to the workspace\"",
         "api_token",
         "String",
     ),
-    ("track", "archived", "bool"),
-    ("track", "locked", "bool"),
+    (
+        "track, says(true = \"archived {noun} {target}\", false = \"unarchived {noun} {target}\")",
+        "archived",
+        "bool",
+    ),
+    ("track, says(true = \"locked {noun} {target}\")", "locked", "bool"),
     ("track", "autostart", "bool"),
     ("track", "ttl_seconds", "i64"),
     ("track", "cpu_limit", "u32"),
@@ -532,7 +541,10 @@ fn source(variant: &Variant, structs: usize) -> String {
             let _ = writeln!(source, "#[derive({})]", derives.join(", "));
         }
         if variant.auditable {
-            source.push_str("#[audit(org = organization_id)]\n");
+            source.push_str(
+                "#[audit(org = organization_id, noun = \"workspace\", \
+                 actions(create, write, delete, start, stop, archive))]\n",
+            );
         }
         let _ = writeln!(source, "pub struct Workspace{index} {{");
         for (class, name, ty) in SCHEMA {

@@ -52,11 +52,12 @@
 //! | `target = field` / `target_with = path` | human-readable target: a field (`Display`) or a `fn(&Self) -> String` | a non-secret field named `name`, else `title`, else the id |
 //! | `link = "/chats/{id}"` / `link_with = path` | link to the resource; `{field}` placeholders are checked at compile time; each value is one percent-encoded path segment, and one naming an `Option` field that is `None`, or whose value is `.` or `..`, gives no link / a `fn(&Self) -> Option<String>` | no link |
 //! | `org = field` | organization field; the resource then requires one | not organization-scoped |
-//! | `actions(create, write, archive, ...)` | the [`Action`]s the resource is audited for: any snake_case names | `create, write, delete` |
+//! | `actions(create, write, archive, share = "shared", ...)` | the [`Action`]s the resource is audited for: any snake_case names, each with its past form for the [sentences](#sentences) after `=` unless it has a built-in one | `create, write, delete` |
+//! | `noun = "chat"` | the word [sentences](#sentences) name the resource with | the resource type, `_` as spaces |
 //! | `crate = "path"` | path to `audit_core`, for crates that re-export it | `::audit_core` |
 //! | `remote = path::Type` | the struct is a mirror of a type you cannot annotate, which is then audited through it; see [Types you cannot annotate](#types-you-cannot-annotate) | the struct is audited itself |
 //! | `partial = "why"` | with `remote`: the mirror need not name every field of the type (private fields, `#[non_exhaustive]`); the docs mark the resource "field coverage not checked" | every field is named |
-//! | `embedded` | the struct is part of a resource, diffed where a field of one is `#[audit(nested)]`: it takes no `resource`, `id`, `target`, `link`, `org` or `actions`, implements [`AuditFields`] but not [`Auditable`], and is not registered as a resource; its diff keys may not hold `.`, `[` or `'` | a resource |
+//! | `embedded` | the struct is part of a resource, diffed where a field of one is `#[audit(nested)]`: it takes no `resource`, `id`, `target`, `link`, `org`, `actions`, `noun` or `says`, implements [`AuditFields`] but not [`Auditable`], and is not registered as a resource; its diff keys may not hold `.`, `[` or `'` | a resource |
 //!
 //! The default target is a field named `name`, else `title`, that is
 //! tracked: a secret or ignored one would write its value into every entry.
@@ -68,7 +69,7 @@
 //!
 //! Exactly one of `track`, `ignore`, `secret` and `nested`, the first three
 //! optionally with a reason (`#[audit(ignore = "changes on every message")]`),
-//! and optionally `rename = "key"`:
+//! and optionally `rename = "key"` and [`says(...)`](#sentences):
 //!
 //! - `track`: compared with `PartialEq`; when it changed, its old and new
 //!   values are recorded as JSON. The type needs `PartialEq` and `Serialize`,
@@ -139,6 +140,83 @@
 //! The diff key is the field's serde name: `#[serde(rename)]`, the
 //! container's `#[serde(rename_all)]` and raw identifiers (`r#type` is
 //! `type`) are honoured; `#[audit(rename = "key")]` overrides it.
+//!
+//! # Sentences
+//!
+//! Every entry records the sentence an auditor reads, as its
+//! [`description`](AuditEntry::description): "user-1 archived chat Plans".
+//! By default it is `{actor} {past} {noun} {target}`: the actor (a
+//! background job's subsystem followed by "automatically", or "someone"),
+//! the action's past form, the resource's `noun`, and its target.
+//!
+//! - The past forms of common verbs are built in: `create` "created",
+//!   `write` "updated", `delete` "deleted", `login` "logged in", `logout`
+//!   "logged out", `register`, `start`, `stop`, `archive`, `unarchive`,
+//!   `share`, `unshare`, `open`, `close`, `connect`, `disconnect`, `restore`,
+//!   `approve`, `reject`, `invite`, `revoke`, `rotate`, `enable`, `disable`,
+//!   `publish`, `lock`, `unlock`, `read` and more. Any other verb declares
+//!   its own, `actions(request_access = "requested access to")`; one with
+//!   neither is a build error asking for it. A rule would guess wrong
+//!   (`stop` "stopped", `send` "sent", `run` "ran"), and a wrong word in an
+//!   auditor's sentence costs more than one line of declaration.
+//! - A status of 400 or more says "user-1 unsuccessfully attempted to
+//!   delete chat Plans", with the action's verb, never its past form (a
+//!   failed login never reads "logged in"); an entry flagged
+//!   [`Uncommitted`](Flag::Uncommitted) ends "(not confirmed)".
+//!
+//! A field may declare what a successful `write` that changes it alone
+//! says, with `says(condition = "sentence", ...)`; the actor goes before
+//! the sentence, and with two such fields changed the default one is said:
+//!
+//! - `true = "archived {noun} {target}"`, `Status::Active = "..."`: when
+//!   the new value equals this one (by `PartialEq`; a value of another type
+//!   is a build error at the condition);
+//! - `added = "..."`, `removed = "..."`, on a keyed list or a per-entry map
+//!   or set: when it only gained, or only lost, elements;
+//! - `changed = "..."`: any other change of the field (the only condition a
+//!   secret or a nested struct takes: a sentence chosen by a secret's value
+//!   would reveal it, and one chosen by a nested struct's value would compare
+//!   its secrets).
+//!
+//! The placeholders are `{actor}`, `{noun}`, `{target}`, `{past}`,
+//! `{action}`, `{old}` and `{new}` (a tracked value recorded whole), and
+//! `{added}` and `{removed}` (counts, with a plural form
+//! `{added|user|users}`); `{{` and `}}` are braces. An unknown placeholder,
+//! `{old}` or `{new}` on a secret ("would print a secret"), `says` on an
+//! ignored field, and a resource without `write` are build errors. Every
+//! sentence is listed in the [generated reference](docs), so its drift check
+//! covers the wording.
+//!
+//! ```
+//! use audit_core::{Action, AuditRequest, Auditable, MemorySink};
+//!
+//! #[derive(Clone, Auditable)]
+//! #[audit(noun = "chat", actions(create, write, share = "shared"))]
+//! struct Chat {
+//!     #[audit(track)]
+//!     id: u64,
+//!     #[audit(track)]
+//!     name: String,
+//!     #[audit(track, says(true = "archived {noun} {target}", false = "unarchived {noun} {target}"))]
+//!     archived: bool,
+//! }
+//!
+//! let sink = MemorySink::new();
+//! let old = Chat { id: 7, name: "Plans".into(), archived: false };
+//! let mut request = AuditRequest::new(&sink, Action::WRITE).actor("user-1");
+//! request.set_old(old.clone());
+//! request.set_new(Chat { archived: true, ..old.clone() });
+//! request.commit(200).unwrap();
+//! assert_eq!(sink.last().unwrap().description(), "user-1 archived chat Plans");
+//!
+//! let mut request = AuditRequest::new(&sink, Action::DELETE).actor("user-1");
+//! request.set_old(old);
+//! request.commit(403).unwrap();
+//! assert_eq!(
+//!     sink.last().unwrap().description(),
+//!     "user-1 unsuccessfully attempted to delete chat Plans",
+//! );
+//! ```
 //!
 //! # Types you cannot annotate
 //!
@@ -474,7 +552,9 @@ pub use crate::entry::background::BackgroundAudit;
 pub use crate::entry::request::AuditRequest;
 pub use crate::entry::{AuditEntry, Flag};
 pub use crate::model::action::{Action, InvalidAction};
-pub use crate::model::schema::{FieldClass, FieldSchema, FieldShape, Schema, SchemaKind};
+pub use crate::model::schema::{
+    FieldClass, FieldSchema, FieldSentence, FieldShape, Schema, SchemaKind, SentenceCondition,
+};
 pub use crate::model::{AuditFields, Auditable, Audited, diff};
 pub use crate::sink::{AuditSink, ExportError, json_lines};
 #[cfg(feature = "postgres")]

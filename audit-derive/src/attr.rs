@@ -7,7 +7,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use syn::ext::IdentExt as _;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned as _;
-use syn::{Attribute, ExprPath, Ident, LitStr, Path, Token};
+use syn::{Attribute, Expr, ExprPath, Ident, LitStr, Path, Token};
 
 use crate::case::{self, RenameRule};
 use crate::error_store::ErrorSink;
@@ -15,10 +15,10 @@ use crate::meta::{self, EntryErrors};
 use crate::model::Class;
 use crate::suggest;
 use crate::symbol::{
-    ACTIONS, AUDIT, CONTAINER_KEYS, CRATE, EMBEDDED, ENTRIES, FIELD_KEYS, FINGERPRINT, ID, IGNORE,
-    KEY, LINK, LINK_WITH, NESTED, ORG, PARTIAL, REMOTE, RENAME, RENAME_ALL, RESOURCE, SECRET,
-    SERDE, SERIALIZE, SERIALIZE_WITH, SKIP, SKIP_SERIALIZING, TARGET, TARGET_WITH, TRACK, VIA,
-    WITH,
+    ACTIONS, ADDED, AUDIT, CHANGED, CONTAINER_KEYS, CRATE, EMBEDDED, ENTRIES, FIELD_KEYS,
+    FINGERPRINT, ID, IGNORE, KEY, LINK, LINK_WITH, NESTED, NOUN, ORG, PARTIAL, REMOTE, REMOVED,
+    RENAME, RENAME_ALL, RESOURCE, SAYS, SECRET, SERDE, SERIALIZE, SERIALIZE_WITH, SKIP,
+    SKIP_SERIALIZING, TARGET, TARGET_WITH, TRACK, VIA, WITH,
 };
 
 /// A field's `#[audit(track | ignore | secret [= "reason"] | nested)]`.
@@ -51,8 +51,11 @@ pub(crate) struct Container {
     pub(crate) target: Option<Target>,
     pub(crate) link: Option<Link>,
     pub(crate) org: Option<Ident>,
-    /// The declared actions, each a snake_case name, none twice.
-    pub(crate) actions: Option<Vec<Ident>>,
+    /// The declared actions, each a snake_case name, none twice, with the
+    /// past form written after it (`share = "shared"`).
+    pub(crate) actions: Option<Vec<(Ident, Option<LitStr>)>>,
+    /// `#[audit(noun = "chat")]`
+    pub(crate) noun: Option<LitStr>,
     pub(crate) krate: Option<Path>,
     /// serde's `rename_all`.
     pub(crate) rename_all: Option<RenameRule>,
@@ -63,6 +66,31 @@ pub(crate) struct Container {
     pub(crate) remote: Option<Path>,
     /// `#[audit(partial = "why coverage cannot be checked")]`, with its key.
     pub(crate) partial: Option<(Ident, LitStr)>,
+}
+
+/// A field's `says(when = "sentence", ...)`.
+pub(crate) struct Says {
+    /// The `says` keyword, where errors about the whole list point.
+    pub(crate) keyword: Ident,
+    pub(crate) sentences: Vec<Saying>,
+}
+
+/// One `when = "sentence"` of `says(...)`.
+pub(crate) struct Saying {
+    pub(crate) when: When,
+    pub(crate) sentence: LitStr,
+}
+
+/// The condition of a sentence.
+pub(crate) enum When {
+    /// `true`, `Status::Active`, `3`: the new value equals it.
+    Equals(Expr),
+    /// `added`: elements were added to a collection, and nothing else changed.
+    Added(Ident),
+    /// `removed`: elements were removed, and nothing else changed.
+    Removed(Ident),
+    /// `changed`: any change to the field.
+    Changed(Ident),
 }
 
 /// The attributes of a field.
@@ -89,6 +117,8 @@ pub(crate) struct Field {
     /// = "path")]`, or `path::serialize` for `#[serde(with = "path")]`.
     pub(crate) serialize_with: Option<ExprPath>,
     pub(crate) doc: Option<String>,
+    /// `says(...)`: the sentences of a change to this field alone.
+    pub(crate) says: Option<Says>,
     /// Whether an `#[audit]` attribute of this field was reported as
     /// malformed: the field is then not also reported as unclassified.
     pub(crate) malformed: bool,
@@ -168,6 +198,15 @@ impl Container {
         } else if key.is_ident(ACTIONS) {
             let actions = parse_actions(sink, entry)?;
             meta::set(sink, key, &mut self.actions, actions);
+        } else if key.is_ident(NOUN) {
+            let value = meta::string_value(entry, "#[audit(noun = \"chat\")]")?;
+            if value.value().trim().is_empty() {
+                sink.error_spanned_by(
+                    &value,
+                    "the noun must not be empty; write the word sentences name the resource with, as in `#[audit(noun = \"chat\")]`, or remove `noun` to use the resource type with `_` as spaces",
+                );
+            }
+            meta::set(sink, key, &mut self.noun, value);
         } else if key.is_ident(EMBEDDED) {
             let ident = key.require_ident()?.clone();
             meta::set(sink, key, &mut self.embedded, ident);
@@ -293,6 +332,10 @@ impl Field {
             let mirror = meta::type_path(entry, "#[audit(nested, via = Mirror)]")?;
             meta::set(sink, &entry.path, &mut self.via, mirror);
             return Ok(());
+        } else if entry.path.is_ident(SAYS) {
+            let says = parse_says(sink, entry)?;
+            meta::set(sink, &entry.path, &mut self.says, says);
+            return Ok(());
         } else if entry.path.is_ident(RENAME) {
             let key = meta::string_value(entry, "#[audit(rename = \"key\")]")?;
             if key.value().is_empty() {
@@ -348,37 +391,61 @@ impl Field {
     }
 }
 
-/// `actions(create, share, ...)`: snake_case names, none twice.
-fn parse_actions(sink: &ErrorSink<'_>, entry: &ParseNestedMeta<'_>) -> syn::Result<Vec<Ident>> {
-    let example = "#[audit(actions(create, write, delete))]";
-    if !entry.input.peek(syn::token::Paren) {
-        return Err(entry.error(format!("`actions` takes a list: `{example}`")));
-    }
-    let TokenTree::Group(list) = entry.input.parse::<TokenTree>()? else {
-        return Err(entry.error(format!("`actions` takes a list: `{example}`")));
-    };
+/// `actions(create, share = "shared", ...)`: snake_case names, none
+/// twice, each with its past form when it has no built-in one.
+fn parse_actions(
+    sink: &ErrorSink<'_>,
+    entry: &ParseNestedMeta<'_>,
+) -> syn::Result<Vec<(Ident, Option<LitStr>)>> {
+    let example = "#[audit(actions(create, write, share = \"shared\"))]";
+    let list = group(entry, "actions", example)?;
     let list_sink = sink.new_child();
-    let mut actions: Vec<Ident> = Vec::new();
+    let mut actions: Vec<(Ident, Option<LitStr>)> = Vec::new();
     for (tokens, _) in meta::entries(&list_sink, list.stream()) {
-        let [TokenTree::Ident(ident)] = tokens.as_slice() else {
-            let tokens: TokenStream = tokens.into_iter().collect();
-            let message = match syn::parse2::<LitStr>(tokens.clone()) {
-                Ok(name) => format!("write the action without quotes: `{}`", name.value()),
-                Err(_) => format!("an action is a snake_case name: `{example}`"),
-            };
-            list_sink.error_spanned_by(tokens, message);
-            continue;
+        let (ident, past) = match tokens.as_slice() {
+            [TokenTree::Ident(ident)] => (ident, None),
+            [TokenTree::Ident(ident), TokenTree::Punct(eq), past @ ..] if eq.as_char() == '=' => {
+                let past: TokenStream = past.iter().cloned().collect();
+                match syn::parse2::<LitStr>(past.clone()) {
+                    Ok(past) if past.value().trim().is_empty() => {
+                        list_sink.error_spanned_by(
+                            &past,
+                            format!("the past form of `{ident}` is empty; write the words a sentence says, as in `share = \"shared\"`"),
+                        );
+                        continue;
+                    }
+                    Ok(past) => (ident, Some(past)),
+                    Err(_) => {
+                        list_sink.error_spanned_by(
+                            past,
+                            format!("the past form of `{ident}` is a string literal, as sentences print it: `{ident} = \"...\"`, as in `share = \"shared\"`"),
+                        );
+                        continue;
+                    }
+                }
+            }
+            _ => {
+                let tokens: TokenStream = tokens.into_iter().collect();
+                let message = match syn::parse2::<LitStr>(tokens.clone()) {
+                    Ok(name) => format!("write the action without quotes: `{}`", name.value()),
+                    Err(_) => format!(
+                        "an action is a snake_case name, with its past form after `=` when it has no built-in one: `{example}`"
+                    ),
+                };
+                list_sink.error_spanned_by(tokens, message);
+                continue;
+            }
         };
         let name = ident.unraw().to_string();
         if !case::is_snake_case(&name) {
             list_sink.error_spanned_by(ident, not_snake_case_message(&name));
-        } else if actions.iter().any(|seen| seen.unraw() == name) {
+        } else if actions.iter().any(|(seen, _)| seen.unraw() == name) {
             list_sink.error_spanned_by(
                 ident,
                 format!("action `{name}` is listed twice; remove one"),
             );
         } else {
-            actions.push(ident.clone());
+            actions.push((ident.clone(), past));
         }
     }
     if actions.is_empty() && !list_sink.has_errors() {
@@ -390,6 +457,70 @@ fn parse_actions(sink: &ErrorSink<'_>, entry: &ParseNestedMeta<'_>) -> syn::Resu
         );
     }
     Ok(actions)
+}
+
+/// The parenthesized list after `key`.
+fn group(entry: &ParseNestedMeta<'_>, key: &str, example: &str) -> syn::Result<proc_macro2::Group> {
+    if entry.input.peek(syn::token::Paren)
+        && let TokenTree::Group(list) = entry.input.parse::<TokenTree>()?
+    {
+        return Ok(list);
+    }
+    Err(entry.error(format!("`{key}` takes a list: `{example}`")))
+}
+
+/// `says(true = "archived {noun} {target}", added = "...", ...)`.
+fn parse_says(sink: &ErrorSink<'_>, entry: &ParseNestedMeta<'_>) -> syn::Result<Says> {
+    let example = "#[audit(track, says(true = \"archived {noun} {target}\"))]";
+    let keyword = entry.path.require_ident()?.clone();
+    let list = group(entry, SAYS, example)?;
+    let list_sink = sink.new_child();
+    let mut sentences = Vec::new();
+    for (tokens, _) in meta::entries(&list_sink, list.stream()) {
+        let eq = tokens.iter().position(
+            |token| matches!(token, TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone),
+        );
+        let Some(eq) = eq.filter(|&eq| eq > 0) else {
+            let tokens: TokenStream = tokens.into_iter().collect();
+            list_sink.error_spanned_by(
+                tokens,
+                format!("a sentence is `condition = \"sentence\"`, the condition a value (`true`, `Status::Active`) or `added`, `removed` or `changed`: `{example}`"),
+            );
+            continue;
+        };
+        let condition: TokenStream = tokens[..eq].iter().cloned().collect();
+        let sentence: TokenStream = tokens[eq + 1..].iter().cloned().collect();
+        let Ok(sentence) = syn::parse2::<LitStr>(sentence.clone()) else {
+            list_sink.error_spanned_by(
+                sentence,
+                format!("a sentence is one string literal: `{example}`"),
+            );
+            continue;
+        };
+        let when = match tokens[..eq] {
+            [TokenTree::Ident(ref ident)] if ident == ADDED => When::Added(ident.clone()),
+            [TokenTree::Ident(ref ident)] if ident == REMOVED => When::Removed(ident.clone()),
+            [TokenTree::Ident(ref ident)] if ident == CHANGED => When::Changed(ident.clone()),
+            _ => {
+                let Ok(value) = syn::parse2::<Expr>(condition.clone()) else {
+                    list_sink.error_spanned_by(
+                        condition,
+                        "a condition is a value the field is compared with (`true`, `Status::Active`, `3`), or `added`, `removed` or `changed`",
+                    );
+                    continue;
+                };
+                When::Equals(value)
+            }
+        };
+        sentences.push(Saying { when, sentence });
+    }
+    if sentences.is_empty() && !list_sink.has_errors() {
+        list_sink.error_spanned_by(
+            TokenTree::Group(list),
+            format!("`says()` lists no sentence; write one, as in `{example}`, or remove it"),
+        );
+    }
+    Ok(Says { keyword, sentences })
 }
 
 fn not_snake_case_message(name: &str) -> String {

@@ -9,8 +9,8 @@ use crate::error_store::ErrorStore;
 use crate::fallback;
 use crate::generics;
 use crate::model::{
-    Checked, Class, Field, Link, LinkPiece, Model, Recorded, Remote, Resource, Schema, Shape,
-    Target,
+    Checked, Class, Field, Link, LinkPiece, Model, Recorded, Remote, Resource, Schema, Sentence,
+    Shape, Target, When,
 };
 use crate::ty;
 use crate::valid;
@@ -49,12 +49,15 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
     let nested_checks = nested_checks(fields, &private);
     let auditable = model.resource.as_ref().map(|resource| {
         let methods = resource_methods(resource, &private, Types::Named);
+        let sentence_matches = sentence_matches(&model.schema.sentences, &private, Types::Named);
         quote! {
             #private::register_schema!(__AUDIT_SCHEMA);
 
             #[automatically_derived]
             impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
                 #methods
+
+                #sentence_matches
             }
         }
     });
@@ -127,6 +130,7 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
     let key_checks = key_checks(fields, krate);
     let nested_checks = nested_checks(fields, &private);
     let methods = resource_methods(resource, &private, Types::Inferred);
+    let sentence_matches = sentence_matches(&model.schema.sentences, &private, Types::Inferred);
     let members: Vec<&syn::Ident> = fields.iter().map(|field| field.member).collect();
     // Spanned at `remote = path`, so that a field the mirror does not name
     // is reported there: "pattern does not mention field `owner_id`".
@@ -176,6 +180,8 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
                 const AUDIT_SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
 
                 #methods
+
+                #sentence_matches
 
                 #[inline]
                 fn audit_diff_into(
@@ -279,6 +285,46 @@ fn resource_methods(resource: &Resource<'_>, private: &TokenStream, types: Types
             #organization_id
         }
     }
+}
+
+/// Whether the value condition of the schema's sentence `index` holds for
+/// the new value: `self.archived == true`, spanned at the condition, so that
+/// a value of another type than the field's is reported there. Only for a
+/// resource with value conditions; the trait's default says `false`.
+fn sentence_matches(
+    sentences: &[Sentence<'_>],
+    private: &TokenStream,
+    types: Types,
+) -> Option<TokenStream> {
+    let arms: Vec<TokenStream> = sentences
+        .iter()
+        .enumerate()
+        .filter_map(|(index, sentence)| {
+            let When::Equals { value, .. } = &sentence.when else {
+                return None;
+            };
+            let member = sentence.member;
+            Some(quote_spanned! {value.span()=>
+                #index => #private::SentenceValue::is(&(#value), &self.#member),
+            })
+        })
+        .collect();
+    if arms.is_empty() {
+        return None;
+    }
+    let name = match types {
+        Types::Named => quote!(sentence_matches),
+        Types::Inferred => quote!(audit_sentence_matches),
+    };
+    Some(quote! {
+        #[inline]
+        fn #name(&self, __audit_sentence: usize) -> bool {
+            match __audit_sentence {
+                #(#arms)*
+                _ => false,
+            }
+        }
+    })
 }
 
 /// For the tracked fields, a build-time check that each type contains no
@@ -538,6 +584,9 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
         resource_type,
         doc,
         actions,
+        past_forms,
+        noun,
+        sentences,
         requires_org,
         link,
         link_with,
@@ -591,6 +640,7 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
     let has_reason = byte_string(fields.iter().map(|field| flag(field.reason.is_some())));
     let has_doc = byte_string(fields.iter().map(|field| flag(field.doc.is_some())));
     let partial = option_str(partial.as_deref());
+    let sentences = sentences_literal(&private, sentences);
     quote! {
         &#private::schema(#private::SchemaParts {
             rust_name: #rust_name,
@@ -604,6 +654,9 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
                 ];
                 __AUDIT_ACTIONS
             },
+            past_forms: &[#(#past_forms),*],
+            noun: #noun,
+            sentences: #sentences,
             requires_org: #requires_org,
             link: #link,
             link_with: #link_with,
@@ -624,6 +677,30 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
             kind: #kind,
             partial: #partial,
         })
+    }
+}
+
+/// The schema's `says(...)` sentences: `&[]` when there are none, which
+/// costs the const evaluator nothing, else one array or byte string per
+/// member, as for the fields.
+fn sentences_literal(private: &TokenStream, sentences: &[Sentence<'_>]) -> TokenStream {
+    if sentences.is_empty() {
+        return quote!(&[]);
+    }
+    let keys = sentences.iter().map(|sentence| &sentence.key);
+    let conditions = byte_string(sentences.iter().map(|sentence| sentence.when.code()));
+    let values = sentences.iter().map(|sentence| match &sentence.when {
+        When::Equals { text, .. } => text.as_str(),
+        When::Added | When::Removed | When::Changed => "",
+    });
+    let texts = sentences.iter().map(|sentence| &sentence.text);
+    quote! {
+        &#private::sentences(
+            [#(#keys),*],
+            #conditions,
+            [#(#values),*],
+            [#(#texts),*],
+        )
     }
 }
 

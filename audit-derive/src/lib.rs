@@ -24,6 +24,7 @@ mod generics;
 mod link;
 mod meta;
 mod model;
+mod sentence;
 #[cfg(test)]
 mod snapshots;
 mod suggest;

@@ -2,7 +2,7 @@
 //! `fallback` write the impl from, with every default decided. `valid`
 //! builds it; nothing after `valid` reads an attribute.
 
-use syn::{ExprPath, Generics, Ident, Path, Type};
+use syn::{Expr, ExprPath, Generics, Ident, Path, Type};
 
 use crate::symbol::{IGNORE, NESTED, SECRET, TRACK};
 
@@ -91,6 +91,13 @@ pub(crate) struct Schema<'a> {
     pub(crate) doc: Option<String>,
     /// `#[audit(actions(...))]` in the order written, else the defaults.
     pub(crate) actions: Vec<String>,
+    /// The past form of each action, in the same order.
+    pub(crate) past_forms: Vec<String>,
+    /// `#[audit(noun = "...")]`, else the resource type with `_` as spaces;
+    /// empty for an embedded struct.
+    pub(crate) noun: String,
+    /// The `says(...)` sentences of every field, in declaration order.
+    pub(crate) sentences: Vec<Sentence<'a>>,
     pub(crate) requires_org: bool,
     /// The `link = "..."` template; none for `link_with`.
     pub(crate) link: Option<String>,
@@ -101,6 +108,40 @@ pub(crate) struct Schema<'a> {
     /// `partial = "why"` of a mirror: its field coverage is not checked.
     pub(crate) partial: Option<String>,
     pub(crate) fields: Vec<Field<'a>>,
+}
+
+/// One `when = "sentence"` of a field's `says(...)`, checked.
+pub(crate) struct Sentence<'a> {
+    /// The field's member, which a value condition reads.
+    pub(crate) member: &'a Ident,
+    /// The field's diff key.
+    pub(crate) key: String,
+    pub(crate) when: When,
+    pub(crate) text: String,
+}
+
+/// The condition of a [`Sentence`].
+pub(crate) enum When {
+    /// The new value equals `value`, written `text`.
+    Equals {
+        value: Expr,
+        text: String,
+    },
+    Added,
+    Removed,
+    Changed,
+}
+
+impl When {
+    /// The byte `__private::sentence` reads as the condition.
+    pub(crate) fn code(&self) -> u8 {
+        match self {
+            When::Equals { .. } => b'=',
+            When::Added => b'a',
+            When::Removed => b'r',
+            When::Changed => b'c',
+        }
+    }
 }
 
 /// One field, classified.

@@ -38,6 +38,15 @@ pub(crate) const WITH: &str = "with";
 /// `#[serde(serialize_with = "path")]` on a field.
 pub(crate) const SERIALIZE_WITH: &str = "serialize_with";
 
+/// `#[audit(track, says(true = "archived {noun} {target}"))]`: the
+/// sentences of a change to this field alone.
+pub(crate) const SAYS: &str = "says";
+/// The conditions of `says(...)` that read a collection's elements or any
+/// change, rather than a value.
+pub(crate) const ADDED: &str = "added";
+pub(crate) const REMOVED: &str = "removed";
+pub(crate) const CHANGED: &str = "changed";
+
 /// The keys `#[audit(...)]` takes on a field.
 pub(crate) const FIELD_KEYS: &[&str] = &[
     TRACK,
@@ -49,6 +58,7 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     KEY,
     VIA,
     RENAME,
+    SAYS,
 ];
 
 /// Words other libraries use for a field class, with the class we spell them.
@@ -81,6 +91,8 @@ pub(crate) const REMOTE: &str = "remote";
 /// `#[audit(remote = .., partial = "why")]`: the mirror need not name every
 /// field of the remote type.
 pub(crate) const PARTIAL: &str = "partial";
+/// `#[audit(noun = "chat")]`: the resource's name in sentences.
+pub(crate) const NOUN: &str = "noun";
 
 /// The keys `#[audit(...)]` takes on the struct.
 pub(crate) const CONTAINER_KEYS: &[&str] = &[
@@ -96,6 +108,7 @@ pub(crate) const CONTAINER_KEYS: &[&str] = &[
     EMBEDDED,
     REMOTE,
     PARTIAL,
+    NOUN,
 ];
 
 /// The actions a resource is audited for when it declares none.

@@ -1,7 +1,7 @@
 //! What the derive reads from a field's type: its text, its shape (an
 //! `Option`, a map, a hashed collection), and whether it can hold a struct.
 
-use quote::ToTokens as _;
+use quote::ToTokens;
 use syn::{GenericArgument, PathArguments, Type};
 
 /// `T` of a type written `Option<T>` (or with a path to `Option`).
@@ -137,7 +137,12 @@ pub(crate) fn probed_parts(ty: &Type) -> Vec<&Type> {
 
 /// A type as a person writes it: `Option<Vec<Uuid>>`, not `Option < Vec < Uuid > >`.
 pub(crate) fn type_text(ty: &Type) -> String {
-    let mut text = ty.to_token_stream().to_string();
+    tokens_text(ty)
+}
+
+/// `tokens` as a person writes them: `Status::Active`, not `Status :: Active`.
+pub(crate) fn tokens_text(tokens: &impl ToTokens) -> String {
+    let mut text = tokens.to_token_stream().to_string();
     for (from, to) in [
         (" :: ", "::"),
         (":: ", "::"),

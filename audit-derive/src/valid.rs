@@ -22,6 +22,7 @@ use crate::model::{
     self, Checked, Class, Head, Link, LinkPiece, Model, Recorded, Resource, Schema, SecretRecord,
     Shape, Stub, Target,
 };
+use crate::sentence;
 use crate::suggest;
 use crate::symbol::{DEFAULT_ACTIONS, DEFAULT_TARGETS, ID};
 use crate::ty;
@@ -77,13 +78,33 @@ pub(crate) fn check<'a>(sink: &ErrorSink<'_>, input: &'a DeriveInput) -> Checked
             link,
         })
     };
+    let (actions, past_forms) = if embedded {
+        (Vec::new(), Vec::new())
+    } else {
+        actions(sink, &cont)
+    };
+    let schema_fields: Vec<model::Field<'_>> = fields
+        .iter()
+        .zip(keys)
+        .filter_map(|(field, key)| schema_field(&st, field, key))
+        .collect();
+    // Checked whatever else was reported, so that one build shows every mistake.
+    let sentences = sentence::check(sink, cont.ident, fields, &schema_fields, &actions, embedded);
     if sink.has_errors() || (!embedded && resource.is_none()) {
         return Checked::Rejected(stub(head, rust_name, remote_path));
     }
+    let resource_type = resource_type(&cont, &rust_name);
     let schema = Schema {
-        resource_type: resource_type(&cont, &rust_name),
+        noun: match &cont.attrs.noun {
+            Some(noun) => noun.value(),
+            None if embedded => String::new(),
+            None => resource_type.replace('_', " "),
+        },
+        resource_type,
         doc: cont.attrs.doc.clone(),
-        actions: if embedded { Vec::new() } else { actions(&cont) },
+        actions,
+        past_forms,
+        sentences,
         requires_org: resource.as_ref().is_some_and(|r| r.org.is_some()),
         link: match &cont.attrs.link {
             Some(attr::Link::Template(template)) => Some(template.value()),
@@ -99,11 +120,7 @@ pub(crate) fn check<'a>(sink: &ErrorSink<'_>, input: &'a DeriveInput) -> Checked
             .partial
             .as_ref()
             .map(|(_, reason)| reason.value()),
-        fields: fields
-            .iter()
-            .zip(keys)
-            .filter_map(|(field, key)| schema_field(&st, field, key))
-            .collect(),
+        fields: schema_fields,
         rust_name,
     };
     Checked::Accepted(Model {
@@ -124,6 +141,9 @@ fn stub(head: Head<'_>, rust_name: String, remote: Option<syn::Path>) -> Stub<'_
             rust_name,
             doc: None,
             actions: Vec::new(),
+            past_forms: Vec::new(),
+            noun: String::new(),
+            sentences: Vec::new(),
             requires_org: false,
             link: None,
             link_with: None,
@@ -168,17 +188,39 @@ fn resource_type(cont: &Container<'_>, rust_name: &str) -> String {
         .map_or_else(|| snake_case(rust_name), LitStr::value)
 }
 
-fn actions(cont: &Container<'_>) -> Vec<String> {
-    match &cont.attrs.actions {
-        Some(actions) => actions
-            .iter()
-            .map(|action| action.unraw().to_string())
-            .collect(),
-        None => DEFAULT_ACTIONS
+/// The declared actions, else the defaults, and the past form of each: the
+/// declared one, else the built-in one; an action with neither is reported.
+fn actions(sink: &ErrorSink<'_>, cont: &Container<'_>) -> (Vec<String>, Vec<String>) {
+    let Some(declared) = &cont.attrs.actions else {
+        let names = DEFAULT_ACTIONS
             .iter()
             .map(|&name| name.to_owned())
-            .collect(),
+            .collect();
+        let pasts = DEFAULT_ACTIONS
+            .iter()
+            .map(|&name| sentence::builtin_past(name).unwrap_or_default().to_owned())
+            .collect();
+        return (names, pasts);
+    };
+    let mut names = Vec::new();
+    let mut pasts = Vec::new();
+    for (ident, past) in declared {
+        let name = ident.unraw().to_string();
+        match past.as_ref().map(LitStr::value) {
+            Some(past) => pasts.push(past),
+            None => match sentence::builtin_past(&name) {
+                Some(past) => pasts.push(past.to_owned()),
+                None => sink.error_spanned_by(
+                    ident,
+                    format!(
+                        "action `{name}` has no built-in past form, which the sentences auditors read need; write it: `{name} = \"...\"`, as in `share = \"shared\"`"
+                    ),
+                ),
+            },
+        }
+        names.push(name);
     }
+    (names, pasts)
 }
 
 /// The key of `field` in the diff: `#[audit(rename)]`, else its serde name.
@@ -639,8 +681,11 @@ fn check_embedded(sink: &ErrorSink<'_>, st: &Struct<'_, '_>, keyword: &Ident, ke
         Some(attr::Link::With(value)) => resource_keys.push(("link_with", value.to_token_stream())),
         None => {}
     }
-    if let Some(first) = attrs.actions.as_ref().and_then(|actions| actions.first()) {
+    if let Some((first, _)) = attrs.actions.as_ref().and_then(|actions| actions.first()) {
         resource_keys.push(("actions", first.to_token_stream()));
+    }
+    if let Some(value) = &attrs.noun {
+        resource_keys.push(("noun", value.to_token_stream()));
     }
     for (key, value) in resource_keys {
         sink.error_spanned_by(

@@ -32,10 +32,10 @@ pub struct Chat {
     #[serde(with = "time::serde::rfc3339::option")]
     pub heartbeat_at: Option<OffsetDateTime>,
     /// Whether the user archived the chat.
-    #[audit(track)]
+    #[audit(track, says(true = "archived {noun} {target}", false = "unarchived {noun} {target}"))]
     pub archived: bool,
     /// Where the chat is pinned in the sidebar; 0 when it is not.
-    #[audit(track)]
+    #[audit(track, says(0 = "unpinned {noun} {target}", changed = "pinned {noun} {target} at {new}"))]
     pub pin_order: i32,
     /// Labels the user attached to the chat.
     #[audit(track)]

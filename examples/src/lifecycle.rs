@@ -14,6 +14,8 @@ use crate::service::{Caller, ChatService};
 pub const CHAT_ID: Uuid = Uuid::from_u128(0x0192_5d3c_7a1b_7c4e_8f2a_1b2c_3d4e_5f60);
 /// The chat's owner, who makes every change.
 pub const OWNER_ID: Uuid = Uuid::from_u128(0x0192_5d3c_0000_7000_8000_0000_0000_00aa);
+/// A user of the organization who does not own the chat.
+pub const OTHER_USER_ID: Uuid = Uuid::from_u128(0x0192_5d3c_0000_7000_8000_0000_0000_00bb);
 /// The chat's organization.
 pub const ORGANIZATION_ID: Uuid = Uuid::from_u128(0x0192_5d3c_0000_7000_8000_0000_0000_0001);
 
@@ -42,9 +44,10 @@ pub const IDLE_CHAT_ID: Uuid = Uuid::from_u128(0x0192_5d3c_7a1b_7c4e_8f2a_1b2c_3
 /// 2. `write`: a new title (secret) and labels;
 /// 3. `write`: pinned at 1;
 /// 4. `write`: archived;
-/// 5. `create` a second chat, which then sits idle;
-/// 6. `write` by the `chat_auto_archive` subsystem: the idle chat archived;
-/// 7. `delete` the first chat.
+/// 5. `write` by another user, who may not: refused with 403;
+/// 6. `create` a second chat, which then sits idle;
+/// 7. `write` by the `chat_auto_archive` subsystem: the idle chat archived;
+/// 8. `delete` the first chat.
 ///
 /// The agent's status and heartbeat change in between, unaudited: both are
 /// ignored fields.
@@ -69,6 +72,11 @@ pub fn run(sink: &dyn AuditSink) -> Result<(), ExportError> {
     )?;
     service.pin(caller("req-3"), CHAT_ID, 1)?;
     service.archive(caller("req-4"), CHAT_ID)?;
+    let stranger = Caller {
+        user_id: OTHER_USER_ID,
+        request_id: "req-4b",
+    };
+    service.pin(stranger, CHAT_ID, 2)?;
     let idle = Chat {
         id: IDLE_CHAT_ID,
         title: "Hiring plan".into(),

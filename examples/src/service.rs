@@ -61,7 +61,8 @@ impl<'a> ChatService<'a> {
         Ok(201)
     }
 
-    /// Applies `change` to chat `id` as one audited `write`.
+    /// Applies `change` to chat `id` as one audited `write`; only its owner
+    /// may (403 for anyone else).
     fn update(
         &mut self,
         caller: Caller<'_>,
@@ -74,6 +75,10 @@ impl<'a> ChatService<'a> {
             return Ok(404);
         };
         audit.set_old(chat.clone());
+        if chat.owner_id != caller.user_id {
+            audit.commit(403)?;
+            return Ok(403);
+        }
         change(chat);
         // Re-read after the update: a "new" captured before it would give an empty diff.
         audit.set_new(self.chats[&id].clone());

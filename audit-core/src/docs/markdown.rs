@@ -2,7 +2,8 @@
 
 use std::fmt::{self, Display, Formatter};
 
-use crate::model::schema::{FieldClass, FieldSchema, FieldShape, Schema};
+use crate::model::action::Action;
+use crate::model::schema::{FieldClass, FieldSchema, FieldShape, Schema, SentenceCondition};
 
 const INTRODUCTION: &str = "\
 # Audit log reference
@@ -15,6 +16,14 @@ each entry names an organization, and for every field what a change records.
 - `track`: a change is recorded with the old and the new value.
 - `secret`: a change is recorded, never the values.
 - `ignore`: a change is not recorded.
+
+Each entry says what happened in one sentence, its `description`: those of
+each resource are listed with it, `{actor}` standing for who did it (a
+background job's name followed by \"automatically\", or \"someone\") and
+`{target}` for the resource's name. A request answered with a status of 400 or
+more says instead \"{actor} unsuccessfully attempted to {action} {noun}
+{target}\", and an entry whose request was never confirmed ends
+\"(not confirmed)\".
 ";
 
 /// Explains the schema fingerprints, after the legends.
@@ -120,6 +129,10 @@ fn section(f: &mut Formatter<'_>, schema: &Schema) -> fmt::Result {
             Cell(reason)
         )?;
     }
+    if schema.kind.is_resource() && !schema.actions.is_empty() {
+        writeln!(f, "- Noun: {}", schema.noun)?;
+        sentences(f, schema)?;
+    }
     writeln!(f)?;
     if schema.fields.is_empty() {
         return writeln!(f, "No fields.");
@@ -127,6 +140,40 @@ fn section(f: &mut Formatter<'_>, schema: &Schema) -> fmt::Result {
     writeln!(f, "| Field | Class | Reason | Description |")?;
     writeln!(f, "| --- | --- | --- | --- |")?;
     rows(f, schema.fields, "")
+}
+
+/// The sentence of each action, and after `write` those of its fields.
+fn sentences(f: &mut Formatter<'_>, schema: &Schema) -> fmt::Result {
+    writeln!(f)?;
+    writeln!(f, "| Entry | Sentence |")?;
+    writeln!(f, "| --- | --- |")?;
+    for (action, past) in schema.actions.iter().zip(schema.past_forms) {
+        let sentence = format!("{{actor}} {past} {} {{target}}", schema.noun);
+        writeln!(f, "| {} | {} |", Code(action.as_str()), Cell(&sentence))?;
+        if *action != Action::WRITE {
+            continue;
+        }
+        for sentence in schema.sentences {
+            let field = Code(sentence.field);
+            let when = match sentence.when {
+                SentenceCondition::Equals(value) => format!("to {}", Code(value)),
+                SentenceCondition::Added => "adding elements only".to_owned(),
+                SentenceCondition::Removed => "removing elements only".to_owned(),
+                SentenceCondition::Changed if schema.sentences_of(sentence.field).count() > 1 => {
+                    "otherwise".to_owned()
+                }
+                SentenceCondition::Changed => "any change".to_owned(),
+            };
+            let text = format!("{{actor}} {}", sentence.says.replace("{noun}", schema.noun));
+            writeln!(
+                f,
+                "| {} changing {field} alone, {when} | {} |",
+                Code(action.as_str()),
+                Cell(&text)
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether any field is nested or recorded per entry.

@@ -33,6 +33,12 @@
 //! - Actions: `create`, `delete`
 //! - Organization: not required
 //! - Link template: none
+//! - Noun: api key
+//!
+//! | Entry | Sentence |
+//! | --- | --- |
+//! | `create` | {actor} created api key {target} |
+//! | `delete` | {actor} deleted api key {target} |
 //!
 //! | Field | Class | Reason | Description |
 //! | --- | --- | --- | --- |
@@ -132,6 +138,12 @@ pub use self::registry::registered;
 /// - Actions: `create`, `write`
 /// - Organization: required
 /// - Link template: `/chats/{id}`
+/// - Noun: chat
+///
+/// | Entry | Sentence |
+/// | --- | --- |
+/// | `create` | {actor} created chat {target} |
+/// | `write` | {actor} updated chat {target} |
 ///
 /// | Field | Class | Reason | Description |
 /// | --- | --- | --- | --- |
@@ -177,6 +189,10 @@ pub fn markdown(schemas: &[&Schema]) -> String {
 ///     "actions": [
 ///       "delete"
 ///     ],
+///     "past_forms": [
+///       "deleted"
+///     ],
+///     "noun": "token",
 ///     "requires_org": false,
 ///     "link": null,
 ///     "fields": [

@@ -49,7 +49,7 @@ pub struct BackgroundAudit<'a> {
 /// [`automatic_actor`](BackgroundAudit::automatic_actor).
 const AUTOMATIC_ACTOR: &str = "automatic_actor";
 /// The additional field naming the subsystem a background audit acts for.
-const AUTOMATIC_SUBSYSTEM: &str = "automatic_subsystem";
+pub(crate) const AUTOMATIC_SUBSYSTEM: &str = "automatic_subsystem";
 
 impl<'a> BackgroundAudit<'a> {
     /// The `automatic_actor` of a background audit that names none.

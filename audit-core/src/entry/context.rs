@@ -12,7 +12,7 @@ use uuid::{ContextV7, Timestamp, Uuid};
 
 use crate::diff::path::Path;
 use crate::diff::{Diff, Record, value};
-use crate::entry::{AuditEntry, Flag};
+use crate::entry::{AuditEntry, Flag, sentence};
 use crate::model::Audited;
 use crate::model::action::Action;
 use crate::secret_fingerprint::FingerprintScope;
@@ -42,16 +42,18 @@ pub(crate) fn finish<T: Audited<Via>, Via>(
     new: Option<&T>,
     ending: Ending,
 ) -> Option<AuditEntry> {
-    match ending {
-        Ending::Committed(code) => Some(context.entry(action, old, new, Some(code), code < 400)),
-        Ending::Applied(code) => Some(context.entry(action, old, new, Some(code), true)),
-        Ending::Dropped if old.is_none() && new.is_none() => None,
+    let mut entry = match ending {
+        Ending::Committed(code) => context.entry(action, old, new, Some(code), code < 400),
+        Ending::Applied(code) => context.entry(action, old, new, Some(code), true),
+        Ending::Dropped if old.is_none() && new.is_none() => return None,
         Ending::Dropped => {
             let mut entry = context.entry(action, old, new, None, true);
             entry.flags.push(Flag::Uncommitted);
-            Some(entry)
+            entry
         }
-    }
+    };
+    entry.description = Some(sentence::describe_new(&entry, new));
+    Some(entry)
 }
 
 /// Who did something, and in which request: what every entry of a request
@@ -160,6 +162,7 @@ impl Context {
             resource_target: resource.map(T::audit_resource_target).unwrap_or_default(),
             resource_link: resource.and_then(T::audit_resource_link),
             action,
+            description: None,
             diff,
             status_code,
             additional_fields: within_depth(self.additional_fields),

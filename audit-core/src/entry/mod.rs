@@ -3,6 +3,7 @@
 pub(crate) mod background;
 pub(crate) mod context;
 pub(crate) mod request;
+pub(crate) mod sentence;
 
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -76,6 +77,14 @@ pub struct AuditEntry {
     pub resource_link: Option<String>,
     /// What was done.
     pub action: Action,
+    /// The sentence an auditor reads, "user-1 archived chat Plans",
+    /// rendered when the entry is made from the resource's noun, the
+    /// action's past form and the fields' `says(...)` sentences; `None` in
+    /// entries written before it was recorded. Read it with
+    /// [`description()`](AuditEntry::description), which renders the
+    /// default sentence for those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The fields that changed.
     pub diff: Diff,
     /// The response status; `None` when the request was dropped before it
@@ -94,6 +103,43 @@ pub struct AuditEntry {
     /// What looked wrong about this entry; empty for a sound one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<Flag>,
+}
+
+impl AuditEntry {
+    /// The sentence an auditor reads for this entry: the one recorded when
+    /// it was made, else (for an entry written before sentences were
+    /// recorded) the default sentence, "{actor} {past} {noun} {target}",
+    /// with the resource type as the noun.
+    ///
+    /// ```
+    /// use audit_core::{Action, AuditRequest, Auditable, MemorySink};
+    ///
+    /// #[derive(Auditable)]
+    /// #[audit(noun = "chat", actions(create, write, archive))]
+    /// struct Chat {
+    ///     #[audit(track)]
+    ///     id: u32,
+    ///     #[audit(track)]
+    ///     name: String,
+    /// }
+    ///
+    /// let sink = MemorySink::new();
+    /// let mut request = AuditRequest::new(&sink, Action::from_static("archive")).actor("user-1");
+    /// request.set_old(Chat { id: 1, name: "Plans".into() });
+    /// request.commit(200).unwrap();
+    /// let mut entry = sink.last().unwrap();
+    /// assert_eq!(entry.description(), "user-1 archived chat Plans");
+    ///
+    /// // An entry written before sentences were recorded.
+    /// entry.description = None;
+    /// assert_eq!(entry.description(), "user-1 performed archive on chat Plans");
+    /// ```
+    pub fn description(&self) -> Cow<'_, str> {
+        match &self.description {
+            Some(description) => Cow::Borrowed(description),
+            None => Cow::Owned(sentence::describe_default(self)),
+        }
+    }
 }
 
 /// Something that looked wrong when an entry was made. The entry is exported

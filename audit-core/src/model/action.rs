@@ -31,7 +31,7 @@ pub struct Action(Cow<'static, str>);
 
 /// Declares the common actions, each a constant, and the list of them.
 macro_rules! common_actions {
-    ($($(#[$doc:meta])* $name:ident = $text:literal,)*) => {
+    ($($(#[$doc:meta])* $name:ident = $text:literal, $past:literal;)*) => {
         impl Action {
             $(
                 $(#[$doc])*
@@ -41,35 +41,54 @@ macro_rules! common_actions {
             /// The common actions this crate names as constants, in the order
             /// they are declared. Any other snake_case name is an action too.
             pub const COMMON: &'static [Action] = &[$(Action::$name),*];
+
+            /// The past form of a common action, as sentences say it
+            /// (`"created"`, `"logged in"`); `None` for any other action,
+            /// whose past form its resource declares
+            /// ([`Schema::past`](crate::Schema::past)).
+            ///
+            /// ```
+            /// use audit_core::Action;
+            ///
+            /// assert_eq!(Action::WRITE.past(), Some("updated"));
+            /// assert_eq!(Action::LOGIN.past(), Some("logged in"));
+            /// assert_eq!(Action::from_static("share").past(), None);
+            /// ```
+            pub fn past(&self) -> Option<&'static str> {
+                match self.as_str() {
+                    $($text => Some($past),)*
+                    _ => None,
+                }
+            }
         }
     };
 }
 
 common_actions! {
     /// `create`: the resource was created.
-    CREATE = "create",
+    CREATE = "create", "created";
     /// `write`: the resource was changed.
-    WRITE = "write",
+    WRITE = "write", "updated";
     /// `delete`: the resource was deleted.
-    DELETE = "delete",
+    DELETE = "delete", "deleted";
     /// `start`: the resource (a workspace, a job) was started.
-    START = "start",
+    START = "start", "started";
     /// `stop`: the resource was stopped.
-    STOP = "stop",
+    STOP = "stop", "stopped";
     /// `login`: a user logged in.
-    LOGIN = "login",
+    LOGIN = "login", "logged in";
     /// `logout`: a user logged out.
-    LOGOUT = "logout",
+    LOGOUT = "logout", "logged out";
     /// `register`: a user registered.
-    REGISTER = "register",
+    REGISTER = "register", "registered";
     /// `connect`: a connection to the resource was opened.
-    CONNECT = "connect",
+    CONNECT = "connect", "connected";
     /// `disconnect`: a connection to the resource was closed.
-    DISCONNECT = "disconnect",
+    DISCONNECT = "disconnect", "disconnected";
     /// `open`: the resource was opened.
-    OPEN = "open",
+    OPEN = "open", "opened";
     /// `close`: the resource was closed.
-    CLOSE = "close",
+    CLOSE = "close", "closed";
 }
 
 impl Action {

@@ -132,6 +132,16 @@ pub trait Auditable: AuditFields {
     /// The organization this resource belongs to, if it is organization-scoped.
     fn organization_id(&self) -> Option<String>;
 
+    /// Whether the new value `self` meets the value condition of the
+    /// sentence `index` of [`Schema::sentences`] (`says(true = "...")`).
+    /// Generated for a resource with value conditions; called by the guards.
+    #[doc(hidden)]
+    #[inline]
+    fn sentence_matches(&self, index: usize) -> bool {
+        let _ = index;
+        false
+    }
+
     /// The fields that differ between `old` and `new`: tracked fields with
     /// their old and new values, secret fields without them. Ignored fields
     /// are never read. Allocates nothing when nothing changed.
@@ -205,6 +215,15 @@ pub trait Audited<Via = Self> {
     /// The organization of this resource, as [`Auditable::organization_id`].
     fn audit_organization_id(&self) -> Option<String>;
 
+    /// Whether the new value `self` meets the value condition of the
+    /// sentence `index`, as `Auditable::sentence_matches`.
+    #[doc(hidden)]
+    #[inline]
+    fn audit_sentence_matches(&self, index: usize) -> bool {
+        let _ = index;
+        false
+    }
+
     /// Records the fields that differ between `old` and `new` in `diff`,
     /// under `path`.
     #[doc(hidden)]
@@ -267,6 +286,11 @@ impl<T: Auditable> Audited<T> for T {
     #[inline]
     fn audit_organization_id(&self) -> Option<String> {
         self.organization_id()
+    }
+
+    #[inline]
+    fn audit_sentence_matches(&self, index: usize) -> bool {
+        self.sentence_matches(index)
     }
 
     #[inline]

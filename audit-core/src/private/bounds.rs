@@ -91,3 +91,25 @@ pub trait FingerprintedField: PartialEq + Serialize {}
 
 #[diagnostic::do_not_recommend]
 impl<T: ?Sized + PartialEq + Serialize> FingerprintedField for T {}
+
+/// The comparison of a `says(value = "...")` condition with the field's new
+/// value, by `PartialEq`: the condition must be a value of the field's type.
+/// Implemented for the condition, so that a mismatch is reported there.
+#[diagnostic::on_unimplemented(
+    message = "the `says` condition is a `{Self}`, which the field, a `{Field}`, cannot be compared with",
+    label = "not a value of the field's type",
+    note = "a condition is compared with the field's new value by `PartialEq`: write a value \
+            of its type, as `true` for a `bool` or `Status::Active` for an enum"
+)]
+pub trait SentenceValue<Field: ?Sized> {
+    /// Whether `field` is this value.
+    fn is(&self, field: &Field) -> bool;
+}
+
+#[diagnostic::do_not_recommend]
+impl<Value: ?Sized, Field: ?Sized + PartialEq<Value>> SentenceValue<Field> for Value {
+    #[inline]
+    fn is(&self, field: &Field) -> bool {
+        field == self
+    }
+}

@@ -10,6 +10,9 @@
 //! - `schema`: how a [`Schema`](crate::Schema) is built, and the byte
 //!   protocol between the derive and this crate, documented there once;
 //! - `display`: the id, target, organization and link as text.
+//!
+//! One item is for the benchmarks, not generated code: [`describe`], the
+//! sentence a guard records, which `benches/sentence.rs` measures alone.
 
 mod bounds;
 mod display;
@@ -18,8 +21,15 @@ mod schema;
 
 pub use std::string::String;
 
+/// The sentence a guard records for `entry`, made for a resource whose new
+/// value is `new`: what `benches/sentence.rs` measures.
+pub fn describe<T: Audited<Via>, Via>(entry: &crate::AuditEntry, new: Option<&T>) -> String {
+    crate::entry::sentence::describe_new(entry, new)
+}
+
 pub use self::bounds::{
-    CanonicalField, DisplayField, FingerprintedField, SecretField, TrackedField, TrackedWithField,
+    CanonicalField, DisplayField, FingerprintedField, SecretField, SentenceValue, TrackedField,
+    TrackedWithField,
 };
 pub use self::display::{display, display_option, push_display, push_link_segment};
 pub use self::record::{
@@ -29,7 +39,7 @@ pub use self::record::{
     record_track_with, secret, secret_entries, secret_fingerprinted, track, track_canonical,
     track_entries, track_outlined, track_sorting_sets, track_with,
 };
-pub use self::schema::{SchemaParts, fields, key_is_tracked, schema};
+pub use self::schema::{SchemaParts, fields, key_is_tracked, schema, sentences};
 pub use crate::diff::Record;
 pub use crate::diff::entries::{SecretEntries, TrackedEntries};
 pub use crate::diff::keyed::KeyedList;

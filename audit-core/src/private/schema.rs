@@ -37,7 +37,9 @@
 //! (`Class::code`, `Field::class_code`), and in `FieldClass`.
 
 use crate::model::action::Action;
-use crate::model::schema::{FieldClass, FieldSchema, FieldShape, Schema, SchemaKind};
+use crate::model::schema::{
+    FieldClass, FieldSchema, FieldSentence, FieldShape, Schema, SchemaKind, SentenceCondition,
+};
 
 /// The members of a [`Schema`], as generated code writes them: see
 /// [`schema`].
@@ -51,6 +53,12 @@ pub struct SchemaParts {
     pub doc: Option<&'static str>,
     /// [`Schema::actions`].
     pub actions: &'static [Action],
+    /// [`Schema::past_forms`].
+    pub past_forms: &'static [&'static str],
+    /// [`Schema::noun`].
+    pub noun: &'static str,
+    /// [`Schema::sentences`], built by [`sentences`].
+    pub sentences: &'static [FieldSentence],
     /// [`Schema::requires_org`].
     pub requires_org: bool,
     /// [`Schema::link`].
@@ -73,6 +81,9 @@ pub const fn schema(parts: SchemaParts) -> Schema {
         resource_type,
         doc,
         actions,
+        past_forms,
+        noun,
+        sentences,
         requires_org,
         link,
         link_with,
@@ -80,11 +91,18 @@ pub const fn schema(parts: SchemaParts) -> Schema {
         kind,
         partial,
     } = parts;
+    assert!(
+        past_forms.len() == actions.len(),
+        "audit-derive wrote a past form per action; audit-core and audit-derive must be the same version"
+    );
     Schema {
         rust_name,
         resource_type,
         doc,
         actions,
+        past_forms,
+        noun,
+        sentences,
         requires_org,
         link,
         link_with,
@@ -137,6 +155,42 @@ pub const fn key_is_tracked(element: &'static Schema, rust_name: &'static str) -
         index += 1;
     }
     true
+}
+
+/// The `N` [`FieldSentence`]s of a resource's `says(...)`: the field's diff
+/// key, the condition (`=` a value, written in `values`; `a` added, `r`
+/// removed, `c` changed) and the sentence.
+// Panics only in const evaluation of generated code: a compile error.
+#[allow(clippy::panic)]
+pub const fn sentences<const N: usize>(
+    fields: [&'static str; N],
+    conditions: &[u8; N],
+    values: [&'static str; N],
+    says: [&'static str; N],
+) -> [FieldSentence; N] {
+    let mut sentences = [FieldSentence {
+        field: "",
+        when: SentenceCondition::Changed,
+        says: "",
+    }; N];
+    let mut index = 0;
+    while index < N {
+        sentences[index] = FieldSentence {
+            field: fields[index],
+            when: match conditions[index] {
+                b'=' => SentenceCondition::Equals(values[index]),
+                b'a' => SentenceCondition::Added,
+                b'r' => SentenceCondition::Removed,
+                b'c' => SentenceCondition::Changed,
+                _ => panic!(
+                    "audit-derive wrote a sentence condition audit-core does not know; audit-core and audit-derive must be the same version"
+                ),
+            },
+            says: says[index],
+        };
+        index += 1;
+    }
+    sentences
 }
 
 /// The [`FieldSchema`]s of a struct's `N` fields, one argument per

@@ -93,6 +93,10 @@ pub(crate) fn unchained_entry(origin: &str, ids: Vec<uuid::Uuid>) -> AuditEntry 
     entry
         .additional_fields
         .insert("unchained_ids_sha256".to_owned(), digest.to_string().into());
+    entry.description = Some(format!(
+        "the store recorded {rows} {} written outside the chain of {origin}",
+        if rows == 1 { "row" } else { "rows" }
+    ));
     entry
 }
 
@@ -175,6 +179,10 @@ pub(crate) fn purge_entry(origin: &str, through_seq: i64, purged: u64) -> AuditE
         resource_target: origin.to_owned(),
         resource_link: None,
         action: PURGE,
+        description: Some(format!(
+            "the store purged {purged} {} of {origin}, through sequence number {through_seq}",
+            if purged == 1 { "entry" } else { "entries" }
+        )),
         diff: Diff::new(),
         status_code: None,
         additional_fields,

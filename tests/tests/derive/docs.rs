@@ -25,6 +25,18 @@ struct ApiKey {
     expires_at: Option<u64>,
 }
 
+/// A chat whose changes to one field have sentences of their own.
+#[derive(Auditable)]
+#[audit(noun = "chat", actions(create, write, archive))]
+struct Chat {
+    #[audit(track)]
+    id: u64,
+    #[audit(track, says(true = "archived {noun} {target}", changed = "unarchived {noun} {target}"))]
+    archived: bool,
+    #[audit(secret, says(changed = "rotated the key of {noun} {target}"))]
+    key: String,
+}
+
 #[derive(Auditable)]
 #[audit(resource = "account", actions(write))]
 struct UserAccount {
@@ -44,6 +56,14 @@ each entry names an organization, and for every field what a change records.
 - `track`: a change is recorded with the old and the new value.
 - `secret`: a change is recorded, never the values.
 - `ignore`: a change is not recorded.
+
+Each entry says what happened in one sentence, its `description`: those of
+each resource are listed with it, `{actor}` standing for who did it (a
+background job's name followed by \"automatically\", or \"someone\") and
+`{target}` for the resource's name. A request answered with a status of 400 or
+more says instead \"{actor} unsuccessfully attempted to {action} {noun}
+{target}\", and an entry whose request was never confirmed ends
+\"(not confirmed)\".
 
 Each resource's schema fingerprint hashes its classification (the resource
 type, every field's key, class and type, and the classification of the
@@ -65,6 +85,11 @@ fn markdown_has_a_section_per_resource_sorted_by_resource_type() {
 - Actions: `write`
 - Organization: not required
 - Link template: none
+- Noun: account
+
+| Entry | Sentence |
+| --- | --- |
+| `write` | {actor} updated account {target} |
 
 | Field | Class | Reason | Description |
 | --- | --- | --- | --- |
@@ -81,6 +106,12 @@ Shown once, when it is created.
 - Actions: `create`, `delete`
 - Organization: required
 - Link template: `/keys/{id}`
+- Noun: api key
+
+| Entry | Sentence |
+| --- | --- |
+| `create` | {actor} created api key {target} |
+| `delete` | {actor} deleted api key {target} |
 
 | Field | Class | Reason | Description |
 | --- | --- | --- | --- |
@@ -93,20 +124,83 @@ Shown once, when it is created.
 }
 
 #[test]
-fn every_table_row_has_four_cells() {
-    let markdown = docs::markdown(&[ApiKey::SCHEMA, UserAccount::SCHEMA]);
-    let rows: Vec<&str> = markdown
-        .lines()
-        .filter(|line| line.starts_with('|'))
-        .collect();
-    assert_eq!(rows.len(), 2 * 2 + 1 + 4);
-    for row in rows {
-        let unescaped_pipes = row
-            .char_indices()
+fn every_table_row_has_the_cells_of_its_header() {
+    let markdown = docs::markdown(&[ApiKey::SCHEMA, UserAccount::SCHEMA, Chat::SCHEMA]);
+    let unescaped_pipes = |row: &str| {
+        row.char_indices()
             .filter(|&(i, c)| c == '|' && !row[..i].ends_with('\\'))
-            .count();
-        assert_eq!(unescaped_pipes, 5, "{row}");
+            .count()
+    };
+    let (mut fields, mut sentences) = (0, 0);
+    let mut header = 0;
+    for (index, row) in markdown.lines().enumerate() {
+        if !row.starts_with('|') {
+            header = 0;
+            continue;
+        }
+        if header == 0 {
+            header = unescaped_pipes(row);
+        }
+        assert_eq!(unescaped_pipes(row), header, "line {index}: {row}");
+        match header {
+            5 => fields += 1,
+            3 => sentences += 1,
+            _ => panic!("a table of {header} pipes: {row}"),
+        }
     }
+    // A header and a rule per table, and a row per field or sentence.
+    assert_eq!(fields, 3 * 2 + 1 + 4 + 3);
+    assert_eq!(sentences, 3 * 2 + 1 + 2 + 6);
+}
+
+#[test]
+fn every_sentence_is_listed_with_its_resource_one_word_changing_the_document() {
+    let markdown = docs::markdown(&[Chat::SCHEMA]);
+    let section = &markdown[markdown.find("## `chat`").unwrap()..];
+    assert!(
+        section.contains(
+            "\
+- Noun: chat
+
+| Entry | Sentence |
+| --- | --- |
+| `create` | {actor} created chat {target} |
+| `write` | {actor} updated chat {target} |
+| `write` changing `archived` alone, to `true` | {actor} archived chat {target} |
+| `write` changing `archived` alone, otherwise | {actor} unarchived chat {target} |
+| `write` changing `key` alone, any change | {actor} rotated the key of chat {target} |
+| `archive` | {actor} archived chat {target} |
+"
+        ),
+        "{section}"
+    );
+    // The drift check catches one word changed in one sentence.
+    if std::env::var_os(docs::UPDATE_ENV).is_none() {
+        let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("docs-sentences.md");
+        std::fs::write(
+            &path,
+            markdown.replace("rotated the key", "rotated the token"),
+        )
+        .unwrap();
+        let error = docs::check(&path, &markdown).unwrap_err().to_string();
+        assert!(error.contains("-| `write` changing `key` alone, any change | {actor} rotated the token of chat {target} |"), "{error}");
+        std::fs::write(&path, &markdown).unwrap();
+        docs::check(&path, &markdown).unwrap();
+    }
+    let json = docs::json(&[Chat::SCHEMA]).unwrap();
+    assert!(
+        json.contains(
+            r#"    "sentences": [
+      {
+        "field": "archived",
+        "when": {
+          "equals": "true"
+        },
+        "says": "archived {noun} {target}"
+      },"#
+        ),
+        "{json}"
+    );
 }
 
 #[test]
@@ -138,6 +232,10 @@ fn json_is_the_sorted_schemas_pretty_with_a_final_newline() {
     "actions": [
       "write"
     ],
+    "past_forms": [
+      "updated"
+    ],
+    "noun": "account",
     "requires_org": false,
     "link": null,
     "fields": [
@@ -160,6 +258,11 @@ fn json_is_the_sorted_schemas_pretty_with_a_final_newline() {
       "create",
       "delete"
     ],
+    "past_forms": [
+      "created",
+      "deleted"
+    ],
+    "noun": "api key",
     "requires_org": true,
     "link": "/keys/{id}",
     "fields": [
@@ -264,6 +367,13 @@ let chat = Chat::default();
 - Actions: `create`, `write`, `delete`
 - Organization: not required
 - Link: made by `links::chat_link`
+- Noun: linked chat
+
+| Entry | Sentence |
+| --- | --- |
+| `create` | {actor} created linked chat {target} |
+| `write` | {actor} updated linked chat {target} |
+| `delete` | {actor} deleted linked chat {target} |
 
 | Field | Class | Reason | Description |
 | --- | --- | --- | --- |

@@ -13,6 +13,14 @@ fn chat_schema_describes_every_field() {
             "resource_type": "chat",
             "doc": "A conversation between a user and an agent.",
             "actions": ["create", "write", "delete"],
+            "past_forms": ["created", "updated", "deleted"],
+            "noun": "chat",
+            "sentences": [
+                {"field": "archived", "when": {"equals": "true"}, "says": "archived {noun} {target}"},
+                {"field": "archived", "when": {"equals": "false"}, "says": "unarchived {noun} {target}"},
+                {"field": "pin_order", "when": {"equals": "0"}, "says": "unpinned {noun} {target}"},
+                {"field": "pin_order", "when": "changed", "says": "pinned {noun} {target} at {new}"},
+            ],
             "requires_org": true,
             "link": "/chats/{id}",
             "fields": [

@@ -82,7 +82,9 @@ fn chat_resource_functions() {
 #[test]
 fn lifecycle_records_each_step() {
     use audit_core::MemorySink;
-    use audit_examples::lifecycle::{CHAT_ID, IDLE_CHAT_ID, ORGANIZATION_ID, OWNER_ID};
+    use audit_examples::lifecycle::{
+        CHAT_ID, IDLE_CHAT_ID, ORGANIZATION_ID, OTHER_USER_ID, OWNER_ID,
+    };
 
     let sink = MemorySink::new();
     audit_examples::lifecycle::run(&sink).unwrap();
@@ -90,6 +92,7 @@ fn lifecycle_records_each_step() {
     let chat = CHAT_ID.to_string();
     let idle = IDLE_CHAT_ID.to_string();
     let owner = OWNER_ID.to_string();
+    let other = OTHER_USER_ID.to_string();
     let steps: Vec<serde_json::Value> = sink
         .entries()
         .iter()
@@ -100,6 +103,7 @@ fn lifecycle_records_each_step() {
                 Some(ORGANIZATION_ID.to_string().as_str())
             );
             json!({
+                "description": entry.description,
                 "action": entry.action,
                 "resource_id": entry.resource_id,
                 "actor": entry.actor,
@@ -122,26 +126,36 @@ fn lifecycle_records_each_step() {
     assert_eq!(
         steps,
         [
-            json!({"action": "create", "resource_id": chat, "actor": owner, "request_id": "req-1",
+            json!({"description": format!("{owner} created chat 01925d3c"),
+                   "action": "create", "resource_id": chat, "actor": owner, "request_id": "req-1",
                    "status_code": 201, "diff": created(&chat), "additional_fields": {}}),
-            json!({"action": "write", "resource_id": chat, "actor": owner, "request_id": "req-2",
+            json!({"description": format!("{owner} updated chat 01925d3c"),
+                   "action": "write", "resource_id": chat, "actor": owner, "request_id": "req-2",
                    "status_code": 200, "additional_fields": {},
                    "diff": {"title": {"secret": true},
                             "labels": {"old": {}, "new": {"team": "finance"}, "secret": false}}}),
-            json!({"action": "write", "resource_id": chat, "actor": owner, "request_id": "req-3",
+            json!({"description": format!("{owner} pinned chat 01925d3c at 1"),
+                   "action": "write", "resource_id": chat, "actor": owner, "request_id": "req-3",
                    "status_code": 200, "additional_fields": {},
                    "diff": {"pin_order": {"old": 0, "new": 1, "secret": false}}}),
-            json!({"action": "write", "resource_id": chat, "actor": owner, "request_id": "req-4",
+            json!({"description": format!("{owner} archived chat 01925d3c"),
+                   "action": "write", "resource_id": chat, "actor": owner, "request_id": "req-4",
                    "status_code": 200, "additional_fields": {},
                    "diff": {"archived": {"old": false, "new": true, "secret": false}}}),
-            json!({"action": "create", "resource_id": idle, "actor": owner, "request_id": "req-5",
+            json!({"description": format!("{other} unsuccessfully attempted to write chat 01925d3c"),
+                   "action": "write", "resource_id": chat, "actor": other, "request_id": "req-4b",
+                   "status_code": 403, "additional_fields": {}, "diff": {}}),
+            json!({"description": format!("{owner} created chat 01925d3c"),
+                   "action": "create", "resource_id": idle, "actor": owner, "request_id": "req-5",
                    "status_code": 201, "diff": created(&idle), "additional_fields": {}}),
-            json!({"action": "write", "resource_id": idle, "actor": null, "request_id": null,
+            json!({"description": "chat_auto_archive automatically archived chat 01925d3c",
+                   "action": "write", "resource_id": idle, "actor": null, "request_id": null,
                    "status_code": 200,
                    "additional_fields": {"automatic_actor": "system",
                                          "automatic_subsystem": "chat_auto_archive"},
                    "diff": {"archived": {"old": false, "new": true, "secret": false}}}),
-            json!({"action": "delete", "resource_id": chat, "actor": owner, "request_id": "req-6",
+            json!({"description": format!("{owner} deleted chat 01925d3c"),
+                   "action": "delete", "resource_id": chat, "actor": owner, "request_id": "req-6",
                    "status_code": 204, "additional_fields": {},
                    "diff": {"id": {"old": chat, "secret": false},
                             "owner_id": {"old": owner, "secret": false},

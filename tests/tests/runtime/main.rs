@@ -6,3 +6,4 @@ mod chat;
 mod json_lines;
 mod loss;
 mod request;
+mod sentences;

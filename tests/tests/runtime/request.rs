@@ -80,6 +80,7 @@ fn committed_write_records_everything() {
             "resource_target": "7",
             "resource_link": "/chats/7",
             "action": "write",
+            "description": "user-1 updated chat 7",
             "diff": {"archived": {"old": false, "new": true, "secret": false}},
             "status_code": 200,
             "additional_fields": {"reason": "cleanup"},

@@ -347,9 +347,12 @@ fn the_chat_example_reads_its_life_back() {
         .rev()
         .map(|entry| entry.action.to_string())
         .collect();
-    assert_eq!(actions, ["create", "write", "write", "write", "delete"]);
+    assert_eq!(
+        actions,
+        ["create", "write", "write", "write", "write", "delete"]
+    );
     let everything = store.blocking_query(&AuditQuery::new()).unwrap();
-    assert_eq!(everything.entries.len(), 7);
+    assert_eq!(everything.entries.len(), 8);
     let archived_by_the_subsystem = store
         .blocking_query(
             &AuditQuery::new()

@@ -4,7 +4,7 @@
 use audit_core::{Action, AuditFields, Auditable};
 
 #[derive(Auditable)]
-#[audit(actions(create, share, r#move, request_access_2))]
+#[audit(actions(create, share, r#move, request_access_2 = "requested access 2 to"))]
 struct Chat {
     #[audit(track)]
     id: u64,
@@ -27,5 +27,10 @@ fn main() {
     assert_eq!(
         serde_json::to_value(Chat::SCHEMA).unwrap()["actions"],
         serde_json::json!(["create", "share", "move", "request_access_2"])
+    );
+    // Each with its past form: built in, or declared.
+    assert_eq!(
+        Chat::SCHEMA.past_forms,
+        ["created", "shared", "moved", "requested access 2 to"]
     );
 }

@@ -85,6 +85,67 @@ impl FieldShape {
     }
 }
 
+/// A sentence of a change to one field alone, from `#[audit(track,
+/// says(true = "archived {noun} {target}"))]`: an entry of a successful
+/// `write` whose diff changes that field only says it, after its actor
+/// ("user-1 archived chat Plans"), instead of the default "user-1 updated
+/// chat Plans".
+///
+/// ```
+/// use audit_core::{AuditFields, Auditable, SentenceCondition};
+///
+/// #[derive(Auditable)]
+/// #[audit(noun = "chat")]
+/// struct Chat {
+///     #[audit(track)]
+///     id: u64,
+///     #[audit(track, says(true = "archived {noun} {target}", false = "unarchived {noun} {target}"))]
+///     archived: bool,
+/// }
+///
+/// let sentence = &Chat::SCHEMA.sentences[0];
+/// assert_eq!(sentence.field, "archived");
+/// assert_eq!(sentence.when, SentenceCondition::Equals("true"));
+/// assert_eq!(sentence.says, "archived {noun} {target}");
+/// assert_eq!(
+///     serde_json::to_string(sentence).unwrap(),
+///     r#"{"field":"archived","when":{"equals":"true"},"says":"archived {noun} {target}"}"#,
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub struct FieldSentence {
+    /// The diff key of the field.
+    pub field: &'static str,
+    /// When the sentence is said.
+    pub when: SentenceCondition,
+    /// The sentence, with its placeholders: `{actor}`, `{noun}`, `{target}`,
+    /// `{past}`, `{action}`, `{old}` and `{new}` (a tracked value),
+    /// `{added}` and `{removed}` (counts, with the plural form
+    /// `{added|user|users}`).
+    pub says: &'static str,
+}
+
+/// When a [`FieldSentence`] is said, of a change to its field alone.
+/// Value conditions are tried first, in declaration order, then `added` or
+/// `removed`, then `changed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SentenceCondition {
+    /// The new value equals this one (compared with `PartialEq`), written
+    /// as in the attribute: `true`, `Status::Active`.
+    Equals(&'static str),
+    /// A keyed list or a per-entry map or set gained elements, and lost or
+    /// changed none.
+    Added,
+    /// A keyed list or a per-entry map or set lost elements, and gained or
+    /// changed none.
+    Removed,
+    /// Any change of the field.
+    Changed,
+}
+
 /// Whether a [`Schema`] describes a resource or a struct embedded in one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -177,6 +238,19 @@ pub struct Schema {
     pub doc: Option<&'static str>,
     /// The actions the resource is audited for.
     pub actions: &'static [Action],
+    /// The past form of each of [`actions`](Schema::actions), in the same
+    /// order, as sentences say it: `created` for `create`, `logged in` for
+    /// `login`, `shared` for `share = "shared"`; see [`Schema::past`].
+    pub past_forms: &'static [&'static str],
+    /// The word sentences name the resource with, from `#[audit(noun =
+    /// "...")]`, else the resource type with `_` as spaces (`api key`);
+    /// empty for an embedded struct.
+    pub noun: &'static str,
+    /// The sentences of a change to one field alone, from the fields'
+    /// `says(...)`, in declaration order; omitted from JSON when there are
+    /// none.
+    #[serde(skip_serializing_if = "<[FieldSentence]>::is_empty")]
+    pub sentences: &'static [FieldSentence],
     /// Whether every entry for the resource must name an organization.
     pub requires_org: bool,
     /// The link template, such as `/chats/{id}`.
@@ -207,6 +281,45 @@ impl Schema {
     /// Whether entries for this resource may record `action`.
     pub fn allows(&self, action: &Action) -> bool {
         self.actions.contains(action)
+    }
+
+    /// The past form of `action` as this resource declares it, for its
+    /// sentences: `"archived"` for `actions(archive)`, `"shared"` for
+    /// `actions(share = "shared")`; `None` for an action it does not
+    /// declare.
+    ///
+    /// ```
+    /// use audit_core::{Action, AuditFields, Auditable};
+    ///
+    /// #[derive(Auditable)]
+    /// #[audit(actions(create, login, share = "shared"))]
+    /// struct Chat {
+    ///     #[audit(track)]
+    ///     id: u64,
+    /// }
+    ///
+    /// assert_eq!(Chat::SCHEMA.past(&Action::CREATE), Some("created"));
+    /// assert_eq!(Chat::SCHEMA.past(&Action::LOGIN), Some("logged in"));
+    /// assert_eq!(Chat::SCHEMA.past(&Action::from_static("share")), Some("shared"));
+    /// assert_eq!(Chat::SCHEMA.past(&Action::DELETE), None);
+    /// ```
+    pub fn past(&self, action: &Action) -> Option<&'static str> {
+        let index = self
+            .actions
+            .iter()
+            .position(|declared| declared == action)?;
+        self.past_forms.get(index).copied()
+    }
+
+    /// The sentences of a change to the field whose diff key is `field`
+    /// alone, in declaration order.
+    pub fn sentences_of<'a>(
+        &'a self,
+        field: &'a str,
+    ) -> impl Iterator<Item = &'static FieldSentence> + 'a {
+        self.sentences
+            .iter()
+            .filter(move |sentence| sentence.field == field)
     }
 
     /// A stable hash of the classification: the resource type and each
