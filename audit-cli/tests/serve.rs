@@ -97,7 +97,7 @@ async fn status(url: &str, authorization: Option<&str>) -> (u16, String) {
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
-const DELETED: &str = r#"<p class="sentence">user-2 delete chat <span class="target">Plans B</span> <span class="deleted">(deleted)</span></p>"#;
+const DELETED: &str = r#"<p class="sentence">user-2 deleted chat <span class="target">Plans B</span> <span class="deleted">(deleted)</span></p>"#;
 
 #[tokio::test]
 async fn serves_a_sqlite_store_on_loopback() {

@@ -119,7 +119,11 @@ const SCHEMA: [(&str, &str, &str); 20] = [
         "archived",
         "bool",
     ),
-    ("track, says(true = \"locked {noun} {target}\")", "locked", "bool"),
+    (
+        "track, says(true = \"locked {noun} {target}\")",
+        "locked",
+        "bool",
+    ),
     ("track", "autostart", "bool"),
     ("track", "ttl_seconds", "i64"),
     ("track", "cpu_limit", "u32"),

@@ -9,7 +9,6 @@ use tokio::sync::mpsc;
 
 use crate::entry::AuditEntry;
 use crate::store::StoreError;
-use crate::viewer::html::sentence;
 
 /// The CSV's columns, in order.
 pub(crate) const CSV_COLUMNS: [&str; 17] = [
@@ -128,7 +127,7 @@ pub(crate) fn csv_record(entry: &AuditEntry) -> String {
             .map(|code| code.to_string())
             .unwrap_or_default(),
         entry.request_id.clone().unwrap_or_default(),
-        sentence(entry).into_owned(),
+        entry.description().into_owned(),
         flags.join(" "),
         json(&entry.diff),
         json(&entry.additional_fields),

@@ -81,28 +81,10 @@ fn safe_link(link: &str) -> Option<&str> {
     ((on_site || web) && clean).then_some(link)
 }
 
-/// The sentence an entry is shown with: `{actor} {action} {resource type}
-/// {target}`, the default sentence of entries made without one.
-pub(crate) fn sentence(entry: &AuditEntry) -> Cow<'_, str> {
-    let actor = entry.actor.as_deref().unwrap_or_else(|| {
-        entry
-            .additional_fields
-            .get("automatic_subsystem")
-            .and_then(|value| value.as_str())
-            .unwrap_or("someone")
-    });
-    let mut sentence = format!("{actor} {} {}", entry.action, entry.resource_type);
-    if !entry.resource_target.is_empty() {
-        sentence.push(' ');
-        sentence.push_str(&entry.resource_target);
-    }
-    Cow::Owned(sentence)
-}
-
 /// The sentence as HTML: the last occurrence of the target linked by the
 /// entry's link, or followed by "(deleted)" when the resource is deleted.
 fn sentence_html(entry: &AuditEntry, deleted: bool) -> String {
-    let sentence = sentence(entry);
+    let sentence = entry.description();
     let target = entry.resource_target.as_str();
     let found = (!target.is_empty())
         .then(|| sentence.rfind(target))

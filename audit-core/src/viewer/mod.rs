@@ -38,8 +38,9 @@
 //!
 //! # One entry
 //!
-//! Each entry is one sentence, `{actor} {action} {resource type}
-//! {target}`, whose **last** occurrence of the target is linked to the
+//! Each entry is one sentence, its [`description`](crate::AuditEntry::description)
+//! ("user-1 archived chat Plans"), whose **last** occurrence of the
+//! entry's target is linked to the
 //! entry's `resource_link` (only a path on the site, such as `/chats/7`, or
 //! an `http(s)` URL is linked), or followed by "(deleted)" when the log
 //! holds a successful `delete` entry for the resource; then the time, the

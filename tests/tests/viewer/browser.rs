@@ -191,7 +191,7 @@ async fn run(client: &Client, base: &str, downloads: &Path) -> Result<(), String
             .is_empty()
     );
     assert!(sentences(client).await.contains(
-        &"<img src=x onerror=alert(1)> create chat <img src=x onerror=alert(1)>".to_owned()
+        &"<img src=x onerror=alert(1)> created chat <img src=x onerror=alert(1)>".to_owned()
     ));
     assert!(client.get_alert_text().await.is_err(), "an alert is open");
 
@@ -205,7 +205,7 @@ async fn run(client: &Client, base: &str, downloads: &Path) -> Result<(), String
     assert!(
         sentences(client)
             .await
-            .contains(&"user-2 delete chat Old (deleted)".to_owned())
+            .contains(&"user-2 deleted chat Old (deleted)".to_owned())
     );
 
     // A diff opens in place.
@@ -229,7 +229,10 @@ async fn run(client: &Client, base: &str, downloads: &Path) -> Result<(), String
         client.current_url().await.unwrap().as_str(),
         format!("{base}?q=status%3Afailed&resource_type=&action=")
     );
-    assert_eq!(sentences(client).await, ["user-3 delete chat Kept"]);
+    assert_eq!(
+        sentences(client).await,
+        ["user-3 unsuccessfully attempted to delete chat Kept"]
+    );
 
     // A menu's choice is added to the query.
     client.goto(base).await.unwrap();
@@ -243,8 +246,8 @@ async fn run(client: &Client, base: &str, downloads: &Path) -> Result<(), String
     assert_eq!(
         sentences(client).await,
         [
-            "user-3 delete chat Kept",
-            "user-2 delete chat Old (deleted)"
+            "user-3 unsuccessfully attempted to delete chat Kept",
+            "user-2 deleted chat Old (deleted)"
         ]
     );
 
@@ -275,7 +278,7 @@ async fn run(client: &Client, base: &str, downloads: &Path) -> Result<(), String
     assert_eq!(second.len(), 4);
     assert!(
         first.iter().all(|sentence| !second.contains(sentence)
-            || sentence.starts_with("user-1 write chat Plans"))
+            || sentence.starts_with("user-1 updated chat Plans"))
     );
     click_through(client, Locator::Id("next-page")).await;
     assert_eq!(sentences(client).await.len(), 3);
@@ -297,7 +300,7 @@ async fn run(client: &Client, base: &str, downloads: &Path) -> Result<(), String
     );
     assert_eq!(
         sentences(client).await,
-        ["=cmd|' /C calc'!A0 write chat Kept up"]
+        ["=cmd|' /C calc'!A0 updated chat Kept up"]
     );
 
     // A downloaded CSV, of the query shown.
@@ -325,11 +328,11 @@ async fn run(client: &Client, base: &str, downloads: &Path) -> Result<(), String
     assert_eq!(records.len(), 3, "{csv}");
     assert!(records[0].starts_with(r#""id","time","actor""#), "{csv}");
     assert!(
-        records[1].contains(r#","user-2 delete chat Old","#),
+        records[1].contains(r#","user-2 deleted chat Old","#),
         "{csv}"
     );
     assert!(
-        records[2].contains(r#","user-3 delete chat Kept","#),
+        records[2].contains(r#","user-3 unsuccessfully attempted to delete chat Kept","#),
         "{csv}"
     );
     Ok(())

@@ -53,16 +53,16 @@ async fn behaves(base: &str) {
         // The count, and the exports of the same query.
         r#"<span id="count">11</span> matching entries <a class="export" href="/audit/ui/export.csv?q=" download>Export CSV</a>"#,
         // Deleted by a successful delete: the target unlinked, marked, on every row of it.
-        r#"<p class="sentence">user-2 delete chat <span class="target">Old</span> <span class="deleted">(deleted)</span></p> <span class="pill succeeded">200</span>"#,
-        r#"<p class="sentence">user-2 create chat <span class="target">Old</span> <span class="deleted">(deleted)</span></p>"#,
+        r#"<p class="sentence">user-2 deleted chat <span class="target">Old</span> <span class="deleted">(deleted)</span></p> <span class="pill succeeded">200</span>"#,
+        r#"<p class="sentence">user-2 created chat <span class="target">Old</span> <span class="deleted">(deleted)</span></p>"#,
         // A refused delete deletes nothing.
-        r#"<p class="sentence">user-3 delete chat <a class="target" href="/chats/3">Kept</a></p> <span class="pill failed">failed 403</span>"#,
+        r#"<p class="sentence">user-3 unsuccessfully attempted to delete chat <a class="target" href="/chats/3">Kept</a></p> <span class="pill failed">failed 403</span>"#,
         // The target linked; the time.
-        r#"<p class="sentence">user-1 write chat <a class="target" href="/chats/1">Plans</a></p> <span class="pill succeeded">200</span> <time datetime="2026-11-28T09:01:00Z">2026-11-28 09:01:00 UTC</time>"#,
+        r#"<p class="sentence">user-1 updated chat <a class="target" href="/chats/1">Plans</a></p> <span class="pill succeeded">200</span> <time datetime="2026-11-28T09:01:00Z">2026-11-28 09:01:00 UTC</time>"#,
         // Dropped before commit.
-        r#"<p class="sentence">user-2 write chat <a class="target" href="/chats/1">Plans 2</a></p> <span class="pill uncommitted">not confirmed</span>"#,
+        r#"<p class="sentence">user-2 updated chat <a class="target" href="/chats/1">Plans 2</a> (not confirmed)</p> <span class="pill uncommitted">not confirmed</span>"#,
         // Every value escaped.
-        r#"<p class="sentence">&lt;img src=x onerror=alert(1)&gt; create chat <a class="target" href="/chats/4">&lt;img src=x onerror=alert(1)&gt;</a></p>"#,
+        r#"<p class="sentence">&lt;img src=x onerror=alert(1)&gt; created chat <a class="target" href="/chats/4">&lt;img src=x onerror=alert(1)&gt;</a></p>"#,
         r#"<span class="field"><span class="label">actor</span> &lt;img src=x onerror=alert(1)&gt;</span>"#,
         // The request-id link, the ip and user agent.
         r#"<span class="field"><span class="label">ip</span> 192.0.2.7</span> <span class="field"><span class="label">user agent</span> Mozilla/5.0 (X11; Linux) test</span> <a class="request" href="/audit/ui?q=request_id%3A%22req%20user-1%201795856460%22">request req user-1 1795856460</a>"#,
@@ -84,8 +84,10 @@ async fn behaves(base: &str) {
     assert!(!html.contains("tok-"), "{html}");
     // One row per entry, newest first.
     assert_eq!(html.matches("<li class=\"entry\"").count(), 11);
-    let first = html.find("=cmd|&#39; /C calc&#39;!A0 write chat").unwrap();
-    let last = html.find("user-1 create chat").unwrap();
+    let first = html
+        .find("=cmd|&#39; /C calc&#39;!A0 updated chat")
+        .unwrap();
+    let last = html.find("user-1 created chat").unwrap();
     assert!(first < last);
 
     // The style sheet, from the router itself.
@@ -278,7 +280,7 @@ async fn exports(base: &str, stored: &[String]) {
         "the actor cell is prefixed: {formula}"
     );
     assert!(
-        formula.contains(r#","'=cmd|' /C calc'!A0 write chat Kept up","#),
+        formula.contains(r#","'=cmd|' /C calc'!A0 updated chat Kept up","#),
         "and so is the sentence: {formula}"
     );
     assert!(

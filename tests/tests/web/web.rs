@@ -600,9 +600,9 @@ async fn the_auditors_page_is_for_auditors_only() {
     let html = response.text().await.unwrap();
     let short = &id[..8];
     for expected in [
-        format!(r#"<p class="sentence">user-1 delete chat <span class="target">{short}</span> <span class="deleted">(deleted)</span></p> <span class="pill succeeded">204</span>"#),
-        format!(r#"<p class="sentence">user-1 write chat <span class="target">{short}</span> <span class="deleted">(deleted)</span></p>"#),
-        format!(r#"<p class="sentence">user-2 create chat <a class="target" href="/chats/{kept}">{}</a></p> <span class="pill succeeded">201</span>"#, &kept[..8]),
+        format!(r#"<p class="sentence">user-1 deleted chat <span class="target">{short}</span> <span class="deleted">(deleted)</span></p> <span class="pill succeeded">204</span>"#),
+        format!(r#"<p class="sentence">user-1 archived chat <span class="target">{short}</span> <span class="deleted">(deleted)</span></p>"#),
+        format!(r#"<p class="sentence">user-2 created chat <a class="target" href="/chats/{kept}">{}</a></p> <span class="pill succeeded">201</span>"#, &kept[..8]),
         r#"<th scope="row" class="path">archived</th><td class="old"><span class="sign">−</span> <code>false</code></td><td class="new"><span class="sign">+</span> <code>true</code></td>"#.to_owned(),
         r#"<th scope="row" class="path">title</th><td class="old"><span class="sign">−</span> <code>••••••••</code></td><td class="new"><span class="sign">+</span> <code>••••••••</code></td>"#.to_owned(),
         r#"<link rel="stylesheet" href="/audit/ui/style.css">"#.to_owned(),
