@@ -178,7 +178,23 @@ async fn changed_paths_are_backfilled_and_purged() {
         })
         .unwrap()
     };
-    let expected: i64 = log.iter().map(|entry| entry.diff.len() as i64).sum();
+    // Each changed path and each path above it, cut before `.` and `[`.
+    let expected: i64 = log
+        .iter()
+        .map(|entry| {
+            let mut paths = std::collections::BTreeSet::new();
+            for key in entry.diff.keys() {
+                paths.insert(key.to_owned());
+                for (at, c) in key.char_indices().skip(1) {
+                    if c == '.' || c == '[' {
+                        paths.insert(key[..at].to_owned());
+                    }
+                }
+            }
+            paths.len() as i64
+        })
+        .sum();
+    assert_eq!(expected, 136);
     assert_eq!(paths(&conn), expected);
     conn.execute_batch(
         "DROP TRIGGER audit_changed_paths_insert; DROP TRIGGER audit_changed_paths_delete; \

@@ -36,6 +36,7 @@ enum PgValue {
 
 impl Dialect for PgSql {
     const TIME: &'static str = "\"time\"";
+    const PATH_TIME: &'static str = "entry_time";
     #[cfg(feature = "viewer")]
     const TIME_US: &'static str = "(extract(epoch FROM \"time\") * 1000000)::bigint";
     #[cfg(feature = "viewer")]

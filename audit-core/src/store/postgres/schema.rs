@@ -109,16 +109,17 @@ async fn migrate_in_transaction(conn: &mut PgConnection) -> Result<(), StoreErro
 }
 
 /// The indexes the auditors' searches page from, beside the table's own
-/// (which all end with time and id, the page's order): resource type with
-/// action, action alone, failed entries, and the changed paths of every
-/// entry (`field:`) in a table of their own that triggers keep. `path` is
-/// compared byte by byte (`COLLATE "C"`), so that the paths under one are
-/// one range of the index whatever the database's collation.
+/// (which all end with time and id, the page's order): resource type
+/// alone, with action, and action alone; failed entries; and the changed
+/// paths of every entry and each path above them (`settings.theme` also
+/// records `settings`, cut before each `.` and `[`, as the SQLite store
+/// does) in a table of their own that triggers keep, for `field:`.
 ///
 /// The indexes are made with `IF NOT EXISTS` on every open, apart from the
 /// schema's versioned migrations, so that a table of any version gets them;
 /// the table of changed paths and its triggers, once, when it is missing.
 const SEARCH_INDEXES: &str = r#"
+CREATE INDEX IF NOT EXISTS audit_entries_type ON audit_entries (resource_type, "time" DESC, id DESC);
 CREATE INDEX IF NOT EXISTS audit_entries_type_action ON audit_entries (resource_type, action, "time" DESC, id DESC);
 CREATE INDEX IF NOT EXISTS audit_entries_action ON audit_entries (action, "time" DESC, id DESC);
 CREATE INDEX IF NOT EXISTS audit_entries_failed ON audit_entries ("time" DESC, id DESC) WHERE status_code >= 400;
@@ -127,22 +128,30 @@ CREATE INDEX IF NOT EXISTS audit_entries_failed ON audit_entries ("time" DESC, i
 /// The table of changed paths and its triggers, made once with the table.
 const CHANGED_PATHS: &str = r#"
 CREATE TABLE audit_changed_paths (
-    path text COLLATE "C" NOT NULL, -- a key of the entry's diff: `settings.theme`, `members[id=3]`
-    "time" timestamptz NOT NULL,
-    entry_id uuid NOT NULL,         -- audit_entries.id
-    PRIMARY KEY (path, "time", entry_id)
+    path text NOT NULL,                -- a key of the entry's diff, or a path above one: `settings`
+    entry_time timestamptz NOT NULL,   -- audit_entries."time"
+    entry_id uuid NOT NULL,            -- audit_entries.id
+    PRIMARY KEY (path, entry_time, entry_id)
 );
 CREATE FUNCTION audit_changed_paths_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO audit_changed_paths (path, "time", entry_id)
-        SELECT key, NEW."time", NEW.id FROM jsonb_object_keys(NEW.diff) AS key
+    INSERT INTO audit_changed_paths (path, entry_time, entry_id)
+        SELECT key, NEW."time", NEW.id FROM (
+        SELECT key FROM jsonb_object_keys(NEW.diff) AS key
+        UNION SELECT left(key, cut - 1) FROM jsonb_object_keys(NEW.diff) AS key,
+            generate_series(2, length(key)) AS cut WHERE substr(key, cut, 1) IN ('.', '[')
+        ) AS prefixes
         ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$;
 CREATE FUNCTION audit_changed_paths_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM audit_changed_paths
-        WHERE path IN (SELECT jsonb_object_keys(OLD.diff)) AND "time" = OLD."time" AND entry_id = OLD.id;
+        WHERE entry_id = OLD.id AND entry_time = OLD."time" AND path IN (
+        SELECT key FROM jsonb_object_keys(OLD.diff) AS key
+        UNION SELECT left(key, cut - 1) FROM jsonb_object_keys(OLD.diff) AS key,
+            generate_series(2, length(key)) AS cut WHERE substr(key, cut, 1) IN ('.', '[')
+        );
     RETURN NULL;
 END $$;
 CREATE TRIGGER audit_changed_paths_insert AFTER INSERT ON audit_entries
@@ -153,8 +162,12 @@ CREATE TRIGGER audit_changed_paths_delete AFTER DELETE ON audit_entries
 
 /// Fills the changed paths of the entries stored before the table existed.
 const BACKFILL_CHANGED_PATHS: &str = r#"
-INSERT INTO audit_changed_paths (path, "time", entry_id)
-    SELECT key, e."time", e.id FROM audit_entries e, jsonb_object_keys(e.diff) AS key
+INSERT INTO audit_changed_paths (path, entry_time, entry_id)
+    SELECT DISTINCT prefix, e."time", e.id FROM audit_entries e, LATERAL (
+        SELECT key AS prefix FROM jsonb_object_keys(e.diff) AS key
+        UNION SELECT left(key, cut - 1) FROM jsonb_object_keys(e.diff) AS key,
+            generate_series(2, length(key)) AS cut WHERE substr(key, cut, 1) IN ('.', '[')
+    ) AS prefixes
     ON CONFLICT DO NOTHING;
 "#;
 
