@@ -33,7 +33,7 @@ pub(crate) struct Args {
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// The token every request must carry; required to listen on an
-    /// address other than loopback. Also read from AUDIT_SERVE_TOKEN.
+    /// address other than loopback. Also read from `AUDIT_SERVE_TOKEN`.
     #[arg(long, env = TOKEN_VARIABLE, hide_env_values = true)]
     token: Option<String>,
 }

@@ -6,7 +6,7 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use audit_core::sqlite::SqliteStore;
-use audit_core::{Action, AuditRequest, AuditSink as _, Auditable};
+use audit_core::{Action, AuditRequest, Auditable};
 
 #[derive(Clone, serde::Serialize, Auditable)]
 #[audit(resource = "chat", link = "/chats/{id}", target = title, actions(create, write, delete))]
@@ -71,11 +71,10 @@ fn serve(args: &[&str], env: Option<(&str, &str)>) -> Server {
     BufReader::new(child.stderr.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let url = line
-        .trim()
-        .rsplit_once(" at ")
-        .map(|(_, url)| url.to_owned())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let url = line.trim().rsplit_once(" at ").map_or_else(
+        || panic!("no address in {line:?}"),
+        |(_, url)| url.to_owned(),
+    );
     // Reached over loopback whatever the address listened on.
     let url = url.replace("0.0.0.0", "127.0.0.1");
     Server { child, url }

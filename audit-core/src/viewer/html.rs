@@ -483,7 +483,10 @@ mod tests {
     fn counts_have_separators_and_a_cap_mark() {
         assert_eq!(count_text(CappedCount::new(2001, 2000)), "2,000+");
         assert_eq!(count_text(CappedCount::new(999, 2000)), "999");
-        assert_eq!(count_text(CappedCount::new(1234567, u64::MAX)), "1,234,567");
+        assert_eq!(
+            count_text(CappedCount::new(1_234_567, u64::MAX)),
+            "1,234,567"
+        );
         assert_eq!(count_text(CappedCount::new(0, 2000)), "0");
     }
 

@@ -400,6 +400,7 @@ mod tests {
                             request_id, status, field, flag, since, until";
 
     #[test]
+    #[allow(clippy::too_many_lines, reason = "one table")]
     fn valid_queries() {
         let table: Vec<(&str, AuditQuery)> = vec![
             ("", q()),
@@ -544,6 +545,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::too_many_lines, reason = "one table")]
     fn invalid_queries() {
         let table: Vec<(&str, String)> = vec![
             (

@@ -1,5 +1,5 @@
 //! The page in a real browser: headless Chromium driven through
-//! chromedriver (WebDriver, with fantoccini), against the page served on a
+//! `chromedriver` (`WebDriver`, with fantoccini), against the page served on a
 //! loopback port. Each interaction an auditor has: a search typed and
 //! submitted, a diff opened, the next page, the request-id link, the
 //! "(deleted)" mark, the message for a bad query, a hostile target shown as
@@ -162,6 +162,7 @@ async fn an_auditor_uses_the_page_in_a_browser() {
     result.unwrap();
 }
 
+#[allow(clippy::too_many_lines, reason = "one auditor's session, step by step")]
 async fn run(client: &Client, base: &str, downloads: &Path) -> Result<(), String> {
     client.goto(base).await.unwrap();
     assert_eq!(client.title().await.unwrap(), "Audit log");

@@ -12,20 +12,20 @@ use time::macros::datetime;
 #[derive(Clone, serde::Serialize, Auditable)]
 #[audit(resource = "chat", link = "/chats/{id}", target = title,
         actions(create, write, delete, archive))]
-pub struct Chat {
+pub(crate) struct Chat {
     #[audit(track)]
-    pub id: String,
+    pub(crate) id: String,
     #[audit(track)]
-    pub title: String,
+    pub(crate) title: String,
     #[audit(track)]
-    pub archived: bool,
+    pub(crate) archived: bool,
     #[audit(track)]
-    pub labels: BTreeMap<String, String>,
+    pub(crate) labels: BTreeMap<String, String>,
     #[audit(secret = "grants API access", fingerprint)]
-    pub api_token: String,
+    pub(crate) api_token: String,
 }
 
-pub fn chat(id: &str, title: &str) -> Chat {
+pub(crate) fn chat(id: &str, title: &str) -> Chat {
     Chat {
         id: id.into(),
         title: title.into(),
@@ -36,13 +36,13 @@ pub fn chat(id: &str, title: &str) -> Chat {
 }
 
 /// The key the fixtures fingerprint secrets with.
-pub fn key() -> FingerprintKey {
+pub(crate) fn key() -> FingerprintKey {
     FingerprintKey::derive("k1", b"a master key of at least 32 bytes, for tests")
 }
 
 /// One entry: `action` by `actor` from `old` to `new`, with `status`
 /// (`None`: dropped uncommitted), made at `time`.
-pub fn audit(
+pub(crate) fn audit(
     action: Action,
     actor: &str,
     old: Option<Chat>,
@@ -83,7 +83,8 @@ pub fn audit(
 ///    the token back (tok-1 → tok-0);
 /// 7. user-2's write of chat 1 is dropped uncommitted;
 /// 8. `=cmd|' /C calc'!A0` writes chat 3 (a formula for a spreadsheet).
-pub fn log() -> Vec<AuditEntry> {
+#[allow(clippy::too_many_lines, reason = "the log, entry by entry")]
+pub(crate) fn log() -> Vec<AuditEntry> {
     let t = |minute: i64| datetime!(2026-11-28 09:00 UTC) + time::Duration::minutes(minute);
     let plans = chat("1", "Plans");
     let archived = Chat {
@@ -199,7 +200,7 @@ pub fn log() -> Vec<AuditEntry> {
 }
 
 /// Serves `router` nested at `/audit/ui` on a loopback port; the base URL.
-pub async fn serve(router: axum::Router) -> String {
+pub(crate) async fn serve(router: axum::Router) -> String {
     let app = axum::Router::new().nest("/audit/ui", router);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
@@ -210,7 +211,7 @@ pub async fn serve(router: axum::Router) -> String {
 }
 
 /// GET `url`: the status, the content type and the body.
-pub async fn get(url: &str) -> (u16, String, String) {
+pub(crate) async fn get(url: &str) -> (u16, String, String) {
     let response = reqwest::get(url).await.unwrap();
     let status = response.status().as_u16();
     let content_type = response

@@ -169,7 +169,7 @@ async fn pages_and_filters(base: &str) {
             ));
         }
         match page["next_cursor"].as_str() {
-            Some(next) => cursor = next.to_owned(),
+            Some(next) => next.clone_into(&mut cursor),
             None => break,
         }
     }

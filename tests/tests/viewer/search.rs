@@ -102,7 +102,11 @@ async fn selects_as_in_memory(store: &impl AuditStore) {
         expected.sort();
         assert_eq!(found, expected, "{text}");
         let count = store.count(&query, 1000).await.unwrap();
-        assert_eq!(count.count as usize, expected.len(), "{text}");
+        assert_eq!(
+            usize::try_from(count.count).unwrap(),
+            expected.len(),
+            "{text}"
+        );
     }
     // The prefix rule, spelled out.
     let query = parse("field:settings").unwrap().limit(1000);
@@ -191,7 +195,7 @@ async fn changed_paths_are_backfilled_and_purged() {
                     }
                 }
             }
-            paths.len() as i64
+            i64::try_from(paths.len()).unwrap()
         })
         .sum();
     assert_eq!(expected, 136);
