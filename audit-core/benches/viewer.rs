@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! cargo bench -p audit-core --features viewer,sqlite,postgres --bench viewer -- \
-//!     [--db /tmp/viewer-1m.db] [--postgres URL] [--runs 30] [--plans] [--only-postgres]
+//!     [--db /tmp/viewer-1m.db] [--postgres URL] [--runs 30] [--plans] [--only-postgres] [--insert-cost]
 //! ```
 //!
 //! `--db` keeps the SQLite database between runs (it is built when missing,
@@ -418,6 +418,114 @@ fn print_plans(path: &std::path::Path) {
     }
 }
 
+/// `count` entries whose diffs change `settings.theme` and `title`.
+fn entries(count: usize) -> Vec<audit_core::AuditEntry> {
+    (0..count)
+        .map(|n| {
+            serde_json::from_value(serde_json::json!({
+                "id": uuid::Uuid::now_v7(),
+                "time": "2026-11-28T09:00:00Z",
+                "actor": format!("user-{}", n % 100),
+                "organization_id": "org-1",
+                "ip": "10.0.0.1",
+                "user_agent": "bench",
+                "resource_type": "chat",
+                "resource_id": format!("c-{n}"),
+                "resource_target": "target",
+                "resource_link": null,
+                "action": "write",
+                "diff": {
+                    "settings.theme": {"old": "dark", "new": "light", "secret": false},
+                    "title": {"old": n, "new": n + 1, "secret": false},
+                },
+                "status_code": 200,
+                "additional_fields": {},
+                "request_id": format!("req-{n}"),
+            }))
+            .unwrap()
+        })
+        .collect()
+}
+
+/// What the changed-paths triggers cost the stores' writers: 20,000
+/// entries exported and flushed into a new store, with the triggers and
+/// without (dropped), three rounds each, alternating.
+async fn insert_cost(postgres: Option<&str>) {
+    use audit_core::AuditSink as _;
+    let batch = entries(20_000);
+    for round in 0..3 {
+        for with_triggers in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("audit.db");
+            let store = SqliteStore::open(&path).unwrap();
+            if !with_triggers {
+                let conn = rusqlite::Connection::open(&path).unwrap();
+                conn.execute_batch("DROP TRIGGER audit_changed_paths_insert")
+                    .unwrap();
+            }
+            let started = Instant::now();
+            for entry in batch.clone() {
+                store.export(entry).unwrap();
+            }
+            store.flush().unwrap();
+            let took = started.elapsed();
+            println!(
+                "| SQLite | round {round} | triggers {with_triggers} | {:.1} µs/entry |",
+                took.as_secs_f64() * 1e6 / 20_000.0
+            );
+        }
+    }
+    let Some(url) = postgres else { return };
+    for round in 0..3 {
+        for with_triggers in [true, false] {
+            let pool = fill_postgres_empty(url).await;
+            let store = audit_core::postgres::PostgresStore::builder(pool.clone())
+                .open()
+                .await
+                .unwrap();
+            if !with_triggers {
+                sqlx::raw_sql("DROP TRIGGER audit_changed_paths_insert ON audit_entries")
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            let started = Instant::now();
+            for entry in batch.clone() {
+                while let Err(error) = store.export_async(entry.clone()).await {
+                    drop(error);
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
+            store.flush_async().await.unwrap();
+            let took = started.elapsed();
+            println!(
+                "| PostgreSQL | round {round} | triggers {with_triggers} | {:.1} µs/entry |",
+                took.as_secs_f64() * 1e6 / 20_000.0
+            );
+        }
+    }
+}
+
+/// An empty store's schema `viewer_bench_insert` on `url`.
+async fn fill_postgres_empty(url: &str) -> sqlx::PgPool {
+    use std::str::FromStr as _;
+    let admin = sqlx::PgPool::connect(url).await.unwrap();
+    sqlx::raw_sql(
+        "DROP SCHEMA IF EXISTS viewer_bench_insert CASCADE; CREATE SCHEMA viewer_bench_insert",
+    )
+    .execute(&admin)
+    .await
+    .unwrap();
+    let options = sqlx::postgres::PgConnectOptions::from_str(url)
+        .unwrap()
+        .options([("search_path", "viewer_bench_insert")]);
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .unwrap()
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut db = None;
@@ -425,6 +533,7 @@ fn main() {
     let mut runs = 30;
     let mut plans = false;
     let mut only_postgres = false;
+    let mut insert_only = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--db" => db = args.next().map(std::path::PathBuf::from),
@@ -433,8 +542,18 @@ fn main() {
             "--bench" => {}
             "--plans" => plans = true,
             "--only-postgres" => only_postgres = true,
+            "--insert-cost" => insert_only = true,
             other => panic!("unknown argument {other}"),
         }
+    }
+    if insert_only {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(insert_cost(postgres.as_deref()));
+        return;
     }
     let dir = tempfile::tempdir().unwrap();
     let path = db.unwrap_or_else(|| dir.path().join("viewer-1m.db"));

@@ -141,6 +141,10 @@ CREATE TABLE IF NOT EXISTS audit_changed_paths (
     PRIMARY KEY (path, entry_time_us, entry_id)
 ) STRICT, WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS audit_changed_paths_insert AFTER INSERT ON audit_entries BEGIN
+    -- Each changed path; then, for the paths with a `.` or `[` after their
+    -- first character only (the cutting costs), the paths above them.
+    INSERT OR IGNORE INTO audit_changed_paths (path, entry_time_us, entry_id)
+    SELECT key, NEW.time_us, NEW.id FROM json_each(NEW.diff);
     INSERT OR IGNORE INTO audit_changed_paths (path, entry_time_us, entry_id)
     SELECT prefix, NEW.time_us, NEW.id FROM (
         SELECT group_concat(segment.value, '') OVER (
@@ -148,6 +152,7 @@ CREATE TRIGGER IF NOT EXISTS audit_changed_paths_insert AFTER INSERT ON audit_en
                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prefix
         FROM json_each(NEW.diff) AS changed,
              json_each('[' || replace(replace(json_quote(changed.key), '.', '",".'), '[', '","[') || ']') AS segment
+        WHERE changed.key GLOB '?*[.[]*'
     ) WHERE prefix <> '';
 END;
 CREATE TRIGGER IF NOT EXISTS audit_changed_paths_delete AFTER DELETE ON audit_entries BEGIN
