@@ -14,6 +14,7 @@
 //! `AUDIT_VIEWER_SCREENSHOT=$PWD/docs/viewer.png cargo test -p audit-tests --test viewer browser`.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -51,6 +52,12 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // The driver's process group: chromedriver and the browsers it
+        // started, which outlive it otherwise (a failed test never closes
+        // its session).
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -64,6 +71,7 @@ fn start_driver(driver: &Path) -> Driver {
         .port();
     let child = Command::new(driver)
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
