@@ -6,6 +6,9 @@
 //!   PostgreSQL store (`postgres://…`). Exit 0 when intact, 1 naming the
 //!   first bad line or row, 2 for usage or I/O errors.
 //! - `audit query STORE [filters]` prints a store's entries as JSON lines.
+//! - `audit serve STORE [--listen ADDR] [--token TOKEN]` serves the
+//!   auditors' page over a log or a store, read-only; on loopback unless a
+//!   token is given.
 //! - `audit public-key --seed FILE --name NAME` prints the key that verifies
 //!   the checkpoints signed with a seed.
 //! - `audit hash` computes a secret's fingerprint, to search a log for a
@@ -14,6 +17,7 @@
 mod hash;
 mod public_key;
 mod query;
+mod serve;
 mod store;
 mod verify;
 
@@ -34,6 +38,7 @@ struct Cli {
 enum Command {
     Verify(verify::Args),
     Query(query::Args),
+    Serve(serve::Args),
     PublicKey(public_key::Args),
     Hash(hash::Args),
 }
@@ -46,6 +51,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Verify(args) => verify::run(&args),
         Command::Query(args) => query::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve::run(&args).map(|()| ExitCode::SUCCESS),
         Command::PublicKey(args) => public_key::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Hash(args) => hash::run(&args).map(|()| ExitCode::SUCCESS),
     };

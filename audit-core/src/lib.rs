@@ -539,6 +539,9 @@ pub mod chain;
 pub mod docs;
 pub mod secret_fingerprint;
 pub mod store;
+#[cfg(feature = "viewer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "viewer")))]
+pub mod viewer;
 
 #[doc(hidden)]
 #[path = "private/mod.rs"]

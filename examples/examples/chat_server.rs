@@ -5,8 +5,11 @@
 //! `cargo run -p audit-examples --example chat_server -- --listen 127.0.0.1:3000 [--db PATH]`;
 //! without `--db`, the audit log is a new file in the temporary directory.
 //! `--trust-proxy CIDR` (repeatable) believes `X-Forwarded-For` from there;
-//! `--auditor USER` (repeatable) may read every entry at `GET /audit`, where
-//! other callers read their own.
+//! `--auditor USER` (repeatable; `auditor` when none is given) may read
+//! every entry at `GET /audit`, where other callers read their own, and the
+//! auditors' page at `GET /audit/ui` (in a browser, with a extension that
+//! sends `Authorization: Bearer auditor`; or `curl -H 'Authorization: Bearer
+//! auditor' http://127.0.0.1:3000/audit/ui`), which others are refused.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -49,6 +52,9 @@ fn options() -> Result<Options, String> {
             "--help" | "-h" => return Err(USAGE.to_owned()),
             _ => return Err(format!("unknown argument {flag:?}\n{USAGE}")),
         }
+    }
+    if options.auditors.is_empty() {
+        options.auditors.push("auditor".to_owned());
     }
     Ok(options)
 }

@@ -35,7 +35,7 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    #[cfg(feature = "sql")]
+    #[cfg(any(feature = "sql", feature = "viewer"))]
     pub(crate) fn database(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         StoreError::Database(Box::new(error))
     }

@@ -172,6 +172,8 @@
 mod audit_store;
 mod cursor;
 mod error;
+#[cfg(feature = "viewer")]
+pub(crate) mod facts;
 mod page;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
@@ -204,7 +206,7 @@ pub(crate) use self::cursor::micros;
 pub use self::cursor::{Cursor, CursorError};
 pub use self::error::StoreError;
 pub use self::page::{CappedCount, Page};
-pub use self::query::{AuditQuery, COUNT_CAP, DEFAULT_LIMIT, MAX_LIMIT, StatusFilter};
+pub use self::query::{AuditQuery, COUNT_CAP, Condition, DEFAULT_LIMIT, MAX_LIMIT, StatusFilter};
 pub use crate::sink::outbox::Outbox;
 
 /// How many entries a retention purge deletes in one transaction: short

@@ -59,6 +59,92 @@ pub struct AuditQuery {
     pub(crate) until: Option<OffsetDateTime>,
     pub(crate) limit: Option<usize>,
     pub(crate) after: Option<Cursor>,
+    /// Conditions of which, per kind, one must hold ([`AuditQuery::matching`]).
+    pub(crate) matching: Vec<Condition>,
+    /// Conditions none of which may hold ([`AuditQuery::excluding`]).
+    pub(crate) excluding: Vec<Condition>,
+}
+
+/// One condition on an entry, for [`AuditQuery::matching`] and
+/// [`AuditQuery::excluding`]: what a search term of the auditors' page
+/// (`action:delete`, `-actor:bot`, `field:settings`) becomes.
+///
+/// More conditions may be added: match with a wildcard arm.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Condition {
+    /// The entry is about a resource of this type.
+    ResourceType(String),
+    /// The entry is about the resource with this id.
+    ResourceId(String),
+    /// The entry's action is this one.
+    Action(Action),
+    /// The entry was made by this actor.
+    Actor(String),
+    /// The entry is about a resource of this organization.
+    Organization(String),
+    /// The entry was made by the request with this id.
+    RequestId(String),
+    /// The entry's status matches.
+    Status(StatusFilter),
+    /// The entry carries this flag.
+    Flag(Flag),
+    /// The entry's diff changed this path, or a path under it: `settings`
+    /// matches `settings`, `settings.theme` and `settings[id=3].x`, not
+    /// `settings_v2`.
+    ChangedPath(String),
+}
+
+impl Condition {
+    /// Whether `entry` meets the condition, as the stores' SQL decides it.
+    pub fn holds_for(&self, entry: &crate::entry::AuditEntry) -> bool {
+        match self {
+            Condition::ResourceType(value) => entry.resource_type == value.as_str(),
+            Condition::ResourceId(value) => entry.resource_id == *value,
+            Condition::Action(action) => entry.action == *action,
+            Condition::Actor(value) => entry.actor.as_deref() == Some(value),
+            Condition::Organization(value) => entry.organization_id.as_deref() == Some(value),
+            Condition::RequestId(value) => entry.request_id.as_deref() == Some(value),
+            Condition::Status(status) => status.holds_for(entry.status_code),
+            Condition::Flag(flag) => entry.flags.contains(flag),
+            Condition::ChangedPath(path) => entry.diff.keys().any(|key| is_under(key, path)),
+        }
+    }
+
+    /// Which kind of condition this is: conditions of one kind given to
+    /// [`AuditQuery::matching`] are alternatives.
+    pub(crate) fn kind(&self) -> u8 {
+        match self {
+            Condition::ResourceType(_) => 0,
+            Condition::ResourceId(_) => 1,
+            Condition::Action(_) => 2,
+            Condition::Actor(_) => 3,
+            Condition::Organization(_) => 4,
+            Condition::RequestId(_) => 5,
+            Condition::Status(_) => 6,
+            Condition::Flag(_) => 7,
+            Condition::ChangedPath(_) => 8,
+        }
+    }
+}
+
+/// Whether the diff key `key` is the path `path` or a path under it.
+pub(crate) fn is_under(key: &str, path: &str) -> bool {
+    key.strip_prefix(path)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+}
+
+impl StatusFilter {
+    /// Whether an entry with the status `status_code` matches.
+    pub fn holds_for(self, status_code: Option<u16>) -> bool {
+        match (self, status_code) {
+            (StatusFilter::Code(code), Some(status)) => code == status,
+            (StatusFilter::Succeeded, Some(status)) => status < 400,
+            (StatusFilter::Failed, Some(status)) => status >= 400,
+            (StatusFilter::Uncommitted, None) => true,
+            _ => false,
+        }
+    }
 }
 
 /// Which response statuses an [`AuditQuery`] keeps.
@@ -187,6 +273,87 @@ impl AuditQuery {
     pub fn after(mut self, cursor: Cursor) -> Self {
         self.after = Some(cursor);
         self
+    }
+
+    /// Only entries that meet `condition`. Conditions of one kind are
+    /// alternatives (`action:create action:delete` keeps both actions);
+    /// conditions of different kinds must all hold, and so must the filters
+    /// set by the other methods.
+    ///
+    /// ```
+    /// use audit_core::Action;
+    /// use audit_core::store::{AuditQuery, Condition};
+    ///
+    /// let query = AuditQuery::new()
+    ///     .matching(Condition::Action(Action::CREATE))
+    ///     .matching(Condition::Action(Action::DELETE))
+    ///     .matching(Condition::ChangedPath("settings".into()))
+    ///     .excluding(Condition::Actor("bot".into()));
+    /// # let _ = query;
+    /// ```
+    pub fn matching(mut self, condition: Condition) -> Self {
+        if !self.matching.contains(&condition) {
+            self.matching.push(condition);
+        }
+        self
+    }
+
+    /// Only entries that do not meet `condition`. An entry without the
+    /// value (no actor, no status) never meets a condition on it, so
+    /// `excluding(Condition::Actor(..))` keeps the entries without an actor.
+    pub fn excluding(mut self, condition: Condition) -> Self {
+        if !self.excluding.contains(&condition) {
+            self.excluding.push(condition);
+        }
+        self
+    }
+
+    /// Whether `entry` is selected by every filter of this query (not its
+    /// cursor or limit), as the stores' SQL decides it: for logs read
+    /// without SQL, such as a JSON-lines file.
+    pub fn selects(&self, entry: &crate::entry::AuditEntry) -> bool {
+        let text = |filter: &Option<String>, value: Option<&str>| {
+            filter.as_deref().is_none_or(|filter| Some(filter) == value)
+        };
+        let time = crate::store::cursor::micros(entry.time);
+        text(&self.resource_type, Some(&entry.resource_type))
+            && text(&self.resource_id, Some(&entry.resource_id))
+            && text(&self.actor, entry.actor.as_deref())
+            && text(&self.organization_id, entry.organization_id.as_deref())
+            && text(&self.request_id, entry.request_id.as_deref())
+            && (self.actions.is_empty() || self.actions.contains(&entry.action))
+            && self
+                .status
+                .is_none_or(|status| status.holds_for(entry.status_code))
+            && self.flag.is_none_or(|flag| entry.flags.contains(&flag))
+            && self
+                .since
+                .is_none_or(|since| time >= crate::store::cursor::micros(since))
+            && self
+                .until
+                .is_none_or(|until| time < crate::store::cursor::micros(until))
+            && self.matching_kinds().all(|kind| {
+                self.matching
+                    .iter()
+                    .filter(|condition| condition.kind() == kind)
+                    .any(|condition| condition.holds_for(entry))
+            })
+            && !self
+                .excluding
+                .iter()
+                .any(|condition| condition.holds_for(entry))
+    }
+
+    /// The kinds of the [`matching`](AuditQuery::matching) conditions, each once, in order.
+    pub(crate) fn matching_kinds(&self) -> impl Iterator<Item = u8> + '_ {
+        let mut seen = 0u32;
+        self.matching.iter().filter_map(move |condition| {
+            let bit = 1 << condition.kind();
+            (seen & bit == 0).then(|| {
+                seen |= bit;
+                condition.kind()
+            })
+        })
     }
 
     /// How many entries a page holds.

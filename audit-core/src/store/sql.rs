@@ -7,8 +7,8 @@
 use uuid::Uuid;
 
 use crate::entry::Flag;
-use crate::store::AuditQuery;
 use crate::store::cursor::micros;
+use crate::store::{AuditQuery, Condition};
 
 /// The table of entries.
 pub(crate) const TABLE: &str = "audit_entries";
@@ -30,6 +30,18 @@ pub(crate) trait Dialect {
     /// `timestamptz`, on PostgreSQL.
     const TIME: &'static str;
 
+    /// The time column as microseconds since the Unix epoch, an integer.
+    #[cfg(feature = "viewer")]
+    const TIME_US: &'static str = "time_us";
+
+    /// The diff column as JSON text.
+    #[cfg(feature = "viewer")]
+    const DIFF_TEXT: &'static str = "diff";
+
+    /// The time column of the changed paths: `entry_time_us` on SQLite,
+    /// `entry_time` on PostgreSQL.
+    const PATH_TIME: &'static str = "entry_time_us";
+
     /// Appends SQL text.
     fn push(&mut self, sql: &str);
 
@@ -44,25 +56,149 @@ pub(crate) trait Dialect {
 /// whether another page follows.
 pub(crate) fn select_page<S: Dialect>(query: &AuditQuery, sql: &mut S) {
     sql.push("SELECT entry_json FROM ");
-    sql.push(TABLE);
-    push_where(query, sql, true);
+    let joined = push_from(query, sql);
+    push_where(query, sql, true, joined);
     sql.push(" ORDER BY ");
-    sql.push(S::TIME);
-    sql.push(" DESC, id DESC LIMIT ");
+    if joined {
+        sql.push(S::PATH_TIME);
+        sql.push(" DESC, entry_id DESC LIMIT ");
+    } else {
+        sql.push(S::TIME);
+        sql.push(" DESC, id DESC LIMIT ");
+    }
     sql.bind(Bind::Int(page_size_plus_one(query)));
+}
+
+/// The path of a query's one `field:` term, when it has exactly one: its
+/// page reads the changed paths in order (by path, then time), joined to
+/// the entries, rather than sorting every entry that changed the path.
+fn joined_path(query: &AuditQuery) -> Option<&str> {
+    let mut paths = query
+        .matching
+        .iter()
+        .filter_map(|condition| match condition {
+            Condition::ChangedPath(path) => Some(path.as_str()),
+            _ => None,
+        });
+    let path = paths.next()?;
+    paths.next().is_none().then_some(path)
+}
+
+/// The table, or the changed paths joined to it; whether joined.
+fn push_from<S: Dialect>(query: &AuditQuery, sql: &mut S) -> bool {
+    if joined_path(query).is_some() {
+        sql.push(CHANGED_PATHS);
+        sql.push(" JOIN ");
+        sql.push(TABLE);
+        sql.push(" ON ");
+        sql.push(TABLE);
+        sql.push(".id = ");
+        sql.push(CHANGED_PATHS);
+        sql.push(".entry_id");
+        true
+    } else {
+        sql.push(TABLE);
+        false
+    }
 }
 
 /// `SELECT count(*) ...` of the entries matching `query`'s filters (not
 /// its cursor), reading at most `cap + 1` of them.
 pub(crate) fn select_count<S: Dialect>(query: &AuditQuery, cap: u64, sql: &mut S) {
     sql.push("SELECT count(*) FROM (SELECT 1 FROM ");
-    sql.push(TABLE);
-    push_where(query, sql, false);
+    let joined = push_from(query, sql);
+    push_where(query, sql, false, joined);
     sql.push(" LIMIT ");
     sql.bind(Bind::Int(
         i64::try_from(cap.saturating_add(1)).unwrap_or(i64::MAX),
     ));
     sql.push(") AS matching");
+}
+
+/// `SELECT entry_json ...` of every entry matching `query`'s filters (not
+/// its cursor or limit), in chain order (each origin's `seq`), for an export that `audit
+/// verify` can check. Rows not chained yet (no `seq`) come first on SQLite
+/// and last on PostgreSQL, in no set order.
+#[cfg(feature = "viewer")]
+pub(crate) fn select_export<S: Dialect>(query: &AuditQuery, sql: &mut S) {
+    sql.push("SELECT entry_json FROM ");
+    sql.push(TABLE);
+    push_where(query, sql, false, false);
+    sql.push(" ORDER BY origin, seq");
+}
+
+/// How many values a menu of the auditors' page lists at most.
+#[cfg(feature = "viewer")]
+pub(crate) const MENU_CAP: i64 = 200;
+
+/// One statement: the capped count of `query` (a row `('count', NULL, n)`)
+/// and the distinct resource types and actions of the table (rows
+/// `('resource_type', value, NULL)` and `('action', value, NULL)`), each
+/// read by a walk of its index from one value to the next (a loose index
+/// scan: one index probe per distinct value, not a scan of the table).
+#[cfg(feature = "viewer")]
+pub(crate) fn select_count_and_menus<S: Dialect>(query: &AuditQuery, cap: u64, sql: &mut S) {
+    sql.push("WITH RECURSIVE ");
+    for (index, (name, column)) in [("types", "resource_type"), ("actions", "action")]
+        .into_iter()
+        .enumerate()
+    {
+        if index > 0 {
+            sql.push(", ");
+        }
+        sql.push(name);
+        sql.push("(v, n) AS (SELECT min(");
+        sql.push(column);
+        sql.push("), 1 FROM ");
+        sql.push(TABLE);
+        sql.push(" UNION ALL SELECT (SELECT min(");
+        sql.push(column);
+        sql.push(") FROM ");
+        sql.push(TABLE);
+        sql.push(" WHERE ");
+        sql.push(column);
+        sql.push(" > ");
+        sql.push(name);
+        sql.push(".v), n + 1 FROM ");
+        sql.push(name);
+        sql.push(" WHERE ");
+        sql.push(name);
+        sql.push(".v IS NOT NULL AND n < ");
+        sql.bind(Bind::Int(MENU_CAP));
+        sql.push(")");
+    }
+    sql.push(" SELECT 'count', NULL, (");
+    select_count(query, cap, sql);
+    sql.push(") UNION ALL SELECT 'resource_type', v, NULL FROM types WHERE v IS NOT NULL");
+    sql.push(" UNION ALL SELECT 'action', v, NULL FROM actions WHERE v IS NOT NULL");
+}
+
+/// One statement: for the resources `resources` (type, id), their
+/// successful `delete` entries and their entries with secret fingerprints,
+/// as rows (resource type, resource id, time in microseconds, action,
+/// diff as JSON text). A page decides "deleted" and "set back to an earlier
+/// value" for all its rows from them.
+#[cfg(feature = "viewer")]
+pub(crate) fn select_resource_facts<S: Dialect>(resources: &[(&str, &str)], sql: &mut S) {
+    sql.push("SELECT resource_type, resource_id, ");
+    sql.push(S::TIME_US);
+    sql.push(", action, ");
+    sql.push(S::DIFF_TEXT);
+    sql.push(" FROM ");
+    sql.push(TABLE);
+    sql.push(" WHERE (resource_type, resource_id) IN (VALUES ");
+    for (index, (resource_type, resource_id)) in resources.iter().enumerate() {
+        sql.push(if index > 0 { ", (" } else { "(" });
+        sql.bind(Bind::Text(resource_type));
+        sql.push(", ");
+        sql.bind(Bind::Text(resource_id));
+        sql.push(")");
+    }
+    sql.push(") AND ((action = 'delete' AND status_code < 400) OR ");
+    sql.push(S::DIFF_TEXT);
+    sql.push(" LIKE '%\"old_hmac\"%' OR ");
+    sql.push(S::DIFF_TEXT);
+    sql.push(" LIKE '%\"new_hmac\"%')");
 }
 
 /// `SELECT` the last sequence number of `origin`'s chain a purge before
@@ -130,8 +266,15 @@ fn page_size_plus_one(query: &AuditQuery) -> i64 {
 
 /// ` WHERE ...` for every filter set in `query`, and its cursor when
 /// `with_cursor`; nothing when none is set.
-fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool) {
+fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool, joined: bool) {
     let mut conditions = Conditions { sql, any: false };
+    let joined_path = joined.then(|| joined_path(query)).flatten();
+    if let Some(path) = joined_path {
+        let sql = conditions.next();
+        sql.push(CHANGED_PATHS);
+        sql.push(".path = ");
+        sql.bind(Bind::Text(path));
+    }
     let text_filters = [
         ("resource_type", &query.resource_type),
         ("resource_id", &query.resource_id),
@@ -168,17 +311,7 @@ fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool) {
         }
     }
     if let Some(status) = query.status {
-        use crate::store::StatusFilter;
-        let sql = conditions.next();
-        match status {
-            StatusFilter::Code(code) => {
-                sql.push("status_code = ");
-                sql.bind(Bind::Int(i64::from(code)));
-            }
-            StatusFilter::Succeeded => sql.push("status_code < 400"),
-            StatusFilter::Failed => sql.push("status_code >= 400"),
-            StatusFilter::Uncommitted => sql.push("status_code IS NULL"),
-        }
+        push_status(status, conditions.next());
     }
     if let Some(flag) = query.flag {
         let name = flag_name(flag);
@@ -196,15 +329,88 @@ fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool) {
         sql.push(" < ");
         sql.bind(Bind::Time(micros(until)));
     }
+    let joined_kind = joined_path.map(|path| Condition::ChangedPath(path.to_owned()).kind());
+    for kind in query.matching_kinds() {
+        if Some(kind) == joined_kind {
+            continue;
+        }
+        let sql = conditions.next();
+        sql.push("(");
+        let alternatives = query.matching.iter().filter(|c| c.kind() == kind);
+        for (index, condition) in alternatives.enumerate() {
+            if index > 0 {
+                sql.push(" OR ");
+            }
+            push_condition(condition, sql);
+        }
+        sql.push(")");
+    }
+    for condition in &query.excluding {
+        // `IS NOT TRUE`: an entry without the value (NULL) is kept.
+        let sql = conditions.next();
+        sql.push("(");
+        push_condition(condition, sql);
+        sql.push(") IS NOT TRUE");
+    }
     if let (true, Some(cursor)) = (with_cursor, query.after) {
         let sql = conditions.next();
         sql.push("(");
-        sql.push(S::TIME);
-        sql.push(", id) < (");
+        if joined_path.is_some() {
+            sql.push(S::PATH_TIME);
+            sql.push(", entry_id) < (");
+        } else {
+            sql.push(S::TIME);
+            sql.push(", id) < (");
+        }
         sql.bind(Bind::Time(cursor.time_us));
         sql.push(", ");
         sql.bind(Bind::Id(cursor.id));
         sql.push(")");
+    }
+}
+
+/// The table of changed paths: one row per entry and path of its diff, and
+/// per path above one, filled by a trigger (see the stores' `schema.rs`),
+/// for `field:` searches.
+pub(crate) const CHANGED_PATHS: &str = "audit_changed_paths";
+
+/// Appends one [`Condition`] as SQL.
+fn push_condition<S: Dialect>(condition: &Condition, sql: &mut S) {
+    let text = |sql: &mut S, column: &str, value: &str| {
+        sql.push(column);
+        sql.push(" = ");
+        sql.bind(Bind::Text(value));
+    };
+    match condition {
+        Condition::ResourceType(value) => text(sql, "resource_type", value),
+        Condition::ResourceId(value) => text(sql, "resource_id", value),
+        Condition::Action(action) => text(sql, "action", action.as_str()),
+        Condition::Actor(value) => text(sql, "actor", value),
+        Condition::Organization(value) => text(sql, "organization_id", value),
+        Condition::RequestId(value) => text(sql, "request_id", value),
+        Condition::Status(status) => push_status(*status, sql),
+        Condition::Flag(flag) => sql.push_has_flag(&flag_name(*flag)),
+        Condition::ChangedPath(path) => {
+            // The table holds each changed path and the paths above it.
+            sql.push("id IN (SELECT entry_id FROM ");
+            sql.push(CHANGED_PATHS);
+            sql.push(" WHERE path = ");
+            sql.bind(Bind::Text(path));
+            sql.push(")");
+        }
+    }
+}
+
+fn push_status<S: Dialect>(status: crate::store::StatusFilter, sql: &mut S) {
+    use crate::store::StatusFilter;
+    match status {
+        StatusFilter::Code(code) => {
+            sql.push("status_code = ");
+            sql.bind(Bind::Int(i64::from(code)));
+        }
+        StatusFilter::Succeeded => sql.push("status_code < 400"),
+        StatusFilter::Failed => sql.push("status_code >= 400"),
+        StatusFilter::Uncommitted => sql.push("status_code IS NULL"),
     }
 }
 
@@ -357,6 +563,36 @@ mod tests {
             "SELECT count(*) FROM (SELECT 1 FROM audit_entries WHERE actor = ? LIMIT ?) AS matching"
         );
         assert_eq!(sql.binds, [r#"Text("ada")"#, "Int(2001)"]);
+    }
+
+    #[test]
+    fn one_field_term_pages_from_the_changed_paths_in_order() {
+        let query = AuditQuery::new()
+            .matching(Condition::ChangedPath("settings".into()))
+            .matching(Condition::Action(Action::WRITE))
+            .excluding(Condition::Actor("bot".into()))
+            .after(Cursor {
+                time_us: 5,
+                id: Uuid::nil(),
+            });
+        let sql = page(&query);
+        assert_eq!(
+            sql.text,
+            "SELECT entry_json FROM audit_changed_paths JOIN audit_entries \
+             ON audit_entries.id = audit_changed_paths.entry_id \
+             WHERE audit_changed_paths.path = ? AND (action = ?) AND (actor = ?) IS NOT TRUE \
+             AND (entry_time_us, entry_id) < (?, ?) ORDER BY entry_time_us DESC, entry_id DESC LIMIT ?"
+        );
+        // Two field terms are alternatives: each an `IN` of the changed paths.
+        let query = AuditQuery::new()
+            .matching(Condition::ChangedPath("a".into()))
+            .matching(Condition::ChangedPath("b".into()));
+        assert_eq!(
+            page(&query).text,
+            "SELECT entry_json FROM audit_entries WHERE (id IN (SELECT entry_id FROM \
+             audit_changed_paths WHERE path = ?) OR id IN (SELECT entry_id FROM \
+             audit_changed_paths WHERE path = ?)) ORDER BY time DESC, id DESC LIMIT ?"
+        );
     }
 
     #[test]

@@ -29,6 +29,29 @@ pub(super) async fn authenticate(mut request: Request, next: Next) -> Result<Res
     Ok(next.run(request).await)
 }
 
+/// Lets an auditor through to the auditors' page; anyone else gets 403.
+///
+/// # Errors
+///
+/// [`ApiError::Unauthorized`] without a caller, [`ApiError::Forbidden`]
+/// for a caller who is not an auditor.
+pub(super) async fn require_auditor(
+    axum::extract::State(server): axum::extract::State<std::sync::Arc<super::ChatServer>>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let caller = request
+        .extensions()
+        .get::<Caller>()
+        .ok_or(ApiError::Unauthorized)?;
+    if !server.auditors.contains(&caller.0) {
+        return Err(ApiError::Forbidden(
+            "only auditors read the audit log".to_owned(),
+        ));
+    }
+    Ok(next.run(request).await)
+}
+
 /// The user id of `Bearer <user-id>`: 1 to 64 printable ASCII characters.
 fn bearer(header: Option<&axum::http::HeaderValue>) -> Option<Caller> {
     let user = header?.to_str().ok()?.strip_prefix("Bearer ")?.trim();

@@ -11,9 +11,12 @@
 //! | `PATCH /chats/{id}` `{"title"?, "archived"?, "pin_order"?}` | 200, the chat |
 //! | `DELETE /chats/{id}` | 204 |
 //! | `GET /audit?resource_type=&resource_id=&action=&actor=&request_id=&since=&until=&limit=&cursor=` | 200, `{"entries": [...], "next_cursor": ...}` |
+//! | `GET /audit/ui?q=...` (and its `/entries`, `/export.csv`, `/export.jsonl`) | the auditors' page ([`audit_core::viewer`]), for auditors only: 403 for anyone else |
 //!
 //! Every route needs `Authorization: Bearer <user-id>` (401 without); a user
-//! sees only their own chats. Errors are `{"error": "..."}` with a 4xx
+//! sees only their own chats. The auditors' page shows everyone's addresses
+//! and changes, so only the auditors reach it; the library adds no check of
+//! its own, this service does. Errors are `{"error": "..."}` with a 4xx
 //! status, never an echo of the request.
 
 mod audit_log;
@@ -105,6 +108,12 @@ pub fn app(
             get(chats::get).patch(chats::update).delete(chats::delete),
         )
         .route("/audit", get(audit_log::list))
+        .nest_service(
+            "/audit/ui",
+            audit_core::viewer::router(Arc::clone(&server.store)).layer(
+                middleware::from_fn_with_state(Arc::clone(&server), auth::require_auditor),
+            ),
+        )
         // Inside the audit layer: the actor function sees the caller.
         .route_layer(middleware::from_fn(auth::authenticate))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

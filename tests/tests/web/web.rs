@@ -560,3 +560,90 @@ async fn a_caller_who_is_not_an_auditor_reads_their_own_entries_only() {
     // The auditor reads everyone's.
     assert_eq!(server.audit("").await.len(), 2);
 }
+
+/// The auditors' page at `/audit/ui`: sentences, diffs and a deleted mark
+/// after a create, an archive and a delete; for auditors only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_auditors_page_is_for_auditors_only() {
+    let server = start(&[]).await;
+    let id = server.create("user-1", "Plans").await;
+    let kept = server.create("user-2", "Kept").await;
+    let path = format!("/chats/{id}");
+    let response = server
+        .request(reqwest::Method::PATCH, &path, "user-1")
+        .json(&json!({ "archived": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = server
+        .request(reqwest::Method::DELETE, &path, "user-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    // Committed: `GET /audit` flushes the store before reading.
+    assert_eq!(server.audit("").await.len(), 4);
+
+    let response = server
+        .request(reqwest::Method::GET, "/audit/ui", "auditor")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    let html = response.text().await.unwrap();
+    let short = &id[..8];
+    for expected in [
+        format!(r#"<p class="sentence">user-1 deleted chat <span class="target">{short}</span> <span class="deleted">(deleted)</span></p> <span class="pill succeeded">204</span>"#),
+        format!(r#"<p class="sentence">user-1 archived chat <span class="target">{short}</span> <span class="deleted">(deleted)</span></p>"#),
+        format!(r#"<p class="sentence">user-2 created chat <a class="target" href="/chats/{kept}">{}</a></p> <span class="pill succeeded">201</span>"#, &kept[..8]),
+        r#"<th scope="row" class="path">archived</th><td class="old"><span class="sign">−</span> <code>false</code></td><td class="new"><span class="sign">+</span> <code>true</code></td>"#.to_owned(),
+        r#"<th scope="row" class="path">title</th><td class="old"><span class="sign">−</span> <code>••••••••</code></td><td class="new"><span class="sign">+</span> <code>••••••••</code></td>"#.to_owned(),
+        r#"<link rel="stylesheet" href="/audit/ui/style.css">"#.to_owned(),
+    ] {
+        assert!(html.contains(&expected), "missing {expected}\nin {html}");
+    }
+    assert!(
+        !html.contains("Plans") && !html.contains("Kept"),
+        "a secret title is shown: {html}"
+    );
+
+    // The page's own routes, under the same check.
+    for route in [
+        "/audit/ui",
+        "/audit/ui/entries",
+        "/audit/ui/export.csv",
+        "/audit/ui/export.jsonl",
+        "/audit/ui/style.css",
+    ] {
+        let response = server
+            .request(reqwest::Method::GET, route, "user-1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{route}");
+        assert_eq!(
+            response.json::<Value>().await.unwrap(),
+            json!({ "error": "only auditors read the audit log" })
+        );
+        let response = server
+            .client
+            .get(format!("{}{route}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{route}");
+        let response = server
+            .request(reqwest::Method::GET, route, "auditor")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{route}");
+    }
+}

@@ -145,6 +145,8 @@ use crate::writer::WriterConfig;
 
 pub use self::insert::{insert_entries, insert_entries_from};
 pub use self::seal::SEAL_INTERVAL;
+#[cfg(feature = "viewer")]
+pub(crate) use self::read::{count_and_menus, for_each_stored, resource_facts};
 
 /// How many entries wait for the writer when the builder sets no capacity.
 pub const DEFAULT_CAPACITY: usize = 4096;

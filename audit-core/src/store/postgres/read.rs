@@ -36,6 +36,11 @@ enum PgValue {
 
 impl Dialect for PgSql {
     const TIME: &'static str = "\"time\"";
+    const PATH_TIME: &'static str = "entry_time";
+    #[cfg(feature = "viewer")]
+    const TIME_US: &'static str = "(extract(epoch FROM \"time\") * 1000000)::bigint";
+    #[cfg(feature = "viewer")]
+    const DIFF_TEXT: &'static str = "diff::text";
 
     fn push(&mut self, sql: &str) {
         self.text.push_str(sql);
@@ -336,4 +341,88 @@ pub(crate) async fn verify_chain(
         orphaned: u64::try_from(orphaned).unwrap_or(0),
         purges,
     })
+}
+
+/// The rows of [`sql::select_resource_facts`].
+#[cfg(feature = "viewer")]
+pub(crate) async fn resource_facts(
+    pool: &PgPool,
+    resources: &[(&str, &str)],
+) -> Result<Vec<crate::store::facts::ResourceFact>, StoreError> {
+    if resources.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = PgSql::default();
+    sql::select_resource_facts(resources, &mut sql);
+    let rows = sql
+        .build()
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::database)?;
+    rows.iter()
+        .map(|row| {
+            Ok(crate::store::facts::ResourceFact {
+                resource_type: row.try_get(0)?,
+                resource_id: row.try_get(1)?,
+                time_us: row.try_get(2)?,
+                action: row.try_get(3)?,
+                diff: row.try_get(4)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::database)
+}
+
+/// The count of `query`, with the menus when `menus`: one statement either way.
+#[cfg(feature = "viewer")]
+pub(crate) async fn count_and_menus(
+    pool: &PgPool,
+    query: &AuditQuery,
+    cap: u64,
+    menus: bool,
+) -> Result<crate::store::facts::CountAndMenus, StoreError> {
+    if !menus {
+        return Ok(crate::store::facts::CountAndMenus {
+            count: count(pool, query, cap).await?,
+            resource_types: Vec::new(),
+            actions: Vec::new(),
+        });
+    }
+    let mut sql = PgSql::default();
+    sql::select_count_and_menus(query, cap, &mut sql);
+    let rows = sql
+        .build()
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::database)?;
+    let rows = rows
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(StoreError::database)?;
+    Ok(crate::store::facts::CountAndMenus::from_rows(rows, cap))
+}
+
+/// Sends the stored JSON of every entry `query` selects, in chain order,
+/// to `lines` until it is closed: one statement, streamed row by row.
+#[cfg(feature = "viewer")]
+pub(crate) async fn for_each_stored(
+    pool: &PgPool,
+    query: &AuditQuery,
+    lines: &tokio::sync::mpsc::Sender<Result<String, StoreError>>,
+) -> Result<(), StoreError> {
+    use futures_core::Stream;
+    let mut sql = PgSql::default();
+    sql::select_export(query, &mut sql);
+    let query = sql.build();
+    let mut rows = query.fetch(pool);
+    loop {
+        let next = std::future::poll_fn(|cx| std::pin::Pin::new(&mut rows).poll_next(cx)).await;
+        let Some(row) = next else { return Ok(()) };
+        let row = row.map_err(StoreError::database)?;
+        let json: String = row.try_get(0).map_err(StoreError::database)?;
+        if lines.send(Ok(json)).await.is_err() {
+            return Ok(());
+        }
+    }
 }

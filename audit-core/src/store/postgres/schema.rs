@@ -57,6 +57,7 @@ pub(crate) async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
         .await
         .map_err(StoreError::database)?;
     migrate_in_transaction(&mut tx).await?;
+    create_search_indexes(&mut tx).await?;
     tx.commit().await.map_err(StoreError::database)
 }
 
@@ -152,6 +153,88 @@ async fn migrate_to_origins(conn: &mut PgConnection) -> Result<(), StoreError> {
         .execute(&mut *conn)
         .await
         .map_err(StoreError::database)?;
+    Ok(())
+}
+
+/// The indexes the auditors' searches page from, beside the table's own
+/// (which all end with time and id, the page's order): resource type
+/// alone, with action, and action alone; failed entries; and the changed
+/// paths of every entry and each path above them (`settings.theme` also
+/// records `settings`, cut before each `.` and `[`, as the SQLite store
+/// does) in a table of their own that triggers keep, for `field:`.
+///
+/// The indexes are made with `IF NOT EXISTS` on every open, apart from the
+/// schema's versioned migrations, so that a table of any version gets them;
+/// the table of changed paths and its triggers, once, when it is missing.
+const SEARCH_INDEXES: &str = r#"
+CREATE INDEX IF NOT EXISTS audit_entries_type ON audit_entries (resource_type, "time" DESC, id DESC);
+CREATE INDEX IF NOT EXISTS audit_entries_type_action ON audit_entries (resource_type, action, "time" DESC, id DESC);
+CREATE INDEX IF NOT EXISTS audit_entries_action ON audit_entries (action, "time" DESC, id DESC);
+CREATE INDEX IF NOT EXISTS audit_entries_failed ON audit_entries ("time" DESC, id DESC) WHERE status_code >= 400;
+"#;
+
+/// The table of changed paths and its triggers, made once with the table.
+const CHANGED_PATHS: &str = r#"
+CREATE TABLE audit_changed_paths (
+    path text NOT NULL,                -- a key of the entry's diff, or a path above one: `settings`
+    entry_time timestamptz NOT NULL,   -- audit_entries."time"
+    entry_id uuid NOT NULL,            -- audit_entries.id
+    PRIMARY KEY (path, entry_time, entry_id)
+);
+CREATE FUNCTION audit_changed_paths_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO audit_changed_paths (path, entry_time, entry_id)
+        SELECT key, NEW."time", NEW.id FROM (
+        SELECT key FROM jsonb_object_keys(NEW.diff) AS key
+        UNION SELECT left(key, cut - 1) FROM jsonb_object_keys(NEW.diff) AS key,
+            generate_series(2, length(key)) AS cut WHERE substr(key, cut, 1) IN ('.', '[')
+        ) AS prefixes
+        ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION audit_changed_paths_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM audit_changed_paths
+        WHERE entry_id = OLD.id AND entry_time = OLD."time" AND path IN (
+        SELECT key FROM jsonb_object_keys(OLD.diff) AS key
+        UNION SELECT left(key, cut - 1) FROM jsonb_object_keys(OLD.diff) AS key,
+            generate_series(2, length(key)) AS cut WHERE substr(key, cut, 1) IN ('.', '[')
+        );
+    RETURN NULL;
+END $$;
+CREATE TRIGGER audit_changed_paths_insert AFTER INSERT ON audit_entries
+    FOR EACH ROW EXECUTE FUNCTION audit_changed_paths_insert();
+CREATE TRIGGER audit_changed_paths_delete AFTER DELETE ON audit_entries
+    FOR EACH ROW EXECUTE FUNCTION audit_changed_paths_delete();
+"#;
+
+/// Fills the changed paths of the entries stored before the table existed.
+const BACKFILL_CHANGED_PATHS: &str = r#"
+INSERT INTO audit_changed_paths (path, entry_time, entry_id)
+    SELECT DISTINCT prefix, e."time", e.id FROM audit_entries e, LATERAL (
+        SELECT key AS prefix FROM jsonb_object_keys(e.diff) AS key
+        UNION SELECT left(key, cut - 1) FROM jsonb_object_keys(e.diff) AS key,
+            generate_series(2, length(key)) AS cut WHERE substr(key, cut, 1) IN ('.', '[')
+    ) AS prefixes
+    ON CONFLICT DO NOTHING;
+"#;
+
+/// Creates the [`SEARCH_INDEXES`] that are missing, and fills the table of
+/// changed paths when it is new.
+async fn create_search_indexes(conn: &mut PgConnection) -> Result<(), StoreError> {
+    let new = !table_exists(conn, "audit_changed_paths").await?;
+    sqlx::raw_sql(SEARCH_INDEXES)
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::database)?;
+    if new {
+        for statements in [CHANGED_PATHS, BACKFILL_CHANGED_PATHS] {
+            sqlx::raw_sql(statements)
+                .execute(&mut *conn)
+                .await
+                .map_err(StoreError::database)?;
+        }
+    }
     Ok(())
 }
 

@@ -103,6 +103,8 @@ use crate::store::{
 use crate::writer::WriterConfig;
 
 pub use self::insert::{insert_entries, insert_entries_from};
+#[cfg(feature = "viewer")]
+pub(crate) use self::read::{count_and_menus, for_each_stored, resource_facts};
 
 /// How many entries wait for the writer when the builder sets no capacity.
 pub const DEFAULT_CAPACITY: usize = 4096;
@@ -326,6 +328,25 @@ impl SqliteStore {
     /// a line starting `audit: ` says why, then each entry follows as JSON.
     pub fn take_unwritten(&self) -> Vec<AuditEntry> {
         self.writer.take_unwritten()
+    }
+
+    /// Runs `job` with a read connection, on a thread of its own: for the
+    /// auditors' page.
+    #[cfg(feature = "viewer")]
+    pub(crate) async fn read_with<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.on_thread(move |readers| readers.run(job)).await
+    }
+
+    /// Runs `job` with a read connection, on the caller's thread.
+    #[cfg(feature = "viewer")]
+    pub(crate) fn blocking_read_with<T>(
+        &self,
+        job: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.readers.run(job)
     }
 
     async fn on_thread<T: Send + 'static>(

@@ -293,3 +293,85 @@ pub(crate) fn verify_chain(
         purges,
     })
 }
+
+/// The rows of [`sql::select_resource_facts`].
+#[cfg(feature = "viewer")]
+pub(crate) fn resource_facts(
+    conn: &Connection,
+    resources: &[(&str, &str)],
+) -> Result<Vec<crate::store::facts::ResourceFact>, StoreError> {
+    if resources.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = SqliteSql::default();
+    sql::select_resource_facts(resources, &mut sql);
+    let mut statement = conn.prepare(&sql.text).map_err(StoreError::database)?;
+    let rows = statement
+        .query_map(rusqlite::params_from_iter(&sql.params), |row| {
+            Ok(crate::store::facts::ResourceFact {
+                resource_type: row.get(0)?,
+                resource_id: row.get(1)?,
+                time_us: row.get(2)?,
+                action: row.get(3)?,
+                diff: row.get(4)?,
+            })
+        })
+        .map_err(StoreError::database)?;
+    rows.collect::<Result<_, _>>().map_err(StoreError::database)
+}
+
+/// The count of `query`, with the menus when `menus`: one statement either way.
+#[cfg(feature = "viewer")]
+pub(crate) fn count_and_menus(
+    conn: &Connection,
+    query: &AuditQuery,
+    cap: u64,
+    menus: bool,
+) -> Result<crate::store::facts::CountAndMenus, StoreError> {
+    if !menus {
+        return Ok(crate::store::facts::CountAndMenus {
+            count: count(conn, query, cap)?,
+            resource_types: Vec::new(),
+            actions: Vec::new(),
+        });
+    }
+    let mut sql = SqliteSql::default();
+    sql::select_count_and_menus(query, cap, &mut sql);
+    let mut statement = conn
+        .prepare_cached(&sql.text)
+        .map_err(StoreError::database)?;
+    let rows = statement
+        .query_map(rusqlite::params_from_iter(&sql.params), |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .map_err(StoreError::database)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(StoreError::database)?;
+    Ok(crate::store::facts::CountAndMenus::from_rows(rows, cap))
+}
+
+/// Calls `each` with the stored JSON of every entry `query` selects, in
+/// chain order, until it returns `false`: one statement, read row by row.
+#[cfg(feature = "viewer")]
+pub(crate) fn for_each_stored(
+    conn: &Connection,
+    query: &AuditQuery,
+    mut each: impl FnMut(&str) -> bool,
+) -> Result<(), StoreError> {
+    let mut sql = SqliteSql::default();
+    sql::select_export(query, &mut sql);
+    let mut statement = conn.prepare(&sql.text).map_err(StoreError::database)?;
+    let mut rows = statement
+        .query(rusqlite::params_from_iter(&sql.params))
+        .map_err(StoreError::database)?;
+    while let Some(row) = rows.next().map_err(StoreError::database)? {
+        let json = row
+            .get_ref(0)
+            .and_then(|value| value.as_str().map_err(Into::into))
+            .map_err(StoreError::database)?;
+        if !each(json) {
+            break;
+        }
+    }
+    Ok(())
+}

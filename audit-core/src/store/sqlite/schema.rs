@@ -56,7 +56,7 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         "SAVEPOINT audit_migrate"
     })
     .map_err(StoreError::database)?;
-    let migrated = migrate_in_transaction(conn);
+    let migrated = migrate_in_transaction(conn).and_then(|()| create_search_indexes(conn));
     let end = match (&migrated, own) {
         (Ok(()), true) => "COMMIT",
         (Ok(()), false) => "RELEASE audit_migrate",
@@ -151,6 +151,88 @@ fn migrate_to_origins(conn: &Connection) -> Result<(), StoreError> {
         [origin],
     )
     .map_err(StoreError::database)?;
+    Ok(())
+}
+
+/// The indexes the auditors' searches page from, beside the table's own
+/// (which all end with time and id, the page's order):
+/// - resource type alone (the table's own index has the resource id
+///   second, which leaves a type's entries unordered by time), with action
+///   (Coder's presets, `resource_type:workspace action:create`), and
+///   action alone (the action menu);
+/// - failed entries (`status:failed`), in a partial index;
+/// - the changed paths of every entry and each path above them
+///   (`settings.theme` also records `settings`), for `field:`, in a table
+///   of their own that triggers keep, ordered by path then time: a
+///   `field:` page reads it in order, joined to the entries.
+///
+/// A path is cut before each `.` and `[` (`members[id=3].role` records
+/// `members`, `members[id=3]` and itself), also inside a key's brackets.
+///
+/// Made with `IF NOT EXISTS` on every open, apart from the schema's
+/// versioned migrations: a table of any version gets them, and a missing
+/// index is made again.
+const SEARCH_INDEXES: &str = r#"
+CREATE INDEX IF NOT EXISTS audit_entries_type ON audit_entries (resource_type, time_us DESC, id DESC);
+CREATE INDEX IF NOT EXISTS audit_entries_type_action ON audit_entries (resource_type, action, time_us DESC, id DESC);
+CREATE INDEX IF NOT EXISTS audit_entries_action ON audit_entries (action, time_us DESC, id DESC);
+CREATE INDEX IF NOT EXISTS audit_entries_failed ON audit_entries (time_us DESC, id DESC) WHERE status_code >= 400;
+CREATE TABLE IF NOT EXISTS audit_changed_paths (
+    path TEXT NOT NULL,              -- a key of the entry's diff, or a path above one: `settings`
+    entry_time_us INTEGER NOT NULL,  -- audit_entries.time_us
+    entry_id BLOB NOT NULL,          -- audit_entries.id
+    PRIMARY KEY (path, entry_time_us, entry_id)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS audit_changed_paths_insert AFTER INSERT ON audit_entries BEGIN
+    -- Each changed path; then, for the paths with a `.` or `[` after their
+    -- first character only (the cutting costs), the paths above them.
+    INSERT OR IGNORE INTO audit_changed_paths (path, entry_time_us, entry_id)
+    SELECT key, NEW.time_us, NEW.id FROM json_each(NEW.diff);
+    INSERT OR IGNORE INTO audit_changed_paths (path, entry_time_us, entry_id)
+    SELECT prefix, NEW.time_us, NEW.id FROM (
+        SELECT group_concat(segment.value, '') OVER (
+                PARTITION BY changed.key ORDER BY segment.key
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prefix
+        FROM json_each(NEW.diff) AS changed,
+             json_each('[' || replace(replace(json_quote(changed.key), '.', '",".'), '[', '","[') || ']') AS segment
+        WHERE changed.key GLOB '?*[.[]*'
+    ) WHERE prefix <> '';
+END;
+CREATE TRIGGER IF NOT EXISTS audit_changed_paths_delete AFTER DELETE ON audit_entries BEGIN
+    DELETE FROM audit_changed_paths
+    WHERE entry_id = OLD.id AND entry_time_us = OLD.time_us AND path IN (
+    SELECT prefix FROM (
+        SELECT group_concat(segment.value, '') OVER (
+                PARTITION BY changed.key ORDER BY segment.key
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prefix
+        FROM json_each(OLD.diff) AS changed,
+             json_each('[' || replace(replace(json_quote(changed.key), '.', '",".'), '[', '","[') || ']') AS segment
+    ) WHERE prefix <> '');
+END;
+"#;
+
+/// Fills the changed paths of the entries stored before the table existed.
+const BACKFILL_CHANGED_PATHS: &str = r#"
+INSERT OR IGNORE INTO audit_changed_paths (path, entry_time_us, entry_id)
+    SELECT prefix, time_us, id FROM (
+        SELECT audit_entries.time_us, audit_entries.id, group_concat(segment.value, '') OVER (
+                PARTITION BY audit_entries.id, changed.key ORDER BY segment.key
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prefix
+        FROM audit_entries, json_each(audit_entries.diff) AS changed,
+             json_each('[' || replace(replace(json_quote(changed.key), '.', '",".'), '[', '","[') || ']') AS segment
+    ) WHERE prefix <> '';
+"#;
+
+/// Creates the [`SEARCH_INDEXES`] that are missing, and fills the table of
+/// changed paths when it is new.
+fn create_search_indexes(conn: &Connection) -> Result<(), StoreError> {
+    let new = !table_exists(conn, "audit_changed_paths")?;
+    conn.execute_batch(SEARCH_INDEXES)
+        .map_err(StoreError::database)?;
+    if new {
+        conn.execute_batch(BACKFILL_CHANGED_PATHS)
+            .map_err(StoreError::database)?;
+    }
     Ok(())
 }
 
