@@ -144,9 +144,9 @@ use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, StoreRe
 use crate::writer::WriterConfig;
 
 pub use self::insert::{insert_entries, insert_entries_from};
-pub use self::seal::SEAL_INTERVAL;
 #[cfg(feature = "viewer")]
 pub(crate) use self::read::{count_and_menus, for_each_stored, resource_facts};
+pub use self::seal::SEAL_INTERVAL;
 
 /// How many entries wait for the writer when the builder sets no capacity.
 pub const DEFAULT_CAPACITY: usize = 4096;
