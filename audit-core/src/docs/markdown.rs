@@ -16,7 +16,10 @@ each entry names an organization, and for every field what a change records.
 - `track`: a change is recorded with the old and the new value.
 - `secret`: a change is recorded, never the values.
 - `ignore`: a change is not recorded.
+";
 
+/// Explains the sentences, after the legends of the classes.
+const SENTENCE_LEGEND: &str = "
 Each entry says what happened in one sentence, its `description`: those of
 each resource are listed with it, `{actor}` standing for who did it (a
 background job's name followed by \"automatically\", or \"someone\") and
@@ -75,6 +78,7 @@ impl Display for Document<'_> {
         {
             f.write_str(SECRET_FINGERPRINT_LEGEND)?;
         }
+        f.write_str(SENTENCE_LEGEND)?;
         f.write_str(FINGERPRINT_LEGEND)?;
         if self.0.is_empty() {
             f.write_str("\nNo resource is audited.\n")?;

@@ -421,3 +421,27 @@ fn an_entry_written_before_sentences_reads_with_the_default_sentence() {
             .contains("description")
     );
 }
+
+/// Every common action declared with no past form: the derive's built-in
+/// forms are the ones `Action::past` gives entries read without a schema.
+#[derive(Auditable)]
+#[audit(actions(
+    create, write, delete, start, stop, login, logout, register, connect, disconnect, open, close
+))]
+struct EveryCommonAction {
+    #[audit(track)]
+    id: u32,
+}
+
+#[test]
+fn the_derive_and_the_runtime_agree_on_the_common_past_forms() {
+    use audit_core::AuditFields;
+
+    let schema = EveryCommonAction::SCHEMA;
+    assert_eq!(schema.actions, Action::COMMON);
+    let runtime: Vec<&str> = Action::COMMON
+        .iter()
+        .map(|action| action.past().unwrap())
+        .collect();
+    assert_eq!(schema.past_forms, runtime);
+}
