@@ -556,6 +556,9 @@ pub use crate::model::schema::{
     FieldClass, FieldSchema, FieldSentence, FieldShape, Schema, SchemaKind, SentenceCondition,
 };
 pub use crate::model::{AuditFields, Auditable, Audited, diff};
+#[cfg(feature = "kafka")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kafka")))]
+pub use crate::sink::kafka;
 pub use crate::sink::{AuditSink, ExportError, json_lines};
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]

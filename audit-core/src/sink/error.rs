@@ -37,6 +37,17 @@ pub enum ExportError {
         /// How long was waited, and for how many entries.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The entries were written to the sink's spool on disk, but the
+    /// destination behind it (a Kafka broker) did not acknowledge them in
+    /// time. They are not lost: they wait in the spool, and are delivered
+    /// once the destination is reachable, by this sink or the next one
+    /// opened on the spool.
+    Undelivered {
+        /// How many entries wait in the spool.
+        entries: u64,
+        /// The last failure to deliver, or how long was waited.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The entries were written, but a checkpoint of the log's hash chain
     /// could not be made or stored.
     Checkpoint {
@@ -53,6 +64,7 @@ impl ExportError {
             ExportError::Stopped
             | ExportError::Write { .. }
             | ExportError::Unsealed { .. }
+            | ExportError::Undelivered { .. }
             | ExportError::Checkpoint { .. } => None,
         }
     }
@@ -64,6 +76,7 @@ impl ExportError {
             ExportError::Stopped
             | ExportError::Write { .. }
             | ExportError::Unsealed { .. }
+            | ExportError::Undelivered { .. }
             | ExportError::Checkpoint { .. } => None,
         }
     }
@@ -95,6 +108,11 @@ impl fmt::Display for ExportError {
             ExportError::Unsealed { source } => {
                 write!(f, "the audit entries were stored, but not sealed into the chain: {source}")
             }
+            ExportError::Undelivered { entries, source } => write!(
+                f,
+                "{entries} audit {} wait in the spool, not yet delivered: {source}",
+                if *entries == 1 { "entry" } else { "entries" }
+            ),
             ExportError::Checkpoint { source } => {
                 write!(f, "the audit log's checkpoint could not be made: {source}")
             }
@@ -107,6 +125,7 @@ impl std::error::Error for ExportError {
         match self {
             ExportError::Write { source, .. }
             | ExportError::Unsealed { source }
+            | ExportError::Undelivered { source, .. }
             | ExportError::Checkpoint { source } => Some(&**source),
             ExportError::QueueFull(_) | ExportError::Closed(_) | ExportError::Stopped => None,
         }

@@ -2,6 +2,8 @@
 //!
 //! - [`JsonLinesSink`]: a hash-chained file of JSON lines, written by a
 //!   background thread ([`json_lines`]);
+//! - `KafkaSink` (feature `kafka`): each entry produced to a Kafka topic,
+//!   chained per origin, through a spool on disk ([`kafka`](crate::kafka));
 //! - [`MemorySink`]: entries kept in memory, with typed assertions, for tests;
 //! - `TracingSink` (feature `tracing`): entries as `tracing` events;
 //! - [`NopSink`]: entries dropped, for tools and benchmarks;
@@ -15,6 +17,9 @@
 pub(crate) mod deliver;
 pub(crate) mod error;
 pub mod json_lines;
+#[cfg(feature = "kafka")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kafka")))]
+pub mod kafka;
 pub(crate) mod memory;
 pub(crate) mod outbox;
 #[cfg(feature = "tracing")]

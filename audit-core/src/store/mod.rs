@@ -188,6 +188,9 @@ pub(crate) mod batch;
 #[cfg(feature = "sql")]
 pub(crate) mod chain;
 #[cfg(feature = "sql")]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
+pub mod ingest;
+#[cfg(feature = "sql")]
 pub(crate) mod row;
 #[cfg(feature = "sql")]
 pub(crate) mod sql;

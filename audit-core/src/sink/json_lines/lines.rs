@@ -12,7 +12,7 @@ use crate::sink::deliver;
 use crate::writer::{Batch, Lost, Pending};
 
 /// How many bytes of lines the writer gathers before it writes them.
-pub(super) const BATCH: usize = 64 * 1024;
+pub(crate) const BATCH: usize = 64 * 1024;
 
 /// Complete lines, each ending in a newline, and where each ends, so that
 /// the writer need not scan every byte for them.
@@ -20,6 +20,33 @@ pub(super) const BATCH: usize = 64 * 1024;
 pub(crate) struct Lines {
     bytes: Vec<u8>,
     ends: Vec<usize>,
+}
+
+impl Lines {
+    /// How many lines.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Chains every line with `chainer` into `out`, each ending in a
+    /// newline; where the last one starts in `out`.
+    pub(crate) fn chain(&self, chainer: &mut Chainer, out: &mut Vec<u8>) -> usize {
+        let mut start = 0;
+        let mut last = out.len();
+        for &end in &self.ends {
+            let line = &self.bytes[start..end];
+            start = end;
+            last = out.len();
+            let entry = line.strip_suffix(b"\n").unwrap_or(line);
+            // An entry always serializes as an object; anything else is
+            // written as it is, and `audit verify` will name it.
+            if chainer.append(entry, out).is_err() {
+                out.extend_from_slice(entry);
+            }
+            out.push(b'\n');
+        }
+        last
+    }
 }
 
 impl Pending for Lines {
@@ -160,18 +187,7 @@ impl LinesBatch {
         };
         let mut out = std::mem::take(&mut self.chained);
         out.clear();
-        let mut start = 0;
-        for &end in &lines.ends {
-            let line = &lines.bytes[start..end];
-            start = end;
-            let entry = line.strip_suffix(b"\n").unwrap_or(line);
-            // An entry always serializes as an object; anything else is
-            // written as it is, and `audit verify` will name it.
-            if chainer.append(entry, &mut out).is_err() {
-                out.extend_from_slice(entry);
-            }
-            out.push(b'\n');
-        }
+        lines.chain(&mut chainer, &mut out);
         self.chainer = Some(chainer);
         let written = self.write(&out, entries);
         if out.capacity() > 4 * BATCH {

@@ -4,18 +4,19 @@
 //!
 //! The sink's handle and builder are here; what it gives the
 //! writer engine (`crate::writer`: its lines, and how they are chained,
-//! written and synced) is in `lines.rs`, the reader in `read.rs`.
+//! written and synced) is in `lines.rs`, how callers hand it their lines in
+//! `line_writer.rs` (which the Kafka sink shares), the reader in `read.rs`.
 
-mod lines;
+pub(crate) mod line_writer;
+pub(crate) mod lines;
 mod read;
 
-use std::borrow::Cow;
-use std::cell::RefCell;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use self::lines::{BATCH, Lines, LinesBatch, open_for_append};
+use self::line_writer::LineWriter;
+use self::lines::{BATCH, LinesBatch, open_for_append};
 pub use self::read::{Contents, SkippedLine, read};
 #[cfg(feature = "checkpoints")]
 use crate::chain::checkpoint::Checkpoints;
@@ -24,9 +25,7 @@ use crate::sink::AuditSink;
 #[cfg(feature = "tokio")]
 use crate::sink::ExportFuture;
 use crate::sink::error::ExportError;
-#[cfg(feature = "tokio")]
-use crate::writer::{Bound, Refused};
-use crate::writer::{Refusal, Writer, WriterConfig};
+use crate::writer::{Writer, WriterConfig};
 
 /// How many bytes of serialized entries a [`JsonLinesSink`] holds for its
 /// writer when none is set: 4 MiB, some 8,000 typical entries.
@@ -101,7 +100,7 @@ const LINGER: Duration = Duration::from_millis(10);
 /// # }
 /// ```
 pub struct JsonLinesSink {
-    writer: Writer<Lines>,
+    writer: LineWriter,
 }
 
 /// Configures a [`JsonLinesSink`].
@@ -183,81 +182,18 @@ impl JsonLinesSinkBuilder {
         });
         let batch = LinesBatch::new(self.path, file, origin);
         Ok(JsonLinesSink {
-            writer: Writer::spawn(self.writer, batch)?,
+            writer: LineWriter::new(Writer::spawn(self.writer, batch)?),
         })
     }
-}
-
-thread_local! {
-    /// The buffer each thread serializes its entries into, reused.
-    static LINE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Serializes `entry` as one line and calls `with` on it, through the
-/// thread's reusable buffer.
-fn with_line<R>(entry: &AuditEntry, with: impl FnOnce(&[u8]) -> R) -> Result<R, serde_json::Error> {
-    fn serialize(line: &mut Vec<u8>, entry: &AuditEntry) -> Result<(), serde_json::Error> {
-        line.clear();
-        serde_json::to_writer(&mut *line, entry)?;
-        line.push(b'\n');
-        Ok(())
-    }
-    // Re-entered (a serializer that exports), or during thread teardown,
-    // the thread's buffer is unavailable: a fresh one is used.
-    let mut with = Some(with);
-    let mut call = |line: &[u8]| with.take().map(|with| with(line));
-    let reused = LINE.try_with(|line| {
-        let mut line = line.try_borrow_mut().ok()?;
-        let result = serialize(&mut line, entry).map(|()| call(&line));
-        // A rare huge entry does not keep its buffer forever.
-        if line.capacity() > BATCH {
-            *line = Vec::new();
-        }
-        Some(result)
-    });
-    if let Ok(Some(result)) = reused
-        && let Some(result) = result?
-    {
-        return Ok(result);
-    }
-    let mut line = Vec::new();
-    serialize(&mut line, entry)?;
-    call(&line).ok_or_else(|| serde_json::Error::io(io::Error::other("serialized twice")))
-}
-
-/// An entry that cannot be serialized can be written nowhere; the caller is
-/// told (`Write`, one entry).
-fn unserializable(error: serde_json::Error) -> ExportError {
-    ExportError::Write {
-        failed: 1,
-        source: Box::new(error),
-    }
-}
-
-/// The result of an export, from what became of its line.
-fn exported(appended: Result<(), Refusal>, entry: AuditEntry) -> Result<(), ExportError> {
-    appended.map_err(|why| why.into_error(entry))
 }
 
 impl AuditSink for JsonLinesSink {
     fn export(&self, entry: AuditEntry) -> Result<(), ExportError> {
-        let appended = with_line(&entry, |line| {
-            self.writer
-                .append(Cow::Borrowed(line))
-                .map_err(|refused| refused.why)
-        })
-        .map_err(unserializable)?;
-        exported(appended, entry)
+        self.writer.export(entry)
     }
 
     fn export_without_waiting(&self, entry: AuditEntry) -> Result<(), ExportError> {
-        let appended = with_line(&entry, |line| {
-            self.writer
-                .append_without_waiting(Cow::Borrowed(line))
-                .map_err(|refused| refused.why)
-        })
-        .map_err(unserializable)?;
-        exported(appended, entry)
+        self.writer.export_without_waiting(entry)
     }
 
     fn flush(&self) -> Result<(), ExportError> {
@@ -266,29 +202,12 @@ impl AuditSink for JsonLinesSink {
 
     #[cfg(feature = "tokio")]
     fn export_async(&self, entry: AuditEntry) -> ExportFuture<'_> {
-        // The fast path, with room: no copy of the line, nothing to await.
-        let appended = with_line(&entry, |line| {
-            match self.writer.try_append(Cow::Borrowed(line), Bound::Respect) {
-                Err(Refused {
-                    why: Refusal::Full, ..
-                }) => Err(line.to_vec()),
-                appended => Ok(appended.map_err(|refused| refused.why)),
-            }
-        });
-        let line = match appended {
-            Err(error) => return Box::pin(std::future::ready(Err(unserializable(error)))),
-            Ok(Ok(appended)) => return Box::pin(std::future::ready(exported(appended, entry))),
-            Ok(Err(line)) => line,
-        };
-        Box::pin(async move {
-            let appended = self.writer.append_async(Cow::Owned(line)).await;
-            exported(appended.map_err(|refused| refused.why), entry)
-        })
+        self.writer.export_async(entry)
     }
 
     #[cfg(feature = "tokio")]
     fn flush_async(&self) -> ExportFuture<'_> {
-        Box::pin(self.writer.flush_async())
+        self.writer.flush_async()
     }
 }
 

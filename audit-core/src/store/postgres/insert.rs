@@ -1,20 +1,22 @@
 //! Writing entries: into the caller's transaction, or in the writer's batches.
 
 use std::borrow::Borrow;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::{AssertSqlSafe, Connection as _};
+use sqlx::{AssertSqlSafe, Connection as _, Row as _};
 use uuid::Uuid;
 
-use crate::chain::Head;
+use crate::chain::{Digest, Head};
 use crate::entry::AuditEntry;
 use crate::store::StoreError;
 use crate::store::batch::{BoxError, WriteRows};
 use crate::store::chain::DEFAULT_ORIGIN;
+use crate::store::ingest::{self, Appended, Rejection};
 use crate::store::postgres::read::text_safe;
-use crate::store::postgres::seal::{SEAL_WAIT, SealerHandle, wait_sealed};
+use crate::store::postgres::seal::{SEAL_WAIT, SealerHandle, read_head, wait_sealed};
 use crate::store::row::EntryRow;
 
 /// The columns of a row, in the order `insert_unsealed` binds them, each
@@ -43,14 +45,20 @@ const COLUMNS: [(&str, &str); 18] = [
 /// Rows per `INSERT`: 18 parameters a row, under PostgreSQL's 65 535.
 const ROWS_PER_INSERT: usize = 1000;
 
-/// `INSERT ... VALUES (...), (...) ON CONFLICT (id) DO NOTHING` for `rows` rows.
-fn insert_sql(rows: usize) -> String {
-    let names: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
+/// `INSERT ... VALUES (...), (...) ON CONFLICT (id) DO NOTHING` for `rows`
+/// rows, with a `seq` column after the others when they are `sealed`.
+fn insert_sql(rows: usize, sealed: bool) -> String {
+    let mut names: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
+    let mut casts: Vec<&str> = COLUMNS.iter().map(|(_, cast)| *cast).collect();
+    if sealed {
+        names.push("seq");
+        casts.push("");
+    }
     let mut sql = format!("INSERT INTO audit_entries ({}) VALUES ", names.join(", "));
     let mut placeholder = 0;
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
-        for (column, (_, cast)) in COLUMNS.iter().enumerate() {
+        for (column, cast) in casts.iter().enumerate() {
             placeholder += 1;
             if column > 0 {
                 sql.push_str(", ");
@@ -75,11 +83,22 @@ pub(crate) async fn insert_unsealed(
     rows: &[EntryRow<'_>],
     origin: &str,
 ) -> Result<u64, sqlx::Error> {
+    insert(conn, rows, None, origin).await
+}
+
+/// Inserts `rows` under `origin`, sealed at `seqs` when given (one per
+/// row), else unsealed; the number inserted.
+async fn insert(
+    conn: &mut PgConnection,
+    rows: &[EntryRow<'_>],
+    seqs: Option<&[i64]>,
+    origin: &str,
+) -> Result<u64, sqlx::Error> {
     let origin = text_safe(origin);
     let mut inserted = 0;
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut query = sqlx::query(AssertSqlSafe(insert_sql(chunk.len())));
-        for row in chunk {
+    for (index, chunk) in rows.chunks(ROWS_PER_INSERT).enumerate() {
+        let mut query = sqlx::query(AssertSqlSafe(insert_sql(chunk.len(), seqs.is_some())));
+        for (at, row) in chunk.iter().enumerate() {
             let entry = row.entry;
             let text = |text: &Option<String>| text.as_deref().map(text_safe);
             query = query
@@ -101,6 +120,9 @@ pub(crate) async fn insert_unsealed(
                 .bind(row.flags.clone())
                 .bind(row.entry_json.clone())
                 .bind(origin.clone());
+            if let Some(seqs) = seqs {
+                query = query.bind(seqs[index * ROWS_PER_INSERT + at]);
+            }
         }
         inserted += query.execute(&mut *conn).await?.rows_affected();
     }
@@ -244,6 +266,110 @@ where
     insert_rows(conn, &rows, origin)
         .await
         .map_err(StoreError::database)
+}
+
+/// Appends `lines`, chained elsewhere (by a Kafka sink, say), to the chain
+/// of `origin` in the store, with `conn`, in the transaction it is in: each
+/// line stored as it is, sealed at its own sequence number, when it is the
+/// chain's next link; a line already stored dropped as a duplicate; any
+/// other rejected, never stored (see [`store::ingest`](crate::store::ingest)).
+/// What became of each line, in order.
+///
+/// Run it in a transaction, and commit before acknowledging the lines to
+/// their source (a consumer group's offsets): after a crash in between,
+/// they come again and are dropped as duplicates. Appending one origin's
+/// chain from two transactions at once fails one of them on the unique
+/// `(origin, seq)`; `origin` must not be a store writer's own.
+///
+/// # Errors
+///
+/// When the store cannot be read or written.
+pub async fn append_chained(
+    conn: &mut PgConnection,
+    origin: &str,
+    lines: &[&str],
+) -> Result<Vec<Appended>, StoreError> {
+    let parsed: Vec<_> = lines.iter().map(|line| ingest::parse(line)).collect();
+    let mut head = read_head(conn, origin)
+        .await
+        .map_err(StoreError::database)?;
+    // The stored lines at the sequence numbers already taken, to tell a
+    // duplicate from a forgery; and the ids already stored.
+    let head_seq = head.map_or(0, |head| head.seq);
+    let taken: Vec<i64> = parsed
+        .iter()
+        .flatten()
+        .filter(|line| line.link.seq <= head_seq)
+        .filter_map(|line| i64::try_from(line.link.seq).ok())
+        .collect();
+    let mut stored = HashMap::new();
+    if !taken.is_empty() {
+        let rows = sqlx::query(
+            "SELECT seq, entry_json FROM audit_entries WHERE origin = $1 AND seq = ANY($2)",
+        )
+        .bind(origin)
+        .bind(&taken)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::database)?;
+        for row in rows {
+            let seq: i64 = row.try_get(0).map_err(StoreError::database)?;
+            let json: &str = row.try_get(1).map_err(StoreError::database)?;
+            stored.insert(seq.cast_unsigned(), Digest::of(json.as_bytes()));
+        }
+    }
+    let ids: Vec<Uuid> = parsed.iter().flatten().map(|line| line.entry.id).collect();
+    let existing: HashSet<Uuid> =
+        sqlx::query_scalar("SELECT id FROM audit_entries WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::database)?
+            .into_iter()
+            .collect();
+    let mut outcomes = Vec::with_capacity(lines.len());
+    let mut accepted = Vec::new();
+    for line in &parsed {
+        let line = match line {
+            Ok(line) => line,
+            Err(rejection) => {
+                outcomes.push(Appended::Rejected(rejection.clone()));
+                continue;
+            }
+        };
+        let seq = line.link.seq;
+        let fresh = seq > head.map_or(0, |head| head.seq);
+        if fresh && existing.contains(&line.entry.id) {
+            outcomes.push(Appended::Rejected(Rejection::DuplicateId {
+                seq,
+                id: line.entry.id.to_string(),
+            }));
+            continue;
+        }
+        let outcome = ingest::decide(origin, &mut head, line, stored.get(&seq).copied());
+        if matches!(outcome, Appended::Stored { .. }) {
+            accepted.push(line);
+        }
+        outcomes.push(outcome);
+    }
+    let mut rows = Vec::with_capacity(accepted.len());
+    let mut seqs = Vec::with_capacity(accepted.len());
+    for line in &accepted {
+        let mut row = EntryRow::new(&line.entry).map_err(StoreError::database)?;
+        line.line.clone_into(&mut row.entry_json);
+        rows.push(row);
+        seqs.push(i64::try_from(line.link.seq).map_err(StoreError::database)?);
+    }
+    let inserted = insert(conn, &rows, Some(&seqs), origin)
+        .await
+        .map_err(StoreError::database)?;
+    if usize::try_from(inserted).ok() != Some(rows.len()) {
+        return Err(StoreError::Database(
+            "an entry appended to the chain was stored meanwhile; roll back and append again"
+                .into(),
+        ));
+    }
+    Ok(outcomes)
 }
 
 /// How long the writer waits for a connection.

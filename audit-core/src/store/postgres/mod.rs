@@ -143,7 +143,7 @@ use crate::store::chain::unchained_entry;
 use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, StoreReport, micros};
 use crate::writer::WriterConfig;
 
-pub use self::insert::{insert_entries, insert_entries_from};
+pub use self::insert::{append_chained, insert_entries, insert_entries_from};
 #[cfg(feature = "viewer")]
 pub(crate) use self::read::{count_and_menus, for_each_stored, resource_facts};
 pub use self::seal::SEAL_INTERVAL;

@@ -4,11 +4,12 @@ use std::borrow::Borrow;
 
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 
-use crate::chain::Head;
+use crate::chain::{Digest, Head};
 use crate::entry::AuditEntry;
 use crate::store::StoreError;
 use crate::store::batch::{BoxError, WriteRows};
 use crate::store::chain::{self, DEFAULT_ORIGIN};
+use crate::store::ingest::{self, Appended, Rejection};
 use crate::store::row::EntryRow;
 
 const INSERT: &str = "INSERT INTO audit_entries (id, time_us, actor, organization_id, ip, \
@@ -48,37 +49,109 @@ pub(crate) fn insert_rows(
     let mut statement = conn.prepare_cached(INSERT)?;
     let mut inserted = 0;
     for row in rows {
-        let entry = row.entry;
         let (next, seq, line) = chain::chain_row(&chainer, &row.entry_json)?;
-        let flags = serde_json::to_string(&row.flags)
-            .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
-        let added = statement.execute(params![
-            entry.id.as_bytes().as_slice(),
-            row.time_us,
-            entry.actor,
-            entry.organization_id,
-            row.ip,
-            entry.user_agent,
-            entry.resource_type,
-            entry.resource_id,
-            entry.resource_target,
-            entry.resource_link,
-            entry.action.as_str(),
-            row.diff,
-            entry.status_code,
-            row.additional_fields,
-            entry.request_id,
-            flags,
-            line,
-            seq,
-            origin,
-        ])?;
-        if added == 1 {
+        if insert_row(&mut statement, row, &line, seq, origin)? == 1 {
             chainer = next;
             inserted += 1;
         }
     }
     Ok((inserted, chainer.head()))
+}
+
+/// Inserts `row`, as `line` at `seq` of `origin`'s chain, with the
+/// prepared [`INSERT`]: 1, or 0 when its id is stored already.
+fn insert_row(
+    statement: &mut rusqlite::CachedStatement<'_>,
+    row: &EntryRow<'_>,
+    line: &str,
+    seq: i64,
+    origin: &str,
+) -> rusqlite::Result<usize> {
+    let entry = row.entry;
+    let flags = serde_json::to_string(&row.flags)
+        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
+    statement.execute(params![
+        entry.id.as_bytes().as_slice(),
+        row.time_us,
+        entry.actor,
+        entry.organization_id,
+        row.ip,
+        entry.user_agent,
+        entry.resource_type,
+        entry.resource_id,
+        entry.resource_target,
+        entry.resource_link,
+        entry.action.as_str(),
+        row.diff,
+        entry.status_code,
+        row.additional_fields,
+        entry.request_id,
+        flags,
+        line,
+        seq,
+        origin,
+    ])
+}
+
+/// Appends `lines`, chained elsewhere (by a Kafka sink, say), to the chain
+/// of `origin` in the store, with `conn`, in the transaction it is in: each
+/// line stored as it is at its own sequence number when it is the chain's
+/// next link; a line already stored dropped as a duplicate; any other
+/// rejected, never stored (see [`store::ingest`](crate::store::ingest)).
+/// What became of each line, in order.
+///
+/// Run it in a transaction, and commit before acknowledging the lines to
+/// their source (a consumer group's offsets): after a crash in between,
+/// they come again and are dropped as duplicates. `origin` must not be a
+/// store writer's own.
+///
+/// # Errors
+///
+/// When the store cannot be read or written.
+pub fn append_chained(
+    conn: &Connection,
+    origin: &str,
+    lines: &[&str],
+) -> Result<Vec<Appended>, StoreError> {
+    let appended = (|| -> Result<Vec<Appended>, BoxError> {
+        conn.execute(TAKE_WRITE_LOCK, [])?;
+        let mut head = read_head(conn, origin)?;
+        let mut stored_line = conn.prepare_cached(
+            "SELECT entry_json FROM audit_entries WHERE origin = ?1 AND seq = ?2",
+        )?;
+        let mut statement = conn.prepare_cached(INSERT)?;
+        let mut outcomes = Vec::with_capacity(lines.len());
+        for line in lines {
+            let line = match ingest::parse(line) {
+                Ok(line) => line,
+                Err(rejection) => {
+                    outcomes.push(Appended::Rejected(rejection));
+                    continue;
+                }
+            };
+            let seq = i64::try_from(line.link.seq)?;
+            let stored = stored_line
+                .query_row(params![origin, seq], |row| {
+                    Ok(Digest::of(row.get_ref(0)?.as_str()?.as_bytes()))
+                })
+                .optional()?;
+            let before = head;
+            let mut outcome = ingest::decide(origin, &mut head, &line, stored);
+            if matches!(outcome, Appended::Stored { .. }) {
+                let row = EntryRow::new(&line.entry)?;
+                if insert_row(&mut statement, &row, line.line, seq, origin)? == 0 {
+                    head = before;
+                    outcome = Appended::Rejected(Rejection::DuplicateId {
+                        seq: line.link.seq,
+                        id: line.entry.id.to_string(),
+                    });
+                }
+            }
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    })();
+    appended.map_err(StoreError::Database)
 }
 
 /// Inserts `entries` with `conn`, in the transaction it is in: a

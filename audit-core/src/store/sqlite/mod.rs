@@ -102,7 +102,7 @@ use crate::store::{
 };
 use crate::writer::WriterConfig;
 
-pub use self::insert::{insert_entries, insert_entries_from};
+pub use self::insert::{append_chained, insert_entries, insert_entries_from};
 #[cfg(feature = "viewer")]
 pub(crate) use self::read::{count_and_menus, for_each_stored, resource_facts};
 
