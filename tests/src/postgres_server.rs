@@ -139,17 +139,17 @@ fn start_server() -> Result<(String, String), String> {
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/pg.sh");
     let state = std::env::temp_dir().join(format!("audit-pg-test-{}", std::process::id()));
-    let plain = run(&script, "start", &state)?;
+    let plain = run(&script, "start", &[&state])?;
     stop_when_this_process_exits(&script, &state);
-    let tls = run(&script, "tls-url", &state)?;
+    let tls = run(&script, "tls-url", &[&state])?;
     Ok((plain, tls))
 }
 
-/// What `.ci/pg.sh COMMAND STATE` prints, trimmed.
-fn run(script: &Path, command: &str, state: &Path) -> Result<String, String> {
+/// What `SCRIPT COMMAND ARGS…` (`.ci/pg.sh start STATE`) prints, trimmed.
+pub(crate) fn run(script: &Path, command: &str, args: &[&Path]) -> Result<String, String> {
     let output = Command::new(script)
         .arg(command)
-        .arg(state)
+        .args(args)
         .output()
         .map_err(|error| format!("{}: {error}", script.display()))?;
     if !output.status.success() {
@@ -163,8 +163,8 @@ fn run(script: &Path, command: &str, state: &Path) -> Result<String, String> {
 }
 
 /// The test harness has no hook for "all tests are done": a watcher process
-/// stops the server once this process is gone, however it ended.
-fn stop_when_this_process_exits(script: &Path, state: &PathBuf) {
+/// stops the server (`SCRIPT stop STATE`) once this process is gone, however it ended.
+pub(crate) fn stop_when_this_process_exits(script: &Path, state: &PathBuf) {
     let watch = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 0.2; done; exec \"$0\" stop \"$1\"",
         pid = std::process::id()

@@ -177,7 +177,7 @@ impl LinesBatch {
     /// Chains `lines` and writes them. What is not written goes to standard
     /// error, and is returned as lost.
     fn write_chained(&mut self, lines: &Lines) -> Result<(), Lost> {
-        let entries = lines.ends.len();
+        let entries = lines.len();
         let mut chainer = match self.chainer.take() {
             Some(chainer) => chainer,
             None => match self.resume_chain() {
