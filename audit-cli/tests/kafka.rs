@@ -313,6 +313,49 @@ fn a_broker_outage_mid_stream_loses_nothing_and_doubles_nothing() {
     assert_eq!((rows, distinct), (1000, 1000));
 }
 
+#[test]
+fn a_sink_dropped_while_its_broker_is_away_keeps_the_rest_for_the_next() {
+    let Some(broker) = broker() else { return };
+    let topic = topic("away");
+    let dir = tempfile::tempdir().unwrap();
+    let spool = dir.path().join("api");
+    // A port nothing listens on.
+    let away = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string();
+    let sink = KafkaSink::builder(&away, topic.as_str(), &spool)
+        .origin("api")
+        // Full after one batch: the writer waits for a broker that never comes.
+        .max_spool_bytes(1)
+        .drain_on_close(Duration::from_millis(300))
+        .open()
+        .unwrap();
+    write(&sink, 0, 50);
+    let error = sink
+        .wait_delivered(Duration::from_millis(200))
+        .map_or_else(|error| error.to_string(), |()| "delivered".to_owned());
+    assert!(error.contains("not yet delivered"), "{error}");
+    // Dropping it neither hangs nor loses what it took.
+    drop(sink);
+    let spooled = std::fs::read_to_string(spool.join("spool.jsonl")).unwrap();
+    assert_eq!(spooled.lines().count(), 50);
+
+    // The next sink on the spool, with the broker there, delivers them first.
+    let sink = KafkaSink::builder(broker, topic.as_str(), &spool)
+        .origin("api")
+        .open()
+        .unwrap();
+    assert_eq!(sink.undelivered(), 50);
+    write(&sink, 50, 10);
+    sink.wait_delivered(Duration::from_secs(30)).unwrap();
+    drop(sink);
+    let (code, out) = audit(&["verify", &format!("kafka://{broker}/{topic}")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Entries 1-60 ("), "{out}");
+}
+
 /// The child of [`a_producer_killed_and_restarted_resumes_its_chain`]: writes
 /// entries through a sink on the spool `AUDIT_KAFKA_CHILD_SPOOL`, flushing
 /// after each and printing how many are flushed, until it is killed.

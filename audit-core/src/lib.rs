@@ -299,7 +299,9 @@
 //! around a mutation and commits one [`AuditEntry`] for an [`Action`] to an
 //! [`AuditSink`]: [`JsonLinesSink`] (a durable append-only file; the
 //! [`json_lines`] module also reads such a file back), [`MemorySink`] (for
-//! tests, with assertions on the diffs), `TracingSink` or [`NopSink`].
+//! tests, with assertions on the diffs), `TracingSink`, [`NopSink`], or
+//! `KafkaSink` (feature `kafka`: a fleet's entries through Kafka, chained
+//! per origin, spooled on disk while the broker is away).
 //! [`BackgroundAudit`] writes entries on behalf of a subsystem. Something
 //! that looks wrong, such as a successful `write` whose diff is empty (the
 //! "new" value was most likely captured before the change), is exported

@@ -127,7 +127,7 @@ pub(crate) fn report_count(to: &dyn Display, count: usize, error: &dyn Error) {
 
 /// Logs a failure that the next flush returns (its entries were reported
 /// where they failed).
-#[cfg(feature = "checkpoints")]
+#[cfg(any(feature = "checkpoints", feature = "kafka"))]
 pub(crate) fn log_failure(name: &str, message: &str) {
     #[cfg(feature = "tracing")]
     tracing::error!(target: "audit", writer = name, "{message}");
@@ -137,7 +137,7 @@ pub(crate) fn log_failure(name: &str, message: &str) {
 
 /// Reports a fault of a background part of a sink (a store's sealer) that
 /// no caller is waiting on: through `tracing`, and on standard error.
-#[cfg(feature = "postgres")]
+#[cfg(any(feature = "postgres", feature = "kafka"))]
 pub(crate) fn report_fault(name: &str, message: &str) {
     #[cfg(feature = "tracing")]
     tracing::error!(target: "audit", writer = name, "{message}");

@@ -128,10 +128,7 @@ impl Deliverer {
     /// time to deliver them is up.
     pub(crate) fn run(mut self) {
         loop {
-            if let Some(deadline) = self.spool.closing()
-                && ((self.spool.all_delivered() && self.in_flight.is_empty())
-                    || Instant::now() >= deadline)
-            {
+            if self.spool.deliverer_done() {
                 break;
             }
             if let Err(error) = self.step() {
@@ -329,7 +326,7 @@ impl Deliverer {
         }
         let (left, error) = self.spool.undelivered();
         if left > 0 {
-            deliver::log_failure(
+            deliver::report_fault(
                 self.target.name,
                 &format!(
                     "{left} audit entries were not delivered to the topic {} before the sink \

@@ -49,11 +49,12 @@
 //! duplicates on the broker, it speaks every broker version, TLS and SASL
 //! (set through [`KafkaSinkBuilder::set`]), and its consumer commits
 //! offsets as the ingester needs. The pure-Rust clients were weighed:
-//! `rskafka` builds faster (about two minutes against four here, cold) but
-//! has no idempotent producer, no consumer groups and no offset commits,
-//! and is no longer used by the project it was written for; the newer ones
-//! are young or Kafka 4 only. librdkafka is compiled from its C sources
-//! with the crate, so nothing needs installing.
+//! `rskafka` builds in half the time (`docs/performance.md` has the
+//! figures) but has no idempotent producer, no consumer groups and no
+//! offset commits, and is no longer used by the project it was written for;
+//! the newer ones are young or Kafka 4 only. librdkafka is compiled from its
+//! C sources with the crate (a C compiler, `make` and `perl` are needed),
+//! so nothing needs installing.
 //!
 //! # Example
 //!
@@ -127,6 +128,21 @@ const LINGER: Duration = Duration::from_millis(10);
 pub struct KafkaSink {
     writer: LineWriter,
     spool: Arc<Spool>,
+    drain_on_close: Duration,
+}
+
+impl Drop for KafkaSink {
+    /// Before the writer writes what is left and stops: from now on it
+    /// appends to the spool even when it is full (a writer waiting for room
+    /// while the broker is away would never stop), and the deliverer has
+    /// the sink's time to deliver.
+    fn drop(&mut self) {
+        self.spool.close(
+            Instant::now()
+                .checked_add(self.drain_on_close)
+                .unwrap_or_else(Instant::now),
+        );
+    }
 }
 
 /// Configures a [`KafkaSink`].
@@ -300,11 +316,11 @@ impl KafkaSinkBuilder {
             chained: Vec::new(),
             unsynced: 0,
             deliverer: Some(deliverer),
-            drain_on_close: self.drain_on_close,
         };
         Ok(KafkaSink {
             writer: LineWriter::new(Writer::spawn(self.writer, batch)?),
             spool,
+            drain_on_close: self.drain_on_close,
         })
     }
 }
@@ -320,7 +336,6 @@ struct SpoolBatch {
     /// Entries appended since the last sync.
     unsynced: usize,
     deliverer: Option<JoinHandle<()>>,
-    drain_on_close: Duration,
 }
 
 impl SpoolBatch {
@@ -390,14 +405,10 @@ impl Batch for SpoolBatch {
 }
 
 impl Drop for SpoolBatch {
-    /// The writer stopped: the deliverer delivers what it can in its time,
-    /// then stops; the rest waits in the spool.
+    /// The writer stopped: the deliverer delivers what it can in the sink's
+    /// time, then stops; the rest waits in the spool.
     fn drop(&mut self) {
-        self.spool.close(
-            Instant::now()
-                .checked_add(self.drain_on_close)
-                .unwrap_or_else(Instant::now),
-        );
+        self.spool.writer_done();
         if let Some(deliverer) = self.deliverer.take()
             && deliverer.join().is_err()
         {

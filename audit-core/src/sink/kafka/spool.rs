@@ -64,6 +64,8 @@ struct State {
     undelivered_lines: u64,
     /// When the sink closes: how long its deliverer may still try.
     closing: Option<Instant>,
+    /// Whether the writer appended its last lines.
+    writer_done: bool,
     /// The last failure to deliver, for reports.
     last_error: Option<String>,
 }
@@ -115,6 +117,7 @@ impl Spool {
                 delivered_seq: scan.delivered_seq,
                 undelivered_lines: scan.undelivered_lines,
                 closing: None,
+                writer_done: false,
                 last_error: None,
             }),
             changed: Condvar::new(),
@@ -176,7 +179,7 @@ impl Spool {
     /// for some.
     pub(crate) fn next(&self, from: u64, max: usize, wait: Duration) -> io::Result<Next> {
         let mut state = self.state();
-        if state.end <= from && !wait.is_zero() && state.closing.is_none() {
+        if state.end <= from && !wait.is_zero() && !state.writer_done {
             state = self
                 .changed
                 .wait_timeout(state, wait)
@@ -297,22 +300,31 @@ impl Spool {
         true
     }
 
-    /// The sink closes: its deliverer may try until `deadline`, and the
-    /// writer no longer waits for room.
+    /// The sink closes: its deliverer may try until `deadline` (the first
+    /// one given), and the writer no longer waits for room.
     pub(crate) fn close(&self, deadline: Instant) {
-        self.state().closing = Some(deadline);
+        self.state().closing.get_or_insert(deadline);
         self.changed.notify_all();
+    }
+
+    /// The writer appended its last lines.
+    pub(crate) fn writer_done(&self) {
+        self.state().writer_done = true;
+        self.changed.notify_all();
+    }
+
+    /// Whether the deliverer is done: the sink closed, and its writer's
+    /// lines are all acknowledged or its time is up.
+    pub(crate) fn deliverer_done(&self) -> bool {
+        let state = self.state();
+        state.closing.is_some_and(|deadline| {
+            Instant::now() >= deadline || (state.writer_done && state.delivered >= state.end)
+        })
     }
 
     /// When the sink closes, how long its deliverer may still try.
     pub(crate) fn closing(&self) -> Option<Instant> {
         self.state().closing
-    }
-
-    /// Whether every line appended was acknowledged.
-    pub(crate) fn all_delivered(&self) -> bool {
-        let state = self.state();
-        state.delivered >= state.end
     }
 }
 
