@@ -109,7 +109,7 @@ fn server(variable: &str, name: &str) -> (String, Option<PathBuf>) {
 /// acknowledged every one: entries per second.
 fn through_sinks(broker: &str, topic: &str, entries: &[AuditEntry]) -> f64 {
     let dir = tempfile::tempdir().unwrap();
-    let sinks: Vec<KafkaSink> = ["bench-1", "bench-2"]
+    let sinks: Vec<KafkaSink> = ["sink-1", "sink-2"]
         .into_iter()
         .map(|origin| {
             KafkaSink::builder(broker, topic, dir.path().join(origin))
@@ -120,10 +120,15 @@ fn through_sinks(broker: &str, topic: &str, entries: &[AuditEntry]) -> f64 {
         .collect();
     let started = Instant::now();
     std::thread::scope(|scope| {
-        for sink in &sinks {
+        for (index, sink) in sinks.iter().enumerate() {
             scope.spawn(move || {
                 for entry in entries {
-                    sink.export(entry.clone()).unwrap();
+                    let mut entry = entry.clone();
+                    // Each writer's entries have ids of their own.
+                    if index == 1 {
+                        entry.id = uuid::Uuid::now_v7();
+                    }
+                    sink.export(entry).unwrap();
                 }
                 sink.wait_delivered(Duration::from_mins(5)).unwrap();
             });
@@ -239,9 +244,11 @@ fn main() {
     let (broker, kafka_state) = server("AUDIT_BENCH_KAFKA", "kafka.sh");
     let (url, pg_state) = server("AUDIT_BENCH_DATABASE_URL", "pg.sh");
     let entries = entries(count);
+    // Entries of their own, so that a topic can be ingested into a store
+    // afterwards (`AUDIT_BENCH_KAFKA`): a store holds an id once.
     let lines: Vec<(String, Vec<String>)> = ["client-1", "client-2"]
         .into_iter()
-        .map(|origin| (origin.to_owned(), chained(origin, &entries)))
+        .map(|origin| (origin.to_owned(), chained(origin, &self::entries(count))))
         .collect();
     let (mut sinks, mut clients) = (Vec::new(), Vec::new());
     for round in 1..=rounds {
