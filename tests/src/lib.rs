@@ -1,6 +1,6 @@
 //! Integration tests of the audit workspace live in `tests/`; this library
-//! holds what they share, and runs the README's examples as doctests, so that
-//! they stay true.
+//! holds what they share, and runs the README's and the guides' examples as
+//! doctests, so that they stay true.
 //!
 //! The tests are one binary per area (`tests/derive/main.rs`, `tests/diff`,
 //! `tests/runtime`, `tests/evidence`, `tests/stores`, `tests/web`), each file a
@@ -14,6 +14,19 @@
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+// The guides' Rust blocks; their shell blocks run in `audit-cli/tests/guides.rs`.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/guide-developers.md")]
+struct GuideDevelopersDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/guide-operators.md")]
+struct GuideOperatorsDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/guide-auditors.md")]
+struct GuideAuditorsDoctests;
 
 pub mod kafka_broker;
 pub mod postgres_server;
