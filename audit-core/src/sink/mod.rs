@@ -3,7 +3,7 @@
 //! - [`JsonLinesSink`]: a hash-chained file of JSON lines, written by a
 //!   background thread ([`json_lines`]);
 //! - `KafkaSink` (feature `kafka`): each entry produced to a Kafka topic,
-//!   chained per origin, through a spool on disk ([`kafka`](crate::kafka));
+//!   chained per origin, through a spool on disk (`audit_core::kafka`);
 //! - [`MemorySink`]: entries kept in memory, with typed assertions, for tests;
 //! - `TracingSink` (feature `tracing`): entries as `tracing` events;
 //! - [`NopSink`]: entries dropped, for tools and benchmarks;

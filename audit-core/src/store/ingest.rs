@@ -1,4 +1,4 @@
-//! Lines chained by another writer (a [`KafkaSink`](crate::kafka::KafkaSink),
+//! Lines chained by another writer (a `KafkaSink`, feature `kafka`;
 //! a [`JsonLinesSink`](crate::JsonLinesSink)), appended to a store with
 //! their chain kept: each line is stored as it is, sealed, at its own
 //! sequence number of its origin's chain, when it is the next link of that
