@@ -98,7 +98,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             return run(&Sinks { store, json_lines }, &origin, &runtime);
         }
         #[cfg(not(feature = "postgres"))]
-        return Err(format!("--postgres {url}: build the example with --features postgres").into());
+        return Err(format!(
+            "--postgres {url} --origin {origin}: build the example with --features postgres"
+        )
+        .into());
     }
     let path = std::env::temp_dir().join(format!("chat-audit-{}.db", std::process::id()));
     let store = SqliteStore::open(&path)?;
