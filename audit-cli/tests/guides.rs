@@ -103,7 +103,11 @@ fn run_guide(path: &str) {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
     let bin = Path::new(env!("CARGO_BIN_EXE_audit")).parent().unwrap();
-    let path_var = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let path_var = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let blocks = blocks(&markdown);
     let mut ran = 0;
     for (index, block) in blocks.iter().enumerate() {
@@ -157,7 +161,8 @@ fn the_developers_guide_runs_as_written() {
 
 #[test]
 fn blocks_and_expected_lines_are_read_as_the_guides_say() {
-    let markdown = "text\n```sh\necho a\n```\n```text\nVALID: … entries\n```\n```sh,no_run\nx\n```\n";
+    let markdown =
+        "text\n```sh\necho a\n```\n```text\nVALID: … entries\n```\n```sh,no_run\nx\n```\n";
     let found = blocks(markdown);
     let infos: Vec<&str> = found.iter().map(|block| block.info.as_str()).collect();
     assert_eq!(infos, ["sh", "text", "sh,no_run"]);

@@ -22,8 +22,12 @@
 //! While the broker is unreachable, the lines wait in the spool, which is
 //! bounded ([`DEFAULT_MAX_SPOOL_BYTES`]): when it is full, the writer waits,
 //! its queue fills, and exporters wait and then get
-//! [`ExportError::QueueFull`] with their entry, as with a stalled disk.
-//! When the broker is back, the spool drains in order.
+//! [`ExportError::QueueFull`] with their entry, as with a stalled disk; a
+//! flush waits until the spool has room for what it flushes. When the
+//! broker is back, the spool drains in order. A sink dropped meanwhile
+//! spools what is left beyond the bound, tries to deliver for
+//! [`DEFAULT_DRAIN_ON_CLOSE`], and leaves the rest to the next sink opened
+//! on the spool.
 //!
 //! A line can reach the topic twice: after a restart, the lines after the
 //! last acknowledged one are sent again, and a producer that had to start
