@@ -374,6 +374,18 @@ fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool, jo
 /// for `field:` searches.
 pub(crate) const CHANGED_PATHS: &str = "audit_changed_paths";
 
+/// The paths a diff's `key` records in the table of changed paths: each
+/// path above it, cut before each `.` and `[` after its first character,
+/// also inside a key's brackets (`members[id=3].role`: `members`,
+/// `members[id=3]`), then itself.
+pub(crate) fn changed_paths(key: &str) -> impl Iterator<Item = &str> {
+    key.char_indices()
+        .skip(1)
+        .filter(|&(_, c)| c == '.' || c == '[')
+        .map(|(at, _)| &key[..at])
+        .chain(std::iter::once(key))
+}
+
 /// Appends one [`Condition`] as SQL.
 fn push_condition<S: Dialect>(condition: &Condition, sql: &mut S) {
     let text = |sql: &mut S, column: &str, value: &str| {

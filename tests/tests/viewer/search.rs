@@ -200,15 +200,26 @@ async fn changed_paths_are_backfilled_and_purged() {
         .sum();
     assert_eq!(expected, 136);
     assert_eq!(paths(&conn), expected);
+    // A store of a version before the table; and the insert trigger that
+    // filled it in earlier versions, which opening drops (the store's
+    // inserts record the paths themselves now).
     conn.execute_batch(
-        "DROP TRIGGER audit_changed_paths_insert; DROP TRIGGER audit_changed_paths_delete; \
-         DROP TABLE audit_changed_paths;",
+        "DROP TRIGGER audit_changed_paths_delete; DROP TABLE audit_changed_paths; \
+         CREATE TRIGGER audit_changed_paths_insert AFTER INSERT ON audit_entries BEGIN SELECT 1; END;",
     )
     .unwrap();
     drop(conn);
     let store = audit_core::sqlite::SqliteStore::open(&path).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
     assert_eq!(paths(&conn), expected);
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(triggers, ["audit_changed_paths_delete"]);
     let query = parse("field:settings").unwrap().limit(1000);
     let expected_matches = log.iter().filter(|entry| query.selects(entry)).count();
     assert_eq!(

@@ -11,6 +11,7 @@ use crate::store::batch::{BoxError, WriteRows};
 use crate::store::chain::{self, DEFAULT_ORIGIN};
 use crate::store::ingest::{self, Appended, Rejection};
 use crate::store::row::EntryRow;
+use crate::store::sql::changed_paths;
 
 const INSERT: &str = "INSERT INTO audit_entries (id, time_us, actor, organization_id, ip, \
     user_agent, resource_type, resource_id, resource_target, resource_link, action, diff, \
@@ -46,11 +47,10 @@ pub(crate) fn insert_rows(
 ) -> Result<(usize, Option<Head>), BoxError> {
     conn.execute(TAKE_WRITE_LOCK, [])?;
     let mut chainer = chain::resume(origin, read_head(conn, origin)?);
-    let mut statement = conn.prepare_cached(INSERT)?;
     let mut inserted = 0;
     for row in rows {
         let (next, seq, line) = chain::chain_row(&chainer, &row.entry_json)?;
-        if insert_row(&mut statement, row, &line, seq, origin)? == 1 {
+        if insert_row(conn, row, &line, seq, origin)? == 1 {
             chainer = next;
             inserted += 1;
         }
@@ -58,10 +58,15 @@ pub(crate) fn insert_rows(
     Ok((inserted, chainer.head()))
 }
 
-/// Inserts `row`, as `line` at `seq` of `origin`'s chain, with the
-/// prepared [`INSERT`]: 1, or 0 when its id is stored already.
+/// Records each changed path of an entry, and each path above one, for
+/// `field:` searches (see `schema.rs`).
+const INSERT_PATH: &str = "INSERT OR IGNORE INTO audit_changed_paths (path, entry_time_us, entry_id) \
+    VALUES (?1, ?2, ?3)";
+
+/// Inserts `row`, as `line` at `seq` of `origin`'s chain, and its changed
+/// paths: 1, or 0 when its id is stored already.
 fn insert_row(
-    statement: &mut rusqlite::CachedStatement<'_>,
+    conn: &Connection,
     row: &EntryRow<'_>,
     line: &str,
     seq: i64,
@@ -70,7 +75,7 @@ fn insert_row(
     let entry = row.entry;
     let flags = serde_json::to_string(&row.flags)
         .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
-    statement.execute(params![
+    let inserted = conn.prepare_cached(INSERT)?.execute(params![
         entry.id.as_bytes().as_slice(),
         row.time_us,
         entry.actor,
@@ -90,7 +95,17 @@ fn insert_row(
         line,
         seq,
         origin,
-    ])
+    ])?;
+    if inserted == 1 {
+        let id = entry.id.as_bytes().as_slice();
+        let mut path_statement = conn.prepare_cached(INSERT_PATH)?;
+        for key in entry.diff.keys() {
+            for path in changed_paths(key) {
+                path_statement.execute(params![path, row.time_us, id])?;
+            }
+        }
+    }
+    Ok(inserted)
 }
 
 /// Appends `lines`, chained elsewhere (by a Kafka sink, say), to the chain
@@ -119,7 +134,6 @@ pub fn append_chained(
         let mut stored_line = conn.prepare_cached(
             "SELECT entry_json FROM audit_entries WHERE origin = ?1 AND seq = ?2",
         )?;
-        let mut statement = conn.prepare_cached(INSERT)?;
         let mut outcomes = Vec::with_capacity(lines.len());
         for line in lines {
             let line = match ingest::parse(line) {
@@ -139,7 +153,7 @@ pub fn append_chained(
             let mut outcome = ingest::decide(origin, &mut head, &line, stored);
             if matches!(outcome, Appended::Stored { .. }) {
                 let row = EntryRow::new(&line.entry)?;
-                if insert_row(&mut statement, &row, line.line, seq, origin)? == 0 {
+                if insert_row(conn, &row, line.line, seq, origin)? == 0 {
                     head = before;
                     outcome = Appended::Rejected(Rejection::DuplicateId {
                         seq: line.link.seq,
@@ -277,5 +291,55 @@ impl WriteRows for SqliteBatch {
 
     fn origin(&self) -> &str {
         &self.origin
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use crate::store::sql::changed_paths;
+
+    /// The paths cut in Rust are those the SQL that fills the table for
+    /// entries stored before it existed cuts (`BACKFILL_CHANGED_PATHS`),
+    /// which the trigger of earlier versions cut alike.
+    #[test]
+    fn paths_are_cut_as_the_backfill_cuts_them() {
+        let conn = Connection::open_in_memory().unwrap();
+        let keys = [
+            "title",
+            "settings.theme",
+            "members[id=3].role",
+            "labels['app.kubernetes.io/name']",
+            "members[id='u-1'].grants[0]",
+            "a.b.c",
+            "é.ü[ß]",
+            "quote\"d.key",
+        ];
+        for key in keys {
+            let diff = serde_json::json!({ key: {"secret": true} }).to_string();
+            let mut from_sql: Vec<String> = conn
+                .prepare(
+                    "SELECT prefix FROM (SELECT group_concat(segment.value, '') OVER (
+                        PARTITION BY changed.key ORDER BY segment.key
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prefix
+                     FROM json_each(?1) AS changed,
+                          json_each('[' || replace(replace(json_quote(changed.key), '.', '\",\".'), '[', '\",\"[') || ']') AS segment
+                     ) WHERE prefix <> ''",
+                )
+                .unwrap()
+                .query_map([&diff], |row| row.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            from_sql.sort();
+            let mut from_rust: Vec<String> = changed_paths(key).map(str::to_owned).collect();
+            from_rust.sort();
+            assert_eq!(from_rust, from_sql, "{key}");
+        }
+        // No diff key starts with a cut (the SQL records a stray path for
+        // one): nothing is cut before the first character.
+        assert_eq!(changed_paths(".a.b").collect::<Vec<_>>(), [".a", ".a.b"]);
+        assert_eq!(changed_paths("[0]").collect::<Vec<_>>(), ["[0]"]);
     }
 }

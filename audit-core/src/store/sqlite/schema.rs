@@ -163,8 +163,10 @@ fn migrate_to_origins(conn: &Connection) -> Result<(), StoreError> {
 /// - failed entries (`status:failed`), in a partial index;
 /// - the changed paths of every entry and each path above them
 ///   (`settings.theme` also records `settings`), for `field:`, in a table
-///   of their own that triggers keep, ordered by path then time: a
-///   `field:` page reads it in order, joined to the entries.
+///   of their own, ordered by path then time: a `field:` page reads it in
+///   order, joined to the entries. The store's inserts fill it (a row
+///   inserted by other means has no paths); a trigger empties it of a
+///   deleted entry's.
 ///
 /// A path is cut before each `.` and `[` (`members[id=3].role` records
 /// `members`, `members[id=3]` and itself), also inside a key's brackets.
@@ -183,21 +185,10 @@ CREATE TABLE IF NOT EXISTS audit_changed_paths (
     entry_id BLOB NOT NULL,          -- audit_entries.id
     PRIMARY KEY (path, entry_time_us, entry_id)
 ) STRICT, WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS audit_changed_paths_insert AFTER INSERT ON audit_entries BEGIN
-    -- Each changed path; then, for the paths with a `.` or `[` after their
-    -- first character only (the cutting costs), the paths above them.
-    INSERT OR IGNORE INTO audit_changed_paths (path, entry_time_us, entry_id)
-    SELECT key, NEW.time_us, NEW.id FROM json_each(NEW.diff);
-    INSERT OR IGNORE INTO audit_changed_paths (path, entry_time_us, entry_id)
-    SELECT prefix, NEW.time_us, NEW.id FROM (
-        SELECT group_concat(segment.value, '') OVER (
-                PARTITION BY changed.key ORDER BY segment.key
-                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prefix
-        FROM json_each(NEW.diff) AS changed,
-             json_each('[' || replace(replace(json_quote(changed.key), '.', '",".'), '[', '","[') || ']') AS segment
-        WHERE changed.key GLOB '?*[.[]*'
-    ) WHERE prefix <> '';
-END;
+-- The store's inserts record the paths themselves (`insert.rs`): cut in
+-- Rust, they cost a fraction of what this trigger, which earlier versions
+-- made, cost every insert.
+DROP TRIGGER IF EXISTS audit_changed_paths_insert;
 CREATE TRIGGER IF NOT EXISTS audit_changed_paths_delete AFTER DELETE ON audit_entries BEGIN
     DELETE FROM audit_changed_paths
     WHERE entry_id = OLD.id AND entry_time_us = OLD.time_us AND path IN (
