@@ -411,12 +411,22 @@ fn print(
             head.seq
         ),
         _ if report.problem.is_none() => println!("Entries: none"),
-        _ => match report.problem.as_ref().and_then(|problem| problem.seq) {
-            Some(seq) if seq > first_seq && entries > 0 => {
-                println!("Entries {first_seq}-{}: links valid", seq - 1);
+        _ => {
+            // The entries before the bad line: up to the last one verified,
+            // and before the bad line's own seq (a modified line is found
+            // once the next one is read, after it was counted).
+            let bad_seq = report.problem.as_ref().and_then(|problem| problem.seq);
+            let last = report
+                .head
+                .filter(|_| entries > 0)
+                .map(|head| bad_seq.map_or(head.seq, |seq| head.seq.min(seq.saturating_sub(1))));
+            match last {
+                Some(last) if last >= first_seq => {
+                    println!("Entries {first_seq}-{last}: links valid");
+                }
+                _ => println!("Entries: none valid before the first bad {unit}"),
             }
-            _ => println!("Entries: none valid before the first bad {unit}"),
-        },
+        }
     }
     let mut valid = print_coverage(report, unchained, place);
     valid &= start(report);
