@@ -45,6 +45,11 @@ pub(crate) struct Args {
     /// The most messages written in one store transaction.
     #[arg(long, default_value_t = 5000)]
     batch: usize,
+    /// A librdkafka property, `KEY=VALUE`, such as
+    /// `security.protocol=sasl_ssl`, `sasl.mechanisms=SCRAM-SHA-512` or
+    /// `ssl.ca.location=ca.pem`; repeatable.
+    #[arg(long = "kafka-option", value_name = "KEY=VALUE")]
+    kafka_options: Vec<String>,
     /// Fault injection for tests: exit with status 3 right after the N-th
     /// store commit, before the offsets are committed.
     #[arg(long, hide = true)]
@@ -143,7 +148,7 @@ struct Counts {
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
     let topic = match Topic::parse(&args.topic) {
-        Some(topic) => topic?,
+        Some(topic) => topic?.with_options(&args.kafka_options)?,
         None => {
             return Err(format!(
                 "{}: a topic is given as kafka://HOST:PORT/TOPIC",

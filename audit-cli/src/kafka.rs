@@ -19,11 +19,14 @@ use rdkafka::{Message as _, Offset, TopicPartitionList};
 /// How long a request to the brokers may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A topic, from `kafka://BROKERS/TOPIC`.
+/// A topic, from `kafka://BROKERS/TOPIC`, and the client's properties.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Topic {
     pub(crate) brokers: String,
-    pub(crate) topic: String,
+    pub(crate) name: String,
+    /// librdkafka properties (`security.protocol`, `ssl.ca.location`,
+    /// `sasl.mechanisms`, ...), from `--kafka-option KEY=VALUE`.
+    pub(crate) options: Vec<(String, String)>,
 }
 
 impl Topic {
@@ -33,7 +36,8 @@ impl Topic {
         Some(match rest.split_once('/') {
             Some((brokers, topic)) if !brokers.is_empty() && !topic.is_empty() => Ok(Topic {
                 brokers: brokers.to_owned(),
-                topic: topic.to_owned(),
+                name: topic.to_owned(),
+                options: Vec::new(),
             }),
             _ => Err(format!(
                 "{text}: a topic is given as kafka://HOST:PORT/TOPIC"
@@ -42,9 +46,24 @@ impl Topic {
     }
 }
 
+impl Topic {
+    /// The topic with the client properties `options`, each `KEY=VALUE`.
+    pub(crate) fn with_options(mut self, options: &[String]) -> Result<Topic, String> {
+        for option in options {
+            let Some((key, value)) = option.split_once('=') else {
+                return Err(format!(
+                    "--kafka-option {option}: write KEY=VALUE, a librdkafka property such as security.protocol=ssl"
+                ));
+            };
+            self.options.push((key.to_owned(), value.to_owned()));
+        }
+        Ok(self)
+    }
+}
+
 impl std::fmt::Display for Topic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "kafka://{}/{}", self.brokers, self.topic)
+        write!(f, "kafka://{}/{}", self.brokers, self.name)
     }
 }
 
@@ -88,16 +107,19 @@ impl Reader {
             .set("isolation.level", "read_committed");
         // The group holds the committed offsets; without one, nothing is committed.
         config.set("group.id", group.unwrap_or("audit-verify"));
+        for (key, value) in &topic.options {
+            config.set(key, value);
+        }
         let consumer: BaseConsumer = config
             .create()
             .map_err(|error| format!("{topic}: {error}"))?;
         let metadata = consumer
-            .fetch_metadata(Some(&topic.topic), TIMEOUT)
+            .fetch_metadata(Some(&topic.name), TIMEOUT)
             .map_err(|error| format!("{topic}: {error}"))?;
         let partitions: Vec<i32> = metadata
             .topics()
             .iter()
-            .filter(|found| found.name() == topic.topic)
+            .filter(|found| found.name() == topic.name)
             .flat_map(|found| {
                 found
                     .partitions()
@@ -110,7 +132,7 @@ impl Reader {
         }
         let mut wanted = TopicPartitionList::new();
         for &partition in &partitions {
-            wanted.add_partition(&topic.topic, partition);
+            wanted.add_partition(&topic.name, partition);
         }
         let mut next = BTreeMap::new();
         let committed = match group {
@@ -126,7 +148,7 @@ impl Reader {
                 _ => (Offset::Beginning, 0),
             };
             assignment
-                .add_partition_offset(&topic.topic, element.partition(), offset)
+                .add_partition_offset(&topic.name, element.partition(), offset)
                 .map_err(|error| format!("{topic}: {error}"))?;
             next.insert(element.partition(), from);
         }
@@ -180,7 +202,7 @@ impl Reader {
         let mut offsets = TopicPartitionList::new();
         for (&partition, &next) in &self.next {
             offsets
-                .add_partition_offset(&self.topic.topic, partition, Offset::Offset(next))
+                .add_partition_offset(&self.topic.name, partition, Offset::Offset(next))
                 .map_err(|error| format!("{}: {error}", self.topic))?;
         }
         self.consumer
@@ -199,10 +221,22 @@ mod tests {
             Topic::parse("kafka://h:9092,g:9092/audit"),
             Some(Ok(Topic {
                 brokers: "h:9092,g:9092".to_owned(),
-                topic: "audit".to_owned()
+                name: "audit".to_owned(),
+                options: Vec::new(),
             }))
         );
         assert!(Topic::parse("kafka://h:9092").unwrap().is_err());
         assert_eq!(Topic::parse("sqlite:x"), None);
+        let topic = Topic::parse("kafka://h:9092/audit").unwrap().unwrap();
+        let with = topic
+            .clone()
+            .with_options(&["security.protocol=ssl".to_owned()])
+            .unwrap();
+        assert_eq!(
+            with.options,
+            [("security.protocol".to_owned(), "ssl".to_owned())]
+        );
+        let error = topic.with_options(&["ssl".to_owned()]).unwrap_err();
+        assert!(error.contains("write KEY=VALUE"), "{error}");
     }
 }

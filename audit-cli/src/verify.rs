@@ -55,6 +55,10 @@ pub(crate) struct Args {
     /// always fail.
     #[arg(long)]
     allow_unchained: bool,
+    /// A librdkafka property for a `kafka://` topic, `KEY=VALUE`, such as
+    /// `security.protocol=sasl_ssl` or `ssl.ca.location=ca.pem`; repeatable.
+    #[arg(long = "kafka-option", value_name = "KEY=VALUE")]
+    kafka_options: Vec<String>,
 }
 
 /// The checkpoints, checked, and the heads they commit to.
@@ -86,7 +90,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
     if let [log] = args.log.as_slice()
         && let Some(topic) = Topic::parse(log)
     {
-        return verify_topic(&topic?, checked.as_ref());
+        return verify_topic(&topic?.with_options(&args.kafka_options)?, checked.as_ref());
     }
     let locations: Vec<Location> = args.log.iter().map(|log| Location::parse(log)).collect();
     if let [location] = locations.as_slice()
