@@ -491,6 +491,43 @@ fn an_ingester_killed_between_its_store_and_offset_commits_doubles_nothing() {
     assert_eq!(code, 0, "{out}");
 }
 
+/// Kafka's retention removes a topic's oldest messages: a chain that starts
+/// past seq 1 in a topic verifies, and says where it starts.
+#[test]
+fn a_topic_whose_retention_removed_its_start_verifies_from_where_it_starts() {
+    let Some(broker) = broker() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let spool = dir.path().join("api");
+    let sink = KafkaSink::builder(broker, topic("retained-source").as_str(), &spool)
+        .origin("api")
+        .open()
+        .unwrap();
+    write(&sink, 0, 5);
+    sink.flush().unwrap();
+    drop(sink);
+    // What retention leaves of the chain: its last three lines.
+    let topic = topic("retained");
+    let spooled = std::fs::read_to_string(spool.join("spool.jsonl")).unwrap();
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", broker)
+        .create()
+        .unwrap();
+    for line in spooled.lines().skip(2) {
+        producer
+            .send(BaseRecord::to(&topic).key("api").payload(line))
+            .map_err(|(error, _)| error)
+            .unwrap();
+    }
+    producer.flush(Duration::from_secs(10)).unwrap();
+    let (code, out) = audit(&["verify", &format!("kafka://{broker}/{topic}")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Entries 3-5 ("), "{out}");
+    assert!(
+        out.contains("Starts at seq 3: the topic no longer holds the entries before"),
+        "{out}"
+    );
+}
+
 #[test]
 fn malformed_and_forged_messages_are_reported_and_never_stored() {
     let Some(broker) = broker() else { return };
