@@ -162,8 +162,25 @@ fn verify_store(
         let orphaned = if index == 0 { report.orphaned } else { 0 };
         unsealed += report.unsealed.rows;
         entries += report.chain.entries;
+        // A purge record in another chain counts once a checkpoint of that
+        // chain covers it.
+        let elsewhere = report
+            .purges_elsewhere
+            .into_iter()
+            .map(|(origin, purge)| {
+                let covered = checked.is_some_and(|checked| {
+                    checked
+                        .heads_of(Some(&origin))
+                        .range(purge.seq..)
+                        .next()
+                        .is_some()
+                });
+                (origin, purge, covered)
+            })
+            .collect();
         let start = StoreStart {
             purges: report.purges,
+            elsewhere,
             heads,
         };
         let anchored = checked.is_some();
@@ -235,9 +252,12 @@ fn print_unsealed(report: &audit_core::store::StoreReport) {
 }
 
 /// What tells where a store's chain legitimately starts: its purge records,
-/// and the heads the checkpoints of its origin commit to.
+/// those chained elsewhere (with their chain's origin, and whether a
+/// checkpoint of that chain covers them), and the heads the checkpoints of
+/// its origin commit to.
 struct StoreStart {
     purges: Vec<Purge>,
+    elsewhere: Vec<(String, Purge, bool)>,
     heads: BTreeMap<u64, Digest>,
 }
 
@@ -255,35 +275,47 @@ impl StoreStart {
             return true;
         }
         let before = first - 1;
-        let records: Vec<&Purge> = self
+        // Each record that accounts for the start: where it is, and whether
+        // a checkpoint covers it (it verified against one at or after it).
+        let mut records: Vec<(String, &Purge, bool)> = self
             .purges
             .iter()
             .filter(|purge| purge.through_seq == before && purge.seq <= head.seq)
+            .map(|purge| {
+                let covered = self.heads.range(purge.seq..=head.seq).next().is_some();
+                (format!("seq {}", purge.seq), purge, covered)
+            })
             .collect();
-        // A checkpoint at or after a record, up to the head: the chain
-        // verified against it, so it is signed evidence of the record.
-        let covered = records
-            .iter()
-            .find(|purge| self.heads.range(purge.seq..=head.seq).next().is_some());
+        records.extend(
+            self.elsewhere
+                .iter()
+                .filter(|(_, purge, _)| purge.through_seq == before)
+                .map(|(origin, purge, covered)| {
+                    (
+                        format!("seq {} of the origin {origin:?}", purge.seq),
+                        purge,
+                        *covered,
+                    )
+                }),
+        );
+        let covered = records.iter().find(|(_, _, covered)| *covered);
         match (records.first(), covered, anchored) {
-            (_, Some(purge), true) => {
+            (_, Some((at, purge, _)), true) => {
                 println!(
-                    "Starts at seq {first}: entries 1-{before} were purged by retention, as the purge record at seq {} says ({} rows), which a checkpoint covers",
-                    purge.seq, purge.purged
+                    "Starts at seq {first}: entries 1-{before} were purged by retention, as the purge record at {at} says ({} rows), which a checkpoint covers",
+                    purge.purged
                 );
                 true
             }
-            (Some(purge), _, false) => {
+            (Some((at, _, _)), _, false) => {
                 println!(
-                    "Unproven start: the first row is seq {first}; the purge record at seq {} says entries 1-{before} were purged by retention, but without checkpoints nothing proves the start",
-                    purge.seq
+                    "Unproven start: the first row is seq {first}; the purge record at {at} says entries 1-{before} were purged by retention, but without checkpoints nothing proves the start"
                 );
                 true
             }
-            (Some(purge), None, true) => {
+            (Some((at, _, _)), None, true) => {
                 println!(
-                    "MISSING START: the first row is seq {first}; the purge record at seq {} says entries 1-{before} were purged, but no checkpoint covers it",
-                    purge.seq
+                    "MISSING START: the first row is seq {first}; the purge record at {at} says entries 1-{before} were purged, but no checkpoint covers it"
                 );
                 false
             }

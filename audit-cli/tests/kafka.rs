@@ -491,6 +491,77 @@ fn an_ingester_killed_between_its_store_and_offset_commits_doubles_nothing() {
     assert_eq!(code, 0, "{out}");
 }
 
+/// A retention purge of a store that ingests: the purge record of an
+/// ingested origin goes to the store's own chain, so that the origin's next
+/// line, numbered by its producer, is still stored, and the store verifies.
+#[test]
+fn a_purged_ingested_origin_takes_its_producers_next_line_and_verifies() {
+    use audit_core::chain::Chainer;
+    use audit_core::sqlite::{SqliteStore, append_chained};
+    use audit_core::store::ingest::Appended;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let store = SqliteStore::builder(&path)
+        .origin("ingester")
+        .open()
+        .unwrap();
+    // Four lines of the producer "api", the first two made in 2020.
+    let mut chainer = Chainer::new("api");
+    let lines: Vec<String> = (0..4)
+        .map(|n| {
+            let sink = audit_core::MemorySink::new();
+            write_to(&sink, n);
+            let mut entry = sink.last().unwrap();
+            if n < 2 {
+                entry.time = time::macros::datetime!(2020-01-01 0:00 UTC);
+            }
+            let mut line = Vec::new();
+            chainer
+                .append(serde_json::to_string(&entry).unwrap().as_bytes(), &mut line)
+                .unwrap();
+            String::from_utf8(line).unwrap()
+        })
+        .collect();
+    let append = |lines: &[String]| {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let texts: Vec<&str> = lines.iter().map(String::as_str).collect();
+        append_chained(&conn, "api", &texts).unwrap()
+    };
+    assert!(
+        append(&lines[..3])
+            .iter()
+            .all(|outcome| matches!(outcome, Appended::Stored { .. }))
+    );
+    let cutoff = time::macros::datetime!(2021-01-01 0:00 UTC);
+    assert_eq!(store.blocking_purge_before(cutoff).unwrap(), 2);
+    assert_eq!(append(&lines[3..]), [Appended::Stored { seq: 4 }]);
+    drop(store);
+    let (code, out) = audit(&["verify", &format!("sqlite:{}", path.display())]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "Unproven start: the first row is seq 3; the purge record at seq 1 of the origin \"ingester\" says entries 1-2 were purged by retention"
+        ),
+        "{out}"
+    );
+}
+
+/// Writes one entry through `sink`: chat `n` pinned at `n`.
+fn write_to(sink: &dyn AuditSink, n: u32) {
+    let old = Chat {
+        id: n,
+        pin_order: 0,
+    };
+    let new = Chat {
+        id: n,
+        pin_order: n,
+    };
+    BackgroundAudit::new(sink, "pin_chat")
+        .write(&old, &new)
+        .unwrap();
+}
+
 /// Kafka's retention removes a topic's oldest messages: a chain that starts
 /// past seq 1 in a topic verifies, and says where it starts.
 #[test]

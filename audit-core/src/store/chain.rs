@@ -48,6 +48,12 @@ pub struct StoreReport {
     /// The purge records in the origin's chain, in `seq` order: what a
     /// retention purge of that chain deleted (see [`Purge`]).
     pub purges: Vec<Purge>,
+    /// The purge records of this origin chained in another origin's chain,
+    /// each with that chain's origin, in order: a purge of a chain the store
+    /// does not extend itself (lines appended with `append_chained`, whose
+    /// next sequence number is their producer's) is recorded in the purging
+    /// store's own chain, naming this origin.
+    pub purges_elsewhere: Vec<(String, Purge)>,
     /// The latest record, in this origin's chain, of the rows the store
     /// found unchained when it first opened them (written before it chained its entries; see
     /// [`UNCHAINED_ACTION`]): its `seq`, and whether the unchained rows are
@@ -246,6 +252,25 @@ pub(crate) fn purge_of(seq: i64, entry_json: &str) -> Option<Purge> {
 pub(crate) const SELECT_PURGES: &str = "SELECT seq, entry_json FROM audit_entries \
     WHERE origin = $1 AND action = 'purge' AND resource_type = 'audit_log' AND seq IS NOT NULL \
     ORDER BY seq";
+
+/// The purge records naming the origin `$1` in other origins' chains:
+/// `origin`, `seq` and `entry_json`.
+pub(crate) const SELECT_PURGES_ELSEWHERE: &str = "SELECT origin, seq, entry_json FROM audit_entries \
+    WHERE resource_id = $1 AND origin <> $1 AND action = 'purge' AND resource_type = 'audit_log' \
+    AND seq IS NOT NULL ORDER BY origin, seq";
+
+/// The table of the origins whose lines were appended with
+/// `append_chained`: their chains' next sequence numbers are their
+/// producers', so a purge records itself elsewhere. Made on every open.
+pub(crate) const APPENDED_ORIGINS: &str =
+    "CREATE TABLE IF NOT EXISTS audit_appended_origins (origin TEXT PRIMARY KEY)";
+
+/// Records that lines of the origin `$1` were appended.
+pub(crate) const RECORD_APPENDED_ORIGIN: &str =
+    "INSERT INTO audit_appended_origins (origin) VALUES ($1) ON CONFLICT DO NOTHING";
+
+/// The origins whose lines were appended.
+pub(crate) const SELECT_APPENDED_ORIGINS: &str = "SELECT origin FROM audit_appended_origins";
 
 /// The origins of a store's rows, chained or not yet, in order: one index
 /// probe per origin (a loose index scan of `audit_entries_origin`), not a

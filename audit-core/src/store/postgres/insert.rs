@@ -363,6 +363,13 @@ pub async fn append_chained(
     let inserted = insert(conn, &rows, Some(&seqs), origin)
         .await
         .map_err(StoreError::database)?;
+    if inserted > 0 {
+        sqlx::query(crate::store::chain::RECORD_APPENDED_ORIGIN)
+            .bind(text_safe(origin))
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::database)?;
+    }
     if usize::try_from(inserted).ok() != Some(rows.len()) {
         return Err(StoreError::Database(
             "an entry appended to the chain was stored meanwhile; roll back and append again"

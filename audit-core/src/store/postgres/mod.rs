@@ -297,7 +297,9 @@ impl PostgresStore {
             }
             let entry =
                 crate::store::chain::purge_entry(&purge.origin, purge.through, purge.deleted);
-            if purge.origin == self.origin {
+            // An appended origin's next sequence number is its producer's:
+            // its record goes to the store's own chain, naming it.
+            if purge.origin == self.origin || purge.appended {
                 // Through the writer, whose flush signs a checkpoint after it.
                 self.writer
                     .export_async(entry)

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
 use crate::store::chain::{
-    ANY_UNCHAINED_RECORD, COUNT_ORPHANED, SELECT_ORIGINS, SELECT_PURGES, SELECT_UNCHAINED_RECORD,
-    StoredColumns, check_unchained, other_origin, purge_of, with_column_problem, with_origin,
+    ANY_UNCHAINED_RECORD, COUNT_ORPHANED, SELECT_ORIGINS, SELECT_PURGES, SELECT_PURGES_ELSEWHERE,
+    SELECT_UNCHAINED_RECORD, StoredColumns, check_unchained, other_origin, purge_of,
+    with_column_problem, with_origin,
 };
 use crate::store::cursor::micros;
 use crate::store::row::parse_entry;
@@ -119,9 +120,12 @@ pub(crate) async fn count(
 }
 
 /// What a purge deleted from one origin's chain: the origin, how many rows,
-/// and the last `seq` deleted, for its purge record.
+/// and the last `seq` deleted, for its purge record; and whether the
+/// origin's lines are appended (`append_chained`), whose record then goes
+/// to the store's own chain.
 pub(crate) struct Purged {
     pub(crate) origin: String,
+    pub(crate) appended: bool,
     pub(crate) deleted: u64,
     pub(crate) through: i64,
 }
@@ -156,6 +160,10 @@ pub(crate) async fn purge_before(
     cutoff_us: i64,
 ) -> Result<(Vec<Purged>, u64), StoreError> {
     let mut purged = Vec::new();
+    let appended: Vec<String> = sqlx::query_scalar(crate::store::chain::SELECT_APPENDED_ORIGINS)
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::database)?;
     for origin in origins(pool).await? {
         let mut sql = PgSql::default();
         sql::purge_through(&origin, cutoff_us, &mut sql);
@@ -177,6 +185,7 @@ pub(crate) async fn purge_before(
         })
         .await?;
         purged.push(Purged {
+            appended: appended.contains(&origin),
             origin,
             deleted,
             through,
@@ -326,6 +335,20 @@ pub(crate) async fn verify_chain(
         let json: &str = row.try_get(1).map_err(StoreError::database)?;
         purges.extend(purge_of(seq, json));
     }
+    let rows = sqlx::query(SELECT_PURGES_ELSEWHERE)
+        .bind(text_safe(origin))
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::database)?;
+    let mut purges_elsewhere = Vec::new();
+    for row in &rows {
+        let chain: String = row.try_get(0).map_err(StoreError::database)?;
+        let seq: i64 = row.try_get(1).map_err(StoreError::database)?;
+        let json: &str = row.try_get(2).map_err(StoreError::database)?;
+        if let Some(purge) = purge_of(seq, json) {
+            purges_elsewhere.push((chain, purge));
+        }
+    }
     Ok(StoreReport {
         origin: origin.to_owned(),
         chain: with_origin(with_column_problem(verifier.finish(), mismatch), origin),
@@ -340,6 +363,7 @@ pub(crate) async fn verify_chain(
         unchained: u64::try_from(unchained).unwrap_or(0),
         orphaned: u64::try_from(orphaned).unwrap_or(0),
         purges,
+        purges_elsewhere,
     })
 }
 

@@ -227,6 +227,10 @@ async fn create_search_indexes(conn: &mut PgConnection) -> Result<(), StoreError
         .execute(&mut *conn)
         .await
         .map_err(StoreError::database)?;
+    sqlx::raw_sql(crate::store::chain::APPENDED_ORIGINS)
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::database)?;
     if new {
         for statements in [CHANGED_PATHS, BACKFILL_CHANGED_PATHS] {
             sqlx::raw_sql(statements)

@@ -163,6 +163,12 @@ pub fn append_chained(
             }
             outcomes.push(outcome);
         }
+        if outcomes
+            .iter()
+            .any(|outcome| matches!(outcome, Appended::Stored { .. }))
+        {
+            conn.execute(chain::RECORD_APPENDED_ORIGIN, [origin])?;
+        }
         Ok(outcomes)
     })();
     appended.map_err(StoreError::Database)

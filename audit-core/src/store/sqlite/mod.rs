@@ -286,10 +286,10 @@ impl SqliteStore {
         self.record_purges(purged)
     }
 
-    /// Records each origin's purge in that origin's chain, and waits until
-    /// the records are committed: through the writer for its own origin, so
-    /// that its flush signs a checkpoint after the record; how many rows the
-    /// purge deleted.
+    /// Records each origin's purge in that origin's chain (an appended
+    /// origin's in the store's own), and waits until the records are
+    /// committed: through the writer for its own chain, so that its flush
+    /// signs a checkpoint after the record; how many rows the purge deleted.
     fn record_purges(
         &self,
         (purged, unchained): (Vec<read::Purged>, u64),
@@ -302,7 +302,9 @@ impl SqliteStore {
             }
             let entry =
                 crate::store::chain::purge_entry(&purge.origin, purge.through, purge.deleted);
-            if purge.origin == self.origin {
+            // An appended origin's next sequence number is its producer's:
+            // its record goes to the store's own chain, naming it.
+            if purge.origin == self.origin || purge.appended {
                 self.writer
                     .export(entry)
                     .and_then(|()| self.writer.flush())

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
 use crate::store::chain::{
-    ANY_UNCHAINED_RECORD, COUNT_ORPHANED, SELECT_ORIGINS, SELECT_PURGES, SELECT_UNCHAINED_RECORD,
-    StoredColumns, check_unchained, other_origin, purge_of, with_column_problem, with_origin,
+    ANY_UNCHAINED_RECORD, COUNT_ORPHANED, SELECT_ORIGINS, SELECT_PURGES, SELECT_PURGES_ELSEWHERE,
+    SELECT_UNCHAINED_RECORD, StoredColumns, check_unchained, other_origin, purge_of,
+    with_column_problem, with_origin,
 };
 use crate::store::row::parse_entry;
 use crate::store::sql::{self, Bind, Dialect};
@@ -84,9 +85,12 @@ pub(crate) fn count(
 }
 
 /// What a purge deleted from one origin's chain: the origin, how many rows,
-/// and the last `seq` deleted, for its purge record.
+/// and the last `seq` deleted, for its purge record; and whether the
+/// origin's lines are appended (`append_chained`), whose record then goes
+/// to the store's own chain.
 pub(crate) struct Purged {
     pub(crate) origin: String,
+    pub(crate) appended: bool,
     pub(crate) deleted: u64,
     pub(crate) through: i64,
 }
@@ -119,6 +123,14 @@ pub(crate) fn purge_before(
     conn: &Connection,
     cutoff_us: i64,
 ) -> Result<(Vec<Purged>, u64), StoreError> {
+    let appended: Vec<String> = conn
+        .prepare(crate::store::chain::SELECT_APPENDED_ORIGINS)
+        .and_then(|mut statement| {
+            statement
+                .query_map([], |row| row.get(0))?
+                .collect::<Result<_, _>>()
+        })
+        .map_err(StoreError::database)?;
     let mut purged = Vec::new();
     for origin in origins(conn)? {
         let mut sql = SqliteSql::default();
@@ -135,6 +147,7 @@ pub(crate) fn purge_before(
         sql::delete_chained_batch(&origin, through, i64::from(PURGE_BATCH), &mut sql);
         let deleted = delete_in_batches(conn, &sql)?;
         purged.push(Purged {
+            appended: appended.contains(&origin),
             origin,
             deleted,
             through,
@@ -280,6 +293,19 @@ pub(crate) fn verify_chain(
             purges.push(purge);
         }
     }
+    let mut purges_elsewhere = Vec::new();
+    let mut statement = conn
+        .prepare(SELECT_PURGES_ELSEWHERE)
+        .map_err(StoreError::database)?;
+    let mut rows = statement.query([origin]).map_err(StoreError::database)?;
+    while let Some(row) = rows.next().map_err(StoreError::database)? {
+        let chain: String = row.get(0).map_err(StoreError::database)?;
+        let seq: i64 = row.get(1).map_err(StoreError::database)?;
+        let json = row.get_ref(2).map_err(StoreError::database)?;
+        if let Some(purge) = json.as_str().ok().and_then(|json| purge_of(seq, json)) {
+            purges_elsewhere.push((chain, purge));
+        }
+    }
     Ok(StoreReport {
         origin: origin.to_owned(),
         chain: with_origin(with_column_problem(verifier.finish(), mismatch), origin),
@@ -291,6 +317,7 @@ pub(crate) fn verify_chain(
         unchained: u64::try_from(unchained).unwrap_or(0),
         orphaned: u64::try_from(orphaned).unwrap_or(0),
         purges,
+        purges_elsewhere,
     })
 }
 

@@ -220,6 +220,8 @@ fn create_search_indexes(conn: &Connection) -> Result<(), StoreError> {
     let new = !table_exists(conn, "audit_changed_paths")?;
     conn.execute_batch(SEARCH_INDEXES)
         .map_err(StoreError::database)?;
+    conn.execute_batch(crate::store::chain::APPENDED_ORIGINS)
+        .map_err(StoreError::database)?;
     if new {
         conn.execute_batch(BACKFILL_CHANGED_PATHS)
             .map_err(StoreError::database)?;
