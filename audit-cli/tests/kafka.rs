@@ -547,6 +547,80 @@ fn a_purged_ingested_origin_takes_its_producers_next_line_and_verifies() {
     );
 }
 
+/// The same on PostgreSQL.
+#[test]
+fn a_purged_ingested_origin_takes_its_producers_next_line_on_postgres() {
+    use audit_core::chain::Chainer;
+    use audit_core::postgres::{PostgresStore, append_chained};
+    use audit_core::store::ingest::Appended;
+
+    let Some(url) = server() else { return };
+    let database = format!("kafka_purge_{}", std::process::id());
+    let store_url = with_database(url, &database);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut chainer = Chainer::new("api");
+    let lines: Vec<String> = (0..4)
+        .map(|n| {
+            let sink = audit_core::MemorySink::new();
+            write_to(&sink, n);
+            let mut entry = sink.last().unwrap();
+            if n < 2 {
+                entry.time = time::macros::datetime!(2020-01-01 0:00 UTC);
+            }
+            let mut line = Vec::new();
+            chainer
+                .append(serde_json::to_string(&entry).unwrap().as_bytes(), &mut line)
+                .unwrap();
+            String::from_utf8(line).unwrap()
+        })
+        .collect();
+    runtime.block_on(async {
+        let admin = PgPool::connect(url).await.unwrap();
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {database}"),
+            format!("CREATE DATABASE {database}"),
+        ] {
+            sqlx::query(AssertSqlSafe(sql))
+                .execute(&admin)
+                .await
+                .unwrap();
+        }
+        let pool = PgPool::connect(&store_url).await.unwrap();
+        let store = PostgresStore::builder(pool.clone())
+            .origin("ingester")
+            .open()
+            .await
+            .unwrap();
+        let append = async |lines: &[String]| {
+            let mut tx = pool.begin().await.unwrap();
+            let texts: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let appended = append_chained(&mut tx, "api", &texts).await.unwrap();
+            tx.commit().await.unwrap();
+            appended
+        };
+        let stored = append(&lines[..3]).await;
+        assert!(
+            stored
+                .iter()
+                .all(|outcome| matches!(outcome, Appended::Stored { .. }))
+        );
+        let cutoff = time::macros::datetime!(2021-01-01 0:00 UTC);
+        assert_eq!(store.purge_before(cutoff).await.unwrap(), 2);
+        assert_eq!(append(&lines[3..]).await, [Appended::Stored { seq: 4 }]);
+    });
+    let (code, out) = audit(&["verify", &store_url]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "the purge record at seq 1 of the origin \"ingester\" says entries 1-2 were purged"
+        ),
+        "{out}"
+    );
+}
+
 /// Writes one entry through `sink`: chat `n` pinned at `n`.
 fn write_to(sink: &dyn AuditSink, n: u32) {
     let old = Chat {
