@@ -650,7 +650,7 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
             // of them is not promoted to `'static` in a struct literal.
             actions: {
                 const __AUDIT_ACTIONS: &'static [#krate::Action] = &[
-                    #(#krate::Action::from_static(#actions)),*
+                    #(#private::action(#actions)),*
                 ];
                 __AUDIT_ACTIONS
             },
