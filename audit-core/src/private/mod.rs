@@ -72,7 +72,7 @@ pub use inventory;
 macro_rules! __audit_register_schema {
     ($schema:expr) => {
         $crate::__private::inventory::submit! {
-            $crate::__private::Registration::new($schema)
+            $crate::__private::Registration::new(|| $schema)
         }
     };
 }
