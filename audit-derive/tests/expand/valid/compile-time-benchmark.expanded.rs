@@ -6,12 +6,12 @@ const _: () = {
         doc: ::core::option::Option::Some("Workspace number 0, as a service stores it."),
         actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
-                ::audit_core::Action::from_static("create"),
-                ::audit_core::Action::from_static("write"),
-                ::audit_core::Action::from_static("delete"),
-                ::audit_core::Action::from_static("start"),
-                ::audit_core::Action::from_static("stop"),
-                ::audit_core::Action::from_static("archive"),
+                ::audit_core::__private::action("create"),
+                ::audit_core::__private::action("write"),
+                ::audit_core::__private::action("delete"),
+                ::audit_core::__private::action("start"),
+                ::audit_core::__private::action("stop"),
+                ::audit_core::__private::action("archive"),
             ];
             __AUDIT_ACTIONS
         },
@@ -179,23 +179,7 @@ const _: () = {
         use ::audit_core::__private::NotAudited as _;
         ::core::assert!(
             ! (::audit_core::__private::Probe:: < Uuid, _ > ::AUDITED),
-            "the tracked field `id` has type `Uuid`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
-        );
-    };
-    const _: () = {
-        #[allow(unused_imports)]
-        use ::audit_core::__private::NotAudited as _;
-        ::core::assert!(
-            ! (::audit_core::__private::Probe:: < Uuid, _ > ::AUDITED),
-            "the tracked field `owner_id` has type `Uuid`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
-        );
-    };
-    const _: () = {
-        #[allow(unused_imports)]
-        use ::audit_core::__private::NotAudited as _;
-        ::core::assert!(
-            ! (::audit_core::__private::Probe:: < Uuid, _ > ::AUDITED),
-            "the tracked field `organization_id` has type `Uuid`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            "the tracked fields `id`, `owner_id` and `organization_id` have type `Uuid`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking them whole would record their secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     const _: () = {
@@ -212,15 +196,7 @@ const _: () = {
         use ::audit_core::__private::NotAudited as _;
         ::core::assert!(
             ! (::audit_core::__private::Probe:: < OffsetDateTime, _ > ::AUDITED),
-            "the tracked field `created_at` has type `OffsetDateTime`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
-        );
-    };
-    const _: () = {
-        #[allow(unused_imports)]
-        use ::audit_core::__private::NotAudited as _;
-        ::core::assert!(
-            ! (::audit_core::__private::Probe:: < OffsetDateTime, _ > ::AUDITED),
-            "the tracked field `updated_at` has type `OffsetDateTime`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            "the tracked fields `created_at` and `updated_at` have type `OffsetDateTime`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking them whole would record their secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     const _: () = {
