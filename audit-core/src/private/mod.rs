@@ -55,8 +55,8 @@ pub use crate::diff::keyed::KeyedList;
 pub use crate::diff::path::Path;
 pub use crate::diff::probe::{ContainsAudited, NotAudited, Probe};
 pub use crate::diff::value::Canonical;
-pub use crate::model::{AuditFields, Audited};
 use crate::model::action::Action;
+pub use crate::model::{AuditFields, Audited};
 
 #[cfg(feature = "registry")]
 pub use crate::docs::registry::Registration;
