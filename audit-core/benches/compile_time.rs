@@ -415,6 +415,7 @@ fn callgrind(scratch: &Path, profile: Profile, package: &str) -> Result<u64, Str
         .args(["--quiet", "--package", package])
         .current_dir(scratch)
         .env("CARGO_TARGET_DIR", scratch.join("target"))
+        .env("CARGO_INCREMENTAL", "0")
         .env("RUSTC_WORKSPACE_WRAPPER", &wrapper)
         .env("CALLGRIND_CRATE", package)
         .env("CALLGRIND_LOG", &log)
@@ -447,6 +448,10 @@ fn cargo(scratch: &Path, args: &[&str], package: &str) -> Result<(), String> {
         // The scratch workspace keeps its own target directory, whatever the
         // benchmark itself was built with.
         .env("CARGO_TARGET_DIR", scratch.join("target"))
+        // Incremental compilation (on by default for `check` and debug
+        // builds) writes its caches during the build; a clean build without
+        // it is the same work in every profile and for every variant.
+        .env("CARGO_INCREMENTAL", "0")
         .status()
         .map_err(|error| format!("cannot run cargo: {error}"))?;
     if status.success() {

@@ -329,20 +329,45 @@ fn sentence_matches(
 
 /// For the tracked fields, a build-time check that each type contains no
 /// auditable struct, which would be serialized whole, its secret and
-/// ignored fields included. A `const` each, so that every such field is
-/// reported. A type naming the struct's generics cannot be checked here,
-/// outside the impl: the probe's documented limit. A primitive, `String`, or
-/// a standard container of them holds no struct and is not checked.
+/// ignored fields included. A `const` per type, spanned at the first field
+/// of that type and naming every field of it, so that every such type is
+/// reported; one per type rather than per field, because each `const` costs
+/// the build more than the rest of a field (docs/performance.md). A type
+/// naming the struct's generics cannot be checked here, outside the impl: the
+/// probe's documented limit. A primitive, `String`, or a standard container
+/// of them holds no struct and is not checked.
 fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
-    fields
+    // The fields of each type, by the type as written, in order of first
+    // appearance: within one struct, the same text names the same type.
+    let mut types: Vec<(&Field<'_>, Vec<&str>)> = Vec::new();
+    for field in fields
         .iter()
         .filter(|field| field.probe() && !ty::holds_no_struct(field.ty))
-        .map(|field| {
+    {
+        match types
+            .iter_mut()
+            .find(|(first, _)| first.type_text == field.type_text)
+        {
+            Some((_, names)) => names.push(&field.rust_name),
+            None => types.push((field, vec![&field.rust_name])),
+        }
+    }
+    types
+        .iter()
+        .map(|(field, names)| {
             let ty = field.ty;
-            let message = format!(
-                "the tracked field `{}` has type `{}`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
-                field.rust_name, field.type_text,
-            );
+            let message = match names.as_slice() {
+                [name] => format!(
+                    "the tracked field `{name}` has type `{}`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
+                    field.type_text,
+                ),
+                [first @ .., last] => format!(
+                    "the tracked fields `{}` and `{last}` have type `{}`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking them whole would record their secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)",
+                    first.join("`, `"),
+                    field.type_text,
+                ),
+                [] => String::new(),
+            };
             // The type and every type it holds through a standard
             // container, each asked on its own: a tuple or a `Result` holds
             // one when any member does, which no trait impl can say.
@@ -650,7 +675,7 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
             // of them is not promoted to `'static` in a struct literal.
             actions: {
                 const __AUDIT_ACTIONS: &'static [#krate::Action] = &[
-                    #(#krate::Action::from_static(#actions)),*
+                    #(#private::action(#actions)),*
                 ];
                 __AUDIT_ACTIONS
             },

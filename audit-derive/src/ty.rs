@@ -32,7 +32,7 @@ pub(crate) fn is_scalar(ty: &Type) -> bool {
         && path
             .path
             .get_ident()
-            .is_some_and(|ident| SCALARS.iter().any(|s| ident == s))
+            .is_some_and(|ident| is_one_of(ident, SCALARS))
 }
 
 /// Whether `ty` is written as a primitive, `String`, or an `Option` of one:
@@ -56,7 +56,7 @@ pub(crate) fn holds_no_struct(ty: &Type) -> bool {
     let Some(last) = path.path.segments.last() else {
         return false;
     };
-    if path.qself.is_some() || !CONTAINERS.iter().any(|name| last.ident == name) {
+    if path.qself.is_some() || !is_one_of(&last.ident, CONTAINERS) {
         return false;
     }
     let PathArguments::AngleBracketed(args) = &last.arguments else {
@@ -113,7 +113,7 @@ pub(crate) fn probed_parts(ty: &Type) -> Vec<&Type> {
                 let Some(last) = path.path.segments.last() else {
                     continue;
                 };
-                if !CONTAINERS.iter().any(|name| last.ident == name) {
+                if !is_one_of(&last.ident, CONTAINERS) {
                     continue;
                 }
                 if let PathArguments::AngleBracketed(args) = &last.arguments {
@@ -133,6 +133,13 @@ pub(crate) fn probed_parts(ty: &Type) -> Vec<&Type> {
         }
     }
     parts
+}
+
+/// Whether `ident` is one of `names`. Its text is asked once: in a proc
+/// macro each `Ident == str` asks the compiler for the text again.
+fn is_one_of(ident: &syn::Ident, names: &[&str]) -> bool {
+    let text = ident.to_string();
+    names.contains(&text.as_str())
 }
 
 /// A type as a person writes it: `Option<Vec<Uuid>>`, not `Option < Vec < Uuid > >`.

@@ -107,6 +107,14 @@ impl Action {
         Action(Cow::Borrowed(name))
     }
 
+    /// The action named `name`, which the derive has already checked is
+    /// snake_case: what generated code builds its actions with, through
+    /// `__private::action`, so that the build does not evaluate the check
+    /// again for every action of every struct.
+    pub(crate) const fn from_checked(name: &'static str) -> Action {
+        Action(Cow::Borrowed(name))
+    }
+
     /// The action named `name`.
     ///
     /// # Errors

@@ -21,6 +21,15 @@ mod schema;
 
 pub use std::string::String;
 
+/// The action named `name`, as the derive writes it in a schema: the derive
+/// has checked that `name` is snake_case (`audit-derive/src/attr.rs`), so
+/// this does not check it again, as [`Action::from_static`] would in every
+/// struct's schema.
+#[inline]
+pub const fn action(name: &'static str) -> Action {
+    Action::from_checked(name)
+}
+
 /// The sentence a guard records for `entry`, made for a resource whose new
 /// value is `new`: what `benches/sentence.rs` measures.
 pub fn describe<T: Audited<Via>, Via>(entry: &crate::entry::AuditEntry, new: Option<&T>) -> String {
@@ -46,6 +55,7 @@ pub use crate::diff::keyed::KeyedList;
 pub use crate::diff::path::Path;
 pub use crate::diff::probe::{ContainsAudited, NotAudited, Probe};
 pub use crate::diff::value::Canonical;
+use crate::model::action::Action;
 pub use crate::model::{AuditFields, Audited};
 
 #[cfg(feature = "registry")]
@@ -62,7 +72,7 @@ pub use inventory;
 macro_rules! __audit_register_schema {
     ($schema:expr) => {
         $crate::__private::inventory::submit! {
-            $crate::__private::Registration::new($schema)
+            $crate::__private::Registration::new(|| $schema)
         }
     };
 }

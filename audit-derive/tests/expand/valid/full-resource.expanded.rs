@@ -6,10 +6,10 @@ const _: () = {
         doc: ::core::option::Option::Some("A conversation between a user and an agent."),
         actions: {
             const __AUDIT_ACTIONS: &'static [platform::audit::Action] = &[
-                platform::audit::Action::from_static("create"),
-                platform::audit::Action::from_static("write"),
-                platform::audit::Action::from_static("archive"),
-                platform::audit::Action::from_static("share"),
+                platform::audit::__private::action("create"),
+                platform::audit::__private::action("write"),
+                platform::audit::__private::action("archive"),
+                platform::audit::__private::action("share"),
             ];
             __AUDIT_ACTIONS
         },

@@ -8,9 +8,9 @@ const _: () = {
         ),
         actions: {
             const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
-                ::audit_core::Action::from_static("create"),
-                ::audit_core::Action::from_static("write"),
-                ::audit_core::Action::from_static("delete"),
+                ::audit_core::__private::action("create"),
+                ::audit_core::__private::action("write"),
+                ::audit_core::__private::action("delete"),
             ];
             __AUDIT_ACTIONS
         },

@@ -1,0 +1,578 @@
+// The expansion of compile-time-benchmark.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
+const _: () = {
+    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        rust_name: "Workspace0",
+        resource_type: "workspace0",
+        doc: ::core::option::Option::Some("Workspace number 0, as a service stores it."),
+        actions: {
+            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
+                ::audit_core::__private::action("create"),
+                ::audit_core::__private::action("write"),
+                ::audit_core::__private::action("delete"),
+                ::audit_core::__private::action("start"),
+                ::audit_core::__private::action("stop"),
+                ::audit_core::__private::action("archive"),
+            ];
+            __AUDIT_ACTIONS
+        },
+        past_forms: &["created", "updated", "deleted", "started", "stopped", "archived"],
+        noun: "workspace",
+        sentences: &::audit_core::__private::sentences(
+            ["name", "archived", "archived", "locked"],
+            b"c===",
+            ["", "true", "false", "true"],
+            [
+                "renamed {noun} {old} to {new}",
+                "archived {noun} {target}",
+                "unarchived {noun} {target}",
+                "locked {noun} {target}",
+            ],
+        ),
+        requires_org: true,
+        link: ::core::option::Option::None,
+        link_with: ::core::option::Option::None,
+        fields: &::audit_core::__private::fields(
+            [
+                "id",
+                "owner_id",
+                "organization_id",
+                "template_id",
+                "name",
+                "description",
+                "api_token",
+                "archived",
+                "locked",
+                "autostart",
+                "ttl_seconds",
+                "cpu_limit",
+                "memory_mb",
+                "tags",
+                "labels",
+                "deleted_reason",
+                "created_at",
+                "updated_at",
+                "dormant_at",
+                "last_used_at",
+            ],
+            [
+                "id",
+                "owner_id",
+                "organization_id",
+                "template_id",
+                "name",
+                "description",
+                "api_token",
+                "archived",
+                "locked",
+                "autostart",
+                "ttl_seconds",
+                "cpu_limit",
+                "memory_mb",
+                "tags",
+                "labels",
+                "deleted_reason",
+                "created_at",
+                "updated_at",
+                "dormant_at",
+                "last_used_at",
+            ],
+            [
+                "Uuid",
+                "Uuid",
+                "Uuid",
+                "Option<Uuid>",
+                "String",
+                "String",
+                "String",
+                "bool",
+                "bool",
+                "bool",
+                "i64",
+                "u32",
+                "u64",
+                "Vec<String>",
+                "BTreeMap<String, String>",
+                "Option<String>",
+                "OffsetDateTime",
+                "OffsetDateTime",
+                "Option<OffsetDateTime>",
+                "OffsetDateTime",
+            ],
+            b"ttttttstttttttttttti",
+            b"nnnnnnnnnnnnnnnnnnnn",
+            [
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "grants access to the workspace",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "liveness ping",
+            ],
+            b"nnnnnnynnnnnnnnnnnny",
+            [
+                "The workspace's id.",
+                "The workspace's owner id.",
+                "The workspace's organization id.",
+                "The workspace's template id.",
+                "The workspace's name.",
+                "The workspace's description.",
+                "The workspace's api token.",
+                "The workspace's archived.",
+                "The workspace's locked.",
+                "The workspace's autostart.",
+                "The workspace's ttl seconds.",
+                "The workspace's cpu limit.",
+                "The workspace's memory mb.",
+                "The workspace's tags.",
+                "The workspace's labels.",
+                "The workspace's deleted reason.",
+                "The workspace's created at.",
+                "The workspace's updated at.",
+                "The workspace's dormant at.",
+                "The workspace's last used at.",
+            ],
+            b"yyyyyyyyyyyyyyyyyyyy",
+            b"vvvvvvvvvvvvvvvvvvvv",
+            [
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[],
+        ),
+        kind: ::audit_core::SchemaKind::Resource,
+        partial: ::core::option::Option::None,
+    });
+    const _: () = {
+        #[allow(unused_imports)]
+        use ::audit_core::__private::NotAudited as _;
+        ::core::assert!(
+            ! (::audit_core::__private::Probe:: < Uuid, _ > ::AUDITED),
+            "the tracked fields `id`, `owner_id` and `organization_id` have type `Uuid`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking them whole would record their secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)"
+        );
+    };
+    const _: () = {
+        #[allow(unused_imports)]
+        use ::audit_core::__private::NotAudited as _;
+        ::core::assert!(
+            ! (::audit_core::__private::Probe:: < Option < Uuid >, _ > ::AUDITED ||
+            ::audit_core::__private::Probe:: < Uuid, _ > ::AUDITED),
+            "the tracked field `template_id` has type `Option<Uuid>`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+        );
+    };
+    const _: () = {
+        #[allow(unused_imports)]
+        use ::audit_core::__private::NotAudited as _;
+        ::core::assert!(
+            ! (::audit_core::__private::Probe:: < OffsetDateTime, _ > ::AUDITED),
+            "the tracked fields `created_at` and `updated_at` have type `OffsetDateTime`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking them whole would record their secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)"
+        );
+    };
+    const _: () = {
+        #[allow(unused_imports)]
+        use ::audit_core::__private::NotAudited as _;
+        ::core::assert!(
+            ! (::audit_core::__private::Probe:: < Option < OffsetDateTime >, _ >
+            ::AUDITED || ::audit_core::__private::Probe:: < OffsetDateTime, _ >
+            ::AUDITED),
+            "the tracked field `dormant_at` has type `Option<OffsetDateTime>`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+        );
+    };
+    #[automatically_derived]
+    impl ::audit_core::__private::ContainsAudited for Workspace0 {}
+    #[automatically_derived]
+    impl ::audit_core::AuditFields for Workspace0 {
+        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        #[inline]
+        fn diff_into(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_old: &Self,
+            __audit_new: &Self,
+        ) {
+            ::audit_core::__private::track_outlined::<
+                Uuid,
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            ::audit_core::__private::track_outlined::<
+                Uuid,
+            >(
+                __audit_diff,
+                __audit_path,
+                "owner_id",
+                &__audit_old.owner_id,
+                &__audit_new.owner_id,
+            );
+            ::audit_core::__private::track_outlined::<
+                Uuid,
+            >(
+                __audit_diff,
+                __audit_path,
+                "organization_id",
+                &__audit_old.organization_id,
+                &__audit_new.organization_id,
+            );
+            ::audit_core::__private::track_outlined::<
+                Option<Uuid>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "template_id",
+                &__audit_old.template_id,
+                &__audit_new.template_id,
+            );
+            ::audit_core::__private::track::<
+                String,
+            >(__audit_diff, __audit_path, "name", &__audit_old.name, &__audit_new.name);
+            ::audit_core::__private::track::<
+                String,
+            >(
+                __audit_diff,
+                __audit_path,
+                "description",
+                &__audit_old.description,
+                &__audit_new.description,
+            );
+            ::audit_core::__private::secret::<
+                String,
+            >(
+                __audit_diff,
+                __audit_path,
+                "api_token",
+                &__audit_old.api_token,
+                &__audit_new.api_token,
+            );
+            ::audit_core::__private::track::<
+                bool,
+            >(
+                __audit_diff,
+                __audit_path,
+                "archived",
+                &__audit_old.archived,
+                &__audit_new.archived,
+            );
+            ::audit_core::__private::track::<
+                bool,
+            >(
+                __audit_diff,
+                __audit_path,
+                "locked",
+                &__audit_old.locked,
+                &__audit_new.locked,
+            );
+            ::audit_core::__private::track::<
+                bool,
+            >(
+                __audit_diff,
+                __audit_path,
+                "autostart",
+                &__audit_old.autostart,
+                &__audit_new.autostart,
+            );
+            ::audit_core::__private::track::<
+                i64,
+            >(
+                __audit_diff,
+                __audit_path,
+                "ttl_seconds",
+                &__audit_old.ttl_seconds,
+                &__audit_new.ttl_seconds,
+            );
+            ::audit_core::__private::track::<
+                u32,
+            >(
+                __audit_diff,
+                __audit_path,
+                "cpu_limit",
+                &__audit_old.cpu_limit,
+                &__audit_new.cpu_limit,
+            );
+            ::audit_core::__private::track::<
+                u64,
+            >(
+                __audit_diff,
+                __audit_path,
+                "memory_mb",
+                &__audit_old.memory_mb,
+                &__audit_new.memory_mb,
+            );
+            ::audit_core::__private::track_outlined::<
+                Vec<String>,
+            >(__audit_diff, __audit_path, "tags", &__audit_old.tags, &__audit_new.tags);
+            ::audit_core::__private::track_outlined::<
+                BTreeMap<String, String>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "labels",
+                &__audit_old.labels,
+                &__audit_new.labels,
+            );
+            ::audit_core::__private::track::<
+                Option<String>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "deleted_reason",
+                &__audit_old.deleted_reason,
+                &__audit_new.deleted_reason,
+            );
+            ::audit_core::__private::track_outlined::<
+                OffsetDateTime,
+            >(
+                __audit_diff,
+                __audit_path,
+                "created_at",
+                &__audit_old.created_at,
+                &__audit_new.created_at,
+            );
+            ::audit_core::__private::track_outlined::<
+                OffsetDateTime,
+            >(
+                __audit_diff,
+                __audit_path,
+                "updated_at",
+                &__audit_old.updated_at,
+                &__audit_new.updated_at,
+            );
+            ::audit_core::__private::track_outlined::<
+                Option<OffsetDateTime>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "dormant_at",
+                &__audit_old.dormant_at,
+                &__audit_new.dormant_at,
+            );
+        }
+        #[inline]
+        fn record_all(
+            __audit_diff: &mut ::audit_core::Diff,
+            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_value: &Self,
+            __audit_record: ::audit_core::__private::Record,
+        ) {
+            ::audit_core::__private::record_track::<
+                Uuid,
+            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
+            ::audit_core::__private::record_track::<
+                Uuid,
+            >(
+                __audit_diff,
+                __audit_path,
+                "owner_id",
+                &__audit_value.owner_id,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                Uuid,
+            >(
+                __audit_diff,
+                __audit_path,
+                "organization_id",
+                &__audit_value.organization_id,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                Option<Uuid>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "template_id",
+                &__audit_value.template_id,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                String,
+            >(__audit_diff, __audit_path, "name", &__audit_value.name, __audit_record);
+            ::audit_core::__private::record_track::<
+                String,
+            >(
+                __audit_diff,
+                __audit_path,
+                "description",
+                &__audit_value.description,
+                __audit_record,
+            );
+            ::audit_core::__private::record_secret(
+                __audit_diff,
+                __audit_path,
+                "api_token",
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                bool,
+            >(
+                __audit_diff,
+                __audit_path,
+                "archived",
+                &__audit_value.archived,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                bool,
+            >(
+                __audit_diff,
+                __audit_path,
+                "locked",
+                &__audit_value.locked,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                bool,
+            >(
+                __audit_diff,
+                __audit_path,
+                "autostart",
+                &__audit_value.autostart,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                i64,
+            >(
+                __audit_diff,
+                __audit_path,
+                "ttl_seconds",
+                &__audit_value.ttl_seconds,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                u32,
+            >(
+                __audit_diff,
+                __audit_path,
+                "cpu_limit",
+                &__audit_value.cpu_limit,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                u64,
+            >(
+                __audit_diff,
+                __audit_path,
+                "memory_mb",
+                &__audit_value.memory_mb,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                Vec<String>,
+            >(__audit_diff, __audit_path, "tags", &__audit_value.tags, __audit_record);
+            ::audit_core::__private::record_track::<
+                BTreeMap<String, String>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "labels",
+                &__audit_value.labels,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                Option<String>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "deleted_reason",
+                &__audit_value.deleted_reason,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                OffsetDateTime,
+            >(
+                __audit_diff,
+                __audit_path,
+                "created_at",
+                &__audit_value.created_at,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                OffsetDateTime,
+            >(
+                __audit_diff,
+                __audit_path,
+                "updated_at",
+                &__audit_value.updated_at,
+                __audit_record,
+            );
+            ::audit_core::__private::record_track::<
+                Option<OffsetDateTime>,
+            >(
+                __audit_diff,
+                __audit_path,
+                "dormant_at",
+                &__audit_value.dormant_at,
+                __audit_record,
+            );
+        }
+    }
+    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    #[automatically_derived]
+    impl ::audit_core::Auditable for Workspace0 {
+        #[inline]
+        fn resource_id(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<Uuid>(&self.id)
+        }
+        #[inline]
+        fn resource_target(&self) -> ::audit_core::__private::String {
+            ::audit_core::__private::display::<String>(&self.name)
+        }
+        #[inline]
+        fn resource_link(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::None
+        }
+        #[inline]
+        fn organization_id(
+            &self,
+        ) -> ::core::option::Option<::audit_core::__private::String> {
+            ::core::option::Option::Some(
+                ::audit_core::__private::display::<Uuid>(&self.organization_id),
+            )
+        }
+        #[inline]
+        fn sentence_matches(&self, __audit_sentence: usize) -> bool {
+            match __audit_sentence {
+                1usize => {
+                    ::audit_core::__private::SentenceValue::is(&(true), &self.archived)
+                }
+                2usize => {
+                    ::audit_core::__private::SentenceValue::is(&(false), &self.archived)
+                }
+                3usize => {
+                    ::audit_core::__private::SentenceValue::is(&(true), &self.locked)
+                }
+                _ => false,
+            }
+        }
+    }
+};
