@@ -617,8 +617,12 @@ impl Verifier<'_> {
                 },
             );
         }
-        // The first entry of a file that continues a chain names its origin.
-        let continues = self.previous.is_none() && link.seq > 1 && link.origin.is_some();
+        // A file that continues a chain starts with a rotation record (a
+        // chained line without an entry id) that names the origin. An entry
+        // there is not one: renumbered to look like a continuation, it
+        // would put every checkpoint before it in an "earlier file".
+        let continues =
+            self.previous.is_none() && link.seq > 1 && link.origin.is_some() && entry.id.is_none();
         let expected = match &self.previous {
             Some(previous) => previous.seq + 1,
             None if self.anywhere || continues => link.seq,
