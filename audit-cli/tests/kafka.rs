@@ -42,7 +42,7 @@ fn topic(name: &str) -> String {
 
 /// Writes `count` entries through `sink`, numbered from `from`: chat `n`
 /// pinned at `n`.
-fn write(sink: &KafkaSink, from: u32, count: u32) {
+fn write(sink: &dyn AuditSink, from: u32, count: u32) {
     for n in from..from + count {
         let old = Chat {
             id: n,
@@ -280,23 +280,11 @@ fn a_broker_outage_mid_stream_loses_nothing_and_doubles_nothing() {
     assert!(out.contains("ALL VALID: 2 origins, 1000 entries"), "{out}");
 
     let database = format!("kafka_outage_{}", std::process::id());
-    let store_url = with_database(url, &database);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(async {
-        let admin = PgPool::connect(url).await.unwrap();
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {database}"),
-            format!("CREATE DATABASE {database}"),
-        ] {
-            sqlx::query(AssertSqlSafe(sql))
-                .execute(&admin)
-                .await
-                .unwrap();
-        }
-    });
+    let store_url = runtime.block_on(fresh_database(url, &database));
     let (code, out) = audit(&["ingest", &location, &store_url, "--until-caught-up"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("Ingested 1000 entries"), "{out}");
@@ -496,7 +484,6 @@ fn an_ingester_killed_between_its_store_and_offset_commits_doubles_nothing() {
 /// line, numbered by its producer, is still stored, and the store verifies.
 #[test]
 fn a_purged_ingested_origin_takes_its_producers_next_line_and_verifies() {
-    use audit_core::chain::Chainer;
     use audit_core::sqlite::{SqliteStore, append_chained};
     use audit_core::store::ingest::Appended;
 
@@ -506,23 +493,7 @@ fn a_purged_ingested_origin_takes_its_producers_next_line_and_verifies() {
         .origin("ingester")
         .open()
         .unwrap();
-    // Four lines of the producer "api", the first two made in 2020.
-    let mut chainer = Chainer::new("api");
-    let lines: Vec<String> = (0..4)
-        .map(|n| {
-            let sink = audit_core::MemorySink::new();
-            write_to(&sink, n);
-            let mut entry = sink.last().unwrap();
-            if n < 2 {
-                entry.time = time::macros::datetime!(2020-01-01 0:00 UTC);
-            }
-            let mut line = Vec::new();
-            chainer
-                .append(serde_json::to_string(&entry).unwrap().as_bytes(), &mut line)
-                .unwrap();
-            String::from_utf8(line).unwrap()
-        })
-        .collect();
+    let lines = producer_lines();
     let append = |lines: &[String]| {
         let conn = rusqlite::Connection::open(&path).unwrap();
         let texts: Vec<&str> = lines.iter().map(String::as_str).collect();
@@ -547,25 +518,13 @@ fn a_purged_ingested_origin_takes_its_producers_next_line_and_verifies() {
     );
 }
 
-/// The same on PostgreSQL.
-#[test]
-fn a_purged_ingested_origin_takes_its_producers_next_line_on_postgres() {
-    use audit_core::chain::Chainer;
-    use audit_core::postgres::{PostgresStore, append_chained};
-    use audit_core::store::ingest::Appended;
-
-    let Some(url) = server() else { return };
-    let database = format!("kafka_purge_{}", std::process::id());
-    let store_url = with_database(url, &database);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut chainer = Chainer::new("api");
-    let lines: Vec<String> = (0..4)
+/// Four chained lines of the producer "api", the first two made in 2020.
+fn producer_lines() -> Vec<String> {
+    let mut chainer = audit_core::chain::Chainer::new("api");
+    (0..4)
         .map(|n| {
             let sink = audit_core::MemorySink::new();
-            write_to(&sink, n);
+            write(&sink, n, 1);
             let mut entry = sink.last().unwrap();
             if n < 2 {
                 entry.time = time::macros::datetime!(2020-01-01 0:00 UTC);
@@ -576,18 +535,40 @@ fn a_purged_ingested_origin_takes_its_producers_next_line_on_postgres() {
                 .unwrap();
             String::from_utf8(line).unwrap()
         })
-        .collect();
+        .collect()
+}
+
+/// The URL of a new, empty database `name` on the server at `url`.
+async fn fresh_database(url: &str, name: &str) -> String {
+    let admin = PgPool::connect(url).await.unwrap();
+    // One statement each: neither runs in a transaction block.
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        sqlx::query(AssertSqlSafe(sql))
+            .execute(&admin)
+            .await
+            .unwrap();
+    }
+    with_database(url, name)
+}
+
+/// The same on PostgreSQL.
+#[test]
+fn a_purged_ingested_origin_takes_its_producers_next_line_on_postgres() {
+    use audit_core::postgres::{PostgresStore, append_chained};
+    use audit_core::store::ingest::Appended;
+
+    let Some(url) = server() else { return };
+    let database = format!("kafka_purge_{}", std::process::id());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let lines = producer_lines();
+    let store_url = runtime.block_on(fresh_database(url, &database));
     runtime.block_on(async {
-        let admin = PgPool::connect(url).await.unwrap();
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {database}"),
-            format!("CREATE DATABASE {database}"),
-        ] {
-            sqlx::query(AssertSqlSafe(sql))
-                .execute(&admin)
-                .await
-                .unwrap();
-        }
         let pool = PgPool::connect(&store_url).await.unwrap();
         let store = PostgresStore::builder(pool.clone())
             .origin("ingester")
@@ -619,21 +600,6 @@ fn a_purged_ingested_origin_takes_its_producers_next_line_on_postgres() {
         ),
         "{out}"
     );
-}
-
-/// Writes one entry through `sink`: chat `n` pinned at `n`.
-fn write_to(sink: &dyn AuditSink, n: u32) {
-    let old = Chat {
-        id: n,
-        pin_order: 0,
-    };
-    let new = Chat {
-        id: n,
-        pin_order: n,
-    };
-    BackgroundAudit::new(sink, "pin_chat")
-        .write(&old, &new)
-        .unwrap();
 }
 
 /// Kafka's retention removes a topic's oldest messages: a chain that starts
