@@ -369,12 +369,9 @@ const BACK_TO_VERSION_2: &str = "DROP INDEX audit_entries_origin_seq; \
     CREATE UNIQUE INDEX audit_entries_seq ON audit_entries (seq); \
     UPDATE audit_schema_version SET version = 2";
 
-#[tokio::test]
-async fn a_version_2_table_becomes_the_chain_of_its_origin() {
-    let Some(pool) = pool("t_from_v2").await else {
-        return;
-    };
-    // A version-2 store: one chain, started by the origin "legacy".
+/// A store of the origin "legacy" that exported five entries made on
+/// 2026-01-01, `v2-0` to `v2-4`, not flushed yet.
+async fn legacy_store(pool: &sqlx::PgPool) -> PostgresStore {
     let store = PostgresStore::builder(pool.clone())
         .origin("legacy")
         .open()
@@ -389,6 +386,16 @@ async fn a_version_2_table_becomes_the_chain_of_its_origin() {
             ))
             .unwrap();
     }
+    store
+}
+
+#[tokio::test]
+async fn a_version_2_table_becomes_the_chain_of_its_origin() {
+    let Some(pool) = pool("t_from_v2").await else {
+        return;
+    };
+    // A version-2 store: one chain, started by the origin "legacy".
+    let store = legacy_store(&pool).await;
     store.flush_async().await.unwrap();
     drop(store);
     sqlx::raw_sql(BACK_TO_VERSION_2)
@@ -450,20 +457,7 @@ async fn a_purged_version_2_table_takes_its_origin_from_the_purge_record() {
     let Some(pool) = pool("t_from_v2_purged").await else {
         return;
     };
-    let store = PostgresStore::builder(pool.clone())
-        .origin("legacy")
-        .open()
-        .await
-        .unwrap();
-    for n in 0..5 {
-        store
-            .export(entry(
-                &format!("v2-{n}"),
-                "ada",
-                datetime!(2026-01-01 00:00 UTC),
-            ))
-            .unwrap();
-    }
+    let store = legacy_store(&pool).await;
     store
         .export(entry("v2-new", "ada", datetime!(2026-03-01 00:00 UTC)))
         .unwrap();
