@@ -86,11 +86,15 @@ impl Target {
                     .map_err(|error| format!("cannot start a runtime: {error}"))?;
                 let pool = runtime
                     .block_on(async {
-                        let pool = PgPoolOptions::new().max_connections(1).connect(url).await?;
+                        let pool = PgPoolOptions::new()
+                            .max_connections(1)
+                            .connect(url)
+                            .await
+                            .map_err(|error| error.to_string())?;
                         PostgresStore::migrate(&pool)
                             .await
-                            .map_err(|error| sqlx::Error::Protocol(error.to_string()))?;
-                        Ok::<_, sqlx::Error>(pool)
+                            .map_err(|error| error.to_string())?;
+                        Ok::<_, String>(pool)
                     })
                     .map_err(|error| format!("{}: {error}", redact(url)))?;
                 Ok(Target::Postgres { pool, runtime })

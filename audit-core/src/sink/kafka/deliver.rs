@@ -263,9 +263,11 @@ impl Deliverer {
         );
         let mut first_error = None;
         for (end, outcome) in results {
-            let Some(sent) = self.in_flight.iter_mut().find(|sent| sent.end == end) else {
+            // In flight in the order sent, so by increasing end offset.
+            let Ok(index) = self.in_flight.binary_search_by_key(&end, |sent| sent.end) else {
                 continue;
             };
+            let sent = &mut self.in_flight[index];
             match outcome {
                 Ok(()) => sent.state = Ack::Delivered,
                 Err(error) => {
@@ -312,18 +314,9 @@ impl Deliverer {
         self.failed = true;
     }
 
-    /// Waits for what is in flight until the sink's time is up, and reports
-    /// what stays in the spool for the next start.
-    fn stop(mut self) {
-        if let Some(deadline) = self.spool.closing() {
-            while self.waiting() && Instant::now() < deadline && !self.failed {
-                self.poll(Duration::from_millis(10));
-                if let Err(error) = self.take_acks() {
-                    self.spool.failed(error);
-                    break;
-                }
-            }
-        }
+    /// Reports what stays in the spool for the next start: the sink closed,
+    /// and its time to deliver is up.
+    fn stop(self) {
         let (left, error) = self.spool.undelivered();
         if left > 0 {
             deliver::report_fault(

@@ -321,11 +321,6 @@ impl Spool {
             Instant::now() >= deadline || (state.writer_done && state.delivered >= state.end)
         })
     }
-
-    /// When the sink closes, how long its deliverer may still try.
-    pub(crate) fn closing(&self) -> Option<Instant> {
-        self.state().closing
-    }
 }
 
 /// Records `origin` in a new spool; fails when the spool's chain is another's.
