@@ -662,10 +662,12 @@ fn malformed_and_forged_messages_are_reported_and_never_stored() {
         .set("bootstrap.servers", broker)
         .create()
         .unwrap();
+    // And a redelivery: the third line again, byte for byte.
     for (key, payload) in [
         (Some("real"), "not an entry"),
         (Some("real"), edited.as_str()),
         (None, third),
+        (Some("real"), third),
     ] {
         let record = BaseRecord::<str, str>::to(&topic).payload(payload);
         let record = match key {
@@ -696,6 +698,10 @@ fn malformed_and_forged_messages_are_reported_and_never_stored() {
     assert!(out.contains("MALFORMED at partition "), "{out}");
     assert!(out.contains("BROKEN at partition "), "{out}");
     assert!(
+        out.contains("Duplicates: 1 messages delivered twice, the same bytes; dropped"),
+        "{out}"
+    );
+    assert!(
         out.lines().last() == Some("INVALID: an origin's chain does not verify"),
         "{out}"
     );
@@ -718,7 +724,8 @@ fn malformed_and_forged_messages_are_reported_and_never_stored() {
         out.contains(": rejected: no key naming the origin of its chain"),
         "{out}"
     );
-    assert!(out.contains("Ingested 7 entries"), "{out}");
+    assert!(out.contains("Ingested 7 entries from kafka://"), "{out}");
+    assert!(out.contains("(1 duplicates dropped, 3 rejected)"), "{out}");
     each_once(&sqlite_ids(&store), 7);
     let stored: Vec<String> = sqlite_ids(&store);
     let real: Vec<String> = spooled
