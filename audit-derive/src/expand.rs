@@ -40,10 +40,7 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
     }
     let diff_fields = fields
         .iter()
-        .filter_map(|field| field_statement(field, &private, Side::Diff, Types::Named));
-    let record_fields = fields
-        .iter()
-        .filter_map(|field| field_statement(field, &private, Side::Record, Types::Named));
+        .filter_map(|field| field_statement(field, &private, Types::Named));
     let probes = probes(fields, &private);
     let key_checks = key_checks(fields, krate);
     let nested_checks = nested_checks(fields, &private);
@@ -93,16 +90,6 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
                 ) {
                     #(#diff_fields)*
                 }
-
-                #[inline]
-                fn record_all(
-                    __audit_diff: &mut #krate::Diff,
-                    __audit_path: &#private::Path<'_>,
-                    __audit_value: &Self,
-                    __audit_record: #private::Record,
-                ) {
-                    #(#record_fields)*
-                }
             }
 
             #auditable
@@ -122,10 +109,7 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
     let fields = &model.schema.fields;
     let diff_fields = fields
         .iter()
-        .filter_map(|field| field_statement(field, &private, Side::Diff, Types::Inferred));
-    let record_fields = fields
-        .iter()
-        .filter_map(|field| field_statement(field, &private, Side::Record, Types::Inferred));
+        .filter_map(|field| field_statement(field, &private, Types::Inferred));
     let probes = probes(fields, &private);
     let key_checks = key_checks(fields, krate);
     let nested_checks = nested_checks(fields, &private);
@@ -191,16 +175,6 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
                     __audit_new: &Self,
                 ) {
                     #(#diff_fields)*
-                }
-
-                #[inline]
-                fn audit_record_all(
-                    __audit_diff: &mut #krate::Diff,
-                    __audit_path: &#private::Path<'_>,
-                    __audit_value: &Self,
-                    __audit_record: #private::Record,
-                ) {
-                    #(#record_fields)*
                 }
             }
         };
@@ -437,127 +411,71 @@ fn nested_checks(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
     }
 }
 
-/// Which method a field's statement is for.
-#[derive(Clone, Copy)]
-enum Side {
-    /// `diff_into`: compare the old and the new value.
-    Diff,
-    /// `record_all`: record the one value there is.
-    Record,
-}
-
-/// The comparison (or the recording) of one field; nothing for an ignored
-/// field, which is never read.
-fn field_statement(
-    field: &Field<'_>,
-    private: &TokenStream,
-    side: Side,
-    types: Types,
-) -> Option<TokenStream> {
+/// The comparison of one field, which also records it while the diff
+/// records a value that exists on one side only (`record_all` walks
+/// `diff_into`); nothing for an ignored field, which is never read.
+fn field_statement(field: &Field<'_>, private: &TokenStream, types: Types) -> Option<TokenStream> {
     let written_ty = field.ty;
     let ty = &types.of(written_ty);
     let member = field.member;
     let key = &field.key;
-    let (values, record) = match side {
-        Side::Diff => (
-            quote!(&__audit_old.#member, &__audit_new.#member,),
-            quote!(),
-        ),
-        Side::Record => (quote!(&__audit_value.#member,), quote!(__audit_record,)),
-    };
+    let values = quote!(&__audit_old.#member, &__audit_new.#member,);
     let entries = matches!(field.shape, Shape::Entries);
-    let function = match (field.class, side) {
-        (Class::Ignore, _) => return None,
-        (Class::Nested, _) => {
+    let function = match field.class {
+        Class::Ignore => return None,
+        Class::Nested => {
             if let Some(via) = &field.via {
-                let function = match side {
-                    Side::Diff => quote!(nested_via),
-                    Side::Record => quote!(record_nested_via),
-                };
-                let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty, #via>);
-                return Some(quote!(#call(__audit_diff, __audit_path, #key, #values #record);));
+                let call = quote_spanned!(written_ty.span()=> #private::nested_via::<#ty, #via>);
+                return Some(quote!(#call(__audit_diff, __audit_path, #key, #values);));
             }
             if let Shape::Keyed {
                 key: key_field,
                 name,
             } = &field.shape
             {
-                let function = match side {
-                    Side::Diff => quote!(keyed),
-                    Side::Record => quote!(record_keyed),
-                };
-                let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty, _, _>);
+                let call = quote_spanned!(written_ty.span()=> #private::keyed::<#ty, _, _>);
                 // The key is read by a closure spanned at the key, so that a
                 // missing field is reported there.
                 let read_key = quote_spanned!(key_field.span()=> |__audit_element| &__audit_element.#key_field);
-                return Some(
-                    quote!(#call(__audit_diff, __audit_path, #key, #name, #values #record #read_key);),
-                );
+                return Some(quote!(#call(__audit_diff, __audit_path, #key, #name, #values #read_key);));
             }
-            let function = match side {
-                Side::Diff => quote!(nested),
-                Side::Record => quote!(record_nested),
-            };
             if field.nested_once() {
-                let call =
-                    quote_spanned!(written_ty.span()=> #private::Nest::<#written_ty>::#function);
-                return Some(quote!(#call(__audit_diff, __audit_path, #key, #values #record);));
+                let call = quote_spanned!(written_ty.span()=> #private::Nest::<#written_ty>::nested);
+                return Some(quote!(#call(__audit_diff, __audit_path, #key, #values);));
             }
-            function
+            quote!(nested)
         }
-        (Class::Secret, Side::Diff) if field.fingerprinted() => quote!(secret_fingerprinted),
-        (Class::Secret, Side::Record) if field.fingerprinted() => {
-            quote!(record_secret_fingerprinted)
-        }
-        (Class::Secret, Side::Record) if !entries => {
-            return Some(
-                quote!(#private::record_secret(__audit_diff, __audit_path, #key, __audit_record);),
-            );
-        }
-        (Class::Track, Side::Diff) if entries => quote!(track_entries),
-        (Class::Track, Side::Record) if entries => quote!(record_track_entries),
-        (Class::Secret, Side::Diff) if entries => quote!(secret_entries),
-        (Class::Secret, Side::Record) => quote!(record_secret_entries),
-        (Class::Track, _) if field.serialize_with.is_some() => {
+        Class::Secret if field.fingerprinted() => quote!(secret_fingerprinted),
+        Class::Track if entries => quote!(track_entries),
+        Class::Secret if entries => quote!(secret_entries),
+        Class::Track if field.serialize_with.is_some() => {
             // Serialized as serde serializes the field, so that the diff
             // records the value the struct's own JSON holds.
             let serialize_with = &field.serialize_with;
-            let function = match side {
-                Side::Diff => quote!(track_with),
-                Side::Record => quote!(record_track_with),
-            };
-            let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty, _>);
+            let call = quote_spanned!(written_ty.span()=> #private::track_with::<#ty, _>);
             return Some(quote! {
                 #call(
-                    __audit_diff, __audit_path, #key, #values #record
+                    __audit_diff, __audit_path, #key, #values
                     |__audit_value: &#ty, __audit_serializer| #serialize_with(__audit_value, __audit_serializer),
                 );
             });
         }
-        (Class::Track, _) if field.sets_shape.is_some() => {
+        Class::Track if field.sets_shape.is_some() => {
             let shape = &field.sets_shape;
-            let function = match side {
-                Side::Diff => quote!(track_sorting_sets),
-                Side::Record => quote!(record_track_sorting_sets),
-            };
-            let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty>);
-            return Some(quote!(#call(__audit_diff, __audit_path, #key, #values #record #shape);));
+            let call = quote_spanned!(written_ty.span()=> #private::track_sorting_sets::<#ty>);
+            return Some(quote!(#call(__audit_diff, __audit_path, #key, #values #shape);));
         }
-        (Class::Track, Side::Diff) if field.canonical => quote!(track_canonical),
-        (Class::Track, Side::Record) if field.canonical => quote!(record_track_canonical),
+        Class::Track if field.canonical => quote!(track_canonical),
         // Compared out of line unless the comparison is a few instructions.
-        (Class::Track, Side::Diff) if !ty::is_cheap_to_compare(written_ty) => {
-            quote!(track_outlined)
-        }
-        (Class::Track, Side::Diff) => quote!(track),
-        (Class::Track, Side::Record) => quote!(record_track),
-        (Class::Secret, Side::Diff) => quote!(secret),
+        Class::Track if !ty::is_cheap_to_compare(written_ty) => quote!(track_outlined),
+        Class::Track => quote!(track),
+        Class::Secret => quote!(secret),
     };
     // Spanned at the type, so that a type lacking a trait the field's class
     // needs is reported there.
     let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty>);
     Some(quote! {
-        #call(__audit_diff, __audit_path, #key, #values #record);
+        #call(__audit_diff, __audit_path, #key, #values);
     })
 }
 

@@ -46,14 +46,6 @@ pub(crate) fn impl_auditable(stub: &Stub<'_>) -> TokenStream {
                         _: &Self,
                     ) {
                     }
-
-                    fn audit_record_all(
-                        _: &mut #krate::Diff,
-                        _: &#private::Path<'_>,
-                        _: &Self,
-                        _: #private::Record,
-                    ) {
-                    }
                 }
             };
         };
@@ -69,14 +61,6 @@ pub(crate) fn impl_auditable(stub: &Stub<'_>) -> TokenStream {
                     _: &#private::Path<'_>,
                     _: &Self,
                     _: &Self,
-                ) {
-                }
-
-                fn record_all(
-                    _: &mut #krate::Diff,
-                    _: &#private::Path<'_>,
-                    _: &Self,
-                    _: #private::Record,
                 ) {
                 }
             }

@@ -56,6 +56,11 @@ pub struct Diff {
     /// compared: what a fingerprinted secret's change is bound to. `None`
     /// for a bare diff, and once the entry has taken it back.
     fingerprint_scope: Option<Box<FingerprintScope>>,
+    /// While a value that exists on one side only is recorded (`Some`), as
+    /// [`record_by_diff`](Self::record_by_diff) sets it: the generated
+    /// `diff_into` then compares the value with itself, and every field
+    /// function records the field instead of comparing it.
+    recording: Option<Record>,
 }
 
 /// Two diffs are equal when they record the same changes.
@@ -158,6 +163,7 @@ impl Diff {
         Diff {
             changes: Vec::new(),
             fingerprint_scope: None,
+            recording: None,
         }
     }
 
@@ -167,6 +173,7 @@ impl Diff {
         Diff {
             changes: Vec::new(),
             fingerprint_scope: Some(Box::new(scope)),
+            recording: None,
         }
     }
 
@@ -174,6 +181,31 @@ impl Diff {
     /// diff is built.
     pub(crate) fn take_fingerprint_scope(&mut self) -> Option<FingerprintScope> {
         self.fingerprint_scope.take().map(|scope| *scope)
+    }
+
+    /// How the value being walked is recorded: `None` while two values are
+    /// compared, `Some` while one that exists on one side only is recorded.
+    #[inline]
+    pub(crate) fn recording(&self) -> Option<Record> {
+        self.recording
+    }
+
+    /// Records every field of `value`, under `path`, as existing on one side
+    /// of a change only, as `record` says: `diff_into` of `value` against
+    /// itself, with every field function in recording mode. One function per
+    /// struct rather than a second generated body (`record_all`), which cost
+    /// a crate's build as much as the diff did.
+    #[inline]
+    pub(crate) fn record_by_diff<T: ?Sized>(
+        &mut self,
+        path: &Path<'_>,
+        value: &T,
+        record: Record,
+        diff_into: impl FnOnce(&mut Diff, &Path<'_>, &T, &T),
+    ) {
+        let outer = self.recording.replace(record);
+        diff_into(self, path, value, value);
+        self.recording = outer;
     }
 
     /// Whether no field changed.

@@ -71,9 +71,14 @@ pub trait AuditFields {
     fn diff_into(diff: &mut Diff, path: &Path<'_>, old: &Self, new: &Self);
 
     /// Records every tracked and secret field of `value`, under `path`, as
-    /// existing on one side of a change only, as `record` says.
+    /// existing on one side of a change only, as `record` says: by default,
+    /// [`diff_into`](Self::diff_into) of `value` against itself in recording
+    /// mode, which the derive's field functions honour.
     #[doc(hidden)]
-    fn record_all(diff: &mut Diff, path: &Path<'_>, value: &Self, record: Record);
+    #[inline]
+    fn record_all(diff: &mut Diff, path: &Path<'_>, value: &Self, record: Record) {
+        diff.record_by_diff(path, value, record, Self::diff_into);
+    }
 }
 
 /// A struct whose changes are recorded in the audit log; generic code bounds
@@ -230,9 +235,13 @@ pub trait Audited<Via = Self> {
     fn audit_diff_into(diff: &mut Diff, path: &Path<'_>, old: &Self, new: &Self);
 
     /// Records every tracked and secret field of `value` in `diff`, under
-    /// `path`, as existing on one side of a change only, as `record` says.
+    /// `path`, as existing on one side of a change only, as `record` says;
+    /// by default, as [`AuditFields::record_all`] does.
     #[doc(hidden)]
-    fn audit_record_all(diff: &mut Diff, path: &Path<'_>, value: &Self, record: Record);
+    #[inline]
+    fn audit_record_all(diff: &mut Diff, path: &Path<'_>, value: &Self, record: Record) {
+        diff.record_by_diff(path, value, record, Self::audit_diff_into);
+    }
 
     /// The fields that differ between `old` and `new`, as [`Auditable::diff`].
     fn audit_diff(old: &Self, new: &Self) -> Diff

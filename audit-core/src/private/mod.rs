@@ -6,7 +6,7 @@
 //!
 //! - `bounds`: the traits whose diagnostics report a field type that
 //!   cannot play its part;
-//! - `record`: the per-field diff and record functions;
+//! - `record`: the per-field functions, which compare a field or record it;
 //! - `schema`: how a [`Schema`](crate::Schema) is built, and the byte
 //!   protocol between the derive and this crate, documented there once;
 //! - `display`: the id, target, organization and link as text.
@@ -42,11 +42,9 @@ pub use self::bounds::{
 };
 pub use self::display::{display, display_option, push_display, push_link_segment};
 pub use self::record::{
-    Nest, NotNested, assert_nested, keyed, nested, nested_via, record_keyed, record_nested,
-    record_nested_via, record_secret, record_secret_entries, record_secret_fingerprinted,
-    record_track, record_track_canonical, record_track_entries, record_track_sorting_sets,
-    record_track_with, secret, secret_entries, secret_fingerprinted, track, track_canonical,
-    track_entries, track_outlined, track_sorting_sets, track_with,
+    Nest, NotNested, assert_nested, keyed, nested, nested_via, secret, secret_entries,
+    secret_fingerprinted, track, track_canonical, track_entries, track_outlined,
+    track_sorting_sets, track_with,
 };
 pub use self::schema::{SchemaParts, fields, key_is_tracked, schema, sentences};
 pub use crate::diff::Record;

@@ -1,5 +1,8 @@
-//! What generated code calls for each field: compare (`diff_into`) or
-//! record one side (`record_all`), by the field's class and shape.
+//! What generated code calls for each field, by the field's class and
+//! shape: compare the old and the new value, or, while the diff is
+//! recording a value that exists on one side only (`Diff::recording`, set
+//! by `AuditFields::record_all`), record the one value there is. The derive
+//! writes one body per struct, `diff_into`; recording walks it too.
 
 use std::marker::PhantomData;
 
@@ -26,7 +29,9 @@ pub fn track<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T,
 where
     T: ?Sized + TrackedField,
 {
-    if old != new {
+    if let Some(record) = diff.recording() {
+        record_track(diff, parent, name, new, record);
+    } else if old != new {
         track_changed(diff, parent, name, old, new);
     }
 }
@@ -64,7 +69,9 @@ pub fn track_canonical<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str
 where
     T: ?Sized + CanonicalField,
 {
-    if old != new {
+    if let Some(record) = diff.recording() {
+        record_track_canonical(diff, parent, name, new, record);
+    } else if old != new {
         track_canonical_changed(diff, parent, name, old, new);
     }
 }
@@ -103,7 +110,9 @@ pub fn track_sorting_sets<T>(
 ) where
     T: ?Sized + TrackedField,
 {
-    if old != new {
+    if let Some(record) = diff.recording() {
+        record_track_sorting_sets(diff, parent, name, new, record, shape);
+    } else if old != new {
         track_sorting_sets_changed(diff, parent, name, old, new, shape);
     }
 }
@@ -145,7 +154,9 @@ pub fn track_with<T, F>(
     T: ?Sized + TrackedWithField,
     F: Fn(&T, ValueSerializer) -> Result<Value, serde_json::Error>,
 {
-    if old != new {
+    if let Some(record) = diff.recording() {
+        record_track_with(diff, parent, name, new, record, serialize);
+    } else if old != new {
         diff.push_tracked(
             &parent.field(name),
             sorted(serialize(old, ValueSerializer)),
@@ -161,7 +172,9 @@ pub fn secret<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T
 where
     T: ?Sized + SecretField,
 {
-    if old != new {
+    if let Some(record) = diff.recording() {
+        diff.push(&parent.field(name), record.op(), Change::Secret);
+    } else if old != new {
         diff.push(&parent.field(name), None, Change::Secret);
     }
 }
@@ -180,7 +193,9 @@ pub fn secret_fingerprinted<T>(
 ) where
     T: ?Sized + FingerprintedField,
 {
-    if old != new {
+    if let Some(record) = diff.recording() {
+        record_secret_fingerprinted(diff, parent, name, new, record);
+    } else if old != new {
         diff.push_fingerprinted(&parent.field(name), None, Some(old), Some(new));
     }
 }
@@ -188,8 +203,8 @@ pub fn secret_fingerprinted<T>(
 /// Records that the fingerprinted secret field `name` of a value that
 /// exists on one side only was there, with the fingerprint of its value
 /// when an entry is being made.
-#[inline]
-pub fn record_secret_fingerprinted<T>(
+#[inline(never)]
+fn record_secret_fingerprinted<T>(
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
@@ -212,7 +227,11 @@ pub fn nested<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T
 where
     T: ?Sized + AuditFields,
 {
-    T::diff_into(diff, &parent.field(name), old, new);
+    let path = parent.field(name);
+    match diff.recording() {
+        Some(record) => T::record_all(diff, &path, new, record),
+        None => T::diff_into(diff, &path, old, new),
+    }
 }
 
 /// Diffs the nested field `name` under `parent`, of a remote type, field by
@@ -222,22 +241,11 @@ pub fn nested_via<T, Via>(diff: &mut Diff, parent: &Path<'_>, name: &'static str
 where
     T: Audited<Via>,
 {
-    T::audit_diff_into(diff, &parent.field(name), old, new);
-}
-
-/// Records every field of the nested field `name` of a remote type, through
-/// its mirror `Via`, of a value that exists on one side only.
-#[inline]
-pub fn record_nested_via<T, Via>(
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    value: &T,
-    record: Record,
-) where
-    T: Audited<Via>,
-{
-    T::audit_record_all(diff, &parent.field(name), value, record);
+    let path = parent.field(name);
+    match diff.recording() {
+        Some(record) => T::audit_record_all(diff, &path, new, record),
+        None => T::audit_diff_into(diff, &path, old, new),
+    }
 }
 
 /// The one check that a nested field's type is auditable, spanned at the
@@ -259,18 +267,6 @@ impl<T: ?Sized + AuditFields> Nest<T> {
     #[inline]
     pub fn nested(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T) {
         nested(diff, parent, name, old, new);
-    }
-
-    /// [`record_nested`].
-    #[inline]
-    pub fn record_nested(
-        diff: &mut Diff,
-        parent: &Path<'_>,
-        name: &'static str,
-        value: &T,
-        record: Record,
-    ) {
-        record_nested(diff, parent, name, value, record);
     }
 }
 
@@ -297,10 +293,6 @@ pub trait NotNested<T: ?Sized> {
     /// Records nothing.
     #[inline]
     fn nested(_: &mut Diff, _: &Path<'_>, _: &'static str, _: &T, _: &T) {}
-
-    /// Records nothing.
-    #[inline]
-    fn record_nested(_: &mut Diff, _: &Path<'_>, _: &'static str, _: &T, _: Record) {}
 }
 
 impl<T: ?Sized> NotNested<T> for Nest<T> {}
@@ -311,7 +303,11 @@ pub fn track_entries<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, 
 where
     T: ?Sized + TrackedEntries,
 {
-    T::diff_entries(diff, &parent.field(name), old, new);
+    let path = parent.field(name);
+    match diff.recording() {
+        Some(record) => T::record_entries(diff, &path, new, record),
+        None => T::diff_entries(diff, &path, old, new),
+    }
 }
 
 /// Diffs the secret map or set `name` under `parent` entry by entry,
@@ -321,7 +317,11 @@ pub fn secret_entries<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str,
 where
     T: ?Sized + SecretEntries,
 {
-    T::diff_secret_entries(diff, &parent.field(name), old, new);
+    let path = parent.field(name);
+    match diff.recording() {
+        Some(record) => T::record_secret_entries(diff, &path, new, record),
+        None => T::diff_secret_entries(diff, &path, old, new),
+    }
 }
 
 /// Diffs the list `name` under `parent` element by element, matching the
@@ -340,33 +340,26 @@ pub fn keyed<L, K, F>(
     K: ?Sized + Ord + Serialize,
     F: Fn(&L::Element) -> &K,
 {
-    keyed::diff_keyed(
-        diff,
-        &parent.field(name),
-        key_name,
-        old.as_slice(),
-        new.as_slice(),
-        key,
-    );
+    let path = parent.field(name);
+    match diff.recording() {
+        Some(record) => keyed::record_keyed(diff, &path, key_name, new.as_slice(), record, key),
+        None => keyed::diff_keyed(diff, &path, key_name, old.as_slice(), new.as_slice(), key),
+    }
 }
 
 /// Records the tracked field `name` of a value that exists on one side only.
-#[inline]
-pub fn record_track<T>(
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    value: &T,
-    record: Record,
-) where
+/// Out of line, as the recording branch of every field.
+#[inline(never)]
+fn record_track<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, value: &T, record: Record)
+where
     T: ?Sized + TrackedField,
 {
     diff.push_one_side(&parent.field(name), record, to_value(value));
 }
 
 /// As [`record_track`], in sorted order; see [`track_canonical`].
-#[inline]
-pub fn record_track_canonical<T>(
+#[inline(never)]
+fn record_track_canonical<T>(
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
@@ -379,8 +372,8 @@ pub fn record_track_canonical<T>(
 }
 
 /// As [`record_track`], sorting sets; see [`track_sorting_sets`].
-#[inline]
-pub fn record_track_sorting_sets<T>(
+#[inline(never)]
+fn record_track_sorting_sets<T>(
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
@@ -398,8 +391,8 @@ pub fn record_track_sorting_sets<T>(
 }
 
 /// As [`record_track`], serializing with `serialize`; see [`track_with`].
-#[inline]
-pub fn record_track_with<T, F>(
+#[inline(never)]
+fn record_track_with<T, F>(
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
@@ -414,83 +407,5 @@ pub fn record_track_with<T, F>(
         &parent.field(name),
         record,
         sorted(serialize(value, ValueSerializer)),
-    );
-}
-
-/// Records that the secret field `name` of a value that exists on one side
-/// only was there, never its value.
-#[inline]
-pub fn record_secret(diff: &mut Diff, parent: &Path<'_>, name: &'static str, record: Record) {
-    diff.push(&parent.field(name), record.op(), Change::Secret);
-}
-
-/// Records every field of the nested field `name` of a value that exists on
-/// one side only.
-#[inline]
-pub fn record_nested<T>(
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    value: &T,
-    record: Record,
-) where
-    T: ?Sized + AuditFields,
-{
-    T::record_all(diff, &parent.field(name), value, record);
-}
-
-/// Records every entry of the tracked map or set `name` of a value that
-/// exists on one side only.
-#[inline]
-pub fn record_track_entries<T>(
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    value: &T,
-    record: Record,
-) where
-    T: ?Sized + TrackedEntries,
-{
-    T::record_entries(diff, &parent.field(name), value, record);
-}
-
-/// Records every key of the secret map or set `name` of a value that exists
-/// on one side only, never a value.
-#[inline]
-pub fn record_secret_entries<T>(
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    value: &T,
-    record: Record,
-) where
-    T: ?Sized + SecretEntries,
-{
-    T::record_secret_entries(diff, &parent.field(name), value, record);
-}
-
-/// Records every element of the keyed list `name` of a value that exists on
-/// one side only.
-#[inline]
-pub fn record_keyed<L, K, F>(
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    key_name: &'static str,
-    value: &L,
-    record: Record,
-    key: F,
-) where
-    L: ?Sized + KeyedList,
-    K: ?Sized + Ord + Serialize,
-    F: Fn(&L::Element) -> &K,
-{
-    keyed::record_keyed(
-        diff,
-        &parent.field(name),
-        key_name,
-        value.as_slice(),
-        record,
-        key,
     );
 }

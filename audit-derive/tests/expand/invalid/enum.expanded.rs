@@ -42,12 +42,6 @@ const _: () = {
             _: &Self,
             _: &Self,
         ) {}
-        fn record_all(
-            _: &mut platform::audit::Diff,
-            _: &platform::audit::__private::Path<'_>,
-            _: &Self,
-            _: platform::audit::__private::Record,
-        ) {}
     }
     #[automatically_derived]
     impl platform::audit::Auditable for Status {

@@ -54,12 +54,6 @@ const _: () = {
             _: &Self,
             _: &Self,
         ) {}
-        fn record_all(
-            _: &mut ::audit_core::Diff,
-            _: &::audit_core::__private::Path<'_>,
-            _: &Self,
-            _: ::audit_core::__private::Record,
-        ) {}
     }
     #[automatically_derived]
     impl<T> ::audit_core::Auditable for Chat<T> {

@@ -54,20 +54,6 @@ const _: () = {
                 String,
             >(__audit_diff, __audit_path, "name", &__audit_old.name, &__audit_new.name);
         }
-        #[inline]
-        fn record_all(
-            __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
-            __audit_value: &Self,
-            __audit_record: ::audit_core::__private::Record,
-        ) {
-            ::audit_core::__private::record_track::<
-                u64,
-            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            ::audit_core::__private::record_track::<
-                String,
-            >(__audit_diff, __audit_path, "name", &__audit_value.name, __audit_record);
-        }
     }
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
     #[automatically_derived]

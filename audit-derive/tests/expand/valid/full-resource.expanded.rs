@@ -90,32 +90,6 @@ const _: () = {
                 &__audit_new.system_prompt,
             );
         }
-        #[inline]
-        fn record_all(
-            __audit_diff: &mut platform::audit::Diff,
-            __audit_path: &platform::audit::__private::Path<'_>,
-            __audit_value: &Self,
-            __audit_record: platform::audit::__private::Record,
-        ) {
-            platform::audit::__private::record_track::<
-                Uuid,
-            >(
-                __audit_diff,
-                __audit_path,
-                "chat_id",
-                &__audit_value.chat_id,
-                __audit_record,
-            );
-            platform::audit::__private::record_track::<
-                String,
-            >(__audit_diff, __audit_path, "name", &__audit_value.title, __audit_record);
-            platform::audit::__private::record_secret(
-                __audit_diff,
-                __audit_path,
-                "system_prompt",
-                __audit_record,
-            );
-        }
     }
     platform::audit::__private::register_schema!(__AUDIT_SCHEMA);
     #[automatically_derived]

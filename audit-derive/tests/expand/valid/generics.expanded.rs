@@ -105,32 +105,6 @@ const _: () = {
                 &__audit_new.bytes,
             );
         }
-        #[inline]
-        fn record_all(
-            __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
-            __audit_value: &Self,
-            __audit_record: ::audit_core::__private::Record,
-        ) {
-            ::audit_core::__private::record_track::<
-                I,
-            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            ::audit_core::__private::record_track::<
-                Vec<T>,
-            >(__audit_diff, __audit_path, "value", &__audit_value.value, __audit_record);
-            ::audit_core::__private::record_secret(
-                __audit_diff,
-                __audit_path,
-                "secret",
-                __audit_record,
-            );
-            ::audit_core::__private::record_track::<
-                Option<&'a str>,
-            >(__audit_diff, __audit_path, "owner", &__audit_value.owner, __audit_record);
-            ::audit_core::__private::record_track::<
-                [u8; N],
-            >(__audit_diff, __audit_path, "bytes", &__audit_value.bytes, __audit_record);
-        }
     }
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
     #[automatically_derived]

@@ -56,23 +56,6 @@ const _: () = {
                 &__audit_new.invite,
             );
         }
-        #[inline]
-        fn record_all(
-            __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
-            __audit_value: &Self,
-            __audit_record: ::audit_core::__private::Record,
-        ) {
-            ::audit_core::__private::record_track::<
-                u64,
-            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            ::audit_core::__private::record_secret(
-                __audit_diff,
-                __audit_path,
-                "invite",
-                __audit_record,
-            );
-        }
     }
 };
 const _: () = {
@@ -184,54 +167,6 @@ const _: () = {
             ::audit_core::__private::track_canonical::<
                 HashSet<String>,
             >(__audit_diff, __audit_path, "tags", &__audit_old.tags, &__audit_new.tags);
-        }
-        #[inline]
-        fn record_all(
-            __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
-            __audit_value: &Self,
-            __audit_record: ::audit_core::__private::Record,
-        ) {
-            ::audit_core::__private::record_track::<
-                u64,
-            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            ::audit_core::__private::Nest::<
-                Option<Settings>,
-            >::record_nested(
-                __audit_diff,
-                __audit_path,
-                "backup",
-                &__audit_value.backup,
-                __audit_record,
-            );
-            ::audit_core::__private::record_track_entries::<
-                BTreeMap<String, String>,
-            >(
-                __audit_diff,
-                __audit_path,
-                "labels",
-                &__audit_value.labels,
-                __audit_record,
-            );
-            ::audit_core::__private::record_secret_entries::<
-                HashMap<String, String>,
-            >(__audit_diff, __audit_path, "env", &__audit_value.env, __audit_record);
-            ::audit_core::__private::record_keyed::<
-                Vec<Member>,
-                _,
-                _,
-            >(
-                __audit_diff,
-                __audit_path,
-                "members",
-                "id",
-                &__audit_value.members,
-                __audit_record,
-                |__audit_element| &__audit_element.id,
-            );
-            ::audit_core::__private::record_track_canonical::<
-                HashSet<String>,
-            >(__audit_diff, __audit_path, "tags", &__audit_value.tags, __audit_record);
         }
     }
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);

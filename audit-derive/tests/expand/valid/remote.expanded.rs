@@ -115,25 +115,5 @@ const _: () = {
                 &__audit_new.share_token,
             );
         }
-        #[inline]
-        fn audit_record_all(
-            __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
-            __audit_value: &Self,
-            __audit_record: ::audit_core::__private::Record,
-        ) {
-            ::audit_core::__private::record_track::<
-                _,
-            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            ::audit_core::__private::record_track::<
-                _,
-            >(__audit_diff, __audit_path, "title", &__audit_value.title, __audit_record);
-            ::audit_core::__private::record_secret(
-                __audit_diff,
-                __audit_path,
-                "share_token",
-                __audit_record,
-            );
-        }
     }
 };

@@ -69,32 +69,6 @@ const _: () = {
                 &__audit_new.password,
             );
         }
-        #[inline]
-        fn record_all(
-            __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
-            __audit_value: &Self,
-            __audit_record: ::audit_core::__private::Record,
-        ) {
-            ::audit_core::__private::record_track::<
-                u64,
-            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            ::audit_core::__private::record_secret_fingerprinted::<
-                String,
-            >(
-                __audit_diff,
-                __audit_path,
-                "api_token",
-                &__audit_value.api_token,
-                __audit_record,
-            );
-            ::audit_core::__private::record_secret(
-                __audit_diff,
-                __audit_path,
-                "password",
-                __audit_record,
-            );
-        }
     }
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
     #[automatically_derived]

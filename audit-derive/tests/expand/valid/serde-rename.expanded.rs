@@ -87,41 +87,6 @@ const _: () = {
                 &__audit_new.owner_id,
             );
         }
-        #[inline]
-        fn record_all(
-            __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
-            __audit_value: &Self,
-            __audit_record: ::audit_core::__private::Record,
-        ) {
-            ::audit_core::__private::record_track::<
-                u64,
-            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            ::audit_core::__private::record_track::<
-                i32,
-            >(
-                __audit_diff,
-                __audit_path,
-                "pinOrder",
-                &__audit_value.pin_order,
-                __audit_record,
-            );
-            ::audit_core::__private::record_track::<
-                String,
-            >(__audit_diff, __audit_path, "kind", &__audit_value.r#type, __audit_record);
-            ::audit_core::__private::record_track::<
-                bool,
-            >(__audit_diff, __audit_path, "loop", &__audit_value.r#loop, __audit_record);
-            ::audit_core::__private::record_track::<
-                u64,
-            >(
-                __audit_diff,
-                __audit_path,
-                "owner",
-                &__audit_value.owner_id,
-                __audit_record,
-            );
-        }
     }
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
     #[automatically_derived]

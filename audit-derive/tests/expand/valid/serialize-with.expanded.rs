@@ -104,51 +104,6 @@ const _: () = {
                 &__audit_new.token,
             );
         }
-        #[inline]
-        fn record_all(
-            __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
-            __audit_value: &Self,
-            __audit_record: ::audit_core::__private::Record,
-        ) {
-            ::audit_core::__private::record_track::<
-                u64,
-            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            ::audit_core::__private::record_track_with::<
-                OffsetDateTime,
-                _,
-            >(
-                __audit_diff,
-                __audit_path,
-                "started_at",
-                &__audit_value.started_at,
-                __audit_record,
-                |__audit_value: &OffsetDateTime, __audit_serializer| time::serde::rfc3339::serialize(
-                    __audit_value,
-                    __audit_serializer,
-                ),
-            );
-            ::audit_core::__private::record_track_with::<
-                Duration,
-                _,
-            >(
-                __audit_diff,
-                __audit_path,
-                "timeout",
-                &__audit_value.timeout,
-                __audit_record,
-                |__audit_value: &Duration, __audit_serializer| crate::serialize_duration(
-                    __audit_value,
-                    __audit_serializer,
-                ),
-            );
-            ::audit_core::__private::record_secret(
-                __audit_diff,
-                __audit_path,
-                "token",
-                __audit_record,
-            );
-        }
     }
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
     #[automatically_derived]

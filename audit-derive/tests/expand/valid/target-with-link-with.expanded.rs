@@ -68,23 +68,6 @@ const _: () = {
                 &__audit_new.title,
             );
         }
-        #[inline]
-        fn record_all(
-            __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
-            __audit_value: &Self,
-            __audit_record: ::audit_core::__private::Record,
-        ) {
-            ::audit_core::__private::record_track::<
-                Uuid,
-            >(__audit_diff, __audit_path, "id", &__audit_value.id, __audit_record);
-            ::audit_core::__private::record_secret(
-                __audit_diff,
-                __audit_path,
-                "title",
-                __audit_record,
-            );
-        }
     }
     ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
     #[automatically_derived]
