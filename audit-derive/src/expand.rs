@@ -437,10 +437,13 @@ fn field_statement(field: &Field<'_>, private: &TokenStream, types: Types) -> Op
                 // The key is read by a closure spanned at the key, so that a
                 // missing field is reported there.
                 let read_key = quote_spanned!(key_field.span()=> |__audit_element| &__audit_element.#key_field);
-                return Some(quote!(#call(__audit_diff, __audit_path, #key, #name, #values #read_key);));
+                return Some(
+                    quote!(#call(__audit_diff, __audit_path, #key, #name, #values #read_key);),
+                );
             }
             if field.nested_once() {
-                let call = quote_spanned!(written_ty.span()=> #private::Nest::<#written_ty>::nested);
+                let call =
+                    quote_spanned!(written_ty.span()=> #private::Nest::<#written_ty>::nested);
                 return Some(quote!(#call(__audit_diff, __audit_path, #key, #values);));
             }
             quote!(nested)

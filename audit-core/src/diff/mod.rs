@@ -190,12 +190,19 @@ impl Diff {
         self.recording
     }
 
+    /// Whether a value that exists on one side only is being recorded.
+    #[inline]
+    pub(crate) fn is_recording(&self) -> bool {
+        self.recording.is_some()
+    }
+
     /// Records every field of `value`, under `path`, as existing on one side
     /// of a change only, as `record` says: `diff_into` of `value` against
     /// itself, with every field function in recording mode. One function per
     /// struct rather than a second generated body (`record_all`), which cost
-    /// a crate's build as much as the diff did.
-    #[inline]
+    /// a crate's build as much as the diff did. Out of line, so that a diff
+    /// inlined where it is called is not inlined twice.
+    #[inline(never)]
     pub(crate) fn record_by_diff<T: ?Sized>(
         &mut self,
         path: &Path<'_>,

@@ -29,9 +29,7 @@ pub fn track<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T,
 where
     T: ?Sized + TrackedField,
 {
-    if let Some(record) = diff.recording() {
-        record_track(diff, parent, name, new, record);
-    } else if old != new {
+    if diff.is_recording() || old != new {
         track_changed(diff, parent, name, old, new);
     }
 }
@@ -50,16 +48,21 @@ where
     track(diff, parent, name, old, new);
 }
 
-/// The changed branch of [`track`], out of line: instantiated once per
-/// field type, not inlined into every field of every struct, where it
-/// would multiply the optimizer's work for a path that allocates anyway.
+/// The changed (or recording) branch of [`track`], out of line:
+/// instantiated once per field type, not inlined into every field of every
+/// struct, where it would multiply the optimizer's work for a path that
+/// allocates anyway. Every field function keeps to this shape: one test
+/// inline (recording, or the values differ), one call.
 #[cold]
 #[inline(never)]
 fn track_changed<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
 where
     T: ?Sized + Serialize,
 {
-    diff.push_tracked(&parent.field(name), to_value(old), to_value(new));
+    match diff.recording() {
+        Some(record) => diff.push_one_side(&parent.field(name), record, to_value(new)),
+        None => diff.push_tracked(&parent.field(name), to_value(old), to_value(new)),
+    }
 }
 
 /// As [`track`], for a `HashSet` or `HashMap` (or an `Option` of one),
@@ -69,9 +72,7 @@ pub fn track_canonical<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str
 where
     T: ?Sized + CanonicalField,
 {
-    if let Some(record) = diff.recording() {
-        record_track_canonical(diff, parent, name, new, record);
-    } else if old != new {
+    if diff.is_recording() || old != new {
         track_canonical_changed(diff, parent, name, old, new);
     }
 }
@@ -89,11 +90,11 @@ fn track_canonical_changed<T>(
 ) where
     T: ?Sized + CanonicalField,
 {
-    diff.push_tracked(
-        &parent.field(name),
-        old.canonical_value(),
-        new.canonical_value(),
-    );
+    let path = parent.field(name);
+    match diff.recording() {
+        Some(record) => diff.push_one_side(&path, record, new.canonical_value()),
+        None => diff.push_tracked(&path, old.canonical_value(), new.canonical_value()),
+    }
 }
 
 /// As [`track`], for a type with a hashed set below its top
@@ -110,9 +111,7 @@ pub fn track_sorting_sets<T>(
 ) where
     T: ?Sized + TrackedField,
 {
-    if let Some(record) = diff.recording() {
-        record_track_sorting_sets(diff, parent, name, new, record, shape);
-    } else if old != new {
+    if diff.is_recording() || old != new {
         track_sorting_sets_changed(diff, parent, name, old, new, shape);
     }
 }
@@ -131,11 +130,15 @@ fn track_sorting_sets_changed<T>(
 ) where
     T: ?Sized + Serialize,
 {
-    diff.push_tracked(
-        &parent.field(name),
-        to_value_sorting_sets(old, shape),
-        to_value_sorting_sets(new, shape),
-    );
+    let path = parent.field(name);
+    match diff.recording() {
+        Some(record) => diff.push_one_side(&path, record, to_value_sorting_sets(new, shape)),
+        None => diff.push_tracked(
+            &path,
+            to_value_sorting_sets(old, shape),
+            to_value_sorting_sets(new, shape),
+        ),
+    }
 }
 
 /// Records the tracked field `name` under `parent` if `old` and `new`
@@ -154,14 +157,13 @@ pub fn track_with<T, F>(
     T: ?Sized + TrackedWithField,
     F: Fn(&T, ValueSerializer) -> Result<Value, serde_json::Error>,
 {
-    if let Some(record) = diff.recording() {
-        record_track_with(diff, parent, name, new, record, serialize);
-    } else if old != new {
-        diff.push_tracked(
-            &parent.field(name),
-            sorted(serialize(old, ValueSerializer)),
-            sorted(serialize(new, ValueSerializer)),
-        );
+    if diff.is_recording() || old != new {
+        let path = parent.field(name);
+        let new = sorted(serialize(new, ValueSerializer));
+        match diff.recording() {
+            Some(record) => diff.push_one_side(&path, record, new),
+            None => diff.push_tracked(&path, sorted(serialize(old, ValueSerializer)), new),
+        }
     }
 }
 
@@ -172,11 +174,18 @@ pub fn secret<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T
 where
     T: ?Sized + SecretField,
 {
-    if let Some(record) = diff.recording() {
-        diff.push(&parent.field(name), record.op(), Change::Secret);
-    } else if old != new {
-        diff.push(&parent.field(name), None, Change::Secret);
+    if diff.is_recording() || old != new {
+        secret_changed(diff, parent, name);
     }
+}
+
+/// The changed (or recording) branch of [`secret`], out of line as
+/// [`track_changed`] is; one function for every secret field.
+#[cold]
+#[inline(never)]
+fn secret_changed(diff: &mut Diff, parent: &Path<'_>, name: &'static str) {
+    let op = diff.recording().and_then(Record::op);
+    diff.push(&parent.field(name), op, Change::Secret);
 }
 
 /// Records that the fingerprinted secret field `name` under `parent`
@@ -193,32 +202,33 @@ pub fn secret_fingerprinted<T>(
 ) where
     T: ?Sized + FingerprintedField,
 {
-    if let Some(record) = diff.recording() {
-        record_secret_fingerprinted(diff, parent, name, new, record);
-    } else if old != new {
-        diff.push_fingerprinted(&parent.field(name), None, Some(old), Some(new));
+    if diff.is_recording() || old != new {
+        secret_fingerprinted_changed(diff, parent, name, old, new);
     }
 }
 
-/// Records that the fingerprinted secret field `name` of a value that
-/// exists on one side only was there, with the fingerprint of its value
-/// when an entry is being made.
+/// The changed (or recording) branch of [`secret_fingerprinted`], out of
+/// line as [`track_changed`] is: while recording, the one value there is
+/// is fingerprinted on its side.
+#[cold]
 #[inline(never)]
-fn record_secret_fingerprinted<T>(
+fn secret_fingerprinted_changed<T>(
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
-    value: &T,
-    record: Record,
+    old: &T,
+    new: &T,
 ) where
     T: ?Sized + FingerprintedField,
 {
-    let (old, new) = if record.is_old() {
-        (Some(value), None)
-    } else {
-        (None, Some(value))
-    };
-    diff.push_fingerprinted(&parent.field(name), record.op(), old, new);
+    let path = parent.field(name);
+    match diff.recording() {
+        Some(record) if record.is_old() => {
+            diff.push_fingerprinted(&path, record.op(), Some(new), None);
+        }
+        Some(record) => diff.push_fingerprinted(&path, record.op(), None, Some(new)),
+        None => diff.push_fingerprinted(&path, None, Some(old), Some(new)),
+    }
 }
 
 /// Diffs the nested field `name` under `parent` field by field.
@@ -345,67 +355,4 @@ pub fn keyed<L, K, F>(
         Some(record) => keyed::record_keyed(diff, &path, key_name, new.as_slice(), record, key),
         None => keyed::diff_keyed(diff, &path, key_name, old.as_slice(), new.as_slice(), key),
     }
-}
-
-/// Records the tracked field `name` of a value that exists on one side only.
-/// Out of line, as the recording branch of every field.
-#[inline(never)]
-fn record_track<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, value: &T, record: Record)
-where
-    T: ?Sized + TrackedField,
-{
-    diff.push_one_side(&parent.field(name), record, to_value(value));
-}
-
-/// As [`record_track`], in sorted order; see [`track_canonical`].
-#[inline(never)]
-fn record_track_canonical<T>(
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    value: &T,
-    record: Record,
-) where
-    T: ?Sized + CanonicalField,
-{
-    diff.push_one_side(&parent.field(name), record, value.canonical_value());
-}
-
-/// As [`record_track`], sorting sets; see [`track_sorting_sets`].
-#[inline(never)]
-fn record_track_sorting_sets<T>(
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    value: &T,
-    record: Record,
-    shape: &'static str,
-) where
-    T: ?Sized + TrackedField,
-{
-    diff.push_one_side(
-        &parent.field(name),
-        record,
-        to_value_sorting_sets(value, shape),
-    );
-}
-
-/// As [`record_track`], serializing with `serialize`; see [`track_with`].
-#[inline(never)]
-fn record_track_with<T, F>(
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    value: &T,
-    record: Record,
-    serialize: F,
-) where
-    T: ?Sized + TrackedWithField,
-    F: Fn(&T, ValueSerializer) -> Result<Value, serde_json::Error>,
-{
-    diff.push_one_side(
-        &parent.field(name),
-        record,
-        sorted(serialize(value, ValueSerializer)),
-    );
 }
