@@ -33,7 +33,8 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
     let ident = model.head.ident;
     let generics = generics::with_bounds(model);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let schema = schema(krate, &model.schema);
+    let schema = schema(krate, &model.schema, &quote!(Self::ACTIONS));
+    let actions = actions(krate, &model.schema);
     let fields = &model.schema.fields;
     if let (Some(remote), Some(resource)) = (&model.remote, &model.resource) {
         return impl_remote(model, remote, resource);
@@ -48,7 +49,7 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
         let methods = resource_methods(resource, &private, Types::Named);
         let sentence_matches = sentence_matches(&model.schema.sentences, &private, Types::Named);
         quote! {
-            #private::register_schema!(__AUDIT_SCHEMA);
+            #private::register_schema!(__AuditSchema<()>);
 
             #[automatically_derived]
             impl #impl_generics #krate::Auditable for #ident #ty_generics #where_clause {
@@ -68,7 +69,16 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
             // generics and a generic struct is registered too, once.
             #nested_checks
 
-            const __AUDIT_SCHEMA: &'static #krate::Schema = #schema;
+            // Associated consts of a generic type of its own, named through
+            // a `const fn`: evaluated only where a build uses them, never by
+            // `cargo check`; see `__private::SchemaOf`.
+            #[allow(dead_code)]
+            struct __AuditSchema<T: ?Sized>(::core::marker::PhantomData<T>);
+
+            impl<T: ?Sized> #private::SchemaOf for __AuditSchema<T> {
+                const ACTIONS: &'static [#krate::Action] = #actions;
+                const SCHEMA: &'static #krate::Schema = #schema;
+            }
 
             #probes
 
@@ -79,7 +89,7 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
 
             #[automatically_derived]
             impl #impl_generics #krate::AuditFields for #ident #ty_generics #where_clause {
-                const SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
+                const SCHEMA: &'static #krate::Schema = #private::schema_of::<__AuditSchema<()>>();
 
                 #[inline]
                 fn diff_into(
@@ -105,7 +115,8 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
     let private = quote!(#krate::__private);
     let mirror = model.head.ident;
     let path = &remote.path;
-    let schema = schema(krate, &model.schema);
+    let schema = schema(krate, &model.schema, &quote!(Self::ACTIONS));
+    let actions = actions(krate, &model.schema);
     let fields = &model.schema.fields;
     let diff_fields = fields
         .iter()
@@ -135,13 +146,22 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
         const _: () = {
             #nested_checks
 
-            const __AUDIT_SCHEMA: &'static #krate::Schema = #schema;
+            // Associated consts of a generic type of its own, named through
+            // a `const fn`: evaluated only where a build uses them, never by
+            // `cargo check`; see `__private::SchemaOf`.
+            #[allow(dead_code)]
+            struct __AuditSchema<T: ?Sized>(::core::marker::PhantomData<T>);
+
+            impl<T: ?Sized> #private::SchemaOf for __AuditSchema<T> {
+                const ACTIONS: &'static [#krate::Action] = #actions;
+                const SCHEMA: &'static #krate::Schema = #schema;
+            }
 
             #probes
 
             #key_checks
 
-            #private::register_schema!(__AUDIT_SCHEMA);
+            #private::register_schema!(__AuditSchema<()>);
 
             // Never called: the build checks the mirror against `#path`.
             const _: fn(&#path) = |__audit_value| {
@@ -161,7 +181,7 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
 
             #[automatically_derived]
             impl #krate::Audited<#mirror> for #path {
-                const AUDIT_SCHEMA: &'static #krate::Schema = __AUDIT_SCHEMA;
+                const AUDIT_SCHEMA: &'static #krate::Schema = #private::schema_of::<__AuditSchema<()>>();
 
                 #methods
 
@@ -523,13 +543,14 @@ fn link_template(pieces: &[LinkPiece<'_>], private: &TokenStream, types: Types) 
 
 /// The `const` expression of `schema`, a `&'static Schema`: the one place
 /// generated code builds a schema, for the real impl and the stub alike.
-pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
+/// `actions` is the expression of the schema's actions: see [`actions`].
+pub(crate) fn schema(krate: &Path, schema: &Schema<'_>, actions: &TokenStream) -> TokenStream {
     let private = quote!(#krate::__private);
     let Schema {
         rust_name,
         resource_type,
         doc,
-        actions,
+        actions: _,
         past_forms,
         noun,
         sentences,
@@ -592,14 +613,7 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
             rust_name: #rust_name,
             resource_type: #resource_type,
             doc: #doc,
-            // An item of its own: an `Action` has a destructor, so an array
-            // of them is not promoted to `'static` in a struct literal.
-            actions: {
-                const __AUDIT_ACTIONS: &'static [#krate::Action] = &[
-                    #(#private::action(#actions)),*
-                ];
-                __AUDIT_ACTIONS
-            },
+            actions: #actions,
             past_forms: &[#(#past_forms),*],
             noun: #noun,
             sentences: #sentences,
@@ -624,6 +638,15 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>) -> TokenStream {
             partial: #partial,
         })
     }
+}
+
+/// The schema's actions, `&[...]`: a const of its own, since an `Action` has
+/// a destructor, so that an array of them is not promoted to `'static` in a
+/// struct literal.
+pub(crate) fn actions(krate: &Path, schema: &Schema<'_>) -> TokenStream {
+    let private = quote!(#krate::__private);
+    let actions = &schema.actions;
+    quote!(&[#(#private::action(#actions)),*])
 }
 
 /// The schema's `says(...)` sentences: `&[]` when there are none, which

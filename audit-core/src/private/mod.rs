@@ -46,7 +46,9 @@ pub use self::record::{
     secret_fingerprinted, track, track_canonical, track_entries, track_outlined,
     track_sorting_sets, track_with,
 };
-pub use self::schema::{SchemaParts, fields, key_is_tracked, schema, sentences};
+pub use self::schema::{
+    SchemaOf, SchemaParts, fields, key_is_tracked, schema, schema_of, sentences,
+};
 pub use crate::diff::Record;
 pub use crate::diff::entries::{SecretEntries, TrackedEntries};
 pub use crate::diff::keyed::KeyedList;
@@ -68,9 +70,9 @@ pub use inventory;
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __audit_register_schema {
-    ($schema:expr) => {
+    ($schema:ty) => {
         $crate::__private::inventory::submit! {
-            $crate::__private::Registration::new(|| $schema)
+            $crate::__private::Registration::new($crate::__private::schema_of::<$schema>)
         }
     };
 }
@@ -80,7 +82,7 @@ macro_rules! __audit_register_schema {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __audit_register_schema {
-    ($schema:expr) => {};
+    ($schema:ty) => {};
 }
 
 pub use crate::__audit_register_schema as register_schema;

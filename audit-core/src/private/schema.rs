@@ -73,6 +73,29 @@ pub struct SchemaParts {
     pub partial: Option<&'static str>,
 }
 
+/// Where generated code writes a struct's schema: the associated consts of
+/// `__AuditSchema<()>`, a type of the derive's own, generic so that `cargo
+/// check` never evaluates them. rustc evaluates every free `const` of a
+/// crate, and lints the body of every associated const of a non-generic
+/// impl by evaluating the constants it names; a generic impl's are
+/// evaluated only where a build uses them, and the schema is named through
+/// [`schema_of`], a call, which the lint does not evaluate. A build that
+/// uses the schema (the registry, the docs, an entry) pays for it then.
+pub trait SchemaOf {
+    /// The actions of the schema, apart: an `Action` has a destructor, so an
+    /// array of them is not promoted to `'static` inside the schema.
+    const ACTIONS: &'static [Action];
+
+    /// The schema.
+    const SCHEMA: &'static Schema;
+}
+
+/// `T`'s schema: what the `SCHEMA` of the derived impls and the registry
+/// name, so that no constant in the user's crate names the schema directly.
+pub const fn schema_of<T: ?Sized + SchemaOf>() -> &'static Schema {
+    T::SCHEMA
+}
+
 /// A [`Schema`]; the only way generated code builds one, so that `Schema`
 /// can grow members without breaking user code.
 pub const fn schema(parts: SchemaParts) -> Schema {
