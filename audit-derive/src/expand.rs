@@ -73,9 +73,9 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
             // a `const fn`: evaluated only where a build uses them, never by
             // `cargo check`; see `__private::SchemaOf`.
             #[allow(dead_code)]
-            struct __AuditSchema<T: ?Sized>(::core::marker::PhantomData<T>);
+            struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
 
-            impl<T: ?Sized> #private::SchemaOf for __AuditSchema<T> {
+            impl<T: ?::core::marker::Sized> #private::SchemaOf for __AuditSchema<T> {
                 const ACTIONS: &'static [#krate::Action] = #actions;
                 const SCHEMA: &'static #krate::Schema = #schema;
             }
@@ -150,9 +150,9 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
             // a `const fn`: evaluated only where a build uses them, never by
             // `cargo check`; see `__private::SchemaOf`.
             #[allow(dead_code)]
-            struct __AuditSchema<T: ?Sized>(::core::marker::PhantomData<T>);
+            struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
 
-            impl<T: ?Sized> #private::SchemaOf for __AuditSchema<T> {
+            impl<T: ?::core::marker::Sized> #private::SchemaOf for __AuditSchema<T> {
                 const ACTIONS: &'static [#krate::Action] = #actions;
                 const SCHEMA: &'static #krate::Schema = #schema;
             }

@@ -1,47 +1,54 @@
 // The expansion of full-resource.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static platform::audit::Schema = &platform::audit::__private::schema(platform::audit::__private::SchemaParts {
-        rust_name: "Chat",
-        resource_type: "chat",
-        doc: ::core::option::Option::Some("A conversation between a user and an agent."),
-        actions: {
-            const __AUDIT_ACTIONS: &'static [platform::audit::Action] = &[
-                platform::audit::__private::action("create"),
-                platform::audit::__private::action("write"),
-                platform::audit::__private::action("archive"),
-                platform::audit::__private::action("share"),
-            ];
-            __AUDIT_ACTIONS
-        },
-        past_forms: &["created", "updated", "archived", "shared"],
-        noun: "chat",
-        sentences: &[],
-        requires_org: true,
-        link: ::core::option::Option::Some("/orgs/{organization_id}/chats/{chat_id}"),
-        link_with: ::core::option::Option::None,
-        fields: &platform::audit::__private::fields(
-            ["chat_id", "organization_id", "name", "system_prompt", "heartbeat_at"],
-            ["chat_id", "organization_id", "title", "system_prompt", "heartbeat_at"],
-            ["Uuid", "Option<Uuid>", "String", "String", "Option<OffsetDateTime>"],
-            b"titsi",
-            b"nnnnn",
-            [
-                "",
-                "recorded as the entry's organization",
-                "",
-                "may contain sensitive content",
-                "changes on every message",
-            ],
-            b"nynyy",
-            ["", "", "The title the user gave the chat.", "", ""],
-            b"nnynn",
-            b"vvvvv",
-            ["", "", "", "", ""],
-            &[],
-        ),
-        kind: platform::audit::SchemaKind::Resource,
-        partial: ::core::option::Option::None,
-    });
+    #[allow(dead_code)]
+    struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+    impl<T: ?::core::marker::Sized> platform::audit::__private::SchemaOf
+    for __AuditSchema<T> {
+        const ACTIONS: &'static [platform::audit::Action] = &[
+            platform::audit::__private::action("create"),
+            platform::audit::__private::action("write"),
+            platform::audit::__private::action("archive"),
+            platform::audit::__private::action("share"),
+        ];
+        const SCHEMA: &'static platform::audit::Schema = &platform::audit::__private::schema(platform::audit::__private::SchemaParts {
+            rust_name: "Chat",
+            resource_type: "chat",
+            doc: ::core::option::Option::Some(
+                "A conversation between a user and an agent.",
+            ),
+            actions: Self::ACTIONS,
+            past_forms: &["created", "updated", "archived", "shared"],
+            noun: "chat",
+            sentences: &[],
+            requires_org: true,
+            link: ::core::option::Option::Some(
+                "/orgs/{organization_id}/chats/{chat_id}",
+            ),
+            link_with: ::core::option::Option::None,
+            fields: &platform::audit::__private::fields(
+                ["chat_id", "organization_id", "name", "system_prompt", "heartbeat_at"],
+                ["chat_id", "organization_id", "title", "system_prompt", "heartbeat_at"],
+                ["Uuid", "Option<Uuid>", "String", "String", "Option<OffsetDateTime>"],
+                b"titsi",
+                b"nnnnn",
+                [
+                    "",
+                    "recorded as the entry's organization",
+                    "",
+                    "may contain sensitive content",
+                    "changes on every message",
+                ],
+                b"nynyy",
+                ["", "", "The title the user gave the chat.", "", ""],
+                b"nnynn",
+                b"vvvvv",
+                ["", "", "", "", ""],
+                &[],
+            ),
+            kind: platform::audit::SchemaKind::Resource,
+            partial: ::core::option::Option::None,
+        });
+    }
     const _: () = {
         #[allow(unused_imports)]
         use platform::audit::__private::NotAudited as _;
@@ -54,7 +61,9 @@ const _: () = {
     impl platform::audit::__private::ContainsAudited for Chat {}
     #[automatically_derived]
     impl platform::audit::AuditFields for Chat {
-        const SCHEMA: &'static platform::audit::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static platform::audit::Schema = platform::audit::__private::schema_of::<
+            __AuditSchema<()>,
+        >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut platform::audit::Diff,
@@ -91,7 +100,7 @@ const _: () = {
             );
         }
     }
-    platform::audit::__private::register_schema!(__AUDIT_SCHEMA);
+    platform::audit::__private::register_schema!(__AuditSchema < () >);
     #[automatically_derived]
     impl platform::audit::Auditable for Chat {
         #[inline]

@@ -1,40 +1,43 @@
 // The expansion of generics.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
-        rust_name: "Item",
-        resource_type: "item",
-        doc: ::core::option::Option::None,
-        actions: {
-            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
-                ::audit_core::__private::action("create"),
-                ::audit_core::__private::action("write"),
-                ::audit_core::__private::action("delete"),
-            ];
-            __AUDIT_ACTIONS
-        },
-        past_forms: &["created", "updated", "deleted"],
-        noun: "item",
-        sentences: &[],
-        requires_org: false,
-        link: ::core::option::Option::Some("/items/{id}/{owner}"),
-        link_with: ::core::option::Option::None,
-        fields: &::audit_core::__private::fields(
-            ["id", "value", "secret", "cache", "owner", "bytes"],
-            ["id", "value", "secret", "cache", "owner", "bytes"],
-            ["I", "Vec<T>", "S", "C", "Option<&'a str>", "[u8; N]"],
-            b"ttsitt",
-            b"nnnnnn",
-            ["", "", "", "a cache", "", ""],
-            b"nnnynn",
-            ["", "", "", "", "", ""],
-            b"nnnnnn",
-            b"vvvvvv",
-            ["", "", "", "", "", ""],
-            &[],
-        ),
-        kind: ::audit_core::SchemaKind::Resource,
-        partial: ::core::option::Option::None,
-    });
+    #[allow(dead_code)]
+    struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
+    for __AuditSchema<T> {
+        const ACTIONS: &'static [::audit_core::Action] = &[
+            ::audit_core::__private::action("create"),
+            ::audit_core::__private::action("write"),
+            ::audit_core::__private::action("delete"),
+        ];
+        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+            rust_name: "Item",
+            resource_type: "item",
+            doc: ::core::option::Option::None,
+            actions: Self::ACTIONS,
+            past_forms: &["created", "updated", "deleted"],
+            noun: "item",
+            sentences: &[],
+            requires_org: false,
+            link: ::core::option::Option::Some("/items/{id}/{owner}"),
+            link_with: ::core::option::Option::None,
+            fields: &::audit_core::__private::fields(
+                ["id", "value", "secret", "cache", "owner", "bytes"],
+                ["id", "value", "secret", "cache", "owner", "bytes"],
+                ["I", "Vec<T>", "S", "C", "Option<&'a str>", "[u8; N]"],
+                b"ttsitt",
+                b"nnnnnn",
+                ["", "", "", "a cache", "", ""],
+                b"nnnynn",
+                ["", "", "", "", "", ""],
+                b"nnnnnn",
+                b"vvvvvv",
+                ["", "", "", "", "", ""],
+                &[],
+            ),
+            kind: ::audit_core::SchemaKind::Resource,
+            partial: ::core::option::Option::None,
+        });
+    }
     #[automatically_derived]
     impl<'a, I, T: Clone, S, C, const N: usize> ::audit_core::__private::ContainsAudited
     for Item<'a, I, T, S, C, N>
@@ -57,7 +60,9 @@ const _: () = {
         [u8; N]: ::audit_core::__private::TrackedField,
         I: ::audit_core::__private::DisplayField,
     {
-        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+            __AuditSchema<()>,
+        >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
@@ -106,7 +111,7 @@ const _: () = {
             );
         }
     }
-    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    ::audit_core::__private::register_schema!(__AuditSchema < () >);
     #[automatically_derived]
     impl<'a, I, T: Clone, S, C, const N: usize> ::audit_core::Auditable
     for Item<'a, I, T, S, C, N>

@@ -1,41 +1,46 @@
 // The expansion of nested.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
-        rust_name: "Member",
-        resource_type: "member",
-        doc: ::core::option::Option::None,
-        actions: {
-            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[];
-            __AUDIT_ACTIONS
-        },
-        past_forms: &[],
-        noun: "",
-        sentences: &[],
-        requires_org: false,
-        link: ::core::option::Option::None,
-        link_with: ::core::option::Option::None,
-        fields: &::audit_core::__private::fields(
-            ["id", "invite"],
-            ["id", "invite"],
-            ["u64", "String"],
-            b"ts",
-            b"nn",
-            ["", ""],
-            b"nn",
-            ["", ""],
-            b"nn",
-            b"vv",
-            ["", ""],
-            &[],
-        ),
-        kind: ::audit_core::SchemaKind::Embedded,
-        partial: ::core::option::Option::None,
-    });
+    #[allow(dead_code)]
+    struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
+    for __AuditSchema<T> {
+        const ACTIONS: &'static [::audit_core::Action] = &[];
+        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+            rust_name: "Member",
+            resource_type: "member",
+            doc: ::core::option::Option::None,
+            actions: Self::ACTIONS,
+            past_forms: &[],
+            noun: "",
+            sentences: &[],
+            requires_org: false,
+            link: ::core::option::Option::None,
+            link_with: ::core::option::Option::None,
+            fields: &::audit_core::__private::fields(
+                ["id", "invite"],
+                ["id", "invite"],
+                ["u64", "String"],
+                b"ts",
+                b"nn",
+                ["", ""],
+                b"nn",
+                ["", ""],
+                b"nn",
+                b"vv",
+                ["", ""],
+                &[],
+            ),
+            kind: ::audit_core::SchemaKind::Embedded,
+            partial: ::core::option::Option::None,
+        });
+    }
     #[automatically_derived]
     impl ::audit_core::__private::ContainsAudited for Member {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Member {
-        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+            __AuditSchema<()>,
+        >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
@@ -62,53 +67,56 @@ const _: () = {
     #[allow(unused_imports)]
     use ::audit_core::__private::NotNested as _;
     const _: () = ::audit_core::__private::assert_nested::<Option<Settings>>();
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
-        rust_name: "Project",
-        resource_type: "project",
-        doc: ::core::option::Option::None,
-        actions: {
-            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
-                ::audit_core::__private::action("create"),
-                ::audit_core::__private::action("write"),
-                ::audit_core::__private::action("delete"),
-            ];
-            __AUDIT_ACTIONS
-        },
-        past_forms: &["created", "updated", "deleted"],
-        noun: "project",
-        sentences: &[],
-        requires_org: false,
-        link: ::core::option::Option::None,
-        link_with: ::core::option::Option::None,
-        fields: &::audit_core::__private::fields(
-            ["id", "backup", "labels", "env", "members", "tags"],
-            ["id", "backup", "labels", "env", "members", "tags"],
-            [
-                "u64",
-                "Option<Settings>",
-                "BTreeMap<String, String>",
-                "HashMap<String, String>",
-                "Vec<Member>",
-                "HashSet<String>",
-            ],
-            b"tntsnt",
-            b"nnnnnn",
-            ["", "", "", "", "", ""],
-            b"nnnnnn",
-            ["", "", "", "", "", ""],
-            b"nnnnnn",
-            b"voeekv",
-            ["", "", "", "", "id", ""],
-            &[
-                ::audit_core::__private::Nest::<Option<Settings>>::SCHEMA,
-                <<Vec<
-                    Member,
-                > as ::audit_core::__private::KeyedList>::Element as ::audit_core::AuditFields>::SCHEMA,
-            ],
-        ),
-        kind: ::audit_core::SchemaKind::Resource,
-        partial: ::core::option::Option::None,
-    });
+    #[allow(dead_code)]
+    struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
+    for __AuditSchema<T> {
+        const ACTIONS: &'static [::audit_core::Action] = &[
+            ::audit_core::__private::action("create"),
+            ::audit_core::__private::action("write"),
+            ::audit_core::__private::action("delete"),
+        ];
+        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+            rust_name: "Project",
+            resource_type: "project",
+            doc: ::core::option::Option::None,
+            actions: Self::ACTIONS,
+            past_forms: &["created", "updated", "deleted"],
+            noun: "project",
+            sentences: &[],
+            requires_org: false,
+            link: ::core::option::Option::None,
+            link_with: ::core::option::Option::None,
+            fields: &::audit_core::__private::fields(
+                ["id", "backup", "labels", "env", "members", "tags"],
+                ["id", "backup", "labels", "env", "members", "tags"],
+                [
+                    "u64",
+                    "Option<Settings>",
+                    "BTreeMap<String, String>",
+                    "HashMap<String, String>",
+                    "Vec<Member>",
+                    "HashSet<String>",
+                ],
+                b"tntsnt",
+                b"nnnnnn",
+                ["", "", "", "", "", ""],
+                b"nnnnnn",
+                ["", "", "", "", "", ""],
+                b"nnnnnn",
+                b"voeekv",
+                ["", "", "", "", "id", ""],
+                &[
+                    ::audit_core::__private::Nest::<Option<Settings>>::SCHEMA,
+                    <<Vec<
+                        Member,
+                    > as ::audit_core::__private::KeyedList>::Element as ::audit_core::AuditFields>::SCHEMA,
+                ],
+            ),
+            kind: ::audit_core::SchemaKind::Resource,
+            partial: ::core::option::Option::None,
+        });
+    }
     const _: () = ::core::assert!(
         ::audit_core::__private::key_is_tracked(<< Vec < Member > as
         ::audit_core::__private::KeyedList > ::Element as ::audit_core::AuditFields >
@@ -119,7 +127,9 @@ const _: () = {
     impl ::audit_core::__private::ContainsAudited for Project {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Project {
-        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+            __AuditSchema<()>,
+        >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
@@ -169,7 +179,7 @@ const _: () = {
             >(__audit_diff, __audit_path, "tags", &__audit_old.tags, &__audit_new.tags);
         }
     }
-    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    ::audit_core::__private::register_schema!(__AuditSchema < () >);
     #[automatically_derived]
     impl ::audit_core::Auditable for Project {
         #[inline]

@@ -1,41 +1,44 @@
 // The expansion of remote-partial.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
-        rust_name: "SessionAudit",
-        resource_type: "session_audit",
-        doc: ::core::option::Option::None,
-        actions: {
-            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
-                ::audit_core::__private::action("create"),
-                ::audit_core::__private::action("write"),
-                ::audit_core::__private::action("delete"),
-            ];
-            __AUDIT_ACTIONS
-        },
-        past_forms: &["created", "updated", "deleted"],
-        noun: "session audit",
-        sentences: &[],
-        requires_org: false,
-        link: ::core::option::Option::None,
-        link_with: ::core::option::Option::None,
-        fields: &::audit_core::__private::fields(
-            ["id"],
-            ["id"],
-            ["u64"],
-            b"t",
-            b"n",
-            [""],
-            b"n",
-            [""],
-            b"n",
-            b"v",
-            [""],
-            &[],
-        ),
-        kind: ::audit_core::SchemaKind::Resource,
-        partial: ::core::option::Option::Some("`Session` is `#[non_exhaustive]`"),
-    });
-    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    #[allow(dead_code)]
+    struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
+    for __AuditSchema<T> {
+        const ACTIONS: &'static [::audit_core::Action] = &[
+            ::audit_core::__private::action("create"),
+            ::audit_core::__private::action("write"),
+            ::audit_core::__private::action("delete"),
+        ];
+        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+            rust_name: "SessionAudit",
+            resource_type: "session_audit",
+            doc: ::core::option::Option::None,
+            actions: Self::ACTIONS,
+            past_forms: &["created", "updated", "deleted"],
+            noun: "session audit",
+            sentences: &[],
+            requires_org: false,
+            link: ::core::option::Option::None,
+            link_with: ::core::option::Option::None,
+            fields: &::audit_core::__private::fields(
+                ["id"],
+                ["id"],
+                ["u64"],
+                b"t",
+                b"n",
+                [""],
+                b"n",
+                [""],
+                b"n",
+                b"v",
+                [""],
+                &[],
+            ),
+            kind: ::audit_core::SchemaKind::Resource,
+            partial: ::core::option::Option::Some("`Session` is `#[non_exhaustive]`"),
+        });
+    }
+    ::audit_core::__private::register_schema!(__AuditSchema < () >);
     const _: fn(&entity::Session) = |__audit_value| {
         let entity::Session { id: _, .. } = __audit_value;
         let _: &u64 = &__audit_value.id;
@@ -48,7 +51,9 @@ const _: () = {
     impl ::audit_core::__private::ContainsAudited<SessionAudit> for entity::Session {}
     #[automatically_derived]
     impl ::audit_core::Audited<SessionAudit> for entity::Session {
-        const AUDIT_SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const AUDIT_SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+            __AuditSchema<()>,
+        >();
         #[inline]
         fn audit_resource_id(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::display::<_>(&self.id)

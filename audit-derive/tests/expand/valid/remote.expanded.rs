@@ -1,43 +1,46 @@
 // The expansion of remote.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
-        rust_name: "ChatAudit",
-        resource_type: "chat",
-        doc: ::core::option::Option::Some(
-            "Mirrors a type generated elsewhere, field by field.",
-        ),
-        actions: {
-            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
-                ::audit_core::__private::action("create"),
-                ::audit_core::__private::action("write"),
-                ::audit_core::__private::action("delete"),
-            ];
-            __AUDIT_ACTIONS
-        },
-        past_forms: &["created", "updated", "deleted"],
-        noun: "chat",
-        sentences: &[],
-        requires_org: false,
-        link: ::core::option::Option::Some("/chats/{id}"),
-        link_with: ::core::option::Option::None,
-        fields: &::audit_core::__private::fields(
-            ["id", "title", "share_token", "updated_at"],
-            ["id", "title", "share_token", "updated_at"],
-            ["i64", "String", "String", "u64"],
-            b"ttsi",
-            b"nnnn",
-            ["", "", "share link grants access", "bookkeeping"],
-            b"nnyy",
-            ["", "", "", ""],
-            b"nnnn",
-            b"vvvv",
-            ["", "", "", ""],
-            &[],
-        ),
-        kind: ::audit_core::SchemaKind::Resource,
-        partial: ::core::option::Option::None,
-    });
-    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    #[allow(dead_code)]
+    struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
+    for __AuditSchema<T> {
+        const ACTIONS: &'static [::audit_core::Action] = &[
+            ::audit_core::__private::action("create"),
+            ::audit_core::__private::action("write"),
+            ::audit_core::__private::action("delete"),
+        ];
+        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+            rust_name: "ChatAudit",
+            resource_type: "chat",
+            doc: ::core::option::Option::Some(
+                "Mirrors a type generated elsewhere, field by field.",
+            ),
+            actions: Self::ACTIONS,
+            past_forms: &["created", "updated", "deleted"],
+            noun: "chat",
+            sentences: &[],
+            requires_org: false,
+            link: ::core::option::Option::Some("/chats/{id}"),
+            link_with: ::core::option::Option::None,
+            fields: &::audit_core::__private::fields(
+                ["id", "title", "share_token", "updated_at"],
+                ["id", "title", "share_token", "updated_at"],
+                ["i64", "String", "String", "u64"],
+                b"ttsi",
+                b"nnnn",
+                ["", "", "share link grants access", "bookkeeping"],
+                b"nnyy",
+                ["", "", "", ""],
+                b"nnnn",
+                b"vvvv",
+                ["", "", "", ""],
+                &[],
+            ),
+            kind: ::audit_core::SchemaKind::Resource,
+            partial: ::core::option::Option::None,
+        });
+    }
+    ::audit_core::__private::register_schema!(__AuditSchema < () >);
     const _: fn(&entity::chat::Model) = |__audit_value| {
         let entity::chat::Model { id: _, title: _, share_token: _, updated_at: _ } = __audit_value;
         let _: &i64 = &__audit_value.id;
@@ -58,7 +61,9 @@ const _: () = {
     impl ::audit_core::__private::ContainsAudited<ChatAudit> for entity::chat::Model {}
     #[automatically_derived]
     impl ::audit_core::Audited<ChatAudit> for entity::chat::Model {
-        const AUDIT_SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const AUDIT_SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+            __AuditSchema<()>,
+        >();
         #[inline]
         fn audit_resource_id(&self) -> ::audit_core::__private::String {
             ::audit_core::__private::display::<_>(&self.id)

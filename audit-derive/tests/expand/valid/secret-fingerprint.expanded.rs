@@ -1,45 +1,50 @@
 // The expansion of secret-fingerprint.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
-        rust_name: "Integration",
-        resource_type: "integration",
-        doc: ::core::option::Option::None,
-        actions: {
-            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
-                ::audit_core::__private::action("create"),
-                ::audit_core::__private::action("write"),
-                ::audit_core::__private::action("delete"),
-            ];
-            __AUDIT_ACTIONS
-        },
-        past_forms: &["created", "updated", "deleted"],
-        noun: "integration",
-        sentences: &[],
-        requires_org: false,
-        link: ::core::option::Option::None,
-        link_with: ::core::option::Option::None,
-        fields: &::audit_core::__private::fields(
-            ["id", "api_token", "password"],
-            ["id", "api_token", "password"],
-            ["u64", "String", "String"],
-            b"tss",
-            b"nyn",
-            ["", "grants API access", ""],
-            b"nyn",
-            ["", "", ""],
-            b"nnn",
-            b"vvv",
-            ["", "", ""],
-            &[],
-        ),
-        kind: ::audit_core::SchemaKind::Resource,
-        partial: ::core::option::Option::None,
-    });
+    #[allow(dead_code)]
+    struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
+    for __AuditSchema<T> {
+        const ACTIONS: &'static [::audit_core::Action] = &[
+            ::audit_core::__private::action("create"),
+            ::audit_core::__private::action("write"),
+            ::audit_core::__private::action("delete"),
+        ];
+        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+            rust_name: "Integration",
+            resource_type: "integration",
+            doc: ::core::option::Option::None,
+            actions: Self::ACTIONS,
+            past_forms: &["created", "updated", "deleted"],
+            noun: "integration",
+            sentences: &[],
+            requires_org: false,
+            link: ::core::option::Option::None,
+            link_with: ::core::option::Option::None,
+            fields: &::audit_core::__private::fields(
+                ["id", "api_token", "password"],
+                ["id", "api_token", "password"],
+                ["u64", "String", "String"],
+                b"tss",
+                b"nyn",
+                ["", "grants API access", ""],
+                b"nyn",
+                ["", "", ""],
+                b"nnn",
+                b"vvv",
+                ["", "", ""],
+                &[],
+            ),
+            kind: ::audit_core::SchemaKind::Resource,
+            partial: ::core::option::Option::None,
+        });
+    }
     #[automatically_derived]
     impl ::audit_core::__private::ContainsAudited for Integration {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Integration {
-        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+            __AuditSchema<()>,
+        >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
@@ -70,7 +75,7 @@ const _: () = {
             );
         }
     }
-    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    ::audit_core::__private::register_schema!(__AuditSchema < () >);
     #[automatically_derived]
     impl ::audit_core::Auditable for Integration {
         #[inline]

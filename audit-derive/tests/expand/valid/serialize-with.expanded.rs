@@ -1,40 +1,43 @@
 // The expansion of serialize-with.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
-    const __AUDIT_SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
-        rust_name: "Job",
-        resource_type: "job",
-        doc: ::core::option::Option::None,
-        actions: {
-            const __AUDIT_ACTIONS: &'static [::audit_core::Action] = &[
-                ::audit_core::__private::action("create"),
-                ::audit_core::__private::action("write"),
-                ::audit_core::__private::action("delete"),
-            ];
-            __AUDIT_ACTIONS
-        },
-        past_forms: &["created", "updated", "deleted"],
-        noun: "job",
-        sentences: &[],
-        requires_org: false,
-        link: ::core::option::Option::None,
-        link_with: ::core::option::Option::None,
-        fields: &::audit_core::__private::fields(
-            ["id", "started_at", "timeout", "token"],
-            ["id", "started_at", "timeout", "token"],
-            ["u64", "OffsetDateTime", "Duration", "Token"],
-            b"ttts",
-            b"nnnn",
-            ["", "", "", ""],
-            b"nnnn",
-            ["", "", "", ""],
-            b"nnnn",
-            b"vvvv",
-            ["", "", "", ""],
-            &[],
-        ),
-        kind: ::audit_core::SchemaKind::Resource,
-        partial: ::core::option::Option::None,
-    });
+    #[allow(dead_code)]
+    struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
+    for __AuditSchema<T> {
+        const ACTIONS: &'static [::audit_core::Action] = &[
+            ::audit_core::__private::action("create"),
+            ::audit_core::__private::action("write"),
+            ::audit_core::__private::action("delete"),
+        ];
+        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+            rust_name: "Job",
+            resource_type: "job",
+            doc: ::core::option::Option::None,
+            actions: Self::ACTIONS,
+            past_forms: &["created", "updated", "deleted"],
+            noun: "job",
+            sentences: &[],
+            requires_org: false,
+            link: ::core::option::Option::None,
+            link_with: ::core::option::Option::None,
+            fields: &::audit_core::__private::fields(
+                ["id", "started_at", "timeout", "token"],
+                ["id", "started_at", "timeout", "token"],
+                ["u64", "OffsetDateTime", "Duration", "Token"],
+                b"ttts",
+                b"nnnn",
+                ["", "", "", ""],
+                b"nnnn",
+                ["", "", "", ""],
+                b"nnnn",
+                b"vvvv",
+                ["", "", "", ""],
+                &[],
+            ),
+            kind: ::audit_core::SchemaKind::Resource,
+            partial: ::core::option::Option::None,
+        });
+    }
     const _: () = {
         #[allow(unused_imports)]
         use ::audit_core::__private::NotAudited as _;
@@ -55,7 +58,9 @@ const _: () = {
     impl ::audit_core::__private::ContainsAudited for Job {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Job {
-        const SCHEMA: &'static ::audit_core::Schema = __AUDIT_SCHEMA;
+        const SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+            __AuditSchema<()>,
+        >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
@@ -105,7 +110,7 @@ const _: () = {
             );
         }
     }
-    ::audit_core::__private::register_schema!(__AUDIT_SCHEMA);
+    ::audit_core::__private::register_schema!(__AuditSchema < () >);
     #[automatically_derived]
     impl ::audit_core::Auditable for Job {
         #[inline]
