@@ -29,12 +29,13 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
 
 fn impl_auditable(model: &Model<'_>) -> TokenStream {
     let krate = &model.head.krate;
-    let private = quote!(#krate::__private);
+    let private = private_alias();
+    let use_private = use_private_alias(krate);
     let ident = model.head.ident;
     let generics = generics::with_bounds(model);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let schema = schema(krate, &model.schema, &quote!(Self::ACTIONS));
-    let actions = actions(krate, &model.schema);
+    let schema = schema(krate, &private, &model.schema, &quote!(Self::ACTIONS));
+    let actions = actions(&private, &model.schema);
     let fields = &model.schema.fields;
     if let (Some(remote), Some(resource)) = (&model.remote, &model.resource) {
         return impl_remote(model, remote, resource);
@@ -43,7 +44,7 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
         .iter()
         .filter_map(|field| field_statement(field, &private, Types::Named));
     let probes = probes(fields, &private);
-    let key_checks = key_checks(fields, krate);
+    let key_checks = key_checks(fields, krate, &private);
     let nested_checks = nested_checks(fields, &private);
     let auditable = model.resource.as_ref().map(|resource| {
         let methods = resource_methods(resource, &private, Types::Named);
@@ -65,6 +66,8 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
     // declares. See docs/performance.md.
     quote! {
         const _: () = {
+            #use_private
+
             // Outside the impl, so that it names none of the struct's
             // generics and a generic struct is registered too, once.
             #nested_checks
@@ -112,17 +115,18 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
 /// (unless `partial`) with its type.
 fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> TokenStream {
     let krate = &model.head.krate;
-    let private = quote!(#krate::__private);
+    let private = private_alias();
+    let use_private = use_private_alias(krate);
     let mirror = model.head.ident;
     let path = &remote.path;
-    let schema = schema(krate, &model.schema, &quote!(Self::ACTIONS));
-    let actions = actions(krate, &model.schema);
+    let schema = schema(krate, &private, &model.schema, &quote!(Self::ACTIONS));
+    let actions = actions(&private, &model.schema);
     let fields = &model.schema.fields;
     let diff_fields = fields
         .iter()
         .filter_map(|field| field_statement(field, &private, Types::Inferred));
     let probes = probes(fields, &private);
-    let key_checks = key_checks(fields, krate);
+    let key_checks = key_checks(fields, krate, &private);
     let nested_checks = nested_checks(fields, &private);
     let methods = resource_methods(resource, &private, Types::Inferred);
     let sentence_matches = sentence_matches(&model.schema.sentences, &private, Types::Inferred);
@@ -144,6 +148,8 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
         .collect();
     quote! {
         const _: () = {
+            #use_private
+
             #nested_checks
 
             // Associated consts of a generic type of its own, named through
@@ -198,6 +204,23 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
                 }
             }
         };
+    }
+}
+
+/// How the generated code inside its `const _` block names the crate's
+/// `__private` module: one identifier, imported once by
+/// [`use_private_alias`], rather than a path of four tokens at each of the
+/// fifty-odd places a struct's expansion names it, which rustc parses and
+/// resolves each time (docs/performance.md).
+fn private_alias() -> TokenStream {
+    quote!(__audit_private)
+}
+
+/// The import of [`private_alias`], first in the `const _` block.
+fn use_private_alias(krate: &Path) -> TokenStream {
+    quote! {
+        #[allow(unused_imports)]
+        use #krate::__private as __audit_private;
     }
 }
 
@@ -321,56 +344,55 @@ fn sentence_matches(
     })
 }
 
-/// For the tracked fields, a build-time check that each type contains no
-/// auditable struct, which would be serialized whole, its secret and
-/// ignored fields included. A `const` per type, spanned at the first field
-/// of that type and naming every field of it, so that every such type is
-/// reported; one per type rather than per field, because each `const` costs
-/// the build more than the rest of a field (docs/performance.md). A type
-/// naming the struct's generics cannot be checked here, outside the impl: the
-/// probe's documented limit. A primitive, `String`, or a standard container
-/// of them holds no struct and is not checked.
+/// For the tracked fields, a build-time check that no type they hold is
+/// auditable, which would be serialized whole, its secret and ignored
+/// fields included. A `const` per type held (`Uuid` for `Option<Uuid>`,
+/// each member of a tuple, the keys and values of a map: the types the derive does
+/// not look into), spanned at its first appearance and naming every field
+/// that holds it, so that every such type is reported; one per type rather
+/// than per field or per field type, because each `const` costs the build
+/// more than the rest of a field (docs/performance.md). The standard
+/// containers are known by name, as [`ty::holds_no_struct`] knows them. A
+/// type naming the struct's generics cannot be checked here, outside the
+/// impl: the probe's documented limit. A primitive or `String` holds no
+/// struct and is not checked.
 fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
-    // The fields of each type, by the type as written, in order of first
-    // appearance: within one struct, the same text names the same type.
-    let mut types: Vec<(&Field<'_>, Vec<&str>)> = Vec::new();
+    // The fields holding each type, by the type as written, in order of
+    // first appearance: within one struct, the same text names the same type.
+    let mut held: Vec<(&syn::Type, String, Vec<&str>)> = Vec::new();
     for field in fields
         .iter()
         .filter(|field| field.probe() && !ty::holds_no_struct(field.ty))
     {
-        match types
-            .iter_mut()
-            .find(|(first, _)| first.type_text == field.type_text)
-        {
-            Some((_, names)) => names.push(&field.rust_name),
-            None => types.push((field, vec![&field.rust_name])),
+        for leaf in ty::probed_leaves(field.ty) {
+            let text = ty::type_text(leaf);
+            match held.iter_mut().find(|(_, known, _)| *known == text) {
+                Some((_, _, names)) => {
+                    if names.last() != Some(&field.rust_name.as_str()) {
+                        names.push(&field.rust_name);
+                    }
+                }
+                None => held.push((leaf, text, vec![&field.rust_name])),
+            }
         }
     }
-    types
-        .iter()
-        .map(|(field, names)| {
-            let ty = field.ty;
+    held.iter()
+        .map(|(ty, text, names)| {
             let message = match names.as_slice() {
                 [name] => format!(
-                    "the tracked field `{name}` has type `{}`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
-                    field.type_text,
+                    "the tracked field `{name}` holds the type `{text}`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking the field whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
                 ),
                 [first @ .., last] => format!(
-                    "the tracked fields `{}` and `{last}` have type `{}`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking them whole would record their secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)",
+                    "the tracked fields `{}` and `{last}` hold the type `{text}`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking them whole would record its secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)",
                     first.join("`, `"),
-                    field.type_text,
                 ),
                 [] => String::new(),
             };
-            // The type and every type it holds through a standard
-            // container, each asked on its own: a tuple or a `Result` holds
-            // one when any member does, which no trait impl can say.
-            let parts = ty::probed_parts(ty);
             quote_spanned! {ty.span()=>
                 const _: () = {
                     #[allow(unused_imports)]
                     use #private::NotAudited as _;
-                    ::core::assert!(!(#(#private::Probe::<#parts, _>::AUDITED)||*), #message);
+                    ::core::assert!(!#private::Probe::<#ty, _>::AUDITED, #message);
                 };
             }
         })
@@ -382,8 +404,7 @@ fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
 /// `key = field`: a secret or ignored key would write its value into the
 /// path of every change. A type naming the struct's generics cannot be
 /// checked outside the impl.
-fn key_checks(fields: &[Field<'_>], krate: &Path) -> TokenStream {
-    let private = quote!(#krate::__private);
+fn key_checks(fields: &[Field<'_>], krate: &Path, private: &TokenStream) -> TokenStream {
     fields
         .iter()
         .filter(|field| field.nested_schema)
@@ -544,8 +565,12 @@ fn link_template(pieces: &[LinkPiece<'_>], private: &TokenStream, types: Types) 
 /// The `const` expression of `schema`, a `&'static Schema`: the one place
 /// generated code builds a schema, for the real impl and the stub alike.
 /// `actions` is the expression of the schema's actions: see [`actions`].
-pub(crate) fn schema(krate: &Path, schema: &Schema<'_>, actions: &TokenStream) -> TokenStream {
-    let private = quote!(#krate::__private);
+pub(crate) fn schema(
+    krate: &Path,
+    private: &TokenStream,
+    schema: &Schema<'_>,
+    actions: &TokenStream,
+) -> TokenStream {
     let Schema {
         rust_name,
         resource_type,
@@ -643,8 +668,7 @@ pub(crate) fn schema(krate: &Path, schema: &Schema<'_>, actions: &TokenStream) -
 /// The schema's actions, `&[...]`: a const of its own, since an `Action` has
 /// a destructor, so that an array of them is not promoted to `'static` in a
 /// struct literal.
-pub(crate) fn actions(krate: &Path, schema: &Schema<'_>) -> TokenStream {
-    let private = quote!(#krate::__private);
+pub(crate) fn actions(private: &TokenStream, schema: &Schema<'_>) -> TokenStream {
     let actions = &schema.actions;
     quote!(&[#(#private::action(#actions)),*])
 }

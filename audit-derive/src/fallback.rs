@@ -12,12 +12,12 @@ pub(crate) fn impl_auditable(stub: &Stub<'_>) -> TokenStream {
     let private = quote!(#krate::__private);
     let ident = stub.head.ident;
     let (impl_generics, ty_generics, where_clause) = stub.head.generics.split_for_impl();
-    let actions = expand::actions(krate, &stub.schema);
+    let actions = expand::actions(&private, &stub.schema);
     let actions = quote!({
         const __AUDIT_ACTIONS: &'static [#krate::Action] = #actions;
         __AUDIT_ACTIONS
     });
-    let schema = expand::schema(krate, &stub.schema, &actions);
+    let schema = expand::schema(krate, &private, &stub.schema, &actions);
     if let Some(remote) = &stub.remote
         && stub.head.generics.params.is_empty()
     {

@@ -69,12 +69,15 @@ pub(crate) fn holds_no_struct(ty: &Type) -> bool {
         })
 }
 
-/// `ty`, and every type it holds through a tuple, an array, a slice, a
-/// reference or a standard container (`Option<(u8, Settings)>` holds
-/// `(u8, Settings)` and `Settings`), leaving out primitives and `String`:
-/// what the tracked field's probe asks about. A type of the user's is not
-/// looked into.
-pub(crate) fn probed_parts(ty: &Type) -> Vec<&Type> {
+/// The types `ty` holds that the derive does not look into: `ty` itself,
+/// unless it is a tuple, an array, a slice, a reference or a standard
+/// container, whose members are looked into instead
+/// (`Option<(u8, Settings)>` holds `Settings`), leaving out primitives and
+/// `String`: what the tracked field's probes ask about. A container is
+/// known by its name, as [`holds_no_struct`] knows it; a type of the
+/// user's is not looked into, and a type alias of a container is probed
+/// whole, which `ContainsAudited`'s impls for the containers see through.
+pub(crate) fn probed_leaves(ty: &Type) -> Vec<&Type> {
     const CONTAINERS: &[&str] = &[
         "Option",
         "Result",
@@ -101,26 +104,34 @@ pub(crate) fn probed_parts(ty: &Type) -> Vec<&Type> {
         "Saturating",
         "Pin",
     ];
-    let mut parts = Vec::new();
+    let mut leaves = Vec::new();
     let mut pending = vec![ty];
     while let Some(ty) = pending.pop() {
         if is_scalar(ty) {
             continue;
         }
-        parts.push(ty);
         match ty {
             Type::Path(path) if path.qself.is_none() => {
-                let Some(last) = path.path.segments.last() else {
-                    continue;
-                };
-                if !is_one_of(&last.ident, CONTAINERS) {
-                    continue;
-                }
-                if let PathArguments::AngleBracketed(args) = &last.arguments {
-                    pending.extend(args.args.iter().rev().filter_map(|arg| match arg {
-                        GenericArgument::Type(ty) => Some(ty),
+                let container = path
+                    .path
+                    .segments
+                    .last()
+                    .and_then(|last| match &last.arguments {
+                        PathArguments::AngleBracketed(args)
+                            if is_one_of(&last.ident, CONTAINERS) =>
+                        {
+                            Some(args)
+                        }
                         _ => None,
-                    }));
+                    });
+                match container {
+                    Some(args) => {
+                        pending.extend(args.args.iter().rev().filter_map(|arg| match arg {
+                            GenericArgument::Type(ty) => Some(ty),
+                            _ => None,
+                        }));
+                    }
+                    None => leaves.push(ty),
                 }
             }
             Type::Tuple(tuple) => pending.extend(tuple.elems.iter().rev()),
@@ -129,10 +140,10 @@ pub(crate) fn probed_parts(ty: &Type) -> Vec<&Type> {
             Type::Reference(reference) => pending.push(&reference.elem),
             Type::Paren(paren) => pending.push(&paren.elem),
             Type::Group(group) => pending.push(&group.elem),
-            _ => {}
+            _ => leaves.push(ty),
         }
     }
-    parts
+    leaves
 }
 
 /// Whether `ident` is one of `names`. Its text is asked once: in a proc

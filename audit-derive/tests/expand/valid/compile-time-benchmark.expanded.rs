@@ -1,18 +1,19 @@
 // The expansion of compile-time-benchmark.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
+    #[allow(unused_imports)]
+    use ::audit_core::__private as __audit_private;
     #[allow(dead_code)]
     struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
-    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
-    for __AuditSchema<T> {
+    impl<T: ?::core::marker::Sized> __audit_private::SchemaOf for __AuditSchema<T> {
         const ACTIONS: &'static [::audit_core::Action] = &[
-            ::audit_core::__private::action("create"),
-            ::audit_core::__private::action("write"),
-            ::audit_core::__private::action("delete"),
-            ::audit_core::__private::action("start"),
-            ::audit_core::__private::action("stop"),
-            ::audit_core::__private::action("archive"),
+            __audit_private::action("create"),
+            __audit_private::action("write"),
+            __audit_private::action("delete"),
+            __audit_private::action("start"),
+            __audit_private::action("stop"),
+            __audit_private::action("archive"),
         ];
-        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        const SCHEMA: &'static ::audit_core::Schema = &__audit_private::schema(__audit_private::SchemaParts {
             rust_name: "Workspace0",
             resource_type: "workspace0",
             doc: ::core::option::Option::Some(
@@ -28,7 +29,7 @@ const _: () = {
                 "archived",
             ],
             noun: "workspace",
-            sentences: &::audit_core::__private::sentences(
+            sentences: &__audit_private::sentences(
                 ["name", "archived", "archived", "locked"],
                 b"c===",
                 ["", "true", "false", "true"],
@@ -42,7 +43,7 @@ const _: () = {
             requires_org: true,
             link: ::core::option::Option::None,
             link_with: ::core::option::Option::None,
-            fields: &::audit_core::__private::fields(
+            fields: &__audit_private::fields(
                 [
                     "id",
                     "owner_id",
@@ -188,57 +189,38 @@ const _: () = {
     }
     const _: () = {
         #[allow(unused_imports)]
-        use ::audit_core::__private::NotAudited as _;
+        use __audit_private::NotAudited as _;
         ::core::assert!(
-            ! (::audit_core::__private::Probe:: < Uuid, _ > ::AUDITED),
-            "the tracked fields `id`, `owner_id` and `organization_id` have type `Uuid`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking them whole would record their secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)"
+            ! __audit_private::Probe:: < Uuid, _ > ::AUDITED,
+            "the tracked fields `id`, `owner_id`, `organization_id` and `template_id` hold the type `Uuid`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking them whole would record its secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     const _: () = {
         #[allow(unused_imports)]
-        use ::audit_core::__private::NotAudited as _;
+        use __audit_private::NotAudited as _;
         ::core::assert!(
-            ! (::audit_core::__private::Probe:: < Option < Uuid >, _ > ::AUDITED ||
-            ::audit_core::__private::Probe:: < Uuid, _ > ::AUDITED),
-            "the tracked field `template_id` has type `Option<Uuid>`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
-        );
-    };
-    const _: () = {
-        #[allow(unused_imports)]
-        use ::audit_core::__private::NotAudited as _;
-        ::core::assert!(
-            ! (::audit_core::__private::Probe:: < OffsetDateTime, _ > ::AUDITED),
-            "the tracked fields `created_at` and `updated_at` have type `OffsetDateTime`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking them whole would record their secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)"
-        );
-    };
-    const _: () = {
-        #[allow(unused_imports)]
-        use ::audit_core::__private::NotAudited as _;
-        ::core::assert!(
-            ! (::audit_core::__private::Probe:: < Option < OffsetDateTime >, _ >
-            ::AUDITED || ::audit_core::__private::Probe:: < OffsetDateTime, _ >
-            ::AUDITED),
-            "the tracked field `dormant_at` has type `Option<OffsetDateTime>`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            ! __audit_private::Probe:: < OffsetDateTime, _ > ::AUDITED,
+            "the tracked fields `created_at`, `updated_at` and `dormant_at` hold the type `OffsetDateTime`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking them whole would record its secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     #[automatically_derived]
-    impl ::audit_core::__private::ContainsAudited for Workspace0 {}
+    impl __audit_private::ContainsAudited for Workspace0 {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Workspace0 {
-        const SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+        const SCHEMA: &'static ::audit_core::Schema = __audit_private::schema_of::<
             __AuditSchema<()>,
         >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_path: &__audit_private::Path<'_>,
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 Uuid,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 Uuid,
             >(
                 __audit_diff,
@@ -247,7 +229,7 @@ const _: () = {
                 &__audit_old.owner_id,
                 &__audit_new.owner_id,
             );
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 Uuid,
             >(
                 __audit_diff,
@@ -256,7 +238,7 @@ const _: () = {
                 &__audit_old.organization_id,
                 &__audit_new.organization_id,
             );
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 Option<Uuid>,
             >(
                 __audit_diff,
@@ -265,10 +247,10 @@ const _: () = {
                 &__audit_old.template_id,
                 &__audit_new.template_id,
             );
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 String,
             >(__audit_diff, __audit_path, "name", &__audit_old.name, &__audit_new.name);
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 String,
             >(
                 __audit_diff,
@@ -277,7 +259,7 @@ const _: () = {
                 &__audit_old.description,
                 &__audit_new.description,
             );
-            ::audit_core::__private::secret::<
+            __audit_private::secret::<
                 String,
             >(
                 __audit_diff,
@@ -286,7 +268,7 @@ const _: () = {
                 &__audit_old.api_token,
                 &__audit_new.api_token,
             );
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 bool,
             >(
                 __audit_diff,
@@ -295,7 +277,7 @@ const _: () = {
                 &__audit_old.archived,
                 &__audit_new.archived,
             );
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 bool,
             >(
                 __audit_diff,
@@ -304,7 +286,7 @@ const _: () = {
                 &__audit_old.locked,
                 &__audit_new.locked,
             );
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 bool,
             >(
                 __audit_diff,
@@ -313,7 +295,7 @@ const _: () = {
                 &__audit_old.autostart,
                 &__audit_new.autostart,
             );
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 i64,
             >(
                 __audit_diff,
@@ -322,7 +304,7 @@ const _: () = {
                 &__audit_old.ttl_seconds,
                 &__audit_new.ttl_seconds,
             );
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 u32,
             >(
                 __audit_diff,
@@ -331,7 +313,7 @@ const _: () = {
                 &__audit_old.cpu_limit,
                 &__audit_new.cpu_limit,
             );
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 u64,
             >(
                 __audit_diff,
@@ -340,10 +322,10 @@ const _: () = {
                 &__audit_old.memory_mb,
                 &__audit_new.memory_mb,
             );
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 Vec<String>,
             >(__audit_diff, __audit_path, "tags", &__audit_old.tags, &__audit_new.tags);
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 BTreeMap<String, String>,
             >(
                 __audit_diff,
@@ -352,7 +334,7 @@ const _: () = {
                 &__audit_old.labels,
                 &__audit_new.labels,
             );
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 Option<String>,
             >(
                 __audit_diff,
@@ -361,7 +343,7 @@ const _: () = {
                 &__audit_old.deleted_reason,
                 &__audit_new.deleted_reason,
             );
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 OffsetDateTime,
             >(
                 __audit_diff,
@@ -370,7 +352,7 @@ const _: () = {
                 &__audit_old.created_at,
                 &__audit_new.created_at,
             );
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 OffsetDateTime,
             >(
                 __audit_diff,
@@ -379,7 +361,7 @@ const _: () = {
                 &__audit_old.updated_at,
                 &__audit_new.updated_at,
             );
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 Option<OffsetDateTime>,
             >(
                 __audit_diff,
@@ -390,43 +372,33 @@ const _: () = {
             );
         }
     }
-    ::audit_core::__private::register_schema!(__AuditSchema < () >);
+    __audit_private::register_schema!(__AuditSchema < () >);
     #[automatically_derived]
     impl ::audit_core::Auditable for Workspace0 {
         #[inline]
-        fn resource_id(&self) -> ::audit_core::__private::String {
-            ::audit_core::__private::display::<Uuid>(&self.id)
+        fn resource_id(&self) -> __audit_private::String {
+            __audit_private::display::<Uuid>(&self.id)
         }
         #[inline]
-        fn resource_target(&self) -> ::audit_core::__private::String {
-            ::audit_core::__private::display::<String>(&self.name)
+        fn resource_target(&self) -> __audit_private::String {
+            __audit_private::display::<String>(&self.name)
         }
         #[inline]
-        fn resource_link(
-            &self,
-        ) -> ::core::option::Option<::audit_core::__private::String> {
+        fn resource_link(&self) -> ::core::option::Option<__audit_private::String> {
             ::core::option::Option::None
         }
         #[inline]
-        fn organization_id(
-            &self,
-        ) -> ::core::option::Option<::audit_core::__private::String> {
+        fn organization_id(&self) -> ::core::option::Option<__audit_private::String> {
             ::core::option::Option::Some(
-                ::audit_core::__private::display::<Uuid>(&self.organization_id),
+                __audit_private::display::<Uuid>(&self.organization_id),
             )
         }
         #[inline]
         fn sentence_matches(&self, __audit_sentence: usize) -> bool {
             match __audit_sentence {
-                1usize => {
-                    ::audit_core::__private::SentenceValue::is(&(true), &self.archived)
-                }
-                2usize => {
-                    ::audit_core::__private::SentenceValue::is(&(false), &self.archived)
-                }
-                3usize => {
-                    ::audit_core::__private::SentenceValue::is(&(true), &self.locked)
-                }
+                1usize => __audit_private::SentenceValue::is(&(true), &self.archived),
+                2usize => __audit_private::SentenceValue::is(&(false), &self.archived),
+                3usize => __audit_private::SentenceValue::is(&(true), &self.locked),
                 _ => false,
             }
         }

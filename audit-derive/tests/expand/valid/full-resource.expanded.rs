@@ -1,16 +1,17 @@
 // The expansion of full-resource.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
+    #[allow(unused_imports)]
+    use platform::audit::__private as __audit_private;
     #[allow(dead_code)]
     struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
-    impl<T: ?::core::marker::Sized> platform::audit::__private::SchemaOf
-    for __AuditSchema<T> {
+    impl<T: ?::core::marker::Sized> __audit_private::SchemaOf for __AuditSchema<T> {
         const ACTIONS: &'static [platform::audit::Action] = &[
-            platform::audit::__private::action("create"),
-            platform::audit::__private::action("write"),
-            platform::audit::__private::action("archive"),
-            platform::audit::__private::action("share"),
+            __audit_private::action("create"),
+            __audit_private::action("write"),
+            __audit_private::action("archive"),
+            __audit_private::action("share"),
         ];
-        const SCHEMA: &'static platform::audit::Schema = &platform::audit::__private::schema(platform::audit::__private::SchemaParts {
+        const SCHEMA: &'static platform::audit::Schema = &__audit_private::schema(__audit_private::SchemaParts {
             rust_name: "Chat",
             resource_type: "chat",
             doc: ::core::option::Option::Some(
@@ -25,7 +26,7 @@ const _: () = {
                 "/orgs/{organization_id}/chats/{chat_id}",
             ),
             link_with: ::core::option::Option::None,
-            fields: &platform::audit::__private::fields(
+            fields: &__audit_private::fields(
                 ["chat_id", "organization_id", "name", "system_prompt", "heartbeat_at"],
                 ["chat_id", "organization_id", "title", "system_prompt", "heartbeat_at"],
                 ["Uuid", "Option<Uuid>", "String", "String", "Option<OffsetDateTime>"],
@@ -51,27 +52,27 @@ const _: () = {
     }
     const _: () = {
         #[allow(unused_imports)]
-        use platform::audit::__private::NotAudited as _;
+        use __audit_private::NotAudited as _;
         ::core::assert!(
-            ! (platform::audit::__private::Probe:: < Uuid, _ > ::AUDITED),
-            "the tracked field `chat_id` has type `Uuid`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            ! __audit_private::Probe:: < Uuid, _ > ::AUDITED,
+            "the tracked field `chat_id` holds the type `Uuid`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking the field whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     #[automatically_derived]
-    impl platform::audit::__private::ContainsAudited for Chat {}
+    impl __audit_private::ContainsAudited for Chat {}
     #[automatically_derived]
     impl platform::audit::AuditFields for Chat {
-        const SCHEMA: &'static platform::audit::Schema = platform::audit::__private::schema_of::<
+        const SCHEMA: &'static platform::audit::Schema = __audit_private::schema_of::<
             __AuditSchema<()>,
         >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut platform::audit::Diff,
-            __audit_path: &platform::audit::__private::Path<'_>,
+            __audit_path: &__audit_private::Path<'_>,
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            platform::audit::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 Uuid,
             >(
                 __audit_diff,
@@ -80,7 +81,7 @@ const _: () = {
                 &__audit_old.chat_id,
                 &__audit_new.chat_id,
             );
-            platform::audit::__private::track::<
+            __audit_private::track::<
                 String,
             >(
                 __audit_diff,
@@ -89,7 +90,7 @@ const _: () = {
                 &__audit_old.title,
                 &__audit_new.title,
             );
-            platform::audit::__private::secret::<
+            __audit_private::secret::<
                 String,
             >(
                 __audit_diff,
@@ -100,44 +101,40 @@ const _: () = {
             );
         }
     }
-    platform::audit::__private::register_schema!(__AuditSchema < () >);
+    __audit_private::register_schema!(__AuditSchema < () >);
     #[automatically_derived]
     impl platform::audit::Auditable for Chat {
         #[inline]
-        fn resource_id(&self) -> platform::audit::__private::String {
-            platform::audit::__private::display::<Uuid>(&self.chat_id)
+        fn resource_id(&self) -> __audit_private::String {
+            __audit_private::display::<Uuid>(&self.chat_id)
         }
         #[inline]
-        fn resource_target(&self) -> platform::audit::__private::String {
-            platform::audit::__private::display::<String>(&self.title)
+        fn resource_target(&self) -> __audit_private::String {
+            __audit_private::display::<String>(&self.title)
         }
         #[inline]
-        fn resource_link(
-            &self,
-        ) -> ::core::option::Option<platform::audit::__private::String> {
+        fn resource_link(&self) -> ::core::option::Option<__audit_private::String> {
             {
-                let mut __audit_link = platform::audit::__private::String::new();
+                let mut __audit_link = __audit_private::String::new();
                 __audit_link.push_str("/orgs/");
                 match ::core::option::Option::as_ref(&self.organization_id) {
                     ::core::option::Option::Some(__audit_value) => {
-                        platform::audit::__private::push_link_segment::<
+                        __audit_private::push_link_segment::<
                             Uuid,
                         >(&mut __audit_link, __audit_value)?
                     }
                     ::core::option::Option::None => return ::core::option::Option::None,
                 }
                 __audit_link.push_str("/chats/");
-                platform::audit::__private::push_link_segment::<
+                __audit_private::push_link_segment::<
                     Uuid,
                 >(&mut __audit_link, &self.chat_id)?;
                 ::core::option::Option::Some(__audit_link)
             }
         }
         #[inline]
-        fn organization_id(
-            &self,
-        ) -> ::core::option::Option<platform::audit::__private::String> {
-            platform::audit::__private::display_option(
+        fn organization_id(&self) -> ::core::option::Option<__audit_private::String> {
+            __audit_private::display_option(
                 ::core::option::Option::as_ref(&self.organization_id),
             )
         }

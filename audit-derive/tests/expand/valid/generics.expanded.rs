@@ -1,15 +1,16 @@
 // The expansion of generics.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
+    #[allow(unused_imports)]
+    use ::audit_core::__private as __audit_private;
     #[allow(dead_code)]
     struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
-    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
-    for __AuditSchema<T> {
+    impl<T: ?::core::marker::Sized> __audit_private::SchemaOf for __AuditSchema<T> {
         const ACTIONS: &'static [::audit_core::Action] = &[
-            ::audit_core::__private::action("create"),
-            ::audit_core::__private::action("write"),
-            ::audit_core::__private::action("delete"),
+            __audit_private::action("create"),
+            __audit_private::action("write"),
+            __audit_private::action("delete"),
         ];
-        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        const SCHEMA: &'static ::audit_core::Schema = &__audit_private::schema(__audit_private::SchemaParts {
             rust_name: "Item",
             resource_type: "item",
             doc: ::core::option::Option::None,
@@ -20,7 +21,7 @@ const _: () = {
             requires_org: false,
             link: ::core::option::Option::Some("/items/{id}/{owner}"),
             link_with: ::core::option::Option::None,
-            fields: &::audit_core::__private::fields(
+            fields: &__audit_private::fields(
                 ["id", "value", "secret", "cache", "owner", "bytes"],
                 ["id", "value", "secret", "cache", "owner", "bytes"],
                 ["I", "Vec<T>", "S", "C", "Option<&'a str>", "[u8; N]"],
@@ -39,7 +40,7 @@ const _: () = {
         });
     }
     #[automatically_derived]
-    impl<'a, I, T: Clone, S, C, const N: usize> ::audit_core::__private::ContainsAudited
+    impl<'a, I, T: Clone, S, C, const N: usize> __audit_private::ContainsAudited
     for Item<'a, I, T, S, C, N>
     where
         C: Default,
@@ -60,20 +61,20 @@ const _: () = {
         [u8; N]: ::audit_core::__private::TrackedField,
         I: ::audit_core::__private::DisplayField,
     {
-        const SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+        const SCHEMA: &'static ::audit_core::Schema = __audit_private::schema_of::<
             __AuditSchema<()>,
         >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_path: &__audit_private::Path<'_>,
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 I,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 Vec<T>,
             >(
                 __audit_diff,
@@ -82,7 +83,7 @@ const _: () = {
                 &__audit_old.value,
                 &__audit_new.value,
             );
-            ::audit_core::__private::secret::<
+            __audit_private::secret::<
                 S,
             >(
                 __audit_diff,
@@ -91,7 +92,7 @@ const _: () = {
                 &__audit_old.secret,
                 &__audit_new.secret,
             );
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 Option<&'a str>,
             >(
                 __audit_diff,
@@ -100,7 +101,7 @@ const _: () = {
                 &__audit_old.owner,
                 &__audit_new.owner,
             );
-            ::audit_core::__private::track_outlined::<
+            __audit_private::track_outlined::<
                 [u8; N],
             >(
                 __audit_diff,
@@ -111,7 +112,7 @@ const _: () = {
             );
         }
     }
-    ::audit_core::__private::register_schema!(__AuditSchema < () >);
+    __audit_private::register_schema!(__AuditSchema < () >);
     #[automatically_derived]
     impl<'a, I, T: Clone, S, C, const N: usize> ::audit_core::Auditable
     for Item<'a, I, T, S, C, N>
@@ -124,27 +125,23 @@ const _: () = {
         I: ::audit_core::__private::DisplayField,
     {
         #[inline]
-        fn resource_id(&self) -> ::audit_core::__private::String {
-            ::audit_core::__private::display::<I>(&self.id)
+        fn resource_id(&self) -> __audit_private::String {
+            __audit_private::display::<I>(&self.id)
         }
         #[inline]
-        fn resource_target(&self) -> ::audit_core::__private::String {
-            ::audit_core::__private::display::<I>(&self.id)
+        fn resource_target(&self) -> __audit_private::String {
+            __audit_private::display::<I>(&self.id)
         }
         #[inline]
-        fn resource_link(
-            &self,
-        ) -> ::core::option::Option<::audit_core::__private::String> {
+        fn resource_link(&self) -> ::core::option::Option<__audit_private::String> {
             {
-                let mut __audit_link = ::audit_core::__private::String::new();
+                let mut __audit_link = __audit_private::String::new();
                 __audit_link.push_str("/items/");
-                ::audit_core::__private::push_link_segment::<
-                    I,
-                >(&mut __audit_link, &self.id)?;
+                __audit_private::push_link_segment::<I>(&mut __audit_link, &self.id)?;
                 __audit_link.push_str("/");
                 match ::core::option::Option::as_ref(&self.owner) {
                     ::core::option::Option::Some(__audit_value) => {
-                        ::audit_core::__private::push_link_segment::<
+                        __audit_private::push_link_segment::<
                             &'a str,
                         >(&mut __audit_link, __audit_value)?
                     }
@@ -154,9 +151,7 @@ const _: () = {
             }
         }
         #[inline]
-        fn organization_id(
-            &self,
-        ) -> ::core::option::Option<::audit_core::__private::String> {
+        fn organization_id(&self) -> ::core::option::Option<__audit_private::String> {
             ::core::option::Option::None
         }
     }

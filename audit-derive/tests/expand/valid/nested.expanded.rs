@@ -1,11 +1,12 @@
 // The expansion of nested.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
+    #[allow(unused_imports)]
+    use ::audit_core::__private as __audit_private;
     #[allow(dead_code)]
     struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
-    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
-    for __AuditSchema<T> {
+    impl<T: ?::core::marker::Sized> __audit_private::SchemaOf for __AuditSchema<T> {
         const ACTIONS: &'static [::audit_core::Action] = &[];
-        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        const SCHEMA: &'static ::audit_core::Schema = &__audit_private::schema(__audit_private::SchemaParts {
             rust_name: "Member",
             resource_type: "member",
             doc: ::core::option::Option::None,
@@ -16,7 +17,7 @@ const _: () = {
             requires_org: false,
             link: ::core::option::Option::None,
             link_with: ::core::option::Option::None,
-            fields: &::audit_core::__private::fields(
+            fields: &__audit_private::fields(
                 ["id", "invite"],
                 ["id", "invite"],
                 ["u64", "String"],
@@ -35,23 +36,23 @@ const _: () = {
         });
     }
     #[automatically_derived]
-    impl ::audit_core::__private::ContainsAudited for Member {}
+    impl __audit_private::ContainsAudited for Member {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Member {
-        const SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+        const SCHEMA: &'static ::audit_core::Schema = __audit_private::schema_of::<
             __AuditSchema<()>,
         >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_path: &__audit_private::Path<'_>,
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 u64,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
-            ::audit_core::__private::secret::<
+            __audit_private::secret::<
                 String,
             >(
                 __audit_diff,
@@ -65,18 +66,19 @@ const _: () = {
 };
 const _: () = {
     #[allow(unused_imports)]
-    use ::audit_core::__private::NotNested as _;
-    const _: () = ::audit_core::__private::assert_nested::<Option<Settings>>();
+    use ::audit_core::__private as __audit_private;
+    #[allow(unused_imports)]
+    use __audit_private::NotNested as _;
+    const _: () = __audit_private::assert_nested::<Option<Settings>>();
     #[allow(dead_code)]
     struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
-    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
-    for __AuditSchema<T> {
+    impl<T: ?::core::marker::Sized> __audit_private::SchemaOf for __AuditSchema<T> {
         const ACTIONS: &'static [::audit_core::Action] = &[
-            ::audit_core::__private::action("create"),
-            ::audit_core::__private::action("write"),
-            ::audit_core::__private::action("delete"),
+            __audit_private::action("create"),
+            __audit_private::action("write"),
+            __audit_private::action("delete"),
         ];
-        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        const SCHEMA: &'static ::audit_core::Schema = &__audit_private::schema(__audit_private::SchemaParts {
             rust_name: "Project",
             resource_type: "project",
             doc: ::core::option::Option::None,
@@ -87,7 +89,7 @@ const _: () = {
             requires_org: false,
             link: ::core::option::Option::None,
             link_with: ::core::option::Option::None,
-            fields: &::audit_core::__private::fields(
+            fields: &__audit_private::fields(
                 ["id", "backup", "labels", "env", "members", "tags"],
                 ["id", "backup", "labels", "env", "members", "tags"],
                 [
@@ -107,10 +109,10 @@ const _: () = {
                 b"voeekv",
                 ["", "", "", "", "id", ""],
                 &[
-                    ::audit_core::__private::Nest::<Option<Settings>>::SCHEMA,
+                    __audit_private::Nest::<Option<Settings>>::SCHEMA,
                     <<Vec<
                         Member,
-                    > as ::audit_core::__private::KeyedList>::Element as ::audit_core::AuditFields>::SCHEMA,
+                    > as __audit_private::KeyedList>::Element as ::audit_core::AuditFields>::SCHEMA,
                 ],
             ),
             kind: ::audit_core::SchemaKind::Resource,
@@ -118,29 +120,28 @@ const _: () = {
         });
     }
     const _: () = ::core::assert!(
-        ::audit_core::__private::key_is_tracked(<< Vec < Member > as
-        ::audit_core::__private::KeyedList > ::Element as ::audit_core::AuditFields >
-        ::SCHEMA, "id",),
+        __audit_private::key_is_tracked(<< Vec < Member > as __audit_private::KeyedList >
+        ::Element as ::audit_core::AuditFields > ::SCHEMA, "id",),
         "the list `members` is keyed by `id`, which is not a tracked field of its elements: the key's value is written into the path of every change (`members[id=...]`), so a secret or ignored one would be recorded; key the list by a tracked field, or classify `id` `#[audit(track)]`",
     );
     #[automatically_derived]
-    impl ::audit_core::__private::ContainsAudited for Project {}
+    impl __audit_private::ContainsAudited for Project {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Project {
-        const SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+        const SCHEMA: &'static ::audit_core::Schema = __audit_private::schema_of::<
             __AuditSchema<()>,
         >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_path: &__audit_private::Path<'_>,
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 u64,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
-            ::audit_core::__private::Nest::<
+            __audit_private::Nest::<
                 Option<Settings>,
             >::nested(
                 __audit_diff,
@@ -149,7 +150,7 @@ const _: () = {
                 &__audit_old.backup,
                 &__audit_new.backup,
             );
-            ::audit_core::__private::track_entries::<
+            __audit_private::track_entries::<
                 BTreeMap<String, String>,
             >(
                 __audit_diff,
@@ -158,10 +159,10 @@ const _: () = {
                 &__audit_old.labels,
                 &__audit_new.labels,
             );
-            ::audit_core::__private::secret_entries::<
+            __audit_private::secret_entries::<
                 HashMap<String, String>,
             >(__audit_diff, __audit_path, "env", &__audit_old.env, &__audit_new.env);
-            ::audit_core::__private::keyed::<
+            __audit_private::keyed::<
                 Vec<Member>,
                 _,
                 _,
@@ -174,32 +175,28 @@ const _: () = {
                 &__audit_new.members,
                 |__audit_element| &__audit_element.id,
             );
-            ::audit_core::__private::track_canonical::<
+            __audit_private::track_canonical::<
                 HashSet<String>,
             >(__audit_diff, __audit_path, "tags", &__audit_old.tags, &__audit_new.tags);
         }
     }
-    ::audit_core::__private::register_schema!(__AuditSchema < () >);
+    __audit_private::register_schema!(__AuditSchema < () >);
     #[automatically_derived]
     impl ::audit_core::Auditable for Project {
         #[inline]
-        fn resource_id(&self) -> ::audit_core::__private::String {
-            ::audit_core::__private::display::<u64>(&self.id)
+        fn resource_id(&self) -> __audit_private::String {
+            __audit_private::display::<u64>(&self.id)
         }
         #[inline]
-        fn resource_target(&self) -> ::audit_core::__private::String {
-            ::audit_core::__private::display::<u64>(&self.id)
+        fn resource_target(&self) -> __audit_private::String {
+            __audit_private::display::<u64>(&self.id)
         }
         #[inline]
-        fn resource_link(
-            &self,
-        ) -> ::core::option::Option<::audit_core::__private::String> {
+        fn resource_link(&self) -> ::core::option::Option<__audit_private::String> {
             ::core::option::Option::None
         }
         #[inline]
-        fn organization_id(
-            &self,
-        ) -> ::core::option::Option<::audit_core::__private::String> {
+        fn organization_id(&self) -> ::core::option::Option<__audit_private::String> {
             ::core::option::Option::None
         }
     }

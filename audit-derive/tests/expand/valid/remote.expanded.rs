@@ -1,15 +1,16 @@
 // The expansion of remote.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
+    #[allow(unused_imports)]
+    use ::audit_core::__private as __audit_private;
     #[allow(dead_code)]
     struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
-    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
-    for __AuditSchema<T> {
+    impl<T: ?::core::marker::Sized> __audit_private::SchemaOf for __AuditSchema<T> {
         const ACTIONS: &'static [::audit_core::Action] = &[
-            ::audit_core::__private::action("create"),
-            ::audit_core::__private::action("write"),
-            ::audit_core::__private::action("delete"),
+            __audit_private::action("create"),
+            __audit_private::action("write"),
+            __audit_private::action("delete"),
         ];
-        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        const SCHEMA: &'static ::audit_core::Schema = &__audit_private::schema(__audit_private::SchemaParts {
             rust_name: "ChatAudit",
             resource_type: "chat",
             doc: ::core::option::Option::Some(
@@ -22,7 +23,7 @@ const _: () = {
             requires_org: false,
             link: ::core::option::Option::Some("/chats/{id}"),
             link_with: ::core::option::Option::None,
-            fields: &::audit_core::__private::fields(
+            fields: &__audit_private::fields(
                 ["id", "title", "share_token", "updated_at"],
                 ["id", "title", "share_token", "updated_at"],
                 ["i64", "String", "String", "u64"],
@@ -40,7 +41,7 @@ const _: () = {
             partial: ::core::option::Option::None,
         });
     }
-    ::audit_core::__private::register_schema!(__AuditSchema < () >);
+    __audit_private::register_schema!(__AuditSchema < () >);
     const _: fn(&entity::chat::Model) = |__audit_value| {
         let entity::chat::Model { id: _, title: _, share_token: _, updated_at: _ } = __audit_value;
         let _: &i64 = &__audit_value.id;
@@ -58,50 +59,48 @@ const _: () = {
         let _ = (__audit_field_0, __audit_field_1, __audit_field_2, __audit_field_3);
     };
     #[automatically_derived]
-    impl ::audit_core::__private::ContainsAudited<ChatAudit> for entity::chat::Model {}
+    impl __audit_private::ContainsAudited<ChatAudit> for entity::chat::Model {}
     #[automatically_derived]
     impl ::audit_core::Audited<ChatAudit> for entity::chat::Model {
-        const AUDIT_SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+        const AUDIT_SCHEMA: &'static ::audit_core::Schema = __audit_private::schema_of::<
             __AuditSchema<()>,
         >();
         #[inline]
-        fn audit_resource_id(&self) -> ::audit_core::__private::String {
-            ::audit_core::__private::display::<_>(&self.id)
+        fn audit_resource_id(&self) -> __audit_private::String {
+            __audit_private::display::<_>(&self.id)
         }
         #[inline]
-        fn audit_resource_target(&self) -> ::audit_core::__private::String {
-            ::audit_core::__private::display::<_>(&self.title)
+        fn audit_resource_target(&self) -> __audit_private::String {
+            __audit_private::display::<_>(&self.title)
         }
         #[inline]
         fn audit_resource_link(
             &self,
-        ) -> ::core::option::Option<::audit_core::__private::String> {
+        ) -> ::core::option::Option<__audit_private::String> {
             {
-                let mut __audit_link = ::audit_core::__private::String::new();
+                let mut __audit_link = __audit_private::String::new();
                 __audit_link.push_str("/chats/");
-                ::audit_core::__private::push_link_segment::<
-                    _,
-                >(&mut __audit_link, &self.id)?;
+                __audit_private::push_link_segment::<_>(&mut __audit_link, &self.id)?;
                 ::core::option::Option::Some(__audit_link)
             }
         }
         #[inline]
         fn audit_organization_id(
             &self,
-        ) -> ::core::option::Option<::audit_core::__private::String> {
+        ) -> ::core::option::Option<__audit_private::String> {
             ::core::option::Option::None
         }
         #[inline]
         fn audit_diff_into(
             __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_path: &__audit_private::Path<'_>,
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 _,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 _,
             >(
                 __audit_diff,
@@ -110,7 +109,7 @@ const _: () = {
                 &__audit_old.title,
                 &__audit_new.title,
             );
-            ::audit_core::__private::secret::<
+            __audit_private::secret::<
                 _,
             >(
                 __audit_diff,

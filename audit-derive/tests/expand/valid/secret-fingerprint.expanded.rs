@@ -1,15 +1,16 @@
 // The expansion of secret-fingerprint.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
+    #[allow(unused_imports)]
+    use ::audit_core::__private as __audit_private;
     #[allow(dead_code)]
     struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
-    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
-    for __AuditSchema<T> {
+    impl<T: ?::core::marker::Sized> __audit_private::SchemaOf for __AuditSchema<T> {
         const ACTIONS: &'static [::audit_core::Action] = &[
-            ::audit_core::__private::action("create"),
-            ::audit_core::__private::action("write"),
-            ::audit_core::__private::action("delete"),
+            __audit_private::action("create"),
+            __audit_private::action("write"),
+            __audit_private::action("delete"),
         ];
-        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        const SCHEMA: &'static ::audit_core::Schema = &__audit_private::schema(__audit_private::SchemaParts {
             rust_name: "Integration",
             resource_type: "integration",
             doc: ::core::option::Option::None,
@@ -20,7 +21,7 @@ const _: () = {
             requires_org: false,
             link: ::core::option::Option::None,
             link_with: ::core::option::Option::None,
-            fields: &::audit_core::__private::fields(
+            fields: &__audit_private::fields(
                 ["id", "api_token", "password"],
                 ["id", "api_token", "password"],
                 ["u64", "String", "String"],
@@ -39,23 +40,23 @@ const _: () = {
         });
     }
     #[automatically_derived]
-    impl ::audit_core::__private::ContainsAudited for Integration {}
+    impl __audit_private::ContainsAudited for Integration {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Integration {
-        const SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+        const SCHEMA: &'static ::audit_core::Schema = __audit_private::schema_of::<
             __AuditSchema<()>,
         >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_path: &__audit_private::Path<'_>,
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 u64,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
-            ::audit_core::__private::secret_fingerprinted::<
+            __audit_private::secret_fingerprinted::<
                 String,
             >(
                 __audit_diff,
@@ -64,7 +65,7 @@ const _: () = {
                 &__audit_old.api_token,
                 &__audit_new.api_token,
             );
-            ::audit_core::__private::secret::<
+            __audit_private::secret::<
                 String,
             >(
                 __audit_diff,
@@ -75,27 +76,23 @@ const _: () = {
             );
         }
     }
-    ::audit_core::__private::register_schema!(__AuditSchema < () >);
+    __audit_private::register_schema!(__AuditSchema < () >);
     #[automatically_derived]
     impl ::audit_core::Auditable for Integration {
         #[inline]
-        fn resource_id(&self) -> ::audit_core::__private::String {
-            ::audit_core::__private::display::<u64>(&self.id)
+        fn resource_id(&self) -> __audit_private::String {
+            __audit_private::display::<u64>(&self.id)
         }
         #[inline]
-        fn resource_target(&self) -> ::audit_core::__private::String {
-            ::audit_core::__private::display::<u64>(&self.id)
+        fn resource_target(&self) -> __audit_private::String {
+            __audit_private::display::<u64>(&self.id)
         }
         #[inline]
-        fn resource_link(
-            &self,
-        ) -> ::core::option::Option<::audit_core::__private::String> {
+        fn resource_link(&self) -> ::core::option::Option<__audit_private::String> {
             ::core::option::Option::None
         }
         #[inline]
-        fn organization_id(
-            &self,
-        ) -> ::core::option::Option<::audit_core::__private::String> {
+        fn organization_id(&self) -> ::core::option::Option<__audit_private::String> {
             ::core::option::Option::None
         }
     }

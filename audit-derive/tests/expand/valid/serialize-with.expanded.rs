@@ -1,15 +1,16 @@
 // The expansion of serialize-with.rs; rewritten by `SNAPSHOTS=overwrite cargo test -p audit-derive`.
 const _: () = {
+    #[allow(unused_imports)]
+    use ::audit_core::__private as __audit_private;
     #[allow(dead_code)]
     struct __AuditSchema<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
-    impl<T: ?::core::marker::Sized> ::audit_core::__private::SchemaOf
-    for __AuditSchema<T> {
+    impl<T: ?::core::marker::Sized> __audit_private::SchemaOf for __AuditSchema<T> {
         const ACTIONS: &'static [::audit_core::Action] = &[
-            ::audit_core::__private::action("create"),
-            ::audit_core::__private::action("write"),
-            ::audit_core::__private::action("delete"),
+            __audit_private::action("create"),
+            __audit_private::action("write"),
+            __audit_private::action("delete"),
         ];
-        const SCHEMA: &'static ::audit_core::Schema = &::audit_core::__private::schema(::audit_core::__private::SchemaParts {
+        const SCHEMA: &'static ::audit_core::Schema = &__audit_private::schema(__audit_private::SchemaParts {
             rust_name: "Job",
             resource_type: "job",
             doc: ::core::option::Option::None,
@@ -20,7 +21,7 @@ const _: () = {
             requires_org: false,
             link: ::core::option::Option::None,
             link_with: ::core::option::Option::None,
-            fields: &::audit_core::__private::fields(
+            fields: &__audit_private::fields(
                 ["id", "started_at", "timeout", "token"],
                 ["id", "started_at", "timeout", "token"],
                 ["u64", "OffsetDateTime", "Duration", "Token"],
@@ -40,38 +41,38 @@ const _: () = {
     }
     const _: () = {
         #[allow(unused_imports)]
-        use ::audit_core::__private::NotAudited as _;
+        use __audit_private::NotAudited as _;
         ::core::assert!(
-            ! (::audit_core::__private::Probe:: < OffsetDateTime, _ > ::AUDITED),
-            "the tracked field `started_at` has type `OffsetDateTime`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            ! __audit_private::Probe:: < OffsetDateTime, _ > ::AUDITED,
+            "the tracked field `started_at` holds the type `OffsetDateTime`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking the field whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     const _: () = {
         #[allow(unused_imports)]
-        use ::audit_core::__private::NotAudited as _;
+        use __audit_private::NotAudited as _;
         ::core::assert!(
-            ! (::audit_core::__private::Probe:: < Duration, _ > ::AUDITED),
-            "the tracked field `timeout` has type `Duration`, which holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking it whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            ! __audit_private::Probe:: < Duration, _ > ::AUDITED,
+            "the tracked field `timeout` holds the type `Duration`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking the field whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     #[automatically_derived]
-    impl ::audit_core::__private::ContainsAudited for Job {}
+    impl __audit_private::ContainsAudited for Job {}
     #[automatically_derived]
     impl ::audit_core::AuditFields for Job {
-        const SCHEMA: &'static ::audit_core::Schema = ::audit_core::__private::schema_of::<
+        const SCHEMA: &'static ::audit_core::Schema = __audit_private::schema_of::<
             __AuditSchema<()>,
         >();
         #[inline]
         fn diff_into(
             __audit_diff: &mut ::audit_core::Diff,
-            __audit_path: &::audit_core::__private::Path<'_>,
+            __audit_path: &__audit_private::Path<'_>,
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            ::audit_core::__private::track::<
+            __audit_private::track::<
                 u64,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
-            ::audit_core::__private::track_with::<
+            __audit_private::track_with::<
                 OffsetDateTime,
                 _,
             >(
@@ -85,7 +86,7 @@ const _: () = {
                     __audit_serializer,
                 ),
             );
-            ::audit_core::__private::track_with::<
+            __audit_private::track_with::<
                 Duration,
                 _,
             >(
@@ -99,7 +100,7 @@ const _: () = {
                     __audit_serializer,
                 ),
             );
-            ::audit_core::__private::secret::<
+            __audit_private::secret::<
                 Token,
             >(
                 __audit_diff,
@@ -110,27 +111,23 @@ const _: () = {
             );
         }
     }
-    ::audit_core::__private::register_schema!(__AuditSchema < () >);
+    __audit_private::register_schema!(__AuditSchema < () >);
     #[automatically_derived]
     impl ::audit_core::Auditable for Job {
         #[inline]
-        fn resource_id(&self) -> ::audit_core::__private::String {
-            ::audit_core::__private::display::<u64>(&self.id)
+        fn resource_id(&self) -> __audit_private::String {
+            __audit_private::display::<u64>(&self.id)
         }
         #[inline]
-        fn resource_target(&self) -> ::audit_core::__private::String {
-            ::audit_core::__private::display::<u64>(&self.id)
+        fn resource_target(&self) -> __audit_private::String {
+            __audit_private::display::<u64>(&self.id)
         }
         #[inline]
-        fn resource_link(
-            &self,
-        ) -> ::core::option::Option<::audit_core::__private::String> {
+        fn resource_link(&self) -> ::core::option::Option<__audit_private::String> {
             ::core::option::Option::None
         }
         #[inline]
-        fn organization_id(
-            &self,
-        ) -> ::core::option::Option<::audit_core::__private::String> {
+        fn organization_id(&self) -> ::core::option::Option<__audit_private::String> {
             ::core::option::Option::None
         }
     }
