@@ -632,7 +632,7 @@ pub(crate) fn schema(
     let has_reason = byte_string(fields.iter().map(|field| flag(field.reason.is_some())));
     let has_doc = byte_string(fields.iter().map(|field| flag(field.doc.is_some())));
     let partial = option_str(partial.as_deref());
-    let sentences = sentences_literal(&private, sentences);
+    let sentences = sentences_literal(private, sentences);
     quote! {
         &#private::schema(#private::SchemaParts {
             rust_name: #rust_name,
