@@ -454,19 +454,19 @@ const PLANS: [(&str, &str); 15] = [
     ),
     (
         "field:ttl resource_type:template",
-        "SELECT entry_json FROM audit_changed_paths JOIN audit_entries ON audit_entries.id = audit_changed_paths.entry_id WHERE audit_changed_paths.path = 'ttl' AND (resource_type = 'template') ORDER BY entry_time_us DESC, entry_id DESC LIMIT 51",
+        "SELECT entry_json FROM audit_changed_paths JOIN audit_entries ON audit_entries.id = audit_changed_paths.entry_id WHERE audit_changed_paths.path = 'ttl' AND (audit_changed_paths.resource_type = 'template') ORDER BY entry_time_us DESC, entry_id DESC LIMIT 51",
     ),
     (
         "count of field:ttl resource_type:license",
-        "SELECT count(*) FROM (SELECT 1 FROM audit_changed_paths JOIN audit_entries ON audit_entries.id = audit_changed_paths.entry_id WHERE audit_changed_paths.path = 'ttl' AND (resource_type = 'license') LIMIT 2001) AS matching",
+        "SELECT count(*) FROM (SELECT 1 FROM audit_changed_paths WHERE audit_changed_paths.path = 'ttl' AND (audit_changed_paths.resource_type = 'license') LIMIT 2001) AS matching",
     ),
     (
         "field:ttl status:failed",
-        "SELECT entry_json FROM audit_changed_paths JOIN audit_entries ON audit_entries.id = audit_changed_paths.entry_id WHERE audit_changed_paths.path = 'ttl' AND (status_code >= 400) ORDER BY entry_time_us DESC, entry_id DESC LIMIT 51",
+        "SELECT entry_json FROM audit_changed_paths JOIN audit_entries ON audit_entries.id = audit_changed_paths.entry_id WHERE audit_changed_paths.path = 'ttl' AND (audit_changed_paths.status_code >= 400) ORDER BY entry_time_us DESC, entry_id DESC LIMIT 51",
     ),
     (
         "count of field:ttl status:failed",
-        "SELECT count(*) FROM (SELECT 1 FROM audit_changed_paths JOIN audit_entries ON audit_entries.id = audit_changed_paths.entry_id WHERE audit_changed_paths.path = 'ttl' AND (status_code >= 400) LIMIT 2001) AS matching",
+        "SELECT count(*) FROM (SELECT 1 FROM audit_changed_paths WHERE audit_changed_paths.path = 'ttl' AND (audit_changed_paths.status_code >= 400) LIMIT 2001) AS matching",
     ),
     (
         "count of field:ttl organization:org-3",
@@ -478,7 +478,7 @@ const PLANS: [(&str, &str); 15] = [
     ),
     (
         "count of field:settings",
-        "SELECT count(*) FROM (SELECT 1 FROM audit_changed_paths JOIN audit_entries ON audit_entries.id = audit_changed_paths.entry_id WHERE audit_changed_paths.path = 'settings' LIMIT 2001) AS matching",
+        "SELECT count(*) FROM (SELECT 1 FROM audit_changed_paths WHERE audit_changed_paths.path = 'settings' LIMIT 2001) AS matching",
     ),
     (
         "deleted marks and fingerprints",
