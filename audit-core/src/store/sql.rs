@@ -48,23 +48,23 @@ pub(crate) trait Dialect {
     /// Appends a placeholder bound to `value`.
     fn bind(&mut self, value: Bind<'_>);
 
-    /// Appends a condition true when the entry's flags hold `flag`.
-    fn push_has_flag(&mut self, flag: &str);
+    /// Appends a condition true when the flags in the column `flags` hold `flag`.
+    fn push_has_flag(&mut self, flags: &str, flag: &str);
 }
 
 /// `SELECT entry_json ...`: one page of `query`, plus one entry to tell
 /// whether another page follows.
 pub(crate) fn select_page<S: Dialect>(query: &AuditQuery, sql: &mut S) {
     sql.push("SELECT entry_json FROM ");
-    let joined = push_from(query, sql);
-    push_where(query, sql, true, joined);
+    let source = push_from(query, sql, true);
+    push_where(query, sql, true, source);
     sql.push(" ORDER BY ");
-    if joined {
-        sql.push(S::PATH_TIME);
-        sql.push(" DESC, entry_id DESC LIMIT ");
-    } else {
+    if source == Source::Entries {
         sql.push(S::TIME);
         sql.push(" DESC, id DESC LIMIT ");
+    } else {
+        sql.push(S::PATH_TIME);
+        sql.push(" DESC, entry_id DESC LIMIT ");
     }
     sql.bind(Bind::Int(page_size_plus_one(query)));
 }
@@ -84,30 +84,74 @@ fn joined_path(query: &AuditQuery) -> Option<&str> {
     paths.next().is_none().then_some(path)
 }
 
-/// The table, or the changed paths joined to it; whether joined.
-fn push_from<S: Dialect>(query: &AuditQuery, sql: &mut S) -> bool {
-    if joined_path(query).is_some() {
-        sql.push(CHANGED_PATHS);
-        sql.push(" JOIN ");
+/// What a statement reads: the entries, the changed paths of a query's one
+/// `field:` term joined to them, or those changed paths alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    Entries,
+    Joined,
+    Paths,
+}
+
+/// The columns of the entries that the table of changed paths copies into
+/// each of their rows (see the stores' `schema.rs`): a condition on them
+/// is read from the path's rows, in the page's order, and never from the
+/// entry of each row. A `field:` search with a rare resource type, action,
+/// status or flag reads the path's rows and no entry, however few match.
+pub(crate) const PATH_COLUMNS: [&str; 4] = ["resource_type", "action", "status_code", "flags"];
+
+/// Whether a filter of `query` reads a column that only the entries hold:
+/// anything but its one `field:` term, the time and [`PATH_COLUMNS`].
+fn reads_entries(query: &AuditQuery) -> bool {
+    let copied = |condition: &Condition| {
+        matches!(
+            condition,
+            Condition::ResourceType(_)
+                | Condition::Action(_)
+                | Condition::Status(_)
+                | Condition::Flag(_)
+        )
+    };
+    query.resource_id.is_some()
+        || query.actor.is_some()
+        || query.organization_id.is_some()
+        || query.request_id.is_some()
+        || query.origin.is_some()
+        || !query
+            .matching
+            .iter()
+            .all(|condition| copied(condition) || matches!(condition, Condition::ChangedPath(_)))
+        || !query.excluding.iter().all(copied)
+}
+
+/// The table, or the changed paths joined to it, or, when `entry_json` is
+/// not read (`page` false) and no filter needs the entries, the changed
+/// paths alone: what it wrote.
+fn push_from<S: Dialect>(query: &AuditQuery, sql: &mut S, page: bool) -> Source {
+    if joined_path(query).is_none() {
         sql.push(TABLE);
-        sql.push(" ON ");
-        sql.push(TABLE);
-        sql.push(".id = ");
-        sql.push(CHANGED_PATHS);
-        sql.push(".entry_id");
-        true
-    } else {
-        sql.push(TABLE);
-        false
+        return Source::Entries;
     }
+    sql.push(CHANGED_PATHS);
+    if !page && !reads_entries(query) {
+        return Source::Paths;
+    }
+    sql.push(" JOIN ");
+    sql.push(TABLE);
+    sql.push(" ON ");
+    sql.push(TABLE);
+    sql.push(".id = ");
+    sql.push(CHANGED_PATHS);
+    sql.push(".entry_id");
+    Source::Joined
 }
 
 /// `SELECT count(*) ...` of the entries matching `query`'s filters (not
 /// its cursor), reading at most `cap + 1` of them.
 pub(crate) fn select_count<S: Dialect>(query: &AuditQuery, cap: u64, sql: &mut S) {
     sql.push("SELECT count(*) FROM (SELECT 1 FROM ");
-    let joined = push_from(query, sql);
-    push_where(query, sql, false, joined);
+    let source = push_from(query, sql, false);
+    push_where(query, sql, false, source);
     sql.push(" LIMIT ");
     sql.bind(Bind::Int(
         i64::try_from(cap.saturating_add(1)).unwrap_or(i64::MAX),
@@ -123,7 +167,7 @@ pub(crate) fn select_count<S: Dialect>(query: &AuditQuery, cap: u64, sql: &mut S
 pub(crate) fn select_export<S: Dialect>(query: &AuditQuery, sql: &mut S) {
     sql.push("SELECT entry_json FROM ");
     sql.push(TABLE);
-    push_where(query, sql, false, false);
+    push_where(query, sql, false, Source::Entries);
     sql.push(" ORDER BY origin, seq");
 }
 
@@ -265,10 +309,12 @@ fn page_size_plus_one(query: &AuditQuery) -> i64 {
 }
 
 /// ` WHERE ...` for every filter set in `query`, and its cursor when
-/// `with_cursor`; nothing when none is set.
-fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool, joined: bool) {
+/// `with_cursor`; nothing when none is set. Read from `source`: with the
+/// changed paths, the time and the [`PATH_COLUMNS`] are theirs.
+fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool, source: Source) {
     let mut conditions = Conditions { sql, any: false };
-    let joined_path = joined.then(|| joined_path(query)).flatten();
+    let on_paths = source != Source::Entries;
+    let joined_path = on_paths.then(|| joined_path(query)).flatten();
     if let Some(path) = joined_path {
         let sql = conditions.next();
         sql.push(CHANGED_PATHS);
@@ -286,46 +332,30 @@ fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool, jo
     for (column, value) in text_filters {
         if let Some(value) = value {
             let sql = conditions.next();
-            sql.push(column);
+            push_column(sql, column, on_paths);
             sql.push(" = ");
             sql.bind(Bind::Text(value));
         }
     }
-    match query.actions.as_slice() {
-        [] => {}
-        [action] => {
-            let sql = conditions.next();
-            sql.push("action = ");
-            sql.bind(Bind::Text(action.as_str()));
-        }
-        actions => {
-            let sql = conditions.next();
-            sql.push("action IN (");
-            for (index, action) in actions.iter().enumerate() {
-                if index > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(Bind::Text(action.as_str()));
-            }
-            sql.push(")");
-        }
+    if !query.actions.is_empty() {
+        push_actions(&query.actions, conditions.next(), on_paths);
     }
     if let Some(status) = query.status {
-        push_status(status, conditions.next());
+        push_status(status, conditions.next(), on_paths);
     }
     if let Some(flag) = query.flag {
-        let name = flag_name(flag);
-        conditions.next().push_has_flag(&name);
+        push_has_flag(flag, conditions.next(), on_paths);
     }
+    let time = if on_paths { S::PATH_TIME } else { S::TIME };
     if let Some(since) = query.since {
         let sql = conditions.next();
-        sql.push(S::TIME);
+        sql.push(time);
         sql.push(" >= ");
         sql.bind(Bind::Time(micros(since)));
     }
     if let Some(until) = query.until {
         let sql = conditions.next();
-        sql.push(S::TIME);
+        sql.push(time);
         sql.push(" < ");
         sql.bind(Bind::Time(micros(until)));
     }
@@ -341,7 +371,7 @@ fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool, jo
             if index > 0 {
                 sql.push(" OR ");
             }
-            push_condition(condition, sql);
+            push_condition(condition, sql, on_paths);
         }
         sql.push(")");
     }
@@ -349,7 +379,7 @@ fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool, jo
         // `IS NOT TRUE`: an entry without the value (NULL) is kept.
         let sql = conditions.next();
         sql.push("(");
-        push_condition(condition, sql);
+        push_condition(condition, sql, on_paths);
         sql.push(") IS NOT TRUE");
     }
     if let (true, Some(cursor)) = (with_cursor, query.after) {
@@ -367,6 +397,24 @@ fn push_where<S: Dialect>(query: &AuditQuery, sql: &mut S, with_cursor: bool, jo
         sql.bind(Bind::Id(cursor.id));
         sql.push(")");
     }
+}
+
+/// `action = ?`, or `action IN (?, ...)` for more than one.
+fn push_actions<S: Dialect>(actions: &[crate::model::action::Action], sql: &mut S, on_paths: bool) {
+    push_column(sql, "action", on_paths);
+    if let [action] = actions {
+        sql.push(" = ");
+        sql.bind(Bind::Text(action.as_str()));
+        return;
+    }
+    sql.push(" IN (");
+    for (index, action) in actions.iter().enumerate() {
+        if index > 0 {
+            sql.push(", ");
+        }
+        sql.bind(Bind::Text(action.as_str()));
+    }
+    sql.push(")");
 }
 
 /// The table of changed paths: one row per entry and path of its diff, and
@@ -387,10 +435,21 @@ pub(crate) fn changed_paths(key: &str) -> impl Iterator<Item = &str> {
         .chain(std::iter::once(key))
 }
 
-/// Appends one [`Condition`] as SQL.
-fn push_condition<S: Dialect>(condition: &Condition, sql: &mut S) {
+/// Appends `column`, of the changed paths when `on_paths` and they copy
+/// it ([`PATH_COLUMNS`]), else of the entries.
+fn push_column<S: Dialect>(sql: &mut S, column: &str, on_paths: bool) {
+    if on_paths && PATH_COLUMNS.contains(&column) {
+        sql.push(CHANGED_PATHS);
+        sql.push(".");
+    }
+    sql.push(column);
+}
+
+/// Appends one [`Condition`] as SQL; on the changed paths' copies of
+/// [`PATH_COLUMNS`] when `on_paths`.
+fn push_condition<S: Dialect>(condition: &Condition, sql: &mut S, on_paths: bool) {
     let text = |sql: &mut S, column: &str, value: &str| {
-        sql.push(column);
+        push_column(sql, column, on_paths);
         sql.push(" = ");
         sql.bind(Bind::Text(value));
     };
@@ -401,8 +460,8 @@ fn push_condition<S: Dialect>(condition: &Condition, sql: &mut S) {
         Condition::Actor(value) => text(sql, "actor", value),
         Condition::Organization(value) => text(sql, "organization_id", value),
         Condition::RequestId(value) => text(sql, "request_id", value),
-        Condition::Status(status) => push_status(*status, sql),
-        Condition::Flag(flag) => sql.push_has_flag(&flag_name(*flag)),
+        Condition::Status(status) => push_status(*status, sql, on_paths),
+        Condition::Flag(flag) => push_has_flag(*flag, sql, on_paths),
         Condition::ChangedPath(path) => {
             // The table holds each changed path and the paths above it.
             sql.push("id IN (SELECT entry_id FROM ");
@@ -414,17 +473,27 @@ fn push_condition<S: Dialect>(condition: &Condition, sql: &mut S) {
     }
 }
 
-fn push_status<S: Dialect>(status: crate::store::StatusFilter, sql: &mut S) {
+fn push_status<S: Dialect>(status: crate::store::StatusFilter, sql: &mut S, on_paths: bool) {
     use crate::store::StatusFilter;
+    push_column(sql, "status_code", on_paths);
     match status {
         StatusFilter::Code(code) => {
-            sql.push("status_code = ");
+            sql.push(" = ");
             sql.bind(Bind::Int(i64::from(code)));
         }
-        StatusFilter::Succeeded => sql.push("status_code < 400"),
-        StatusFilter::Failed => sql.push("status_code >= 400"),
-        StatusFilter::Uncommitted => sql.push("status_code IS NULL"),
+        StatusFilter::Succeeded => sql.push(" < 400"),
+        StatusFilter::Failed => sql.push(" >= 400"),
+        StatusFilter::Uncommitted => sql.push(" IS NULL"),
     }
+}
+
+fn push_has_flag<S: Dialect>(flag: Flag, sql: &mut S, on_paths: bool) {
+    let flags = if on_paths {
+        "audit_changed_paths.flags"
+    } else {
+        "flags"
+    };
+    sql.push_has_flag(flags, &flag_name(flag));
 }
 
 /// Writes ` WHERE ` before the first condition and ` AND ` before the others.
@@ -476,8 +545,10 @@ mod tests {
             self.binds.push(format!("{value:?}"));
         }
 
-        fn push_has_flag(&mut self, flag: &str) {
-            self.text.push_str("has_flag(?)");
+        fn push_has_flag(&mut self, flags: &str, flag: &str) {
+            self.text.push_str("has_flag(");
+            self.text.push_str(flags);
+            self.text.push_str(", ?)");
             self.binds.push(flag.to_owned());
         }
     }
@@ -523,7 +594,7 @@ mod tests {
             "SELECT entry_json FROM audit_entries WHERE resource_type = ? AND resource_id = ? \
              AND actor = ? AND organization_id = ? AND request_id = ? AND origin = ? \
              AND action IN (?, ?) \
-             AND status_code = ? AND has_flag(?) AND time >= ? AND time < ? \
+             AND status_code = ? AND has_flag(flags, ?) AND time >= ? AND time < ? \
              AND (time, id) < (?, ?) ORDER BY time DESC, id DESC LIMIT ?"
         );
         assert_eq!(
@@ -593,7 +664,8 @@ mod tests {
             sql.text,
             "SELECT entry_json FROM audit_changed_paths JOIN audit_entries \
              ON audit_entries.id = audit_changed_paths.entry_id \
-             WHERE audit_changed_paths.path = ? AND (action = ?) AND (actor = ?) IS NOT TRUE \
+             WHERE audit_changed_paths.path = ? AND (audit_changed_paths.action = ?) \
+             AND (actor = ?) IS NOT TRUE \
              AND (entry_time_us, entry_id) < (?, ?) ORDER BY entry_time_us DESC, entry_id DESC LIMIT ?"
         );
         // Two field terms are alternatives: each an `IN` of the changed paths.
@@ -605,6 +677,81 @@ mod tests {
             "SELECT entry_json FROM audit_entries WHERE (id IN (SELECT entry_id FROM \
              audit_changed_paths WHERE path = ?) OR id IN (SELECT entry_id FROM \
              audit_changed_paths WHERE path = ?)) ORDER BY time DESC, id DESC LIMIT ?"
+        );
+    }
+
+    #[test]
+    fn a_field_term_filters_type_action_and_time_on_the_changed_paths() {
+        let query = AuditQuery::new()
+            .matching(Condition::ChangedPath("ttl".into()))
+            .resource_type("template")
+            .matching(Condition::Action(Action::CREATE))
+            .matching(Condition::Action(Action::DELETE))
+            .excluding(Condition::ResourceType("chat".into()))
+            .since(datetime!(1970-01-01 00:00:01 UTC));
+        assert_eq!(
+            page(&query).text,
+            "SELECT entry_json FROM audit_changed_paths JOIN audit_entries \
+             ON audit_entries.id = audit_changed_paths.entry_id \
+             WHERE audit_changed_paths.path = ? AND audit_changed_paths.resource_type = ? \
+             AND entry_time_us >= ? \
+             AND (audit_changed_paths.action = ? OR audit_changed_paths.action = ?) \
+             AND (audit_changed_paths.resource_type = ?) IS NOT TRUE \
+             ORDER BY entry_time_us DESC, entry_id DESC LIMIT ?"
+        );
+        // The count needs no entry: it reads the changed paths alone.
+        let mut sql = Recorder::default();
+        select_count(&query, 2000, &mut sql);
+        assert_eq!(
+            sql.text,
+            "SELECT count(*) FROM (SELECT 1 FROM audit_changed_paths \
+             WHERE audit_changed_paths.path = ? AND audit_changed_paths.resource_type = ? \
+             AND entry_time_us >= ? \
+             AND (audit_changed_paths.action = ? OR audit_changed_paths.action = ?) \
+             AND (audit_changed_paths.resource_type = ?) IS NOT TRUE LIMIT ?) AS matching"
+        );
+        // So do the status and the flags, which the changed paths hold too.
+        let mut sql = Recorder::default();
+        let anomalies = AuditQuery::new()
+            .matching(Condition::ChangedPath("ttl".into()))
+            .status(StatusFilter::Uncommitted)
+            .excluding(Condition::Status(StatusFilter::Code(404)))
+            .matching(Condition::Flag(Flag::EmptyWriteDiff));
+        select_count(&anomalies, 2000, &mut sql);
+        assert_eq!(
+            sql.text,
+            "SELECT count(*) FROM (SELECT 1 FROM audit_changed_paths \
+             WHERE audit_changed_paths.path = ? AND audit_changed_paths.status_code IS NULL \
+             AND (has_flag(audit_changed_paths.flags, ?)) \
+             AND (audit_changed_paths.status_code = ?) IS NOT TRUE LIMIT ?) AS matching"
+        );
+        // Any other filter, or a second field term excluded, joins the entries.
+        for query in [
+            query.clone().organization("org-1"),
+            query.clone().matching(Condition::Actor("ada".into())),
+            query.clone().excluding(Condition::Actor("ada".into())),
+            query.excluding(Condition::ChangedPath("title".into())),
+        ] {
+            let mut sql = Recorder::default();
+            select_count(&query, 2000, &mut sql);
+            assert!(
+                sql.text.starts_with(
+                    "SELECT count(*) FROM (SELECT 1 FROM audit_changed_paths JOIN audit_entries "
+                ),
+                "{}",
+                sql.text
+            );
+        }
+        // Without a field term, the entries' own columns.
+        let sql = page(
+            &AuditQuery::new()
+                .resource_type("chat")
+                .action(Action::WRITE),
+        );
+        assert_eq!(
+            sql.text,
+            "SELECT entry_json FROM audit_entries WHERE resource_type = ? AND action = ? \
+             ORDER BY time DESC, id DESC LIMIT ?"
         );
     }
 

@@ -58,9 +58,11 @@ impl Dialect for PgSql {
         self.text.push_str(&self.binds.len().to_string());
     }
 
-    fn push_has_flag(&mut self, flag: &str) {
+    fn push_has_flag(&mut self, flags: &str, flag: &str) {
         self.bind(Bind::Text(flag));
-        self.text.push_str(" = ANY(flags)");
+        self.text.push_str(" = ANY(");
+        self.text.push_str(flags);
+        self.text.push(')');
     }
 }
 

@@ -3,6 +3,7 @@
 use sqlx::{PgConnection, PgPool};
 
 use crate::store::StoreError;
+use crate::store::sql::PATH_COLUMNS;
 
 /// The schema version this audit-core writes.
 pub(crate) const VERSION: i32 = 3;
@@ -161,11 +162,17 @@ async fn migrate_to_origins(conn: &mut PgConnection) -> Result<(), StoreError> {
 /// alone, with action, and action alone; failed entries; and the changed
 /// paths of every entry and each path above them (`settings.theme` also
 /// records `settings`, cut before each `.` and `[`, as the SQLite store
-/// does) in a table of their own that triggers keep, for `field:`.
+/// does) in a table of their own that triggers keep, for `field:`, with
+/// the entry's resource type, action, status and flags in its key's index
+/// (`INCLUDE`), so that a `field:` search with these filters reads that
+/// index alone, in the page's order, and never an entry per row, however
+/// rare the combination. (An index per filter would read only the rows
+/// that match, but would cost every insert an index entry per path.)
 ///
 /// The indexes are made with `IF NOT EXISTS` on every open, apart from the
 /// schema's versioned migrations, so that a table of any version gets them;
-/// the table of changed paths and its triggers, once, when it is missing.
+/// the table of changed paths and its triggers, once, when it is missing
+/// or lacks the copied columns (made before them).
 const SEARCH_INDEXES: &str = r#"
 CREATE INDEX IF NOT EXISTS audit_entries_type ON audit_entries (resource_type, "time" DESC, id DESC);
 CREATE INDEX IF NOT EXISTS audit_entries_type_action ON audit_entries (resource_type, action, "time" DESC, id DESC);
@@ -173,18 +180,27 @@ CREATE INDEX IF NOT EXISTS audit_entries_action ON audit_entries (action, "time"
 CREATE INDEX IF NOT EXISTS audit_entries_failed ON audit_entries ("time" DESC, id DESC) WHERE status_code >= 400;
 "#;
 
-/// The table of changed paths and its triggers, made once with the table.
+/// The table of changed paths and its triggers' functions, made once with
+/// the table. A store made before the table held the type and action has
+/// its table dropped first and made again, and the functions replaced: the
+/// triggers that call them stay.
 const CHANGED_PATHS: &str = r#"
 CREATE TABLE audit_changed_paths (
     path text NOT NULL,                -- a key of the entry's diff, or a path above one: `settings`
     entry_time timestamptz NOT NULL,   -- audit_entries."time"
     entry_id uuid NOT NULL,            -- audit_entries.id
-    PRIMARY KEY (path, entry_time, entry_id)
+    resource_type text NOT NULL,       -- audit_entries.resource_type
+    action text NOT NULL,              -- audit_entries.action
+    status_code integer,               -- audit_entries.status_code
+    flags text[] NOT NULL,             -- audit_entries.flags
+    PRIMARY KEY (path, entry_time, entry_id) INCLUDE (resource_type, action, status_code, flags)
 );
-CREATE FUNCTION audit_changed_paths_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION audit_changed_paths_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO audit_changed_paths (path, entry_time, entry_id)
-        SELECT key, NEW."time", NEW.id FROM (
+    INSERT INTO audit_changed_paths (path, entry_time, entry_id, resource_type, action,
+        status_code, flags)
+        SELECT key, NEW."time", NEW.id, NEW.resource_type, NEW.action, NEW.status_code,
+            NEW.flags FROM (
         SELECT key FROM jsonb_object_keys(NEW.diff) AS key
         UNION SELECT left(key, cut - 1) FROM jsonb_object_keys(NEW.diff) AS key,
             generate_series(2, length(key)) AS cut WHERE substr(key, cut, 1) IN ('.', '[')
@@ -192,7 +208,7 @@ BEGIN
         ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$;
-CREATE FUNCTION audit_changed_paths_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION audit_changed_paths_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM audit_changed_paths
         WHERE entry_id = OLD.id AND entry_time = OLD."time" AND path IN (
@@ -202,27 +218,42 @@ BEGIN
         );
     RETURN NULL;
 END $$;
+"#;
+
+/// The triggers that keep the table of changed paths, made with it.
+const CHANGED_PATHS_TRIGGERS: &str = r"
 CREATE TRIGGER audit_changed_paths_insert AFTER INSERT ON audit_entries
     FOR EACH ROW EXECUTE FUNCTION audit_changed_paths_insert();
 CREATE TRIGGER audit_changed_paths_delete AFTER DELETE ON audit_entries
     FOR EACH ROW EXECUTE FUNCTION audit_changed_paths_delete();
-"#;
+";
 
 /// Fills the changed paths of the entries stored before the table existed.
 const BACKFILL_CHANGED_PATHS: &str = r#"
-INSERT INTO audit_changed_paths (path, entry_time, entry_id)
-    SELECT DISTINCT prefix, e."time", e.id FROM audit_entries e, LATERAL (
+INSERT INTO audit_changed_paths (path, entry_time, entry_id, resource_type, action,
+    status_code, flags)
+    SELECT prefix, e."time", e.id, e.resource_type, e.action, e.status_code, e.flags
+    FROM audit_entries e, LATERAL (
         SELECT key AS prefix FROM jsonb_object_keys(e.diff) AS key
         UNION SELECT left(key, cut - 1) FROM jsonb_object_keys(e.diff) AS key,
             generate_series(2, length(key)) AS cut WHERE substr(key, cut, 1) IN ('.', '[')
     ) AS prefixes
+    ORDER BY prefix, e."time", e.id
     ON CONFLICT DO NOTHING;
 "#;
 
 /// Creates the [`SEARCH_INDEXES`] that are missing, and fills the table of
-/// changed paths when it is new.
+/// changed paths when it is new, or made again because it was made before
+/// it held the columns it copies from the entries; in the order of its
+/// key, which leaves the key's index compact.
 async fn create_search_indexes(conn: &mut PgConnection) -> Result<(), StoreError> {
-    let new = !table_exists(conn, "audit_changed_paths").await?;
+    let exists = table_exists(conn, "audit_changed_paths").await?;
+    let mut outdated = false;
+    if exists {
+        for column in PATH_COLUMNS {
+            outdated |= !column_exists(conn, "audit_changed_paths", column).await?;
+        }
+    }
     sqlx::raw_sql(SEARCH_INDEXES)
         .execute(&mut *conn)
         .await
@@ -231,13 +262,27 @@ async fn create_search_indexes(conn: &mut PgConnection) -> Result<(), StoreError
         .execute(&mut *conn)
         .await
         .map_err(StoreError::database)?;
-    if new {
-        for statements in [CHANGED_PATHS, BACKFILL_CHANGED_PATHS] {
-            sqlx::raw_sql(statements)
-                .execute(&mut *conn)
-                .await
-                .map_err(StoreError::database)?;
-        }
+    if outdated {
+        sqlx::raw_sql("DROP TABLE audit_changed_paths")
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::database)?;
+    }
+    let made = match (exists, outdated) {
+        (false, _) => [
+            CHANGED_PATHS,
+            CHANGED_PATHS_TRIGGERS,
+            BACKFILL_CHANGED_PATHS,
+        ]
+        .as_slice(),
+        (true, true) => [CHANGED_PATHS, BACKFILL_CHANGED_PATHS].as_slice(),
+        (true, false) => [].as_slice(),
+    };
+    for statements in made {
+        sqlx::raw_sql(*statements)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::database)?;
     }
     Ok(())
 }
@@ -249,4 +294,22 @@ async fn table_exists(conn: &mut PgConnection, name: &str) -> Result<bool, Store
         .fetch_one(conn)
         .await
         .map_err(StoreError::database)
+}
+
+/// Whether the table `table`, on the connection's search path, has the
+/// column `column`.
+async fn column_exists(
+    conn: &mut PgConnection,
+    table: &str,
+    column: &str,
+) -> Result<bool, StoreError> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) \
+         AND attname = $2 AND NOT attisdropped)",
+    )
+    .bind(table)
+    .bind(column)
+    .fetch_one(conn)
+    .await
+    .map_err(StoreError::database)
 }

@@ -58,10 +58,12 @@ pub(crate) fn insert_rows(
     Ok((inserted, chainer.head()))
 }
 
-/// Records each changed path of an entry, and each path above one, for
-/// `field:` searches (see `schema.rs`).
-const INSERT_PATH: &str = "INSERT OR IGNORE INTO audit_changed_paths (path, entry_time_us, entry_id) \
-    VALUES (?1, ?2, ?3)";
+/// Records each changed path of an entry, and each path above one, with
+/// the entry's resource type, action, status and flags, for `field:`
+/// searches (see `schema.rs`).
+const INSERT_PATH: &str = "INSERT OR IGNORE INTO audit_changed_paths \
+    (path, entry_time_us, entry_id, resource_type, action, status_code, flags) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 /// Inserts `row`, as `line` at `seq` of `origin`'s chain, and its changed
 /// paths: 1, or 0 when its id is stored already.
@@ -91,7 +93,7 @@ fn insert_row(
         entry.status_code,
         row.additional_fields,
         entry.request_id,
-        flags,
+        &flags,
         line,
         seq,
         origin,
@@ -101,7 +103,15 @@ fn insert_row(
         let mut path_statement = conn.prepare_cached(INSERT_PATH)?;
         for key in entry.diff.keys() {
             for path in changed_paths(key) {
-                path_statement.execute(params![path, row.time_us, id])?;
+                path_statement.execute(params![
+                    path,
+                    row.time_us,
+                    id,
+                    entry.resource_type,
+                    entry.action.as_str(),
+                    entry.status_code,
+                    &flags,
+                ])?;
             }
         }
     }

@@ -40,11 +40,16 @@ impl Dialect for SqliteSql {
         });
     }
 
-    fn push_has_flag(&mut self, flag: &str) {
+    /// Most entries have no flag: `'[]'` is ruled out before `json_each`.
+    fn push_has_flag(&mut self, flags: &str, flag: &str) {
+        self.text.push('(');
+        self.text.push_str(flags);
         self.text
-            .push_str("EXISTS (SELECT 1 FROM json_each(flags) WHERE json_each.value = ");
+            .push_str(" <> '[]' AND EXISTS (SELECT 1 FROM json_each(");
+        self.text.push_str(flags);
+        self.text.push_str(") WHERE json_each.value = ");
         self.bind(Bind::Text(flag));
-        self.text.push(')');
+        self.text.push_str("))");
     }
 }
 

@@ -3,6 +3,7 @@
 use rusqlite::{Connection, OptionalExtension as _};
 
 use crate::store::StoreError;
+use crate::store::sql::PATH_COLUMNS;
 
 /// The schema version this audit-core writes.
 pub(crate) const VERSION: i64 = 3;
@@ -166,7 +167,12 @@ fn migrate_to_origins(conn: &Connection) -> Result<(), StoreError> {
 ///   of their own, ordered by path then time: a `field:` page reads it in
 ///   order, joined to the entries. The store's inserts fill it (a row
 ///   inserted by other means has no paths); a trigger empties it of a
-///   deleted entry's.
+///   deleted entry's. Each row holds its entry's resource type, action,
+///   status and flags too, so that a `field:` search with these filters
+///   reads the path's rows alone, in the page's order, and never an entry
+///   per row, however rare the combination. (An index per filter would
+///   read only the rows that match, but would cost every insert an index
+///   entry per path.)
 ///
 /// A path is cut before each `.` and `[` (`members[id=3].role` records
 /// `members`, `members[id=3]` and itself), also inside a key's brackets.
@@ -183,11 +189,18 @@ CREATE TABLE IF NOT EXISTS audit_changed_paths (
     path TEXT NOT NULL,              -- a key of the entry's diff, or a path above one: `settings`
     entry_time_us INTEGER NOT NULL,  -- audit_entries.time_us
     entry_id BLOB NOT NULL,          -- audit_entries.id
+    resource_type TEXT NOT NULL,     -- audit_entries.resource_type
+    action TEXT NOT NULL,            -- audit_entries.action
+    status_code INTEGER,             -- audit_entries.status_code
+    flags TEXT NOT NULL,             -- audit_entries.flags
     PRIMARY KEY (path, entry_time_us, entry_id)
 ) STRICT, WITHOUT ROWID;
 -- The store's inserts record the paths themselves (`insert.rs`): cut in
 -- Rust, they cost a fraction of what this trigger, which earlier versions
 -- made, cost every insert.
+-- A writer of an earlier version names none of the copied columns: its
+-- `INSERT OR IGNORE` inserts nothing, and its entries have no paths, like
+-- rows inserted by other means.
 DROP TRIGGER IF EXISTS audit_changed_paths_insert;
 CREATE TRIGGER IF NOT EXISTS audit_changed_paths_delete AFTER DELETE ON audit_entries BEGIN
     DELETE FROM audit_changed_paths
@@ -204,9 +217,12 @@ END;
 
 /// Fills the changed paths of the entries stored before the table existed.
 const BACKFILL_CHANGED_PATHS: &str = r#"
-INSERT OR IGNORE INTO audit_changed_paths (path, entry_time_us, entry_id)
-    SELECT prefix, time_us, id FROM (
-        SELECT audit_entries.time_us, audit_entries.id, group_concat(segment.value, '') OVER (
+INSERT OR IGNORE INTO audit_changed_paths (path, entry_time_us, entry_id, resource_type, action,
+    status_code, flags)
+    SELECT prefix, time_us, id, resource_type, action, status_code, flags FROM (
+        SELECT audit_entries.time_us, audit_entries.id, audit_entries.resource_type,
+            audit_entries.action, audit_entries.status_code, audit_entries.flags,
+            group_concat(segment.value, '') OVER (
                 PARTITION BY audit_entries.id, changed.key ORDER BY segment.key
                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prefix
         FROM audit_entries, json_each(audit_entries.diff) AS changed,
@@ -215,18 +231,41 @@ INSERT OR IGNORE INTO audit_changed_paths (path, entry_time_us, entry_id)
 "#;
 
 /// Creates the [`SEARCH_INDEXES`] that are missing, and fills the table of
-/// changed paths when it is new.
+/// changed paths when it is new, or made again because it was made before
+/// it held the columns it copies from the entries (dropped first).
 fn create_search_indexes(conn: &Connection) -> Result<(), StoreError> {
-    let new = !table_exists(conn, "audit_changed_paths")?;
+    let exists = table_exists(conn, "audit_changed_paths")?;
+    let mut outdated = false;
+    if exists {
+        for column in PATH_COLUMNS {
+            outdated |= !column_exists(conn, "audit_changed_paths", column)?;
+        }
+    }
+    if outdated {
+        conn.execute_batch("DROP TABLE audit_changed_paths")
+            .map_err(StoreError::database)?;
+    }
     conn.execute_batch(SEARCH_INDEXES)
         .map_err(StoreError::database)?;
     conn.execute_batch(crate::store::chain::APPENDED_ORIGINS)
         .map_err(StoreError::database)?;
-    if new {
+    if !exists || outdated {
         conn.execute_batch(BACKFILL_CHANGED_PATHS)
             .map_err(StoreError::database)?;
     }
     Ok(())
+}
+
+/// Whether the table `table` has the column `column`.
+fn column_exists(conn: &Connection, table: &str, column: &str) -> Result<bool, StoreError> {
+    conn.query_row(
+        "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
+        [table, column],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|found| found.is_some())
+    .map_err(StoreError::database)
 }
 
 fn table_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
