@@ -380,10 +380,10 @@ fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
         .map(|(ty, text, names)| {
             let message = match names.as_slice() {
                 [name] => format!(
-                    "the tracked field `{name}` holds the type `{text}`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking the field whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
+                    "the tracked field `{name}` holds the type `{text}`, which is or holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking the field whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)",
                 ),
                 [first @ .., last] => format!(
-                    "the tracked fields `{}` and `{last}` hold the type `{text}`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking them whole would record its secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)",
+                    "the tracked fields `{}` and `{last}` hold the type `{text}`, which is or holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking them whole would record its secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)",
                     first.join("`, `"),
                 ),
                 [] => String::new(),

@@ -31,6 +31,9 @@ struct ModelAudit {
     token: String,
 }
 
+/// A type alias hides the container from the derive, not from the probe.
+type Backups = Option<Vec<Settings>>;
+
 #[derive(Auditable)]
 struct Workspace {
     #[audit(track)]
@@ -51,6 +54,8 @@ struct Workspace {
     model: remote::Model,
     #[audit(track)]
     models: Option<Vec<remote::Model>>,
+    #[audit(track)]
+    backups: Backups,
     #[audit(track)]
     fine: (u8, Option<String>),
 }

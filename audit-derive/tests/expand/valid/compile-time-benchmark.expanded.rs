@@ -192,7 +192,7 @@ const _: () = {
         use __audit_private::NotAudited as _;
         ::core::assert!(
             ! __audit_private::Probe:: < Uuid, _ > ::AUDITED,
-            "the tracked fields `id`, `owner_id`, `organization_id` and `template_id` hold the type `Uuid`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking them whole would record its secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)"
+            "the tracked fields `id`, `owner_id`, `organization_id` and `template_id` hold the type `Uuid`, which is or holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking them whole would record its secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     const _: () = {
@@ -200,7 +200,7 @@ const _: () = {
         use __audit_private::NotAudited as _;
         ::core::assert!(
             ! __audit_private::Probe:: < OffsetDateTime, _ > ::AUDITED,
-            "the tracked fields `created_at`, `updated_at` and `dormant_at` hold the type `OffsetDateTime`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking them whole would record its secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)"
+            "the tracked fields `created_at`, `updated_at` and `dormant_at` hold the type `OffsetDateTime`, which is or holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking them whole would record its secret and ignored fields; classify each field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     #[automatically_derived]

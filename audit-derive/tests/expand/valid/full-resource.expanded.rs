@@ -55,7 +55,7 @@ const _: () = {
         use __audit_private::NotAudited as _;
         ::core::assert!(
             ! __audit_private::Probe:: < Uuid, _ > ::AUDITED,
-            "the tracked field `chat_id` holds the type `Uuid`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking the field whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            "the tracked field `chat_id` holds the type `Uuid`, which is or holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking the field whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     #[automatically_derived]

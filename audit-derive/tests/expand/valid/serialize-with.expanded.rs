@@ -44,7 +44,7 @@ const _: () = {
         use __audit_private::NotAudited as _;
         ::core::assert!(
             ! __audit_private::Probe:: < OffsetDateTime, _ > ::AUDITED,
-            "the tracked field `started_at` holds the type `OffsetDateTime`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking the field whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            "the tracked field `started_at` holds the type `OffsetDateTime`, which is or holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking the field whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     const _: () = {
@@ -52,7 +52,7 @@ const _: () = {
         use __audit_private::NotAudited as _;
         ::core::assert!(
             ! __audit_private::Probe:: < Duration, _ > ::AUDITED,
-            "the tracked field `timeout` holds the type `Duration`, which is auditable (it derives `Auditable`, or is a remote type audited through a mirror): tracking the field whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
+            "the tracked field `timeout` holds the type `Duration`, which is or holds an auditable type (one that derives `Auditable`, or a remote type audited through a mirror): tracking the field whole would record its secret and ignored fields; classify the field `#[audit(nested)]` (with `key = field` for a list)"
         );
     };
     #[automatically_derived]
