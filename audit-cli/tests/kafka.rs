@@ -230,16 +230,21 @@ fn a_broker_outage_mid_stream_loses_nothing_and_doubles_nothing() {
                 .unwrap()
         })
         .collect();
+    // Both producers' first lines are delivered before the broker goes
+    // away: the cut waits for the slower of the two.
+    let delivered = std::sync::Barrier::new(sinks.len());
     std::thread::scope(|scope| {
         for (index, sink) in sinks.iter().enumerate() {
             let proxy = &proxy;
+            let delivered = &delivered;
             scope.spawn(move || {
                 let base = u32::try_from(index).unwrap() * 10_000;
                 write(sink, base, 200);
                 sink.wait_delivered(Duration::from_secs(30)).unwrap();
-                if index == 0 {
+                if delivered.wait().is_leader() {
                     proxy.cut();
                 }
+                delivered.wait();
                 // Written and flushed while the broker is away: in the spool.
                 std::thread::sleep(Duration::from_millis(200));
                 write(sink, base + 200, 200);
