@@ -3,6 +3,15 @@
 //! recording a value that exists on one side only (`Diff::recording`, set
 //! by `AuditFields::record_all`), record the one value there is. The derive
 //! writes one body per struct, `diff_into`; recording walks it too.
+//!
+//! The functions that compare first take `recording`, read once at the top
+//! of `diff_into` by [`is_recording`], rather than reading it from the diff
+//! before each field: a read after a field's call, which may write to the
+//! diff, is a new read for the optimizer, and in a body of twenty fields
+//! those reads made LLVM's value numbering the largest part of a release
+//! build that calls the diffs (see docs/performance.md). A call never leaves
+//! the diff recording otherwise than it found it (`Diff::record_by_diff`
+//! restores it), so the value read first holds for the whole body.
 
 use std::marker::PhantomData;
 
@@ -25,11 +34,17 @@ use crate::model::{AuditFields, Audited};
 /// Records the tracked field `name` under `parent` if `old` and `new`
 /// differ. Serializes nothing and allocates nothing when they are equal.
 #[inline]
-pub fn track<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
-where
+pub fn track<T>(
+    recording: bool,
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+) where
     T: ?Sized + TrackedField,
 {
-    if diff.is_recording() || old != new {
+    if recording || old != new {
         track_changed(diff, parent, name, old, new);
     }
 }
@@ -41,11 +56,24 @@ where
 /// multiplied the optimizer's work in a crate calling `diff` on many
 /// structs). The call costs a few instructions per field at run time.
 #[inline(never)]
-pub fn track_outlined<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
-where
+pub fn track_outlined<T>(
+    recording: bool,
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+) where
     T: ?Sized + TrackedField,
 {
-    track(diff, parent, name, old, new);
+    track(recording, diff, parent, name, old, new);
+}
+
+/// Whether `diff` is recording: what generated code passes to the field
+/// functions that compare first.
+#[inline]
+pub fn is_recording(diff: &Diff) -> bool {
+    diff.is_recording()
 }
 
 /// The changed (or recording) branch of [`track`], out of line:
@@ -68,11 +96,17 @@ where
 /// As [`track`], for a `HashSet` or `HashMap` (or an `Option` of one),
 /// recorded in sorted order: equal values always serialize alike.
 #[inline]
-pub fn track_canonical<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
-where
+pub fn track_canonical<T>(
+    recording: bool,
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+) where
     T: ?Sized + CanonicalField,
 {
-    if diff.is_recording() || old != new {
+    if recording || old != new {
         track_canonical_changed(diff, parent, name, old, new);
     }
 }
@@ -102,6 +136,7 @@ fn track_canonical_changed<T>(
 /// from the type, says where its arrays are sets, which are recorded sorted.
 #[inline]
 pub fn track_sorting_sets<T>(
+    recording: bool,
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
@@ -111,7 +146,7 @@ pub fn track_sorting_sets<T>(
 ) where
     T: ?Sized + TrackedField,
 {
-    if diff.is_recording() || old != new {
+    if recording || old != new {
         track_sorting_sets_changed(diff, parent, name, old, new, shape);
     }
 }
@@ -147,6 +182,7 @@ fn track_sorting_sets_changed<T>(
 /// as the struct serializes it.
 #[inline]
 pub fn track_with<T, F>(
+    recording: bool,
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
@@ -157,7 +193,7 @@ pub fn track_with<T, F>(
     T: ?Sized + TrackedWithField,
     F: Fn(&T, ValueSerializer) -> Result<Value, serde_json::Error>,
 {
-    if diff.is_recording() || old != new {
+    if recording || old != new {
         let path = parent.field(name);
         let new = sorted(serialize(new, ValueSerializer));
         match diff.recording() {
@@ -170,11 +206,17 @@ pub fn track_with<T, F>(
 /// Records that the secret field `name` under `parent` changed if `old`
 /// and `new` differ.
 #[inline]
-pub fn secret<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
-where
+pub fn secret<T>(
+    recording: bool,
+    diff: &mut Diff,
+    parent: &Path<'_>,
+    name: &'static str,
+    old: &T,
+    new: &T,
+) where
     T: ?Sized + SecretField,
 {
-    if diff.is_recording() || old != new {
+    if recording || old != new {
         secret_changed(diff, parent, name);
     }
 }
@@ -194,6 +236,7 @@ fn secret_changed(diff: &mut Diff, parent: &Path<'_>, name: &'static str) {
 /// value is kept.
 #[inline]
 pub fn secret_fingerprinted<T>(
+    recording: bool,
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
@@ -202,7 +245,7 @@ pub fn secret_fingerprinted<T>(
 ) where
     T: ?Sized + FingerprintedField,
 {
-    if diff.is_recording() || old != new {
+    if recording || old != new {
         secret_fingerprinted_changed(diff, parent, name, old, new);
     }
 }

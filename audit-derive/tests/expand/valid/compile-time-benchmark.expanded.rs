@@ -217,12 +217,21 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            __audit_private::track_outlined::<
-                Uuid,
-            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track_outlined::<
                 Uuid,
             >(
+                __audit_recording,
+                __audit_diff,
+                __audit_path,
+                "id",
+                &__audit_old.id,
+                &__audit_new.id,
+            );
+            __audit_private::track_outlined::<
+                Uuid,
+            >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "owner_id",
@@ -232,6 +241,7 @@ const _: () = {
             __audit_private::track_outlined::<
                 Uuid,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "organization_id",
@@ -241,6 +251,7 @@ const _: () = {
             __audit_private::track_outlined::<
                 Option<Uuid>,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "template_id",
@@ -249,10 +260,18 @@ const _: () = {
             );
             __audit_private::track::<
                 String,
-            >(__audit_diff, __audit_path, "name", &__audit_old.name, &__audit_new.name);
+            >(
+                __audit_recording,
+                __audit_diff,
+                __audit_path,
+                "name",
+                &__audit_old.name,
+                &__audit_new.name,
+            );
             __audit_private::track::<
                 String,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "description",
@@ -262,6 +281,7 @@ const _: () = {
             __audit_private::secret::<
                 String,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "api_token",
@@ -271,6 +291,7 @@ const _: () = {
             __audit_private::track::<
                 bool,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "archived",
@@ -280,6 +301,7 @@ const _: () = {
             __audit_private::track::<
                 bool,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "locked",
@@ -289,6 +311,7 @@ const _: () = {
             __audit_private::track::<
                 bool,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "autostart",
@@ -298,6 +321,7 @@ const _: () = {
             __audit_private::track::<
                 i64,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "ttl_seconds",
@@ -307,6 +331,7 @@ const _: () = {
             __audit_private::track::<
                 u32,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "cpu_limit",
@@ -316,6 +341,7 @@ const _: () = {
             __audit_private::track::<
                 u64,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "memory_mb",
@@ -324,10 +350,18 @@ const _: () = {
             );
             __audit_private::track_outlined::<
                 Vec<String>,
-            >(__audit_diff, __audit_path, "tags", &__audit_old.tags, &__audit_new.tags);
+            >(
+                __audit_recording,
+                __audit_diff,
+                __audit_path,
+                "tags",
+                &__audit_old.tags,
+                &__audit_new.tags,
+            );
             __audit_private::track_outlined::<
                 BTreeMap<String, String>,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "labels",
@@ -337,6 +371,7 @@ const _: () = {
             __audit_private::track::<
                 Option<String>,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "deleted_reason",
@@ -346,6 +381,7 @@ const _: () = {
             __audit_private::track_outlined::<
                 OffsetDateTime,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "created_at",
@@ -355,6 +391,7 @@ const _: () = {
             __audit_private::track_outlined::<
                 OffsetDateTime,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "updated_at",
@@ -364,6 +401,7 @@ const _: () = {
             __audit_private::track_outlined::<
                 Option<OffsetDateTime>,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "dormant_at",

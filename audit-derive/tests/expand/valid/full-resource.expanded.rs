@@ -72,9 +72,11 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
+            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track_outlined::<
                 Uuid,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "chat_id",
@@ -84,6 +86,7 @@ const _: () = {
             __audit_private::track::<
                 String,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "name",
@@ -93,6 +96,7 @@ const _: () = {
             __audit_private::secret::<
                 String,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "system_prompt",

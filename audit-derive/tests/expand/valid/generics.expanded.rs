@@ -71,12 +71,21 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
+            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track_outlined::<
                 I,
-            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            >(
+                __audit_recording,
+                __audit_diff,
+                __audit_path,
+                "id",
+                &__audit_old.id,
+                &__audit_new.id,
+            );
             __audit_private::track_outlined::<
                 Vec<T>,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "value",
@@ -86,6 +95,7 @@ const _: () = {
             __audit_private::secret::<
                 S,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "secret",
@@ -95,6 +105,7 @@ const _: () = {
             __audit_private::track_outlined::<
                 Option<&'a str>,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "owner",
@@ -104,6 +115,7 @@ const _: () = {
             __audit_private::track_outlined::<
                 [u8; N],
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "bytes",

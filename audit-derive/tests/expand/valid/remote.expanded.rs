@@ -97,12 +97,21 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            __audit_private::track::<
-                _,
-            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track::<
                 _,
             >(
+                __audit_recording,
+                __audit_diff,
+                __audit_path,
+                "id",
+                &__audit_old.id,
+                &__audit_new.id,
+            );
+            __audit_private::track::<
+                _,
+            >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "title",
@@ -112,6 +121,7 @@ const _: () = {
             __audit_private::secret::<
                 _,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "share_token",

@@ -53,12 +53,21 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
+            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track::<
                 u64,
-            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            >(
+                __audit_recording,
+                __audit_diff,
+                __audit_path,
+                "id",
+                &__audit_old.id,
+                &__audit_new.id,
+            );
             __audit_private::secret_fingerprinted::<
                 String,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "api_token",
@@ -68,6 +77,7 @@ const _: () = {
             __audit_private::secret::<
                 String,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "password",

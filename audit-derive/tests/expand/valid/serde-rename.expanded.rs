@@ -53,12 +53,21 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
+            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track::<
                 u64,
-            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            >(
+                __audit_recording,
+                __audit_diff,
+                __audit_path,
+                "id",
+                &__audit_old.id,
+                &__audit_new.id,
+            );
             __audit_private::track::<
                 i32,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "pinOrder",
@@ -68,6 +77,7 @@ const _: () = {
             __audit_private::track::<
                 String,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "kind",
@@ -77,6 +87,7 @@ const _: () = {
             __audit_private::track::<
                 bool,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "loop",
@@ -86,6 +97,7 @@ const _: () = {
             __audit_private::track::<
                 u64,
             >(
+                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "owner",
