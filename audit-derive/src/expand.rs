@@ -521,8 +521,16 @@ fn field_statement(field: &Field<'_>, private: &TokenStream, types: Types) -> Op
             return Some(quote!(#call(#compares #shape);));
         }
         Class::Track if field.canonical => quote!(track_canonical),
-        // Compared out of line unless the comparison is a few instructions.
-        Class::Track if !ty::is_cheap_to_compare(written_ty) => quote!(track_outlined),
+        // Compared out of line unless the comparison is an instruction or
+        // two; out of line, the function reads whether the diff records.
+        Class::Track | Class::Secret if !ty::is_cheap_to_compare(written_ty) => {
+            let function = match field.class {
+                Class::Secret => quote!(secret_outlined),
+                _ => quote!(track_outlined),
+            };
+            let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty>);
+            return Some(quote!(#call(__audit_diff, __audit_path, #key, #values);));
+        }
         Class::Track => quote!(track),
         Class::Secret => quote!(secret),
     };

@@ -35,10 +35,19 @@ pub(crate) fn is_scalar(ty: &Type) -> bool {
             .is_some_and(|ident| is_one_of(ident, SCALARS))
 }
 
-/// Whether `ty` is written as a primitive, `String`, or an `Option` of one:
-/// a type whose comparison is a few instructions, inlined where it is diffed.
+/// Whether `ty` is written as a primitive other than `String`, or an
+/// `Option` of one: a type whose comparison is an instruction or two,
+/// inlined where it is diffed. A `String`'s comparison, inlined into every
+/// field of every struct, made the optimized bodies the largest part of a
+/// release build's cost (see docs/performance.md).
 pub(crate) fn is_cheap_to_compare(ty: &Type) -> bool {
-    is_scalar(ty) || option_inner(ty).is_some_and(is_scalar)
+    let primitive = |ty: &Type| is_scalar(ty) && !is_string(ty);
+    primitive(ty) || option_inner(ty).is_some_and(primitive)
+}
+
+/// Whether `ty` is written `String`.
+fn is_string(ty: &Type) -> bool {
+    matches!(ty, Type::Path(path) if path.qself.is_none() && path.path.is_ident("String"))
 }
 
 /// Whether `ty` is written as a primitive, `String`, or a standard container

@@ -50,23 +50,20 @@ pub fn track<T>(
 }
 
 /// [`track`], out of line: the derive calls it for a field whose type is
-/// not a primitive, a `String` or an `Option` of one, so that comparing a
+/// not a primitive (or an `Option` of one), so that comparing a string, a
 /// collection, a date or a type it cannot see into is one function per field
 /// type rather than code inlined into every field of every struct (which
 /// multiplied the optimizer's work in a crate calling `diff` on many
-/// structs). The call costs a few instructions per field at run time.
+/// structs, and in one that declares them: rustc keeps the optimized body of
+/// every `diff_into` for other crates to inline). The call costs a few
+/// instructions per field at run time. Reads whether the diff is recording
+/// itself: out of line, the read is one per call.
 #[inline(never)]
-pub fn track_outlined<T>(
-    recording: bool,
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    old: &T,
-    new: &T,
-) where
+pub fn track_outlined<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
     T: ?Sized + TrackedField,
 {
-    track(recording, diff, parent, name, old, new);
+    track(diff.is_recording(), diff, parent, name, old, new);
 }
 
 /// Whether `diff` is recording: what generated code passes to the field
@@ -219,6 +216,15 @@ pub fn secret<T>(
     if recording || old != new {
         secret_changed(diff, parent, name);
     }
+}
+
+/// [`secret`], out of line, for the types [`track_outlined`] is for.
+#[inline(never)]
+pub fn secret_outlined<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
+    T: ?Sized + SecretField,
+{
+    secret(diff.is_recording(), diff, parent, name, old, new);
 }
 
 /// The changed (or recording) branch of [`secret`], out of line as

@@ -220,18 +220,10 @@ const _: () = {
             let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track_outlined::<
                 Uuid,
-            >(
-                __audit_recording,
-                __audit_diff,
-                __audit_path,
-                "id",
-                &__audit_old.id,
-                &__audit_new.id,
-            );
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
             __audit_private::track_outlined::<
                 Uuid,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "owner_id",
@@ -241,7 +233,6 @@ const _: () = {
             __audit_private::track_outlined::<
                 Uuid,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "organization_id",
@@ -251,37 +242,27 @@ const _: () = {
             __audit_private::track_outlined::<
                 Option<Uuid>,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "template_id",
                 &__audit_old.template_id,
                 &__audit_new.template_id,
             );
-            __audit_private::track::<
+            __audit_private::track_outlined::<
+                String,
+            >(__audit_diff, __audit_path, "name", &__audit_old.name, &__audit_new.name);
+            __audit_private::track_outlined::<
                 String,
             >(
-                __audit_recording,
-                __audit_diff,
-                __audit_path,
-                "name",
-                &__audit_old.name,
-                &__audit_new.name,
-            );
-            __audit_private::track::<
-                String,
-            >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "description",
                 &__audit_old.description,
                 &__audit_new.description,
             );
-            __audit_private::secret::<
+            __audit_private::secret_outlined::<
                 String,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "api_token",
@@ -350,28 +331,19 @@ const _: () = {
             );
             __audit_private::track_outlined::<
                 Vec<String>,
-            >(
-                __audit_recording,
-                __audit_diff,
-                __audit_path,
-                "tags",
-                &__audit_old.tags,
-                &__audit_new.tags,
-            );
+            >(__audit_diff, __audit_path, "tags", &__audit_old.tags, &__audit_new.tags);
             __audit_private::track_outlined::<
                 BTreeMap<String, String>,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "labels",
                 &__audit_old.labels,
                 &__audit_new.labels,
             );
-            __audit_private::track::<
+            __audit_private::track_outlined::<
                 Option<String>,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "deleted_reason",
@@ -381,7 +353,6 @@ const _: () = {
             __audit_private::track_outlined::<
                 OffsetDateTime,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "created_at",
@@ -391,7 +362,6 @@ const _: () = {
             __audit_private::track_outlined::<
                 OffsetDateTime,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "updated_at",
@@ -401,7 +371,6 @@ const _: () = {
             __audit_private::track_outlined::<
                 Option<OffsetDateTime>,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "dormant_at",

@@ -64,16 +64,9 @@ const _: () = {
                 &__audit_old.id,
                 &__audit_new.id,
             );
-            __audit_private::track::<
+            __audit_private::track_outlined::<
                 String,
-            >(
-                __audit_recording,
-                __audit_diff,
-                __audit_path,
-                "name",
-                &__audit_old.name,
-                &__audit_new.name,
-            );
+            >(__audit_diff, __audit_path, "name", &__audit_old.name, &__audit_new.name);
         }
     }
     __audit_private::register_schema!(__AuditSchema < () >);

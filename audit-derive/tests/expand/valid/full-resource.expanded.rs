@@ -76,27 +76,24 @@ const _: () = {
             __audit_private::track_outlined::<
                 Uuid,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "chat_id",
                 &__audit_old.chat_id,
                 &__audit_new.chat_id,
             );
-            __audit_private::track::<
+            __audit_private::track_outlined::<
                 String,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "name",
                 &__audit_old.title,
                 &__audit_new.title,
             );
-            __audit_private::secret::<
+            __audit_private::secret_outlined::<
                 String,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "system_prompt",

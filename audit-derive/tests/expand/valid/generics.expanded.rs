@@ -74,28 +74,19 @@ const _: () = {
             let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track_outlined::<
                 I,
-            >(
-                __audit_recording,
-                __audit_diff,
-                __audit_path,
-                "id",
-                &__audit_old.id,
-                &__audit_new.id,
-            );
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
             __audit_private::track_outlined::<
                 Vec<T>,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "value",
                 &__audit_old.value,
                 &__audit_new.value,
             );
-            __audit_private::secret::<
+            __audit_private::secret_outlined::<
                 S,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "secret",
@@ -105,7 +96,6 @@ const _: () = {
             __audit_private::track_outlined::<
                 Option<&'a str>,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "owner",
@@ -115,7 +105,6 @@ const _: () = {
             __audit_private::track_outlined::<
                 [u8; N],
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "bytes",

@@ -60,10 +60,9 @@ const _: () = {
                 &__audit_old.id,
                 &__audit_new.id,
             );
-            __audit_private::secret::<
+            __audit_private::secret_outlined::<
                 String,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "invite",

@@ -108,20 +108,18 @@ const _: () = {
                 &__audit_old.id,
                 &__audit_new.id,
             );
-            __audit_private::track::<
+            __audit_private::track_outlined::<
                 _,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "title",
                 &__audit_old.title,
                 &__audit_new.title,
             );
-            __audit_private::secret::<
+            __audit_private::secret_outlined::<
                 _,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "share_token",

@@ -74,10 +74,9 @@ const _: () = {
                 &__audit_old.api_token,
                 &__audit_new.api_token,
             );
-            __audit_private::secret::<
+            __audit_private::secret_outlined::<
                 String,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "password",

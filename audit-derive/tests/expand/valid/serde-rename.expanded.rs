@@ -74,10 +74,9 @@ const _: () = {
                 &__audit_old.pin_order,
                 &__audit_new.pin_order,
             );
-            __audit_private::track::<
+            __audit_private::track_outlined::<
                 String,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "kind",

@@ -110,10 +110,9 @@ const _: () = {
                     __audit_serializer,
                 ),
             );
-            __audit_private::secret::<
+            __audit_private::secret_outlined::<
                 Token,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "token",

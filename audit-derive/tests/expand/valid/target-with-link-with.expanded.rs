@@ -64,18 +64,10 @@ const _: () = {
             let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track_outlined::<
                 Uuid,
-            >(
-                __audit_recording,
-                __audit_diff,
-                __audit_path,
-                "id",
-                &__audit_old.id,
-                &__audit_new.id,
-            );
-            __audit_private::secret::<
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
+            __audit_private::secret_outlined::<
                 String,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "title",
