@@ -101,7 +101,6 @@ fn impl_auditable(model: &Model<'_>) -> TokenStream {
                     __audit_old: &Self,
                     __audit_new: &Self,
                 ) {
-                    let __audit_recording = #private::is_recording(__audit_diff);
                     #(#diff_fields)*
                 }
             }
@@ -201,7 +200,6 @@ fn impl_remote(model: &Model<'_>, remote: &Remote, resource: &Resource<'_>) -> T
                     __audit_old: &Self,
                     __audit_new: &Self,
                 ) {
-                    let __audit_recording = #private::is_recording(__audit_diff);
                     #(#diff_fields)*
                 }
             }
@@ -456,9 +454,7 @@ fn nested_checks(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
 
 /// The comparison of one field, which also records it while the diff
 /// records a value that exists on one side only (`record_all` walks
-/// `diff_into`); nothing for an ignored field, which is never read. The
-/// functions that compare first take `__audit_recording`, read once at the
-/// top of `diff_into`; see `__private::is_recording`.
+/// `diff_into`); nothing for an ignored field, which is never read.
 fn field_statement(field: &Field<'_>, private: &TokenStream, types: Types) -> Option<TokenStream> {
     let written_ty = field.ty;
     let ty = &types.of(written_ty);
@@ -466,7 +462,6 @@ fn field_statement(field: &Field<'_>, private: &TokenStream, types: Types) -> Op
     let key = &field.key;
     let values = quote!(&__audit_old.#member, &__audit_new.#member,);
     let entries = matches!(field.shape, Shape::Entries);
-    let compares = quote!(__audit_recording, __audit_diff, __audit_path, #key, #values);
     let function = match field.class {
         Class::Ignore => return None,
         Class::Nested => {
@@ -487,22 +482,16 @@ fn field_statement(field: &Field<'_>, private: &TokenStream, types: Types) -> Op
                     quote!(#call(__audit_diff, __audit_path, #key, #name, #values #read_key);),
                 );
             }
-            let call = if field.nested_once() {
-                quote_spanned!(written_ty.span()=> #private::Nest::<#written_ty>::nested)
-            } else {
-                quote_spanned!(written_ty.span()=> #private::nested::<#ty>)
-            };
-            return Some(quote!(#call(__audit_diff, __audit_path, #key, #values);));
-        }
-        Class::Track if entries => {
-            let call = quote_spanned!(written_ty.span()=> #private::track_entries::<#ty>);
-            return Some(quote!(#call(__audit_diff, __audit_path, #key, #values);));
-        }
-        Class::Secret if entries => {
-            let call = quote_spanned!(written_ty.span()=> #private::secret_entries::<#ty>);
-            return Some(quote!(#call(__audit_diff, __audit_path, #key, #values);));
+            if field.nested_once() {
+                let call =
+                    quote_spanned!(written_ty.span()=> #private::Nest::<#written_ty>::nested);
+                return Some(quote!(#call(__audit_diff, __audit_path, #key, #values);));
+            }
+            quote!(nested)
         }
         Class::Secret if field.fingerprinted() => quote!(secret_fingerprinted),
+        Class::Track if entries => quote!(track_entries),
+        Class::Secret if entries => quote!(secret_entries),
         Class::Track if field.serialize_with.is_some() => {
             // Serialized as serde serializes the field, so that the diff
             // records the value the struct's own JSON holds.
@@ -510,7 +499,7 @@ fn field_statement(field: &Field<'_>, private: &TokenStream, types: Types) -> Op
             let call = quote_spanned!(written_ty.span()=> #private::track_with::<#ty, _>);
             return Some(quote! {
                 #call(
-                    #compares
+                    __audit_diff, __audit_path, #key, #values
                     |__audit_value: &#ty, __audit_serializer| #serialize_with(__audit_value, __audit_serializer),
                 );
             });
@@ -518,26 +507,21 @@ fn field_statement(field: &Field<'_>, private: &TokenStream, types: Types) -> Op
         Class::Track if field.sets_shape.is_some() => {
             let shape = &field.sets_shape;
             let call = quote_spanned!(written_ty.span()=> #private::track_sorting_sets::<#ty>);
-            return Some(quote!(#call(#compares #shape);));
+            return Some(quote!(#call(__audit_diff, __audit_path, #key, #values #shape);));
         }
         Class::Track if field.canonical => quote!(track_canonical),
-        // Compared out of line unless the comparison is an instruction or
-        // two; out of line, the function reads whether the diff records.
-        Class::Track | Class::Secret if !ty::is_cheap_to_compare(written_ty) => {
-            let function = match field.class {
-                Class::Secret => quote!(secret_outlined),
-                _ => quote!(track_outlined),
-            };
-            let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty>);
-            return Some(quote!(#call(__audit_diff, __audit_path, #key, #values);));
-        }
+        // Compared out of line unless the comparison is an instruction or two.
+        Class::Track if !ty::is_cheap_to_compare(written_ty) => quote!(track_outlined),
+        Class::Secret if !ty::is_cheap_to_compare(written_ty) => quote!(secret_outlined),
         Class::Track => quote!(track),
         Class::Secret => quote!(secret),
     };
     // Spanned at the type, so that a type lacking a trait the field's class
     // needs is reported there.
     let call = quote_spanned!(written_ty.span()=> #private::#function::<#ty>);
-    Some(quote!(#call(#compares);))
+    Some(quote! {
+        #call(__audit_diff, __audit_path, #key, #values);
+    })
 }
 
 /// `self.field` as text, spanned at the field's type for a missing `Display`.

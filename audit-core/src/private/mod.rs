@@ -42,9 +42,9 @@ pub use self::bounds::{
 };
 pub use self::display::{display, display_option, push_display, push_link_segment};
 pub use self::record::{
-    Nest, NotNested, assert_nested, is_recording, keyed, nested, nested_via, secret,
-    secret_entries, secret_fingerprinted, secret_outlined, track, track_canonical, track_entries,
-    track_outlined, track_sorting_sets, track_with,
+    Nest, NotNested, assert_nested, keyed, nested, nested_via, secret, secret_entries,
+    secret_fingerprinted, secret_outlined, track, track_canonical, track_entries, track_outlined,
+    track_sorting_sets, track_with,
 };
 pub use self::schema::{
     SchemaOf, SchemaParts, fields, key_is_tracked, schema, schema_of, sentences,

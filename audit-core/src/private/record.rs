@@ -3,15 +3,6 @@
 //! recording a value that exists on one side only (`Diff::recording`, set
 //! by `AuditFields::record_all`), record the one value there is. The derive
 //! writes one body per struct, `diff_into`; recording walks it too.
-//!
-//! The functions that compare first take `recording`, read once at the top
-//! of `diff_into` by [`is_recording`], rather than reading it from the diff
-//! before each field: a read after a field's call, which may write to the
-//! diff, is a new read for the optimizer, and in a body of twenty fields
-//! those reads made LLVM's value numbering the largest part of a release
-//! build that calls the diffs (see docs/performance.md). A call never leaves
-//! the diff recording otherwise than it found it (`Diff::record_by_diff`
-//! restores it), so the value read first holds for the whole body.
 
 use std::marker::PhantomData;
 
@@ -34,17 +25,11 @@ use crate::model::{AuditFields, Audited};
 /// Records the tracked field `name` under `parent` if `old` and `new`
 /// differ. Serializes nothing and allocates nothing when they are equal.
 #[inline]
-pub fn track<T>(
-    recording: bool,
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    old: &T,
-    new: &T,
-) where
+pub fn track<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
     T: ?Sized + TrackedField,
 {
-    if recording || old != new {
+    if diff.is_recording() || old != new {
         track_changed(diff, parent, name, old, new);
     }
 }
@@ -56,21 +41,13 @@ pub fn track<T>(
 /// multiplied the optimizer's work in a crate calling `diff` on many
 /// structs, and in one that declares them: rustc keeps the optimized body of
 /// every `diff_into` for other crates to inline). The call costs a few
-/// instructions per field at run time. Reads whether the diff is recording
-/// itself: out of line, the read is one per call.
+/// instructions per field at run time.
 #[inline(never)]
 pub fn track_outlined<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
 where
     T: ?Sized + TrackedField,
 {
-    track(diff.is_recording(), diff, parent, name, old, new);
-}
-
-/// Whether `diff` is recording: what generated code passes to the field
-/// functions that compare first.
-#[inline]
-pub fn is_recording(diff: &Diff) -> bool {
-    diff.is_recording()
+    track(diff, parent, name, old, new);
 }
 
 /// The changed (or recording) branch of [`track`], out of line:
@@ -93,17 +70,11 @@ where
 /// As [`track`], for a `HashSet` or `HashMap` (or an `Option` of one),
 /// recorded in sorted order: equal values always serialize alike.
 #[inline]
-pub fn track_canonical<T>(
-    recording: bool,
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    old: &T,
-    new: &T,
-) where
+pub fn track_canonical<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
     T: ?Sized + CanonicalField,
 {
-    if recording || old != new {
+    if diff.is_recording() || old != new {
         track_canonical_changed(diff, parent, name, old, new);
     }
 }
@@ -133,7 +104,6 @@ fn track_canonical_changed<T>(
 /// from the type, says where its arrays are sets, which are recorded sorted.
 #[inline]
 pub fn track_sorting_sets<T>(
-    recording: bool,
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
@@ -143,7 +113,7 @@ pub fn track_sorting_sets<T>(
 ) where
     T: ?Sized + TrackedField,
 {
-    if recording || old != new {
+    if diff.is_recording() || old != new {
         track_sorting_sets_changed(diff, parent, name, old, new, shape);
     }
 }
@@ -179,7 +149,6 @@ fn track_sorting_sets_changed<T>(
 /// as the struct serializes it.
 #[inline]
 pub fn track_with<T, F>(
-    recording: bool,
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
@@ -190,7 +159,7 @@ pub fn track_with<T, F>(
     T: ?Sized + TrackedWithField,
     F: Fn(&T, ValueSerializer) -> Result<Value, serde_json::Error>,
 {
-    if recording || old != new {
+    if diff.is_recording() || old != new {
         let path = parent.field(name);
         let new = sorted(serialize(new, ValueSerializer));
         match diff.recording() {
@@ -203,17 +172,11 @@ pub fn track_with<T, F>(
 /// Records that the secret field `name` under `parent` changed if `old`
 /// and `new` differ.
 #[inline]
-pub fn secret<T>(
-    recording: bool,
-    diff: &mut Diff,
-    parent: &Path<'_>,
-    name: &'static str,
-    old: &T,
-    new: &T,
-) where
+pub fn secret<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str, old: &T, new: &T)
+where
     T: ?Sized + SecretField,
 {
-    if recording || old != new {
+    if diff.is_recording() || old != new {
         secret_changed(diff, parent, name);
     }
 }
@@ -224,7 +187,7 @@ pub fn secret_outlined<T>(diff: &mut Diff, parent: &Path<'_>, name: &'static str
 where
     T: ?Sized + SecretField,
 {
-    secret(diff.is_recording(), diff, parent, name, old, new);
+    secret(diff, parent, name, old, new);
 }
 
 /// The changed (or recording) branch of [`secret`], out of line as
@@ -242,7 +205,6 @@ fn secret_changed(diff: &mut Diff, parent: &Path<'_>, name: &'static str) {
 /// value is kept.
 #[inline]
 pub fn secret_fingerprinted<T>(
-    recording: bool,
     diff: &mut Diff,
     parent: &Path<'_>,
     name: &'static str,
@@ -251,7 +213,7 @@ pub fn secret_fingerprinted<T>(
 ) where
     T: ?Sized + FingerprintedField,
 {
-    if recording || old != new {
+    if diff.is_recording() || old != new {
         secret_fingerprinted_changed(diff, parent, name, old, new);
     }
 }

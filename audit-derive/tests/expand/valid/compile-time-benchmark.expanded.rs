@@ -217,7 +217,6 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track_outlined::<
                 Uuid,
             >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
@@ -272,7 +271,6 @@ const _: () = {
             __audit_private::track::<
                 bool,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "archived",
@@ -282,7 +280,6 @@ const _: () = {
             __audit_private::track::<
                 bool,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "locked",
@@ -292,7 +289,6 @@ const _: () = {
             __audit_private::track::<
                 bool,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "autostart",
@@ -302,7 +298,6 @@ const _: () = {
             __audit_private::track::<
                 i64,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "ttl_seconds",
@@ -312,7 +307,6 @@ const _: () = {
             __audit_private::track::<
                 u32,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "cpu_limit",
@@ -322,7 +316,6 @@ const _: () = {
             __audit_private::track::<
                 u64,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "memory_mb",

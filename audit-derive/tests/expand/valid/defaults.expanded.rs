@@ -53,17 +53,9 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track::<
                 u64,
-            >(
-                __audit_recording,
-                __audit_diff,
-                __audit_path,
-                "id",
-                &__audit_old.id,
-                &__audit_new.id,
-            );
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
             __audit_private::track_outlined::<
                 String,
             >(__audit_diff, __audit_path, "name", &__audit_old.name, &__audit_new.name);

@@ -72,7 +72,6 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track_outlined::<
                 Uuid,
             >(

@@ -49,17 +49,9 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track::<
                 u64,
-            >(
-                __audit_recording,
-                __audit_diff,
-                __audit_path,
-                "id",
-                &__audit_old.id,
-                &__audit_new.id,
-            );
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
             __audit_private::secret_outlined::<
                 String,
             >(
@@ -146,17 +138,9 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track::<
                 u64,
-            >(
-                __audit_recording,
-                __audit_diff,
-                __audit_path,
-                "id",
-                &__audit_old.id,
-                &__audit_new.id,
-            );
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
             __audit_private::Nest::<
                 Option<Settings>,
             >::nested(
@@ -193,14 +177,7 @@ const _: () = {
             );
             __audit_private::track_canonical::<
                 HashSet<String>,
-            >(
-                __audit_recording,
-                __audit_diff,
-                __audit_path,
-                "tags",
-                &__audit_old.tags,
-                &__audit_new.tags,
-            );
+            >(__audit_diff, __audit_path, "tags", &__audit_old.tags, &__audit_new.tags);
         }
     }
     __audit_private::register_schema!(__AuditSchema < () >);

@@ -53,21 +53,12 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track::<
                 u64,
-            >(
-                __audit_recording,
-                __audit_diff,
-                __audit_path,
-                "id",
-                &__audit_old.id,
-                &__audit_new.id,
-            );
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
             __audit_private::track::<
                 i32,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "pinOrder",
@@ -86,7 +77,6 @@ const _: () = {
             __audit_private::track::<
                 bool,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "loop",
@@ -96,7 +86,6 @@ const _: () = {
             __audit_private::track::<
                 u64,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "owner",

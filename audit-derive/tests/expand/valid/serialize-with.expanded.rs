@@ -69,22 +69,13 @@ const _: () = {
             __audit_old: &Self,
             __audit_new: &Self,
         ) {
-            let __audit_recording = __audit_private::is_recording(__audit_diff);
             __audit_private::track::<
                 u64,
-            >(
-                __audit_recording,
-                __audit_diff,
-                __audit_path,
-                "id",
-                &__audit_old.id,
-                &__audit_new.id,
-            );
+            >(__audit_diff, __audit_path, "id", &__audit_old.id, &__audit_new.id);
             __audit_private::track_with::<
                 OffsetDateTime,
                 _,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "started_at",
@@ -99,7 +90,6 @@ const _: () = {
                 Duration,
                 _,
             >(
-                __audit_recording,
                 __audit_diff,
                 __audit_path,
                 "timeout",
