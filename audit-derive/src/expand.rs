@@ -365,7 +365,12 @@ fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
         .filter(|field| field.probe() && !ty::holds_no_struct(field.ty))
     {
         for leaf in ty::probed_leaves(field.ty) {
-            let text = ty::type_text(leaf);
+            // Most fields hold themselves: their text is known.
+            let text = if std::ptr::eq(leaf, field.ty) {
+                field.type_text.clone()
+            } else {
+                ty::type_text(leaf)
+            };
             match held.iter_mut().find(|(_, known, _)| *known == text) {
                 Some((_, _, names)) => {
                     if names.last() != Some(&field.rust_name.as_str()) {

@@ -168,23 +168,25 @@ pub(crate) fn type_text(ty: &Type) -> String {
 }
 
 /// `tokens` as a person writes them: `Status::Active`, not `Status :: Active`.
+/// One pass over rustc's text, dropping a space after `::`, `<`, `&`, `[`
+/// and `(`, and before `::`, `<`, `>`, `,`, `]`, `)` and `;`.
 pub(crate) fn tokens_text(tokens: &impl ToTokens) -> String {
-    let mut text = tokens.to_token_stream().to_string();
-    for (from, to) in [
-        (" :: ", "::"),
-        (":: ", "::"),
-        (" <", "<"),
-        ("< ", "<"),
-        (" >", ">"),
-        (" ,", ","),
-        ("& ", "&"),
-        ("[ ", "["),
-        (" ]", "]"),
-        ("( ", "("),
-        (" )", ")"),
-        (" ;", ";"),
-    ] {
-        text = text.replace(from, to);
+    let spaced = tokens.to_token_stream().to_string();
+    let mut text = String::with_capacity(spaced.len());
+    for (index, c) in spaced.char_indices() {
+        if c == ' ' {
+            let after = &spaced[index + 1..];
+            let joins_previous = ["::", "<", "&", "[", "("]
+                .iter()
+                .any(|end| text.ends_with(end));
+            let joins_next = ["::", "<", ">", ",", "]", ")", ";"]
+                .iter()
+                .any(|start| after.starts_with(start));
+            if joins_previous || joins_next {
+                continue;
+            }
+        }
+        text.push(c);
     }
     text
 }
