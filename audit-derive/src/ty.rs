@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn types_read_as_written() {
-        let cases: [(syn::Type, &str); 5] = [
+        let cases: [(syn::Type, &str); 8] = [
             (
                 syn::parse_quote!(Option<OffsetDateTime>),
                 "Option<OffsetDateTime>",
@@ -313,6 +313,15 @@ mod tests {
             ),
             (syn::parse_quote!(&'a [u8; 4]), "&'a [u8; 4]"),
             (syn::parse_quote!((u8, bool)), "(u8, bool)"),
+            (
+                syn::parse_quote!(HashMap<(u8, u8), Vec<Option<String>>>),
+                "HashMap<(u8, u8), Vec<Option<String>>>",
+            ),
+            (syn::parse_quote!(&'static [String]), "&'static [String]"),
+            (
+                syn::parse_quote!(<T as Trait>::Assoc),
+                "<T as Trait>::Assoc",
+            ),
         ];
         for (ty, expected) in cases {
             assert_eq!(type_text(&ty), expected);
