@@ -31,17 +31,37 @@ pub fn push_display<T: ?Sized + DisplayField>(text: &mut String, value: &T) {
 /// (URL parsers read `%2E` as a dot in a path).
 #[must_use]
 pub fn push_link_segment<T: ?Sized + DisplayField>(link: &mut String, value: &T) -> Option<()> {
-    let mut text = String::new();
-    push_display(&mut text, value);
+    // Most values (ids, UUIDs, slugs) are unreserved throughout: written
+    // in place, they are checked and kept, without a copy or a formatter.
+    let start = link.len();
+    link.reserve(SEGMENT);
+    push_display(link, value);
+    let text = &link[start..];
     if text == "." || text == ".." {
+        link.truncate(start);
         return None;
     }
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            link.push(char::from(byte));
-        } else {
-            let _ = write!(link, "%{byte:02X}");
+    if let Some(first) = text.bytes().position(|byte| !is_unreserved(byte)) {
+        let rest = link.split_off(start + first);
+        for byte in rest.bytes() {
+            if is_unreserved(byte) {
+                link.push(char::from(byte));
+            } else {
+                let hex = b"0123456789ABCDEF";
+                link.push('%');
+                link.push(char::from(hex[usize::from(byte >> 4)]));
+                link.push(char::from(hex[usize::from(byte & 0xf)]));
+            }
         }
     }
     Some(())
+}
+
+/// Room reserved for a segment: a UUID, and most ids, fit.
+const SEGMENT: usize = 40;
+
+/// Whether `byte` is an unreserved character of RFC 3986, which a path
+/// segment holds as it is.
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
 }
