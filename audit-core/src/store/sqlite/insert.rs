@@ -2,7 +2,7 @@
 
 use std::borrow::Borrow;
 
-use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+use rusqlite::{CachedStatement, Connection, OptionalExtension as _, TransactionBehavior, params};
 
 use crate::chain::{Digest, Head};
 use crate::entry::AuditEntry;
@@ -47,10 +47,11 @@ pub(crate) fn insert_rows(
 ) -> Result<(usize, Option<Head>), BoxError> {
     conn.execute(TAKE_WRITE_LOCK, [])?;
     let mut chainer = chain::resume(origin, read_head(conn, origin)?);
+    let mut statements = Statements::new(conn)?;
     let mut inserted = 0;
     for row in rows {
         let (next, seq, line) = chain::chain_row(&chainer, &row.entry_json)?;
-        if insert_row(conn, row, &line, seq, origin)? == 1 {
+        if statements.insert_row(row, &line, seq, origin)? == 1 {
             chainer = next;
             inserted += 1;
         }
@@ -65,57 +66,71 @@ const INSERT_PATH: &str = "INSERT OR IGNORE INTO audit_changed_paths \
     (path, entry_time_us, entry_id, resource_type, action, status_code, flags) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
-/// Inserts `row`, as `line` at `seq` of `origin`'s chain, and its changed
-/// paths: 1, or 0 when its id is stored already.
-fn insert_row(
-    conn: &Connection,
-    row: &EntryRow<'_>,
-    line: &str,
-    seq: i64,
-    origin: &str,
-) -> rusqlite::Result<usize> {
-    let entry = row.entry;
-    let flags = serde_json::to_string(&row.flags)
-        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
-    let inserted = conn.prepare_cached(INSERT)?.execute(params![
-        entry.id.as_bytes().as_slice(),
-        row.time_us,
-        entry.actor,
-        entry.organization_id,
-        row.ip,
-        entry.user_agent,
-        entry.resource_type,
-        entry.resource_id,
-        entry.resource_target,
-        entry.resource_link,
-        entry.action.as_str(),
-        row.diff,
-        entry.status_code,
-        row.additional_fields,
-        entry.request_id,
-        &flags,
-        line,
-        seq,
-        origin,
-    ])?;
-    if inserted == 1 {
-        let id = entry.id.as_bytes().as_slice();
-        let mut path_statement = conn.prepare_cached(INSERT_PATH)?;
-        for key in entry.diff.keys() {
-            for path in changed_paths(key) {
-                path_statement.execute(params![
-                    path,
-                    row.time_us,
-                    id,
-                    entry.resource_type,
-                    entry.action.as_str(),
-                    entry.status_code,
-                    &flags,
-                ])?;
+/// The statements that insert rows, prepared once for a batch of them.
+struct Statements<'conn> {
+    entry: CachedStatement<'conn>,
+    path: CachedStatement<'conn>,
+}
+
+impl<'conn> Statements<'conn> {
+    fn new(conn: &'conn Connection) -> rusqlite::Result<Self> {
+        Ok(Statements {
+            entry: conn.prepare_cached(INSERT)?,
+            path: conn.prepare_cached(INSERT_PATH)?,
+        })
+    }
+
+    /// Inserts `row`, as `line` at `seq` of `origin`'s chain, and its
+    /// changed paths: 1, or 0 when its id is stored already.
+    fn insert_row(
+        &mut self,
+        row: &EntryRow<'_>,
+        line: &str,
+        seq: i64,
+        origin: &str,
+    ) -> rusqlite::Result<usize> {
+        let entry = row.entry;
+        let flags = serde_json::to_string(&row.flags)
+            .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
+        let inserted = self.entry.execute(params![
+            entry.id.as_bytes().as_slice(),
+            row.time_us,
+            entry.actor,
+            entry.organization_id,
+            row.ip,
+            entry.user_agent,
+            entry.resource_type,
+            entry.resource_id,
+            entry.resource_target,
+            entry.resource_link,
+            entry.action.as_str(),
+            row.diff,
+            entry.status_code,
+            row.additional_fields,
+            entry.request_id,
+            &flags,
+            line,
+            seq,
+            origin,
+        ])?;
+        if inserted == 1 {
+            let id = entry.id.as_bytes().as_slice();
+            for key in entry.diff.keys() {
+                for path in changed_paths(key) {
+                    self.path.execute(params![
+                        path,
+                        row.time_us,
+                        id,
+                        entry.resource_type,
+                        entry.action.as_str(),
+                        entry.status_code,
+                        &flags,
+                    ])?;
+                }
             }
         }
+        Ok(inserted)
     }
-    Ok(inserted)
 }
 
 /// Appends `lines`, chained elsewhere (by a Kafka sink, say), to the chain
@@ -144,6 +159,7 @@ pub fn append_chained(
         let mut stored_line = conn.prepare_cached(
             "SELECT entry_json FROM audit_entries WHERE origin = ?1 AND seq = ?2",
         )?;
+        let mut statements = Statements::new(conn)?;
         let mut outcomes = Vec::with_capacity(lines.len());
         for line in lines {
             let line = match ingest::parse(line) {
@@ -163,7 +179,7 @@ pub fn append_chained(
             let mut outcome = ingest::decide(origin, &mut head, &line, stored);
             if matches!(outcome, Appended::Stored { .. }) {
                 let row = EntryRow::new(&line.entry)?;
-                if insert_row(conn, &row, line.line, seq, origin)? == 0 {
+                if statements.insert_row(&row, line.line, seq, origin)? == 0 {
                     head = before;
                     outcome = Appended::Rejected(Rejection::DuplicateId {
                         seq: line.link.seq,
