@@ -2,6 +2,7 @@
 
 pub(crate) mod background;
 pub(crate) mod context;
+pub(crate) mod json;
 pub(crate) mod request;
 pub(crate) mod sentence;
 

@@ -30,9 +30,18 @@ impl<'a> EntryRow<'a> {
             diff: serde_json::to_string(&entry.diff)?,
             additional_fields: serde_json::to_string(&entry.additional_fields)?,
             flags: entry.flags.iter().copied().map(flag_name).collect(),
-            entry_json: serde_json::to_string(entry)?,
+            entry_json: entry_json(entry)?,
         })
     }
+}
+
+/// `entry` as the JSON text of its row.
+fn entry_json(entry: &AuditEntry) -> Result<String, serde_json::Error> {
+    let mut json = Vec::with_capacity(1024);
+    crate::entry::json::write(&mut json, entry)?;
+    // JSON written from `&str`s and ASCII: UTF-8, converted without a copy.
+    Ok(String::from_utf8(json)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned()))
 }
 
 /// Reads an entry back from its stored JSON.

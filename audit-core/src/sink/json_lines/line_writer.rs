@@ -31,7 +31,7 @@ thread_local! {
 fn with_line<R>(entry: &AuditEntry, with: impl FnOnce(&[u8]) -> R) -> Result<R, serde_json::Error> {
     fn serialize(line: &mut Vec<u8>, entry: &AuditEntry) -> Result<(), serde_json::Error> {
         line.clear();
-        serde_json::to_writer(&mut *line, entry)?;
+        crate::entry::json::write(line, entry)?;
         line.push(b'\n');
         Ok(())
     }
