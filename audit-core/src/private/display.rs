@@ -6,9 +6,9 @@ use super::bounds::DisplayField;
 
 /// `value` as text.
 pub fn display<T: ?Sized + DisplayField>(value: &T) -> String {
-    let mut text = String::new();
-    push_display(&mut text, value);
-    text
+    // `ToString` calls `Display` without `format_args!`'s machinery, and
+    // has faster paths of its own for strings and integers.
+    value.to_string()
 }
 
 /// The value of an optional field as text.

@@ -8,6 +8,7 @@
 //! codegen units, so one schema may have a few entries: each is computed
 //! once and leaked, a few dozen bytes per schema and address.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{OnceLock, PoisonError, RwLock};
 
@@ -20,9 +21,30 @@ type Cache = RwLock<HashMap<usize, &'static str>>;
 
 static CACHE: OnceLock<Cache> = OnceLock::new();
 
+thread_local! {
+    /// The schema whose fingerprint this thread read last, and its
+    /// fingerprint: a service's entries mostly come a type at a time, and
+    /// this spares each a read lock and a hash lookup.
+    static LAST: Cell<Option<(usize, &'static str)>> = const { Cell::new(None) };
+}
+
 /// The fingerprint of `schema`, computed once per address.
 pub(crate) fn cached(schema: &'static Schema) -> &'static str {
     let address = std::ptr::from_ref(schema).addr();
+    if let Ok(Some((last, fingerprint))) = LAST.try_with(Cell::get)
+        && last == address
+    {
+        return fingerprint;
+    }
+    let fingerprint = shared(address, schema);
+    // During the thread's teardown there is no last schema to keep.
+    let _ = LAST.try_with(|last| last.set(Some((address, fingerprint))));
+    fingerprint
+}
+
+/// The fingerprint of `schema`, at `address`, from the cache all threads
+/// share.
+fn shared(address: usize, schema: &'static Schema) -> &'static str {
     let cache = CACHE.get_or_init(Cache::default);
     if let Some(fingerprint) = cache
         .read()
