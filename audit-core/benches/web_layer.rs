@@ -5,7 +5,7 @@
 //! the response's status; the plain one builds the same values and drops them.
 //!
 //! Run with
-//! `cargo bench -p audit-core --features axum,sqlite --bench web_layer -- [--seconds 3] [--rounds 3] [plain memory sqlite ...]`;
+//! `cargo bench -p audit-core --features axum,sqlite --bench web_layer -- [--seconds 3] [--rounds 3] [plain null memory sqlite ...]`;
 //! the variants named (all by default) run in turn, round after round, so
 //! that a busy machine disturbs them alike. See docs/performance.md.
 
@@ -92,11 +92,12 @@ fn router(variant: &str, dir: &std::path::Path) -> (Router, Option<Arc<dyn Audit
             None,
         ),
         "memory" => audited(Arc::new(MemorySink::new())),
+        "null" => audited(Arc::new(Null)),
         "sqlite" => audited(Arc::new(
             SqliteStore::open(dir.join(format!("audit-{}.db", Uuid::now_v7())))
                 .unwrap_or_else(|error| panic!("{error}")),
         )),
-        other => panic!("unknown variant {other}: plain, memory or sqlite"),
+        other => panic!("unknown variant {other}: plain, null, memory or sqlite"),
     }
 }
 
@@ -225,7 +226,12 @@ fn main() {
         }
     }
     if variants.is_empty() {
-        variants = vec!["plain".into(), "memory".into(), "sqlite".into()];
+        variants = vec![
+            "plain".into(),
+            "null".into(),
+            "memory".into(),
+            "sqlite".into(),
+        ];
     }
     let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
     println!("{CONNECTIONS} connections, {seconds} s a run");
@@ -235,5 +241,16 @@ fn main() {
             let (rps, p50, p99) = run(variant, seconds, dir.path());
             println!("{round}\t{variant}\t{rps:.0}\t{p50:.2?}\t{p99:.2?}");
         }
+    }
+}
+
+/// A sink that drops every entry: what the layer, the guard and the entry
+/// cost without a sink's own work.
+struct Null;
+
+impl AuditSink for Null {
+    fn export(&self, entry: audit_core::AuditEntry) -> Result<(), audit_core::ExportError> {
+        drop(std::hint::black_box(entry));
+        Ok(())
     }
 }

@@ -69,7 +69,8 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 
 /// The request id from `header` (`X-Request-Id`, which tower-http's
 /// `SetRequestIdLayer` also sets), when it is printable ASCII of at most
-/// 200 bytes; else a new UUID v7.
+/// 200 bytes; else a new UUID v7 (from the thread's counter, without the
+/// lock `Uuid::now_v7` shares between threads).
 pub(super) fn request_id(parts: &Parts, header: &HeaderName) -> String {
     parts
         .headers
@@ -77,7 +78,10 @@ pub(super) fn request_id(parts: &Parts, header: &HeaderName) -> String {
         .and_then(|value| value.to_str().ok())
         .map(str::trim)
         .filter(|id| !id.is_empty() && id.len() <= MAX_REQUEST_ID_LEN)
-        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
+        .map_or_else(
+            || crate::entry::context::now_v7().to_string(),
+            str::to_owned,
+        )
 }
 
 /// The `User-Agent` header, when it is text.

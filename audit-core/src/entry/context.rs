@@ -219,6 +219,12 @@ thread_local! {
     static CONTEXT_V7: ContextV7 = const { ContextV7::new() };
 }
 
+/// A UUID v7 for now, from the thread's counter: a request id, say.
+#[cfg(feature = "axum")]
+pub(crate) fn now_v7() -> Uuid {
+    new_id(OffsetDateTime::now_utc())
+}
+
 /// A UUID v7 for an entry made at `time`, so that the id and the time agree.
 /// Its random bits come from a thread-local generator (`uuid`'s `fast-rng`),
 /// not from a system call per id.
