@@ -11,7 +11,7 @@ use std::io::Write as _;
 
 use uuid::Uuid;
 
-use crate::entry::AuditEntry;
+use crate::entry::{AuditEntry, RFC3339_MAX, rfc3339};
 
 /// Appends `entry` to `out` as compact JSON, as `serde_json::to_writer`
 /// would.
@@ -49,16 +49,8 @@ pub(crate) fn write(out: &mut Vec<u8>, entry: &AuditEntry) -> Result<(), serde_j
             .as_bytes(),
     );
     out.extend_from_slice(b"\",\"time\":");
-    // As `serialize_rfc3339`, the entry's `Serialize` impl, writes it.
-    let mut buffer = [0u8; 40];
-    let mut cursor = std::io::Cursor::new(&mut buffer[..]);
-    time.format_into(&mut cursor, &time::format_description::well_known::Rfc3339)
-        .map_err(serde::ser::Error::custom)?;
-    let len = usize::try_from(cursor.position()).map_err(serde::ser::Error::custom)?;
-    string(
-        out,
-        std::str::from_utf8(&buffer[..len]).map_err(serde::ser::Error::custom)?,
-    )?;
+    // As the entry's `Serialize` impl writes it.
+    string(out, rfc3339(time, &mut [0; RFC3339_MAX])?)?;
     out.extend_from_slice(b",\"actor\":");
     optional(out, actor.as_deref())?;
     out.extend_from_slice(b",\"organization_id\":");

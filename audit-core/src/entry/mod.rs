@@ -214,14 +214,20 @@ fn serialize_rfc3339<S: serde::Serializer>(
     time: &OffsetDateTime,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    use serde::ser::Error as _;
+    serializer.serialize_str(rfc3339(time, &mut [0; RFC3339_MAX])?)
+}
 
-    // The longest RFC 3339 time `time` writes: `-9999-12-31T23:59:59.999999999+23:59`.
-    let mut buffer = [0u8; 40];
+/// The longest RFC 3339 time `time` writes: `-9999-12-31T23:59:59.999999999+23:59`.
+pub(crate) const RFC3339_MAX: usize = 40;
+
+/// `time` as RFC 3339 text, written into `buffer`.
+pub(crate) fn rfc3339<'b, E: serde::ser::Error>(
+    time: &OffsetDateTime,
+    buffer: &'b mut [u8; RFC3339_MAX],
+) -> Result<&'b str, E> {
     let mut cursor = std::io::Cursor::new(&mut buffer[..]);
     time.format_into(&mut cursor, &time::format_description::well_known::Rfc3339)
-        .map_err(S::Error::custom)?;
-    let len = usize::try_from(cursor.position()).map_err(S::Error::custom)?;
-    let text = std::str::from_utf8(&buffer[..len]).map_err(S::Error::custom)?;
-    serializer.serialize_str(text)
+        .map_err(E::custom)?;
+    let len = usize::try_from(cursor.position()).map_err(E::custom)?;
+    std::str::from_utf8(&buffer[..len]).map_err(E::custom)
 }
