@@ -561,8 +561,17 @@ fn link_template(pieces: &[LinkPiece<'_>], private: &TokenStream, types: Types) 
             }
         }
     });
+    // Room for the text and a UUID per placeholder, so that the link is
+    // one allocation.
+    let capacity: usize = pieces
+        .iter()
+        .map(|piece| match piece {
+            LinkPiece::Text(text) => text.len(),
+            LinkPiece::Field(_) => 40,
+        })
+        .sum();
     quote! {{
-        let mut __audit_link = #private::String::new();
+        let mut __audit_link = #private::String::with_capacity(#capacity);
         #(#pushes)*
         ::core::option::Option::Some(__audit_link)
     }}

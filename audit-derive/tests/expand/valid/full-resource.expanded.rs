@@ -115,7 +115,7 @@ const _: () = {
         #[inline]
         fn resource_link(&self) -> ::core::option::Option<__audit_private::String> {
             {
-                let mut __audit_link = __audit_private::String::new();
+                let mut __audit_link = __audit_private::String::with_capacity(93usize);
                 __audit_link.push_str("/orgs/");
                 match ::core::option::Option::as_ref(&self.organization_id) {
                     ::core::option::Option::Some(__audit_value) => {

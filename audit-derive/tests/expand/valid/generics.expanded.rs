@@ -135,7 +135,7 @@ const _: () = {
         #[inline]
         fn resource_link(&self) -> ::core::option::Option<__audit_private::String> {
             {
-                let mut __audit_link = __audit_private::String::new();
+                let mut __audit_link = __audit_private::String::with_capacity(88usize);
                 __audit_link.push_str("/items/");
                 __audit_private::push_link_segment::<I>(&mut __audit_link, &self.id)?;
                 __audit_link.push_str("/");

@@ -78,7 +78,7 @@ const _: () = {
             &self,
         ) -> ::core::option::Option<__audit_private::String> {
             {
-                let mut __audit_link = __audit_private::String::new();
+                let mut __audit_link = __audit_private::String::with_capacity(47usize);
                 __audit_link.push_str("/chats/");
                 __audit_private::push_link_segment::<_>(&mut __audit_link, &self.id)?;
                 ::core::option::Option::Some(__audit_link)
