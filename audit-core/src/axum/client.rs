@@ -79,7 +79,13 @@ pub(super) fn request_id(parts: &Parts, header: &HeaderName) -> String {
         .map(str::trim)
         .filter(|id| !id.is_empty() && id.len() <= MAX_REQUEST_ID_LEN)
         .map_or_else(
-            || crate::entry::context::now_v7().to_string(),
+            || {
+                // The hyphenated text itself, without `Display`'s machinery.
+                crate::entry::context::now_v7()
+                    .hyphenated()
+                    .encode_lower(&mut uuid::Uuid::encode_buffer())
+                    .to_owned()
+            },
             str::to_owned,
         )
 }
