@@ -177,7 +177,36 @@ pub struct Chainer {
     starts_file: bool,
 }
 
+/// A chain's state before an [`append`](Chainer::append), to
+/// [`rewind`](Chainer::rewind) to when the appended line is not kept.
+#[cfg(feature = "sqlite")]
+#[derive(Clone, Copy)]
+pub(crate) struct Mark {
+    head: Option<Head>,
+    skipped: Option<Digest>,
+    starts_file: bool,
+}
+
 impl Chainer {
+    /// Where the chain is, before an `append` that may not be kept.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            head: self.head,
+            skipped: self.skipped,
+            starts_file: self.starts_file,
+        }
+    }
+
+    /// Puts the chain back where it was at `mark`: the lines appended since
+    /// are not part of it.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn rewind(&mut self, mark: Mark) {
+        self.head = mark.head;
+        self.skipped = mark.skipped;
+        self.starts_file = mark.starts_file;
+    }
+
     /// A chain for a new, empty log from `origin`: a name for the log, such
     /// as `"prod-eu/api"`, that its checkpoints repeat.
     pub fn new(origin: impl Into<String>) -> Self {

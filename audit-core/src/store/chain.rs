@@ -401,22 +401,21 @@ pub(crate) fn resume(origin: &str, head: Option<Head>) -> Chainer {
     Chainer::resume(origin, head, None)
 }
 
-/// `entry_json` chained after `chainer`'s head: the chainer with the new
-/// head, the row's `seq` and its chained line. `chainer` is left as it was,
-/// so that a row that is not inserted (its id is already stored) does not
-/// take a sequence number.
+/// `entry_json` chained after `chainer`'s head, which it becomes: the
+/// row's `seq` and its chained line. A row that is not inserted (its id is
+/// already stored) must not take a sequence number: rewind `chainer` to its
+/// [`mark`](Chainer::mark) from before.
 pub(crate) fn chain_row(
-    chainer: &Chainer,
+    chainer: &mut Chainer,
     entry_json: &str,
-) -> Result<(Chainer, i64, String), ChainError> {
-    let mut next = chainer.clone();
+) -> Result<(i64, String), ChainError> {
     let mut line = Vec::with_capacity(entry_json.len() + 96);
-    let head = next.append(entry_json.as_bytes(), &mut line)?;
+    let head = chainer.append(entry_json.as_bytes(), &mut line)?;
     // Beyond `i64::MAX` entries, the `UNIQUE` seq column refuses the row.
     let seq = i64::try_from(head.seq).unwrap_or(i64::MAX);
     // The entry's UTF-8 with ASCII and a JSON string appended: never lossy,
     // and converted without a copy.
     let line = String::from_utf8(line)
         .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
-    Ok((next, seq, line))
+    Ok((seq, line))
 }

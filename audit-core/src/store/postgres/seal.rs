@@ -101,8 +101,7 @@ pub(crate) async fn seal_round(conn: &mut PgConnection) -> Result<u64, BoxError>
         };
         // A row whose JSON is not an object cannot be chained: it stays
         // unsealed, and verify reports it among the unsealed rows.
-        if let Ok((next, seq, line)) = chain::chain_row(chainer, json) {
-            *chainer = next;
+        if let Ok((seq, line)) = chain::chain_row(chainer, json) {
             ids.push(id);
             seqs.push(seq);
             lines.push(line);

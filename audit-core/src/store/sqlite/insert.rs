@@ -1,6 +1,6 @@
 //! Writing entries: into the caller's transaction, or in the writer's batches.
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 
 use rusqlite::{CachedStatement, Connection, OptionalExtension as _, TransactionBehavior, params};
 
@@ -50,10 +50,12 @@ pub(crate) fn insert_rows(
     let mut statements = Statements::new(conn)?;
     let mut inserted = 0;
     for row in rows {
-        let (next, seq, line) = chain::chain_row(&chainer, &row.entry_json)?;
+        let mark = chainer.mark();
+        let (seq, line) = chain::chain_row(&mut chainer, &row.entry_json)?;
         if statements.insert_row(row, &line, seq, origin)? == 1 {
-            chainer = next;
             inserted += 1;
+        } else {
+            chainer.rewind(mark);
         }
     }
     Ok((inserted, chainer.head()))
@@ -90,8 +92,15 @@ impl<'conn> Statements<'conn> {
         origin: &str,
     ) -> rusqlite::Result<usize> {
         let entry = row.entry;
-        let flags = serde_json::to_string(&row.flags)
-            .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
+        // Most entries have no flag: their text needs no serializer.
+        let flags = if row.flags.is_empty() {
+            Cow::Borrowed("[]")
+        } else {
+            Cow::Owned(
+                serde_json::to_string(&row.flags)
+                    .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?,
+            )
+        };
         let inserted = self.entry.execute(params![
             entry.id.as_bytes().as_slice(),
             row.time_us,
