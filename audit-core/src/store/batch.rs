@@ -215,9 +215,9 @@ impl<W: WriteRows> RowsBatch<W> {
 
     fn committed(&mut self, head: Option<Head>, rows: &[EntryRow<'_>]) {
         if head.is_some() {
+            // Chained as they were written: nothing to wait for.
             self.head = head;
-        }
-        if W::SEALS_LATER {
+        } else if W::SEALS_LATER {
             self.awaiting.extend(rows.iter().map(|row| row.entry.id));
         }
     }

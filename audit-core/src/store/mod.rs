@@ -79,10 +79,15 @@
 //! ## Sealed, not locked
 //!
 //! PostgreSQL: entries are inserted *unsealed*, without a `seq`, with the
-//! entry as exported, by the store's writer and by `insert_entries` in the
-//! caller's transaction, which takes no lock another transaction waits for:
-//! audited transactions run side by side, however long they last after the
-//! insert. A *sealer* chains them once they are committed. One at a time per
+//! entry as exported, by `insert_entries` in the caller's transaction, which
+//! takes no lock another transaction waits for: audited transactions run
+//! side by side, however long they last after the insert. A *sealer* chains
+//! them once they are committed. The store's writer inserts its rows
+//! unsealed too, unless its own process's sealer holds the lock: it then
+//! chains them as it inserts them, in its own transaction, while that
+//! sealer waits, so that each row is written once rather than inserted and
+//! then sealed (the `UNIQUE (origin, seq)` index refuses them, and they go
+//! in unsealed, should another sealer chain the origin meanwhile). One at a time per
 //! table (it holds a session-level advisory lock on a connection of its
 //! own), it reads the committed, unsealed rows in one deterministic order
 //! (origin, time, id), chains each origin's after that origin's head, and

@@ -511,12 +511,22 @@ async fn the_chain_stays_linear_across_the_writer_and_concurrent_transactions() 
         task.await.unwrap();
     }
     store.flush_async().await.unwrap();
-    let report =
-        audit_core::postgres::verify_chain(&pool, "chats", &std::collections::BTreeMap::new())
-            .await
-            .unwrap();
+    // The writer's rows are sealed as they are written, the transactions'
+    // by the sealer, within an interval of their commit.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let report = loop {
+        let report =
+            audit_core::postgres::verify_chain(&pool, "chats", &std::collections::BTreeMap::new())
+                .await
+                .unwrap();
+        if report.unsealed.rows == 0 || std::time::Instant::now() > deadline {
+            break report;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     assert_eq!(report.chain.problem, None);
     assert_eq!(report.chain.origin.as_deref(), Some("chats"));
+    assert_eq!(report.unsealed.rows, 0);
     assert_eq!((report.chain.entries, report.unchained), (60, 0));
     assert_eq!(report.chain.head.unwrap().seq, 60);
 }

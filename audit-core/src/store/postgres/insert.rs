@@ -86,19 +86,31 @@ pub(crate) async fn insert_unsealed(
     insert(conn, rows, None, origin).await
 }
 
-/// Inserts `rows` under `origin`, sealed at `seqs` when given (one per
-/// row), else unsealed; the number inserted.
+/// Rows sealed as they are inserted: each one's `seq` and, when they are
+/// not the rows' own `entry_json`, their chained lines.
+#[derive(Clone, Copy)]
+struct Sealed<'a> {
+    seqs: &'a [i64],
+    lines: Option<&'a [String]>,
+}
+
+/// Inserts `rows` under `origin`, sealed when `sealed` says how, else
+/// unsealed; the number inserted.
 async fn insert(
     conn: &mut PgConnection,
     rows: &[EntryRow<'_>],
-    seqs: Option<&[i64]>,
+    sealed: Option<Sealed<'_>>,
     origin: &str,
 ) -> Result<u64, sqlx::Error> {
     let origin = text_safe(origin);
     let mut inserted = 0;
     for (index, chunk) in rows.chunks(ROWS_PER_INSERT).enumerate() {
-        let mut query = sqlx::query(AssertSqlSafe(insert_sql(chunk.len(), seqs.is_some())));
+        let mut query = sqlx::query(AssertSqlSafe(insert_sql(chunk.len(), sealed.is_some())));
         for (at, row) in chunk.iter().enumerate() {
+            let index = index * ROWS_PER_INSERT + at;
+            let line = sealed
+                .and_then(|sealed| sealed.lines)
+                .map_or(&row.entry_json, |lines| &lines[index]);
             let entry = row.entry;
             let text = |text: &Option<String>| text.as_deref().map(text_safe);
             query = query
@@ -118,15 +130,50 @@ async fn insert(
                 .bind(jsonb_safe(&row.additional_fields))
                 .bind(text(&entry.request_id))
                 .bind(row.flags.clone())
-                .bind(row.entry_json.clone())
+                .bind(line.clone())
                 .bind(origin.clone());
-            if let Some(seqs) = seqs {
-                query = query.bind(seqs[index * ROWS_PER_INSERT + at]);
+            if let Some(sealed) = sealed {
+                query = query.bind(sealed.seqs[index]);
             }
         }
         inserted += query.execute(&mut *conn).await?.rows_affected();
     }
     Ok(inserted)
+}
+
+/// Inserts `rows` chained after `origin`'s head, sealed as they are, all in
+/// one transaction: for the store's writer while its process's sealer holds
+/// the lock ([`SealerHandle::seal_exclusively`]), so that no other sealer
+/// chains meanwhile, and each row is written once instead of inserted, then
+/// sealed. The chain's head after them; `None`, with nothing inserted, when
+/// an entry is stored already (the rows then go in unsealed, for the sealer,
+/// which skips nothing). The `UNIQUE (origin, seq)` index refuses the rows,
+/// should another sealer have sealed this origin meanwhile all the same.
+async fn insert_sealed(
+    conn: &mut PgConnection,
+    rows: &[EntryRow<'_>],
+    origin: &str,
+) -> Result<Option<Head>, BoxError> {
+    let mut tx = conn.begin().await?;
+    let mut chainer = crate::store::chain::resume(origin, read_head(&mut tx, origin).await?);
+    let mut seqs = Vec::with_capacity(rows.len());
+    let mut lines = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (seq, line) = crate::store::chain::chain_row(&mut chainer, &row.entry_json)?;
+        seqs.push(seq);
+        lines.push(line);
+    }
+    let sealed = Sealed {
+        seqs: &seqs,
+        lines: Some(&lines),
+    };
+    let inserted = insert(&mut tx, rows, Some(sealed), origin).await?;
+    if usize::try_from(inserted).ok() != Some(rows.len()) {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    tx.commit().await?;
+    Ok(chainer.head())
 }
 
 /// Inserts `rows` unsealed, all or none: in one statement when they fit in
@@ -360,7 +407,11 @@ pub async fn append_chained(
         rows.push(row);
         seqs.push(i64::try_from(line.link.seq).map_err(StoreError::database)?);
     }
-    let inserted = insert(conn, &rows, Some(&seqs), origin)
+    let sealed = Sealed {
+        seqs: &seqs,
+        lines: None,
+    };
+    let inserted = insert(conn, &rows, Some(sealed), origin)
         .await
         .map_err(StoreError::database)?;
     if inserted > 0 {
@@ -453,7 +504,16 @@ impl WriteRows for PostgresBatch {
         self.with_conn(
             WRITE_TIMEOUT,
             "timed out writing to PostgreSQL",
-            async |conn, origin, _| {
+            async |conn, origin, sealer| {
+                if let Some(sealer) = sealer
+                    && let Some(_sealing) = sealer.seal_exclusively().await
+                    && let Ok(Some(head)) = insert_sealed(conn, rows, origin).await
+                {
+                    return Ok(Some(head));
+                }
+                // Without the lock, with an entry stored already, or after
+                // an error (a lost connection fails again here, and is
+                // reported): unsealed, for the sealer.
                 insert_rows(conn, rows, origin).await?;
                 Ok(None)
             },

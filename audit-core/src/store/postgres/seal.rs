@@ -1,9 +1,11 @@
 //! The sealer: chains the committed, unsealed rows of every origin, one
 //! sealer at a time per database.
 //!
-//! Entries are inserted without a `seq` (see `insert.rs`), by the store's
-//! writer and by `insert_entries` in the callers' transactions, which then
-//! never wait for each other. A sealer holds the session-level advisory lock
+//! Entries are inserted without a `seq` (see `insert.rs`) by
+//! `insert_entries` in the callers' transactions, which then never wait for
+//! each other, and by the store's writer unless this process's sealer holds
+//! the lock: the writer then chains its rows as it inserts them, holding
+//! [`SealerHandle::seal_exclusively`] so that no round runs meanwhile. A sealer holds the session-level advisory lock
 //! [`SEAL_LOCK`] on the table, on a connection of its own; while it holds
 //! it, no other sealer seals. Every [`SEAL_INTERVAL`], and whenever a flush asks, it reads
 //! the committed rows that have an origin and no `seq`, in one deterministic
@@ -213,6 +215,9 @@ struct Shared {
     done: Condvar,
     /// Asks for a round before the next interval.
     nudge: tokio::sync::Notify,
+    /// Held by the sealer for a round, and by this process's writer while
+    /// it chains its own rows as it inserts them: never both at once.
+    sealing: tokio::sync::Mutex<()>,
 }
 
 impl SealerHandle {
@@ -226,6 +231,18 @@ impl SealerHandle {
     /// Whether this sealer holds the table's lock: the one that seals.
     pub(crate) fn holds_lock(&self) -> bool {
         self.lock().holds_lock
+    }
+
+    /// While this sealer holds the table's lock, the right to chain rows:
+    /// no round of it runs until the guard is dropped, and no other sealer
+    /// seals. `None` when it does not hold the lock.
+    pub(crate) async fn seal_exclusively(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if !self.holds_lock() {
+            return None;
+        }
+        let guard = self.shared.sealing.lock().await;
+        // Checked again: a round may have lost the lock meanwhile.
+        self.holds_lock().then_some(guard)
     }
 
     /// Asks for a round now; the number of rounds done so far.
@@ -307,7 +324,10 @@ async fn run(handle: &SealerHandle, options: &PgConnectOptions) {
         if handle.lock().stop {
             return;
         }
-        let holds_lock = match round(&mut session, options).await {
+        let sealing = handle.shared.sealing.lock().await;
+        let sealed = round(&mut session, options).await;
+        drop(sealing);
+        let holds_lock = match sealed {
             Ok(holds_lock) => {
                 failing = false;
                 holds_lock
