@@ -5,9 +5,10 @@
 //! `insert_entries` in the callers' transactions, which then never wait for
 //! each other, and by the store's writer unless this process's sealer holds
 //! the lock: the writer then chains its rows as it inserts them, holding
-//! [`SealerHandle::seal_exclusively`] so that no round runs meanwhile. A sealer holds the session-level advisory lock
-//! [`SEAL_LOCK`] on the table, on a connection of its own; while it holds
-//! it, no other sealer seals. Every [`SEAL_INTERVAL`], and whenever a flush asks, it reads
+//! [`SealerHandle::seal_exclusively`] so that no round runs meanwhile. A
+//! sealer holds the session-level advisory lock [`SEAL_LOCK`] on the table,
+//! on a connection of its own; while it holds it, no other sealer seals.
+//! Every [`SEAL_INTERVAL`], and whenever a flush asks, it reads
 //! the committed rows that have an origin and no `seq`, in one deterministic
 //! order (origin, time, id), chains each origin's after that origin's head,
 //! and writes their `seq` and chained `entry_json` in one transaction. A
@@ -324,10 +325,11 @@ async fn run(handle: &SealerHandle, options: &PgConnectOptions) {
         if handle.lock().stop {
             return;
         }
+        // The writer chains its own rows only between rounds, and only
+        // while the state says this sealer holds the lock: the state is
+        // brought up to date before the writer may go on.
         let sealing = handle.shared.sealing.lock().await;
-        let sealed = round(&mut session, options).await;
-        drop(sealing);
-        let holds_lock = match sealed {
+        let holds_lock = match round(&mut session, options).await {
             Ok(holds_lock) => {
                 failing = false;
                 holds_lock
@@ -351,6 +353,7 @@ async fn run(handle: &SealerHandle, options: &PgConnectOptions) {
             state.holds_lock = holds_lock;
             handle.shared.done.notify_all();
         }
+        drop(sealing);
         if listener.is_none() && holds_lock {
             listener = listen(options).await;
         }
