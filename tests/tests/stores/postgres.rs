@@ -531,6 +531,42 @@ async fn the_chain_stays_linear_across_the_writer_and_concurrent_transactions() 
     assert_eq!(report.chain.head.unwrap().seq, 60);
 }
 
+/// While its sealer holds the lock, the writer chains its rows as it
+/// inserts them, in the order they were exported; a sealer's round would
+/// have chained them in the order of their times.
+#[tokio::test]
+async fn the_writer_chains_its_rows_as_it_inserts_them() {
+    let Some(pool) = pool("t_writer_seals").await else {
+        return;
+    };
+    let store = PostgresStore::builder(pool.clone()).open().await.unwrap();
+    // The first flush waits for the sealer, which then holds the lock.
+    store
+        .export(entry("first", "bob", datetime!(2026-01-01 00:00 UTC)))
+        .unwrap();
+    store.flush_async().await.unwrap();
+    for (id, day) in [("c", 3), ("b", 2), ("a", 1)] {
+        let time = datetime!(2026-02-01 00:00 UTC) + time::Duration::days(day);
+        store.export(entry(id, "bob", time)).unwrap();
+    }
+    store.flush_async().await.unwrap();
+    let chained: Vec<String> =
+        sqlx::query_scalar("SELECT resource_id FROM audit_entries ORDER BY seq")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(chained, ["first", "c", "b", "a"]);
+    let report = audit_core::postgres::verify_chain(
+        &pool,
+        store.origin(),
+        &std::collections::BTreeMap::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.chain.problem, None);
+    assert_eq!((report.chain.entries, report.unsealed.rows), (4, 0));
+}
+
 #[tokio::test]
 async fn the_writer_signs_checkpoints_and_a_cut_tail_is_caught() {
     use audit_core::chain::checkpoint::{
