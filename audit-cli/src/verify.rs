@@ -622,29 +622,64 @@ fn print_checkpoints(report: &Report, checked: &Checked, first_seq: u64) -> bool
     valid
 }
 
-/// One origin's messages in a topic.
-#[derive(Default)]
-struct TopicOrigin {
-    /// Each line, and where it is in the topic.
-    lines: Vec<(String, Vec<u8>)>,
-    /// The hash of the line kept at each sequence number.
+/// The checkpoint heads of an origin no checkpoint names: none.
+static NO_HEADS: BTreeMap<u64, Digest> = BTreeMap::new();
+
+/// One origin's chain in a topic, verified as its messages come, so that
+/// the memory used grows by a few dozen bytes a message, not by messages.
+struct TopicOrigin<'a> {
+    verifier: ChainVerifier<'a>,
+    /// The verifier found a problem: the origin's later messages are
+    /// counted, not verified.
+    stopped: bool,
+    /// Where each verified message is, partition and offset, by its line
+    /// number in the chain.
+    places: Vec<(i32, i64)>,
+    /// The hash of the message kept at each sequence number.
     seen: HashMap<u64, Digest>,
     duplicates: u64,
     conflicts: Vec<String>,
 }
 
-/// Reads a topic until every partition reported its end: each
-/// origin's lines in partition order, a message delivered twice (the same
-/// bytes at the same sequence number of its origin) counted and dropped,
-/// and where the messages without an origin key are.
-fn read_topic(topic: &Topic) -> Result<(BTreeMap<String, TopicOrigin>, Vec<String>), String> {
+impl<'a> TopicOrigin<'a> {
+    fn new(heads: &'a BTreeMap<u64, Digest>) -> Self {
+        TopicOrigin {
+            // A topic's oldest messages go with its retention: the chain
+            // may start past seq 1, which the report says.
+            verifier: ChainVerifier::new(heads).starting_anywhere(),
+            stopped: false,
+            places: Vec::new(),
+            seen: HashMap::new(),
+            duplicates: 0,
+            conflicts: Vec::new(),
+        }
+    }
+}
+
+/// Where the message at `line` of an origin's chain is, for reports.
+fn place_of(places: &[(i32, i64)], line: usize) -> String {
+    places.get(line.wrapping_sub(1)).map_or_else(
+        || format!("message {line}"),
+        |(partition, offset)| format!("partition {partition} offset {offset}"),
+    )
+}
+
+/// Reads a topic until every partition reported its end, verifying each
+/// origin's chain in partition order as its messages come (against the
+/// heads `checked` commits to): a message delivered twice (the same bytes
+/// at the same sequence number of its origin) counted and dropped, and
+/// where the messages without an origin key are.
+fn read_topic<'a>(
+    topic: &Topic,
+    checked: Option<&'a Checked>,
+) -> Result<(BTreeMap<String, TopicOrigin<'a>>, Vec<String>), String> {
     #[derive(serde::Deserialize)]
     struct Chained {
         chain: Link,
     }
 
     let mut reader = Reader::open(topic, None)?;
-    let mut origins: BTreeMap<String, TopicOrigin> = BTreeMap::new();
+    let mut origins: BTreeMap<String, TopicOrigin<'a>> = BTreeMap::new();
     let mut keyless = Vec::new();
     let mut idle_since = Instant::now();
     while !reader.caught_up() {
@@ -657,12 +692,20 @@ fn read_topic(topic: &Topic) -> Result<(BTreeMap<String, TopicOrigin>, Vec<Strin
             continue;
         };
         idle_since = Instant::now();
-        let place = message.place();
-        let Some(key) = message.key.and_then(|key| String::from_utf8(key).ok()) else {
-            keyless.push(place);
+        let Some(key) = message
+            .key
+            .as_ref()
+            .and_then(|key| String::from_utf8(key.clone()).ok())
+        else {
+            keyless.push(message.place());
             continue;
         };
-        let origin = origins.entry(key).or_default();
+        let origin = origins.entry(key).or_insert_with_key(|key| {
+            let heads = checked
+                .and_then(|checked| checked.heads.get(key))
+                .unwrap_or(&NO_HEADS);
+            TopicOrigin::new(heads)
+        });
         if let Ok(chained) = serde_json::from_slice::<Chained>(&message.payload) {
             let hash = Digest::of(&message.payload);
             match origin.seen.get(&chained.chain.seq) {
@@ -671,9 +714,11 @@ fn read_topic(topic: &Topic) -> Result<(BTreeMap<String, TopicOrigin>, Vec<Strin
                     continue;
                 }
                 Some(_) => {
-                    origin
-                        .conflicts
-                        .push(format!("{place} (seq {})", chained.chain.seq));
+                    origin.conflicts.push(format!(
+                        "{} (seq {})",
+                        message.place(),
+                        chained.chain.seq
+                    ));
                     continue;
                 }
                 None => {
@@ -681,7 +726,10 @@ fn read_topic(topic: &Topic) -> Result<(BTreeMap<String, TopicOrigin>, Vec<Strin
                 }
             }
         }
-        origin.lines.push((place, message.payload));
+        if !origin.stopped {
+            origin.places.push((message.partition, message.offset));
+            origin.stopped = origin.verifier.push(&message.payload);
+        }
     }
     Ok((origins, keyless))
 }
@@ -691,30 +739,22 @@ fn read_topic(topic: &Topic) -> Result<(BTreeMap<String, TopicOrigin>, Vec<Strin
 /// key, and a first entry naming another origin than its key make the
 /// topic invalid.
 fn verify_topic(topic: &Topic, checked: Option<&Checked>) -> Result<ExitCode, String> {
-    let (origins, keyless) = read_topic(topic)?;
+    let (origins, keyless) = read_topic(topic, checked)?;
+    let count = origins.len();
     let mut valid = true;
     let mut entries = 0;
-    for (name, origin) in &origins {
+    for (name, origin) in origins {
         println!("== origin {name:?}");
-        let heads = checked
-            .map(|checked| checked.heads_of(Some(name)))
-            .unwrap_or_default();
-        // A topic's oldest messages go with its retention: the chain may
-        // start past seq 1, which the report says.
-        let mut verifier = ChainVerifier::new(&heads).starting_anywhere();
-        for (_, line) in &origin.lines {
-            if verifier.push(line) {
-                break;
-            }
-        }
+        let TopicOrigin {
+            verifier,
+            places,
+            duplicates,
+            conflicts,
+            ..
+        } = origin;
         let report = verifier.finish();
         entries += report.entries;
-        let place = |_, line: usize| {
-            origin
-                .lines
-                .get(line.wrapping_sub(1))
-                .map_or_else(|| format!("message {line}"), |(place, _)| place.clone())
-        };
+        let place = |_, line: usize| place_of(&places, line);
         let code = print(&report, checked, None, &place, &|report: &Report| {
             let mut valid = true;
             if let Some(head) = report.head
@@ -726,13 +766,12 @@ fn verify_topic(topic: &Topic, checked: Option<&Checked>) -> Result<ExitCode, St
                     head.seq + 1 - report.entries
                 );
             }
-            if origin.duplicates > 0 {
+            if duplicates > 0 {
                 println!(
-                    "Duplicates: {} messages delivered twice, the same bytes; dropped",
-                    origin.duplicates
+                    "Duplicates: {duplicates} messages delivered twice, the same bytes; dropped"
                 );
             }
-            for conflict in &origin.conflicts {
+            for conflict in &conflicts {
                 println!(
                     "CONFLICT at {conflict}: another message of the origin has this seq with other bytes; one of them was forged"
                 );
@@ -755,7 +794,7 @@ fn verify_topic(topic: &Topic, checked: Option<&Checked>) -> Result<ExitCode, St
         valid = false;
     }
     if valid {
-        println!("ALL VALID: {} origins, {entries} entries", origins.len());
+        println!("ALL VALID: {count} origins, {entries} entries");
         Ok(ExitCode::SUCCESS)
     } else {
         println!("INVALID: an origin's chain does not verify");
