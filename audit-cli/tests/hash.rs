@@ -18,6 +18,13 @@ struct Settings {
     api_token: String,
 }
 
+/// A secret that is not a string: fingerprinted as its JSON.
+#[derive(Clone, PartialEq, serde::Serialize)]
+struct Limits {
+    daily: u32,
+    burst: u32,
+}
+
 #[derive(Clone, Auditable)]
 #[audit(resource = "integration")]
 struct Integration {
@@ -29,6 +36,8 @@ struct Integration {
     code: u64,
     #[audit(nested)]
     settings: Settings,
+    #[audit(secret = "the plan's limits", fingerprint)]
+    limits: Limits,
 }
 
 /// What `audit hash` prints for `input` as the field `field` of
@@ -77,12 +86,20 @@ fn audit_hash_prints_the_fingerprint_the_entry_recorded() {
         settings: Settings {
             api_token: "inner-1".into(),
         },
+        limits: Limits {
+            daily: 100,
+            burst: 5,
+        },
     };
     let new = Integration {
         api_token: "tok-2".into(),
         code: 123_456_789_098,
         settings: Settings {
             api_token: "inner-2".into(),
+        },
+        limits: Limits {
+            daily: 1000,
+            burst: 50,
         },
         ..old.clone()
     };
@@ -111,6 +128,21 @@ fn audit_hash_prints_the_fingerprint_the_entry_recorded() {
     assert_eq!(
         diff["code"]["new_hmac"],
         audit_hash(&master, "code", "123456789098\n", true)
+    );
+    // JSON as a person types it: its whitespace does not matter, its keys
+    // go in the field's order.
+    assert_eq!(
+        diff["limits"]["new_hmac"],
+        audit_hash(
+            &master,
+            "limits",
+            "{\n  \"daily\": 1000,\n  \"burst\": 50\n}\n",
+            true
+        )
+    );
+    assert_ne!(
+        diff["limits"]["new_hmac"],
+        audit_hash(&master, "limits", r#"{"burst":50,"daily":1000}"#, true)
     );
     // A guess that is wrong gives another fingerprint.
     assert_ne!(
