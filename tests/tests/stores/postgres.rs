@@ -531,9 +531,9 @@ async fn the_chain_stays_linear_across_the_writer_and_concurrent_transactions() 
     assert_eq!(report.chain.head.unwrap().seq, 60);
 }
 
-/// While its sealer holds the lock, the writer chains its rows as it
-/// inserts them, in the order they were exported; a sealer's round would
-/// have chained them in the order of their times.
+/// While its sealer holds the lock and is between rounds, the writer chains
+/// its rows as it inserts them, in the order they were exported; a sealer's
+/// round would have chained them in the order of their times.
 #[tokio::test]
 async fn the_writer_chains_its_rows_as_it_inserts_them() {
     let Some(pool) = pool("t_writer_seals").await else {
@@ -545,17 +545,35 @@ async fn the_writer_chains_its_rows_as_it_inserts_them() {
         .export(entry("first", "bob", datetime!(2026-01-01 00:00 UTC)))
         .unwrap();
     store.flush_async().await.unwrap();
-    for (id, day) in [("c", 3), ("b", 2), ("a", 1)] {
-        let time = datetime!(2026-02-01 00:00 UTC) + time::Duration::days(day);
-        store.export(entry(id, "bob", time)).unwrap();
+    // A batch that meets a round of the sealer goes to the sealer instead:
+    // one of three tries must not.
+    let mut orders = Vec::new();
+    for attempt in 0..3 {
+        let ids: Vec<String> = ["c", "b", "a"]
+            .iter()
+            .map(|id| format!("{id}{attempt}"))
+            .collect();
+        for (id, day) in ids.iter().zip([3, 2, 1]) {
+            let time = datetime!(2026-02-01 00:00 UTC) + time::Duration::days(day);
+            store.export(entry(id, "bob", time)).unwrap();
+        }
+        store.flush_async().await.unwrap();
+        let chained: Vec<String> = sqlx::query_scalar(
+            "SELECT resource_id FROM audit_entries WHERE resource_id = ANY($1) ORDER BY seq",
+        )
+        .bind(&ids)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        if chained == ids {
+            break;
+        }
+        orders.push(chained);
     }
-    store.flush_async().await.unwrap();
-    let chained: Vec<String> =
-        sqlx::query_scalar("SELECT resource_id FROM audit_entries ORDER BY seq")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-    assert_eq!(chained, ["first", "c", "b", "a"]);
+    assert!(
+        orders.len() < 3,
+        "chained in time order each time: {orders:?}"
+    );
     let report = audit_core::postgres::verify_chain(
         &pool,
         store.origin(),
@@ -564,7 +582,7 @@ async fn the_writer_chains_its_rows_as_it_inserts_them() {
     .await
     .unwrap();
     assert_eq!(report.chain.problem, None);
-    assert_eq!((report.chain.entries, report.unsealed.rows), (4, 0));
+    assert_eq!(report.unsealed.rows, 0);
 }
 
 #[tokio::test]

@@ -511,9 +511,9 @@ impl WriteRows for PostgresBatch {
                 {
                     return Ok(Some(head));
                 }
-                // Without the lock, with an entry stored already, or after
-                // an error (a lost connection fails again here, and is
-                // reported): unsealed, for the sealer.
+                // Without the lock, during a long round, with an entry
+                // stored already, or after an error (a lost connection fails
+                // again here, and is reported): unsealed, for the sealer.
                 insert_rows(conn, rows, origin).await?;
                 Ok(None)
             },

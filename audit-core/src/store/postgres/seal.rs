@@ -50,6 +50,10 @@ const SEAL_LOCK: i32 = 0x7365_616c;
 /// How many rows one sealing transaction chains at most.
 const SEAL_ROUND: i64 = 5000;
 
+/// How long the store's writer waits for its sealer's round to end before
+/// it inserts its rows unsealed instead of chaining them itself.
+const SEAL_EXCLUSIVE_WAIT: Duration = Duration::from_millis(100);
+
 /// How long [`wait_sealed`] waits for rows to be sealed before it says so.
 pub(crate) const SEAL_WAIT: Duration = Duration::from_secs(10);
 
@@ -236,13 +240,17 @@ impl SealerHandle {
 
     /// While this sealer holds the table's lock, the right to chain rows:
     /// no round of it runs until the guard is dropped, and no other sealer
-    /// seals. `None` when it does not hold the lock.
+    /// seals. `None` when it does not hold the lock, or when its round goes
+    /// on for longer than [`SEAL_EXCLUSIVE_WAIT`] (one catching up on many
+    /// rows: the writer does not wait for it).
     pub(crate) async fn seal_exclusively(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         if !self.holds_lock() {
             return None;
         }
-        let guard = self.shared.sealing.lock().await;
-        // Checked again: a round may have lost the lock meanwhile.
+        let guard = tokio::time::timeout(SEAL_EXCLUSIVE_WAIT, self.shared.sealing.lock())
+            .await
+            .ok()?;
+        // Read again under the guard: the sealer updates it before it lets go.
         self.holds_lock().then_some(guard)
     }
 
