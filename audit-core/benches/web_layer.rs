@@ -8,6 +8,12 @@
 //! `cargo bench -p audit-core --features axum,sqlite --bench web_layer -- [--seconds 3] [--rounds 3] [plain null memory sqlite ...]`;
 //! the variants named (all by default) run in turn, round after round, so
 //! that a busy machine disturbs them alike. See docs/performance.md.
+//!
+//! Two more modes, for other tools: `--serve ADDR VARIANT` serves one
+//! variant until killed, for a load generator of its own (`wrk -c16`), and
+//! `--in-process N VARIANT...` sends N requests through the router without
+//! sockets, for `valgrind --tool=callgrind` to count what a request costs in
+//! user space.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -155,11 +161,7 @@ async fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) {
 
 /// Requests per second, median and 99th percentile latency of one run.
 fn run(variant: &str, seconds: f64, dir: &std::path::Path) -> (f64, Duration, Duration) {
-    let server = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap_or_else(|error| panic!("{error}"));
+    let server = server_runtime();
     let (app, sink) = router(variant, dir);
     let listener = server
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -167,13 +169,7 @@ fn run(variant: &str, seconds: f64, dir: &std::path::Path) -> (f64, Duration, Du
     let address = listener
         .local_addr()
         .unwrap_or_else(|error| panic!("{error}"));
-    server.spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
+    server.spawn(serve(listener, app));
     // The load generator: its own thread and runtime, as a separate client would be.
     let clients = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -211,15 +207,71 @@ fn run(variant: &str, seconds: f64, dir: &std::path::Path) -> (f64, Duration, Du
     (requests / elapsed, at(50), at(99))
 }
 
+/// The server's runtime: two workers, one per core.
+fn server_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// Serves `app` on `listener`, with the peer's address for the layer.
+async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}
+
+/// Serves `calls` requests in process, without sockets: what the layer adds
+/// to a request in user space, for `valgrind --tool=callgrind` to count.
+fn in_process(variant: &str, calls: u64, dir: &std::path::Path) {
+    use tower::ServiceExt as _;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|error| panic!("{error}"));
+    let (app, sink) = router(variant, dir);
+    runtime.block_on(async {
+        for n in 0..calls {
+            let mut request = axum::http::Request::post(format!("/chats/{n}/archive"))
+                .header("host", "bench")
+                .body(axum::body::Body::empty())
+                .unwrap_or_else(|error| panic!("{error}"));
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(SocketAddr::from((
+                    [127, 0, 0, 1],
+                    40_000,
+                ))));
+            let response = app
+                .clone()
+                .oneshot(request)
+                .await
+                .unwrap_or_else(|error| match error {});
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+    });
+    if let Some(sink) = sink {
+        sink.flush().unwrap_or_else(|error| panic!("{error}"));
+    }
+}
+
 fn main() {
     let mut seconds = 3.0;
     let mut rounds = 3;
+    let mut calls = None;
+    let mut address = None;
     let mut variants = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(seconds),
             "--rounds" => rounds = args.next().and_then(|s| s.parse().ok()).unwrap_or(rounds),
+            "--in-process" => calls = args.next().and_then(|s| s.parse().ok()),
+            "--serve" => address = args.next(),
             // cargo bench passes `--bench`.
             flag if flag.starts_with("--") => {}
             variant => variants.push(variant.to_owned()),
@@ -234,6 +286,22 @@ fn main() {
         ];
     }
     let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    if let Some(address) = address {
+        let (app, _sink) = router(&variants[0], dir.path());
+        server_runtime()
+            .block_on(async {
+                let listener = tokio::net::TcpListener::bind(&address).await?;
+                serve(listener, app).await
+            })
+            .unwrap_or_else(|error| panic!("{error}"));
+        return;
+    }
+    if let Some(calls) = calls {
+        for variant in &variants {
+            in_process(variant, calls, dir.path());
+        }
+        return;
+    }
     println!("{CONNECTIONS} connections, {seconds} s a run");
     println!("round\tvariant\trequests/s\tp50\tp99");
     for round in 1..=rounds {

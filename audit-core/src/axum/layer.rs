@@ -11,6 +11,7 @@ use ::axum::http::header::HeaderName;
 use ::axum::http::request::Parts;
 use ::axum::http::{Request, Response, StatusCode};
 use ipnet::IpNet;
+use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -168,42 +169,61 @@ where
         });
         let future = self.inner.call(Request::from_parts(parts, body));
         ResponseFuture {
-            stage: Stage::Handler(Box::pin(future)),
+            stage: Stage::Handler { handler: future },
             scope,
         }
     }
 }
 
-/// The response of an [`AuditService`]: the inner service's, once the
-/// request's entries are committed with its status.
-///
-/// The entries go to the sink with
-/// [`export_async`](crate::AuditSink::export_async), which awaits room in a
-/// sink that is behind instead of blocking the thread. A panic of the inner
-/// future is caught and answered `500 Internal Server Error`, the entries
-/// committed with 500. Dropped before the inner future is ready (the client
-/// went away), the entries are exported without a status, flagged
-/// [`Uncommitted`](crate::Flag::Uncommitted); dropped while exporting, the
-/// rest are exported without waiting.
-pub struct ResponseFuture<F: Future> {
-    stage: Stage<F>,
-    scope: Arc<Scope>,
+pin_project! {
+    /// The response of an [`AuditService`]: the inner service's, once the
+    /// request's entries are committed with its status.
+    ///
+    /// The entries go to the sink with
+    /// [`export_async`](crate::AuditSink::export_async), which awaits room in a
+    /// sink that is behind instead of blocking the thread. A panic of the inner
+    /// future is caught and answered `500 Internal Server Error`, the entries
+    /// committed with 500. Dropped before the inner future is ready (the client
+    /// went away), the entries are exported without a status, flagged
+    /// [`Uncommitted`](crate::Flag::Uncommitted); dropped while exporting, the
+    /// rest are exported without waiting.
+    pub struct ResponseFuture<F: Future> {
+        #[pin]
+        stage: Stage<F>,
+        scope: Arc<Scope>,
+    }
+
+    impl<F: Future> PinnedDrop for ResponseFuture<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let mut this = this.project();
+            if matches!(*this.stage.as_ref(), Stage::Handler { .. }) {
+                // The handler first (dropped in place), so that its guards
+                // leave their entries; dropping what `settle` returns exports
+                // them without waiting.
+                this.stage.set(Stage::Done);
+                drop(this.scope.settle(None));
+            }
+        }
+    }
 }
 
-enum Stage<F: Future> {
-    /// The handler runs. Boxed so that it can be dropped before the scope is
-    /// settled: the guards it holds leave their entries when it is dropped.
-    Handler(Pin<Box<F>>),
-    /// The entries are exported; then the response is returned.
-    Exporting(Pin<Box<dyn Future<Output = F::Output> + Send>>),
-    Done,
+pin_project! {
+    #[project = StageProjection]
+    enum Stage<F: Future> {
+        // The handler runs, pinned in place: it is dropped before the scope
+        // is settled, so that the guards it holds leave their entries first.
+        Handler { #[pin] handler: F },
+        // The entries are exported; then the response is returned.
+        Exporting { exporting: Pin<Box<dyn Future<Output = F::Output> + Send>> },
+        Done,
+    }
 }
 
 impl<F: Future> fmt::Debug for ResponseFuture<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let stage = match self.stage {
-            Stage::Handler(_) => "handler",
-            Stage::Exporting(_) => "exporting",
+            Stage::Handler { .. } => "handler",
+            Stage::Exporting { .. } => "exporting",
             Stage::Done => "done",
         };
         f.debug_struct("ResponseFuture")
@@ -221,12 +241,11 @@ where
     type Output = Result<Response<R>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
+        let mut this = self.project();
         loop {
-            match &mut this.stage {
-                Stage::Handler(handler) => {
-                    let output = match catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx)))
-                    {
+            match this.stage.as_mut().project() {
+                StageProjection::Handler { handler } => {
+                    let output = match catch_unwind(AssertUnwindSafe(|| handler.poll(cx))) {
                         Ok(Poll::Pending) => return Poll::Pending,
                         Ok(Poll::Ready(output)) => output,
                         Err(_panic) => {
@@ -237,7 +256,7 @@ where
                         }
                     };
                     // Drop the handler first, so that every guard it holds has left its entry.
-                    this.stage = Stage::Done;
+                    this.stage.set(Stage::Done);
                     let status = output
                         .as_ref()
                         .ok()
@@ -246,31 +265,22 @@ where
                     if entries.is_empty() {
                         return Poll::Ready(output);
                     }
-                    this.stage = Stage::Exporting(Box::pin(async move {
-                        entries.export().await;
-                        output
-                    }));
+                    this.stage.set(Stage::Exporting {
+                        exporting: Box::pin(async move {
+                            entries.export().await;
+                            output
+                        }),
+                    });
                 }
-                Stage::Exporting(exporting) => {
+                StageProjection::Exporting { exporting } => {
                     let output = std::task::ready!(exporting.as_mut().poll(cx));
-                    this.stage = Stage::Done;
+                    this.stage.set(Stage::Done);
                     return Poll::Ready(output);
                 }
                 // Polled after it was ready: the future contract allows
                 // anything but undefined behaviour; never panic.
-                Stage::Done => return Poll::Pending,
+                StageProjection::Done => return Poll::Pending,
             }
-        }
-    }
-}
-
-impl<F: Future> Drop for ResponseFuture<F> {
-    fn drop(&mut self) {
-        if let Stage::Handler(handler) = std::mem::replace(&mut self.stage, Stage::Done) {
-            // The handler first, so that its guards leave their entries;
-            // dropping what `settle` returns exports them without waiting.
-            drop(handler);
-            drop(self.scope.settle(None));
         }
     }
 }

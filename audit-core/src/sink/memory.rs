@@ -2,15 +2,10 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use crate::entry::AuditEntry;
-
-use crate::sink::AuditSink;
-
+use crate::entry::{AuditEntry, Flag};
 use crate::model::Audited;
-
+use crate::sink::AuditSink;
 use crate::sink::error::ExportError;
-
-use crate::entry::Flag;
 
 /// Records every entry, with its real diff, for tests to query and assert on.
 ///
@@ -56,7 +51,7 @@ impl MemorySink {
 
     /// Every entry, in export order.
     pub fn entries(&self) -> Vec<AuditEntry> {
-        self.lock().clone()
+        self.matching(|_| true)
     }
 
     /// How many entries were exported.
@@ -81,13 +76,9 @@ impl MemorySink {
 
     /// The entries about one resource, in export order.
     pub fn entries_for(&self, resource_type: &str, resource_id: &str) -> Vec<AuditEntry> {
-        self.lock()
-            .iter()
-            .filter(|entry| {
-                entry.resource_type == resource_type && entry.resource_id == resource_id
-            })
-            .cloned()
-            .collect()
+        self.matching(|entry| {
+            entry.resource_type == resource_type && entry.resource_id == resource_id
+        })
     }
 
     /// The entries about `resource`, in export order.
@@ -97,18 +88,19 @@ impl MemorySink {
 
     /// The entries of a resource type, in export order.
     pub fn entries_of_type(&self, resource_type: &str) -> Vec<AuditEntry> {
-        self.lock()
-            .iter()
-            .filter(|entry| entry.resource_type == resource_type)
-            .cloned()
-            .collect()
+        self.matching(|entry| entry.resource_type == resource_type)
     }
 
     /// The entries with `flag`.
     pub fn flagged(&self, flag: Flag) -> Vec<AuditEntry> {
+        self.matching(|entry| entry.flags.contains(&flag))
+    }
+
+    /// The entries `keep` accepts, in export order.
+    fn matching(&self, keep: impl Fn(&AuditEntry) -> bool) -> Vec<AuditEntry> {
         self.lock()
             .iter()
-            .filter(|entry| entry.flags.contains(&flag))
+            .filter(|entry| keep(entry))
             .cloned()
             .collect()
     }
@@ -161,12 +153,8 @@ impl MemorySink {
     #[track_caller]
     #[allow(clippy::panic)] // An assertion for tests.
     pub fn assert_no_empty_writes(&self) {
-        let flagged: Vec<AuditEntry> = self
-            .lock()
-            .iter()
-            .filter(|entry| entry.flags.iter().any(|flag| flag.is_unexplained_write()))
-            .cloned()
-            .collect();
+        let flagged =
+            self.matching(|entry| entry.flags.iter().any(|flag| flag.is_unexplained_write()));
         assert!(
             flagged.is_empty(),
             "{} write {} recorded no change; was \"new\" captured before the change was made or re-read, or a value not captured at all?\n{}",
