@@ -3,14 +3,17 @@
 //! writes for it (a property test compares the two over arbitrary entries),
 //! at about half the cost. The entry's members are written with their keys
 //! and punctuation as constant bytes, and a string that needs no escape (as
-//! good as all of them) is copied whole instead of byte by byte; the diff,
-//! the additional fields and the flags, whose shapes vary, go through
-//! `serde_json`.
+//! good as all of them) is copied whole instead of byte by byte. The diff is
+//! written the same way, its changes' members as constant bytes; the values
+//! other than strings, booleans and null, the additional fields and the
+//! flags, whose shapes vary, go through `serde_json`.
 
 use std::io::Write as _;
 
+use serde_json::Value;
 use uuid::Uuid;
 
+use crate::diff::{Change, Diff, FieldChange, Op};
 use crate::entry::{AuditEntry, RFC3339_MAX, rfc3339};
 
 /// Appends `entry` to `out` as compact JSON, as `serde_json::to_writer`
@@ -87,7 +90,7 @@ pub(crate) fn write(out: &mut Vec<u8>, entry: &AuditEntry) -> Result<(), serde_j
         string(out, description)?;
     }
     out.extend_from_slice(b",\"diff\":");
-    serde_json::to_writer(&mut *out, diff)?;
+    write_diff(out, diff)?;
     out.extend_from_slice(b",\"status_code\":");
     serde_json::to_writer(&mut *out, status_code)?;
     out.extend_from_slice(b",\"additional_fields\":");
@@ -105,6 +108,84 @@ pub(crate) fn write(out: &mut Vec<u8>, entry: &AuditEntry) -> Result<(), serde_j
         serde_json::to_writer(&mut *out, flags)?;
     }
     out.push(b'}');
+    Ok(())
+}
+
+/// `diff` as its `Serialize` impl (`diff::wire`) writes it: one member per
+/// change, its op first, then its values and `secret`.
+fn write_diff(out: &mut Vec<u8>, diff: &Diff) -> Result<(), serde_json::Error> {
+    out.push(b'{');
+    for (n, change) in diff.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        string(out, change.key())?;
+        out.push(b':');
+        write_change(out, change)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+fn write_change(out: &mut Vec<u8>, change: &FieldChange) -> Result<(), serde_json::Error> {
+    out.push(b'{');
+    match change.op() {
+        Some(Op::Add) => out.extend_from_slice(b"\"op\":\"add\","),
+        Some(Op::Remove) => out.extend_from_slice(b"\"op\":\"remove\","),
+        None => {}
+    }
+    match change.change() {
+        Change::Tracked { old, new } => {
+            out.extend_from_slice(b"\"old\":");
+            value(out, old)?;
+            out.extend_from_slice(b",\"new\":");
+            value(out, new)?;
+            out.extend_from_slice(b",\"secret\":false");
+        }
+        Change::Secret => {
+            out.extend_from_slice(b"\"secret\":true");
+            if let Some(fingerprint) = change.secret_fingerprint() {
+                if let Some(old) = fingerprint.old_hmac() {
+                    out.extend_from_slice(b",\"old_hmac\":");
+                    string(out, old)?;
+                }
+                if let Some(new) = fingerprint.new_hmac() {
+                    out.extend_from_slice(b",\"new_hmac\":");
+                    string(out, new)?;
+                }
+                out.extend_from_slice(b",\"hmac_key\":");
+                string(out, fingerprint.key_id())?;
+            }
+        }
+        Change::Unserializable { error } => {
+            out.extend_from_slice(b"\"secret\":false,\"error\":");
+            string(out, error)?;
+        }
+        Change::Added { new } => {
+            out.extend_from_slice(b"\"new\":");
+            value(out, new)?;
+            out.extend_from_slice(b",\"secret\":false");
+        }
+        Change::Removed { old } => {
+            out.extend_from_slice(b"\"old\":");
+            value(out, old)?;
+            out.extend_from_slice(b",\"secret\":false");
+        }
+        Change::Structural => out.extend_from_slice(b"\"secret\":false"),
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// A recorded value: the common scalars by hand, the rest by `serde_json`.
+fn value(out: &mut Vec<u8>, value: &Value) -> Result<(), serde_json::Error> {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::String(text) => string(out, text)?,
+        other => serde_json::to_writer(&mut *out, other)?,
+    }
     Ok(())
 }
 
@@ -201,10 +282,41 @@ mod tests {
     /// A diff in its wire form: tracked changes with any values, and
     /// secrets.
     fn diff() -> impl Strategy<Value = Value> {
+        // Every shape `diff::wire` writes: the values, a secret with and
+        // without its fingerprints, an error, one side with and without an
+        // op, and a structural change.
+        let op = || prop::option::of(prop_oneof![Just("add"), Just("remove")]);
+        let with_op = |op: Option<&str>, mut change: Value| {
+            if let (Some(op), Some(members)) = (op, change.as_object_mut()) {
+                members.insert("op".to_owned(), json!(op));
+            }
+            change
+        };
         let change = prop_oneof![
             (value(), value())
                 .prop_map(|(old, new)| json!({"old": old, "new": new, "secret": false})),
             Just(json!({"secret": true})),
+            (prop::option::of(text()), prop::option::of(text()), text()).prop_map(
+                |(old, new, key)| {
+                    let mut change = json!({"secret": true, "hmac_key": key});
+                    if let Some(members) = change.as_object_mut() {
+                        if let Some(old) = old {
+                            members.insert("old_hmac".to_owned(), json!(old));
+                        }
+                        if let Some(new) = new {
+                            members.insert("new_hmac".to_owned(), json!(new));
+                        }
+                    }
+                    change
+                }
+            ),
+            text().prop_map(|error| json!({"secret": false, "error": error})),
+            (op(), value())
+                .prop_map(move |(op, new)| with_op(op, json!({"new": new, "secret": false}))),
+            (op(), value())
+                .prop_map(move |(op, old)| with_op(op, json!({"old": old, "secret": false}))),
+            prop_oneof![Just("add"), Just("remove")]
+                .prop_map(move |op| with_op(Some(op), json!({"secret": false}))),
         ];
         prop::collection::btree_map(text(), change, 0..4)
             .prop_map(|map| Value::Object(map.into_iter().collect()))

@@ -3,8 +3,17 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+/// How long [`Receiver::wait`] spins before it sleeps: about what the writer
+/// takes to write and sync its last batch on a fast disk. A thread put to
+/// sleep is woken tens of microseconds after the value came (longer in a
+/// virtual machine, whose idle core the host must wake first), which a
+/// flush of a thousand entries would pay on every call.
+const SPIN: Duration = Duration::from_micros(100);
 
 /// Where a value lands that reached its receiver but was never read (the
 /// receiver was dropped right after it came): so that what it says (a
@@ -27,6 +36,7 @@ pub(crate) fn channel_keeping_unread<T>(unread: Option<Unread<T>>) -> (Sender<T>
             waker: None,
         }),
         changed: Condvar::new(),
+        sent: AtomicBool::new(false),
     });
     (Sender(Arc::clone(&slot)), Receiver { slot, unread })
 }
@@ -43,6 +53,9 @@ pub(crate) struct Receiver<T> {
 struct Slot<T> {
     state: Mutex<State<T>>,
     changed: Condvar,
+    /// Set once the sender is gone (the value, if any, is in `state`): what
+    /// a waiting thread spins on.
+    sent: AtomicBool,
 }
 
 struct State<T> {
@@ -81,6 +94,7 @@ impl<T> Drop for Sender<T> {
             state.closed = true;
             state.waker.take()
         };
+        self.0.sent.store(true, Ordering::Release);
         self.0.changed.notify_all();
         if let Some(waker) = waker {
             waker.wake();
@@ -91,6 +105,15 @@ impl<T> Drop for Sender<T> {
 impl<T> Receiver<T> {
     /// Blocks the thread until the value comes; `None` if it never will.
     pub(crate) fn wait(self) -> Option<T> {
+        let start = Instant::now();
+        'spin: while !self.slot.sent.load(Ordering::Acquire) {
+            for _ in 0..64 {
+                std::hint::spin_loop();
+            }
+            if start.elapsed() > SPIN {
+                break 'spin;
+            }
+        }
         let mut state = self.slot.lock();
         while state.value.is_none() && !state.closed {
             state = self
