@@ -113,7 +113,7 @@ pub(crate) fn write(out: &mut Vec<u8>, entry: &AuditEntry) -> Result<(), serde_j
 
 /// `diff` as its `Serialize` impl (`diff::wire`) writes it: one member per
 /// change, its op first, then its values and `secret`.
-fn write_diff(out: &mut Vec<u8>, diff: &Diff) -> Result<(), serde_json::Error> {
+pub(crate) fn write_diff(out: &mut Vec<u8>, diff: &Diff) -> Result<(), serde_json::Error> {
     out.push(b'{');
     for (n, change) in diff.iter().enumerate() {
         if n > 0 {

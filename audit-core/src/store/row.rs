@@ -1,6 +1,6 @@
 //! An entry as the columns of its row, computed once per entry.
 
-use crate::entry::AuditEntry;
+use crate::entry::{AuditEntry, json};
 use crate::store::cursor::micros;
 use crate::store::sql::flag_name;
 
@@ -27,18 +27,25 @@ impl<'a> EntryRow<'a> {
             entry,
             time_us: micros(entry.time),
             ip: entry.ip.map(|ip| ip.to_string()),
-            diff: serde_json::to_string(&entry.diff)?,
-            additional_fields: serde_json::to_string(&entry.additional_fields)?,
+            diff: json_text(256, |out| json::write_diff(out, &entry.diff))?,
+            additional_fields: if entry.additional_fields.is_empty() {
+                String::from("{}")
+            } else {
+                serde_json::to_string(&entry.additional_fields)?
+            },
             flags: entry.flags.iter().copied().map(flag_name).collect(),
-            entry_json: entry_json(entry)?,
+            entry_json: json_text(1024, |out| json::write(out, entry))?,
         })
     }
 }
 
-/// `entry` as the JSON text of its row.
-fn entry_json(entry: &AuditEntry) -> Result<String, serde_json::Error> {
-    let mut json = Vec::with_capacity(1024);
-    crate::entry::json::write(&mut json, entry)?;
+/// The JSON text `write` writes, as `serde_json::to_string` would give it.
+fn json_text(
+    capacity: usize,
+    write: impl FnOnce(&mut Vec<u8>) -> Result<(), serde_json::Error>,
+) -> Result<String, serde_json::Error> {
+    let mut json = Vec::with_capacity(capacity);
+    write(&mut json)?;
     // JSON written from `&str`s and ASCII: UTF-8, converted without a copy.
     Ok(String::from_utf8(json)
         .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned()))
