@@ -279,12 +279,10 @@ mod tests {
         })
     }
 
-    /// A diff in its wire form: tracked changes with any values, and
-    /// secrets.
+    /// A diff in its wire form, with every shape of change `diff::wire`
+    /// writes: tracked values, a secret with and without its fingerprints,
+    /// an error, one side with and without an op, and a structural change.
     fn diff() -> impl Strategy<Value = Value> {
-        // Every shape `diff::wire` writes: the values, a secret with and
-        // without its fingerprints, an error, one side with and without an
-        // op, and a structural change.
         let op = || prop::option::of(prop_oneof![Just("add"), Just("remove")]);
         let with_op = |op: Option<&str>, mut change: Value| {
             if let (Some(op), Some(members)) = (op, change.as_object_mut()) {

@@ -4,16 +4,24 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-/// How long [`Receiver::wait`] spins before it sleeps: about what the writer
-/// takes to write and sync its last batch on a fast disk. A thread put to
+/// How long [`Receiver::wait`] spins before it sleeps, on a machine of
+/// several cores: about what the writer takes to write and sync its last
+/// batch on a fast disk. A thread put to
 /// sleep is woken tens of microseconds after the value came (longer in a
 /// virtual machine, whose idle core the host must wake first), which a
 /// flush of a thousand entries would pay on every call.
 const SPIN: Duration = Duration::from_micros(100);
+
+/// Whether the process may run on more than one core: on one, a spinning
+/// waiter would only hold up the writer it waits for.
+fn several_cores() -> bool {
+    static SEVERAL: OnceLock<bool> = OnceLock::new();
+    *SEVERAL.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
+}
 
 /// Where a value lands that reached its receiver but was never read (the
 /// receiver was dropped right after it came): so that what it says (a
@@ -105,13 +113,12 @@ impl<T> Drop for Sender<T> {
 impl<T> Receiver<T> {
     /// Blocks the thread until the value comes; `None` if it never will.
     pub(crate) fn wait(self) -> Option<T> {
-        let start = Instant::now();
-        'spin: while !self.slot.sent.load(Ordering::Acquire) {
-            for _ in 0..64 {
-                std::hint::spin_loop();
-            }
-            if start.elapsed() > SPIN {
-                break 'spin;
+        if several_cores() {
+            let start = Instant::now();
+            while !self.slot.sent.load(Ordering::Acquire) && start.elapsed() < SPIN {
+                for _ in 0..64 {
+                    std::hint::spin_loop();
+                }
             }
         }
         let mut state = self.slot.lock();
