@@ -3,25 +3,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
-
-/// How long [`Receiver::wait`] spins before it sleeps, on a machine of
-/// several cores: about what the writer takes to write and sync its last
-/// batch on a fast disk. A thread put to
-/// sleep is woken tens of microseconds after the value came (longer in a
-/// virtual machine, whose idle core the host must wake first), which a
-/// flush of a thousand entries would pay on every call.
-const SPIN: Duration = Duration::from_micros(100);
-
-/// Whether the process may run on more than one core: on one, a spinning
-/// waiter would only hold up the writer it waits for.
-fn several_cores() -> bool {
-    static SEVERAL: OnceLock<bool> = OnceLock::new();
-    *SEVERAL.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
-}
 
 /// Where a value lands that reached its receiver but was never read (the
 /// receiver was dropped right after it came): so that what it says (a
@@ -44,7 +27,6 @@ pub(crate) fn channel_keeping_unread<T>(unread: Option<Unread<T>>) -> (Sender<T>
             waker: None,
         }),
         changed: Condvar::new(),
-        sent: AtomicBool::new(false),
     });
     (Sender(Arc::clone(&slot)), Receiver { slot, unread })
 }
@@ -61,9 +43,6 @@ pub(crate) struct Receiver<T> {
 struct Slot<T> {
     state: Mutex<State<T>>,
     changed: Condvar,
-    /// Set once the sender is gone (the value, if any, is in `state`): what
-    /// a waiting thread spins on.
-    sent: AtomicBool,
 }
 
 struct State<T> {
@@ -102,7 +81,6 @@ impl<T> Drop for Sender<T> {
             state.closed = true;
             state.waker.take()
         };
-        self.0.sent.store(true, Ordering::Release);
         self.0.changed.notify_all();
         if let Some(waker) = waker {
             waker.wake();
@@ -113,14 +91,6 @@ impl<T> Drop for Sender<T> {
 impl<T> Receiver<T> {
     /// Blocks the thread until the value comes; `None` if it never will.
     pub(crate) fn wait(self) -> Option<T> {
-        if several_cores() {
-            let start = Instant::now();
-            while !self.slot.sent.load(Ordering::Acquire) && start.elapsed() < SPIN {
-                for _ in 0..64 {
-                    std::hint::spin_loop();
-                }
-            }
-        }
         let mut state = self.slot.lock();
         while state.value.is_none() && !state.closed {
             state = self
