@@ -49,14 +49,31 @@ pub(crate) fn insert_rows(
     let mut chainer = chain::resume(origin, read_head(conn, origin)?);
     let mut statements = Statements::new(conn)?;
     let mut inserted = 0;
-    for row in rows {
+    // The changed paths of the rows inserted, each with its row's index.
+    let mut paths: Vec<(&str, usize)> = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
         let mark = chainer.mark();
         let (seq, line) = chain::chain_row(&mut chainer, &row.entry_json)?;
-        if statements.insert_row(row, &line, seq, origin)? == 1 {
+        if statements.insert_entry(row, &line, seq, origin)? == 1 {
             inserted += 1;
+            paths.extend(
+                row.entry
+                    .diff
+                    .keys()
+                    .flat_map(changed_paths)
+                    .map(|path| (path, index)),
+            );
         } else {
             chainer.rewind(mark);
         }
+    }
+    // In the table's key order, so that the batch writes each of its pages
+    // once, not once per row that lands on it.
+    paths.sort_unstable_by(|&(a, i), &(b, j)| {
+        (a, rows[i].time_us, rows[i].entry.id).cmp(&(b, rows[j].time_us, rows[j].entry.id))
+    });
+    for (path, index) in paths {
+        statements.insert_path(&rows[index], path)?;
     }
     Ok((inserted, chainer.head()))
 }
@@ -91,17 +108,28 @@ impl<'conn> Statements<'conn> {
         seq: i64,
         origin: &str,
     ) -> rusqlite::Result<usize> {
+        let inserted = self.insert_entry(row, line, seq, origin)?;
+        if inserted == 1 {
+            for key in row.entry.diff.keys() {
+                for path in changed_paths(key) {
+                    self.insert_path(row, path)?;
+                }
+            }
+        }
+        Ok(inserted)
+    }
+
+    /// Inserts `row`, as `line` at `seq` of `origin`'s chain, without its
+    /// changed paths: 1, or 0 when its id is stored already.
+    fn insert_entry(
+        &mut self,
+        row: &EntryRow<'_>,
+        line: &str,
+        seq: i64,
+        origin: &str,
+    ) -> rusqlite::Result<usize> {
         let entry = row.entry;
-        // Most entries have no flag: their text needs no serializer.
-        let flags = if row.flags.is_empty() {
-            Cow::Borrowed("[]")
-        } else {
-            Cow::Owned(
-                serde_json::to_string(&row.flags)
-                    .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?,
-            )
-        };
-        let inserted = self.entry.execute(params![
+        self.entry.execute(params![
             entry.id.as_bytes().as_slice(),
             row.time_us,
             entry.actor,
@@ -117,29 +145,38 @@ impl<'conn> Statements<'conn> {
             entry.status_code,
             row.additional_fields,
             entry.request_id,
-            &flags,
+            &*flags_text(row)?,
             line,
             seq,
             origin,
-        ])?;
-        if inserted == 1 {
-            let id = entry.id.as_bytes().as_slice();
-            for key in entry.diff.keys() {
-                for path in changed_paths(key) {
-                    self.path.execute(params![
-                        path,
-                        row.time_us,
-                        id,
-                        entry.resource_type,
-                        entry.action.as_str(),
-                        entry.status_code,
-                        &flags,
-                    ])?;
-                }
-            }
-        }
-        Ok(inserted)
+        ])
     }
+
+    /// Records `path` as changed by the entry of `row`.
+    fn insert_path(&mut self, row: &EntryRow<'_>, path: &str) -> rusqlite::Result<()> {
+        let entry = row.entry;
+        self.path.execute(params![
+            path,
+            row.time_us,
+            entry.id.as_bytes().as_slice(),
+            entry.resource_type,
+            entry.action.as_str(),
+            entry.status_code,
+            &*flags_text(row)?,
+        ])?;
+        Ok(())
+    }
+}
+
+/// The flags of `row` as the JSON text of their column.
+fn flags_text<'a>(row: &'a EntryRow<'_>) -> rusqlite::Result<Cow<'a, str>> {
+    // Most entries have no flag: their text needs no serializer.
+    if row.flags.is_empty() {
+        return Ok(Cow::Borrowed("[]"));
+    }
+    serde_json::to_string(&row.flags)
+        .map(Cow::Owned)
+        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))
 }
 
 /// Appends `lines`, chained elsewhere (by a Kafka sink, say), to the chain
