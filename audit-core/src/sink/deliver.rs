@@ -110,6 +110,14 @@ pub(crate) fn report_entries(to: &dyn Display, entries: &[AuditEntry], error: &d
     report_lines(to, entries.len(), error, &lines);
 }
 
+/// Says `what` happened to the audit log, though nothing was lost: through
+/// `tracing`, and on standard error.
+pub(crate) fn report_notice(what: &dyn Display) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(target: "audit", "{what}");
+    let _ = writeln!(std::io::stderr(), "audit: {what}");
+}
+
 /// Says on standard error that `count` entries written to `to` may not be
 /// durable: their lines are no longer at hand.
 pub(crate) fn report_count(to: &dyn Display, count: usize, error: &dyn Error) {

@@ -293,10 +293,11 @@ impl LinesBatch {
 
     /// Starts a new file when the file was renamed (a log rotation) or
     /// removed since it was opened, continuing the old file's chain; fails
-    /// when it was removed: the entries written since the last sync went to
-    /// a file nobody can read.
+    /// when it was removed with `unsynced` entries written since the last
+    /// sync, which went to a file nobody can read. A removed file that lost
+    /// nothing is said on standard error.
     #[cfg(unix)]
-    fn check_still_there(&mut self) -> io::Result<()> {
+    fn check_still_there(&mut self, unsynced: usize) -> io::Result<()> {
         let Some(rotated) = rotated(&self.file.metadata()?, &self.path) else {
             return Ok(());
         };
@@ -309,6 +310,13 @@ impl LinesBatch {
         }
         match rotated {
             Rotated::Renamed => Ok(()),
+            Rotated::Removed if unsynced == 0 => {
+                deliver::report_notice(&format_args!(
+                    "{} was removed; every entry written to it had been synced; a new file was started, continuing its chain",
+                    self.path.display()
+                ));
+                Ok(())
+            }
             Rotated::Removed => Err(io::Error::new(
                 io::ErrorKind::NotFound,
                 format!(
@@ -342,7 +350,7 @@ impl LinesBatch {
     }
 
     #[cfg(not(unix))]
-    fn check_still_there(&mut self) -> io::Result<()> {
+    fn check_still_there(&mut self, _unsynced: usize) -> io::Result<()> {
         Ok(())
     }
 }
@@ -357,8 +365,8 @@ impl Batch for LinesBatch {
     /// Syncs the file. The entries written since the last sync are lost
     /// when it fails, or when the file was removed or replaced.
     fn sync(&mut self) -> Result<(), Lost> {
-        let synced = sync_data(&self.file).and_then(|()| self.check_still_there());
         let unsynced = std::mem::take(&mut self.unsynced);
+        let synced = sync_data(&self.file).and_then(|()| self.check_still_there(unsynced));
         synced.map_err(|error| {
             // Written, but maybe not durable: their lines are gone, so say
             // how many, and where.
