@@ -2,7 +2,7 @@
 //! errors, and a reader that survives a crash mid-write.
 
 use std::io::{Read as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -125,15 +125,20 @@ fn full_disk_is_reported_by_flush() {
     assert_eq!(failed, 1);
 }
 
-#[test]
-fn removed_file_is_reported_and_a_new_one_started() {
+/// A sink whose file holds one synced entry, then is removed under it.
+fn sink_whose_synced_file_is_removed() -> (tempfile::TempDir, PathBuf, JsonLinesSink) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
     let sink = JsonLinesSink::open(&path).unwrap();
     export(&sink, 1, 0).unwrap();
     sink.flush().unwrap();
-
     std::fs::remove_file(&path).unwrap();
+    (dir, path, sink)
+}
+
+#[test]
+fn removed_file_is_reported_and_a_new_one_started() {
+    let (_dir, path, sink) = sink_whose_synced_file_is_removed();
     export(&sink, 1, 1).unwrap();
     let error = sink.flush().unwrap_err();
     assert!(
@@ -156,13 +161,7 @@ fn removed_file_is_reported_and_a_new_one_started() {
 
 #[test]
 fn a_removed_file_whose_entries_were_all_synced_loses_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("audit.jsonl");
-    let sink = JsonLinesSink::open(&path).unwrap();
-    export(&sink, 1, 0).unwrap();
-    sink.flush().unwrap();
-
-    std::fs::remove_file(&path).unwrap();
+    let (_dir, path, sink) = sink_whose_synced_file_is_removed();
     // Nothing was written since the last sync: nothing is lost, and the
     // flush says so; the new file continues the chain.
     sink.flush().unwrap();
@@ -172,6 +171,10 @@ fn a_removed_file_whose_entries_were_all_synced_loses_nothing() {
     assert_eq!(values(&path), [1]);
     let contents = json_lines::read(&path).unwrap();
     assert!(contents.skipped.is_empty(), "{:?}", contents.skipped);
+    // Its first line is the rotation record after the removed file's one entry.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(first.starts_with(r#"{"rotation":{"seq":1,"#), "{first}");
 }
 
 #[test]
