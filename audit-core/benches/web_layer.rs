@@ -5,9 +5,15 @@
 //! the response's status; the plain one builds the same values and drops them.
 //!
 //! Run with
-//! `cargo bench -p audit-core --features axum,sqlite --bench web_layer -- [--seconds 3] [--rounds 3] [plain null memory sqlite ...]`;
+//! `cargo bench -p audit-core --features axum,sqlite --bench web_layer -- [--seconds 3] [--rounds 3] [plain null memory floor sqlite ...]`;
 //! the variants named (all by default) run in turn, round after round, so
 //! that a busy machine disturbs them alike. See docs/performance.md.
+//!
+//! The variant `floor` is no store of this library: a writer thread
+//! inserting each entry's JSON, and its id, into a table without any other
+//! column or index, 1,000 rows a transaction, synced as `SqliteStore`
+//! syncs. It is what the cheapest durable SQLite row costs behind the layer,
+//! the ceiling of any SQLite store here (see docs/performance.md).
 //!
 //! Two more modes, for other tools: `--serve ADDR VARIANT` serves one
 //! variant until killed, for a load generator of its own (`wrk -c16`), and
@@ -103,7 +109,10 @@ fn router(variant: &str, dir: &std::path::Path) -> (Router, Option<Arc<dyn Audit
             SqliteStore::open(dir.join(format!("audit-{}.db", Uuid::now_v7())))
                 .unwrap_or_else(|error| panic!("{error}")),
         )),
-        other => panic!("unknown variant {other}: plain, null, memory or sqlite"),
+        "floor" => audited(Arc::new(Floor::open(
+            &dir.join(format!("floor-{}.db", Uuid::now_v7())),
+        ))),
+        other => panic!("unknown variant {other}: plain, null, memory, sqlite or floor"),
     }
 }
 
@@ -282,6 +291,7 @@ fn main() {
             "plain".into(),
             "null".into(),
             "memory".into(),
+            "floor".into(),
             "sqlite".into(),
         ];
     }
@@ -319,6 +329,103 @@ struct Null;
 impl AuditSink for Null {
     fn export(&self, entry: audit_core::AuditEntry) -> Result<(), audit_core::ExportError> {
         drop(std::hint::black_box(entry));
+        Ok(())
+    }
+}
+
+/// The cheapest durable SQLite row: the entry's JSON and its id in a table
+/// with no other column and no index, inserted on a thread of its own,
+/// 1,000 rows a transaction, in WAL mode synced on commit (as `SqliteStore`
+/// is). No chain, no query columns, no changed paths: a ceiling, not a store.
+struct Floor {
+    queue: tokio::sync::mpsc::Sender<Message>,
+}
+
+/// What the floor's writer receives: an entry, or a flush to answer once
+/// what came before it is committed.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "entries are the traffic; a flush is rare"
+)]
+enum Message {
+    Entry(audit_core::AuditEntry),
+    Flush(std::sync::mpsc::SyncSender<()>),
+}
+
+impl Floor {
+    fn open(path: &std::path::Path) -> Self {
+        let conn = rusqlite::Connection::open(path).unwrap_or_else(|error| panic!("{error}"));
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+             CREATE TABLE entries (id BLOB PRIMARY KEY, entry_json TEXT NOT NULL) STRICT;",
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        let (queue, mut received) = tokio::sync::mpsc::channel(4096);
+        std::thread::spawn(move || {
+            let mut batch = Vec::with_capacity(1000);
+            while let Some(first) = received.blocking_recv() {
+                batch.push(first);
+                while batch.len() < 1000 {
+                    match received.try_recv() {
+                        Ok(message) => batch.push(message),
+                        Err(_) => break,
+                    }
+                }
+                let transaction = conn
+                    .unchecked_transaction()
+                    .unwrap_or_else(|error| panic!("{error}"));
+                {
+                    let mut insert = transaction
+                        .prepare_cached("INSERT INTO entries (id, entry_json) VALUES (?1, ?2)")
+                        .unwrap_or_else(|error| panic!("{error}"));
+                    for message in &batch {
+                        if let Message::Entry(entry) = message {
+                            let json = serde_json::to_string(entry)
+                                .unwrap_or_else(|error| panic!("{error}"));
+                            insert
+                                .execute(rusqlite::params![entry.id.as_bytes(), json])
+                                .unwrap_or_else(|error| panic!("{error}"));
+                        }
+                    }
+                }
+                transaction
+                    .commit()
+                    .unwrap_or_else(|error| panic!("{error}"));
+                for message in batch.drain(..) {
+                    if let Message::Flush(reply) = message {
+                        let _ = reply.send(());
+                    }
+                }
+            }
+        });
+        Floor { queue }
+    }
+}
+
+impl AuditSink for Floor {
+    fn export(&self, entry: audit_core::AuditEntry) -> Result<(), audit_core::ExportError> {
+        self.queue
+            .blocking_send(Message::Entry(entry))
+            .unwrap_or_else(|_| panic!("the floor's writer stopped"));
+        Ok(())
+    }
+
+    fn export_async(&self, entry: audit_core::AuditEntry) -> audit_core::ExportFuture<'_> {
+        Box::pin(async move {
+            self.queue
+                .send(Message::Entry(entry))
+                .await
+                .unwrap_or_else(|_| panic!("the floor's writer stopped"));
+            Ok(())
+        })
+    }
+
+    fn flush(&self) -> Result<(), audit_core::ExportError> {
+        let (reply, done) = std::sync::mpsc::sync_channel(1);
+        self.queue
+            .blocking_send(Message::Flush(reply))
+            .unwrap_or_else(|_| panic!("the floor's writer stopped"));
+        done.recv().unwrap_or_else(|error| panic!("{error}"));
         Ok(())
     }
 }
