@@ -66,6 +66,11 @@ pub trait AuditFields {
     /// in code generic over `T: Auditable` it is `T::SCHEMA`.
     const SCHEMA: &'static Schema;
 
+    /// The former name of [`SCHEMA`](Self::SCHEMA), kept so that code
+    /// written against it still builds.
+    #[deprecated(note = "renamed `SCHEMA`, the one name of a type's schema")]
+    const FIELDS: &'static Schema = Self::SCHEMA;
+
     /// Records the fields that differ between `old` and `new`, under `path`.
     #[doc(hidden)]
     fn diff_into(diff: &mut Diff, path: &Path<'_>, old: &Self, new: &Self);
@@ -219,6 +224,30 @@ pub trait Audited<Via = Self> {
 
     /// The organization of this resource, as [`Auditable::organization_id`].
     fn audit_organization_id(&self) -> Option<String>;
+
+    /// The former name of [`audit_resource_id`](Self::audit_resource_id).
+    #[deprecated(note = "renamed `audit_resource_id`, after `Auditable::resource_id`")]
+    fn audit_id(&self) -> String {
+        self.audit_resource_id()
+    }
+
+    /// The former name of [`audit_resource_target`](Self::audit_resource_target).
+    #[deprecated(note = "renamed `audit_resource_target`, after `Auditable::resource_target`")]
+    fn audit_target(&self) -> String {
+        self.audit_resource_target()
+    }
+
+    /// The former name of [`audit_resource_link`](Self::audit_resource_link).
+    #[deprecated(note = "renamed `audit_resource_link`, after `Auditable::resource_link`")]
+    fn audit_link(&self) -> Option<String> {
+        self.audit_resource_link()
+    }
+
+    /// The former name of [`audit_organization_id`](Self::audit_organization_id).
+    #[deprecated(note = "renamed `audit_organization_id`, after `Auditable::organization_id`")]
+    fn audit_org(&self) -> Option<String> {
+        self.audit_organization_id()
+    }
 
     /// Whether the new value `self` meets the value condition of the
     /// sentence `index`, as `Auditable::sentence_matches`.

@@ -48,6 +48,20 @@ fn chat_describes_itself() {
     assert!(Chat::SCHEMA.requires_org);
 }
 
+/// The names the second release's `AuditFields` and `Audited` used still
+/// build, deprecated, and answer what their new names answer.
+#[test]
+#[allow(deprecated)]
+fn the_former_names_still_answer() {
+    use audit_core::Audited;
+    let chat = chat();
+    assert_eq!(<Chat as AuditFields>::FIELDS, Chat::SCHEMA);
+    assert_eq!(Audited::audit_id(&chat), chat.resource_id());
+    assert_eq!(Audited::audit_target(&chat), "01925d3c");
+    assert_eq!(Audited::audit_link(&chat), chat.resource_link());
+    assert_eq!(Audited::audit_org(&chat), chat.organization_id());
+}
+
 /// The default resource type is the snake_case struct name, the default
 /// target the `name` field, and there is no link or organization.
 #[derive(Auditable)]
