@@ -75,7 +75,7 @@ fn audit_hash_prints_the_fingerprint_the_entry_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let master = dir.path().join("master");
     std::fs::write(&master, [0x5a; 40]).unwrap();
-    secret_fingerprint::install(FingerprintKey::from_file("k1", &master).unwrap());
+    let key = FingerprintKey::from_file("k1", &master).unwrap();
 
     let log = dir.path().join("audit.jsonl");
     let sink = JsonLinesSink::open(&log).unwrap();
@@ -103,9 +103,11 @@ fn audit_hash_prints_the_fingerprint_the_entry_recorded() {
         },
         ..old.clone()
     };
-    BackgroundAudit::new(&sink, "rotator")
-        .write(&old, &new)
-        .unwrap();
+    secret_fingerprint::with_key(key, || {
+        BackgroundAudit::new(&sink, "rotator")
+            .write(&old, &new)
+            .unwrap();
+    });
     sink.flush().unwrap();
     drop(sink);
 

@@ -400,32 +400,31 @@ proptest! {
     /// itself gives nothing.
     #[test]
     fn a_nested_secret_never_leaks(old in deep(), new in deep()) {
-        // The one key of this binary (why it is a binary of its own); no
-        // other test here fingerprints.
-        audit_core::secret_fingerprint::install(
-            audit_core::secret_fingerprint::FingerprintKey::derive("k1", &[7; 32]),
-        );
+        // The key is in scope for the entries made below, on this thread.
+        let key = audit_core::secret_fingerprint::FingerprintKey::derive("k1", &[7; 32]);
         prop_assert!(audit_core::diff(&old, &old).is_empty());
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.jsonl");
         let file = audit_core::JsonLinesSink::open(&path).unwrap();
         let memory = MemorySink::new();
-        for sink in [&memory as &dyn audit_core::AuditSink, &file] {
-            for (action, old, new) in [
-                (Action::WRITE, Some(&old), Some(&new)),
-                (Action::CREATE, None, Some(&new)),
-                (Action::DELETE, Some(&old), None),
-            ] {
-                let mut request = AuditRequest::new(sink, action);
-                if let Some(old) = old {
-                    request.set_old(old.clone());
+        audit_core::secret_fingerprint::with_key(key, || {
+            for sink in [&memory as &dyn audit_core::AuditSink, &file] {
+                for (action, old, new) in [
+                    (Action::WRITE, Some(&old), Some(&new)),
+                    (Action::CREATE, None, Some(&new)),
+                    (Action::DELETE, Some(&old), None),
+                ] {
+                    let mut request = AuditRequest::new(sink, action);
+                    if let Some(old) = old {
+                        request.set_old(old.clone());
+                    }
+                    if let Some(new) = new {
+                        request.set_new(new.clone());
+                    }
+                    request.commit(200).unwrap();
                 }
-                if let Some(new) = new {
-                    request.set_new(new.clone());
-                }
-                request.commit(200).unwrap();
             }
-        }
+        });
         audit_core::AuditSink::flush(&file).unwrap();
         drop(file);
         let mut texts = vec![

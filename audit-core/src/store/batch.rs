@@ -207,7 +207,7 @@ impl<W: WriteRows> RowsBatch<W> {
         let error: BoxError = if error.to_string() == first.to_string() {
             error
         } else {
-            format!("{error} (first attempt: {first})").into()
+            Box::new(Retried { error, first })
         };
         merge(&mut lost, self.fail(&failed, error));
         lost.map_or(Ok(()), Err)
@@ -238,6 +238,26 @@ impl<W: WriteRows> RowsBatch<W> {
 }
 
 /// Adds `more` to the entries lost so far, keeping the first error.
+/// A write that failed twice, differently: says both, and is caused by the
+/// retry's error, kept typed for [`ExportError::source`].
+#[derive(Debug)]
+struct Retried {
+    error: BoxError,
+    first: BoxError,
+}
+
+impl std::fmt::Display for Retried {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (first attempt: {})", self.error, self.first)
+    }
+}
+
+impl std::error::Error for Retried {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.error)
+    }
+}
+
 fn merge(lost: &mut Option<Lost>, more: Lost) {
     match lost {
         Some(lost) => lost.count += more.count,

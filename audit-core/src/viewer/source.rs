@@ -89,7 +89,7 @@ impl ViewerSource {
         self.statements.load(Ordering::Relaxed)
     }
 
-    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    #[cfg(feature = "sql")]
     fn statement(&self) {
         self.statements.fetch_add(1, Ordering::Relaxed);
     }
@@ -280,7 +280,7 @@ impl ViewerSource {
     }
 }
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(feature = "sql")]
 fn borrowed(resources: &[(String, String)]) -> Vec<(&str, &str)> {
     resources
         .iter()
@@ -374,7 +374,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, StoreError> {
     tokio::task::spawn_blocking(job)
         .await
-        .map_err(|error| StoreError::Thread(std::io::Error::other(error.to_string())))?
+        .map_err(|error| StoreError::Thread(std::io::Error::other(error)))?
 }
 
 /// Calls `each` with every line of the JSON-lines file at `path` that is
