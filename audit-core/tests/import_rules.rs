@@ -8,7 +8,9 @@
 //!    `sink/`; the guards beside it deliver to sinks, and `sink/` imports
 //!    `entry/`.
 //! 3. Nothing imports `private/` (what generated code calls); it imports
-//!    `diff/` and `model/`.
+//!    `diff/` and `model/`, and beyond them only what generated code needs
+//!    of the upper wings: an entry's sentence (`entry::sentence`,
+//!    `AuditEntry`) and the schema registry (`docs::registry`).
 //! 4. `writer/` knows no file and no SQL.
 //! 5. Only `entry/context.rs` decides flags and commit rules.
 //! 6. Internal code imports from the defining module, never through the
@@ -112,6 +114,33 @@ fn nothing_imports_what_generated_code_calls() {
             .iter()
             .any(|wing| wing == "__private" || wing == "private");
         (wing_of(file) != "private" && uses_private).then(|| format!("{file} imports private/"))
+    });
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn what_generated_code_calls_imports_the_model_and_the_diff() {
+    let allowed = [
+        "crate::diff",
+        "crate::model",
+        "crate::private",
+        "crate::entry::sentence::",
+        "crate::entry::AuditEntry",
+        "crate::docs::registry::",
+        "crate::__audit_register_schema",
+    ];
+    let found = violations(|file, code| {
+        if wing_of(file) != "private" {
+            return None;
+        }
+        let others: Vec<_> = code
+            .match_indices("crate::")
+            .filter(|(at, _)| !code[..*at].ends_with('$'))
+            .map(|(at, _)| &code[at..])
+            .filter(|path| !allowed.iter().any(|allowed| path.starts_with(allowed)))
+            .map(|path| path.lines().next().unwrap_or_default().to_owned())
+            .collect();
+        (!others.is_empty()).then(|| format!("{file} imports {others:?}"))
     });
     assert!(found.is_empty(), "{found:#?}");
 }
