@@ -263,6 +263,33 @@ fn every_case(fresh: &dyn Fn() -> Fixture) {
         );
     }
 
+    // The `seq` column renumbered, in order: a purge or an unchained record
+    // placed by it would seem covered by a checkpoint it is not.
+    let fixture = fresh();
+    fixture.tamper("UPDATE audit_entries SET seq = seq + 100");
+    assert_broken(
+        &fixture,
+        false,
+        &[
+            "BROKEN at row 1 (seq 101, id ",
+            "the `seq` column says something else than the chained entry",
+        ],
+    );
+
+    if let Database::Sqlite(_) = fixture.database {
+        // Flags a search reads (a JSON object's values) that are no list.
+        let fixture = fresh();
+        fixture.tamper("UPDATE audit_entries SET flags = '{\"x\": \"uncommitted\"}' WHERE seq = 4");
+        assert_broken(
+            &fixture,
+            false,
+            &[
+                "BROKEN at row 4 (seq 4, id ",
+                "the `flags` column says something else than the chained entry",
+            ],
+        );
+    }
+
     // A row deleted.
     let fixture = fresh();
     fixture.tamper("DELETE FROM audit_entries WHERE seq = 5");
@@ -284,6 +311,20 @@ fn every_case(fresh: &dyn Fn() -> Fixture) {
         Database::Sqlite(_) => columns.replace("time_or_time", "time_us"),
         Database::Postgres(..) => columns.replace("time_or_time", "\"time\""),
     };
+
+    if let Database::Sqlite(_) = fixture.database {
+        // A row with the store's origin and no seq: SQLite seals every row
+        // as it inserts it, so it is no row waiting for a sealer.
+        let fixture = fresh();
+        fixture.tamper(&format!(
+            "INSERT INTO audit_entries (id, seq, origin, {columns}) SELECT {}, NULL, origin, {columns} FROM audit_entries WHERE seq = 3",
+            fixture.new_id()
+        ));
+        let (status, out) = fixture.verify(true);
+        assert_eq!(status, 1, "{out}");
+        assert!(out.contains("UNCHAINED: 1 rows have no seq"), "{out}");
+        assert!(!out.contains("Unsealed"), "{out}");
+    }
     fixture.tamper(&format!(
         "INSERT INTO audit_entries (id, seq, origin, {columns}) SELECT {}, 11, origin, {columns} FROM audit_entries WHERE seq = 3",
         fixture.new_id()
@@ -344,8 +385,9 @@ fn rows_out_of_their_origin(fresh: &dyn Fn() -> Fixture, columns: &str) {
 }
 
 /// Rows without a `seq`: `fixture` has one inserted behind the store's
-/// back, which `--allow-unchained` does not pass; rows the store found
-/// without one when it opened the table are recorded in its chain, and pass.
+/// back, which `--allow-unchained` does not pass, nor does reopening the
+/// store; rows a migration from version 1 left without one are recorded in
+/// the chain by the next open, and pass.
 fn rows_without_a_seq(fresh: &dyn Fn() -> Fixture, fixture: &Fixture, columns: &str) {
     // Allowing unchained rows does not pass it: it is not a row the store
     // recorded as written before it chained its entries.
@@ -356,16 +398,31 @@ fn rows_without_a_seq(fresh: &dyn Fn() -> Fixture, fixture: &Fixture, columns: &
         "{out}"
     );
 
-    // Rows without a seq when the store opens the table (written before it
-    // chained its entries) are recorded in its chain, and pass with
-    // --allow-unchained, anchored by the checkpoint after the record; a row
-    // inserted without a seq afterwards does not.
+    // Reopening the store does not launder it: only a migration from
+    // version 1 has rows to record.
+    fixture.reopened(|_| (), |_, _| ());
+    let (status, out) = fixture.verify_with(true, &["--allow-unchained"]);
+    assert_eq!(status, 1, "{out}");
+    assert!(
+        out.contains("UNCHAINED: 1 rows have no seq, and they are not the rows the store recorded"),
+        "{out}"
+    );
+
+    // Rows without a seq that the migration from version 1 left (written
+    // before the store chained its entries; the migration leaves the table
+    // `audit_unchained_pending`, as here) are recorded in its chain by the
+    // next open, and pass with --allow-unchained, anchored by the checkpoint
+    // after the record; a row inserted without a seq afterwards does not.
     let fixture = &fresh();
     let unchained_copy = format!(
-        "INSERT INTO audit_entries (id, seq, {columns}) SELECT {}, NULL, {columns} FROM audit_entries WHERE seq = 3",
+        "INSERT INTO audit_entries (id, seq, origin, {columns}) SELECT {}, NULL, NULL, {columns} FROM audit_entries WHERE seq = 3",
         fixture.new_id()
     );
     fixture.tamper(&unchained_copy);
+    fixture.tamper(
+        "CREATE TABLE audit_unchained_pending (since_version INTEGER NOT NULL); \
+         INSERT INTO audit_unchained_pending (since_version) VALUES (1)",
+    );
     fixture.reopened(|_| (), |_, _| ());
     let (status, out) = fixture.verify_with(true, &["--allow-unchained"]);
     assert_eq!(status, 0, "{out}");

@@ -154,6 +154,20 @@ pub(crate) const SELECT_UNCHAINED_RECORD: &str = "SELECT seq, entry_json FROM au
 pub(crate) const COUNT_ORPHANED: &str =
     "SELECT count(*) FROM audit_entries WHERE origin IS NULL AND seq IS NOT NULL";
 
+/// Made by the migration from version 1, whose rows have no chain: the
+/// store's next open records those rows in its chain, then drops it. Rows
+/// without a `seq` found by any other open were inserted behind the store's
+/// back, and are never recorded as written before the chain.
+pub(crate) const CREATE_UNCHAINED_PENDING: &str =
+    "CREATE TABLE IF NOT EXISTS audit_unchained_pending (since_version INTEGER NOT NULL)";
+
+/// The name of the table [`CREATE_UNCHAINED_PENDING`] makes: while it
+/// exists, the rows of version 1 wait to be recorded.
+pub(crate) const UNCHAINED_PENDING: &str = "audit_unchained_pending";
+
+/// Dropped once the rows of version 1 are recorded.
+pub(crate) const DROP_UNCHAINED_PENDING: &str = "DROP TABLE IF EXISTS audit_unchained_pending";
+
 /// Whether any chain holds an unchained record.
 pub(crate) const ANY_UNCHAINED_RECORD: &str = "SELECT 1 FROM audit_entries \
      WHERE seq IS NOT NULL AND action = 'record_unchained' AND resource_type = 'audit_log' \
@@ -165,11 +179,13 @@ pub(crate) fn check_unchained(
     record: Option<(i64, String)>,
     ids: Vec<uuid::Uuid>,
 ) -> Option<UnchainedRecord> {
-    let (seq, json) = record?;
+    let (_, json) = record?;
     let (rows, digest) = unchained_record_of(&json)?;
     let count = u64::try_from(ids.len()).unwrap_or(u64::MAX);
     Some(UnchainedRecord {
-        seq: u64::try_from(seq).ok()?,
+        // Where the chained line says it is, not the `seq` column, which
+        // anyone who can write the table can renumber.
+        seq: crate::chain::link_of(json.as_bytes())?.seq,
         matches: rows == count && digest == unchained_digest(ids).to_string(),
     })
 }
@@ -233,15 +249,18 @@ pub(crate) fn purge_entry(origin: &str, through_seq: i64, purged: u64) -> AuditE
     }
 }
 
-/// The purge record that `entry_json`, the row `seq`, holds, if it is one.
-pub(crate) fn purge_of(seq: i64, entry_json: &str) -> Option<Purge> {
+/// The purge record that the chained line `entry_json` holds, if it is one,
+/// at the sequence number the line records (not the row's `seq` column,
+/// which anyone who can write the table can renumber).
+pub(crate) fn purge_of(entry_json: &str) -> Option<Purge> {
+    let seq = crate::chain::link_of(entry_json.as_bytes())?.seq;
     let entry: AuditEntry = serde_json::from_str(entry_json).ok()?;
     if entry.action.as_str() != PURGE_ACTION || entry.resource_type != PURGE_RESOURCE_TYPE {
         return None;
     }
     let field = |name: &str| entry.additional_fields.get(name)?.as_u64();
     Some(Purge {
-        seq: u64::try_from(seq).ok()?,
+        seq,
         through_seq: field("purged_through_seq")?,
         purged: field("purged")?,
     })
@@ -293,7 +312,10 @@ pub(crate) struct StoredColumns {
     pub(crate) action: Option<String>,
     pub(crate) status_code: Option<i64>,
     pub(crate) request_id: Option<String>,
-    pub(crate) flags: Vec<String>,
+    /// `None` when the column does not hold a list of names (a JSON object
+    /// in SQLite, say, whose values a search would read as flags): it then
+    /// says nothing the chained line says.
+    pub(crate) flags: Option<Vec<String>>,
 }
 
 impl StoredColumns {
@@ -327,7 +349,7 @@ impl StoredColumns {
                 self.status_code != entry.status_code.map(i64::from),
             ),
             ("request_id", self.request_id != entry.request_id),
-            ("flags", self.flags != flags),
+            ("flags", self.flags.as_ref() != Some(&flags)),
         ];
         differs
             .into_iter()
@@ -351,6 +373,15 @@ pub(crate) fn with_origin(mut report: Report, origin: &str) -> Report {
 pub(crate) fn other_origin(line: &str, origin: &str) -> Option<&'static str> {
     let named = crate::chain::link_of(line.as_bytes())?.origin?;
     (named != origin).then_some("origin")
+}
+
+/// `"seq"` when the row's `seq` column is not the sequence number its
+/// chained `line` records: rows are read in `seq` order, and a purge or an
+/// unchained record is placed by it, so the column must say what the chain
+/// says.
+pub(crate) fn other_seq(line: &[u8], seq: i64) -> Option<&'static str> {
+    let link = crate::chain::link_of(line)?;
+    (i64::try_from(link.seq).ok() != Some(seq)).then_some("seq")
 }
 
 /// `report` with the first row whose query columns disagree with its

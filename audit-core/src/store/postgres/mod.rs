@@ -139,7 +139,7 @@ use crate::entry::AuditEntry;
 use crate::sink::AuditSink;
 use crate::sink::error::ExportError;
 use crate::store::batch::{StoreWriter, writer_config};
-use crate::store::chain::unchained_entry;
+use crate::store::chain::{DROP_UNCHAINED_PENDING, UNCHAINED_PENDING, unchained_entry};
 use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, StoreReport, micros};
 use crate::writer::WriterConfig;
 
@@ -401,23 +401,38 @@ impl PostgresStoreBuilder {
 }
 
 impl PostgresStore {
-    /// Records, in the chain, the rows without a `seq` the first time the
-    /// store opens a table that has some: written before it chained its
-    /// entries (see [`UNCHAINED_ACTION`](crate::store::UNCHAINED_ACTION)).
+    /// Records, in the chain, the rows without a `seq` and an origin of a
+    /// table migrated from version 1, at the first open after the
+    /// migration: written before the store chained its entries (see
+    /// [`UNCHAINED_ACTION`](crate::store::UNCHAINED_ACTION)). Any other
+    /// unchained row was inserted behind the store's back, and is left for
+    /// `audit verify` to report.
     async fn record_unchained(&self) -> Result<(), StoreError> {
-        let ids = read::unchained_ids(&self.pool).await?;
-        if ids.is_empty() || read::any_unchained_record(&self.pool).await? {
+        let pending: Option<String> = sqlx::query_scalar("SELECT to_regclass($1)::text")
+            .bind(UNCHAINED_PENDING)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(StoreError::database)?;
+        if pending.is_none() {
             return Ok(());
         }
-        let entry = unchained_entry(&self.origin, ids);
-        self.writer
-            .export_async(entry)
+        let ids = read::unchained_ids(&self.pool).await?;
+        if !ids.is_empty() && !read::any_unchained_record(&self.pool).await? {
+            let entry = unchained_entry(&self.origin, ids);
+            self.writer
+                .export_async(entry)
+                .await
+                .map_err(|error| StoreError::Thread(std::io::Error::other(error)))?;
+            self.writer
+                .flush_async()
+                .await
+                .map_err(|error| StoreError::Thread(std::io::Error::other(error)))?;
+        }
+        sqlx::raw_sql(DROP_UNCHAINED_PENDING)
+            .execute(&self.pool)
             .await
-            .map_err(|error| StoreError::Thread(std::io::Error::other(error)))?;
-        self.writer
-            .flush_async()
-            .await
-            .map_err(|error| StoreError::Thread(std::io::Error::other(error)))
+            .map_err(StoreError::database)?;
+        Ok(())
     }
 }
 

@@ -12,7 +12,7 @@ use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
 use crate::store::chain::{
     ANY_UNCHAINED_RECORD, COUNT_ORPHANED, SELECT_ORIGINS, SELECT_PURGES, SELECT_PURGES_ELSEWHERE,
-    SELECT_UNCHAINED_RECORD, StoredColumns, check_unchained, other_origin, purge_of,
+    SELECT_UNCHAINED_RECORD, StoredColumns, check_unchained, other_origin, other_seq, purge_of,
     with_column_problem, with_origin,
 };
 use crate::store::cursor::micros;
@@ -260,7 +260,7 @@ fn stored_columns(row: &sqlx::postgres::PgRow) -> StoredColumns {
             .flatten()
             .map(i64::from),
         request_id: text(10),
-        flags: row.try_get::<Vec<String>, _>(11).unwrap_or_default(),
+        flags: row.try_get::<Vec<String>, _>(11).ok(),
     }
 }
 
@@ -312,6 +312,7 @@ pub(crate) async fn verify_chain(
                 let stored = stored_columns(row);
                 if let Some(column) = stored
                     .first_difference(json.as_bytes())
+                    .or_else(|| other_seq(json.as_bytes(), after))
                     .or_else(|| other_origin(json, origin))
                 {
                     let id = stored.id.map(|id| id.to_string()).unwrap_or_default();
@@ -333,9 +334,8 @@ pub(crate) async fn verify_chain(
         .map_err(StoreError::database)?;
     let mut purges = Vec::new();
     for row in &rows {
-        let seq: i64 = row.try_get(0).map_err(StoreError::database)?;
         let json: &str = row.try_get(1).map_err(StoreError::database)?;
-        purges.extend(purge_of(seq, json));
+        purges.extend(purge_of(json));
     }
     let rows = sqlx::query(SELECT_PURGES_ELSEWHERE)
         .bind(text_safe(origin))
@@ -345,9 +345,8 @@ pub(crate) async fn verify_chain(
     let mut purges_elsewhere = Vec::new();
     for row in &rows {
         let chain: String = row.try_get(0).map_err(StoreError::database)?;
-        let seq: i64 = row.try_get(1).map_err(StoreError::database)?;
         let json: &str = row.try_get(2).map_err(StoreError::database)?;
-        if let Some(purge) = purge_of(seq, json) {
+        if let Some(purge) = purge_of(json) {
             purges_elsewhere.push((chain, purge));
         }
     }

@@ -98,6 +98,17 @@ async fn migrate_in_transaction(conn: &mut PgConnection) -> Result<(), StoreErro
             .await
             .map_err(StoreError::database)?;
     }
+    if from == 1 {
+        // Version 1 chained nothing: its rows are recorded by the next open.
+        sqlx::raw_sql(crate::store::chain::CREATE_UNCHAINED_PENDING)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::database)?;
+        sqlx::query("INSERT INTO audit_unchained_pending (since_version) VALUES (1)")
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::database)?;
+    }
     migrate_to_origins(conn).await?;
     sqlx::query("DELETE FROM audit_schema_version")
         .execute(&mut *conn)

@@ -85,7 +85,7 @@ use std::time::Duration;
 
 use std::collections::BTreeMap;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
 use time::OffsetDateTime;
 
 use crate::chain::Digest;
@@ -96,7 +96,7 @@ use crate::entry::AuditEntry;
 use crate::sink::AuditSink;
 use crate::sink::error::ExportError;
 use crate::store::batch::{StoreWriter, writer_config};
-use crate::store::chain::unchained_entry;
+use crate::store::chain::{DROP_UNCHAINED_PENDING, UNCHAINED_PENDING, unchained_entry};
 use crate::store::{
     AuditQuery, CappedCount, DEFAULT_ORIGIN, MAX_LIMIT, Page, StoreError, StoreReport, micros,
 };
@@ -485,24 +485,43 @@ impl SqliteStoreBuilder {
 }
 
 impl SqliteStore {
-    /// Records, in the chain, the rows without a `seq` the first time the
-    /// store opens a table that has some: written before it chained its
-    /// entries (see [`UNCHAINED_ACTION`](crate::store::UNCHAINED_ACTION)).
+    /// Records, in the chain, the rows without a `seq` of a table migrated
+    /// from version 1, at the first open after the migration: written
+    /// before the store chained its entries (see
+    /// [`UNCHAINED_ACTION`](crate::store::UNCHAINED_ACTION)). Any other
+    /// unchained row was inserted behind the store's back, and is left for
+    /// `audit verify` to report.
     fn record_unchained(&self) -> Result<(), StoreError> {
+        let pending = self.readers.run(|conn| {
+            conn.query_row(
+                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                [UNCHAINED_PENDING],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(StoreError::database)
+        })?;
+        if !pending {
+            return Ok(());
+        }
         let (ids, recorded) = self.readers.run(|conn| {
             Ok((
                 read::unchained_ids(conn)?,
                 read::any_unchained_record(conn)?,
             ))
         })?;
-        if ids.is_empty() || recorded {
-            return Ok(());
+        if !ids.is_empty() && !recorded {
+            let entry = unchained_entry(&self.origin, ids);
+            self.writer
+                .export(entry)
+                .and_then(|()| self.writer.flush())
+                .map_err(|error| StoreError::Thread(std::io::Error::other(error)))?;
         }
-        let entry = unchained_entry(&self.origin, ids);
-        self.writer
-            .export(entry)
-            .and_then(|()| self.writer.flush())
-            .map_err(|error| StoreError::Thread(std::io::Error::other(error)))
+        self.readers.run(|conn| {
+            conn.execute_batch(DROP_UNCHAINED_PENDING)
+                .map_err(StoreError::database)
+        })
     }
 }
 

@@ -9,7 +9,7 @@ use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
 use crate::store::chain::{
     ANY_UNCHAINED_RECORD, COUNT_ORPHANED, SELECT_ORIGINS, SELECT_PURGES, SELECT_PURGES_ELSEWHERE,
-    SELECT_UNCHAINED_RECORD, StoredColumns, check_unchained, other_origin, purge_of,
+    SELECT_UNCHAINED_RECORD, StoredColumns, check_unchained, other_origin, other_seq, purge_of,
     with_column_problem, with_origin,
 };
 use crate::store::row::parse_entry;
@@ -175,10 +175,11 @@ pub(crate) fn origins(conn: &Connection) -> Result<Vec<String>, StoreError> {
     Ok(origins)
 }
 
-/// The ids of the unchained rows: no `seq`, and no origin.
+/// The ids of the unchained rows: those without a `seq` (SQLite seals
+/// every row as it inserts it).
 pub(crate) fn unchained_ids(conn: &Connection) -> Result<Vec<uuid::Uuid>, StoreError> {
     let mut statement = conn
-        .prepare("SELECT id FROM audit_entries WHERE seq IS NULL AND origin IS NULL")
+        .prepare("SELECT id FROM audit_entries WHERE seq IS NULL")
         .map_err(StoreError::database)?;
     let ids = statement
         .query_map([], |row| row.get::<_, Vec<u8>>(0))
@@ -225,9 +226,7 @@ fn stored_columns(row: &rusqlite::Row<'_>) -> StoredColumns {
         action: text(8),
         status_code: row.get(9).ok().flatten(),
         request_id: text(10),
-        flags: text(11)
-            .and_then(|flags| serde_json::from_str(&flags).ok())
-            .unwrap_or_default(),
+        flags: text(11).and_then(|flags| serde_json::from_str(&flags).ok()),
     }
 }
 
@@ -238,22 +237,18 @@ pub(crate) fn verify_chain(
     origin: &str,
     heads: &BTreeMap<u64, Digest>,
 ) -> Result<StoreReport, StoreError> {
+    // SQLite seals every row as it inserts it (a PostgreSQL store's rows
+    // wait for their sealer): a row without a `seq`, whatever origin it
+    // names, is unchained, never "not sealed yet".
     let unchained: i64 = conn
         .query_row(
-            "SELECT count(*) FROM audit_entries WHERE seq IS NULL AND origin IS NULL",
+            "SELECT count(*) FROM audit_entries WHERE seq IS NULL",
             [],
             |row| row.get(0),
         )
         .map_err(StoreError::database)?;
     let orphaned: i64 = conn
         .query_row(COUNT_ORPHANED, [], |row| row.get(0))
-        .map_err(StoreError::database)?;
-    let (unsealed, oldest_us): (i64, Option<i64>) = conn
-        .query_row(
-            "SELECT count(*), min(time_us) FROM audit_entries WHERE origin = ?1 AND seq IS NULL",
-            [origin],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
         .map_err(StoreError::database)?;
     let mut statement = conn
         .prepare(
@@ -278,8 +273,12 @@ pub(crate) fn verify_chain(
                     .ok()
                     .and_then(|line| other_origin(line, origin))
             };
-            if let Some(column) = stored.first_difference(bytes).or_else(named) {
-                let seq: i64 = row.get(1).unwrap_or_default();
+            let seq: i64 = row.get(1).unwrap_or_default();
+            if let Some(column) = stored
+                .first_difference(bytes)
+                .or_else(|| other_seq(bytes, seq))
+                .or_else(named)
+            {
                 let id = stored.id.map(|id| id.to_string()).unwrap_or_default();
                 mismatch = Some((position, u64::try_from(seq).unwrap_or(0), id, column));
             }
@@ -292,9 +291,8 @@ pub(crate) fn verify_chain(
     let mut statement = conn.prepare(SELECT_PURGES).map_err(StoreError::database)?;
     let mut rows = statement.query([origin]).map_err(StoreError::database)?;
     while let Some(row) = rows.next().map_err(StoreError::database)? {
-        let seq: i64 = row.get(0).map_err(StoreError::database)?;
         let json = row.get_ref(1).map_err(StoreError::database)?;
-        if let Some(purge) = json.as_str().ok().and_then(|json| purge_of(seq, json)) {
+        if let Some(purge) = json.as_str().ok().and_then(purge_of) {
             purges.push(purge);
         }
     }
@@ -305,19 +303,15 @@ pub(crate) fn verify_chain(
     let mut rows = statement.query([origin]).map_err(StoreError::database)?;
     while let Some(row) = rows.next().map_err(StoreError::database)? {
         let chain: String = row.get(0).map_err(StoreError::database)?;
-        let seq: i64 = row.get(1).map_err(StoreError::database)?;
         let json = row.get_ref(2).map_err(StoreError::database)?;
-        if let Some(purge) = json.as_str().ok().and_then(|json| purge_of(seq, json)) {
+        if let Some(purge) = json.as_str().ok().and_then(purge_of) {
             purges_elsewhere.push((chain, purge));
         }
     }
     Ok(StoreReport {
         origin: origin.to_owned(),
         chain: with_origin(with_column_problem(verifier.finish(), mismatch), origin),
-        unsealed: Unsealed {
-            rows: u64::try_from(unsealed).unwrap_or(0),
-            oldest_us,
-        },
+        unsealed: Unsealed::default(),
         unchained_record: check_unchained(unchained_record(conn, origin)?, unchained_ids(conn)?),
         unchained: u64::try_from(unchained).unwrap_or(0),
         orphaned: u64::try_from(orphaned).unwrap_or(0),

@@ -102,6 +102,17 @@ fn migrate_in_transaction(conn: &Connection) -> Result<(), StoreError> {
         conn.execute_batch(migration)
             .map_err(StoreError::database)?;
     }
+    if from == 1 {
+        // Version 1 chained nothing: its rows are recorded by the next open.
+        conn.execute_batch(crate::store::chain::CREATE_UNCHAINED_PENDING)
+            .and_then(|()| {
+                conn.execute(
+                    "INSERT INTO audit_unchained_pending (since_version) VALUES (1)",
+                    [],
+                )
+            })
+            .map_err(StoreError::database)?;
+    }
     migrate_to_origins(conn)?;
     conn.execute("DELETE FROM audit_schema_version", [])
         .and_then(|_| {
