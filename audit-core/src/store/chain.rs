@@ -379,9 +379,9 @@ pub(crate) fn other_origin(line: &str, origin: &str) -> Option<&'static str> {
 /// chained `line` records: rows are read in `seq` order, and a purge or an
 /// unchained record is placed by it, so the column must say what the chain
 /// says.
-pub(crate) fn other_seq(line: &[u8], seq: i64) -> Option<&'static str> {
-    let link = crate::chain::link_of(line)?;
-    (i64::try_from(link.seq).ok() != Some(seq)).then_some("seq")
+pub(crate) fn other_seq(line: &[u8], column: i64) -> Option<&'static str> {
+    let chained = crate::chain::link_of(line)?.seq;
+    (i64::try_from(chained).ok() != Some(column)).then_some("seq")
 }
 
 /// `report` with the first row whose query columns disagree with its
