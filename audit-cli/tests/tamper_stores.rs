@@ -244,51 +244,7 @@ fn every_case(fresh: &dyn Fn() -> Fixture) {
         ],
     );
 
-    // A query column edited beside an intact chained entry: a query on the
-    // actor, the status or the time would hide or misattribute the entry.
-    for (edit, column) in [
-        ("actor = 'mallory'", "actor"),
-        ("status_code = 500", "status_code"),
-        ("resource_id = 'elsewhere'", "resource_id"),
-    ] {
-        let fixture = fresh();
-        fixture.tamper(&format!("UPDATE audit_entries SET {edit} WHERE seq = 4"));
-        assert_broken(
-            &fixture,
-            false,
-            &[
-                "BROKEN at row 4 (seq 4, id ",
-                &format!("the `{column}` column says something else than the chained entry"),
-            ],
-        );
-    }
-
-    // The `seq` column renumbered, in order: a purge or an unchained record
-    // placed by it would seem covered by a checkpoint it is not.
-    let fixture = fresh();
-    fixture.tamper("UPDATE audit_entries SET seq = seq + 100");
-    assert_broken(
-        &fixture,
-        false,
-        &[
-            "BROKEN at row 1 (seq 101, id ",
-            "the `seq` column says something else than the chained entry",
-        ],
-    );
-
-    if let Database::Sqlite(_) = fixture.database {
-        // Flags a search reads (a JSON object's values) that are no list.
-        let fixture = fresh();
-        fixture.tamper("UPDATE audit_entries SET flags = '{\"x\": \"uncommitted\"}' WHERE seq = 4");
-        assert_broken(
-            &fixture,
-            false,
-            &[
-                "BROKEN at row 4 (seq 4, id ",
-                "the `flags` column says something else than the chained entry",
-            ],
-        );
-    }
+    columns_beside_the_chain(fresh);
 
     // A row deleted.
     let fixture = fresh();
@@ -382,6 +338,56 @@ fn rows_out_of_their_origin(fresh: &dyn Fn() -> Fixture, columns: &str) {
         out.ends_with("INVALID: an origin's chain does not verify\n"),
         "{out}"
     );
+}
+
+/// The tamper cases that edit a row's columns beside its intact chained
+/// entry: queries on them would hide or misattribute the entry.
+fn columns_beside_the_chain(fresh: &dyn Fn() -> Fixture) {
+    // A query column edited beside an intact chained entry: a query on the
+    // actor, the status or the time would hide or misattribute the entry.
+    for (edit, column) in [
+        ("actor = 'mallory'", "actor"),
+        ("status_code = 500", "status_code"),
+        ("resource_id = 'elsewhere'", "resource_id"),
+    ] {
+        let fixture = fresh();
+        fixture.tamper(&format!("UPDATE audit_entries SET {edit} WHERE seq = 4"));
+        assert_broken(
+            &fixture,
+            false,
+            &[
+                "BROKEN at row 4 (seq 4, id ",
+                &format!("the `{column}` column says something else than the chained entry"),
+            ],
+        );
+    }
+
+    // The `seq` column renumbered, in order: a purge or an unchained record
+    // placed by it would seem covered by a checkpoint it is not.
+    let fixture = fresh();
+    fixture.tamper("UPDATE audit_entries SET seq = seq + 100");
+    assert_broken(
+        &fixture,
+        false,
+        &[
+            "BROKEN at row 1 (seq 101, id ",
+            "the `seq` column says something else than the chained entry",
+        ],
+    );
+
+    if let Database::Sqlite(_) = fixture.database {
+        // Flags a search reads (a JSON object's values) that are no list.
+        let fixture = fresh();
+        fixture.tamper("UPDATE audit_entries SET flags = '{\"x\": \"uncommitted\"}' WHERE seq = 4");
+        assert_broken(
+            &fixture,
+            false,
+            &[
+                "BROKEN at row 4 (seq 4, id ",
+                "the `flags` column says something else than the chained entry",
+            ],
+        );
+    }
 }
 
 /// Rows without a `seq`: `fixture` has one inserted behind the store's
