@@ -349,6 +349,10 @@ fn columns_beside_the_chain(fresh: &dyn Fn() -> Fixture) {
         ("actor = 'mallory'", "actor"),
         ("status_code = 500", "status_code"),
         ("resource_id = 'elsewhere'", "resource_id"),
+        // The auditors' page reads the diff column to tell a secret set
+        // back to an earlier value from one changed.
+        ("diff = '{}'", "diff"),
+        ("additional_fields = '{\"x\": 1}'", "additional_fields"),
     ] {
         let fixture = fresh();
         fixture.tamper(&format!("UPDATE audit_entries SET {edit} WHERE seq = 4"));

@@ -316,6 +316,11 @@ pub(crate) struct StoredColumns {
     /// in SQLite, say, whose values a search would read as flags): it then
     /// says nothing the chained line says.
     pub(crate) flags: Option<Vec<String>>,
+    /// The diff as the column holds it (the auditors' page reads it to tell
+    /// a value set back from one changed); `None` when it is no JSON.
+    pub(crate) diff: Option<serde_json::Value>,
+    /// The additional fields as the column holds them.
+    pub(crate) additional_fields: Option<serde_json::Value>,
 }
 
 impl StoredColumns {
@@ -350,6 +355,15 @@ impl StoredColumns {
             ),
             ("request_id", self.request_id != entry.request_id),
             ("flags", self.flags.as_ref() != Some(&flags)),
+            (
+                "diff",
+                self.diff.is_none() || self.diff != serde_json::to_value(&entry.diff).ok(),
+            ),
+            (
+                "additional_fields",
+                self.additional_fields.as_ref()
+                    != Some(&serde_json::Value::Object(entry.additional_fields.clone())),
+            ),
         ];
         differs
             .into_iter()

@@ -261,6 +261,8 @@ fn stored_columns(row: &sqlx::postgres::PgRow) -> StoredColumns {
             .map(i64::from),
         request_id: text(10),
         flags: row.try_get::<Vec<String>, _>(11).ok(),
+        diff: text(12).and_then(|diff| serde_json::from_str(&diff).ok()),
+        additional_fields: text(13).and_then(|fields| serde_json::from_str(&fields).ok()),
     }
 }
 
@@ -295,8 +297,8 @@ pub(crate) async fn verify_chain(
     'pages: loop {
         let rows = sqlx::query(
             "SELECT seq, entry_json, id, \"time\", actor, organization_id, resource_type, \
-             resource_id, action, status_code, request_id, flags \
-             FROM audit_entries WHERE origin = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+             resource_id, action, status_code, request_id, flags, diff::text, \
+             additional_fields::text FROM audit_entries WHERE origin = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
         .bind(text_safe(origin))
         .bind(after)

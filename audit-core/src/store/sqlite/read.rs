@@ -227,6 +227,8 @@ fn stored_columns(row: &rusqlite::Row<'_>) -> StoredColumns {
         status_code: row.get(9).ok().flatten(),
         request_id: text(10),
         flags: text(11).and_then(|flags| serde_json::from_str(&flags).ok()),
+        diff: text(12).and_then(|diff| serde_json::from_str(&diff).ok()),
+        additional_fields: text(13).and_then(|fields| serde_json::from_str(&fields).ok()),
     }
 }
 
@@ -253,7 +255,7 @@ pub(crate) fn verify_chain(
     let mut statement = conn
         .prepare(
             "SELECT entry_json, seq, id, time_us, actor, organization_id, resource_type, \
-             resource_id, action, status_code, request_id, flags \
+             resource_id, action, status_code, request_id, flags, diff, additional_fields \
              FROM audit_entries WHERE origin = ?1 AND seq IS NOT NULL ORDER BY seq",
         )
         .map_err(StoreError::database)?;
