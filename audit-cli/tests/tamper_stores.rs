@@ -380,6 +380,25 @@ fn columns_beside_the_chain(fresh: &dyn Fn() -> Fixture) {
     );
 
     if let Database::Sqlite(_) = fixture.database {
+        // An index rebuilt without a row, then declared whole again: queries
+        // through it skip the row, which verification reads by another.
+        let fixture = fresh();
+        fixture.tamper(
+            "DROP INDEX audit_entries_time; \
+             CREATE INDEX audit_entries_time ON audit_entries (time_us DESC, id DESC) WHERE seq <> 4; \
+             PRAGMA writable_schema = ON; \
+             UPDATE sqlite_schema SET sql = 'CREATE INDEX audit_entries_time ON audit_entries (time_us DESC, id DESC)' \
+             WHERE name = 'audit_entries_time'; \
+             PRAGMA writable_schema = OFF;",
+        );
+        let (status, out) = fixture.verify(true);
+        assert_ne!(status, 0, "{out}");
+        assert!(
+            out.contains("fails its database's integrity check"),
+            "{out}"
+        );
+        assert!(!out.contains("VALID"), "{out}");
+
         // Flags a search reads (a JSON object's values) that are no list.
         let fixture = fresh();
         fixture.tamper("UPDATE audit_entries SET flags = '{\"x\": \"uncommitted\"}' WHERE seq = 4");

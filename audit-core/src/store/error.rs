@@ -32,6 +32,14 @@ pub enum StoreError {
     },
     /// The store's background thread could not be started, or stopped.
     Thread(std::io::Error),
+    /// The database fails its own integrity check (SQLite's
+    /// `PRAGMA integrity_check`): its indexes no longer match its rows, so
+    /// that queries, and a verification reading through them, would not read
+    /// the same rows. The file was edited behind the database's back.
+    Corrupt {
+        /// What the check says first.
+        detail: String,
+    },
 }
 
 impl StoreError {
@@ -70,6 +78,10 @@ impl fmt::Display for StoreError {
                 write!(f, "stored audit entry {id} cannot be read: {source}")
             }
             StoreError::Thread(error) => write!(f, "audit store thread: {error}"),
+            StoreError::Corrupt { detail } => write!(
+                f,
+                "the audit store fails its database's integrity check ({detail:?}): its indexes do not match its rows, so queries and verification would read different rows; the file was edited behind the database's back"
+            ),
         }
     }
 }
@@ -80,7 +92,7 @@ impl std::error::Error for StoreError {
             StoreError::Database(error) => Some(&**error),
             StoreError::CorruptEntry { source, .. } => Some(source),
             StoreError::Thread(error) => Some(error),
-            StoreError::SchemaVersion { .. } => None,
+            StoreError::SchemaVersion { .. } | StoreError::Corrupt { .. } => None,
         }
     }
 }

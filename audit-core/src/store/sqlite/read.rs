@@ -239,6 +239,17 @@ pub(crate) fn verify_chain(
     origin: &str,
     heads: &BTreeMap<u64, Digest>,
 ) -> Result<StoreReport, StoreError> {
+    // Rows are read through the indexes (in `seq` order, and queries by
+    // theirs): an index edited apart from the table would show verification
+    // and queries different rows.
+    let verdict: String = conn
+        .query_row("PRAGMA integrity_check(audit_entries)", [], |row| {
+            row.get(0)
+        })
+        .map_err(StoreError::database)?;
+    if verdict != "ok" {
+        return Err(StoreError::Corrupt { detail: verdict });
+    }
     // SQLite seals every row as it inserts it (a PostgreSQL store's rows
     // wait for their sealer): a row without a `seq`, whatever origin it
     // names, is unchained, never "not sealed yet".
