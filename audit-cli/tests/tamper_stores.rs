@@ -884,4 +884,16 @@ fn several_origins_each_anchored_by_its_checkpoints() {
         out.ends_with("INVALID: an origin's chain does not verify\n"),
         "{out}"
     );
+    // Every row of one origin deleted: its checkpoints still name it.
+    fixture.tamper("DELETE FROM audit_entries WHERE origin = 'api-1'");
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 1, "{out}");
+    assert!(
+        out.contains("== origin \"api-1\"\nChain audit-rs/chain/v1, origin \"api-1\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("the log ends at seq 0, but a checkpoint commits to seq 10"),
+        "{out}"
+    );
 }
