@@ -54,9 +54,10 @@ pub struct StoreReport {
     /// next sequence number is their producer's) is recorded in the purging
     /// store's own chain, naming this origin.
     pub purges_elsewhere: Vec<(String, Purge)>,
-    /// The latest record, in this origin's chain, of the rows the store
-    /// found unchained when it first opened them (written before it chained its entries; see
-    /// [`UNCHAINED_ACTION`]): its `seq`, and whether the unchained rows are
+    /// The latest record, in this origin's chain, of the rows a migration
+    /// from schema version 1 left unchained (written before the store chained
+    /// its entries; see [`UNCHAINED_ACTION`]): its `seq`, as its chained line
+    /// records it, and whether the unchained rows are
     /// exactly those it names. Any other unchained row was inserted behind
     /// the store's back.
     pub unchained_record: Option<UnchainedRecord>,
@@ -74,8 +75,8 @@ pub struct Unsealed {
     pub oldest_us: Option<i64>,
 }
 
-/// What a store recorded, in its chain, of the rows it found without a
-/// `seq` when it first opened them: see [`StoreReport::unchained_record`].
+/// What a store recorded, in its chain, of the rows a migration from schema
+/// version 1 left without a `seq`: see [`StoreReport::unchained_record`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UnchainedRecord {
@@ -86,9 +87,9 @@ pub struct UnchainedRecord {
     pub matches: bool,
 }
 
-/// The action of the record a store writes, through its writer, the first
-/// time it opens a table with rows that have no `seq` (written by schema
-/// version 1, before entries were chained): their number and the SHA-256 of
+/// The action of the record a store writes, through its writer, when it
+/// first opens a table migrated from schema version 1 whose rows have no
+/// `seq` (written before entries were chained): their number and the SHA-256 of
 /// their sorted ids, in the additional fields `unchained_rows` and
 /// `unchained_ids_sha256`, on the resource [`PURGE_RESOURCE_TYPE`]. Being
 /// chained, and covered by the checkpoints after it, the record tells those
