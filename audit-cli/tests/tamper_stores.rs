@@ -399,6 +399,30 @@ fn columns_beside_the_chain(fresh: &dyn Fn() -> Fixture) {
         );
         assert!(!out.contains("VALID"), "{out}");
 
+        // The changed paths `field:` searches read: a path removed hides
+        // the entry from them, and one added invents a change.
+        let fixture = fresh();
+        fixture.tamper("DELETE FROM audit_changed_paths WHERE entry_id = (SELECT id FROM audit_entries WHERE seq = 4)");
+        assert_broken(
+            &fixture,
+            false,
+            &[
+                "BROKEN at row 4 (seq 4, id ",
+                "the `audit_changed_paths` column says something else than the chained entry",
+            ],
+        );
+        let fixture = fresh();
+        fixture.tamper(
+            "INSERT INTO audit_changed_paths (path, entry_time_us, entry_id, resource_type, action, status_code, flags) \
+             SELECT 'owner_id', time_us, id, resource_type, action, status_code, flags FROM audit_entries WHERE seq = 5",
+        );
+        let (status, out) = fixture.verify(false);
+        assert_ne!(status, 0, "{out}");
+        assert!(
+            out.contains("audit_changed_paths holds 11 rows for the entries of origin"),
+            "{out}"
+        );
+
         // Flags a search reads (a JSON object's values) that are no list.
         let fixture = fresh();
         fixture.tamper("UPDATE audit_entries SET flags = '{\"x\": \"uncommitted\"}' WHERE seq = 4");
@@ -574,14 +598,25 @@ fn purges_and_missing_starts(fresh: &dyn Fn() -> Fixture) {
         Database::Sqlite(_) => ("time_us", "0"),
         Database::Postgres(..) => ("\"time\"", "'epoch'"),
     };
+    // (SQLite's changed paths copy the time, and are checked against the
+    // entries: theirs are edited alike.)
+    let paths = |time: &str, rows: &str| match fixture.database {
+        Database::Sqlite(_) => format!(
+            "UPDATE audit_changed_paths SET entry_time_us = {time} WHERE entry_id IN \
+             (SELECT id FROM audit_entries WHERE {rows});"
+        ),
+        Database::Postgres(..) => String::new(),
+    };
     fixture.tamper(&format!(
         "CREATE TABLE saved_time AS SELECT {column} AS t FROM audit_entries WHERE seq = 8; \
-         UPDATE audit_entries SET {column} = {old} WHERE seq <= 5 OR seq = 8"
+         {} UPDATE audit_entries SET {column} = {old} WHERE seq <= 5 OR seq = 8",
+        paths(old, "seq <= 5 OR seq = 8")
     ));
     assert_eq!(fixture.purge(), 5);
     fixture.tamper(&format!(
         "UPDATE audit_entries SET {column} = (SELECT t FROM saved_time) WHERE seq = 8; \
-         DROP TABLE saved_time"
+         {} DROP TABLE saved_time",
+        paths("(SELECT t FROM saved_time)", "seq = 8")
     ));
     let (status, out) = fixture.verify(true);
     assert_eq!(status, 0, "{out}");

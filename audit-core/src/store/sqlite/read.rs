@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
+use crate::store::chain::Purge;
 use crate::store::chain::{
     ANY_UNCHAINED_RECORD, COUNT_ORPHANED, SELECT_ORIGINS, SELECT_PURGES, SELECT_PURGES_ELSEWHERE,
     SELECT_UNCHAINED_RECORD, StoredColumns, check_unchained, other_origin, other_seq, purge_of,
@@ -274,6 +275,8 @@ pub(crate) fn verify_chain(
     let mut verifier = ChainVerifier::new(heads).starting_anywhere();
     let mut mismatch = None;
     let mut position = 0;
+    let mut paths = ChangedPaths::new(conn)?;
+    let mut read_all = true;
     while let Some(row) = rows.next().map_err(StoreError::database)? {
         position += 1;
         let value = row.get_ref(0).map_err(StoreError::database)?;
@@ -296,10 +299,54 @@ pub(crate) fn verify_chain(
                 mismatch = Some((position, u64::try_from(seq).unwrap_or(0), id, column));
             }
         }
+        if mismatch.is_none()
+            && let Some(paths) = paths.as_mut()
+            && !paths.hold(bytes)?
+        {
+            let seq: i64 = row.get(1).unwrap_or_default();
+            let id = stored_columns(row)
+                .id
+                .map(|id| id.to_string())
+                .unwrap_or_default();
+            mismatch = Some((
+                position,
+                u64::try_from(seq).unwrap_or(0),
+                id,
+                "audit_changed_paths",
+            ));
+        }
         if verifier.push(bytes) {
+            read_all = false;
             break;
         }
     }
+    // Once every row was read and agreed with its line: a broken chain or
+    // a row's own mismatch is the report, and tells more.
+    if let Some(paths) = paths
+        && read_all
+        && mismatch.is_none()
+    {
+        paths.count_matches(origin)?;
+    }
+    let (purges, purges_elsewhere) = purges(conn, origin)?;
+    Ok(StoreReport {
+        origin: origin.to_owned(),
+        chain: with_origin(with_column_problem(verifier.finish(), mismatch), origin),
+        unsealed: Unsealed::default(),
+        unchained_record: check_unchained(unchained_record(conn, origin)?, unchained_ids(conn)?),
+        unchained: u64::try_from(unchained).unwrap_or(0),
+        orphaned: u64::try_from(orphaned).unwrap_or(0),
+        purges,
+        purges_elsewhere,
+    })
+}
+
+/// The purge records of an origin's chain, and those naming it in other
+/// chains, each with its chain's origin.
+type Purges = (Vec<Purge>, Vec<(String, Purge)>);
+
+/// The [`Purges`] of `origin`.
+fn purges(conn: &Connection, origin: &str) -> Result<Purges, StoreError> {
     let mut purges = Vec::new();
     let mut statement = conn.prepare(SELECT_PURGES).map_err(StoreError::database)?;
     let mut rows = statement.query([origin]).map_err(StoreError::database)?;
@@ -321,16 +368,126 @@ pub(crate) fn verify_chain(
             purges_elsewhere.push((chain, purge));
         }
     }
-    Ok(StoreReport {
-        origin: origin.to_owned(),
-        chain: with_origin(with_column_problem(verifier.finish(), mismatch), origin),
-        unsealed: Unsealed::default(),
-        unchained_record: check_unchained(unchained_record(conn, origin)?, unchained_ids(conn)?),
-        unchained: u64::try_from(unchained).unwrap_or(0),
-        orphaned: u64::try_from(orphaned).unwrap_or(0),
-        purges,
-        purges_elsewhere,
-    })
+    Ok((purges, purges_elsewhere))
+}
+
+/// The check of the table of changed paths (which `field:` searches read)
+/// against the chained entries: each entry's paths, with its columns, and
+/// no other row.
+struct ChangedPaths<'conn> {
+    conn: &'conn Connection,
+    lookup: rusqlite::CachedStatement<'conn>,
+    /// How many path rows the entries verified so far record.
+    expected: u64,
+}
+
+impl<'conn> ChangedPaths<'conn> {
+    /// `None` when the table does not exist (a table of an older version).
+    fn new(conn: &'conn Connection) -> Result<Option<Self>, StoreError> {
+        let exists = conn
+            .query_row(
+                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'audit_changed_paths'",
+                [],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(StoreError::database)?
+            .is_some();
+        if !exists {
+            return Ok(None);
+        }
+        let lookup = conn
+            .prepare_cached(
+                "SELECT resource_type, action, status_code, flags FROM audit_changed_paths \
+                 WHERE path = ?1 AND entry_time_us = ?2 AND entry_id = ?3",
+            )
+            .map_err(StoreError::database)?;
+        Ok(Some(ChangedPaths {
+            conn,
+            lookup,
+            expected: 0,
+        }))
+    }
+
+    /// Whether the table holds every path of the chained `line`'s entry,
+    /// each with the entry's columns. A line that is not an entry is the
+    /// chain's business.
+    fn hold(&mut self, line: &[u8]) -> Result<bool, StoreError> {
+        let Ok(entry) = serde_json::from_slice::<crate::entry::AuditEntry>(line) else {
+            return Ok(true);
+        };
+        let flags: Vec<String> = entry.flags.iter().copied().map(sql::flag_name).collect();
+        let time_us = crate::store::cursor::micros(entry.time);
+        let mut seen = std::collections::BTreeSet::new();
+        for path in entry.diff.keys().flat_map(sql::changed_paths) {
+            if !seen.insert(path) {
+                continue;
+            }
+            self.expected += 1;
+            let stored = self
+                .lookup
+                .query_row(
+                    rusqlite::params![path, time_us, entry.id.as_bytes().as_slice()],
+                    |row| {
+                        Ok((
+                            row.get::<_, Option<String>>(0)?,
+                            row.get::<_, Option<String>>(1)?,
+                            row.get::<_, Option<i64>>(2)?,
+                            row.get::<_, Option<String>>(3)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(StoreError::database)?;
+            let Some((resource_type, action, status_code, stored_flags)) = stored else {
+                return Ok(false);
+            };
+            let stored_flags: Option<Vec<String>> =
+                stored_flags.and_then(|flags| serde_json::from_str(&flags).ok());
+            if resource_type.as_deref() != Some(&*entry.resource_type)
+                || action.as_deref() != Some(entry.action.as_str())
+                || status_code != entry.status_code.map(i64::from)
+                || stored_flags.as_ref() != Some(&flags)
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Fails when the table holds more rows for `origin`'s chained entries
+    /// than their diffs record, or rows of no entry at all: paths added to
+    /// make a `field:` search find entries that did not change the field.
+    fn count_matches(self, origin: &str) -> Result<(), StoreError> {
+        let stored: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM audit_changed_paths WHERE entry_id IN \
+                 (SELECT id FROM audit_entries WHERE origin = ?1 AND seq IS NOT NULL)",
+                [origin],
+                |row| row.get(0),
+            )
+            .map_err(StoreError::database)?;
+        let orphaned: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM audit_changed_paths \
+                 WHERE entry_id NOT IN (SELECT id FROM audit_entries)",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(StoreError::database)?;
+        if u64::try_from(stored).ok() != Some(self.expected) || orphaned != 0 {
+            return Err(StoreError::Corrupt {
+                detail: format!(
+                    "audit_changed_paths holds {stored} rows for the entries of origin {origin:?}, \
+                     whose diffs record {}, and {orphaned} rows of no entry",
+                    self.expected
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// The rows of [`sql::select_resource_facts`].
