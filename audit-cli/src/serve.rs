@@ -38,8 +38,21 @@ pub(crate) struct Args {
     token: Option<String>,
 }
 
+/// The shortest token `audit serve` takes: a guessable token guards an
+/// audit log no better than none.
+const SHORTEST_TOKEN: usize = 16;
+
 pub(crate) fn run(args: &Args) -> Result<(), String> {
     let token = args.token.clone().filter(|token| !token.is_empty());
+    if let Some(token) = &token
+        && (token.chars().count() < SHORTEST_TOKEN
+            || token.chars().any(|c| c.is_whitespace() || c.is_control()))
+    {
+        return Err(format!(
+            "--token: give at least {SHORTEST_TOKEN} characters, without spaces (`openssl rand \
+             -hex 16` makes one): it is all that stands between the network and the audit log"
+        ));
+    }
     if token.is_none() && !args.listen.ip().is_loopback() {
         return Err(format!(
             "--listen {}: not a loopback address; an audit log shows everyone's addresses and \
@@ -80,6 +93,11 @@ async fn serve(args: &Args, token: Option<String>) -> Result<(), String> {
     let mut app = router(source);
     if let Some(token) = token {
         app = app.layer(middleware::from_fn_with_state(Arc::new(token), check_token));
+    } else {
+        // Without a token, the page is for this machine's own browser: a
+        // web page the operator visits could otherwise point a name of its
+        // own at 127.0.0.1 (DNS rebinding) and read the log.
+        app = app.layer(middleware::from_fn(check_loopback_host));
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -119,6 +137,45 @@ async fn check_token(State(token): State<Arc<String>>, request: Request, next: N
             response
         }
     }
+}
+
+/// Refuses, with 421, a request whose `Host` is not a loopback name or
+/// address: one that reached this loopback server under another name.
+async fn check_loopback_host(request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    if is_loopback_host(host) {
+        return next.run(request).await;
+    }
+    (
+        StatusCode::MISDIRECTED_REQUEST,
+        "this audit log is served to this machine only, as http://127.0.0.1:PORT/ or \
+         http://localhost:PORT/; to serve it under another name, give `audit serve` a --token\n",
+    )
+        .into_response()
+}
+
+/// Whether `host`, a `Host` header, names this machine's loopback
+/// interface: `localhost`, `127.0.0.1` (any of 127/8) or `[::1]`, with or
+/// without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or("", |(name, _)| name),
+        None => host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        }),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
 }
 
 /// The token in an `Authorization` header: `Bearer TOKEN`, or `Basic`
@@ -167,5 +224,31 @@ mod tests {
         assert!(same(b"abc", b"abc"));
         assert!(!same(b"abc", b"abd"));
         assert!(!same(b"abc", b"abcd"));
+    }
+
+    #[test]
+    fn only_loopback_names_are_loopback_hosts() {
+        for host in [
+            "127.0.0.1:8080",
+            "127.0.0.1",
+            "127.9.9.9:1",
+            "localhost:8080",
+            "LOCALHOST",
+            "[::1]:8080",
+            "[::1]",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "",
+            "attacker.example:8080",
+            "localhost.attacker.example",
+            "127.0.0.1.attacker.example",
+            "10.0.0.1:8080",
+            "[::2]:8080",
+            "[::1",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
     }
 }

@@ -181,6 +181,67 @@ fn refuses_another_address_without_a_token() {
     );
 }
 
+#[test]
+fn refuses_a_short_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_log(&dir);
+    for token in ["s3cret", "sixteen chars ok"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_audit"))
+            .args(["serve", &store, "--listen", "0.0.0.0:0", "--token", token])
+            .env_remove("AUDIT_SERVE_TOKEN")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{token:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "audit: --token: give at least 16 characters, without spaces (`openssl rand -hex 16` \
+             makes one): it is all that stands between the network and the audit log\n"
+        );
+    }
+}
+
+/// Without a token, the page answers only requests addressed to this
+/// machine's loopback: a web page pointing a name of its own at 127.0.0.1
+/// (DNS rebinding) gets nothing.
+#[test]
+fn serves_loopback_names_only_without_a_token() {
+    use std::io::{Read as _, Write as _};
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_log(&dir);
+    let server = serve(&[&store, "--listen", "127.0.0.1:0"], None);
+    let address = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let get = |host: &str| {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        write!(
+            stream,
+            "GET /entries HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let port = address.rsplit_once(':').unwrap().1;
+    for host in [address.clone(), format!("localhost:{port}")] {
+        let response = get(&host);
+        assert!(response.starts_with("HTTP/1.1 200 "), "{host}: {response}");
+    }
+    let response = get(&format!("attacker.example:{port}"));
+    assert!(response.starts_with("HTTP/1.1 421 "), "{response}");
+    assert!(
+        response.ends_with(
+            "this audit log is served to this machine only, as http://127.0.0.1:PORT/ or \
+             http://localhost:PORT/; to serve it under another name, give `audit serve` a --token\n"
+        ),
+        "{response}"
+    );
+    assert!(!response.contains("Plans"), "{response}");
+}
+
 /// Every route of a server given a token (by flag or by environment
 /// variable) refuses a request without it, or with another.
 #[tokio::test]
@@ -188,12 +249,18 @@ async fn checks_the_token_on_every_request() {
     let dir = tempfile::tempdir().unwrap();
     let store = sqlite_log(&dir);
     let by_flag = serve(
-        &[&store, "--listen", "0.0.0.0:0", "--token", "s3cret"],
+        &[
+            &store,
+            "--listen",
+            "0.0.0.0:0",
+            "--token",
+            "s3cret-token-0123",
+        ],
         None,
     );
     let by_env = serve(
         &[&store, "--listen", "0.0.0.0:0"],
-        Some(("AUDIT_SERVE_TOKEN", "s3cret")),
+        Some(("AUDIT_SERVE_TOKEN", "s3cret-token-0123")),
     );
     for server in [&by_flag, &by_env] {
         for route in [
@@ -208,7 +275,7 @@ async fn checks_the_token_on_every_request() {
             for refused in [
                 None,
                 Some("Bearer wrong"),
-                Some("Bearer s3cre"),
+                Some("Bearer s3cret-token-012"),
                 Some("Basic YTpi"),
             ] {
                 let (code, text) = status(&url, refused).await;
@@ -217,18 +284,20 @@ async fn checks_the_token_on_every_request() {
             }
             let expected = if route == "nothing" { 404 } else { 200 };
             assert_eq!(
-                status(&url, Some("Bearer s3cret")).await.0,
+                status(&url, Some("Bearer s3cret-token-0123")).await.0,
                 expected,
                 "{url}"
             );
-            // "auditor:s3cret", as a browser sends it.
+            // "auditor:s3cret-token-0123", as a browser sends it.
             assert_eq!(
-                status(&url, Some("Basic YXVkaXRvcjpzM2NyZXQ=")).await.0,
+                status(&url, Some("Basic YXVkaXRvcjpzM2NyZXQtdG9rZW4tMDEyMw=="))
+                    .await
+                    .0,
                 expected,
                 "{url}"
             );
         }
-        let (_, html) = status(&server.url, Some("Bearer s3cret")).await;
+        let (_, html) = status(&server.url, Some("Bearer s3cret-token-0123")).await;
         assert!(html.contains(DELETED), "{html}");
     }
 }
