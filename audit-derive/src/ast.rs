@@ -90,4 +90,11 @@ impl Field<'_> {
             .as_ref()
             .is_some_and(|classification| classification.class == crate::model::Class::Secret)
     }
+
+    pub(crate) fn is_nested(&self) -> bool {
+        self.attrs
+            .classification
+            .as_ref()
+            .is_some_and(|classification| classification.class == crate::model::Class::Nested)
+    }
 }

@@ -450,8 +450,9 @@ fn target<'a>(sink: &ErrorSink<'_>, st: &Struct<'_, 'a>) -> Option<Target<'a>> {
                 .map(|field| Target::Field(recorded(field, false)))
         }
         Some(attr::Target::With(path)) => Some(Target::With(path.clone())),
-        // A secret or ignored `title` is never the default target: its value
-        // would leak into every entry.
+        // Only a tracked `name` or `title` is the default target: a secret
+        // or ignored one's value would leak into every entry, and a nested
+        // one's `Display` may show its secret fields.
         None => DEFAULT_TARGETS
             .iter()
             .filter_map(|name| st.field(name))
@@ -460,7 +461,7 @@ fn target<'a>(sink: &ErrorSink<'_>, st: &Struct<'_, 'a>) -> Option<Target<'a>> {
                     .attrs
                     .classification
                     .as_ref()
-                    .is_some_and(|c| matches!(c.class, Class::Track | Class::Nested))
+                    .is_some_and(|c| c.class == Class::Track)
             })
             .map(|field| Target::Field(recorded(field, false))),
     }
@@ -513,6 +514,10 @@ fn placeholder_field<'c, 'a>(
         sink.error_spanned_by(template, recorded_secret_message(field, "the link"));
         return None;
     }
+    if field.is_nested() {
+        sink.error_spanned_by(template, recorded_nested_message(field, "the link"));
+        return None;
+    }
     Some(field)
 }
 
@@ -545,7 +550,18 @@ fn named_field<'c, 'a>(
         sink.error_spanned_by(ident, recorded_secret_message(field, recorded_as));
         return None;
     }
+    if field.is_nested() {
+        sink.error_spanned_by(ident, recorded_nested_message(field, recorded_as));
+        return None;
+    }
     Some(field)
+}
+
+fn recorded_nested_message(field: &ast::Field<'_>, recorded_as: &str) -> String {
+    format!(
+        "field `{}` is `#[audit(nested)]`: its fields are classified one by one, but {recorded_as} is recorded whole in every entry, as its `Display` writes it, which may show the secret ones; name a tracked field",
+        field.rust_name,
+    )
 }
 
 fn recorded_secret_message(field: &ast::Field<'_>, recorded_as: &str) -> String {

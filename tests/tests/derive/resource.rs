@@ -124,6 +124,43 @@ fn secret_title_is_not_the_default_target() {
     assert_eq!(note.resource_target(), "4");
 }
 
+/// A nested `name` is never the default target either: its `Display` may
+/// show the fields it classifies secret.
+#[derive(Auditable)]
+#[audit(embedded)]
+struct PersonName {
+    #[audit(track)]
+    short: String,
+    #[audit(secret)]
+    legal: String,
+}
+
+impl std::fmt::Display for PersonName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.short, self.legal)
+    }
+}
+
+#[derive(Auditable)]
+struct Patient {
+    #[audit(track)]
+    id: u32,
+    #[audit(nested)]
+    name: PersonName,
+}
+
+#[test]
+fn nested_name_is_not_the_default_target() {
+    let patient = Patient {
+        id: 9,
+        name: PersonName {
+            short: "J.".into(),
+            legal: "Jane Q. Public".into(),
+        },
+    };
+    assert_eq!(patient.resource_target(), "9");
+}
+
 /// `id`, `target`, `org` and `link_with` name other fields and functions.
 #[derive(Auditable)]
 #[audit(id = key, target = email, org = tenant, link_with = user_link)]
