@@ -120,10 +120,14 @@
 //! at any depth of the type as written: a tuple, an array or slice, a
 //! reference, `Option`, `Result`, `Box`, `Rc`, `Arc`, `Cow`, `Vec`,
 //! `VecDeque`, `LinkedList`, `BinaryHeap`, a set, a map (keys and values),
-//! `Cell`, `RefCell`, `Mutex`, `RwLock`, `Reverse`, `Wrapping`, and an alias
-//! of a one-parameter container among these. The check cannot see through a
-//! generic type parameter (a field typed `T` is not checked), nor into a type
-//! of yours that holds an auditable one without deriving `Auditable` itself. A tracked field that serde skips (`#[serde(skip)]`,
+//! `Cell`, `RefCell`, `Mutex`, `RwLock`, `OnceCell`, `OnceLock`, `Reverse`,
+//! `Wrapping`, `Saturating`, `Pin`, `Bound`, a range, and an alias of a
+//! one-parameter container among these; a borrowed field (`&'a Settings`)
+//! as well as an owned one. The check cannot see through a generic type
+//! parameter (a field typed `T` is not checked), an alias of a tuple or of a
+//! `Result` (written out, their members are checked), nor into a type of
+//! yours that holds an auditable one without deriving `Auditable` itself. A
+//! tracked field that serde skips (`#[serde(skip)]`,
 //! `skip_serializing`) is a build error too: classify it `ignore` or
 //! `secret`. A tracked `HashSet` or `HashMap` is recorded sorted, at any
 //! depth of the type as written (`BTreeMap<String, HashSet<String>>`,

@@ -364,9 +364,12 @@ fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
         .iter()
         .filter(|field| field.probe() && !ty::holds_no_struct(field.ty))
     {
-        for leaf in ty::probed_leaves(field.ty) {
+        let Some(checked) = &field.checked_ty else {
+            continue;
+        };
+        for leaf in ty::probed_leaves(checked) {
             // Most fields hold themselves: their text is known.
-            let text = if std::ptr::eq(leaf, field.ty) {
+            let text = if std::ptr::eq(leaf, checked) {
                 field.type_text.clone()
             } else {
                 ty::type_text(leaf)
@@ -412,13 +415,11 @@ fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
 fn key_checks(fields: &[Field<'_>], krate: &Path, private: &TokenStream) -> TokenStream {
     fields
         .iter()
-        .filter(|field| field.nested_schema)
-        .filter_map(|field| match &field.shape {
-            Shape::Keyed { key, name } => Some((field, key, name)),
-            Shape::Value | Shape::Optional | Shape::Entries => None,
+        .filter_map(|field| match (&field.shape, &field.checked_ty) {
+            (Shape::Keyed { key, name }, Some(ty)) => Some((field, key, name, ty)),
+            _ => None,
         })
-        .map(|(field, key, name)| {
-            let ty = field.ty;
+        .map(|(field, key, name, ty)| {
             let message = format!(
                 "the list `{list}` is keyed by `{name}`, which is not a tracked field of its elements: the key's value is written into the path of every change (`{list_key}[{name}=...]`), so a secret or ignored one would be recorded; key the list by a tracked field, or classify `{name}` `#[audit(track)]`",
                 list = field.rust_name,

@@ -81,6 +81,42 @@ pub(crate) fn with_bounds(model: &Model<'_>) -> Generics {
 }
 
 /// Whether `tokens` name any of `params`.
+/// `tokens` with each of `lifetimes` (names without the `'`) replaced by
+/// `'static`: a field type written outside the impl, where the struct's
+/// lifetimes are not in scope. Whether a type holds an auditable one does
+/// not depend on its lifetimes.
+pub(crate) fn with_static_lifetimes(tokens: TokenStream, lifetimes: &[String]) -> TokenStream {
+    let mut out = Vec::new();
+    let mut tokens = tokens.into_iter().peekable();
+    while let Some(tt) = tokens.next() {
+        match tt {
+            TokenTree::Punct(punct) if punct.as_char() == '\'' => {
+                let named = matches!(
+                    tokens.peek(),
+                    Some(TokenTree::Ident(ident)) if lifetimes.iter().any(|name| ident == name)
+                );
+                out.push(TokenTree::Punct(punct));
+                if named && let Some(TokenTree::Ident(ident)) = tokens.next() {
+                    out.push(TokenTree::Ident(proc_macro2::Ident::new(
+                        "static",
+                        ident.span(),
+                    )));
+                }
+            }
+            TokenTree::Group(group) => {
+                let mut replaced = proc_macro2::Group::new(
+                    group.delimiter(),
+                    with_static_lifetimes(group.stream(), lifetimes),
+                );
+                replaced.set_span(group.span());
+                out.push(TokenTree::Group(replaced));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
+}
+
 pub(crate) fn mentions_any(tokens: TokenStream, params: &[String]) -> bool {
     tokens.into_iter().any(|tt| match tt {
         TokenTree::Ident(ident) => params.iter().any(|param| ident == param),

@@ -182,14 +182,22 @@ pub(crate) struct Field<'a> {
     /// Whether the type names the struct's generics, so that it cannot be
     /// written outside the impl.
     pub(crate) names_generics: bool,
+    /// The type as the checks outside the impl name it (that it holds no
+    /// auditable type when tracked, that a keyed list's key is tracked):
+    /// the struct's lifetimes made `'static`. `None` when it names a type
+    /// or const parameter of the struct, which the checks cannot see
+    /// through; for a field that is neither tracked nor a keyed list; and
+    /// for a keyed list of the struct itself, whose key the derive checks
+    /// against the struct's own fields.
+    pub(crate) checked_ty: Option<Type>,
 }
 
 impl Field<'_> {
     /// For a tracked field: whether the build checks that its type holds no
-    /// auditable struct. Not for a type naming the struct's generics, which
-    /// the check cannot see through.
+    /// auditable struct. Not for a type naming the struct's type or const
+    /// parameters, which the check cannot see through.
     pub(crate) fn probe(&self) -> bool {
-        self.class == Class::Track && !self.names_generics
+        self.class == Class::Track && self.checked_ty.is_some()
     }
 
     /// Whether the field is nested, not in a keyed list, and of a type the

@@ -112,6 +112,12 @@ pub(crate) fn probed_leaves(ty: &Type) -> Vec<&Type> {
         "Wrapping",
         "Saturating",
         "Pin",
+        "Bound",
+        "Range",
+        "RangeInclusive",
+        "RangeFrom",
+        "RangeTo",
+        "RangeToInclusive",
     ];
     let mut leaves = Vec::new();
     let mut pending = vec![ty];

@@ -55,6 +55,7 @@ pub(crate) fn check<'a>(sink: &ErrorSink<'_>, input: &'a DeriveInput) -> Checked
     for field in fields {
         check_modifiers(sink, field);
         check_serialized(sink, field);
+        check_recursive_key(sink, &st, field);
     }
     let embedded = cont.attrs.embedded.is_some();
     let remote = remote(sink, &cont);
@@ -303,6 +304,12 @@ fn schema_field<'a>(
             && !names_generics
             && !mentions_self(field.ty, st.cont.ident),
         names_generics,
+        // Only what is checked outside the impl: a tracked field, a keyed list.
+        checked_ty: match (class, &field.attrs.key) {
+            (_, Some(_)) if mentions_self(field.ty, st.cont.ident) => None,
+            (Class::Track, _) | (_, Some(_)) => checked_ty(st.cont, field.ty),
+            _ => None,
+        },
         shape,
         secret_record: if class == Class::Secret
             && field.attrs.fingerprint.is_some()
@@ -571,6 +578,35 @@ fn recorded_secret_message(field: &ast::Field<'_>, recorded_as: &str) -> String 
     )
 }
 
+/// A keyed list of the struct itself (a tree) is keyed by one of the
+/// struct's own fields, which must be tracked: the check the derive writes
+/// for other lists names the elements' schema, which here is being written.
+fn check_recursive_key(sink: &ErrorSink<'_>, st: &Struct<'_, '_>, field: &ast::Field<'_>) {
+    let Some(key) = &field.attrs.key else {
+        return;
+    };
+    if !mentions_self(field.ty, st.cont.ident) {
+        return;
+    }
+    let name = key.unraw().to_string();
+    let tracked = st.field(&name).is_some_and(|keyed| {
+        keyed
+            .attrs
+            .classification
+            .as_ref()
+            .is_some_and(|c| c.class == Class::Track)
+    });
+    if !tracked {
+        sink.error_spanned_by(
+            key,
+            format!(
+                "the list `{list}` is keyed by `{name}`, which is not a tracked field of its elements: the key's value is written into the path of every change (`{list}[{name}=...]`), so a secret or ignored one would be recorded; key the list by a tracked field, or classify `{name}` `#[audit(track)]`",
+                list = field.rust_name,
+            ),
+        );
+    }
+}
+
 /// `entries` goes with `track` or `secret`, `key` with `nested`, and a list
 /// of nested structs needs a key.
 fn check_modifiers(sink: &ErrorSink<'_>, field: &ast::Field<'_>) {
@@ -731,6 +767,33 @@ fn mentions_self(ty: &Type, ident: &Ident) -> bool {
         ty.to_token_stream(),
         &[ident.to_string(), "Self".to_owned()],
     )
+}
+
+/// `ty` as the checks outside the impl name it: the struct's lifetimes made
+/// `'static`; `None` when it names a type or const parameter.
+fn checked_ty(cont: &Container<'_>, ty: &Type) -> Option<Type> {
+    let params: Vec<String> = cont
+        .generics
+        .type_params()
+        .map(|param| param.ident.to_string())
+        .chain(cont.generics.const_params().map(|p| p.ident.to_string()))
+        .collect();
+    if generics::mentions_any(ty.to_token_stream(), &params) {
+        return None;
+    }
+    let lifetimes: Vec<String> = cont
+        .generics
+        .lifetimes()
+        .map(|p| p.lifetime.ident.to_string())
+        .collect();
+    if lifetimes.is_empty() {
+        return Some(ty.clone());
+    }
+    syn::parse2(generics::with_static_lifetimes(
+        ty.to_token_stream(),
+        &lifetimes,
+    ))
+    .ok()
 }
 
 /// Whether `ty` names a type or const parameter or a lifetime of the

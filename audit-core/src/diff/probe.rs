@@ -6,19 +6,25 @@
 //! type it reaches through the standard containers (tuples, arrays, slices,
 //! references, `Option`, `Result`, `Box`, `Rc`, `Arc`, `Cow`, `Vec`,
 //! `VecDeque`, `LinkedList`, `BinaryHeap`, the sets, the maps' keys and
-//! values, `Cell`, `RefCell`, `Mutex`, `RwLock`, `Reverse`, `Wrapping`...);
-//! here, [`ContainsAudited`] is implemented for the containers of one type
-//! parameter, so that a type alias of one is seen too. What neither sees: a
-//! generic type parameter of the struct, and a type of the user's that holds
-//! an auditable one without deriving `Auditable` itself.
+//! values, `Cell`, `RefCell`, `Mutex`, `RwLock`, `Reverse`, `Wrapping`,
+//! `Bound`, the ranges...); here, [`ContainsAudited`] is implemented for the
+//! containers of one type parameter, so that a type alias of one is seen
+//! too. What neither sees: a generic type parameter of the struct; a type
+//! alias of a tuple or of a `Result` (written out, their members are
+//! looked into; an alias hides them, and a trait cannot say "either
+//! member"); and a type of the user's that holds an auditable one without
+//! deriving `Auditable` itself.
 
-use std::cell::{Cell, RefCell};
+use std::borrow::Cow;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
 use std::marker::PhantomData;
-use std::num::Wrapping;
+use std::num::{Saturating, Wrapping};
+use std::ops::{Bound, Range, RangeFrom, RangeInclusive, RangeTo, RangeToInclusive};
+use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// Implemented by `#[derive(Auditable)]` for the type it derives (with
 /// `Via = ()`), by a mirror's derive for the remote type it audits (with the
@@ -48,6 +54,17 @@ impl<T: ?Sized + ContainsAudited<V>, V> ContainsAudited<V> for Mutex<T> {}
 impl<T: ?Sized + ContainsAudited<V>, V> ContainsAudited<V> for RwLock<T> {}
 impl<T: ContainsAudited<V>, V> ContainsAudited<V> for Reverse<T> {}
 impl<T: ContainsAudited<V>, V> ContainsAudited<V> for Wrapping<T> {}
+impl<T: ContainsAudited<V>, V> ContainsAudited<V> for Saturating<T> {}
+impl<T: ContainsAudited<V>, V> ContainsAudited<V> for OnceCell<T> {}
+impl<T: ContainsAudited<V>, V> ContainsAudited<V> for OnceLock<T> {}
+impl<P: ContainsAudited<V>, V> ContainsAudited<V> for Pin<P> {}
+impl<B: ?Sized + ToOwned + ContainsAudited<V>, V> ContainsAudited<V> for Cow<'_, B> {}
+impl<T: ContainsAudited<V>, V> ContainsAudited<V> for Bound<T> {}
+impl<T: ContainsAudited<V>, V> ContainsAudited<V> for Range<T> {}
+impl<T: ContainsAudited<V>, V> ContainsAudited<V> for RangeInclusive<T> {}
+impl<T: ContainsAudited<V>, V> ContainsAudited<V> for RangeFrom<T> {}
+impl<T: ContainsAudited<V>, V> ContainsAudited<V> for RangeTo<T> {}
+impl<T: ContainsAudited<V>, V> ContainsAudited<V> for RangeToInclusive<T> {}
 
 /// Asks, in a `const`, whether `T` contains an auditable type, written
 /// `Probe::<T, _>::AUDITED`: the inherent `AUDITED` below applies when
