@@ -20,12 +20,12 @@ pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// Whether `ty` is written as a primitive or `String`, which holds no
+/// Whether `ty` is written as a primitive, `String` or `str`, which hold no
 /// auditable struct.
 pub(crate) fn is_scalar(ty: &Type) -> bool {
     const SCALARS: &[&str] = &[
         "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
-        "i128", "isize", "f32", "f64", "String",
+        "i128", "isize", "f32", "f64", "String", "str",
     ];
     let Type::Path(path) = ty else { return false };
     path.qself.is_none()
