@@ -116,19 +116,12 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, String> {
     Ok(print(&report, checked.as_ref(), None, &place, &|_| true))
 }
 
-/// Verifies each origin's chain in a store, against the checkpoints of that
-/// origin: one block each, then, with several origins, the verdict on all.
-/// The store's unchained rows are reported once, in the block of the origin
-/// whose chain records them (else the first).
-fn verify_store(
-    store: &Store,
-    checked: Option<&Checked>,
-    allow_unchained: bool,
-) -> Result<ExitCode, String> {
+/// The origins of a store's chains, and those the checkpoints commit to
+/// (verified even when the store has no row of one left: deleting every row
+/// of one origin must not go unnoticed beside the others); with neither,
+/// the default origin, so that the report still counts unchained rows.
+fn origins_to_verify(store: &Store, checked: Option<&Checked>) -> Result<Vec<String>, String> {
     let mut origins = store.origins()?;
-    // An origin the checkpoints commit to is verified even when the store
-    // has no row of it left: deleting every row of one origin must not go
-    // unnoticed beside the others.
     if let Some(checked) = checked {
         for origin in checked.heads.keys() {
             if !origins.contains(origin) {
@@ -138,9 +131,21 @@ fn verify_store(
         origins.sort();
     }
     if origins.is_empty() {
-        // No chain yet: the report still counts the unchained rows.
         origins.push(audit_core::store::DEFAULT_ORIGIN.to_owned());
     }
+    Ok(origins)
+}
+
+/// Verifies each origin's chain in a store, against the checkpoints of that
+/// origin: one block each, then, with several origins, the verdict on all.
+/// The store's unchained rows are reported once, in the block of the origin
+/// whose chain records them (else the first).
+fn verify_store(
+    store: &Store,
+    checked: Option<&Checked>,
+    allow_unchained: bool,
+) -> Result<ExitCode, String> {
+    let origins = origins_to_verify(store, checked)?;
     let mut reports = Vec::with_capacity(origins.len());
     for origin in &origins {
         let heads = checked
@@ -193,6 +198,8 @@ fn verify_store(
             purges: report.purges,
             elsewhere,
             heads,
+            key: checked.map(|checked| &checked.key),
+            origin: report.origin.clone(),
         };
         let anchored = checked.is_some();
         let place = |_, row| format!("row {row}");
@@ -266,13 +273,18 @@ fn print_unsealed(report: &audit_core::store::StoreReport) {
 /// those chained elsewhere (with their chain's origin, and whether a
 /// checkpoint of that chain covers them), and the heads the checkpoints of
 /// its origin commit to.
-struct StoreStart {
+struct StoreStart<'a> {
     purges: Vec<Purge>,
     elsewhere: Vec<(String, Purge, bool)>,
     heads: BTreeMap<u64, Digest>,
+    /// The checkpoints' key, which must sign a purge record for it to
+    /// account for the start.
+    key: Option<&'a VerifierKey>,
+    /// The origin of the chain, which its purge records name.
+    origin: String,
 }
 
-impl StoreStart {
+impl StoreStart<'_> {
     /// When the chain verified starts after seq 1, prints whether a purge
     /// record accounts for the rows before it, and whether a checkpoint
     /// covers that record; whether the start is accounted for. Without
@@ -309,14 +321,29 @@ impl StoreStart {
                     )
                 }),
         );
-        let covered = records.iter().find(|(_, _, covered)| *covered);
+        let signed = |purge: &Purge| {
+            self.key
+                .is_some_and(|key| purge.is_signed_by(key, &self.origin))
+        };
+        let covered = records
+            .iter()
+            .find(|(_, purge, covered)| *covered && signed(purge));
+        let unsigned = records
+            .iter()
+            .find(|(_, purge, covered)| *covered && !signed(purge));
         match (records.first(), covered, anchored) {
             (_, Some((at, purge, _)), true) => {
                 println!(
-                    "Starts at seq {first}: entries 1-{before} were purged by retention, as the purge record at {at} says ({} rows), which a checkpoint covers",
+                    "Starts at seq {first}: entries 1-{before} were purged by retention, as the purge record at {at} says ({} rows), which a checkpoint covers and the checkpoint key signs",
                     purge.purged
                 );
                 true
+            }
+            (Some(_), None, true) if let Some((at, _, _)) = unsigned => {
+                println!(
+                    "MISSING START: the first row is seq {first}; the purge record at {at} says entries 1-{before} were purged, but the checkpoint key does not sign it: a purge by whoever could write the store, without the key"
+                );
+                false
             }
             (Some((at, _, _)), _, false) => {
                 println!(

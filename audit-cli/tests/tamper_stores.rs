@@ -164,6 +164,28 @@ impl Fixture {
         )
     }
 
+    /// Purges every entry with the store's own `purge_before`, as whoever
+    /// can write the store can, without the checkpoint key.
+    fn purge_without_the_key(&self) -> u64 {
+        let cutoff = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+        match &self.database {
+            Database::Sqlite(path) => SqliteStore::builder(path)
+                .origin(ORIGIN)
+                .open()
+                .unwrap()
+                .blocking_purge_before(cutoff)
+                .unwrap(),
+            Database::Postgres(pool, runtime) => runtime.block_on(async {
+                let store = PostgresStore::builder(pool.clone())
+                    .origin(ORIGIN)
+                    .open()
+                    .await
+                    .unwrap();
+                store.purge_before(cutoff).await.unwrap()
+            }),
+        }
+    }
+
     /// `audit verify` on the store, with the checkpoints when `anchored`:
     /// the exit status and what it printed.
     fn verify(&self, anchored: bool) -> (i32, String) {
@@ -586,6 +608,23 @@ fn purges_and_missing_starts(fresh: &dyn Fn() -> Fixture) {
         &[&format!(
             "{missing}; without checkpoints, the start cannot be proven either way"
         )],
+    );
+
+    // A purge by whoever can write the store, without the checkpoint key:
+    // the service's next checkpoint covers its record, but the key does not
+    // sign it.
+    let fixture = fresh();
+    // (The newest row stays: the chain continues from it.)
+    assert_eq!(fixture.purge_without_the_key(), 9);
+    fixture.reopened(
+        |store| write_entries(store),
+        |store, _| write_entries(store),
+    );
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 1, "{out}");
+    assert!(
+        out.contains("MISSING START: the first row is seq 10; the purge record at seq 11 says entries 1-9 were purged, but the checkpoint key does not sign it"),
+        "{out}"
     );
 
     // A purge: entries 1-5 and 8 are older than the cutoff, but 8 was

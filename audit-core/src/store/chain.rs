@@ -207,6 +207,54 @@ pub struct Purge {
     pub through_seq: u64,
     /// How many rows it deleted.
     pub purged: u64,
+    /// The record's entry id.
+    pub id: uuid::Uuid,
+    /// The key id and signature a store with checkpoints signs the record
+    /// with ([`PURGE_SIGNATURE`]); see [`Purge::is_signed_by`].
+    signature: Option<[u8; 68]>,
+}
+
+/// The additional field of a purge record that holds its signature, by the
+/// key that signs the store's checkpoints: 4 bytes of key id and the
+/// Ed25519 signature, in hex, of the statement `audit-rs/purge/v1`, the
+/// purged origin, the record's id, `purged_through_seq` and `purged`, one a
+/// line. Anyone who can write a store can delete its oldest rows and write a
+/// purge record; only the holder of the checkpoint key can sign one.
+pub const PURGE_SIGNATURE: &str = "purge_signature";
+
+impl Purge {
+    /// Whether the record is signed by `key` as the purge of the chain of
+    /// `origin` (the one the record names): what tells a retention purge
+    /// from rows deleted by whoever could write the store.
+    #[cfg(feature = "checkpoints")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "checkpoints")))]
+    pub fn is_signed_by(&self, key: &crate::chain::checkpoint::VerifierKey, origin: &str) -> bool {
+        self.signature.as_ref().is_some_and(|signature| {
+            key.signed_purge(origin, self.id, self.through_seq, self.purged, signature)
+        })
+    }
+}
+
+/// Signs the purge record `entry` (made by [`purge_entry`]) with the key
+/// of the store's checkpoints.
+#[cfg(feature = "checkpoints")]
+pub(crate) fn sign_purge(
+    entry: &mut AuditEntry,
+    signer: &crate::chain::checkpoint::CheckpointSigner,
+) {
+    let field = |name: &str| {
+        entry
+            .additional_fields
+            .get(name)
+            .and_then(serde_json::Value::as_u64)
+    };
+    let (Some(through_seq), Some(purged)) = (field("purged_through_seq"), field("purged")) else {
+        return;
+    };
+    let signature = signer.sign_purge(&entry.resource_id, entry.id, through_seq, purged);
+    entry
+        .additional_fields
+        .insert(PURGE_SIGNATURE.to_owned(), signature.into());
 }
 
 /// The action of a purge record.
@@ -260,10 +308,17 @@ pub(crate) fn purge_of(entry_json: &str) -> Option<Purge> {
         return None;
     }
     let field = |name: &str| entry.additional_fields.get(name)?.as_u64();
+    let signature = entry
+        .additional_fields
+        .get(PURGE_SIGNATURE)
+        .and_then(serde_json::Value::as_str)
+        .and_then(crate::hex::parse_hex);
     Some(Purge {
         seq,
         through_seq: field("purged_through_seq")?,
         purged: field("purged")?,
+        id: entry.id,
+        signature,
     })
 }
 

@@ -206,8 +206,8 @@ pub(crate) use self::audit_store::impl_audit_store;
 #[cfg(feature = "sql")]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use self::chain::{
-    DEFAULT_ORIGIN, PURGE_ACTION, PURGE_RESOURCE_TYPE, Purge, StoreReport, UNCHAINED_ACTION,
-    UnchainedRecord, Unsealed,
+    DEFAULT_ORIGIN, PURGE_ACTION, PURGE_RESOURCE_TYPE, PURGE_SIGNATURE, Purge, StoreReport,
+    UNCHAINED_ACTION, UnchainedRecord, Unsealed,
 };
 #[cfg(feature = "sql")]
 pub(crate) use self::cursor::micros;

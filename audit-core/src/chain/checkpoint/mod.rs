@@ -265,6 +265,7 @@ impl Checkpoint {
 }
 
 /// Signs checkpoints with an Ed25519 key.
+#[derive(Clone)]
 pub struct CheckpointSigner {
     name: String,
     key: SigningKey,
@@ -335,6 +336,71 @@ impl CheckpointSigner {
             BASE64.encode(&signed)
         );
         SignedCheckpoint { checkpoint, text }
+    }
+}
+
+/// The first line of what a purge record's signature signs.
+#[cfg(feature = "sql")]
+const PURGE_FORMAT: &str = "audit-rs/purge/v1";
+
+/// What a purge record's signature signs: that the purge of `origin`'s
+/// chain recorded by the entry `id` deleted `purged` rows, the chained ones
+/// through `through_seq`.
+#[cfg(feature = "sql")]
+fn purge_statement(origin: &str, id: uuid::Uuid, through_seq: u64, purged: u64) -> String {
+    format!(
+        "{PURGE_FORMAT}\n{}\n{id}\n{through_seq}\n{purged}\n",
+        origin_line(origin)
+    )
+}
+
+#[cfg(feature = "sql")]
+impl CheckpointSigner {
+    /// Signs a purge record (see [`Purge`](crate::store::Purge)): the key id
+    /// (4 bytes) and the Ed25519 signature of its statement, as in a signed
+    /// note's signature line, in hex. Whoever can write a store can purge
+    /// it; only the holder of the checkpoint key can vouch for the purge.
+    pub(crate) fn sign_purge(
+        &self,
+        origin: &str,
+        id: uuid::Uuid,
+        through_seq: u64,
+        purged: u64,
+    ) -> String {
+        let statement = purge_statement(origin, id, through_seq, purged);
+        let signature = self.key.sign(statement.as_bytes());
+        let mut text = String::with_capacity(136);
+        push_hex(&mut text, &self.verifier_key().id);
+        push_hex(&mut text, &signature.to_bytes());
+        text
+    }
+}
+
+#[cfg(feature = "sql")]
+impl VerifierKey {
+    /// Whether `signature` ([`CheckpointSigner::sign_purge`]'s) is this
+    /// key's over the purge that the record `id` of `origin`'s chain
+    /// records.
+    pub(crate) fn signed_purge(
+        &self,
+        origin: &str,
+        id: uuid::Uuid,
+        through_seq: u64,
+        purged: u64,
+        signature: &[u8; 68],
+    ) -> bool {
+        let (key_id, signature) = signature.split_at(4);
+        let Ok(signature) = <[u8; 64]>::try_from(signature) else {
+            return false;
+        };
+        key_id == self.id
+            && self
+                .key
+                .verify_strict(
+                    purge_statement(origin, id, through_seq, purged).as_bytes(),
+                    &Signature::from_bytes(&signature),
+                )
+                .is_ok()
     }
 }
 
@@ -709,6 +775,13 @@ impl fmt::Debug for Checkpoints {
 }
 
 impl Checkpoints {
+    /// The key these checkpoints are signed with, which also signs a
+    /// store's purge records.
+    #[cfg(feature = "sql")]
+    pub(crate) fn signer(&self) -> &CheckpointSigner {
+        &self.signer
+    }
+
     /// Checkpoints signed by `signer` into `sink`, every 1,000 entries and
     /// every 60 seconds by default.
     pub fn new(signer: CheckpointSigner, sink: impl CheckpointSink + 'static) -> Self {

@@ -167,6 +167,9 @@ pub struct PostgresStore {
     /// The writer's origin: the chain its entries join.
     origin: String,
     sealer: Option<seal::Sealer>,
+    /// Signs purge records, with the key of the store's checkpoints.
+    #[cfg(feature = "checkpoints")]
+    purge_signer: Option<crate::chain::checkpoint::CheckpointSigner>,
 }
 
 /// Configures a [`PostgresStore`].
@@ -295,8 +298,13 @@ impl PostgresStore {
             if purge.deleted == 0 {
                 continue;
             }
-            let entry =
+            #[cfg_attr(not(feature = "checkpoints"), allow(unused_mut))]
+            let mut entry =
                 crate::store::chain::purge_entry(&purge.origin, purge.through, purge.deleted);
+            #[cfg(feature = "checkpoints")]
+            if let Some(signer) = &self.purge_signer {
+                crate::store::chain::sign_purge(&mut entry, signer);
+            }
             // An appended origin's next sequence number is its producer's:
             // its record goes to the store's own chain, naming it.
             if purge.origin == self.origin || purge.appended {
@@ -379,6 +387,12 @@ impl PostgresStoreBuilder {
         } else {
             None
         };
+        #[cfg(feature = "checkpoints")]
+        let purge_signer = self
+            .writer
+            .checkpoints
+            .as_ref()
+            .map(|checkpoints| checkpoints.signer().clone());
         let writer = StoreWriter::spawn(
             self.writer,
             insert::PostgresBatch::new(
@@ -392,6 +406,8 @@ impl PostgresStoreBuilder {
         let store = PostgresStore {
             pool: self.pool,
             writer,
+            #[cfg(feature = "checkpoints")]
+            purge_signer,
             origin,
             sealer,
         };

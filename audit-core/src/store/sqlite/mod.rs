@@ -130,6 +130,9 @@ pub struct SqliteStore {
     readers: Arc<Readers>,
     /// The origin the writer starts a chain with, which purge records name.
     origin: String,
+    /// Signs purge records, with the key of the store's checkpoints.
+    #[cfg(feature = "checkpoints")]
+    purge_signer: Option<crate::chain::checkpoint::CheckpointSigner>,
 }
 
 /// Configures a [`SqliteStore`].
@@ -300,8 +303,13 @@ impl SqliteStore {
             if purge.deleted == 0 {
                 continue;
             }
-            let entry =
+            #[cfg_attr(not(feature = "checkpoints"), allow(unused_mut))]
+            let mut entry =
                 crate::store::chain::purge_entry(&purge.origin, purge.through, purge.deleted);
+            #[cfg(feature = "checkpoints")]
+            if let Some(signer) = &self.purge_signer {
+                crate::store::chain::sign_purge(&mut entry, signer);
+            }
             // An appended origin's next sequence number is its producer's:
             // its record goes to the store's own chain, naming it.
             if purge.origin == self.origin || purge.appended {
@@ -463,6 +471,12 @@ impl SqliteStoreBuilder {
                 |name| format!("sqlite:{}", name.to_string_lossy()),
             )
         });
+        #[cfg(feature = "checkpoints")]
+        let purge_signer = self
+            .writer
+            .checkpoints
+            .as_ref()
+            .map(|checkpoints| checkpoints.signer().clone());
         let writer = StoreWriter::spawn(
             self.writer,
             insert::SqliteBatch {
@@ -473,6 +487,8 @@ impl SqliteStoreBuilder {
         .map_err(StoreError::Thread)?;
         let store = SqliteStore {
             writer,
+            #[cfg(feature = "checkpoints")]
+            purge_signer,
             origin,
             readers: Arc::new(Readers {
                 path: self.path,
