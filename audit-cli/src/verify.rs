@@ -627,6 +627,19 @@ fn print_checkpoints(report: &Report, checked: &Checked, first_seq: u64) -> bool
                 earlier.len()
             );
         }
+        // Whoever can write the log's directory can replace the log with a
+        // file that claims to continue it; only the key's holder signs the
+        // rotation record a writer starts a new file with.
+        if let Some(continues) = report.continues
+            && report.problem.is_none()
+            && !report.rotation_signed_by(&checked.key)
+        {
+            println!(
+                "UNSIGNED ROTATION: the first line continues a rotated file after seq {}, but the checkpoint key does not sign it: the file may replace the log, whose entries are gone; verify it with the earlier files",
+                continues.seq
+            );
+            valid = false;
+        }
         if let Some(continues) = report.continues
             && !heads.contains_key(&continues.seq)
         {

@@ -656,6 +656,36 @@ fn a_rotated_log_verifies_across_files_and_alone() {
     );
     assert!(stdout.ends_with("VALID: 4 entries\n"), "{stdout}");
 
+    // A file put in the log's place by whoever can write its directory,
+    // claiming to continue the chain after its latest checkpointed entry
+    // (which the checkpoint file shows), with a forged entry after it: all
+    // but the rotation record's signature, which takes the checkpoint key.
+    let legit = std::fs::read_to_string(&log.log).unwrap();
+    let last = legit.lines().last().unwrap();
+    let old_head = audit_core::chain::Head {
+        seq: 16,
+        hash: audit_core::chain::Digest::of(last.as_bytes()),
+    };
+    let mut chainer = Chainer::new("tamper").continue_after(old_head);
+    let mut forged = Vec::new();
+    let record = format!(r#"{{"rotation":{{"seq":16,"head":"{}"}}}}"#, old_head.hash);
+    chainer.append(record.as_bytes(), &mut forged).unwrap();
+    forged.push(b'\n');
+    let mut entry: serde_json::Map<String, serde_json::Value> = serde_json::from_str(last).unwrap();
+    entry.remove("chain");
+    entry.insert("actor".into(), "mallory".into());
+    let entry = serde_json::to_string(&entry).unwrap();
+    chainer.append(entry.as_bytes(), &mut forged).unwrap();
+    forged.push(b'\n');
+    std::fs::write(&log.log, &forged).unwrap();
+    let (status, stdout) = verify_logs(&[&log.log], &log.checkpoints, &log.key);
+    assert_eq!(status, 1, "{stdout}");
+    assert!(
+        stdout.contains("UNSIGNED ROTATION: the first line continues a rotated file after seq 16, but the checkpoint key does not sign it"),
+        "{stdout}"
+    );
+    std::fs::write(&log.log, &legit).unwrap();
+
     // The new file's start removed: it no longer says where it comes from.
     let mut lines = log.lines();
     lines.remove(0);

@@ -351,12 +351,34 @@ pub(crate) fn is_torn_write(line: &[u8]) -> bool {
 
 /// The first line of a file that continues the chain of a rotated one, before
 /// it is chained: `{"rotation":{"seq":…,"head":"sha256:…"}}`, naming the
-/// old file's last entry.
-pub(crate) fn rotation_record(old: Head) -> String {
-    format!(
-        r#"{{"rotation":{{"seq":{},"head":"{}"}}}}"#,
-        old.seq, old.hash
-    )
+/// old file's last entry, with `"signature"` (hex) when the log's checkpoint
+/// key signs it.
+pub(crate) fn rotation_record(old: Head, signature: Option<&str>) -> String {
+    match signature {
+        Some(signature) => format!(
+            r#"{{"rotation":{{"seq":{},"head":"{}","signature":"{signature}"}}}}"#,
+            old.seq, old.hash
+        ),
+        None => format!(
+            r#"{{"rotation":{{"seq":{},"head":"{}"}}}}"#,
+            old.seq, old.hash
+        ),
+    }
+}
+
+/// The signature of the rotation record `line`, if it has one.
+pub(crate) fn rotation_signature_of(line: &[u8]) -> Option<[u8; 68]> {
+    #[derive(Deserialize)]
+    struct Record<'a> {
+        #[serde(borrow)]
+        rotation: Rotation<'a>,
+    }
+    #[derive(Deserialize)]
+    struct Rotation<'a> {
+        signature: Option<&'a str>,
+    }
+    let record: Record<'_> = serde_json::from_slice(line).ok()?;
+    crate::hex::parse_hex(record.rotation.signature?)
 }
 
 /// Whether `line` is a chained rotation record rather than an entry.

@@ -33,6 +33,26 @@ pub struct Report {
     pub heads_matched: usize,
     /// The first thing wrong, if any.
     pub problem: Option<Problem>,
+    /// The signature of the rotation record the first file starts with,
+    /// when it [`continues`](Report::continues) a rotated one.
+    rotation_signature: Option<[u8; 68]>,
+}
+
+impl Report {
+    /// Whether the rotation record that starts the first file verified is
+    /// signed by `key`, when that file [`continues`](Report::continues) a
+    /// rotated one: what tells a rotation by the log's writer from a file
+    /// replaced by whoever could write the log's directory.
+    #[cfg(feature = "checkpoints")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "checkpoints")))]
+    pub fn rotation_signed_by(&self, key: &crate::chain::checkpoint::VerifierKey) -> bool {
+        match (&self.origin, self.continues, &self.rotation_signature) {
+            (Some(origin), Some(old), Some(signature)) => {
+                key.signed_rotation(origin, old, signature)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// A line that is not an entry, which the chain accounts for.
@@ -525,9 +545,13 @@ impl Verifier<'_> {
             id,
             hash: Digest::of(content),
         };
+        let continued = self.report.continues.is_some();
         if let Some(problem) = self.check(&entry, &link) {
             self.report.problem = Some(problem);
             return true;
+        }
+        if !continued && self.report.continues.is_some() {
+            self.report.rotation_signature = crate::chain::rotation_signature_of(content);
         }
         if self.report.origin.is_none() {
             self.report.origin.clone_from(&link.origin);

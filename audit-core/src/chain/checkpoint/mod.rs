@@ -47,7 +47,12 @@
 //! names the origin (see [`chain`](super)). Its checkpoints carry on as if
 //! nothing happened. `audit verify OLD NEW` verifies both files as one chain;
 //! `audit verify NEW` verifies the new one from its first entry, and reports
-//! the checkpoints of entries before it as covering an earlier file.
+//! the checkpoints of entries before it as covering an earlier file. With
+//! checkpoints, the writer signs the new file's rotation record with their
+//! key, and `audit verify NEW` accepts the file only with that signature:
+//! anyone who can write the log's directory could put a file there that
+//! claims to continue the chain. A store's purge records are signed alike
+//! (`store::Purge`, with a store feature).
 //!
 //! # Keys
 //!
@@ -354,6 +359,58 @@ fn purge_statement(origin: &str, id: uuid::Uuid, through_seq: u64, purged: u64) 
     )
 }
 
+/// What a rotation record's signature signs: that the file it starts
+/// continues `origin`'s chain after the entry `old`, the last of the file
+/// rotated away.
+fn rotation_statement(origin: &str, old: Head) -> String {
+    format!(
+        "audit-rs/rotation/v1\n{}\n{}\n{}\n",
+        origin_line(origin),
+        old.seq,
+        old.hash
+    )
+}
+
+/// The key id (4 bytes) and the Ed25519 signature of `statement`, in hex.
+fn sign_statement(signer: &CheckpointSigner, statement: &str) -> String {
+    let signature = signer.key.sign(statement.as_bytes());
+    let mut text = String::with_capacity(136);
+    push_hex(&mut text, &signer.verifier_key().id);
+    push_hex(&mut text, &signature.to_bytes());
+    text
+}
+
+/// Whether `signature` ([`sign_statement`]'s) is `key`'s over `statement`.
+fn signed_statement(key: &VerifierKey, statement: &str, signature: &[u8; 68]) -> bool {
+    let (key_id, signature) = signature.split_at(4);
+    let Ok(signature) = <[u8; 64]>::try_from(signature) else {
+        return false;
+    };
+    key_id == key.id
+        && key
+            .key
+            .verify_strict(statement.as_bytes(), &Signature::from_bytes(&signature))
+            .is_ok()
+}
+
+impl CheckpointSigner {
+    /// Signs the rotation record that starts a file continuing `origin`'s
+    /// chain after `old`: whoever can write the log's directory can replace
+    /// a file with one that claims to continue the chain; only the holder of
+    /// the checkpoint key can sign its first line.
+    pub(crate) fn sign_rotation(&self, origin: &str, old: Head) -> String {
+        sign_statement(self, &rotation_statement(origin, old))
+    }
+}
+
+impl VerifierKey {
+    /// Whether `signature` is this key's over the rotation record of a file
+    /// that continues `origin`'s chain after `old`.
+    pub(crate) fn signed_rotation(&self, origin: &str, old: Head, signature: &[u8; 68]) -> bool {
+        signed_statement(self, &rotation_statement(origin, old), signature)
+    }
+}
+
 #[cfg(feature = "sql")]
 impl CheckpointSigner {
     /// Signs a purge record (see [`Purge`](crate::store::Purge)): the key id
@@ -367,12 +424,7 @@ impl CheckpointSigner {
         through_seq: u64,
         purged: u64,
     ) -> String {
-        let statement = purge_statement(origin, id, through_seq, purged);
-        let signature = self.key.sign(statement.as_bytes());
-        let mut text = String::with_capacity(136);
-        push_hex(&mut text, &self.verifier_key().id);
-        push_hex(&mut text, &signature.to_bytes());
-        text
+        sign_statement(self, &purge_statement(origin, id, through_seq, purged))
     }
 }
 
@@ -389,18 +441,11 @@ impl VerifierKey {
         purged: u64,
         signature: &[u8; 68],
     ) -> bool {
-        let (key_id, signature) = signature.split_at(4);
-        let Ok(signature) = <[u8; 64]>::try_from(signature) else {
-            return false;
-        };
-        key_id == self.id
-            && self
-                .key
-                .verify_strict(
-                    purge_statement(origin, id, through_seq, purged).as_bytes(),
-                    &Signature::from_bytes(&signature),
-                )
-                .is_ok()
+        signed_statement(
+            self,
+            &purge_statement(origin, id, through_seq, purged),
+            signature,
+        )
     }
 }
 
@@ -776,8 +821,7 @@ impl fmt::Debug for Checkpoints {
 
 impl Checkpoints {
     /// The key these checkpoints are signed with, which also signs a
-    /// store's purge records.
-    #[cfg(feature = "sql")]
+    /// store's purge records and a log's rotation records.
     pub(crate) fn signer(&self) -> &CheckpointSigner {
         &self.signer
     }

@@ -133,6 +133,10 @@ pub(super) struct LinesBatch {
     chainer: Option<Chainer>,
     /// The batch's lines, chained.
     chained: Vec<u8>,
+    /// Signs the rotation record a new file starts with: the key of the
+    /// log's checkpoints.
+    #[cfg(feature = "checkpoints")]
+    pub(super) signer: Option<crate::chain::checkpoint::CheckpointSigner>,
 }
 
 /// Whether the file at `path` was rotated away from `open`, the file being
@@ -171,6 +175,8 @@ impl LinesBatch {
             origin,
             chainer: None,
             chained: Vec::new(),
+            #[cfg(feature = "checkpoints")]
+            signer: None,
         }
     }
 
@@ -338,9 +344,19 @@ impl LinesBatch {
             return Ok(());
         }
         let mut chainer = chainer.continue_after(old);
+        #[cfg(feature = "checkpoints")]
+        let signature = self
+            .signer
+            .as_ref()
+            .map(|signer| signer.sign_rotation(&self.origin, old));
+        #[cfg(not(feature = "checkpoints"))]
+        let signature: Option<String> = None;
         let mut line = Vec::new();
         chainer
-            .append(chain::rotation_record(old).as_bytes(), &mut line)
+            .append(
+                chain::rotation_record(old, signature.as_deref()).as_bytes(),
+                &mut line,
+            )
             .map_err(io::Error::other)?;
         line.push(b'\n');
         self.file.write_all(&line)?;

@@ -180,7 +180,16 @@ impl JsonLinesSinkBuilder {
                 |name| name.to_string_lossy().into_owned(),
             )
         });
-        let batch = LinesBatch::new(self.path, file, origin);
+        #[cfg_attr(not(feature = "checkpoints"), allow(unused_mut))]
+        let mut batch = LinesBatch::new(self.path, file, origin);
+        #[cfg(feature = "checkpoints")]
+        {
+            batch.signer = self
+                .writer
+                .checkpoints
+                .as_ref()
+                .map(|checkpoints| checkpoints.signer().clone());
+        }
         Ok(JsonLinesSink {
             writer: LineWriter::new(Writer::spawn(self.writer, batch)?),
         })
