@@ -461,8 +461,8 @@ fn columns_beside_the_chain(fresh: &dyn Fn() -> Fixture) {
 
 /// Rows without a `seq`: `fixture` has one inserted behind the store's
 /// back, which `--allow-unchained` does not pass, nor does reopening the
-/// store; rows a migration from version 1 left without one are recorded in
-/// the chain by the next open, and pass.
+/// store; the rows of a table of version 1 are recorded in the chain by the
+/// open that migrates it, and pass.
 fn rows_without_a_seq(fresh: &dyn Fn() -> Fixture, fixture: &Fixture, columns: &str) {
     // Allowing unchained rows does not pass it: it is not a row the store
     // recorded as written before it chained its entries.
@@ -483,34 +483,45 @@ fn rows_without_a_seq(fresh: &dyn Fn() -> Fixture, fixture: &Fixture, columns: &
         "{out}"
     );
 
-    // Rows without a seq that the migration from version 1 left (written
-    // before the store chained its entries; the migration leaves the table
-    // `audit_unchained_pending`, as here) are recorded in its chain by the
-    // next open, and pass with --allow-unchained, anchored by the checkpoint
-    // after the record; a row inserted without a seq afterwards does not.
+    // A table of version 1, written before the store chained its entries:
+    // the open that migrates it records its rows in the chain at once, and
+    // they pass with --allow-unchained, anchored by the checkpoint after
+    // the record; a row inserted without a seq afterwards does not.
     let fixture = &fresh();
-    let unchained_copy = format!(
-        "INSERT INTO audit_entries (id, seq, origin, {columns}) SELECT {}, NULL, NULL, {columns} FROM audit_entries WHERE seq = 3",
-        fixture.new_id()
-    );
-    fixture.tamper(&unchained_copy);
-    fixture.tamper(
-        "CREATE TABLE audit_unchained_pending (since_version INTEGER NOT NULL); \
-         INSERT INTO audit_unchained_pending (since_version) VALUES (1)",
-    );
+    let to_version_1 = match fixture.database {
+        Database::Sqlite(_) => {
+            "DROP INDEX audit_entries_origin_seq; DROP INDEX audit_entries_origin; \
+             ALTER TABLE audit_entries DROP COLUMN seq; ALTER TABLE audit_entries DROP COLUMN origin; \
+             UPDATE audit_schema_version SET version = 1;"
+        }
+        Database::Postgres(..) => {
+            "DROP INDEX audit_entries_origin_seq; DROP INDEX audit_entries_unsealed; \
+             DROP INDEX audit_entries_origin; \
+             ALTER TABLE audit_entries DROP COLUMN seq, DROP COLUMN origin; \
+             UPDATE audit_schema_version SET version = 1;"
+        }
+    };
+    fixture.tamper(to_version_1);
+    // Version 1 had no chain, so no checkpoints either.
+    std::fs::remove_file(fixture.dir.path().join("audit.checkpoints")).unwrap();
     fixture.reopened(|_| (), |_, _| ());
     let (status, out) = fixture.verify_with(true, &["--allow-unchained"]);
     assert_eq!(status, 0, "{out}");
     assert!(
-        out.contains("Unchained: 1 rows have no seq: the rows the store recorded"),
+        out.contains("Unchained: 10 rows have no seq: the rows the store recorded"),
         "{out}"
     );
-    // `new_id` is a fresh id each time.
+    let unchained_copy = format!(
+        "INSERT INTO audit_entries (id, seq, origin, {columns}) SELECT {}, NULL, NULL, {columns} FROM audit_entries WHERE seq = 1",
+        fixture.new_id()
+    );
     fixture.tamper(&unchained_copy);
     let (status, out) = fixture.verify_with(true, &["--allow-unchained"]);
     assert_eq!(status, 1, "{out}");
     assert!(
-        out.contains("UNCHAINED: 2 rows have no seq, and they are not the rows the store recorded"),
+        out.contains(
+            "UNCHAINED: 11 rows have no seq, and they are not the rows the store recorded"
+        ),
         "{out}"
     );
 }

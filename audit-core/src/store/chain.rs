@@ -155,19 +155,16 @@ pub(crate) const SELECT_UNCHAINED_RECORD: &str = "SELECT seq, entry_json FROM au
 pub(crate) const COUNT_ORPHANED: &str =
     "SELECT count(*) FROM audit_entries WHERE origin IS NULL AND seq IS NOT NULL";
 
-/// Made by the migration from version 1, whose rows have no chain: the
-/// store's next open records those rows in its chain, then drops it. Rows
-/// without a `seq` found by any other open were inserted behind the store's
-/// back, and are never recorded as written before the chain.
-pub(crate) const CREATE_UNCHAINED_PENDING: &str =
-    "CREATE TABLE IF NOT EXISTS audit_unchained_pending (since_version INTEGER NOT NULL)";
-
-/// The name of the table [`CREATE_UNCHAINED_PENDING`] makes: while it
-/// exists, the rows of version 1 wait to be recorded.
-pub(crate) const UNCHAINED_PENDING: &str = "audit_unchained_pending";
-
-/// Dropped once the rows of version 1 are recorded.
-pub(crate) const DROP_UNCHAINED_PENDING: &str = "DROP TABLE IF EXISTS audit_unchained_pending";
+/// Whether a store's migration may take a table from version 1, whose rows
+/// have no chain.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FromVersion1 {
+    /// The caller migrates a table of its own and cannot record version 1's
+    /// rows in a chain: a version-1 table is refused.
+    Refused,
+    /// The store's open, which records them right after.
+    Allowed,
+}
 
 /// Whether any chain holds an unchained record.
 pub(crate) const ANY_UNCHAINED_RECORD: &str = "SELECT 1 FROM audit_entries \

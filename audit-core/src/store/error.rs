@@ -15,8 +15,9 @@ pub enum StoreError {
     Database(Box<dyn std::error::Error + Send + Sync>),
     /// The audit table's schema is not one this version of audit-core can
     /// write: newer (written by a later audit-core), older than any it can
-    /// migrate, or a table of the same name it did not create. Nothing was
-    /// written to it.
+    /// migrate, or a table of the same name it did not create; or version 1
+    /// given to a store's `migrate`, whose rows only the store's open can
+    /// record in its chain. Nothing was written to it.
     SchemaVersion {
         /// The version found; `None` when the table has no version at all.
         found: Option<i64>,
@@ -66,6 +67,13 @@ impl fmt::Display for StoreError {
             } if found > supported => write!(
                 f,
                 "the audit table has schema version {found}, newer than version {supported} which this audit-core writes; upgrade audit-core, since writing with this one could corrupt the table"
+            ),
+            StoreError::SchemaVersion {
+                found: Some(1),
+                supported,
+            } => write!(
+                f,
+                "the audit table has schema version 1, whose rows have no hash chain: open the store (`SqliteStore::open`, `PostgresStore::connect`) to migrate it to version {supported}, which records those rows in its chain at once; `migrate` alone cannot"
             ),
             StoreError::SchemaVersion {
                 found: Some(found),

@@ -370,13 +370,15 @@ const BACK_TO_VERSION_2: &str = "DROP INDEX audit_entries_origin_seq; \
     UPDATE audit_schema_version SET version = 2";
 
 /// A store of the origin "legacy" that exported five entries made on
-/// 2026-01-01, `v2-0` to `v2-4`, not flushed yet.
+/// 2026-01-01, `v2-0` to `v2-4`, in that order in its chain.
 async fn legacy_store(pool: &sqlx::PgPool) -> PostgresStore {
     let store = PostgresStore::builder(pool.clone())
         .origin("legacy")
         .open()
         .await
         .unwrap();
+    // Each flushed: the sealer chains rows in the order they become
+    // visible, and the writer's first transaction may commit after its next.
     for n in 0..5 {
         store
             .export(entry(
@@ -385,6 +387,7 @@ async fn legacy_store(pool: &sqlx::PgPool) -> PostgresStore {
                 datetime!(2026-01-01 00:00 UTC),
             ))
             .unwrap();
+        store.flush_async().await.unwrap();
     }
     store
 }

@@ -517,6 +517,14 @@ fn a_version_1_table_is_migrated_and_its_rows_stay_unchained() {
          UPDATE audit_schema_version SET version = 1;",
     )
     .unwrap();
+    // Only the store's open migrates it, since it records the rows at once.
+    let error = SqliteStore::migrate(&conn).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the audit table has schema version 1, whose rows have no hash chain: open the store \
+         (`SqliteStore::open`, `PostgresStore::connect`) to migrate it to version 3, which records \
+         those rows in its chain at once; `migrate` alone cannot"
+    );
 
     let store = SqliteStore::open(&path).unwrap();
     store

@@ -139,7 +139,7 @@ use crate::entry::AuditEntry;
 use crate::sink::AuditSink;
 use crate::sink::error::ExportError;
 use crate::store::batch::{StoreWriter, writer_config};
-use crate::store::chain::{DROP_UNCHAINED_PENDING, UNCHAINED_PENDING, unchained_entry};
+use crate::store::chain::{FromVersion1, unchained_entry};
 use crate::store::{AuditQuery, CappedCount, MAX_LIMIT, Page, StoreError, StoreReport, micros};
 use crate::writer::WriterConfig;
 
@@ -216,9 +216,12 @@ impl PostgresStore {
     /// # Errors
     ///
     /// When the table cannot be created, or has a schema version this
-    /// audit-core cannot write ([`StoreError::SchemaVersion`]).
+    /// audit-core cannot write ([`StoreError::SchemaVersion`]); also for a
+    /// table of version 1, whose rows have no chain: the store's open
+    /// migrates it and records them in its chain, in the same breath, which
+    /// this cannot.
     pub async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
-        schema::migrate(pool).await
+        schema::migrate(pool, FromVersion1::Refused).await.map(drop)
     }
 
     /// The pool the store reads with.
@@ -367,7 +370,7 @@ impl PostgresStoreBuilder {
     ///
     /// As [`PostgresStore::connect`], or when the writer cannot be started.
     pub async fn open(mut self) -> Result<PostgresStore, StoreError> {
-        schema::migrate(&self.pool).await?;
+        let from_version_1 = schema::migrate(&self.pool, FromVersion1::Allowed).await?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -411,44 +414,34 @@ impl PostgresStoreBuilder {
             origin,
             sealer,
         };
-        store.record_unchained().await?;
+        if from_version_1 {
+            store.record_unchained().await?;
+        }
         Ok(store)
     }
 }
 
 impl PostgresStore {
-    /// Records, in the chain, the rows without a `seq` and an origin of a
-    /// table migrated from version 1, at the first open after the
-    /// migration: written before the store chained its entries (see
-    /// [`UNCHAINED_ACTION`](crate::store::UNCHAINED_ACTION)). Any other
-    /// unchained row was inserted behind the store's back, and is left for
-    /// `audit verify` to report.
+    /// Records, in the chain, the rows without a `seq` of a table this open
+    /// just migrated from version 1: written before the store chained its
+    /// entries (see [`UNCHAINED_ACTION`](crate::store::UNCHAINED_ACTION)).
+    /// Only then: any other unchained row was inserted behind the store's
+    /// back, and is left for `audit verify` to report, whatever the table
+    /// says.
     async fn record_unchained(&self) -> Result<(), StoreError> {
-        let pending: Option<String> = sqlx::query_scalar("SELECT to_regclass($1)::text")
-            .bind(UNCHAINED_PENDING)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(StoreError::database)?;
-        if pending.is_none() {
+        let ids = read::unchained_ids(&self.pool).await?;
+        if ids.is_empty() || read::any_unchained_record(&self.pool).await? {
             return Ok(());
         }
-        let ids = read::unchained_ids(&self.pool).await?;
-        if !ids.is_empty() && !read::any_unchained_record(&self.pool).await? {
-            let entry = unchained_entry(&self.origin, ids);
-            self.writer
-                .export_async(entry)
-                .await
-                .map_err(|error| StoreError::Thread(std::io::Error::other(error)))?;
-            self.writer
-                .flush_async()
-                .await
-                .map_err(|error| StoreError::Thread(std::io::Error::other(error)))?;
-        }
-        sqlx::raw_sql(DROP_UNCHAINED_PENDING)
-            .execute(&self.pool)
+        let entry = unchained_entry(&self.origin, ids);
+        self.writer
+            .export_async(entry)
             .await
-            .map_err(StoreError::database)?;
-        Ok(())
+            .map_err(|error| StoreError::Thread(std::io::Error::other(error)))?;
+        self.writer
+            .flush_async()
+            .await
+            .map_err(|error| StoreError::Thread(std::io::Error::other(error)))
     }
 }
 

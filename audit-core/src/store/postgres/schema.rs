@@ -3,6 +3,7 @@
 use sqlx::{PgConnection, PgPool};
 
 use crate::store::StoreError;
+use crate::store::chain::FromVersion1;
 use crate::store::sql::PATH_COLUMNS;
 
 /// The schema version this audit-core writes.
@@ -49,20 +50,26 @@ CREATE UNIQUE INDEX audit_entries_seq ON audit_entries (seq);
 /// advisory lock `audit` (as ASCII bytes).
 const MIGRATION_LOCK: i64 = 0x0061_7564_6974;
 
-/// Creates or migrates the table, in a transaction of its own.
-pub(crate) async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+/// Creates or migrates the table, in a transaction of its own: whether it
+/// migrated it from version 1, whose rows have no chain, for the store to
+/// record them in its own.
+pub(crate) async fn migrate(pool: &PgPool, version_1: FromVersion1) -> Result<bool, StoreError> {
     let mut tx = pool.begin().await.map_err(StoreError::database)?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(MIGRATION_LOCK)
         .execute(&mut *tx)
         .await
         .map_err(StoreError::database)?;
-    migrate_in_transaction(&mut tx).await?;
+    let from_version_1 = migrate_in_transaction(&mut tx, version_1).await?;
     create_search_indexes(&mut tx).await?;
-    tx.commit().await.map_err(StoreError::database)
+    tx.commit().await.map_err(StoreError::database)?;
+    Ok(from_version_1)
 }
 
-async fn migrate_in_transaction(conn: &mut PgConnection) -> Result<(), StoreError> {
+async fn migrate_in_transaction(
+    conn: &mut PgConnection,
+    version_1: FromVersion1,
+) -> Result<bool, StoreError> {
     let found = if table_exists(conn, "audit_schema_version").await? {
         let version: Option<i32> =
             sqlx::query_scalar("SELECT max(version) FROM audit_schema_version")
@@ -83,7 +90,13 @@ async fn migrate_in_transaction(conn: &mut PgConnection) -> Result<(), StoreErro
     };
     let from = match found {
         None => 0,
-        Some(VERSION) => return Ok(()),
+        Some(VERSION) => return Ok(false),
+        Some(1) if version_1 == FromVersion1::Refused => {
+            return Err(StoreError::SchemaVersion {
+                found: Some(1),
+                supported: VERSION.into(),
+            });
+        }
         Some(version) if (1..VERSION).contains(&version) => version,
         Some(version) => {
             return Err(StoreError::SchemaVersion {
@@ -98,17 +111,6 @@ async fn migrate_in_transaction(conn: &mut PgConnection) -> Result<(), StoreErro
             .await
             .map_err(StoreError::database)?;
     }
-    if from == 1 {
-        // Version 1 chained nothing: its rows are recorded by the next open.
-        sqlx::raw_sql(crate::store::chain::CREATE_UNCHAINED_PENDING)
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::database)?;
-        sqlx::query("INSERT INTO audit_unchained_pending (since_version) VALUES (1)")
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::database)?;
-    }
     migrate_to_origins(conn).await?;
     sqlx::query("DELETE FROM audit_schema_version")
         .execute(&mut *conn)
@@ -119,7 +121,7 @@ async fn migrate_in_transaction(conn: &mut PgConnection) -> Result<(), StoreErro
         .execute(&mut *conn)
         .await
         .map_err(StoreError::database)?;
-    Ok(())
+    Ok(from == 1)
 }
 
 /// Version 3: many origins, each a chain of its own, and rows sealed after

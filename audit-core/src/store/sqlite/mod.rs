@@ -85,7 +85,7 @@ use std::time::Duration;
 
 use std::collections::BTreeMap;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
+use rusqlite::{Connection, OpenFlags};
 use time::OffsetDateTime;
 
 use crate::chain::Digest;
@@ -96,7 +96,7 @@ use crate::entry::AuditEntry;
 use crate::sink::AuditSink;
 use crate::sink::error::ExportError;
 use crate::store::batch::{StoreWriter, writer_config};
-use crate::store::chain::{DROP_UNCHAINED_PENDING, UNCHAINED_PENDING, unchained_entry};
+use crate::store::chain::unchained_entry;
 use crate::store::{
     AuditQuery, CappedCount, DEFAULT_ORIGIN, MAX_LIMIT, Page, StoreError, StoreReport, micros,
 };
@@ -177,9 +177,12 @@ impl SqliteStore {
     /// # Errors
     ///
     /// When the table cannot be created, or has a schema version this
-    /// audit-core cannot write ([`StoreError::SchemaVersion`]).
+    /// audit-core cannot write ([`StoreError::SchemaVersion`]); also for a
+    /// table of version 1, whose rows have no chain: the store's
+    /// [`open`](SqliteStore::open) migrates it and records them in its
+    /// chain, in the same breath, which this cannot.
     pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
-        schema::migrate(conn)
+        schema::migrate(conn, schema::FromVersion1::Refused).map(drop)
     }
 
     /// One page of the entries `query` selects, newest first.
@@ -464,7 +467,7 @@ impl SqliteStoreBuilder {
             .and_then(|()| conn.pragma_update(None, "journal_mode", "WAL"))
             .and_then(|()| conn.pragma_update(None, "synchronous", "FULL"))
             .map_err(StoreError::database)?;
-        schema::migrate(&conn)?;
+        let from_version_1 = schema::migrate(&conn, schema::FromVersion1::Allowed)?;
         let origin = self.writer.origin.take().unwrap_or_else(|| {
             self.path.file_name().map_or_else(
                 || DEFAULT_ORIGIN.to_owned(),
@@ -495,49 +498,36 @@ impl SqliteStoreBuilder {
                 idle: Mutex::new(Vec::new()),
             }),
         };
-        store.record_unchained()?;
+        if from_version_1 {
+            store.record_unchained()?;
+        }
         Ok(store)
     }
 }
 
 impl SqliteStore {
-    /// Records, in the chain, the rows without a `seq` of a table migrated
-    /// from version 1, at the first open after the migration: written
-    /// before the store chained its entries (see
-    /// [`UNCHAINED_ACTION`](crate::store::UNCHAINED_ACTION)). Any other
-    /// unchained row was inserted behind the store's back, and is left for
-    /// `audit verify` to report.
+    /// Records, in the chain, the rows without a `seq` of a table this open
+    /// just migrated from version 1: written before the store chained its
+    /// entries (see [`UNCHAINED_ACTION`](crate::store::UNCHAINED_ACTION)).
+    /// Only then: any other unchained row was inserted behind the store's
+    /// back, and is left for `audit verify` to report, whatever the table
+    /// says (whoever can write it can write anything a later open would
+    /// read as a sign of a migration).
     fn record_unchained(&self) -> Result<(), StoreError> {
-        let pending = self.readers.run(|conn| {
-            conn.query_row(
-                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-                [UNCHAINED_PENDING],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|found| found.is_some())
-            .map_err(StoreError::database)
-        })?;
-        if !pending {
-            return Ok(());
-        }
         let (ids, recorded) = self.readers.run(|conn| {
             Ok((
                 read::unchained_ids(conn)?,
                 read::any_unchained_record(conn)?,
             ))
         })?;
-        if !ids.is_empty() && !recorded {
-            let entry = unchained_entry(&self.origin, ids);
-            self.writer
-                .export(entry)
-                .and_then(|()| self.writer.flush())
-                .map_err(|error| StoreError::Thread(std::io::Error::other(error)))?;
+        if ids.is_empty() || recorded {
+            return Ok(());
         }
-        self.readers.run(|conn| {
-            conn.execute_batch(DROP_UNCHAINED_PENDING)
-                .map_err(StoreError::database)
-        })
+        let entry = unchained_entry(&self.origin, ids);
+        self.writer
+            .export(entry)
+            .and_then(|()| self.writer.flush())
+            .map_err(|error| StoreError::Thread(std::io::Error::other(error)))
     }
 }
 

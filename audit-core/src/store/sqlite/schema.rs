@@ -3,6 +3,7 @@
 use rusqlite::{Connection, OptionalExtension as _};
 
 use crate::store::StoreError;
+pub(crate) use crate::store::chain::FromVersion1;
 use crate::store::sql::PATH_COLUMNS;
 
 /// The schema version this audit-core writes.
@@ -46,8 +47,9 @@ CREATE UNIQUE INDEX audit_entries_seq ON audit_entries (seq);
 ];
 
 /// Creates or migrates the table on `conn`, in a transaction of its own, or
-/// in a savepoint of the caller's.
-pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
+/// in a savepoint of the caller's: whether it migrated it from version 1,
+/// whose rows have no chain, for the store to record them in its own.
+pub(crate) fn migrate(conn: &Connection, version_1: FromVersion1) -> Result<bool, StoreError> {
     // Outside a transaction, take the write lock first, so that two
     // processes opening a new database do not both create the table.
     let own = conn.is_autocommit();
@@ -57,18 +59,20 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
         "SAVEPOINT audit_migrate"
     })
     .map_err(StoreError::database)?;
-    let migrated = migrate_in_transaction(conn).and_then(|()| create_search_indexes(conn));
+    let migrated = migrate_in_transaction(conn, version_1)
+        .and_then(|from_1| create_search_indexes(conn).map(|()| from_1));
     let end = match (&migrated, own) {
-        (Ok(()), true) => "COMMIT",
-        (Ok(()), false) => "RELEASE audit_migrate",
+        (Ok(_), true) => "COMMIT",
+        (Ok(_), false) => "RELEASE audit_migrate",
         (Err(_), true) => "ROLLBACK",
         (Err(_), false) => "ROLLBACK TO audit_migrate; RELEASE audit_migrate",
     };
     let ended = conn.execute_batch(end).map_err(StoreError::database);
-    migrated.and(ended)
+    let from_version_1 = migrated?;
+    ended.map(|()| from_version_1)
 }
 
-fn migrate_in_transaction(conn: &Connection) -> Result<(), StoreError> {
+fn migrate_in_transaction(conn: &Connection, version_1: FromVersion1) -> Result<bool, StoreError> {
     let found = if table_exists(conn, "audit_schema_version")? {
         conn.query_row("SELECT max(version) FROM audit_schema_version", [], |row| {
             row.get::<_, Option<i64>>(0)
@@ -89,7 +93,13 @@ fn migrate_in_transaction(conn: &Connection) -> Result<(), StoreError> {
     };
     let from = match found {
         None => 0,
-        Some(VERSION) => return Ok(()),
+        Some(VERSION) => return Ok(false),
+        Some(1) if version_1 == FromVersion1::Refused => {
+            return Err(StoreError::SchemaVersion {
+                found: Some(1),
+                supported: VERSION,
+            });
+        }
         Some(version) if (1..VERSION).contains(&version) => version,
         Some(version) => {
             return Err(StoreError::SchemaVersion {
@@ -102,17 +112,6 @@ fn migrate_in_transaction(conn: &Connection) -> Result<(), StoreError> {
         conn.execute_batch(migration)
             .map_err(StoreError::database)?;
     }
-    if from == 1 {
-        // Version 1 chained nothing: its rows are recorded by the next open.
-        conn.execute_batch(crate::store::chain::CREATE_UNCHAINED_PENDING)
-            .and_then(|()| {
-                conn.execute(
-                    "INSERT INTO audit_unchained_pending (since_version) VALUES (1)",
-                    [],
-                )
-            })
-            .map_err(StoreError::database)?;
-    }
     migrate_to_origins(conn)?;
     conn.execute("DELETE FROM audit_schema_version", [])
         .and_then(|_| {
@@ -122,7 +121,7 @@ fn migrate_in_transaction(conn: &Connection) -> Result<(), StoreError> {
             )
         })
         .map_err(StoreError::database)?;
-    Ok(())
+    Ok(from == 1)
 }
 
 /// Version 3: many origins, each a chain of its own. Each row names its
