@@ -154,10 +154,9 @@ impl Fixture {
         }
     }
 
-    /// Purges the entries made before 1970-01-02 with the store's own
+    /// Purges the entries made before `cutoff` with the store's own
     /// `purge_before`: how many were deleted.
-    fn purge(&self) -> u64 {
-        let cutoff = time::OffsetDateTime::from_unix_timestamp(86_400).unwrap();
+    fn purge(&self, cutoff: time::OffsetDateTime) -> u64 {
         self.reopened(
             |store| store.blocking_purge_before(cutoff).unwrap(),
             |store, runtime| runtime.block_on(store.purge_before(cutoff)).unwrap(),
@@ -402,61 +401,116 @@ fn columns_beside_the_chain(fresh: &dyn Fn() -> Fixture) {
     );
 
     if let Database::Sqlite(_) = fixture.database {
-        // An index rebuilt without a row, then declared whole again: queries
-        // through it skip the row, which verification reads by another.
-        let fixture = fresh();
-        fixture.tamper(
-            "DROP INDEX audit_entries_time; \
-             CREATE INDEX audit_entries_time ON audit_entries (time_us DESC, id DESC) WHERE seq <> 4; \
-             PRAGMA writable_schema = ON; \
-             UPDATE sqlite_schema SET sql = 'CREATE INDEX audit_entries_time ON audit_entries (time_us DESC, id DESC)' \
-             WHERE name = 'audit_entries_time'; \
-             PRAGMA writable_schema = OFF;",
-        );
-        let (status, out) = fixture.verify(true);
-        assert_ne!(status, 0, "{out}");
-        assert!(
-            out.contains("fails its database's integrity check"),
-            "{out}"
-        );
-        assert!(!out.contains("VALID"), "{out}");
-
-        // The changed paths `field:` searches read: a path removed hides
-        // the entry from them, and one added invents a change.
-        let fixture = fresh();
-        fixture.tamper("DELETE FROM audit_changed_paths WHERE entry_id = (SELECT id FROM audit_entries WHERE seq = 4)");
-        assert_broken(
-            &fixture,
-            false,
-            &[
-                "BROKEN at row 4 (seq 4, id ",
-                "the `audit_changed_paths` column says something else than the chained entry",
-            ],
-        );
-        let fixture = fresh();
-        fixture.tamper(
-            "INSERT INTO audit_changed_paths (path, entry_time_us, entry_id, resource_type, action, status_code, flags) \
-             SELECT 'owner_id', time_us, id, resource_type, action, status_code, flags FROM audit_entries WHERE seq = 5",
-        );
-        let (status, out) = fixture.verify(false);
-        assert_ne!(status, 0, "{out}");
-        assert!(
-            out.contains("audit_changed_paths holds 11 rows for the entries of origin"),
-            "{out}"
-        );
-
-        // Flags a search reads (a JSON object's values) that are no list.
-        let fixture = fresh();
-        fixture.tamper("UPDATE audit_entries SET flags = '{\"x\": \"uncommitted\"}' WHERE seq = 4");
-        assert_broken(
-            &fixture,
-            false,
-            &[
-                "BROKEN at row 4 (seq 4, id ",
-                "the `flags` column says something else than the chained entry",
-            ],
-        );
+        sqlite_behind_its_back(fresh);
     }
+}
+
+/// The tamper cases only SQLite allows or needs: its indexes, its schema
+/// objects and its text columns.
+fn sqlite_behind_its_back(fresh: &dyn Fn() -> Fixture) {
+    // An index rebuilt without a row, then declared whole again: queries
+    // through it skip the row, which verification reads by another.
+    let fixture = fresh();
+    fixture.tamper(
+        "DROP INDEX audit_entries_time; \
+         CREATE INDEX audit_entries_time ON audit_entries (time_us DESC, id DESC) WHERE seq <> 4; \
+         PRAGMA writable_schema = ON; \
+         UPDATE sqlite_schema SET sql = 'CREATE INDEX audit_entries_time ON audit_entries (time_us DESC, id DESC)' \
+         WHERE name = 'audit_entries_time'; \
+         PRAGMA writable_schema = OFF;",
+    );
+    let (status, out) = fixture.verify(true);
+    assert_ne!(status, 0, "{out}");
+    assert!(
+        out.contains("audit: the audit store's database was edited behind its back: SQLite's integrity check says \"wrong # of entries in index audit_entries_time\""),
+        "{out}"
+    );
+    assert!(!out.contains("VALID"), "{out}");
+
+    // The changed paths `field:` searches read: a path removed hides
+    // the entry from them, and one added invents a change.
+    let fixture = fresh();
+    fixture.tamper("DELETE FROM audit_changed_paths WHERE entry_id = (SELECT id FROM audit_entries WHERE seq = 4)");
+    assert_broken(
+        &fixture,
+        false,
+        &[
+            "BROKEN at row 4 (seq 4, id ",
+            "the `audit_changed_paths` column says something else than the chained entry",
+        ],
+    );
+    let fixture = fresh();
+    fixture.tamper(
+        "INSERT INTO audit_changed_paths (path, entry_time_us, entry_id, resource_type, action, status_code, flags) \
+         SELECT 'owner_id', time_us, id, resource_type, action, status_code, flags FROM audit_entries WHERE seq = 5",
+    );
+    let (status, out) = fixture.verify(false);
+    assert_ne!(status, 0, "{out}");
+    assert!(
+        out.contains("audit_changed_paths holds 11 rows for the entries of origin"),
+        "{out}"
+    );
+
+    // A trigger that drops chosen entries as the service writes them:
+    // the write fails, loudly, and verify names the trigger.
+    let fixture = fresh();
+    fixture.tamper(
+        "CREATE TRIGGER audit_drop BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(IGNORE); END",
+    );
+    let flushed = fixture.reopened(
+        |store| {
+            BackgroundAudit::new(store, "pinner")
+                .write(
+                    &Chat {
+                        id: 7,
+                        pin_order: 10,
+                    },
+                    &Chat {
+                        id: 7,
+                        pin_order: 11,
+                    },
+                )
+                .unwrap();
+            store.flush()
+        },
+        |_, _| unreachable!(),
+    );
+    let error = flushed.unwrap_err().to_string();
+    assert!(
+        error.contains("the database ignored the insert of audit entry"),
+        "{error}"
+    );
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 2, "{out}");
+    assert!(
+        out.contains("audit: the audit store's database was edited behind its back: the database holds a trigger \"audit_drop\" on the audit tables that the store did not make"),
+        "{out}"
+    );
+
+    // A view in place of the changed paths, which `field:` searches read.
+    let fixture = fresh();
+    fixture.tamper(
+        "ALTER TABLE audit_changed_paths RENAME TO saved_paths; \
+         CREATE VIEW audit_changed_paths AS SELECT * FROM saved_paths WHERE path <> 'pin_order'",
+    );
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 2, "{out}");
+    assert!(
+        out.contains("the database holds a view \"audit_changed_paths\" on the audit tables that the store did not make"),
+        "{out}"
+    );
+
+    // Flags a search reads (a JSON object's values) that are no list.
+    let fixture = fresh();
+    fixture.tamper("UPDATE audit_entries SET flags = '{\"x\": \"uncommitted\"}' WHERE seq = 4");
+    assert_broken(
+        &fixture,
+        false,
+        &[
+            "BROKEN at row 4 (seq 4, id ",
+            "the `flags` column says something else than the chained entry",
+        ],
+    );
 }
 
 /// Rows without a `seq`: `fixture` has one inserted behind the store's
@@ -638,51 +692,87 @@ fn purges_and_missing_starts(fresh: &dyn Fn() -> Fixture) {
         "{out}"
     );
 
-    // A purge: entries 1-5 and 8 are older than the cutoff, but 8 was
-    // inserted after 6 and 7 (an outbox): the purge stops at 6, records
-    // itself as seq 11, and the writer's checkpoint covers the record.
-    // The rows are made old by editing their time column; row 8's own time
-    // is put back after the purge, since an edited column is itself caught.
+    // A purge over an outbox: entries 1-10 and 12 were made before the
+    // cutoff, but 12 was inserted after 11, made after it: the purge stops
+    // at 11, records itself as seq 13, and the writer's checkpoint covers
+    // the record.
+    let fixture = fresh();
+    let outbox = audit_core::MemorySink::new();
+    write_entries(&outbox);
+    let late = outbox.last().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let cutoff = time::OffsetDateTime::now_utc();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let write = |store: &dyn AuditSink| {
+        BackgroundAudit::new(store, "pinner")
+            .write(
+                &Chat {
+                    id: 7,
+                    pin_order: 10,
+                },
+                &Chat {
+                    id: 7,
+                    pin_order: 11,
+                },
+            )
+            .unwrap();
+        // Committed first (a PostgreSQL sealer chains what one pass finds
+        // in time order).
+        store.flush().unwrap();
+        store.export(late.clone()).unwrap();
+        store.flush().unwrap();
+    };
+    fixture.reopened(|store| write(store), |store, _| write(store));
+    assert_eq!(fixture.purge(cutoff), 10);
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 0, "{out}");
+    assert!(
+        out.contains("Starts at seq 11: entries 1-10 were purged by retention, as the purge record at seq 13 says (10 rows), which a checkpoint covers"),
+        "{out}"
+    );
+    assert!(out.ends_with("VALID: 3 entries\n"), "{out}");
+    let (status, out) = fixture.verify(false);
+    assert_eq!(status, 0, "{out}");
+    assert!(
+        out.contains("Unproven start: the first row is seq 11; the purge record at seq 13 says entries 1-10 were purged by retention, but without checkpoints nothing proves the start"),
+        "{out}"
+    );
+
+    // A row's time edited into the past, so that the store's own purge
+    // would delete it: refused, deleting nothing.
     let fixture = fresh();
     let (column, old) = match fixture.database {
         Database::Sqlite(_) => ("time_us", "0"),
         Database::Postgres(..) => ("\"time\"", "'epoch'"),
     };
-    // (SQLite's changed paths copy the time, and are checked against the
-    // entries: theirs are edited alike.)
-    let paths = |time: &str, rows: &str| match fixture.database {
-        Database::Sqlite(_) => format!(
-            "UPDATE audit_changed_paths SET entry_time_us = {time} WHERE entry_id IN \
-             (SELECT id FROM audit_entries WHERE {rows});"
-        ),
-        Database::Postgres(..) => String::new(),
-    };
     fixture.tamper(&format!(
-        "CREATE TABLE saved_time AS SELECT {column} AS t FROM audit_entries WHERE seq = 8; \
-         {} UPDATE audit_entries SET {column} = {old} WHERE seq <= 5 OR seq = 8",
-        paths(old, "seq <= 5 OR seq = 8")
+        "UPDATE audit_entries SET {column} = {old} WHERE seq <= 8"
     ));
-    assert_eq!(fixture.purge(), 5);
-    fixture.tamper(&format!(
-        "UPDATE audit_entries SET {column} = (SELECT t FROM saved_time) WHERE seq = 8; \
-         {} DROP TABLE saved_time",
-        paths("(SELECT t FROM saved_time)", "seq = 8")
-    ));
-    let (status, out) = fixture.verify(true);
-    assert_eq!(status, 0, "{out}");
-    assert!(
-        out.contains("Starts at seq 6: entries 1-5 were purged by retention, as the purge record at seq 11 says (5 rows), which a checkpoint covers"),
-        "{out}"
+    let refused = fixture.reopened(
+        |store| {
+            store.blocking_purge_before(time::OffsetDateTime::from_unix_timestamp(86_400).unwrap())
+        },
+        |store, runtime| {
+            runtime.block_on(
+                store.purge_before(time::OffsetDateTime::from_unix_timestamp(86_400).unwrap()),
+            )
+        },
     );
-    assert!(out.ends_with("VALID: 6 entries\n"), "{out}");
-    let (status, out) = fixture.verify(false);
-    assert_eq!(status, 0, "{out}");
-    assert!(
-        out.contains("Unproven start: the first row is seq 6; the purge record at seq 11 says entries 1-5 were purged by retention, but without checkpoints nothing proves the start"),
-        "{out}"
+    assert_eq!(
+        refused.unwrap_err().to_string(),
+        "the audit store's database was edited behind its back: the row seq 1 of origin \"tamper store\" says something else in its columns than its chained entry; the purge was refused, deleting nothing: run `audit verify`"
+    );
+    assert_broken(
+        &fixture,
+        false,
+        &[
+            "BROKEN at row 1 (seq 1, id ",
+            "the `time` column says something else than the chained entry",
+        ],
     );
 
-    // The same purge, then the rows up to the record's checkpoint removed.
+    // A purge, then the rows up to the record's checkpoint removed.
+    let fixture = fresh();
     fixture.tamper("DELETE FROM audit_entries WHERE seq <= 7");
     assert_broken(
         &fixture,

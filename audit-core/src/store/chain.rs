@@ -16,6 +16,7 @@ use crate::chain::{ChainError, Chainer, Digest, Head};
 use crate::diff::Diff;
 use crate::entry::AuditEntry;
 use crate::model::action::Action;
+use crate::store::StoreError;
 use crate::store::cursor::micros;
 use crate::store::sql::flag_name;
 
@@ -317,6 +318,54 @@ pub(crate) fn purge_of(entry_json: &str) -> Option<Purge> {
         id: entry.id,
         signature,
     })
+}
+
+/// Whether a row about to be purged says, in its `seq` and time columns
+/// (`time_us`, in microseconds), something else than its chained line: a
+/// purge reads the columns to know where to stop, so a row whose time was
+/// edited into the past would have the store's own, signed purge delete
+/// recent entries. Such a purge is refused.
+pub(crate) fn purged_row_differs(seq: i64, time_us: i64, entry_json: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        #[serde(with = "time::serde::rfc3339")]
+        time: time::OffsetDateTime,
+    }
+    let linked = crate::chain::link_of(entry_json.as_bytes()).map(|link| link.seq);
+    let time = serde_json::from_str::<Line>(entry_json).map(|line| line.time);
+    match (linked, time) {
+        (Some(linked), Ok(time)) => {
+            i64::try_from(linked).ok() != Some(seq) || micros(time) != time_us
+        }
+        _ => true,
+    }
+}
+
+/// The rows of `origin`'s chain a purge through `through` deletes, and the one after
+/// (the first it keeps, which bounded it): `seq`, the time and `entry_json`,
+/// to check against [`purged_row_differs`] before deleting any.
+pub(crate) fn select_purged<S: crate::store::sql::Dialect>(
+    origin: &str,
+    through: i64,
+    sql: &mut S,
+) {
+    use crate::store::sql::Bind;
+    sql.push("SELECT seq, ");
+    sql.push(S::TIME_US);
+    sql.push(", entry_json FROM audit_entries WHERE origin = ");
+    sql.bind(Bind::Text(origin));
+    sql.push(" AND seq IS NOT NULL AND seq <= ");
+    sql.bind(Bind::Int(through.saturating_add(1)));
+    sql.push(" ORDER BY seq");
+}
+
+/// The refusal of a purge that found `seq` of `origin` edited.
+pub(crate) fn refused_purge(origin: &str, seq: i64) -> StoreError {
+    StoreError::Corrupt {
+        detail: format!(
+            "the row seq {seq} of origin {origin:?} says something else in its columns than its chained entry; the purge was refused, deleting nothing: run `audit verify`"
+        ),
+    }
 }
 
 /// The rows of the origin `$1`'s chain that are purge records, in `seq`

@@ -33,12 +33,14 @@ pub enum StoreError {
     },
     /// The store's background thread could not be started, or stopped.
     Thread(std::io::Error),
-    /// The database fails its own integrity check (SQLite's
-    /// `PRAGMA integrity_check`): its indexes no longer match its rows, so
-    /// that queries, and a verification reading through them, would not read
-    /// the same rows. The file was edited behind the database's back.
+    /// The store's database was edited behind its back, in a way that
+    /// would make it lie: its indexes no longer match its rows (SQLite's
+    /// `PRAGMA integrity_check`), its table of changed paths does not match
+    /// its entries, or a row a purge would delete says something else in
+    /// its columns than its chained entry (the purge is refused, deleting
+    /// nothing). Run `audit verify`.
     Corrupt {
-        /// What the check says first.
+        /// What was found, in a sentence.
         detail: String,
     },
 }
@@ -88,7 +90,7 @@ impl fmt::Display for StoreError {
             StoreError::Thread(error) => write!(f, "audit store thread: {error}"),
             StoreError::Corrupt { detail } => write!(
                 f,
-                "the audit store fails its database's integrity check ({detail:?}): its indexes do not match its rows, so queries and verification would read different rows; the file was edited behind the database's back"
+                "the audit store's database was edited behind its back: {detail}"
             ),
         }
     }

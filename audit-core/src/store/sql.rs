@@ -31,7 +31,6 @@ pub(crate) trait Dialect {
     const TIME: &'static str;
 
     /// The time column as microseconds since the Unix epoch, an integer.
-    #[cfg(feature = "viewer")]
     const TIME_US: &'static str = "time_us";
 
     /// The diff column as JSON text.

@@ -38,7 +38,6 @@ enum PgValue {
 impl Dialect for PgSql {
     const TIME: &'static str = "\"time\"";
     const PATH_TIME: &'static str = "entry_time";
-    #[cfg(feature = "viewer")]
     const TIME_US: &'static str = "(extract(epoch FROM \"time\") * 1000000)::bigint";
     #[cfg(feature = "viewer")]
     const DIFF_TEXT: &'static str = "diff::text";
@@ -181,6 +180,21 @@ pub(crate) async fn purge_before(
         else {
             continue;
         };
+        let mut sql = PgSql::default();
+        crate::store::chain::select_purged(&origin, through, &mut sql);
+        let rows = sql
+            .build()
+            .fetch_all(pool)
+            .await
+            .map_err(StoreError::database)?;
+        for row in &rows {
+            let seq: i64 = row.try_get(0).map_err(StoreError::database)?;
+            let time_us: i64 = row.try_get(1).map_err(StoreError::database)?;
+            let json: &str = row.try_get(2).map_err(StoreError::database)?;
+            if crate::store::chain::purged_row_differs(seq, time_us, json) {
+                return Err(crate::store::chain::refused_purge(&origin, seq));
+            }
+        }
         let batch = i64::from(PURGE_BATCH);
         let deleted = delete_in_batches(pool, |sql| {
             sql::delete_chained_batch(&origin, through, batch, sql);

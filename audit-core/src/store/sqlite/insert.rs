@@ -89,6 +89,8 @@ const INSERT_PATH: &str = "INSERT OR IGNORE INTO audit_changed_paths \
 struct Statements<'conn> {
     entry: CachedStatement<'conn>,
     path: CachedStatement<'conn>,
+    /// Whether an id is stored: what an insert that changed nothing means.
+    stored: CachedStatement<'conn>,
 }
 
 impl<'conn> Statements<'conn> {
@@ -96,6 +98,7 @@ impl<'conn> Statements<'conn> {
         Ok(Statements {
             entry: conn.prepare_cached(INSERT)?,
             path: conn.prepare_cached(INSERT_PATH)?,
+            stored: conn.prepare_cached("SELECT 1 FROM audit_entries WHERE id = ?1")?,
         })
     }
 
@@ -120,8 +123,32 @@ impl<'conn> Statements<'conn> {
     }
 
     /// Inserts `row`, as `line` at `seq` of `origin`'s chain, without its
-    /// changed paths: 1, or 0 when its id is stored already.
+    /// changed paths: 1, or 0 when its id is stored already. An insert that
+    /// changed nothing although the id is not stored (a trigger the store
+    /// did not make ignored it) is an error, never a silently dropped entry.
     fn insert_entry(
+        &mut self,
+        row: &EntryRow<'_>,
+        line: &str,
+        seq: i64,
+        origin: &str,
+    ) -> rusqlite::Result<usize> {
+        let inserted = self.insert_entry_row(row, line, seq, origin)?;
+        if inserted == 0 && !self.stored.exists([row.entry.id.as_bytes().as_slice()])? {
+            return Err(rusqlite::Error::ToSqlConversionFailure(
+                format!(
+                    "the database ignored the insert of audit entry {}, whose id it does not hold: a trigger the store did not make",
+                    row.entry.id
+                )
+                .into(),
+            ));
+        }
+        Ok(inserted)
+    }
+
+    /// The insert of [`insert_entry`](Self::insert_entry): how many rows it
+    /// changed.
+    fn insert_entry_row(
         &mut self,
         row: &EntryRow<'_>,
         line: &str,

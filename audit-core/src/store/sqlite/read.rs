@@ -149,6 +149,7 @@ pub(crate) fn purge_before(
         let Some(through) = through.filter(|&seq| seq > 0) else {
             continue;
         };
+        check_purged(conn, &origin, through)?;
         let mut sql = SqliteSql::default();
         sql::delete_chained_batch(&origin, through, i64::from(PURGE_BATCH), &mut sql);
         let deleted = delete_in_batches(conn, &sql)?;
@@ -163,6 +164,61 @@ pub(crate) fn purge_before(
     sql::delete_unchained_batch(cutoff_us, i64::from(PURGE_BATCH), &mut sql);
     let unchained = delete_in_batches(conn, &sql)?;
     Ok((purged, unchained))
+}
+
+/// Fails unless the store's tables are the tables it made, with no trigger
+/// but its own: a view in place of the changed paths, or a trigger that
+/// drops, alters or adds rows, would make the store and its readers say
+/// something else than the chain.
+fn check_schema(conn: &Connection) -> Result<(), StoreError> {
+    let mut statement = conn
+        .prepare(
+            "SELECT type, name FROM sqlite_schema \
+             WHERE name IN ('audit_entries', 'audit_changed_paths') \
+             OR (type = 'trigger' AND tbl_name IN ('audit_entries', 'audit_changed_paths'))",
+        )
+        .map_err(StoreError::database)?;
+    let objects: Vec<(String, String)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .map_err(StoreError::database)?
+        .collect::<Result<_, _>>()
+        .map_err(StoreError::database)?;
+    for (kind, name) in objects {
+        let made = matches!(
+            (kind.as_str(), name.as_str()),
+            ("table", "audit_entries" | "audit_changed_paths")
+                | ("trigger", "audit_changed_paths_delete")
+        );
+        if !made {
+            return Err(StoreError::Corrupt {
+                detail: format!(
+                    "the database holds a {kind} {name:?} on the audit tables that the store did not make, which changes what the store writes or its readers read"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a purge of `origin` through `through` when a row it deletes, or
+/// the one that bounds it, says something else in its columns than its line.
+fn check_purged(conn: &Connection, origin: &str, through: i64) -> Result<(), StoreError> {
+    let mut sql = SqliteSql::default();
+    crate::store::chain::select_purged(origin, through, &mut sql);
+    let mut statement = conn.prepare(&sql.text).map_err(StoreError::database)?;
+    let mut rows = statement
+        .query(rusqlite::params_from_iter(&sql.params))
+        .map_err(StoreError::database)?;
+    while let Some(row) = rows.next().map_err(StoreError::database)? {
+        let seq: i64 = row.get(0).map_err(StoreError::database)?;
+        let time_us: i64 = row.get(1).map_err(StoreError::database)?;
+        let json = row.get_ref(2).map_err(StoreError::database)?;
+        let json = json.as_str().unwrap_or_default();
+        if crate::store::chain::purged_row_differs(seq, time_us, json) {
+            return Err(crate::store::chain::refused_purge(origin, seq));
+        }
+    }
+    Ok(())
 }
 
 /// The origins of the store's rows.
@@ -240,6 +296,7 @@ pub(crate) fn verify_chain(
     origin: &str,
     heads: &BTreeMap<u64, Digest>,
 ) -> Result<StoreReport, StoreError> {
+    check_schema(conn)?;
     // Rows are read through the indexes (in `seq` order, and queries by
     // theirs): an index edited apart from the table would show verification
     // and queries different rows.
@@ -249,7 +306,11 @@ pub(crate) fn verify_chain(
         })
         .map_err(StoreError::database)?;
     if verdict != "ok" {
-        return Err(StoreError::Corrupt { detail: verdict });
+        return Err(StoreError::Corrupt {
+            detail: format!(
+                "SQLite's integrity check says {verdict:?}: its indexes do not match its rows, so queries and verification would read different rows"
+            ),
+        });
     }
     // SQLite seals every row as it inserts it (a PostgreSQL store's rows
     // wait for their sealer): a row without a `seq`, whatever origin it
@@ -481,7 +542,8 @@ impl<'conn> ChangedPaths<'conn> {
             return Err(StoreError::Corrupt {
                 detail: format!(
                     "audit_changed_paths holds {stored} rows for the entries of origin {origin:?}, \
-                     whose diffs record {}, and {orphaned} rows of no entry",
+                     whose diffs record {}, and {orphaned} rows of no entry: a `field:` search would \
+                     find entries that did not change the field",
                     self.expected
                 ),
             });
