@@ -83,7 +83,27 @@ pub(crate) async fn insert_unsealed(
     rows: &[EntryRow<'_>],
     origin: &str,
 ) -> Result<u64, sqlx::Error> {
-    insert(conn, rows, None, origin).await
+    let inserted = insert(conn, rows, None, origin).await?;
+    if usize::try_from(inserted).ok() != Some(rows.len()) {
+        // Fewer rows than entries: each missing one must be stored already.
+        // One that is not was dropped by a trigger the store did not make,
+        // and the write fails rather than lose it without a word.
+        let mut ids: Vec<uuid::Uuid> = rows.iter().map(|row| row.entry.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let stored: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM audit_entries WHERE id = ANY($1)")
+                .bind(&ids)
+                .fetch_one(&mut *conn)
+                .await?;
+        if usize::try_from(stored).ok() != Some(ids.len()) {
+            return Err(sqlx::Error::Protocol(format!(
+                "the database stored {inserted} of {} audit entries and holds {stored} of their ids: a trigger the store did not make dropped the rest",
+                rows.len()
+            )));
+        }
+    }
+    Ok(inserted)
 }
 
 /// Rows sealed as they are inserted: each one's `seq` and, when they are

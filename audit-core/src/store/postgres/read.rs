@@ -280,6 +280,33 @@ fn stored_columns(row: &sqlx::postgres::PgRow) -> StoredColumns {
     }
 }
 
+/// Fails unless the audit tables are tables (not views) with no trigger or
+/// rule but the store's own: one that drops, alters or adds rows would make
+/// the store and its readers say something else than the chain.
+async fn check_schema(pool: &PgPool) -> Result<(), StoreError> {
+    let foreign: Vec<(String, String)> = sqlx::query_as(
+        "SELECT 'trigger', tgname::text FROM pg_trigger \
+         WHERE NOT tgisinternal AND tgrelid IN (to_regclass('audit_entries'), to_regclass('audit_changed_paths')) \
+         AND tgname NOT IN ('audit_changed_paths_insert', 'audit_changed_paths_delete') \
+         UNION ALL SELECT 'rule', rulename::text FROM pg_rules \
+         WHERE schemaname = current_schema() AND tablename IN ('audit_entries', 'audit_changed_paths') \
+         UNION ALL SELECT 'view', c.relname::text FROM pg_class c \
+         WHERE c.oid IN (to_regclass('audit_entries'), to_regclass('audit_changed_paths')) \
+         AND c.relkind NOT IN ('r', 'p')",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::database)?;
+    match foreign.first() {
+        None => Ok(()),
+        Some((kind, name)) => Err(StoreError::Corrupt {
+            detail: format!(
+                "the database holds a {kind} {name:?} on the audit tables that the store did not make, which changes what the store writes or its readers read"
+            ),
+        }),
+    }
+}
+
 /// Verifies the chain of `origin`'s rows, in `seq` order, and that each
 /// row's query columns say what its chained line says.
 pub(crate) async fn verify_chain(
@@ -287,6 +314,7 @@ pub(crate) async fn verify_chain(
     origin: &str,
     heads: &BTreeMap<u64, Digest>,
 ) -> Result<StoreReport, StoreError> {
+    check_schema(pool).await?;
     let unchained: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_entries WHERE seq IS NULL AND origin IS NULL",
     )
