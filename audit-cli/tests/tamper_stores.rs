@@ -401,8 +401,9 @@ fn columns_beside_the_chain(fresh: &dyn Fn() -> Fixture) {
         ],
     );
 
-    if let Database::Sqlite(_) = fixture.database {
-        sqlite_behind_its_back(fresh);
+    match fixture.database {
+        Database::Sqlite(_) => sqlite_behind_its_back(fresh),
+        Database::Postgres(..) => postgres_changed_paths(fresh),
     }
 }
 
@@ -446,6 +447,33 @@ fn a_trigger_behind_its_back(fresh: &dyn Fn() -> Fixture) {
         out.contains("audit: the audit store's database was edited behind its back: the database holds a trigger \"audit_drop\" on the audit tables that the store did not make"),
         "{out}"
     );
+}
+
+/// The changed paths `field:` searches read, in PostgreSQL: a path removed
+/// hides the entry from them, and one added invents a change.
+fn postgres_changed_paths(fresh: &dyn Fn() -> Fixture) {
+    for (tamper, differing) in [
+        (
+            "DELETE FROM audit_changed_paths WHERE entry_id = (SELECT id FROM audit_entries WHERE seq = 4)",
+            1,
+        ),
+        (
+            "INSERT INTO audit_changed_paths (path, entry_time, entry_id, resource_type, action, status_code, flags) \
+             SELECT 'owner_id', \"time\", id, resource_type, action, status_code, flags FROM audit_entries WHERE seq = 5",
+            1,
+        ),
+    ] {
+        let fixture = fresh();
+        fixture.tamper(tamper);
+        let (status, out) = fixture.verify(false);
+        assert_eq!(status, 2, "{out}");
+        assert!(
+            out.contains(&format!(
+                "audit: the audit store's database was edited behind its back: audit_changed_paths differs in {differing} rows from the paths the diffs of origin \"tamper store\" record, and holds 0 rows of no entry"
+            )),
+            "{out}"
+        );
+    }
 }
 
 /// The tamper cases only SQLite allows or needs: its indexes, its schema

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::chain::Digest;
 use crate::chain::verify::ChainVerifier;
+use crate::store::chain::Purge;
 use crate::store::chain::{
     ANY_UNCHAINED_RECORD, COUNT_ORPHANED, SELECT_ORIGINS, SELECT_PURGES, SELECT_PURGES_ELSEWHERE,
     SELECT_UNCHAINED_RECORD, StoredColumns, check_unchained, other_origin, other_seq, purge_of,
@@ -280,6 +281,80 @@ fn stored_columns(row: &sqlx::postgres::PgRow) -> StoredColumns {
     }
 }
 
+/// The purge records of `origin`'s chain, and those naming it in other
+/// chains, each with its chain's origin.
+async fn purges(pool: &PgPool, origin: &str) -> Result<Purges, StoreError> {
+    let rows = sqlx::query(SELECT_PURGES)
+        .bind(text_safe(origin))
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::database)?;
+    let mut purges = Vec::new();
+    for row in &rows {
+        let json: &str = row.try_get(1).map_err(StoreError::database)?;
+        purges.extend(purge_of(json));
+    }
+    let rows = sqlx::query(SELECT_PURGES_ELSEWHERE)
+        .bind(text_safe(origin))
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::database)?;
+    let mut purges_elsewhere = Vec::new();
+    for row in &rows {
+        let chain: String = row.try_get(0).map_err(StoreError::database)?;
+        let json: &str = row.try_get(2).map_err(StoreError::database)?;
+        if let Some(purge) = purge_of(json) {
+            purges_elsewhere.push((chain, purge));
+        }
+    }
+    Ok((purges, purges_elsewhere))
+}
+
+/// What [`purges`] returns.
+type Purges = (Vec<Purge>, Vec<(String, Purge)>);
+
+/// The changed paths of `$1`'s sealed entries, as the store's trigger makes
+/// them from the entries' columns (which verification compared with their
+/// chained lines): the rows `field:` searches read.
+const EXPECTED_PATHS: &str = r#"
+SELECT prefix, e."time", e.id, e.resource_type, e.action, e.status_code, e.flags
+FROM audit_entries e, LATERAL (
+    SELECT key AS prefix FROM jsonb_object_keys(e.diff) AS key
+    UNION SELECT left(key, cut - 1) FROM jsonb_object_keys(e.diff) AS key,
+        generate_series(2, length(key)) AS cut WHERE substr(key, cut, 1) IN ('.', '[')
+) AS prefixes
+WHERE e.origin = $1 AND e.seq IS NOT NULL"#;
+
+/// The rows of the table of changed paths of `$1`'s sealed entries.
+const STORED_PATHS: &str = "
+SELECT p.path, p.entry_time, p.entry_id, p.resource_type, p.action, p.status_code, p.flags
+FROM audit_changed_paths p JOIN audit_entries e ON e.id = p.entry_id
+WHERE e.origin = $1 AND e.seq IS NOT NULL";
+
+/// Fails when the table of changed paths does not hold exactly the paths
+/// of `origin`'s sealed entries, or holds rows of no entry: a path removed
+/// hides an entry from `field:` searches, one added invents a change.
+async fn check_changed_paths(pool: &PgPool, origin: &str) -> Result<(), StoreError> {
+    let (differing, orphaned): (i64, i64) = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT (SELECT count(*) FROM (({EXPECTED_PATHS}) EXCEPT ({STORED_PATHS})) AS missing) \
+         + (SELECT count(*) FROM (({STORED_PATHS}) EXCEPT ({EXPECTED_PATHS})) AS extra), \
+         (SELECT count(*) FROM audit_changed_paths p \
+          WHERE NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.id = p.entry_id))"
+    )))
+    .bind(text_safe(origin))
+    .fetch_one(pool)
+    .await
+    .map_err(StoreError::database)?;
+    if differing == 0 && orphaned == 0 {
+        return Ok(());
+    }
+    Err(StoreError::Corrupt {
+        detail: format!(
+            "audit_changed_paths differs in {differing} rows from the paths the diffs of origin {origin:?} record, and holds {orphaned} rows of no entry: a `field:` search would miss entries, or find entries that did not change the field"
+        ),
+    })
+}
+
 /// Fails unless the audit tables are tables (not views) with no trigger or
 /// rule but the store's own: one that drops, alters or adds rows would make
 /// the store and its readers say something else than the chain.
@@ -336,6 +411,7 @@ pub(crate) async fn verify_chain(
     let mut mismatch = None;
     let mut position = 0;
     let mut after = i64::MIN;
+    let mut read_all = true;
     'pages: loop {
         let rows = sqlx::query(
             "SELECT seq, entry_json, id, \"time\", actor, organization_id, resource_type, \
@@ -364,6 +440,7 @@ pub(crate) async fn verify_chain(
                 }
             }
             if verifier.push(json.as_bytes()) {
+                read_all = false;
                 break 'pages;
             }
         }
@@ -371,29 +448,12 @@ pub(crate) async fn verify_chain(
             break;
         }
     }
-    let rows = sqlx::query(SELECT_PURGES)
-        .bind(text_safe(origin))
-        .fetch_all(pool)
-        .await
-        .map_err(StoreError::database)?;
-    let mut purges = Vec::new();
-    for row in &rows {
-        let json: &str = row.try_get(1).map_err(StoreError::database)?;
-        purges.extend(purge_of(json));
+    // Once every row was read and agreed with its line, so that its columns
+    // can be trusted: a broken chain or a row's mismatch is the report.
+    if read_all && mismatch.is_none() {
+        check_changed_paths(pool, origin).await?;
     }
-    let rows = sqlx::query(SELECT_PURGES_ELSEWHERE)
-        .bind(text_safe(origin))
-        .fetch_all(pool)
-        .await
-        .map_err(StoreError::database)?;
-    let mut purges_elsewhere = Vec::new();
-    for row in &rows {
-        let chain: String = row.try_get(0).map_err(StoreError::database)?;
-        let json: &str = row.try_get(2).map_err(StoreError::database)?;
-        if let Some(purge) = purge_of(json) {
-            purges_elsewhere.push((chain, purge));
-        }
-    }
+    let (purges, purges_elsewhere) = purges(pool, origin).await?;
     Ok(StoreReport {
         origin: origin.to_owned(),
         chain: with_origin(with_column_problem(verifier.finish(), mismatch), origin),
