@@ -364,7 +364,7 @@ fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
         .iter()
         .filter(|field| field.probe() && !ty::holds_no_struct(field.ty))
     {
-        let Some(checked) = &field.checked_ty else {
+        let Some(checked) = field.checked_ty.as_deref() else {
             continue;
         };
         for leaf in ty::probed_leaves(checked) {
@@ -415,7 +415,7 @@ fn probes(fields: &[Field<'_>], private: &TokenStream) -> TokenStream {
 fn key_checks(fields: &[Field<'_>], krate: &Path, private: &TokenStream) -> TokenStream {
     fields
         .iter()
-        .filter_map(|field| match (&field.shape, &field.checked_ty) {
+        .filter_map(|field| match (&field.shape, field.checked_ty.as_deref()) {
             (Shape::Keyed { key, name }, Some(ty)) => Some((field, key, name, ty)),
             _ => None,
         })

@@ -189,7 +189,7 @@ pub(crate) struct Field<'a> {
     /// through; for a field that is neither tracked nor a keyed list; and
     /// for a keyed list of the struct itself, whose key the derive checks
     /// against the struct's own fields.
-    pub(crate) checked_ty: Option<Type>,
+    pub(crate) checked_ty: Option<std::borrow::Cow<'a, Type>>,
 }
 
 impl Field<'_> {

@@ -6,6 +6,8 @@
 //! recorded as text. Every problem is reported; the model is built only when
 //! there was none.
 
+use std::borrow::Cow;
+
 use proc_macro2::TokenStream;
 use quote::ToTokens as _;
 use syn::ext::IdentExt as _;
@@ -771,7 +773,11 @@ fn mentions_self(ty: &Type, ident: &Ident) -> bool {
 
 /// `ty` as the checks outside the impl name it: the struct's lifetimes made
 /// `'static`; `None` when it names a type or const parameter.
-fn checked_ty(cont: &Container<'_>, ty: &Type) -> Option<Type> {
+fn checked_ty<'a>(cont: &Container<'_>, ty: &'a Type) -> Option<Cow<'a, Type>> {
+    // Most structs are not generic: their field types are written as they are.
+    if cont.generics.params.is_empty() {
+        return Some(Cow::Borrowed(ty));
+    }
     let params: Vec<String> = cont
         .generics
         .type_params()
@@ -787,13 +793,14 @@ fn checked_ty(cont: &Container<'_>, ty: &Type) -> Option<Type> {
         .map(|p| p.lifetime.ident.to_string())
         .collect();
     if lifetimes.is_empty() {
-        return Some(ty.clone());
+        return Some(Cow::Borrowed(ty));
     }
     syn::parse2(generics::with_static_lifetimes(
         ty.to_token_stream(),
         &lifetimes,
     ))
     .ok()
+    .map(Cow::Owned)
 }
 
 /// Whether `ty` names a type or const parameter or a lifetime of the
