@@ -127,19 +127,23 @@
 //! `audit verify sqlite:PATH` or `audit verify postgres://…`, for every
 //! origin, check each chain's rows in `seq` order, and that the
 //! columns queries filter on (id, time, actor, organization, resource type
-//! and id, action, status, request id, flags, and the origin its first row
-//! names) say what each row's chained entry says: a column edited beside an
-//! intact `entry_json` is reported (`ColumnMismatch`), since a query on it
-//! would hide or misattribute the entry. A row moved to another origin
-//! leaves a gap in its chain. Rows written before schema version 2 have no
-//! `seq` and no origin: they are counted, not verified. The first
-//! time a store opens a table with such rows, it records their number and
-//! the SHA-256 of their sorted ids in its chain (an entry with the action
-//! [`UNCHAINED_ACTION`]); `audit verify --allow-unchained` accepts unchained
-//! rows only when they are exactly the recorded ones (in a record a
-//! checkpoint covers, when checkpoints are given), and reports any row
-//! inserted later without a `seq` and an origin. Rows inserted so before the
-//! first open by this version cannot be told from older ones. The one chain
+//! and id, action, status, request id, flags, diff, additional fields,
+//! `seq`, and the origin its first row names) say what each row's chained
+//! entry says: a column edited beside an intact `entry_json` is reported
+//! (`ColumnMismatch`), since a query on it would hide or misattribute the
+//! entry. So is a row whose changed paths (what `field:` searches read) are
+//! not its diff's; paths of no entry, a trigger, rule or view on the audit
+//! tables that the store did not make, and (SQLite) indexes that fail
+//! SQLite's integrity check fail verification with [`StoreError::Corrupt`].
+//! A row moved to another origin leaves a gap in its chain. Rows written
+//! before schema version 2 have no `seq` and no origin: they are counted, not
+//! verified. The open that migrates a table of version 1 records their
+//! number and the SHA-256 of their sorted ids in its chain at once (an entry
+//! with the action [`UNCHAINED_ACTION`]); `audit verify --allow-unchained`
+//! accepts unchained rows only when they are exactly the recorded ones (in a
+//! record a checkpoint covers, when checkpoints are given), and reports any
+//! row inserted later without a `seq`. In SQLite, which seals as it inserts,
+//! a row naming an origin without a `seq` is unchained too. The one chain
 //! of a store of schema version 2 becomes the chain of the origin its first
 //! row names (or its latest purge record, when its first rows were purged).
 //!
@@ -150,14 +154,19 @@
 //! (through the store's writer for its own origin, so that its flush signs
 //! a checkpoint after it): an entry with the
 //! action `purge`, the resource type `audit_log`, the origin as resource id,
-//! and `purged_through_seq` and `purged` in its additional fields. The record
+//! and `purged_through_seq` and `purged` in its additional fields; a store
+//! with checkpoints signs it with their key ([`PURGE_SIGNATURE`]). The record
 //! is chained, so the checkpoints after it sign the chain's new start.
 //! Verification accepts a chain that starts after seq 1 only when a purge
 //! record in it names the seq just before its first row and, with
-//! checkpoints, a verified checkpoint covers that record; anything else
-//! missing at the start is reported with the first seq found. Without
-//! checkpoints, a purge record proves nothing, and `audit verify` says that
-//! the start is unproven.
+//! checkpoints, a verified checkpoint covers that record and their key
+//! signs it (whoever can write the database can run a purge; only the key's
+//! holder signs one); anything else missing at the start is reported with
+//! the first seq found. Without checkpoints, a purge record proves nothing,
+//! and `audit verify` says that the start is unproven. A purge refuses to
+//! delete rows whose `seq` or time column says something else than their
+//! chained entry, deleting nothing: edited times would have it delete
+//! recent entries.
 //!
 //! With the `checkpoints` feature, the builders' `checkpoints` makes the
 //! store's writer sign the head of its origin's chain after committed (and,
