@@ -184,10 +184,15 @@ fn check_schema(conn: &Connection) -> Result<(), StoreError> {
         .collect::<Result<_, _>>()
         .map_err(StoreError::database)?;
     for (kind, name) in objects {
+        // (`audit_changed_paths_insert` is an earlier version's, dropped by
+        // the next open of this one.)
         let made = matches!(
             (kind.as_str(), name.as_str()),
             ("table", "audit_entries" | "audit_changed_paths")
-                | ("trigger", "audit_changed_paths_delete")
+                | (
+                    "trigger",
+                    "audit_changed_paths_delete" | "audit_changed_paths_insert"
+                )
         );
         if !made {
             return Err(StoreError::Corrupt {
