@@ -431,45 +431,90 @@ impl StoredColumns {
     pub(crate) fn first_difference(&self, line: &[u8]) -> Option<&'static str> {
         let entry: AuditEntry = serde_json::from_slice(line).ok()?;
         let flags: Vec<String> = entry.flags.iter().copied().map(flag_name).collect();
+        // PostgreSQL's text and `jsonb` cannot hold NUL, which its store
+        // writes as U+FFFD: a column and its entry compare as they are
+        // stored.
+        let same =
+            |column: Option<&str>, entry: Option<&str>| column.map(nul_free) == entry.map(nul_free);
+        let same_json = |column: Option<&serde_json::Value>, entry: serde_json::Value| {
+            column.cloned().map(nul_free_value) == Some(nul_free_value(entry))
+        };
         let differs = [
             ("id", self.id != Some(entry.id)),
             ("time", self.time_us != Some(micros(entry.time))),
-            ("actor", self.actor != entry.actor),
+            (
+                "actor",
+                !same(self.actor.as_deref(), entry.actor.as_deref()),
+            ),
             (
                 "organization_id",
-                self.organization_id != entry.organization_id,
+                !same(
+                    self.organization_id.as_deref(),
+                    entry.organization_id.as_deref(),
+                ),
             ),
             (
                 "resource_type",
-                self.resource_type.as_deref() != Some(&*entry.resource_type),
+                !same(self.resource_type.as_deref(), Some(&entry.resource_type)),
             ),
             (
                 "resource_id",
-                self.resource_id.as_deref() != Some(&*entry.resource_id),
+                !same(self.resource_id.as_deref(), Some(&entry.resource_id)),
             ),
             (
                 "action",
-                self.action.as_deref() != Some(entry.action.as_str()),
+                !same(self.action.as_deref(), Some(entry.action.as_str())),
             ),
             (
                 "status_code",
                 self.status_code != entry.status_code.map(i64::from),
             ),
-            ("request_id", self.request_id != entry.request_id),
+            (
+                "request_id",
+                !same(self.request_id.as_deref(), entry.request_id.as_deref()),
+            ),
             ("flags", self.flags.as_ref() != Some(&flags)),
             (
                 "diff",
-                self.diff.is_none() || self.diff != serde_json::to_value(&entry.diff).ok(),
+                serde_json::to_value(&entry.diff)
+                    .map_or(true, |diff| !same_json(self.diff.as_ref(), diff)),
             ),
             (
                 "additional_fields",
-                self.additional_fields.as_ref()
-                    != Some(&serde_json::Value::Object(entry.additional_fields.clone())),
+                !same_json(
+                    self.additional_fields.as_ref(),
+                    serde_json::Value::Object(entry.additional_fields.clone()),
+                ),
             ),
         ];
         differs
             .into_iter()
             .find_map(|(column, differs)| differs.then_some(column))
+    }
+}
+
+/// `text` with each NUL as U+FFFD, as PostgreSQL's columns hold it.
+fn nul_free(text: &str) -> Cow<'_, str> {
+    if text.contains('\0') {
+        Cow::Owned(text.replace('\0', "\u{fffd}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// `value` with each NUL in its strings and keys as U+FFFD, as PostgreSQL's
+/// `jsonb` holds it.
+fn nul_free_value(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.contains('\0') => Value::String(nul_free(&text).into_owned()),
+        Value::Array(items) => Value::Array(items.into_iter().map(nul_free_value).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| (nul_free(&key).into_owned(), nul_free_value(value)))
+                .collect(),
+        ),
+        other @ (Value::String(_) | Value::Null | Value::Bool(_) | Value::Number(_)) => other,
     }
 }
 
