@@ -250,40 +250,7 @@ fn every_case(fresh: &dyn Fn() -> Fixture) {
         "{out}"
     );
 
-    // Honest entries holding NUL, which PostgreSQL's columns hold as
-    // U+FFFD: they verify.
-    let fixture = fresh();
-    let write = |store: &dyn AuditSink| {
-        let mut request = audit_core::AuditRequest::new(store, audit_core::Action::WRITE)
-            .actor("mal\0lory")
-            .additional_field("note", "a\0b");
-        request.set_old(Chat {
-            id: 7,
-            pin_order: 10,
-        });
-        request.set_new(Chat {
-            id: 7,
-            pin_order: 11,
-        });
-        request.commit(200).unwrap();
-        BackgroundAudit::new(store, "pin\0ner")
-            .write(
-                &Chat {
-                    id: 7,
-                    pin_order: 11,
-                },
-                &Chat {
-                    id: 7,
-                    pin_order: 12,
-                },
-            )
-            .unwrap();
-        store.flush().unwrap();
-    };
-    fixture.reopened(|store| write(store), |store, _| write(store));
-    let (status, out) = fixture.verify(true);
-    assert_eq!(status, 0, "{out}");
-    assert!(out.ends_with("VALID: 12 entries\n"), "{out}");
+    honest_entries_holding_nul(fresh);
 
     // One byte of a stored entry.
     let fixture = fresh();
@@ -440,6 +407,43 @@ fn columns_beside_the_chain(fresh: &dyn Fn() -> Fixture) {
         Database::Sqlite(_) => sqlite_behind_its_back(fresh),
         Database::Postgres(..) => postgres_changed_paths(fresh),
     }
+}
+
+/// Honest entries holding NUL, which PostgreSQL's columns hold as U+FFFD:
+/// they verify.
+fn honest_entries_holding_nul(fresh: &dyn Fn() -> Fixture) {
+    let fixture = fresh();
+    let write = |store: &dyn AuditSink| {
+        let mut request = audit_core::AuditRequest::new(store, audit_core::Action::WRITE)
+            .actor("mal\0lory")
+            .additional_field("note", "a\0b");
+        request.set_old(Chat {
+            id: 7,
+            pin_order: 10,
+        });
+        request.set_new(Chat {
+            id: 7,
+            pin_order: 11,
+        });
+        request.commit(200).unwrap();
+        BackgroundAudit::new(store, "pin\0ner")
+            .write(
+                &Chat {
+                    id: 7,
+                    pin_order: 11,
+                },
+                &Chat {
+                    id: 7,
+                    pin_order: 12,
+                },
+            )
+            .unwrap();
+        store.flush().unwrap();
+    };
+    fixture.reopened(|store| write(store), |store, _| write(store));
+    let (status, out) = fixture.verify(true);
+    assert_eq!(status, 0, "{out}");
+    assert!(out.ends_with("VALID: 12 entries\n"), "{out}");
 }
 
 /// A trigger that drops the entries the service writes: the write fails,
