@@ -40,19 +40,25 @@ const ORIGIN: &str = "tamper store";
 /// Ten entries about chat 7, as a background job writes them.
 fn write_entries(sink: &dyn AuditSink) {
     for n in 0..10 {
-        let old = Chat {
-            id: 7,
-            pin_order: n,
-        };
-        let new = Chat {
-            pin_order: n + 1,
-            ..old.clone()
-        };
-        BackgroundAudit::new(sink, "pinner")
-            .write(&old, &new)
-            .unwrap();
+        write_pin(sink, "pinner", n);
     }
     sink.flush().unwrap();
+}
+
+/// The background job `job` moving chat 7's pin from `n` to `n + 1`.
+fn write_pin(sink: &dyn AuditSink, job: &str, n: i32) {
+    BackgroundAudit::new(sink, job)
+        .write(
+            &Chat {
+                id: 7,
+                pin_order: n,
+            },
+            &Chat {
+                id: 7,
+                pin_order: n + 1,
+            },
+        )
+        .unwrap();
 }
 
 /// A store with its checkpoint and key files, and how to tamper with it.
@@ -426,18 +432,7 @@ fn honest_entries_holding_nul(fresh: &dyn Fn() -> Fixture) {
             pin_order: 11,
         });
         request.commit(200).unwrap();
-        BackgroundAudit::new(store, "pin\0ner")
-            .write(
-                &Chat {
-                    id: 7,
-                    pin_order: 11,
-                },
-                &Chat {
-                    id: 7,
-                    pin_order: 12,
-                },
-            )
-            .unwrap();
+        write_pin(store, "pin\0ner", 11);
         store.flush().unwrap();
     };
     fixture.reopened(|store| write(store), |store, _| write(store));
@@ -460,18 +455,7 @@ fn a_trigger_behind_its_back(fresh: &dyn Fn() -> Fixture) {
         }
     });
     let write = |store: &dyn AuditSink| {
-        BackgroundAudit::new(store, "pinner")
-            .write(
-                &Chat {
-                    id: 7,
-                    pin_order: 10,
-                },
-                &Chat {
-                    id: 7,
-                    pin_order: 11,
-                },
-            )
-            .unwrap();
+        write_pin(store, "pinner", 10);
         store.flush()
     };
     let flushed = fixture.reopened(|store| write(store), |store, _| write(store));
@@ -778,18 +762,7 @@ fn purges_and_missing_starts(fresh: &dyn Fn() -> Fixture) {
     let cutoff = time::OffsetDateTime::now_utc();
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let write = |store: &dyn AuditSink| {
-        BackgroundAudit::new(store, "pinner")
-            .write(
-                &Chat {
-                    id: 7,
-                    pin_order: 10,
-                },
-                &Chat {
-                    id: 7,
-                    pin_order: 11,
-                },
-            )
-            .unwrap();
+        write_pin(store, "pinner", 10);
         // Committed first (a PostgreSQL sealer chains what one pass finds
         // in time order).
         store.flush().unwrap();

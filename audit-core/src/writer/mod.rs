@@ -145,6 +145,15 @@ impl WriterConfig {
             checkpoints: None,
         }
     }
+
+    /// The key the checkpoints are signed with, which also signs the
+    /// records a sink writes of its own accord (a rotation, a purge).
+    #[cfg(feature = "checkpoints")]
+    pub(crate) fn signer(&self) -> Option<crate::chain::checkpoint::CheckpointSigner> {
+        self.checkpoints
+            .as_ref()
+            .map(|checkpoints| checkpoints.signer().clone())
+    }
 }
 
 /// The handle callers append through; dropping it writes what is left,

@@ -184,11 +184,7 @@ impl JsonLinesSinkBuilder {
         let mut batch = LinesBatch::new(self.path, file, origin);
         #[cfg(feature = "checkpoints")]
         {
-            batch.signer = self
-                .writer
-                .checkpoints
-                .as_ref()
-                .map(|checkpoints| checkpoints.signer().clone());
+            batch.signer = self.writer.signer();
         }
         Ok(JsonLinesSink {
             writer: LineWriter::new(Writer::spawn(self.writer, batch)?),

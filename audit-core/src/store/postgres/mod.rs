@@ -391,11 +391,7 @@ impl PostgresStoreBuilder {
             None
         };
         #[cfg(feature = "checkpoints")]
-        let purge_signer = self
-            .writer
-            .checkpoints
-            .as_ref()
-            .map(|checkpoints| checkpoints.signer().clone());
+        let purge_signer = self.writer.signer();
         let writer = StoreWriter::spawn(
             self.writer,
             insert::PostgresBatch::new(

@@ -316,14 +316,10 @@ type Purges = (Vec<Purge>, Vec<(String, Purge)>);
 /// The changed paths of `$1`'s sealed entries, as the store's trigger makes
 /// them from the entries' columns (which verification compared with their
 /// chained lines): the rows `field:` searches read.
-const EXPECTED_PATHS: &str = r#"
-SELECT prefix, e."time", e.id, e.resource_type, e.action, e.status_code, e.flags
-FROM audit_entries e, LATERAL (
-    SELECT key AS prefix FROM jsonb_object_keys(e.diff) AS key
-    UNION SELECT left(key, cut - 1) FROM jsonb_object_keys(e.diff) AS key,
-        generate_series(2, length(key)) AS cut WHERE substr(key, cut, 1) IN ('.', '[')
-) AS prefixes
-WHERE e.origin = $1 AND e.seq IS NOT NULL"#;
+const EXPECTED_PATHS: &str = concat!(
+    super::schema::entry_paths!(),
+    " WHERE e.origin = $1 AND e.seq IS NOT NULL"
+);
 
 /// The rows of the table of changed paths of `$1`'s sealed entries.
 const STORED_PATHS: &str = "

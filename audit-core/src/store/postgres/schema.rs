@@ -241,19 +241,29 @@ CREATE TRIGGER audit_changed_paths_delete AFTER DELETE ON audit_entries
     FOR EACH ROW EXECUTE FUNCTION audit_changed_paths_delete();
 ";
 
+/// `SELECT` the rows of the table of changed paths that the entries `e`
+/// make, as the insert trigger makes them: each key of an entry's diff and
+/// each path above one, with the entry's columns. A literal, for `concat!`.
+macro_rules! entry_paths {
+    () => {
+        r#"
+SELECT prefix, e."time", e.id, e.resource_type, e.action, e.status_code, e.flags
+FROM audit_entries e, LATERAL (
+    SELECT key AS prefix FROM jsonb_object_keys(e.diff) AS key
+    UNION SELECT left(key, cut - 1) FROM jsonb_object_keys(e.diff) AS key,
+        generate_series(2, length(key)) AS cut WHERE substr(key, cut, 1) IN ('.', '[')
+) AS prefixes"#
+    };
+}
+pub(crate) use entry_paths;
+
 /// Fills the changed paths of the entries stored before the table existed.
-const BACKFILL_CHANGED_PATHS: &str = r#"
-INSERT INTO audit_changed_paths (path, entry_time, entry_id, resource_type, action,
-    status_code, flags)
-    SELECT prefix, e."time", e.id, e.resource_type, e.action, e.status_code, e.flags
-    FROM audit_entries e, LATERAL (
-        SELECT key AS prefix FROM jsonb_object_keys(e.diff) AS key
-        UNION SELECT left(key, cut - 1) FROM jsonb_object_keys(e.diff) AS key,
-            generate_series(2, length(key)) AS cut WHERE substr(key, cut, 1) IN ('.', '[')
-    ) AS prefixes
-    ORDER BY prefix, e."time", e.id
-    ON CONFLICT DO NOTHING;
-"#;
+const BACKFILL_CHANGED_PATHS: &str = concat!(
+    "INSERT INTO audit_changed_paths (path, entry_time, entry_id, resource_type, action, \
+     status_code, flags)",
+    entry_paths!(),
+    r#" ORDER BY prefix, e."time", e.id ON CONFLICT DO NOTHING;"#
+);
 
 /// Creates the [`SEARCH_INDEXES`] that are missing, and fills the table of
 /// changed paths when it is new, or made again because it was made before

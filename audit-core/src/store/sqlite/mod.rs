@@ -475,11 +475,7 @@ impl SqliteStoreBuilder {
             )
         });
         #[cfg(feature = "checkpoints")]
-        let purge_signer = self
-            .writer
-            .checkpoints
-            .as_ref()
-            .map(|checkpoints| checkpoints.signer().clone());
+        let purge_signer = self.writer.signer();
         let writer = StoreWriter::spawn(
             self.writer,
             insert::SqliteBatch {

@@ -356,30 +356,20 @@ pub(crate) fn verify_chain(
                     .and_then(|line| other_origin(line, origin))
             };
             let seq: i64 = row.get(1).unwrap_or_default();
-            if let Some(column) = stored
+            let mut column = stored
                 .first_difference(bytes)
                 .or_else(|| other_seq(bytes, seq))
-                .or_else(named)
+                .or_else(named);
+            if column.is_none()
+                && let Some(paths) = paths.as_mut()
+                && !paths.hold(bytes)?
             {
+                column = Some("audit_changed_paths");
+            }
+            if let Some(column) = column {
                 let id = stored.id.map(|id| id.to_string()).unwrap_or_default();
                 mismatch = Some((position, u64::try_from(seq).unwrap_or(0), id, column));
             }
-        }
-        if mismatch.is_none()
-            && let Some(paths) = paths.as_mut()
-            && !paths.hold(bytes)?
-        {
-            let seq: i64 = row.get(1).unwrap_or_default();
-            let id = stored_columns(row)
-                .id
-                .map(|id| id.to_string())
-                .unwrap_or_default();
-            mismatch = Some((
-                position,
-                u64::try_from(seq).unwrap_or(0),
-                id,
-                "audit_changed_paths",
-            ));
         }
         if verifier.push(bytes) {
             read_all = false;
